@@ -1,0 +1,241 @@
+use std::collections::HashMap;
+use std::marker::PhantomData;
+use std::sync::{Arc, Mutex};
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::{
+    AppendError, AppendRequest, CodecError, Decider, Envelope, EventCodec, EventLog,
+    ExpectedVersion, IdempotencyRecord, StorageError,
+};
+
+/// How many times a command is re-decided after losing an optimistic-concurrency race.
+const MAX_ATTEMPTS: usize = 32;
+/// Aggregate states kept in memory so long streams are not re-read on every command.
+const CACHE_CAPACITY: usize = 10_000;
+const READ_PAGE: usize = 1_000;
+
+/// An idempotency key with a digest of the command it was first used for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Idempotency {
+    pub key: String,
+    pub fingerprint: String,
+}
+
+/// Tracing and idempotency data that travels with a command.
+#[derive(Debug, Clone, Default)]
+pub struct CommandMeta {
+    pub idempotency: Option<Idempotency>,
+    pub correlation_id: Option<Uuid>,
+    pub causation_id: Option<Uuid>,
+    pub traceparent: Option<String>,
+}
+
+/// The result of a command: the aggregate state after it, and where its
+/// events landed. `replayed` is true when an idempotency key returned an
+/// earlier outcome instead of executing again.
+#[derive(Debug, Clone)]
+pub struct Executed<S> {
+    pub state: S,
+    pub stream_version: u64,
+    /// Global position of the last event written (or, for replays and no-ops,
+    /// the log head when answered), for read-your-writes waits.
+    pub position: u64,
+    pub replayed: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CommandError<E: std::error::Error + 'static> {
+    #[error(transparent)]
+    Rejected(E),
+    #[error("stream {0} kept changing; gave up after {MAX_ATTEMPTS} attempts")]
+    Contention(String),
+    #[error("idempotency key {0} was already used for a different command")]
+    IdempotencyKeyReused(String),
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+    #[error("stored event cannot be decoded: {0}")]
+    Codec(#[from] CodecError),
+}
+
+#[derive(Serialize, Deserialize)]
+struct Outcome {
+    stream: String,
+    stream_version: u64,
+}
+
+/// Loads aggregates from the log, decides, and appends with optimistic
+/// concurrency, retrying when another writer got there first.
+pub struct CommandHandler<D: Decider, C> {
+    log: Arc<dyn EventLog>,
+    cache: Mutex<HashMap<String, (u64, D::State)>>,
+    codec: PhantomData<fn() -> C>,
+}
+
+impl<D, C> CommandHandler<D, C>
+where
+    D: Decider,
+    C: EventCodec<Event = D::Event>,
+{
+    pub fn new(log: Arc<dyn EventLog>) -> Self {
+        Self {
+            log,
+            cache: Mutex::new(HashMap::new()),
+            codec: PhantomData,
+        }
+    }
+
+    pub fn log(&self) -> &Arc<dyn EventLog> {
+        &self.log
+    }
+
+    /// The current state and version (0 = no events) of a stream.
+    pub async fn load(&self, stream: &str) -> Result<(D::State, u64), CommandError<D::Error>> {
+        let cached = self.cache.lock().expect("cache lock").get(stream).cloned();
+        let (mut state, mut version) =
+            cached.map_or_else(|| (D::State::default(), 0), |(v, s)| (s, v));
+        loop {
+            let page = self.log.read_stream(stream, version + 1, READ_PAGE).await?;
+            let done = page.len() < READ_PAGE;
+            for recorded in page {
+                let event = C::decode_type(&recorded.envelope.event_type, recorded.envelope.data)?;
+                state = D::evolve(state, &event);
+                version = recorded.envelope.stream_version;
+            }
+            if done {
+                break;
+            }
+        }
+        if version > 0 {
+            self.remember(stream, version, state.clone());
+        }
+        Ok((state, version))
+    }
+
+    /// Decides `command` against the stream and appends the resulting events.
+    pub async fn execute(
+        &self,
+        stream: &str,
+        command: &D::Command,
+        meta: &CommandMeta,
+    ) -> Result<Executed<D::State>, CommandError<D::Error>> {
+        if let Some(idempotency) = &meta.idempotency
+            && let Some(record) = self.log.idempotency(&idempotency.key).await?
+        {
+            return self.replay(idempotency, record).await;
+        }
+        for _ in 0..MAX_ATTEMPTS {
+            let (state, version) = self.load(stream).await?;
+            let events = D::decide(&state, command).map_err(CommandError::Rejected)?;
+            if events.is_empty() {
+                return Ok(Executed {
+                    state,
+                    stream_version: version,
+                    position: *self.log.head().borrow(),
+                    replayed: false,
+                });
+            }
+            let envelopes = events
+                .iter()
+                .map(|event| envelope::<C>(stream, event, meta))
+                .collect();
+            let new_version = version + events.len() as u64;
+            let idempotency = meta.idempotency.as_ref().map(|i| IdempotencyRecord {
+                key: i.key.clone(),
+                fingerprint: i.fingerprint.clone(),
+                response: serde_json::to_vec(&Outcome {
+                    stream: stream.to_owned(),
+                    stream_version: new_version,
+                })
+                .expect("outcome serializes"),
+            });
+            let request = AppendRequest {
+                stream: stream.to_owned(),
+                expected: ExpectedVersion::from_loaded(version),
+                events: envelopes,
+                idempotency,
+            };
+            match self.log.append(request).await {
+                Ok(appended) => {
+                    let state = events.iter().fold(state, D::evolve);
+                    self.remember(stream, appended.stream_version, state.clone());
+                    return Ok(Executed {
+                        state,
+                        stream_version: appended.stream_version,
+                        position: appended.last_position,
+                        replayed: false,
+                    });
+                }
+                Err(AppendError::Conflict { .. }) => {
+                    self.cache.lock().expect("cache lock").remove(stream);
+                }
+                Err(AppendError::IdempotencyKeyExists(record)) => {
+                    let idempotency = meta
+                        .idempotency
+                        .as_ref()
+                        .expect("key exists only when sent");
+                    return self.replay(idempotency, record).await;
+                }
+                Err(AppendError::Storage(error)) => return Err(error.into()),
+                Err(error @ (AppendError::DuplicateEvent(_) | AppendError::Empty)) => {
+                    return Err(
+                        StorageError::Io(format!("log refused fresh events: {error}")).into(),
+                    );
+                }
+            }
+        }
+        Err(CommandError::Contention(stream.to_owned()))
+    }
+
+    async fn replay(
+        &self,
+        idempotency: &Idempotency,
+        record: IdempotencyRecord,
+    ) -> Result<Executed<D::State>, CommandError<D::Error>> {
+        if record.fingerprint != idempotency.fingerprint {
+            return Err(CommandError::IdempotencyKeyReused(idempotency.key.clone()));
+        }
+        let outcome: Outcome = serde_json::from_slice(&record.response).map_err(|e| {
+            StorageError::Corrupt(format!("idempotency record {}: {e}", record.key))
+        })?;
+        let position = *self.log.head().borrow();
+        let (state, _) = self.load(&outcome.stream).await?;
+        Ok(Executed {
+            state,
+            stream_version: outcome.stream_version,
+            position,
+            replayed: true,
+        })
+    }
+
+    fn remember(&self, stream: &str, version: u64, state: D::State) {
+        let mut cache = self.cache.lock().expect("cache lock");
+        if cache.len() >= CACHE_CAPACITY && !cache.contains_key(stream) {
+            cache.clear();
+        }
+        match cache.get(stream) {
+            Some((cached, _)) if *cached >= version => {}
+            _ => {
+                cache.insert(stream.to_owned(), (version, state));
+            }
+        }
+    }
+}
+
+fn envelope<C: EventCodec>(stream: &str, event: &C::Event, meta: &CommandMeta) -> Envelope {
+    let encoded = C::encode(event);
+    let id = Uuid::now_v7();
+    Envelope {
+        id,
+        source: C::source(),
+        event_type: C::event_type(encoded.name, encoded.version),
+        subject: stream.to_owned(),
+        time: chrono::Utc::now(),
+        stream_version: 0,
+        correlation_id: meta.correlation_id.unwrap_or(id),
+        causation_id: meta.causation_id.unwrap_or(id),
+        traceparent: meta.traceparent.clone(),
+        data: encoded.data,
+    }
+}

@@ -1,0 +1,1 @@
+//! Port conformance suites (written by the embedded-adapter work).

@@ -1,0 +1,26 @@
+//! The event-sourcing kernel every Golmok service is built on.
+//!
+//! A service's aggregates are pure [`Decider`]s. The [`CommandHandler`] loads an
+//! aggregate from the [`EventLog`] port, decides, and appends with optimistic
+//! concurrency (retrying on conflict) and idempotency keys. Read models and
+//! process managers are [`EventHandler`]s driven by the [`Consumer`], which writes
+//! each effect together with its checkpoint and inbox entry through the
+//! [`Tables`] port. Adapters for the ports live in their own crates and must pass
+//! the suites in [`conformance`].
+
+mod codec;
+mod command;
+pub mod conformance;
+mod consumer;
+mod decider;
+mod envelope;
+mod log;
+mod tables;
+
+pub use codec::{CodecError, EncodedEvent, EventCodec, SchemaCatalog, SchemaCheckError, from_wire};
+pub use command::{CommandError, CommandHandler, CommandMeta, Executed, Idempotency};
+pub use consumer::{Consumer, ConsumerHandle, EventHandler, HandleError, Transaction};
+pub use decider::Decider;
+pub use envelope::{Envelope, RecordedEvent};
+pub use log::{AppendError, AppendRequest, Appended, EventLog, ExpectedVersion, IdempotencyRecord};
+pub use tables::{Mutation, Page, Row, ScanOrder, StorageError, Tables};
