@@ -1,1 +1,18 @@
+//! What every Golmok process shares: settings loading, JSON logs and
+//! Prometheus metrics, `/livez` `/readyz` `/metrics`, graceful shutdown, the
+//! actor header that carries the caller from the gateway to a service, and the
+//! JSON error body of every HTTP API.
 
+mod actor;
+mod error_body;
+mod ops;
+mod settings;
+mod shutdown;
+mod telemetry;
+
+pub use actor::{ACTOR_HEADER, Actor, IDEMPOTENCY_HEADER, Role};
+pub use error_body::ErrorBody;
+pub use ops::{Readiness, ops_router};
+pub use settings::{SettingsError, load_settings};
+pub use shutdown::shutdown_on_signal;
+pub use telemetry::{Telemetry, init_telemetry};

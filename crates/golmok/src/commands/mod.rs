@@ -1,0 +1,32 @@
+mod token;
+mod up;
+
+use std::path::PathBuf;
+
+use clap::{Args, Subcommand};
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Run every service and the GraphQL gateway in one process on embedded storage.
+    Up(up::UpArgs),
+    /// Print a signed API token for trying the GraphQL API.
+    Token(token::TokenArgs),
+}
+
+/// Where settings come from: `--config FILE` (TOML), then `GOLMOK__SECTION__KEY`.
+#[derive(Args, Clone)]
+pub struct Common {
+    /// Directory for the event logs, read models and the token signing key.
+    #[arg(long, env = "GOLMOK_DATA_DIR", default_value = ".golmok")]
+    pub data_dir: PathBuf,
+    /// Optional settings file (TOML); unknown keys are errors.
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+}
+
+pub async fn run(command: Command) -> anyhow::Result<()> {
+    match command {
+        Command::Up(args) => up::run(args).await,
+        Command::Token(args) => token::run(args),
+    }
+}

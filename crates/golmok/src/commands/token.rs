@@ -1,0 +1,43 @@
+use anyhow::{Context, bail};
+use clap::Args;
+use golmok_runtime::Role;
+use uuid::Uuid;
+
+use super::Common;
+use crate::settings::SuiteSettings;
+
+#[derive(Args)]
+pub struct TokenArgs {
+    #[command(flatten)]
+    common: Common,
+    /// merchant, creator, citizen, expert, official, partner or operator.
+    #[arg(long)]
+    role: String,
+    /// The merchant a merchant token may act for.
+    #[arg(long)]
+    merchant: Option<Uuid>,
+    /// The token subject; a fresh id when omitted.
+    #[arg(long)]
+    subject: Option<String>,
+    /// Lifetime in seconds.
+    #[arg(long, default_value_t = 86_400)]
+    ttl: u64,
+}
+
+pub fn run(args: TokenArgs) -> anyhow::Result<()> {
+    let Some(role) = Role::parse(&args.role) else {
+        bail!("unknown role {:?}; one of merchant, creator, citizen, expert, official, partner, operator", args.role);
+    };
+    if args.merchant.is_some() && role != Role::Merchant {
+        bail!("--merchant goes only with --role merchant");
+    }
+    let settings = SuiteSettings::load(&args.common, None)?;
+    let auth = &settings.gateway.auth;
+    std::fs::create_dir_all(&args.common.data_dir)
+        .with_context(|| format!("creating data dir {}", args.common.data_dir.display()))?;
+    let key = gateway::auth::SigningKey::load_or_create(&auth.signing_key_file)?;
+    let subject = args.subject.unwrap_or_else(|| format!("{}-{}", role.as_str(), Uuid::now_v7()));
+    let claims = gateway::auth::Claims::new(subject, role, args.merchant, std::time::Duration::from_secs(args.ttl), auth);
+    println!("{}", key.mint(&claims));
+    Ok(())
+}
