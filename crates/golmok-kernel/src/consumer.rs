@@ -206,7 +206,14 @@ impl Consumer {
         let mut checkpoint =
             Self::stored_checkpoint(self.tables.as_ref(), self.handler.name()).await?;
         while checkpoint < head {
-            checkpoint = self.step(checkpoint).await?;
+            let next = self.step(checkpoint).await?;
+            if next == checkpoint {
+                // The log advertised events it cannot read: fail instead of spinning.
+                return Err(StorageError::Io(format!(
+                    "log head is {head} but no event after position {checkpoint} is readable"
+                )));
+            }
+            checkpoint = next;
         }
         Ok(checkpoint)
     }
@@ -240,7 +247,14 @@ impl Consumer {
                 }
                 continue;
             }
-            match self.step(checkpoint).await {
+            let stepped = match self.step(checkpoint).await {
+                // The head is ahead of what the log lets us read: back off, do not spin.
+                Ok(next) if next == checkpoint => Err(StorageError::Io(format!(
+                    "log head is past {checkpoint} but no later event is readable"
+                ))),
+                stepped => stepped,
+            };
+            match stepped {
                 Ok(next) => {
                     checkpoint = next;
                     progress.send_replace(checkpoint);
@@ -296,5 +310,180 @@ impl Consumer {
         tx.put(CHECKPOINTS, name, "", last.to_be_bytes().to_vec());
         self.tables.write(tx.into_mutations()).await?;
         Ok(last)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::future::Future;
+    use std::sync::Mutex;
+    use std::sync::atomic::{AtomicU64, Ordering};
+
+    use super::*;
+    use crate::{AppendError, AppendRequest, Appended, IdempotencyRecord, Page, ScanOrder};
+
+    /// A log whose head claims events that `read_all` never returns, as an
+    /// adapter with lagging reads would.
+    struct HeadAheadLog {
+        head: watch::Sender<u64>,
+        reads: AtomicU64,
+    }
+
+    #[async_trait]
+    impl EventLog for HeadAheadLog {
+        async fn append(&self, _: AppendRequest) -> Result<Appended, AppendError> {
+            Err(AppendError::Storage(StorageError::Closed))
+        }
+        async fn read_stream(
+            &self,
+            _: &str,
+            _: u64,
+            _: usize,
+        ) -> Result<Vec<RecordedEvent>, StorageError> {
+            Ok(Vec::new())
+        }
+        async fn read_all(&self, _: u64, _: usize) -> Result<Vec<RecordedEvent>, StorageError> {
+            self.reads.fetch_add(1, Ordering::SeqCst);
+            Ok(Vec::new())
+        }
+        fn head(&self) -> watch::Receiver<u64> {
+            self.head.subscribe()
+        }
+        async fn idempotency(&self, _: &str) -> Result<Option<IdempotencyRecord>, StorageError> {
+            Ok(None)
+        }
+    }
+
+    #[derive(Default)]
+    struct MemoryTables(Mutex<BTreeMap<Key, Vec<u8>>>);
+
+    #[async_trait]
+    impl Tables for MemoryTables {
+        async fn get(
+            &self,
+            table: &str,
+            partition: &str,
+            clustering: &str,
+        ) -> Result<Option<Vec<u8>>, StorageError> {
+            let key = (
+                table.to_owned(),
+                partition.to_owned(),
+                clustering.to_owned(),
+            );
+            Ok(self.0.lock().expect("tables lock").get(&key).cloned())
+        }
+        async fn scan(
+            &self,
+            _: &str,
+            _: &str,
+            _: Option<&str>,
+            _: ScanOrder,
+            _: usize,
+        ) -> Result<Page, StorageError> {
+            Ok(Page {
+                rows: Vec::new(),
+                next: None,
+            })
+        }
+        async fn write(&self, batch: Vec<Mutation>) -> Result<(), StorageError> {
+            let mut rows = self.0.lock().expect("tables lock");
+            for mutation in batch {
+                match mutation {
+                    Mutation::Put {
+                        table,
+                        partition,
+                        clustering,
+                        value,
+                    } => {
+                        rows.insert((table, partition, clustering), value);
+                    }
+                    Mutation::Delete {
+                        table,
+                        partition,
+                        clustering,
+                    } => {
+                        rows.remove(&(table, partition, clustering));
+                    }
+                }
+            }
+            Ok(())
+        }
+    }
+
+    struct Ignore;
+
+    #[async_trait]
+    impl EventHandler for Ignore {
+        fn name(&self) -> &'static str {
+            "ignore"
+        }
+        async fn handle(
+            &self,
+            _: &RecordedEvent,
+            _: &mut Transaction<'_>,
+        ) -> Result<(), HandleError> {
+            Ok(())
+        }
+    }
+
+    fn head_ahead() -> (Arc<HeadAheadLog>, Consumer) {
+        let log = Arc::new(HeadAheadLog {
+            head: watch::Sender::new(3),
+            reads: AtomicU64::new(0),
+        });
+        let consumer = Consumer::new(
+            log.clone(),
+            Arc::new(MemoryTables::default()),
+            Arc::new(Ignore),
+        );
+        (log, consumer)
+    }
+
+    /// Runs `test` on its own runtime; a task that never yields (the bug
+    /// these tests guard against) fails the test instead of hanging it.
+    fn bounded<F: Future<Output = ()> + Send + 'static>(test: F) {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let outcome = runtime.block_on(async {
+            tokio::time::timeout(Duration::from_secs(5), tokio::spawn(test)).await
+        });
+        runtime.shutdown_background();
+        match outcome {
+            Ok(Ok(())) => {}
+            Ok(Err(panicked)) => std::panic::resume_unwind(panicked.into_panic()),
+            Err(_) => panic!("the consumer spun without yielding"),
+        }
+    }
+
+    #[test]
+    fn catch_up_fails_when_the_head_is_ahead_of_readable_events() {
+        bounded(async {
+            let (_log, consumer) = head_ahead();
+            let error = consumer.catch_up().await.expect_err("no event is readable");
+            assert!(
+                error.to_string().contains("no event after position 0"),
+                "{error}"
+            );
+        });
+    }
+
+    #[test]
+    fn a_running_consumer_backs_off_when_the_head_is_ahead() {
+        bounded(async {
+            let (log, consumer) = head_ahead();
+            let shutdown = CancellationToken::new();
+            let running = consumer.spawn(shutdown.clone()).await.expect("spawn");
+            tokio::time::sleep(Duration::from_millis(500)).await;
+            shutdown.cancel();
+            running.stopped().await;
+            let reads = log.reads.load(Ordering::SeqCst);
+            assert!(
+                (1..=5).contains(&reads),
+                "{reads} reads in 500 ms: the consumer did not back off"
+            );
+        });
     }
 }

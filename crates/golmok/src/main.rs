@@ -6,7 +6,11 @@ mod settings;
 use clap::Parser;
 
 #[derive(Parser)]
-#[command(name = "golmok", version, about = "Golmok: an open platform for one-person small businesses")]
+#[command(
+    name = "golmok",
+    version,
+    about = "Golmok: an open platform for one-person small businesses"
+)]
 struct Cli {
     #[command(subcommand)]
     command: commands::Command,

@@ -1,1 +1,19 @@
+//! The Golmok GraphQL gateway: one Relay-style schema over the services,
+//! JWT bearer auth with roles and merchant scoping, query limits, and a
+//! GraphiQL page that works offline.
 
+#![forbid(unsafe_code)]
+
+pub mod auth;
+mod config;
+mod errors;
+mod http;
+mod limits;
+mod relay;
+mod schema;
+mod startup;
+mod upstream;
+
+pub use config::{AuthSettings, LimitSettings, Settings};
+pub use startup::{Application, StartupError, Upstreams};
+pub use upstream::ServiceClient;

@@ -1,1 +1,11 @@
+//! Storefront: merchants (사업자등록번호, heritage badges, expert diagnosis, channel
+//! onboarding) and each merchant's shop (products, stock, orders).
 
+pub mod app;
+pub mod config;
+pub mod domain;
+pub mod http;
+pub mod startup;
+
+pub use config::Settings;
+pub use startup::{Application, StartupError};

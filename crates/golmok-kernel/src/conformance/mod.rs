@@ -1,1 +1,41 @@
-//! Port conformance suites (written by the embedded-adapter work).
+//! Conformance suites every adapter of the storage ports must pass.
+//!
+//! Each suite is a `pub async fn` that drives an adapter through the port
+//! traits only and panics with a message naming the broken invariant. An
+//! adapter crate calls each one from its own `#[tokio::test]`, normally on a
+//! fresh store; suites that need the same store opened again take a factory
+//! (`open`) instead. Suites use unique stream, table and consumer names, but
+//! those noted in their docs expect that nobody else appends meanwhile.
+//!
+//! | suite | invariant |
+//! |---|---|
+//! | [`append_and_read_round_trip`] | events read back equal; versions and positions assigned |
+//! | [`expected_version_semantics`] | `NoStream`/`Exact`/`Any`; refused appends write nothing |
+//! | [`concurrent_writers_one_stream`] | 16 writers: one version per event, losers get `Conflict` |
+//! | [`duplicate_event_id_stored_once`] | an event id is stored at most once |
+//! | [`idempotency_atomic_with_append`] | the idempotency record commits with the events |
+//! | [`read_all_contiguous`] | positions 1..=head, no gap, no repeat |
+//! | [`tailing_never_skips`] | a tailer of `head()` + `read_all` sees every event in order |
+//! | [`log_survives_reopen`] | acknowledged appends are durable |
+//! | [`verify_after_crash`] | the checker for crash tests |
+//! | [`tables_get_put_delete`], [`tables_scan_order_and_paging`], [`tables_batch_atomic`], [`tables_survive_reopen`] | the table port |
+//! | [`consumer_applies_each_event_once`], [`consumer_dead_letters_and_continues`] | the [`crate::Consumer`] over the adapter |
+
+mod concurrency;
+mod consumer;
+mod crash;
+mod log;
+mod support;
+mod tables;
+
+pub use concurrency::{concurrent_writers_one_stream, read_all_contiguous, tailing_never_skips};
+pub use consumer::{consumer_applies_each_event_once, consumer_dead_letters_and_continues};
+pub use crash::{CrashCheck, verify_after_crash};
+pub use log::{
+    append_and_read_round_trip, duplicate_event_id_stored_once, expected_version_semantics,
+    idempotency_atomic_with_append, log_survives_reopen,
+};
+pub use support::sample_envelope;
+pub use tables::{
+    tables_batch_atomic, tables_get_put_delete, tables_scan_order_and_paging, tables_survive_reopen,
+};

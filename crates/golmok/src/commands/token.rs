@@ -26,7 +26,10 @@ pub struct TokenArgs {
 
 pub fn run(args: TokenArgs) -> anyhow::Result<()> {
     let Some(role) = Role::parse(&args.role) else {
-        bail!("unknown role {:?}; one of merchant, creator, citizen, expert, official, partner, operator", args.role);
+        bail!(
+            "unknown role {:?}; one of merchant, creator, citizen, expert, official, partner, operator",
+            args.role
+        );
     };
     if args.merchant.is_some() && role != Role::Merchant {
         bail!("--merchant goes only with --role merchant");
@@ -36,8 +39,16 @@ pub fn run(args: TokenArgs) -> anyhow::Result<()> {
     std::fs::create_dir_all(&args.common.data_dir)
         .with_context(|| format!("creating data dir {}", args.common.data_dir.display()))?;
     let key = gateway::auth::SigningKey::load_or_create(&auth.signing_key_file)?;
-    let subject = args.subject.unwrap_or_else(|| format!("{}-{}", role.as_str(), Uuid::now_v7()));
-    let claims = gateway::auth::Claims::new(subject, role, args.merchant, std::time::Duration::from_secs(args.ttl), auth);
+    let subject = args
+        .subject
+        .unwrap_or_else(|| format!("{}-{}", role.as_str(), Uuid::now_v7()));
+    let claims = gateway::auth::Claims::new(
+        subject,
+        role,
+        args.merchant,
+        std::time::Duration::from_secs(args.ttl),
+        auth,
+    );
     println!("{}", key.mint(&claims));
     Ok(())
 }

@@ -34,14 +34,19 @@ pub async fn run(args: UpArgs) -> anyhow::Result<()> {
         .context("starting gateway")?;
 
     let readiness = Readiness::default();
-    let app = gateway.router().merge(ops_router(readiness.clone(), telemetry));
+    let app = gateway
+        .router()
+        .merge(ops_router(readiness.clone(), telemetry));
     let listener = tokio::net::TcpListener::bind(settings.gateway.listen)
         .await
         .with_context(|| format!("binding {}", settings.gateway.listen))?;
     let address = listener.local_addr()?;
     readiness.set(true);
     tracing::info!(%address, data_dir = %args.common.data_dir.display(), "golmok is up");
-    println!("Golmok is up. GraphiQL: http://{address}/graphql  (data in {})", args.common.data_dir.display());
+    println!(
+        "Golmok is up. GraphiQL: http://{address}/graphql  (data in {})",
+        args.common.data_dir.display()
+    );
 
     let shutdown = CancellationToken::new();
     let signal = tokio::spawn(shutdown_on_signal(shutdown.clone()));
@@ -53,7 +58,9 @@ pub async fn run(args: UpArgs) -> anyhow::Result<()> {
             readiness.set(false);
         }
     };
-    axum::serve(listener, app).with_graceful_shutdown(stopping).await?;
+    axum::serve(listener, app)
+        .with_graceful_shutdown(stopping)
+        .await?;
     signal.abort();
     storefront.shutdown().await;
     tracing::info!("golmok stopped");

@@ -1,0 +1,216 @@
+//! [`EmbeddedStore`]: both storage ports over one redb file.
+
+use std::ops::Bound;
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use async_trait::async_trait;
+use golmok_kernel::{
+    AppendError, AppendRequest, Appended, EventLog, IdempotencyRecord, Mutation, Page,
+    RecordedEvent, Row, ScanOrder, StorageError, Tables,
+};
+use redb::{Database, ReadTransaction, ReadableDatabase, StorageBackend};
+use tokio::sync::{oneshot, watch};
+
+use crate::schema::{IDEMPOTENCY, ROWS, partition_successor, storage_error};
+use crate::writer::{Published, Request, Writer};
+use crate::{reads, recovery};
+
+/// Counters of the store since it was opened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct StoreStats {
+    /// Durable write transactions committed, i.e. fsyncs of the store file.
+    pub commits: u64,
+    /// Events appended by those transactions.
+    pub events_appended: u64,
+}
+
+/// The embedded implementation of [`EventLog`] and [`Tables`]: one durable,
+/// crash-safe redb file per store, written by a single group-commit thread.
+///
+/// Every read is one redb read transaction (a snapshot of the last commit).
+/// Point reads and short event reads run on the calling task; long event
+/// reads move to the blocking pool after their first events (see `reads`).
+///
+/// Dropping the last handle lets the writer finish the group in hand, joins
+/// its thread and closes the file, so the same path can be opened again.
+pub struct EmbeddedStore {
+    db: Arc<Database>,
+    published: Arc<Published>,
+    writer: Writer,
+}
+
+impl EmbeddedStore {
+    /// Opens (creating if missing) the store file at `path`, checks it and
+    /// starts its writer thread. A damaged or foreign file is refused with
+    /// [`StorageError::Corrupt`]; it is never served.
+    pub fn open(path: &Path) -> Result<Arc<EmbeddedStore>, StorageError> {
+        let (db, head) = recovery::open_path(path)?;
+        tracing::info!(path = %path.display(), head, "embedded store opened");
+        Self::serve(db, head)
+    }
+
+    /// Opens a store kept in a redb [`StorageBackend`] instead of a file: an
+    /// in-memory store (`redb::backends::InMemoryBackend`), or a
+    /// fault-injecting one in crash tests. Same checks as [`Self::open`].
+    pub fn open_with_backend(
+        backend: impl StorageBackend,
+    ) -> Result<Arc<EmbeddedStore>, StorageError> {
+        let (db, head) = recovery::open_backend(backend)?;
+        Self::serve(db, head)
+    }
+
+    fn serve(db: Database, head: u64) -> Result<Arc<EmbeddedStore>, StorageError> {
+        let db = Arc::new(db);
+        let published = Arc::new(Published {
+            head: watch::Sender::new(head),
+            commits: AtomicU64::new(0),
+            events_appended: AtomicU64::new(0),
+        });
+        let writer = Writer::spawn(Arc::clone(&db), Arc::clone(&published))?;
+        Ok(Arc::new(Self {
+            db,
+            published,
+            writer,
+        }))
+    }
+
+    /// Counters since the store was opened.
+    pub fn stats(&self) -> StoreStats {
+        StoreStats {
+            commits: self.published.commits.load(Ordering::Relaxed),
+            events_appended: self.published.events_appended.load(Ordering::Relaxed),
+        }
+    }
+
+    fn read(&self) -> Result<ReadTransaction, StorageError> {
+        self.db.begin_read().map_err(storage_error)
+    }
+}
+
+#[async_trait]
+impl EventLog for EmbeddedStore {
+    async fn append(&self, request: AppendRequest) -> Result<Appended, AppendError> {
+        if request.events.is_empty() {
+            return Err(AppendError::Empty);
+        }
+        let (reply, answer) = oneshot::channel();
+        self.writer.submit(Request::Append { request, reply })?;
+        answer.await.map_err(|_| StorageError::Closed)?
+    }
+
+    async fn read_stream(
+        &self,
+        stream: &str,
+        from_version: u64,
+        limit: usize,
+    ) -> Result<Vec<RecordedEvent>, StorageError> {
+        let page = reads::stream_page(stream.to_owned(), from_version);
+        reads::read_events(self.read()?, limit, page).await
+    }
+
+    async fn read_all(
+        &self,
+        from_position: u64,
+        limit: usize,
+    ) -> Result<Vec<RecordedEvent>, StorageError> {
+        reads::read_events(self.read()?, limit, reads::log_page(from_position)).await
+    }
+
+    fn head(&self) -> watch::Receiver<u64> {
+        self.published.head.subscribe()
+    }
+
+    async fn idempotency(&self, key: &str) -> Result<Option<IdempotencyRecord>, StorageError> {
+        let txn = self.read()?;
+        let table = txn.open_table(IDEMPOTENCY).map_err(storage_error)?;
+        Ok(table.get(key).map_err(storage_error)?.map(|stored| {
+            let (fingerprint, response) = stored.value();
+            IdempotencyRecord {
+                key: key.to_owned(),
+                fingerprint: fingerprint.to_owned(),
+                response: response.to_vec(),
+            }
+        }))
+    }
+}
+
+#[async_trait]
+impl Tables for EmbeddedStore {
+    async fn get(
+        &self,
+        table: &str,
+        partition: &str,
+        clustering: &str,
+    ) -> Result<Option<Vec<u8>>, StorageError> {
+        let txn = self.read()?;
+        let rows = txn.open_table(ROWS).map_err(storage_error)?;
+        Ok(rows
+            .get((table, partition, clustering))
+            .map_err(storage_error)?
+            .map(|value| value.value().to_vec()))
+    }
+
+    /// `limit` 0 asks for no rows and gets an empty last page.
+    async fn scan(
+        &self,
+        table: &str,
+        partition: &str,
+        after: Option<&str>,
+        order: ScanOrder,
+        limit: usize,
+    ) -> Result<Page, StorageError> {
+        if limit == 0 {
+            return Ok(Page {
+                rows: Vec::new(),
+                next: None,
+            });
+        }
+        let txn = self.read()?;
+        let table_rows = txn.open_table(ROWS).map_err(storage_error)?;
+        let successor = partition_successor(partition);
+        let first = Bound::Included((table, partition, ""));
+        let end = Bound::Excluded((table, successor.as_str(), ""));
+        let cursor = after.map(|after| Bound::Excluded((table, partition, after)));
+        let range = match order {
+            ScanOrder::Ascending => (cursor.unwrap_or(first), end),
+            ScanOrder::Descending => (first, cursor.unwrap_or(end)),
+        };
+        let entries = table_rows.range(range).map_err(storage_error)?;
+        let entries: Box<dyn Iterator<Item = _>> = match order {
+            ScanOrder::Ascending => Box::new(entries),
+            ScanOrder::Descending => Box::new(entries.rev()),
+        };
+        let mut rows = Vec::with_capacity(limit.min(1_024));
+        let mut more = false;
+        for entry in entries {
+            if rows.len() == limit {
+                more = true;
+                break;
+            }
+            let (key, value) = entry.map_err(storage_error)?;
+            let (_, _, clustering) = key.value();
+            rows.push(Row {
+                partition: partition.to_owned(),
+                clustering: clustering.to_owned(),
+                value: value.value().to_vec(),
+            });
+        }
+        let next = if more {
+            rows.last().map(|row| row.clustering.clone())
+        } else {
+            None
+        };
+        Ok(Page { rows, next })
+    }
+
+    async fn write(&self, batch: Vec<Mutation>) -> Result<(), StorageError> {
+        if batch.is_empty() {
+            return Ok(());
+        }
+        let (reply, answer) = oneshot::channel();
+        self.writer.submit(Request::Write { batch, reply })?;
+        answer.await.map_err(|_| StorageError::Closed)?
+    }
+}

@@ -1,0 +1,288 @@
+//! Storage crash consistency (RELIABILITY.md test 7): the store runs on a
+//! fault-injecting redb backend that keeps what a disk would keep. At a
+//! seeded fsync the power goes out: every synced write survives, each
+//! un-synced write survives or not at random, and the last surviving one may
+//! be torn at a sector boundary. Other seeds first fail an fsync and keep
+//! going. The image is then reopened from a real file. Must hold: it opens,
+//! no acknowledged event is lost, positions are contiguous, nothing is torn.
+
+use std::io;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use golmok_embedded::EmbeddedStore;
+use golmok_kernel::conformance::{sample_envelope, verify_after_crash};
+use golmok_kernel::{AppendRequest, EventLog, ExpectedVersion};
+use redb::StorageBackend;
+use uuid::Uuid;
+
+/// What a redb backend returns: `std::io::Error` with the `std` feature.
+type BackendIoError = io::Error;
+
+const SEEDS: u64 = 24;
+const SECTOR: usize = 512;
+
+/// xorshift64*: enough randomness to pick crash points, reproducibly.
+#[derive(Debug)]
+struct Rng(u64);
+
+impl Rng {
+    fn new(seed: u64) -> Self {
+        Self(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1)
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D) % n
+    }
+}
+
+#[derive(Debug)]
+enum Write {
+    Data { offset: u64, bytes: Vec<u8> },
+    Len(u64),
+}
+
+fn apply(image: &mut Vec<u8>, write: &Write) {
+    match write {
+        Write::Data { offset, bytes } => {
+            let start = usize::try_from(*offset).expect("offset fits");
+            if image.len() < start + bytes.len() {
+                image.resize(start + bytes.len(), 0);
+            }
+            image[start..start + bytes.len()].copy_from_slice(bytes);
+        }
+        Write::Len(len) => image.resize(usize::try_from(*len).expect("length fits"), 0),
+    }
+}
+
+#[derive(Debug)]
+struct Disk {
+    /// What the process reads: every write so far.
+    volatile: Vec<u8>,
+    /// What survives a power loss for sure: the state at the last good fsync.
+    durable: Vec<u8>,
+    /// Writes since the last good fsync, in order.
+    pending: Vec<Write>,
+    /// fsyncs since the fault plan was armed (0 = not armed).
+    syncs: u64,
+    armed: bool,
+    fail_sync_at: Option<u64>,
+    power_loss_at: u64,
+    rng: Rng,
+    /// The disk image left after the power loss.
+    after_power_loss: Option<Vec<u8>>,
+}
+
+impl Disk {
+    /// Cuts the power: the durable state plus a random subset of the
+    /// pending writes, the last of them possibly torn.
+    fn lose_power(&mut self) {
+        if self.after_power_loss.is_some() {
+            return;
+        }
+        let mut image = self.durable.clone();
+        let survivors: Vec<&Write> = self
+            .pending
+            .iter()
+            .filter(|_| self.rng.below(2) == 0)
+            .collect();
+        let tear = self.rng.below(2) == 0;
+        for (index, write) in survivors.iter().enumerate() {
+            match write {
+                Write::Data { offset, bytes } if tear && index + 1 == survivors.len() => {
+                    let sectors = bytes.len().div_ceil(SECTOR) as u64;
+                    let kept = (self.rng.below(sectors) as usize * SECTOR).min(bytes.len());
+                    apply(
+                        &mut image,
+                        &Write::Data {
+                            offset: *offset,
+                            bytes: bytes[..kept].to_vec(),
+                        },
+                    );
+                }
+                _ => apply(&mut image, write),
+            }
+        }
+        self.after_power_loss = Some(image);
+    }
+}
+
+#[derive(Debug, Clone)]
+struct FaultyBackend(Arc<Mutex<Disk>>);
+
+impl FaultyBackend {
+    fn new(seed: u64) -> Self {
+        let mut rng = Rng::new(seed);
+        let power_loss_at = 2 + rng.below(40);
+        let fail_sync_at = seed
+            .is_multiple_of(3)
+            .then(|| 1 + rng.below(power_loss_at - 1));
+        Self(Arc::new(Mutex::new(Disk {
+            volatile: Vec::new(),
+            durable: Vec::new(),
+            pending: Vec::new(),
+            syncs: 0,
+            armed: false,
+            fail_sync_at,
+            power_loss_at,
+            rng,
+            after_power_loss: None,
+        })))
+    }
+
+    fn disk(&self) -> MutexGuard<'_, Disk> {
+        self.0.lock().expect("disk lock")
+    }
+
+    fn alive(&self) -> Result<MutexGuard<'_, Disk>, BackendIoError> {
+        let disk = self.disk();
+        if disk.after_power_loss.is_some() {
+            return Err(io::Error::other("power lost"));
+        }
+        Ok(disk)
+    }
+}
+
+impl StorageBackend for FaultyBackend {
+    fn len(&self) -> Result<u64, BackendIoError> {
+        Ok(self.alive()?.volatile.len() as u64)
+    }
+
+    fn read(&self, offset: u64, out: &mut [u8]) -> Result<(), BackendIoError> {
+        let disk = self.alive()?;
+        let start = usize::try_from(offset).expect("offset fits");
+        let bytes = disk
+            .volatile
+            .get(start..start + out.len())
+            .ok_or_else(|| io::Error::new(io::ErrorKind::UnexpectedEof, "read past the end"))?;
+        out.copy_from_slice(bytes);
+        Ok(())
+    }
+
+    fn set_len(&self, len: u64) -> Result<(), BackendIoError> {
+        let mut disk = self.alive()?;
+        let write = Write::Len(len);
+        apply(&mut disk.volatile, &write);
+        disk.pending.push(write);
+        Ok(())
+    }
+
+    fn sync_data(&self) -> Result<(), BackendIoError> {
+        let mut disk = self.alive()?;
+        if disk.armed {
+            disk.syncs += 1;
+            if disk.syncs == disk.power_loss_at {
+                disk.lose_power();
+                return Err(io::Error::other("power lost during fsync"));
+            }
+            if Some(disk.syncs) == disk.fail_sync_at {
+                // Like Linux after a failed fsync: the pending writes may or may not reach the disk.
+                return Err(io::Error::other("injected fsync failure"));
+            }
+        }
+        let pending = std::mem::take(&mut disk.pending);
+        for write in &pending {
+            apply(&mut disk.durable, write);
+        }
+        Ok(())
+    }
+
+    fn write(&self, offset: u64, data: &[u8]) -> Result<(), BackendIoError> {
+        let mut disk = self.alive()?;
+        let write = Write::Data {
+            offset,
+            bytes: data.to_vec(),
+        };
+        apply(&mut disk.volatile, &write);
+        disk.pending.push(write);
+        Ok(())
+    }
+}
+
+/// Appends from 4 tasks until the power goes; returns the acknowledged ids
+/// and how many appends failed.
+async fn append_until_power_loss(store: Arc<EmbeddedStore>) -> (Vec<Uuid>, usize) {
+    let mut tasks = tokio::task::JoinSet::new();
+    for task in 0..4 {
+        let store = Arc::clone(&store);
+        tasks.spawn(async move {
+            let stream = format!("power-{task}");
+            let (mut acknowledged, mut failed) = (Vec::new(), 0);
+            for n in 0..400_usize {
+                let events: Vec<_> = (0..=n % 3)
+                    .map(|i| sample_envelope(&stream, &format!("{n}.{i}")))
+                    .collect();
+                let ids: Vec<Uuid> = events.iter().map(|e| e.id).collect();
+                let request = AppendRequest {
+                    stream: stream.clone(),
+                    expected: ExpectedVersion::Any,
+                    events,
+                    idempotency: None,
+                };
+                match store.append(request).await {
+                    Ok(_) => acknowledged.extend(ids),
+                    Err(_) => {
+                        failed += 1;
+                        if failed > 20 {
+                            break;
+                        }
+                    }
+                }
+            }
+            (acknowledged, failed)
+        });
+    }
+    let mut acknowledged = Vec::new();
+    let mut failed = 0;
+    while let Some(joined) = tasks.join_next().await {
+        let (ids, failures) = joined.expect("append task");
+        acknowledged.extend(ids);
+        failed += failures;
+    }
+    (acknowledged, failed)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn acknowledged_appends_survive_power_loss_and_fsync_failures() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let mut lost_power = 0;
+    for seed in 1..=SEEDS {
+        let backend = FaultyBackend::new(seed);
+        let store =
+            EmbeddedStore::open_with_backend(backend.clone()).expect("open on the faulty disk");
+        backend.disk().armed = true;
+        let (acknowledged, failed) = tokio::time::timeout(
+            Duration::from_secs(60),
+            append_until_power_loss(Arc::clone(&store)),
+        )
+        .await
+        .unwrap_or_else(|_| panic!("seed {seed}: appends hung"));
+        let image = {
+            let mut disk = backend.disk();
+            if disk.after_power_loss.is_some() {
+                lost_power += 1;
+            }
+            disk.lose_power();
+            disk.after_power_loss
+                .clone()
+                .expect("an image after the power loss")
+        };
+        drop(store);
+
+        let path = dir.path().join(format!("seed-{seed}.redb"));
+        std::fs::write(&path, image).expect("write the disk image");
+        let reopened = EmbeddedStore::open(&path).unwrap_or_else(|e| {
+            panic!("seed {seed}: the store does not reopen after power loss: {e}")
+        });
+        let check = verify_after_crash(reopened, &acknowledged).await;
+        eprintln!("seed {seed}: {failed} failed appends, {check:?}");
+        assert!(failed > 0, "seed {seed}: no append saw the fault");
+    }
+    assert!(
+        lost_power > SEEDS as usize / 2,
+        "only {lost_power} seeds cut the power mid-run"
+    );
+}

@@ -1,0 +1,109 @@
+use std::net::{Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
+
+use serde::Deserialize;
+
+/// Settings of the GraphQL gateway.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Settings {
+    /// Address the gateway serves GraphQL on (`golmok up` serves the ops endpoints there too).
+    pub listen: SocketAddr,
+    /// How callers are authenticated.
+    pub auth: AuthSettings,
+    /// Bounds on what one request may ask for.
+    pub limits: LimitSettings,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 8080)),
+            auth: AuthSettings::default(),
+            limits: LimitSettings::default(),
+        }
+    }
+}
+
+/// JWT bearer tokens: HS256 with a key kept in a file.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AuthSettings {
+    /// File holding the token signing key; created with a fresh random key (mode 0600) when missing.
+    pub signing_key_file: PathBuf,
+    /// The `iss` claim minted and required.
+    pub issuer: String,
+    /// The `aud` claim minted and required.
+    pub audience: String,
+    /// Lifetime of minted tokens, in seconds.
+    pub token_ttl_secs: u64,
+}
+
+impl Default for AuthSettings {
+    fn default() -> Self {
+        AuthSettings {
+            signing_key_file: PathBuf::from(".golmok/jwt-signing.key"),
+            issuer: "golmok".to_owned(),
+            audience: "golmok-api".to_owned(),
+            token_ttl_secs: 86_400,
+        }
+    }
+}
+
+/// Query limits, checked before any resolver runs.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LimitSettings {
+    /// Deepest field nesting an operation may have (fragments expanded).
+    pub max_depth: usize,
+    /// Highest complexity score: one per field, connection fields times the page size asked for.
+    pub max_complexity: usize,
+    /// Most aliased fields in one operation (fragments expanded).
+    pub max_aliases: usize,
+    /// Most operations in one batched request (a JSON array body).
+    pub max_batch_operations: usize,
+    /// Largest request body accepted, in bytes.
+    pub max_body_bytes: usize,
+    /// How long one call to a service may take, in milliseconds, before the field fails as UNAVAILABLE.
+    pub upstream_timeout_ms: u64,
+}
+
+impl Default for LimitSettings {
+    fn default() -> Self {
+        LimitSettings {
+            max_depth: 12,
+            max_complexity: 1_000,
+            max_aliases: 30,
+            max_batch_operations: 10,
+            max_body_bytes: 256 * 1024,
+            upstream_timeout_ms: 10_000,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn partial_settings_keep_the_defaults() {
+        let settings: Settings =
+            serde_json::from_value(serde_json::json!({"limits": {"max_depth": 5}}))
+                .expect("valid settings");
+        assert_eq!(settings.limits.max_depth, 5);
+        assert_eq!(
+            settings.limits.max_complexity,
+            LimitSettings::default().max_complexity
+        );
+        assert_eq!(settings.auth, AuthSettings::default());
+        assert_eq!(settings.listen, "127.0.0.1:8080".parse().unwrap());
+    }
+
+    #[test]
+    fn unknown_keys_fail_loudly() {
+        let error =
+            serde_json::from_value::<Settings>(serde_json::json!({"limits": {"max_dpeth": 5}}))
+                .expect_err("a typo must not pass");
+        assert!(error.to_string().contains("max_dpeth"), "{error}");
+    }
+}

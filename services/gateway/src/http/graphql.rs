@@ -1,0 +1,83 @@
+use async_graphql::{BatchRequest, BatchResponse, ServerError};
+use axum::Json;
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{HeaderMap, Request, header};
+use axum::response::{IntoResponse, Response};
+use golmok_runtime::Actor;
+use http_body_util::LengthLimitError;
+
+use super::Gateway;
+use super::error::ApiError;
+use crate::errors::with_code;
+use crate::schema::RequestContext;
+
+/// `POST /graphql`: authenticate, read and bound the body, then run the
+/// operation (or a batch of them).
+pub(crate) async fn execute(
+    State(gateway): State<Gateway>,
+    request: Request<Body>,
+) -> Result<Response, ApiError> {
+    let actor = authenticate(&gateway, request.headers())?;
+    let body = read_body(request.into_body(), gateway.max_body_bytes).await?;
+    let batch: BatchRequest =
+        serde_json::from_slice(&body).map_err(|e| ApiError::BadRequest(e.to_string()))?;
+    if let BatchRequest::Batch(operations) = &batch
+        && operations.len() > gateway.max_batch_operations
+    {
+        return Err(ApiError::BatchTooLarge {
+            count: operations.len(),
+            limit: gateway.max_batch_operations,
+        });
+    }
+    let context = RequestContext::new(actor, &gateway.storefront);
+    let mut response = gateway.schema.execute_batch(batch.data(context)).await;
+    match &mut response {
+        BatchResponse::Single(response) => response.errors.iter_mut().for_each(default_code),
+        BatchResponse::Batch(responses) => responses
+            .iter_mut()
+            .flat_map(|response| response.errors.iter_mut())
+            .for_each(default_code),
+    }
+    Ok(Json(response).into_response())
+}
+
+/// The caller from the bearer token; `None` without an Authorization header.
+fn authenticate(gateway: &Gateway, headers: &HeaderMap) -> Result<Option<Actor>, ApiError> {
+    let Some(value) = headers.get(header::AUTHORIZATION) else {
+        return Ok(None);
+    };
+    let token = value
+        .to_str()
+        .ok()
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
+        .map(str::trim)
+        .ok_or(ApiError::NotBearer)?;
+    let claims = gateway.verifier.verify(token).map_err(|error| {
+        tracing::info!(reason = %error, "bearer token refused");
+        ApiError::Unauthenticated(error)
+    })?;
+    Ok(Some(claims.actor()))
+}
+
+async fn read_body(body: Body, limit: usize) -> Result<axum::body::Bytes, ApiError> {
+    axum::body::to_bytes(body, limit).await.map_err(|error| {
+        let too_large =
+            std::iter::successors(Some(&error as &dyn std::error::Error), |e| e.source())
+                .any(|e| e.is::<LengthLimitError>());
+        if too_large {
+            ApiError::PayloadTooLarge { limit }
+        } else {
+            ApiError::UnreadableBody
+        }
+    })
+}
+
+/// Every error leaves with a code: those that reach here without one come
+/// from argument coercion during execution.
+fn default_code(error: &mut ServerError) {
+    with_code(error, "BAD_USER_INPUT");
+}

@@ -1,0 +1,72 @@
+//! The GraphQL schema: one Relay-style schema over the services, split by
+//! domain area.
+
+mod context;
+mod merchants;
+mod node;
+mod orders;
+pub(crate) mod outcome;
+mod products;
+mod scalars;
+mod viewer;
+
+use async_graphql::{EmptySubscription, MergedObject, Schema};
+
+pub(crate) use context::RequestContext;
+
+use crate::config::LimitSettings;
+use crate::limits::QueryLimits;
+
+/// The gateway's schema.
+pub(crate) type GatewaySchema = Schema<Query, Mutation, EmptySubscription>;
+
+#[derive(MergedObject, Default)]
+pub(crate) struct Query(
+    node::NodeQuery,
+    viewer::ViewerQuery,
+    merchants::MerchantQuery,
+    products::ProductQuery,
+    orders::OrderQuery,
+);
+
+#[derive(MergedObject, Default)]
+pub(crate) struct Mutation(
+    merchants::MerchantMutation,
+    products::ProductMutation,
+    orders::OrderMutation,
+);
+
+/// The schema with its limits; introspection stays on (GraphiQL needs it).
+pub(crate) fn build(limits: &LimitSettings) -> GatewaySchema {
+    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+        .extension(QueryLimits::from(limits))
+        .finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use super::*;
+
+    fn committed_sdl_path() -> PathBuf {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../schemas/graphql/golmok.graphql")
+    }
+
+    /// The committed SDL is what the code serves; `GOLMOK_UPDATE_SCHEMAS=1`
+    /// rewrites it.
+    #[test]
+    fn committed_sdl_matches_the_schema() {
+        let sdl = build(&LimitSettings::default()).sdl();
+        let path = committed_sdl_path();
+        if std::env::var("GOLMOK_UPDATE_SCHEMAS").is_ok_and(|v| v == "1") {
+            std::fs::write(&path, &sdl).expect("writing the SDL");
+        }
+        let committed = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            committed == sdl,
+            "{} is out of date; regenerate it with GOLMOK_UPDATE_SCHEMAS=1 cargo test -p gateway",
+            path.display()
+        );
+    }
+}

@@ -1,0 +1,144 @@
+use async_graphql::{Context, ID, InputObject, Object, Result};
+use serde::Serialize;
+use uuid::Uuid;
+
+use super::types::Order;
+use crate::relay::NodeType;
+use crate::schema::context::{ContextExt, RequestContext};
+use crate::schema::outcome::{
+    InputNames, Refusal, idempotency_key, input_id, not_found, payload, settle,
+};
+use crate::upstream::model::{self, PaymentMethod};
+
+/// Refusals about the merchant in the path point at `merchantId`.
+const MERCHANT: InputNames = InputNames {
+    renames: &[],
+    codes: &[("MERCHANT_NOT_FOUND", "merchantId")],
+};
+
+/// Refusals about the order in the path point at `orderId`.
+const ORDER: InputNames = InputNames {
+    renames: &[],
+    codes: &[("ORDER_NOT_FOUND", "orderId")],
+};
+
+#[derive(InputObject)]
+pub(crate) struct OrderLineInput {
+    /// The product's global id.
+    product_id: ID,
+    quantity: i64,
+}
+
+#[derive(InputObject)]
+pub(crate) struct PlaceOrderInput {
+    /// The merchant all the products belong to.
+    merchant_id: ID,
+    /// Stock is reserved for every line or for none.
+    lines: Vec<OrderLineInput>,
+    payment: PaymentMethod,
+    /// A retry with the same key returns the first answer instead of acting twice.
+    idempotency_key: Option<String>,
+}
+
+#[derive(InputObject, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct CancelOrderInput {
+    /// The order's global id.
+    #[serde(skip)]
+    order_id: ID,
+    reason: String,
+    /// A retry with the same key returns the first answer instead of acting twice.
+    #[serde(skip)]
+    idempotency_key: Option<String>,
+}
+
+/// The storefront's body for a new order: product ids as the service knows them.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PlaceOrderBody {
+    lines: Vec<LineBody>,
+    payment: PaymentMethod,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct LineBody {
+    product_id: Uuid,
+    quantity: i64,
+}
+
+payload!(PlaceOrderPayload { order: Order });
+payload!(CancelOrderPayload { order: Order });
+
+#[derive(Default)]
+pub(crate) struct OrderMutation;
+
+#[Object]
+impl OrderMutation {
+    /// Places an order with one merchant (citizens; the buyer is the caller).
+    /// Refused with INSUFFICIENT_STOCK on the line that cannot be served.
+    async fn place_order(
+        &self,
+        ctx: &Context<'_>,
+        input: PlaceOrderInput,
+    ) -> Result<PlaceOrderPayload> {
+        let request = ctx.request();
+        settle(
+            async {
+                let merchant = input_id(&input.merchant_id, NodeType::Merchant, "merchantId")?;
+                let lines = input
+                    .lines
+                    .iter()
+                    .enumerate()
+                    .map(|(index, line)| {
+                        Ok(LineBody {
+                            product_id: input_id(
+                                &line.product_id,
+                                NodeType::Product,
+                                &format!("lines.{index}.productId"),
+                            )?,
+                            quantity: line.quantity,
+                        })
+                    })
+                    .collect::<Result<Vec<_>, Refusal>>()?;
+                let key = idempotency_key(input.idempotency_key.as_deref())?;
+                let body = PlaceOrderBody {
+                    lines,
+                    payment: input.payment,
+                };
+                let order = request.storefront.place_order(merchant, &body, key).await;
+                order.map(Order).map_err(|error| MERCHANT.refusal(error))
+            }
+            .await,
+        )
+    }
+
+    /// Cancels an order (its buyer or its merchant); its stock is released.
+    async fn cancel_order(
+        &self,
+        ctx: &Context<'_>,
+        input: CancelOrderInput,
+    ) -> Result<CancelOrderPayload> {
+        let request = ctx.request();
+        settle(
+            async {
+                let order = current(request, &input.order_id).await?;
+                let key = idempotency_key(input.idempotency_key.as_deref())?;
+                let order = request.storefront.cancel_order(&order, &input, key).await;
+                order.map(Order).map_err(|error| ORDER.refusal(error))
+            }
+            .await,
+        )
+    }
+}
+
+/// The order named by the `orderId` input, as the caller may see it now.
+async fn current(request: &RequestContext, id: &ID) -> Result<model::Order, Refusal> {
+    let id = input_id(id, NodeType::Order, "orderId")?;
+    request
+        .storefront
+        .order(id)
+        .await
+        .map_err(|error| ORDER.refusal(error))?
+        .ok_or_else(|| not_found("ORDER_NOT_FOUND", "orderId", "order"))
+}

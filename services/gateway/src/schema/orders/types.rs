@@ -1,0 +1,90 @@
+use async_graphql::{Context, ID, Object, Result};
+use chrono::{DateTime, Utc};
+
+use crate::relay::{GlobalId, NodeType};
+use crate::schema::merchants::{Merchant, find_merchant};
+use crate::schema::products::{Product, find_product};
+use crate::schema::scalars::Won;
+use crate::upstream::model::{self, OrderStatus, Payment};
+
+/// An order of products from one merchant.
+pub(crate) struct Order(pub(crate) model::Order);
+
+#[Object]
+impl Order {
+    /// The order's global id.
+    pub(crate) async fn id(&self) -> ID {
+        GlobalId::new(NodeType::Order, self.0.id).to_id()
+    }
+
+    /// The merchant the order was placed with.
+    async fn merchant(&self, ctx: &Context<'_>) -> Result<Option<Merchant>> {
+        find_merchant(ctx, self.0.merchant_id).await
+    }
+
+    /// The subject of the buyer who placed the order.
+    async fn buyer(&self) -> &str {
+        &self.0.buyer
+    }
+
+    async fn lines(&self) -> Vec<OrderLine<'_>> {
+        self.0.lines.iter().map(OrderLine).collect()
+    }
+
+    async fn total(&self) -> Won {
+        Won(self.0.total)
+    }
+
+    async fn status(&self) -> OrderStatus {
+        self.0.status
+    }
+
+    async fn payment(&self) -> &Payment {
+        &self.0.payment
+    }
+
+    async fn placed_at(&self) -> DateTime<Utc> {
+        self.0.placed_at
+    }
+
+    async fn cancelled_at(&self) -> Option<DateTime<Utc>> {
+        self.0.cancelled_at
+    }
+
+    async fn cancel_reason(&self) -> Option<&str> {
+        self.0.cancel_reason.as_deref()
+    }
+}
+
+/// One product of an order, at the price it was ordered for.
+pub(crate) struct OrderLine<'a>(&'a model::OrderLine);
+
+#[Object]
+impl OrderLine<'_> {
+    /// The product's global id.
+    async fn product_id(&self) -> ID {
+        GlobalId::new(NodeType::Product, self.0.product_id).to_id()
+    }
+
+    /// The product as it is now; null when the caller may no longer see it.
+    async fn product(&self, ctx: &Context<'_>) -> Result<Option<Product>> {
+        find_product(ctx, self.0.product_id).await
+    }
+
+    /// The product's name when it was ordered.
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+
+    async fn unit_price(&self) -> Won {
+        Won(self.0.unit_price)
+    }
+
+    async fn quantity(&self) -> i64 {
+        self.0.quantity
+    }
+
+    async fn line_total(&self) -> Won {
+        Won(self.0.line_total)
+    }
+}

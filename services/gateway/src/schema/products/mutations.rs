@@ -1,0 +1,249 @@
+use async_graphql::{Context, ID, InputObject, Object, Result};
+use serde::Serialize;
+use uuid::Uuid;
+
+use super::types::Product;
+use crate::relay::NodeType;
+use crate::schema::context::{ContextExt, RequestContext};
+use crate::schema::outcome::{
+    InputNames, Refusal, idempotency_key, input_id, not_found, payload, settle,
+};
+use crate::schema::scalars::Won;
+use crate::upstream::{CallError, model};
+
+/// Refusals about the merchant in the path point at `merchantId`.
+const MERCHANT: InputNames = InputNames {
+    renames: &[],
+    codes: &[("MERCHANT_NOT_FOUND", "merchantId")],
+};
+
+/// Refusals about the product in the path point at `productId`.
+const PRODUCT: InputNames = InputNames {
+    renames: &[],
+    codes: &[("PRODUCT_NOT_FOUND", "productId")],
+};
+
+#[derive(InputObject, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct CreateProductInput {
+    /// The merchant's global id.
+    #[serde(skip)]
+    merchant_id: ID,
+    name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    description: Option<String>,
+    /// More than zero.
+    price: Won,
+    /// Units in stock to start with.
+    stock: i64,
+    /// A retry with the same key returns the first answer instead of acting twice.
+    #[serde(skip)]
+    idempotency_key: Option<String>,
+}
+
+#[derive(InputObject, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct UpdateProductInput {
+    /// The product's global id.
+    #[serde(skip)]
+    product_id: ID,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    description: Option<String>,
+    /// A retry with the same key returns the first answer instead of acting twice.
+    #[serde(skip)]
+    idempotency_key: Option<String>,
+}
+
+#[derive(InputObject, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct ChangeProductPriceInput {
+    /// The product's global id.
+    #[serde(skip)]
+    product_id: ID,
+    price: Won,
+    /// A retry with the same key returns the first answer instead of acting twice.
+    #[serde(skip)]
+    idempotency_key: Option<String>,
+}
+
+#[derive(InputObject, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct AdjustProductStockInput {
+    /// The product's global id.
+    #[serde(skip)]
+    product_id: ID,
+    /// Units to add (positive) or remove (negative); stock never goes below zero.
+    delta: i64,
+    reason: String,
+    /// A retry with the same key returns the first answer instead of acting twice.
+    #[serde(skip)]
+    idempotency_key: Option<String>,
+}
+
+#[derive(InputObject)]
+pub(crate) struct PublishProductInput {
+    /// The product's global id.
+    product_id: ID,
+    /// A retry with the same key returns the first answer instead of acting twice.
+    idempotency_key: Option<String>,
+}
+
+#[derive(InputObject)]
+pub(crate) struct UnpublishProductInput {
+    /// The product's global id.
+    product_id: ID,
+    /// A retry with the same key returns the first answer instead of acting twice.
+    idempotency_key: Option<String>,
+}
+
+payload!(CreateProductPayload { product: Product });
+payload!(UpdateProductPayload { product: Product });
+payload!(ChangeProductPricePayload { product: Product });
+payload!(AdjustProductStockPayload { product: Product });
+payload!(PublishProductPayload { product: Product });
+payload!(UnpublishProductPayload { product: Product });
+
+#[derive(Default)]
+pub(crate) struct ProductMutation;
+
+#[Object]
+impl ProductMutation {
+    /// Adds an unpublished product to a merchant's catalogue (the merchant or an operator).
+    async fn create_product(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateProductInput,
+    ) -> Result<CreateProductPayload> {
+        let request = ctx.request();
+        settle(
+            async {
+                let merchant = input_id(&input.merchant_id, NodeType::Merchant, "merchantId")?;
+                let key = idempotency_key(input.idempotency_key.as_deref())?;
+                let product = request
+                    .storefront
+                    .create_product(merchant, &input, key)
+                    .await;
+                fresh(request, product, &MERCHANT).await
+            }
+            .await,
+        )
+    }
+
+    /// Changes a product's name or description (its merchant).
+    async fn update_product(
+        &self,
+        ctx: &Context<'_>,
+        input: UpdateProductInput,
+    ) -> Result<UpdateProductPayload> {
+        let request = ctx.request();
+        settle(
+            async {
+                let product = current(request, &input.product_id).await?;
+                let key = idempotency_key(input.idempotency_key.as_deref())?;
+                let product = request
+                    .storefront
+                    .update_product(&product, &input, key)
+                    .await;
+                fresh(request, product, &PRODUCT).await
+            }
+            .await,
+        )
+    }
+
+    /// Sets a product's price (its merchant).
+    async fn change_product_price(
+        &self,
+        ctx: &Context<'_>,
+        input: ChangeProductPriceInput,
+    ) -> Result<ChangeProductPricePayload> {
+        let request = ctx.request();
+        settle(
+            async {
+                let product = current(request, &input.product_id).await?;
+                let key = idempotency_key(input.idempotency_key.as_deref())?;
+                let product = request.storefront.change_price(&product, &input, key).await;
+                fresh(request, product, &PRODUCT).await
+            }
+            .await,
+        )
+    }
+
+    /// Adds or removes stock (its merchant); refused with STOCK_WOULD_GO_NEGATIVE
+    /// rather than going below zero.
+    async fn adjust_product_stock(
+        &self,
+        ctx: &Context<'_>,
+        input: AdjustProductStockInput,
+    ) -> Result<AdjustProductStockPayload> {
+        let request = ctx.request();
+        settle(
+            async {
+                let product = current(request, &input.product_id).await?;
+                let key = idempotency_key(input.idempotency_key.as_deref())?;
+                let product = request.storefront.adjust_stock(&product, &input, key).await;
+                fresh(request, product, &PRODUCT).await
+            }
+            .await,
+        )
+    }
+
+    /// Makes a product visible and orderable (its merchant).
+    async fn publish_product(
+        &self,
+        ctx: &Context<'_>,
+        input: PublishProductInput,
+    ) -> Result<PublishProductPayload> {
+        let request = ctx.request();
+        settle(
+            async {
+                let product = current(request, &input.product_id).await?;
+                let key = idempotency_key(input.idempotency_key.as_deref())?;
+                let product = request.storefront.publish_product(&product, key).await;
+                fresh(request, product, &PRODUCT).await
+            }
+            .await,
+        )
+    }
+
+    /// Hides a product from buyers (its merchant).
+    async fn unpublish_product(
+        &self,
+        ctx: &Context<'_>,
+        input: UnpublishProductInput,
+    ) -> Result<UnpublishProductPayload> {
+        let request = ctx.request();
+        settle(
+            async {
+                let product = current(request, &input.product_id).await?;
+                let key = idempotency_key(input.idempotency_key.as_deref())?;
+                let product = request.storefront.unpublish_product(&product, key).await;
+                fresh(request, product, &PRODUCT).await
+            }
+            .await,
+        )
+    }
+}
+
+/// The product named by the `productId` input, as the caller may see it now.
+async fn current(request: &RequestContext, id: &ID) -> Result<model::Product, Refusal> {
+    let id: Uuid = input_id(id, NodeType::Product, "productId")?;
+    request
+        .storefront
+        .product(id)
+        .await
+        .map_err(|error| PRODUCT.refusal(error))?
+        .ok_or_else(|| not_found("PRODUCT_NOT_FOUND", "productId", "product"))
+}
+
+/// The product a command answered with, also kept for the rest of the request.
+async fn fresh(
+    request: &RequestContext,
+    answer: Result<model::Product, CallError>,
+    names: &InputNames,
+) -> Result<Product, Refusal> {
+    let product = answer.map_err(|error| names.refusal(error))?;
+    request.products.feed_one(product.id, product.clone()).await;
+    Ok(Product(product))
+}

@@ -1,0 +1,58 @@
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+
+use crate::auth::{AuthError, SigningKey, TokenVerifier};
+use crate::config::Settings;
+use crate::http::{Gateway, router};
+use crate::schema;
+use crate::upstream::ServiceClient;
+
+/// The services the gateway calls.
+#[derive(Debug, Clone)]
+pub struct Upstreams {
+    pub storefront: ServiceClient,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error("cannot load the token signing key")]
+    SigningKey(#[from] AuthError),
+    #[error("the signing key task failed")]
+    Task(#[from] tokio::task::JoinError),
+}
+
+/// The gateway, ready to serve.
+pub struct Application {
+    router: Router,
+}
+
+impl Application {
+    /// Loads (or creates) the signing key and builds the schema over `upstreams`.
+    pub async fn build(
+        settings: Settings,
+        upstreams: Upstreams,
+    ) -> Result<Application, StartupError> {
+        let key_file = settings.auth.signing_key_file.clone();
+        let key =
+            tokio::task::spawn_blocking(move || SigningKey::load_or_create(&key_file)).await??;
+        let timeout = Duration::from_millis(settings.limits.upstream_timeout_ms);
+        let gateway = Gateway {
+            schema: schema::build(&settings.limits),
+            verifier: Arc::new(TokenVerifier::new(&key, &settings.auth)),
+            storefront: upstreams.storefront.with_timeout(timeout),
+            max_body_bytes: settings.limits.max_body_bytes,
+            max_batch_operations: settings.limits.max_batch_operations,
+        };
+        tracing::info!(kid = key.kid(), "gateway ready");
+        Ok(Application {
+            router: router(gateway),
+        })
+    }
+
+    /// `GET /graphql` (GraphiQL), `POST /graphql` and the GraphiQL assets; no ops routes.
+    pub fn router(&self) -> Router {
+        self.router.clone()
+    }
+}

@@ -1,0 +1,17 @@
+//! The gateway through HTTP, like a partner app: over the real storefront,
+//! and over small stand-ins where the test must observe or break the service.
+
+mod auth;
+mod fake_storefront;
+mod graphiql;
+mod journeys;
+mod limits;
+mod loaders;
+mod merchants;
+mod products;
+mod relay;
+mod support;
+mod tenancy;
+mod tour;
+mod unavailable;
+mod user_errors;

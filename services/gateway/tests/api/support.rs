@@ -1,0 +1,204 @@
+//! Serves the gateway on 127.0.0.1:0 over a storefront router whose calls
+//! are recorded, and talks to it like a partner app.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use gateway::auth::{Claims, SigningKey};
+use gateway::{Application, LimitSettings, ServiceClient, Settings, Upstreams};
+use golmok_runtime::{ACTOR_HEADER, Actor, Role};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+/// One request the gateway sent to the storefront.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UpstreamCall {
+    pub method: String,
+    pub path: String,
+    pub actor: Option<Actor>,
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub settings: Settings,
+    pub key: SigningKey,
+    calls: Arc<Mutex<Vec<UpstreamCall>>>,
+    /// The real storefront behind the gateway, when there is one.
+    _storefront: Option<storefront::Application>,
+    _storefront_dir: Option<tempfile::TempDir>,
+    _dir: tempfile::TempDir,
+}
+
+/// The gateway over a real storefront on a temporary data directory.
+pub async fn spawn_app() -> TestApp {
+    let data = tempfile::tempdir().expect("temp dir");
+    let settings = storefront::Settings {
+        data_dir: data.path().join("storefront"),
+        ..storefront::Settings::default()
+    };
+    let storefront = storefront::Application::build(settings)
+        .await
+        .expect("storefront builds");
+    let mut app = spawn_gateway(storefront.router(), LimitSettings::default()).await;
+    app._storefront = Some(storefront);
+    app._storefront_dir = Some(data);
+    app
+}
+
+/// The gateway over `storefront`, with `limits`.
+pub async fn spawn_gateway(storefront: Router, limits: LimitSettings) -> TestApp {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut settings = Settings {
+        limits,
+        ..Settings::default()
+    };
+    settings.auth.signing_key_file = dir.path().join("keys/jwt.key");
+    let calls = Arc::new(Mutex::new(Vec::new()));
+    let recorded = storefront.layer(middleware::from_fn_with_state(calls.clone(), record));
+    let upstreams = Upstreams {
+        storefront: ServiceClient::in_process(recorded),
+    };
+    let app = Application::build(settings.clone(), upstreams)
+        .await
+        .expect("gateway builds");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let address = format!("http://{}", listener.local_addr().expect("address"));
+    let router = app.router();
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    let key =
+        SigningKey::load_or_create(&settings.auth.signing_key_file).expect("the gateway's key");
+    TestApp {
+        address,
+        client: reqwest::Client::builder()
+            .timeout(Duration::from_secs(30))
+            .build()
+            .expect("client"),
+        settings,
+        key,
+        calls,
+        _storefront: None,
+        _storefront_dir: None,
+        _dir: dir,
+    }
+}
+
+async fn record(
+    State(calls): State<Arc<Mutex<Vec<UpstreamCall>>>>,
+    request: Request<Body>,
+    next: Next,
+) -> Response {
+    let actor = request
+        .headers()
+        .get(ACTOR_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| serde_json::from_str(v).ok());
+    calls.lock().expect("calls").push(UpstreamCall {
+        method: request.method().to_string(),
+        path: request.uri().to_string(),
+        actor,
+    });
+    next.run(request).await
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    /// A valid token for `role` (and `merchant`), with a fresh subject.
+    pub fn token(&self, role: Role, merchant: Option<Uuid>) -> String {
+        self.token_for(
+            &format!("{}-{}", role.as_str(), Uuid::now_v7()),
+            role,
+            merchant,
+        )
+    }
+
+    pub fn token_for(&self, subject: &str, role: Role, merchant: Option<Uuid>) -> String {
+        let claims = Claims::new(
+            subject,
+            role,
+            merchant,
+            Duration::from_secs(600),
+            &self.settings.auth,
+        );
+        self.key.mint(&claims)
+    }
+
+    /// POSTs a raw JSON body to /graphql with an optional Authorization value.
+    pub async fn post_raw(
+        &self,
+        authorization: Option<&str>,
+        body: Vec<u8>,
+    ) -> (StatusCode, Value) {
+        let mut request = self
+            .client
+            .post(self.url("/graphql"))
+            .header("content-type", "application/json")
+            .body(body);
+        if let Some(authorization) = authorization {
+            request = request.header("authorization", authorization);
+        }
+        let response = request.send().await.expect("gateway answers");
+        let status = response.status();
+        let body = response.json().await.expect("a JSON answer");
+        (status, body)
+    }
+
+    /// Runs one operation, with a bearer token when given.
+    pub async fn graphql(
+        &self,
+        token: Option<&str>,
+        query: &str,
+        variables: Value,
+    ) -> (StatusCode, Value) {
+        let body =
+            serde_json::to_vec(&json!({"query": query, "variables": variables})).expect("body");
+        let authorization = token.map(|t| format!("Bearer {t}"));
+        self.post_raw(authorization.as_deref(), body).await
+    }
+
+    /// Runs one operation that must succeed without errors; returns `data`.
+    pub async fn data(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
+        let (status, body) = self.graphql(token, query, variables).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert!(body.get("errors").is_none(), "unexpected errors: {body}");
+        body["data"].clone()
+    }
+
+    /// What the gateway has asked the storefront so far.
+    pub fn upstream_calls(&self) -> Vec<UpstreamCall> {
+        self.calls.lock().expect("calls").clone()
+    }
+
+    pub fn forget_upstream_calls(&self) {
+        self.calls.lock().expect("calls").clear();
+    }
+}
+
+/// The codes of a response's GraphQL errors.
+pub fn error_codes(body: &Value) -> Vec<String> {
+    body["errors"]
+        .as_array()
+        .map(|errors| {
+            errors
+                .iter()
+                .map(|e| {
+                    e["extensions"]["code"]
+                        .as_str()
+                        .unwrap_or("<none>")
+                        .to_owned()
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}

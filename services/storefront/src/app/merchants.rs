@@ -1,0 +1,163 @@
+use chrono::{DateTime, NaiveDate, Utc};
+use golmok_kernel::{CommandError, CommandMeta, Decider};
+use uuid::Uuid;
+
+use super::codec::MerchantCodec;
+use super::views::MerchantView;
+use super::{AppError, Committed, Storefront, merchant_stream};
+use crate::domain::business_number::{BusinessNumber, CLAIM_GRACE, ClaimCommand, ClaimError};
+use crate::domain::merchant::{
+    Merchant, MerchantCommand, MerchantError, MerchantKind, MerchantStanding, MerchantState,
+    Registration, RevenueTier,
+};
+
+/// A registration as entered; the business number is still raw text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewMerchant {
+    pub business_number: String,
+    pub name: String,
+    pub kind: MerchantKind,
+    pub category: String,
+    pub district: String,
+    pub founded_on: NaiveDate,
+    pub revenue_tier: RevenueTier,
+}
+
+fn claim_stream(number: &BusinessNumber) -> String {
+    format!("business-number-{}", number.digits())
+}
+
+fn without_key(meta: &CommandMeta) -> CommandMeta {
+    CommandMeta {
+        idempotency: None,
+        ..meta.clone()
+    }
+}
+
+impl Storefront {
+    /// Registers `merchant_id`. The business number is first claimed in its
+    /// own stream (`business-number-<digits>`, optimistic concurrency), so of
+    /// two registrations of one number only one can succeed.
+    pub async fn register(
+        &self,
+        merchant_id: Uuid,
+        input: NewMerchant,
+        meta: &CommandMeta,
+    ) -> Result<Committed<MerchantView>, AppError> {
+        let number = BusinessNumber::parse(&input.business_number)?;
+        let at = Utc::now();
+        let command = MerchantCommand::Register(Registration {
+            merchant_id,
+            business_number: number.clone(),
+            name: input.name,
+            kind: input.kind,
+            category: input.category,
+            district: input.district,
+            founded_on: input.founded_on,
+            revenue_tier: input.revenue_tier,
+            at,
+        });
+        if self.already_done(meta).await? {
+            return self.merchant_command(merchant_id, command, meta).await;
+        }
+        // Refuse what the merchant stream would refuse before claiming the number.
+        let (current, _) = self.merchants.load(&merchant_stream(merchant_id)).await?;
+        Merchant::decide(&current, &command)?;
+        match self.claim(&number, merchant_id, at, meta).await {
+            Err(AppError::BusinessNumberTaken(_)) if self.already_done(meta).await? => {}
+            Err(error) => return Err(error),
+            Ok(()) => {}
+        }
+        self.merchant_command(merchant_id, command, meta).await
+    }
+
+    async fn claim(
+        &self,
+        number: &BusinessNumber,
+        merchant_id: Uuid,
+        at: DateTime<Utc>,
+        meta: &CommandMeta,
+    ) -> Result<(), AppError> {
+        let stream = claim_stream(number);
+        let meta = without_key(meta);
+        let claim = ClaimCommand::Claim {
+            number: number.clone(),
+            merchant_id,
+            at,
+        };
+        let (holder, taken) = match self.claims.execute(&stream, &claim, &meta).await {
+            Ok(_) => return Ok(()),
+            Err(CommandError::Rejected(
+                taken @ ClaimError::Taken {
+                    holder, claimed_at, ..
+                },
+            )) if at - claimed_at >= CLAIM_GRACE => (holder, taken),
+            Err(error) => return Err(error.into()),
+        };
+        // The claim is old: take it over if its holder never registered with it.
+        let holder_stream = merchant_stream(holder);
+        let (state, _) = self.merchants.load(&holder_stream).await?;
+        match state {
+            MerchantState::Registered(profile) if profile.business_number == *number => {
+                return Err(taken.into());
+            }
+            MerchantState::Registered(_) | MerchantState::Abandoned => {}
+            MerchantState::Unregistered => {
+                let abandon = MerchantCommand::AbandonRegistration { at };
+                match self
+                    .merchants
+                    .execute(&holder_stream, &abandon, &meta)
+                    .await
+                {
+                    Ok(_) => {}
+                    Err(CommandError::Rejected(MerchantError::AlreadyRegistered)) => {
+                        return Err(taken.into());
+                    }
+                    Err(error) => return Err(error.into()),
+                }
+            }
+        }
+        tracing::warn!(%holder, %merchant_id, "taking over a stale business number claim");
+        let take_over = ClaimCommand::TakeOver {
+            number: number.clone(),
+            merchant_id,
+            abandoned: holder,
+            at,
+        };
+        self.claims.execute(&stream, &take_over, &meta).await?;
+        Ok(())
+    }
+
+    /// Executes a command on a registered merchant and answers its view.
+    pub async fn merchant_command(
+        &self,
+        merchant_id: Uuid,
+        command: MerchantCommand,
+        meta: &CommandMeta,
+    ) -> Result<Committed<MerchantView>, AppError> {
+        let executed = self
+            .merchants
+            .execute(&merchant_stream(merchant_id), &command, meta)
+            .await?;
+        let state = if executed.replayed {
+            let id = executed
+                .state
+                .profile()
+                .map(|p| p.id)
+                .ok_or(MerchantError::NotFound)?;
+            self.state_at::<Merchant, MerchantCodec>(&merchant_stream(id), executed.stream_version)
+                .await?
+        } else {
+            executed.state
+        };
+        let profile = state.profile().ok_or(MerchantError::NotFound)?;
+        let view = MerchantView::new(profile, executed.stream_version);
+        Ok(self.committed(view, executed.position).await)
+    }
+
+    /// Whether the merchant may trade, from its aggregate (not a read model).
+    pub async fn standing(&self, merchant_id: Uuid) -> Result<MerchantStanding, AppError> {
+        let (state, _) = self.merchants.load(&merchant_stream(merchant_id)).await?;
+        Ok(state.standing())
+    }
+}

@@ -1,0 +1,19 @@
+//! Command handling, projections, read-model queries and the wire format of
+//! events: the I/O around the pure domain.
+
+pub mod codec;
+mod error;
+mod merchants;
+pub mod projections;
+mod queries;
+mod samples;
+mod shop;
+mod storefront;
+pub mod views;
+pub mod vocabulary;
+
+pub use error::AppError;
+pub use merchants::NewMerchant;
+pub use queries::{DirectoryFilter, PageRequest, Visibility};
+pub use shop::{OrderDraft, ProductDraft};
+pub use storefront::{Committed, Storefront, merchant_stream, shop_stream};

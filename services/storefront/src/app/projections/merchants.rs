@@ -1,0 +1,90 @@
+use async_trait::async_trait;
+use golmok_kernel::{Decider, EventCodec, EventHandler, HandleError, RecordedEvent, Transaction};
+
+use super::tables::{
+    ALL, DIRECTORY, DIRECTORY_BY_CATEGORY, DIRECTORY_BY_DISTRICT, DIRECTORY_BY_HERITAGE,
+    MERCHANT_BY_ID,
+};
+use crate::app::codec::{StorefrontCodec, StorefrontEvent};
+use crate::app::views::MerchantView;
+use crate::domain::merchant::{Merchant, MerchantState};
+
+/// The merchant by id and the directory tables (all, by district, by category,
+/// by approved heritage badge), each row a full `MerchantView`.
+pub struct MerchantProjection;
+
+fn permanent(error: impl std::fmt::Display) -> HandleError {
+    HandleError::Permanent(error.to_string())
+}
+
+fn encode(view: &MerchantView) -> Vec<u8> {
+    serde_json::to_vec(view).expect("views serialize")
+}
+
+/// The directory rows a view appears in: (table, partition).
+fn directory_rows(view: &MerchantView) -> Vec<(&'static str, String)> {
+    let mut rows = vec![
+        (DIRECTORY, ALL.to_owned()),
+        (DIRECTORY_BY_DISTRICT, view.district.clone()),
+        (DIRECTORY_BY_CATEGORY, view.category.clone()),
+    ];
+    if let Some(badge) = view.approved_badge() {
+        rows.push((DIRECTORY_BY_HERITAGE, badge_partition(badge)));
+    }
+    rows
+}
+
+pub fn badge_partition(badge: crate::app::vocabulary::HeritageBadge) -> String {
+    serde_json::to_value(badge)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .expect("badge codes are strings")
+}
+
+#[async_trait]
+impl EventHandler for MerchantProjection {
+    fn name(&self) -> &'static str {
+        "storefront.merchants"
+    }
+
+    async fn handle(
+        &self,
+        event: &RecordedEvent,
+        tx: &mut Transaction<'_>,
+    ) -> Result<(), HandleError> {
+        let envelope = &event.envelope;
+        let Some(merchant_id) = envelope.subject.strip_prefix("merchant-") else {
+            return Ok(());
+        };
+        let StorefrontEvent::Merchant(decoded) =
+            StorefrontCodec::decode_type(&envelope.event_type, envelope.data.clone())
+                .map_err(permanent)?
+        else {
+            return Ok(());
+        };
+        let before: Option<MerchantView> = match tx.get(MERCHANT_BY_ID, merchant_id, "").await? {
+            Some(bytes) => Some(serde_json::from_slice(&bytes).map_err(permanent)?),
+            None => None,
+        };
+        let state = match &before {
+            Some(view) => MerchantState::Registered(Box::new(view.to_domain().map_err(permanent)?)),
+            None => MerchantState::Unregistered,
+        };
+        let MerchantState::Registered(after) = Merchant::evolve(state, &decoded) else {
+            return Ok(());
+        };
+        let after = MerchantView::new(&after, envelope.stream_version);
+        let id = after.id.to_string();
+        if let Some(before) = &before {
+            for (table, partition) in directory_rows(before) {
+                tx.delete(table, &partition, &id);
+            }
+        }
+        let value = encode(&after);
+        for (table, partition) in directory_rows(&after) {
+            tx.put(table, &partition, &id, value.clone());
+        }
+        tx.put(MERCHANT_BY_ID, &id, "", value);
+        Ok(())
+    }
+}

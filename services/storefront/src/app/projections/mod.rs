@@ -1,0 +1,19 @@
+//! Read models: one table per query, fed by [`golmok_kernel::Consumer`]s.
+
+mod merchants;
+mod runner;
+mod shop;
+pub mod tables;
+
+use std::sync::Arc;
+
+use golmok_kernel::EventHandler;
+
+pub use merchants::{MerchantProjection, badge_partition};
+pub use runner::Projections;
+pub use shop::ShopProjection;
+
+/// Every storefront projection; `golmok replay` rebuilds these.
+pub fn handlers() -> Vec<Arc<dyn EventHandler>> {
+    vec![Arc::new(MerchantProjection), Arc::new(ShopProjection)]
+}

@@ -1,0 +1,71 @@
+use std::sync::Arc;
+use std::time::Duration;
+
+use golmok_kernel::{Consumer, ConsumerHandle, EventLog, StorageError, Tables};
+use tokio::sync::RwLock;
+use tokio_util::sync::CancellationToken;
+
+/// The running projections: command handlers wait on them for read-your-writes.
+pub struct Projections {
+    handles: RwLock<Vec<ConsumerHandle>>,
+    shutdown: CancellationToken,
+    timeout: Duration,
+}
+
+impl Projections {
+    /// Starts a consumer for every projection of [`super::handlers`].
+    pub async fn start(
+        log: Arc<dyn EventLog>,
+        tables: Arc<dyn Tables>,
+        timeout: Duration,
+    ) -> Result<Arc<Self>, StorageError> {
+        let shutdown = CancellationToken::new();
+        let mut handles = Vec::new();
+        for handler in super::handlers() {
+            let consumer = Consumer::new(Arc::clone(&log), Arc::clone(&tables), handler);
+            match consumer.spawn(shutdown.child_token()).await {
+                Ok(handle) => handles.push(handle),
+                Err(error) => {
+                    shutdown.cancel();
+                    for handle in handles {
+                        handle.stopped().await;
+                    }
+                    return Err(error);
+                }
+            }
+        }
+        Ok(Arc::new(Self {
+            handles: RwLock::new(handles),
+            shutdown,
+            timeout,
+        }))
+    }
+
+    /// Waits until every projection has applied the log up to `position`;
+    /// false when that took longer than the consistency timeout or the
+    /// projections are stopping.
+    pub async fn settle(&self, position: u64) -> bool {
+        let deadline = tokio::time::Instant::now() + self.timeout;
+        let handles = self.handles.read().await;
+        for handle in handles.iter() {
+            let remaining = deadline.saturating_duration_since(tokio::time::Instant::now());
+            let reached = tokio::select! {
+                reached = handle.wait_for(position, remaining) => reached,
+                _ = self.shutdown.cancelled() => false,
+            };
+            if !reached {
+                return false;
+            }
+        }
+        true
+    }
+
+    /// Stops every consumer and waits for them to finish.
+    pub async fn stop(&self) {
+        self.shutdown.cancel();
+        let handles = std::mem::take(&mut *self.handles.write().await);
+        for handle in handles {
+            handle.stopped().await;
+        }
+    }
+}

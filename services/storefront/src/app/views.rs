@@ -1,0 +1,448 @@
+//! The representations of docs/storefront-http.md. They are both the read-model
+//! rows and the API bodies, and convert losslessly to and from the domain
+//! state, so projections fold events with the domain's own `evolve` and a
+//! command's response equals what a later read returns.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::vocabulary::{
+    HeritageBadge, HeritageStatus, Kind, Market, MerchantStatus, OnboardingStatus, OrderStatus,
+    PaymentMethod, PaymentStatus, RevenueTier, Route,
+};
+use crate::domain::Won;
+use crate::domain::business_number::BusinessNumber;
+use crate::domain::merchant::{self as m, MerchantProfile};
+use crate::domain::shop::{self as s, Order, Product};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MerchantView {
+    pub id: Uuid,
+    pub business_number: String,
+    pub name: String,
+    pub kind: Kind,
+    pub category: String,
+    pub district: String,
+    pub founded_on: NaiveDate,
+    pub revenue_tier: RevenueTier,
+    pub status: MerchantStatus,
+    pub suspension_reason: Option<String>,
+    pub heritage: Option<HeritageView>,
+    pub diagnosis: Option<DiagnosisView>,
+    pub channel_onboardings: Vec<OnboardingView>,
+    pub registered_at: DateTime<Utc>,
+    /// The merchant stream's version this view reflects.
+    pub version: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HeritageView {
+    pub badge: HeritageBadge,
+    pub status: HeritageStatus,
+    pub applied_at: DateTime<Utc>,
+    pub decided_at: Option<DateTime<Utc>>,
+    /// Subject of the deciding official.
+    pub decided_by: Option<String>,
+    /// Why it was rejected.
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DiagnosisView {
+    pub marketability: u8,
+    pub online_capability: u8,
+    pub notes: String,
+    pub route: Route,
+    pub expert: String,
+    pub recorded_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OnboardingView {
+    pub id: Uuid,
+    pub channel: String,
+    pub market: Market,
+    pub status: OnboardingStatus,
+    pub requested_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProductView {
+    pub id: Uuid,
+    pub merchant_id: Uuid,
+    pub name: String,
+    pub description: String,
+    pub price: i64,
+    pub stock: u64,
+    pub reserved: u64,
+    pub available: u64,
+    pub published: bool,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OrderView {
+    pub id: Uuid,
+    pub merchant_id: Uuid,
+    pub buyer: String,
+    pub lines: Vec<OrderLineView>,
+    pub total: i64,
+    pub status: OrderStatus,
+    pub payment: PaymentView,
+    pub placed_at: DateTime<Utc>,
+    pub cancelled_at: Option<DateTime<Utc>>,
+    pub cancel_reason: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OrderLineView {
+    pub product_id: Uuid,
+    pub name: String,
+    pub unit_price: i64,
+    pub quantity: u64,
+    pub line_total: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PaymentView {
+    pub method: PaymentMethod,
+    pub status: PaymentStatus,
+}
+
+/// One page of a list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ListPage<T> {
+    pub items: Vec<T>,
+    pub next_cursor: Option<String>,
+}
+
+/// A stored view that no longer maps onto the domain (a bug or a damaged row).
+#[derive(Debug, thiserror::Error)]
+#[error("stored view is inconsistent: {0}")]
+pub struct InconsistentView(String);
+
+impl MerchantView {
+    pub fn new(merchant: &MerchantProfile, version: u64) -> Self {
+        let (status, suspension_reason) = match &merchant.status {
+            m::MerchantStatus::Active => (MerchantStatus::Active, None),
+            m::MerchantStatus::Suspended { reason } => {
+                (MerchantStatus::Suspended, Some(reason.clone()))
+            }
+        };
+        MerchantView {
+            id: merchant.id,
+            business_number: merchant.business_number.as_str().to_owned(),
+            name: merchant.name.clone(),
+            kind: merchant.kind.into(),
+            category: merchant.category.clone(),
+            district: merchant.district.clone(),
+            founded_on: merchant.founded_on,
+            revenue_tier: merchant.revenue_tier.into(),
+            status,
+            suspension_reason,
+            heritage: merchant.heritage.as_ref().map(HeritageView::new),
+            diagnosis: merchant.diagnosis.as_ref().map(|d| DiagnosisView {
+                marketability: d.marketability,
+                online_capability: d.online_capability,
+                notes: d.notes.clone(),
+                route: d.route.into(),
+                expert: d.expert.clone(),
+                recorded_at: d.at,
+            }),
+            channel_onboardings: merchant
+                .channel_onboardings
+                .iter()
+                .map(|o| OnboardingView {
+                    id: o.id,
+                    channel: o.channel.clone(),
+                    market: o.market.into(),
+                    status: o.status.into(),
+                    requested_at: o.requested_at,
+                    updated_at: o.updated_at,
+                })
+                .collect(),
+            registered_at: merchant.registered_at,
+            version,
+        }
+    }
+
+    /// The approved heritage badge, the one the directory lists.
+    pub fn approved_badge(&self) -> Option<HeritageBadge> {
+        self.heritage
+            .as_ref()
+            .filter(|h| h.status == HeritageStatus::Approved)
+            .map(|h| h.badge)
+    }
+
+    pub fn to_domain(&self) -> Result<MerchantProfile, InconsistentView> {
+        let status = match (self.status, &self.suspension_reason) {
+            (MerchantStatus::Active, _) => m::MerchantStatus::Active,
+            (MerchantStatus::Suspended, Some(reason)) => m::MerchantStatus::Suspended {
+                reason: reason.clone(),
+            },
+            (MerchantStatus::Suspended, None) => {
+                return Err(InconsistentView("suspended without a reason".into()));
+            }
+        };
+        let heritage = self
+            .heritage
+            .as_ref()
+            .map(HeritageView::to_domain)
+            .transpose()?;
+        Ok(MerchantProfile {
+            id: self.id,
+            business_number: BusinessNumber::parse(&self.business_number)
+                .map_err(|e| InconsistentView(e.to_string()))?,
+            name: self.name.clone(),
+            kind: self.kind.into(),
+            category: self.category.clone(),
+            district: self.district.clone(),
+            founded_on: self.founded_on,
+            revenue_tier: self.revenue_tier.into(),
+            status,
+            heritage,
+            diagnosis: self.diagnosis.as_ref().map(|d| m::Diagnosis {
+                marketability: d.marketability,
+                online_capability: d.online_capability,
+                notes: d.notes.clone(),
+                route: d.route.into(),
+                expert: d.expert.clone(),
+                at: d.recorded_at,
+            }),
+            channel_onboardings: self
+                .channel_onboardings
+                .iter()
+                .map(|o| m::ChannelOnboarding {
+                    id: o.id,
+                    channel: o.channel.clone(),
+                    market: o.market.into(),
+                    status: o.status.into(),
+                    requested_at: o.requested_at,
+                    updated_at: o.updated_at,
+                })
+                .collect(),
+            registered_at: self.registered_at,
+        })
+    }
+}
+
+impl HeritageView {
+    fn new(heritage: &m::Heritage) -> Self {
+        let (status, decided_at, decided_by, reason) = match &heritage.decision {
+            m::HeritageDecision::Pending => (HeritageStatus::Applied, None, None, None),
+            m::HeritageDecision::Approved { official, at } => (
+                HeritageStatus::Approved,
+                Some(*at),
+                Some(official.clone()),
+                None,
+            ),
+            m::HeritageDecision::Rejected {
+                official,
+                reason,
+                at,
+            } => (
+                HeritageStatus::Rejected,
+                Some(*at),
+                Some(official.clone()),
+                Some(reason.clone()),
+            ),
+        };
+        HeritageView {
+            badge: heritage.badge.into(),
+            status,
+            applied_at: heritage.applied_at,
+            decided_at,
+            decided_by,
+            reason,
+        }
+    }
+
+    fn to_domain(&self) -> Result<m::Heritage, InconsistentView> {
+        let decided = || {
+            self.decided_at
+                .zip(self.decided_by.clone())
+                .ok_or_else(|| InconsistentView("decided heritage without decider".into()))
+        };
+        let decision = match self.status {
+            HeritageStatus::Applied => m::HeritageDecision::Pending,
+            HeritageStatus::Approved => {
+                let (at, official) = decided()?;
+                m::HeritageDecision::Approved { official, at }
+            }
+            HeritageStatus::Rejected => {
+                let (at, official) = decided()?;
+                m::HeritageDecision::Rejected {
+                    official,
+                    reason: self.reason.clone().unwrap_or_default(),
+                    at,
+                }
+            }
+        };
+        Ok(m::Heritage {
+            badge: self.badge.into(),
+            applied_at: self.applied_at,
+            decision,
+        })
+    }
+}
+
+impl From<&Product> for ProductView {
+    fn from(p: &Product) -> Self {
+        ProductView {
+            id: p.id,
+            merchant_id: p.merchant_id,
+            name: p.name.clone(),
+            description: p.description.clone(),
+            price: p.price.0,
+            stock: p.stock,
+            reserved: p.reserved,
+            available: p.available(),
+            published: p.published,
+            updated_at: p.updated_at,
+        }
+    }
+}
+
+impl From<&ProductView> for Product {
+    fn from(v: &ProductView) -> Self {
+        Product {
+            id: v.id,
+            merchant_id: v.merchant_id,
+            name: v.name.clone(),
+            description: v.description.clone(),
+            price: Won(v.price),
+            stock: v.stock,
+            reserved: v.reserved,
+            published: v.published,
+            updated_at: v.updated_at,
+        }
+    }
+}
+
+impl From<&Order> for OrderView {
+    fn from(o: &Order) -> Self {
+        OrderView {
+            id: o.id,
+            merchant_id: o.merchant_id,
+            buyer: o.buyer.clone(),
+            lines: o
+                .lines
+                .iter()
+                .map(|l| OrderLineView {
+                    product_id: l.product_id,
+                    name: l.name.clone(),
+                    unit_price: l.unit_price.0,
+                    quantity: l.quantity,
+                    line_total: l.total().0,
+                })
+                .collect(),
+            total: o.total.0,
+            status: if o.cancellation.is_some() {
+                OrderStatus::Cancelled
+            } else {
+                OrderStatus::Placed
+            },
+            payment: PaymentView {
+                method: o.payment.method.into(),
+                status: o.payment.status.into(),
+            },
+            placed_at: o.placed_at,
+            cancelled_at: o.cancellation.as_ref().map(|c| c.at),
+            cancel_reason: o.cancellation.as_ref().map(|c| c.reason.clone()),
+        }
+    }
+}
+
+impl OrderView {
+    pub fn to_domain(&self) -> Result<Order, InconsistentView> {
+        let cancellation = match (self.status, self.cancelled_at, &self.cancel_reason) {
+            (OrderStatus::Placed, _, _) => None,
+            (OrderStatus::Cancelled, Some(at), Some(reason)) => Some(s::Cancellation {
+                reason: reason.clone(),
+                at,
+            }),
+            (OrderStatus::Cancelled, _, _) => {
+                return Err(InconsistentView("cancelled order without details".into()));
+            }
+        };
+        Ok(Order {
+            id: self.id,
+            merchant_id: self.merchant_id,
+            buyer: self.buyer.clone(),
+            lines: self
+                .lines
+                .iter()
+                .map(|l| s::OrderLine {
+                    product_id: l.product_id,
+                    name: l.name.clone(),
+                    unit_price: Won(l.unit_price),
+                    quantity: l.quantity,
+                })
+                .collect(),
+            total: Won(self.total),
+            payment: s::Payment {
+                method: self.payment.method.into(),
+                status: self.payment.status.into(),
+            },
+            placed_at: self.placed_at,
+            cancellation,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use golmok_kernel::Decider;
+
+    use super::*;
+    use crate::app::codec::StorefrontEvent;
+    use crate::domain::merchant::{Merchant, MerchantEvent, MerchantState};
+    use crate::domain::shop::Shop;
+
+    /// Every sample merchant event folded in turn: each intermediate state
+    /// survives a trip through the view.
+    #[test]
+    fn merchant_views_round_trip_through_the_domain() {
+        let mut state = MerchantState::Unregistered;
+        let events = crate::app::samples::all()
+            .into_iter()
+            .filter_map(|e| match e {
+                StorefrontEvent::Merchant(MerchantEvent::RegistrationAbandoned { .. }) => None,
+                StorefrontEvent::Merchant(e) => Some(e),
+                _ => None,
+            });
+        for (version, event) in events.enumerate() {
+            state = Merchant::evolve(state, &event);
+            let profile = state.profile().unwrap();
+            let view = MerchantView::new(profile, version as u64 + 1);
+            assert_eq!(&view.to_domain().unwrap(), profile, "after {event:?}");
+        }
+    }
+
+    #[test]
+    fn shop_views_round_trip_through_the_domain() {
+        let mut state = Default::default();
+        for event in crate::app::samples::all() {
+            if let StorefrontEvent::Shop(event) = event {
+                state = Shop::evolve(state, &event);
+            }
+            for product in state.products.values() {
+                assert_eq!(&Product::from(&ProductView::from(product)), product);
+            }
+            for order in state.orders.values() {
+                assert_eq!(&OrderView::from(order).to_domain().unwrap(), order);
+            }
+        }
+    }
+}

@@ -1,0 +1,125 @@
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use crate::domain::merchant::DiagnosisPolicy;
+
+/// Storefront settings (`GOLMOK__...` environment variables override the file).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Settings {
+    /// Directory holding `storefront.redb` (the event log and the read models);
+    /// created when missing.
+    pub data_dir: PathBuf,
+    /// Address the HTTP API listens on when the service runs as its own process.
+    pub listen: SocketAddr,
+    /// Score thresholds that route an expert diagnosis.
+    pub diagnosis: DiagnosisSettings,
+    /// How long a command's response waits for the read models to apply its
+    /// events (read-your-writes) before it is sent anyway, in milliseconds.
+    pub consistency_timeout_ms: u64,
+}
+
+/// Marketability below `marketability_threshold` routes to EDUCATION; otherwise
+/// online capability below `online_capability_threshold` routes to
+/// DEDICATED_SELLER; otherwise CHANNEL_LISTING. Both are scores in 0..=100.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DiagnosisSettings {
+    /// Lowest marketability score that is not routed to education.
+    pub marketability_threshold: u8,
+    /// Lowest online-capability score routed to channel listing instead of a dedicated seller.
+    pub online_capability_threshold: u8,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            data_dir: PathBuf::from(".golmok/data"),
+            listen: SocketAddr::from(([127, 0, 0, 1], 8081)),
+            diagnosis: DiagnosisSettings::default(),
+            consistency_timeout_ms: 5_000,
+        }
+    }
+}
+
+impl Default for DiagnosisSettings {
+    fn default() -> Self {
+        Self {
+            marketability_threshold: 60,
+            online_capability_threshold: 60,
+        }
+    }
+}
+
+impl Settings {
+    pub fn consistency_timeout(&self) -> Duration {
+        Duration::from_millis(self.consistency_timeout_ms)
+    }
+
+    /// Checks what serde cannot: thresholds within 0..=100.
+    pub fn validate(&self) -> Result<(), String> {
+        for (name, value) in [
+            (
+                "diagnosis.marketability_threshold",
+                self.diagnosis.marketability_threshold,
+            ),
+            (
+                "diagnosis.online_capability_threshold",
+                self.diagnosis.online_capability_threshold,
+            ),
+        ] {
+            if value > 100 {
+                return Err(format!("{name} must be within 0..=100, not {value}"));
+            }
+        }
+        Ok(())
+    }
+}
+
+impl DiagnosisSettings {
+    pub fn policy(&self) -> DiagnosisPolicy {
+        DiagnosisPolicy {
+            marketability_min: self.marketability_threshold,
+            online_capability_min: self.online_capability_threshold,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_keys_are_refused() {
+        let error = serde_json::from_str::<Settings>(r#"{"data_dir":"x","colour":"red"}"#);
+        assert!(error.is_err());
+        let nested = serde_json::from_str::<Settings>(r#"{"diagnosis":{"threshold":3}}"#);
+        assert!(nested.is_err());
+    }
+
+    #[test]
+    fn missing_keys_take_the_defaults() {
+        let settings: Settings =
+            serde_json::from_str(r#"{"diagnosis":{"marketability_threshold":70}}"#).unwrap();
+        assert_eq!(settings.listen, SocketAddr::from(([127, 0, 0, 1], 8081)));
+        assert_eq!(settings.diagnosis.marketability_threshold, 70);
+        assert_eq!(settings.diagnosis.online_capability_threshold, 60);
+        assert_eq!(settings.consistency_timeout(), Duration::from_secs(5));
+    }
+
+    #[test]
+    fn thresholds_above_100_are_refused() {
+        let mut settings = Settings::default();
+        assert!(settings.validate().is_ok());
+        settings.diagnosis.online_capability_threshold = 101;
+        assert!(
+            settings
+                .validate()
+                .unwrap_err()
+                .contains("online_capability_threshold")
+        );
+    }
+}

@@ -1,0 +1,110 @@
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use super::{PaymentMethod, ShopSubject};
+use crate::domain::merchant::MerchantStanding;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewProduct {
+    pub product_id: Uuid,
+    pub merchant_id: Uuid,
+    /// The merchant's standing when the command was issued.
+    pub merchant: MerchantStanding,
+    pub name: String,
+    pub description: String,
+    pub price: i64,
+    pub stock: i64,
+    pub at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct LineRequest {
+    pub product_id: Uuid,
+    pub quantity: i64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct OrderRequest {
+    pub order_id: Uuid,
+    pub merchant_id: Uuid,
+    /// The merchant's standing when the command was issued.
+    pub merchant: MerchantStanding,
+    pub buyer: String,
+    pub lines: Vec<LineRequest>,
+    pub payment: PaymentMethod,
+    pub at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ShopCommand {
+    AddProduct(NewProduct),
+    /// Fields left `None` stay as they are.
+    EditProduct {
+        product_id: Uuid,
+        name: Option<String>,
+        description: Option<String>,
+        at: DateTime<Utc>,
+    },
+    ChangePrice {
+        product_id: Uuid,
+        price: i64,
+        at: DateTime<Utc>,
+    },
+    AdjustStock {
+        product_id: Uuid,
+        delta: i64,
+        reason: String,
+        at: DateTime<Utc>,
+    },
+    Publish {
+        product_id: Uuid,
+        at: DateTime<Utc>,
+    },
+    Unpublish {
+        product_id: Uuid,
+        at: DateTime<Utc>,
+    },
+    PlaceOrder(OrderRequest),
+    CancelOrder {
+        order_id: Uuid,
+        reason: String,
+        at: DateTime<Utc>,
+    },
+    AuthorizePayment {
+        order_id: Uuid,
+        at: DateTime<Utc>,
+    },
+    CapturePayment {
+        order_id: Uuid,
+        at: DateTime<Utc>,
+    },
+    VoidPayment {
+        order_id: Uuid,
+        at: DateTime<Utc>,
+    },
+    FailPayment {
+        order_id: Uuid,
+        reason: String,
+        at: DateTime<Utc>,
+    },
+}
+
+impl ShopCommand {
+    /// The product or order the command is about.
+    pub fn subject(&self) -> ShopSubject {
+        match self {
+            ShopCommand::AddProduct(NewProduct { product_id, .. })
+            | ShopCommand::EditProduct { product_id, .. }
+            | ShopCommand::ChangePrice { product_id, .. }
+            | ShopCommand::AdjustStock { product_id, .. }
+            | ShopCommand::Publish { product_id, .. }
+            | ShopCommand::Unpublish { product_id, .. } => ShopSubject::Product(*product_id),
+            ShopCommand::PlaceOrder(OrderRequest { order_id, .. })
+            | ShopCommand::CancelOrder { order_id, .. }
+            | ShopCommand::AuthorizePayment { order_id, .. }
+            | ShopCommand::CapturePayment { order_id, .. }
+            | ShopCommand::VoidPayment { order_id, .. }
+            | ShopCommand::FailPayment { order_id, .. } => ShopSubject::Order(*order_id),
+        }
+    }
+}

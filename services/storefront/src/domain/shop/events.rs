@@ -1,0 +1,111 @@
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use super::{OrderLine, PaymentMethod};
+use crate::domain::Won;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProductAdded {
+    pub product_id: Uuid,
+    pub merchant_id: Uuid,
+    pub name: String,
+    pub description: String,
+    pub price: Won,
+    pub stock: u64,
+    pub at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct OrderPlaced {
+    pub order_id: Uuid,
+    pub merchant_id: Uuid,
+    pub buyer: String,
+    pub lines: Vec<OrderLine>,
+    pub total: Won,
+    pub payment: PaymentMethod,
+    pub at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ShopEvent {
+    ProductAdded(ProductAdded),
+    /// Only the fields that changed are set.
+    ProductEdited {
+        product_id: Uuid,
+        name: Option<String>,
+        description: Option<String>,
+        at: DateTime<Utc>,
+    },
+    PriceChanged {
+        product_id: Uuid,
+        price: Won,
+        at: DateTime<Utc>,
+    },
+    StockAdjusted {
+        product_id: Uuid,
+        delta: i64,
+        reason: String,
+        at: DateTime<Utc>,
+    },
+    ProductPublished {
+        product_id: Uuid,
+        at: DateTime<Utc>,
+    },
+    ProductUnpublished {
+        product_id: Uuid,
+        at: DateTime<Utc>,
+    },
+    /// Reserves every line's quantity.
+    OrderPlaced(OrderPlaced),
+    /// Releases the order's reservation and voids a payment not yet captured.
+    OrderCancelled {
+        order_id: Uuid,
+        reason: String,
+        at: DateTime<Utc>,
+    },
+    PaymentAuthorized {
+        order_id: Uuid,
+        at: DateTime<Utc>,
+    },
+    PaymentCaptured {
+        order_id: Uuid,
+        at: DateTime<Utc>,
+    },
+    PaymentVoided {
+        order_id: Uuid,
+        at: DateTime<Utc>,
+    },
+    PaymentFailed {
+        order_id: Uuid,
+        reason: String,
+        at: DateTime<Utc>,
+    },
+}
+
+impl ShopEvent {
+    /// The product or order the event is about (for an order, its products are
+    /// found through its lines).
+    pub fn subject(&self) -> ShopSubject {
+        match self {
+            ShopEvent::ProductAdded(ProductAdded { product_id, .. })
+            | ShopEvent::ProductEdited { product_id, .. }
+            | ShopEvent::PriceChanged { product_id, .. }
+            | ShopEvent::StockAdjusted { product_id, .. }
+            | ShopEvent::ProductPublished { product_id, .. }
+            | ShopEvent::ProductUnpublished { product_id, .. } => ShopSubject::Product(*product_id),
+            ShopEvent::OrderPlaced(OrderPlaced { order_id, .. })
+            | ShopEvent::OrderCancelled { order_id, .. }
+            | ShopEvent::PaymentAuthorized { order_id, .. }
+            | ShopEvent::PaymentCaptured { order_id, .. }
+            | ShopEvent::PaymentVoided { order_id, .. }
+            | ShopEvent::PaymentFailed { order_id, .. } => ShopSubject::Order(*order_id),
+        }
+    }
+}
+
+/// What a shop event is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ShopSubject {
+    Product(Uuid),
+    Order(Uuid),
+}

@@ -1,0 +1,19 @@
+//! The shop aggregate (stream `shop-<merchant uuid>`): one merchant's products,
+//! stock and orders in one consistency boundary, so an order reserves stock for
+//! all its lines at once and stock never goes negative (docs/adr/0003).
+
+mod commands;
+mod decider;
+mod errors;
+mod events;
+mod state;
+#[cfg(test)]
+mod tests;
+
+pub use commands::{LineRequest, NewProduct, OrderRequest, ShopCommand};
+pub use decider::{MAX_ORDER_LINES, Shop};
+pub use errors::ShopError;
+pub use events::{OrderPlaced, ProductAdded, ShopEvent, ShopSubject};
+pub use state::{
+    Cancellation, Order, OrderLine, Payment, PaymentMethod, PaymentStatus, Product, ShopState,
+};

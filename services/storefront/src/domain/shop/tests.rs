@@ -1,0 +1,559 @@
+//! Given events, when a command, then events or an error.
+
+use chrono::{DateTime, Utc};
+use golmok_kernel::Decider;
+use proptest::prelude::*;
+use uuid::Uuid;
+
+use super::*;
+use crate::domain::Won;
+use crate::domain::merchant::MerchantStanding;
+
+const NOW: &str = "2024-06-01T03:00:00Z";
+
+fn at(text: &str) -> DateTime<Utc> {
+    text.parse().unwrap()
+}
+
+fn merchant_id() -> Uuid {
+    Uuid::from_u128(1)
+}
+
+fn product_id(n: u128) -> Uuid {
+    Uuid::from_u128(100 + n)
+}
+
+fn added(n: u128, price: i64, stock: u64) -> ShopEvent {
+    ShopEvent::ProductAdded(ProductAdded {
+        product_id: product_id(n),
+        merchant_id: merchant_id(),
+        name: format!("상품 {n}"),
+        description: String::new(),
+        price: Won(price),
+        stock,
+        at: at(NOW),
+    })
+}
+
+fn published(n: u128) -> ShopEvent {
+    ShopEvent::ProductPublished {
+        product_id: product_id(n),
+        at: at(NOW),
+    }
+}
+
+/// Two published products: #1 at 5,000 won with 10 units, #2 at 12,000 won with 3.
+fn catalogue() -> Vec<ShopEvent> {
+    vec![
+        added(1, 5_000, 10),
+        published(1),
+        added(2, 12_000, 3),
+        published(2),
+    ]
+}
+
+fn given(events: &[ShopEvent]) -> ShopState {
+    Shop::fold(events)
+}
+
+fn when(events: &[ShopEvent], command: ShopCommand) -> Result<Vec<ShopEvent>, ShopError> {
+    Shop::decide(&given(events), &command)
+}
+
+fn then(events: &[ShopEvent], command: ShopCommand) -> ShopState {
+    let mut all = events.to_vec();
+    all.extend(when(events, command).unwrap());
+    given(&all)
+}
+
+fn new_product(name: &str, price: i64, stock: i64) -> ShopCommand {
+    ShopCommand::AddProduct(NewProduct {
+        product_id: product_id(9),
+        merchant_id: merchant_id(),
+        merchant: MerchantStanding::Active,
+        name: name.into(),
+        description: "수제 막걸리".into(),
+        price,
+        stock,
+        at: at(NOW),
+    })
+}
+
+fn order(lines: &[(u128, i64)]) -> ShopCommand {
+    order_with(Uuid::from_u128(500), MerchantStanding::Active, lines)
+}
+
+fn order_with(order_id: Uuid, merchant: MerchantStanding, lines: &[(u128, i64)]) -> ShopCommand {
+    ShopCommand::PlaceOrder(OrderRequest {
+        order_id,
+        merchant_id: merchant_id(),
+        merchant,
+        buyer: "citizen-1".into(),
+        lines: lines
+            .iter()
+            .map(|(n, quantity)| LineRequest {
+                product_id: product_id(*n),
+                quantity: *quantity,
+            })
+            .collect(),
+        payment: PaymentMethod::Voucher,
+        at: at(NOW),
+    })
+}
+
+fn product(state: &ShopState, n: u128) -> &Product {
+    &state.products[&product_id(n)]
+}
+
+#[test]
+fn given_an_empty_shop_when_a_product_is_added_then_it_is_unpublished_with_its_stock() {
+    let state = then(&[], new_product(" 막걸리 ", 8_000, 20));
+    let product = &state.products[&product_id(9)];
+    assert_eq!(product.name, "막걸리");
+    assert_eq!(
+        (product.price, product.stock, product.reserved),
+        (Won(8_000), 20, 0)
+    );
+    assert!(!product.published);
+}
+
+#[test]
+fn products_need_a_name_a_positive_price_and_non_negative_stock() {
+    let error = |command| when(&[], command).unwrap_err();
+    assert_eq!(
+        error(new_product(" ", 1, 1)).field().as_deref(),
+        Some("name")
+    );
+    assert_eq!(error(new_product("a", 0, 1)).code(), "PRICE_NOT_POSITIVE");
+    assert_eq!(
+        error(new_product("a", -5, 1)).field().as_deref(),
+        Some("price")
+    );
+    assert_eq!(error(new_product("a", 1, -1)).code(), "STOCK_NEGATIVE");
+    let too_long = ShopCommand::AddProduct(NewProduct {
+        description: "x".repeat(5_001),
+        ..match new_product("a", 1, 1) {
+            ShopCommand::AddProduct(p) => p,
+            _ => unreachable!(),
+        }
+    });
+    assert_eq!(error(too_long).field().as_deref(), Some("description"));
+}
+
+#[test]
+fn a_product_needs_a_registered_merchant_but_a_suspended_one_keeps_its_catalogue() {
+    let with = |merchant| {
+        ShopCommand::AddProduct(NewProduct {
+            merchant,
+            ..match new_product("a", 1, 1) {
+                ShopCommand::AddProduct(p) => p,
+                _ => unreachable!(),
+            }
+        })
+    };
+    assert_eq!(
+        when(&[], with(MerchantStanding::Unregistered)),
+        Err(ShopError::MerchantNotFound)
+    );
+    assert!(when(&[], with(MerchantStanding::Suspended)).is_ok());
+    assert_eq!(
+        when(&[added(9, 1, 1)], with(MerchantStanding::Active)),
+        Err(ShopError::ProductAlreadyExists)
+    );
+}
+
+#[test]
+fn edits_and_price_changes_record_only_real_changes() {
+    let history = [added(1, 5_000, 10)];
+    let edit = |name: Option<&str>, description: Option<&str>| ShopCommand::EditProduct {
+        product_id: product_id(1),
+        name: name.map(Into::into),
+        description: description.map(Into::into),
+        at: at(NOW),
+    };
+    assert_eq!(when(&history, edit(Some("상품 1"), None)), Ok(vec![]));
+    let state = then(&history, edit(Some("새 이름"), Some("설명")));
+    assert_eq!(
+        (
+            product(&state, 1).name.as_str(),
+            product(&state, 1).description.as_str()
+        ),
+        ("새 이름", "설명")
+    );
+    assert_eq!(
+        when(&history, edit(Some(""), None))
+            .unwrap_err()
+            .field()
+            .as_deref(),
+        Some("name")
+    );
+    let price = |price| ShopCommand::ChangePrice {
+        product_id: product_id(1),
+        price,
+        at: at(NOW),
+    };
+    assert_eq!(when(&history, price(5_000)), Ok(vec![]));
+    assert_eq!(product(&then(&history, price(6_500)), 1).price, Won(6_500));
+    assert_eq!(when(&history, price(0)), Err(ShopError::PriceNotPositive));
+    let unknown = ShopCommand::ChangePrice {
+        product_id: product_id(7),
+        price: 1,
+        at: at(NOW),
+    };
+    assert_eq!(when(&history, unknown), Err(ShopError::ProductNotFound));
+}
+
+fn adjust(delta: i64) -> ShopCommand {
+    ShopCommand::AdjustStock {
+        product_id: product_id(1),
+        delta,
+        reason: "입고".into(),
+        at: at(NOW),
+    }
+}
+
+#[test]
+fn stock_adjustments_never_take_available_stock_below_zero() {
+    let history = catalogue();
+    assert_eq!(product(&then(&history, adjust(5)), 1).stock, 15);
+    assert_eq!(product(&then(&history, adjust(-10)), 1).stock, 0);
+    assert_eq!(
+        when(&history, adjust(-11)),
+        Err(ShopError::StockWouldGoNegative {
+            available: 10,
+            delta: -11
+        })
+    );
+    assert_eq!(when(&history, adjust(0)), Err(ShopError::DeltaZero));
+    assert_eq!(
+        when(&history, adjust(i64::MIN)).unwrap_err().code(),
+        "STOCK_WOULD_GO_NEGATIVE"
+    );
+    // 4 of 10 reserved: only 6 may be written off.
+    let mut reserved = history.clone();
+    reserved.extend(when(&history, order(&[(1, 4)])).unwrap());
+    assert!(when(&reserved, adjust(-7)).is_err());
+    let state = then(&reserved, adjust(-6));
+    assert_eq!(
+        (product(&state, 1).stock, product(&state, 1).reserved),
+        (4, 4)
+    );
+    let blank_reason = ShopCommand::AdjustStock {
+        product_id: product_id(1),
+        delta: 1,
+        reason: " ".into(),
+        at: at(NOW),
+    };
+    assert_eq!(
+        when(&history, blank_reason).unwrap_err().field().as_deref(),
+        Some("reason")
+    );
+}
+
+#[test]
+fn publishing_is_idempotent_both_ways() {
+    let history = [added(1, 5_000, 10)];
+    let publish = ShopCommand::Publish {
+        product_id: product_id(1),
+        at: at(NOW),
+    };
+    let unpublish = ShopCommand::Unpublish {
+        product_id: product_id(1),
+        at: at(NOW),
+    };
+    assert_eq!(when(&history, unpublish.clone()), Ok(vec![]));
+    let state = then(&history, publish.clone());
+    assert!(product(&state, 1).published);
+    let live = [added(1, 5_000, 10), published(1)];
+    assert_eq!(when(&live, publish), Ok(vec![]));
+    assert!(!product(&then(&live, unpublish), 1).published);
+}
+
+#[test]
+fn an_order_reserves_every_line_and_snapshots_names_and_prices() {
+    let state = then(&catalogue(), order(&[(1, 2), (2, 3)]));
+    assert_eq!(
+        (product(&state, 1).reserved, product(&state, 1).available()),
+        (2, 8)
+    );
+    assert_eq!(
+        (product(&state, 2).reserved, product(&state, 2).available()),
+        (3, 0)
+    );
+    let placed = &state.orders[&Uuid::from_u128(500)];
+    assert_eq!(placed.total, Won(2 * 5_000 + 3 * 12_000));
+    assert_eq!(placed.lines[1].name, "상품 2");
+    assert_eq!(placed.lines[1].total(), Won(36_000));
+    assert_eq!(
+        placed.payment,
+        Payment {
+            method: PaymentMethod::Voucher,
+            status: PaymentStatus::Awaiting
+        }
+    );
+}
+
+#[test]
+fn an_order_with_one_bad_line_reserves_nothing() {
+    let history = catalogue();
+    let error = when(&history, order(&[(1, 2), (2, 4)])).unwrap_err();
+    assert_eq!(
+        error,
+        ShopError::InsufficientStock {
+            line: 1,
+            available: 3
+        }
+    );
+    assert_eq!(error.field().as_deref(), Some("lines.1.quantity"));
+    assert_eq!(error.code(), "INSUFFICIENT_STOCK");
+}
+
+#[test]
+fn order_lines_are_validated_with_their_index() {
+    let history = catalogue();
+    let fails = |lines: &[(u128, i64)]| when(&history, order(lines)).unwrap_err();
+    assert_eq!(fails(&[]), ShopError::NoLines);
+    assert_eq!(
+        fails(&[(1, 1), (2, 0)]).field().as_deref(),
+        Some("lines.1.quantity")
+    );
+    assert_eq!(fails(&[(1, -3)]).code(), "QUANTITY_NOT_POSITIVE");
+    assert_eq!(
+        fails(&[(1, 1), (1, 1)]),
+        ShopError::DuplicateLine { line: 1 }
+    );
+    assert_eq!(
+        fails(&[(1, 1), (7, 1)]).field().as_deref(),
+        Some("lines.1.productId")
+    );
+    let too_many: Vec<(u128, i64)> = (0..=MAX_ORDER_LINES as u128).map(|n| (n, 1)).collect();
+    assert_eq!(fails(&too_many).code(), "TOO_MANY_ORDER_LINES");
+    let mut unpublished = history.clone();
+    unpublished.push(added(3, 100, 5));
+    assert_eq!(
+        when(&unpublished, order(&[(3, 1)])),
+        Err(ShopError::ProductNotPublished { line: 0 })
+    );
+}
+
+#[test]
+fn an_order_total_that_overflows_is_refused() {
+    let history = [added(1, i64::MAX, 10), published(1)];
+    assert_eq!(
+        when(&history, order(&[(1, 2)])),
+        Err(ShopError::AmountTooLarge)
+    );
+}
+
+#[test]
+fn only_an_active_merchant_takes_orders() {
+    let history = catalogue();
+    let with = |standing| order_with(Uuid::from_u128(501), standing, &[(1, 1)]);
+    assert_eq!(
+        when(&history, with(MerchantStanding::Suspended)),
+        Err(ShopError::MerchantNotActive)
+    );
+    assert_eq!(
+        when(&history, with(MerchantStanding::Unregistered)),
+        Err(ShopError::MerchantNotFound)
+    );
+    let error = ShopError::MerchantNotActive;
+    assert_eq!(error.code(), "MERCHANT_NOT_ACTIVE");
+}
+
+#[test]
+fn placing_the_same_order_id_twice_has_no_second_effect() {
+    let mut history = catalogue();
+    history.extend(when(&history, order(&[(1, 2)])).unwrap());
+    assert_eq!(when(&history, order(&[(1, 2)])), Ok(vec![]));
+}
+
+fn cancel(reason: &str) -> ShopCommand {
+    ShopCommand::CancelOrder {
+        order_id: Uuid::from_u128(500),
+        reason: reason.into(),
+        at: at(NOW),
+    }
+}
+
+#[test]
+fn cancelling_releases_the_reservation_and_voids_the_payment() {
+    let mut history = catalogue();
+    history.extend(when(&history, order(&[(1, 2), (2, 3)])).unwrap());
+    let state = then(&history, cancel("변심"));
+    assert_eq!(product(&state, 1).available(), 10);
+    assert_eq!(product(&state, 2).reserved, 0);
+    let cancelled = &state.orders[&Uuid::from_u128(500)];
+    assert_eq!(cancelled.cancellation.as_ref().unwrap().reason, "변심");
+    assert_eq!(cancelled.payment.status, PaymentStatus::Voided);
+
+    history.extend(when(&history, cancel("변심")).unwrap());
+    assert_eq!(
+        when(&history, cancel("again")),
+        Err(ShopError::OrderAlreadyCancelled)
+    );
+    assert_eq!(
+        when(&catalogue(), cancel("x")),
+        Err(ShopError::OrderNotFound)
+    );
+}
+
+#[test]
+fn a_cancellation_needs_a_reason() {
+    let mut history = catalogue();
+    history.extend(when(&history, order(&[(1, 1)])).unwrap());
+    assert_eq!(
+        when(&history, cancel(" ")).unwrap_err().field().as_deref(),
+        Some("reason")
+    );
+}
+
+fn pay(status: PaymentStatus) -> ShopCommand {
+    let order_id = Uuid::from_u128(500);
+    match status {
+        PaymentStatus::Authorized => ShopCommand::AuthorizePayment {
+            order_id,
+            at: at(NOW),
+        },
+        PaymentStatus::Captured => ShopCommand::CapturePayment {
+            order_id,
+            at: at(NOW),
+        },
+        PaymentStatus::Voided => ShopCommand::VoidPayment {
+            order_id,
+            at: at(NOW),
+        },
+        PaymentStatus::Failed => ShopCommand::FailPayment {
+            order_id,
+            reason: "잔액 부족".into(),
+            at: at(NOW),
+        },
+        PaymentStatus::Awaiting => unreachable!("no command returns a payment to awaiting"),
+    }
+}
+
+#[test]
+fn payment_goes_awaiting_authorized_captured() {
+    let mut history = catalogue();
+    history.extend(when(&history, order(&[(1, 1)])).unwrap());
+    assert_eq!(
+        when(&history, pay(PaymentStatus::Captured)),
+        Err(ShopError::PaymentTransition {
+            from: PaymentStatus::Awaiting,
+            to: PaymentStatus::Captured
+        })
+    );
+    history.extend(when(&history, pay(PaymentStatus::Authorized)).unwrap());
+    history.extend(when(&history, pay(PaymentStatus::Captured)).unwrap());
+    let state = given(&history);
+    assert_eq!(
+        state.orders[&Uuid::from_u128(500)].payment.status,
+        PaymentStatus::Captured
+    );
+    assert_eq!(
+        when(&history, pay(PaymentStatus::Voided))
+            .unwrap_err()
+            .code(),
+        "PAYMENT_TRANSITION_NOT_ALLOWED"
+    );
+    assert_eq!(
+        when(&history, cancel("late")),
+        Err(ShopError::PaymentAlreadyCaptured)
+    );
+}
+
+#[test]
+fn a_failed_payment_is_final_but_the_order_can_still_be_cancelled() {
+    let mut history = catalogue();
+    history.extend(when(&history, order(&[(1, 1)])).unwrap());
+    history.extend(when(&history, pay(PaymentStatus::Failed)).unwrap());
+    assert!(when(&history, pay(PaymentStatus::Authorized)).is_err());
+    let state = then(&history, cancel("결제 실패"));
+    let cancelled = &state.orders[&Uuid::from_u128(500)];
+    assert_eq!(cancelled.payment.status, PaymentStatus::Failed);
+    assert_eq!(product(&state, 1).reserved, 0);
+}
+
+#[test]
+fn payment_transitions_match_the_documented_machine() {
+    use PaymentStatus::*;
+    let all = [Awaiting, Authorized, Captured, Voided, Failed];
+    let allowed: Vec<_> = all
+        .iter()
+        .flat_map(|from| all.iter().map(move |to| (*from, *to)))
+        .filter(|(from, to)| from.can_become(*to))
+        .collect();
+    assert_eq!(
+        allowed,
+        vec![
+            (Awaiting, Authorized),
+            (Awaiting, Voided),
+            (Awaiting, Failed),
+            (Authorized, Captured),
+            (Authorized, Voided),
+            (Authorized, Failed),
+        ]
+    );
+}
+
+#[derive(Debug, Clone)]
+enum Step {
+    Order(Vec<(u128, i64)>),
+    Cancel(usize),
+    Adjust(u128, i64),
+}
+
+fn step() -> impl Strategy<Value = Step> {
+    prop_oneof![
+        prop::collection::vec((1u128..=2, -2i64..6), 1..3).prop_map(Step::Order),
+        (0usize..20).prop_map(Step::Cancel),
+        ((1u128..=2), -8i64..8).prop_map(|(n, d)| Step::Adjust(n, d)),
+    ]
+}
+
+proptest! {
+    /// Any sequence of orders, cancellations and adjustments keeps every
+    /// product's reservation within its stock and equal to its open orders.
+    #[test]
+    fn stock_is_never_negative_and_reservations_match_open_orders(steps in prop::collection::vec(step(), 1..40)) {
+        let mut history = catalogue();
+        let mut placed: Vec<Uuid> = Vec::new();
+        for (i, step) in steps.into_iter().enumerate() {
+            let command = match step {
+                Step::Order(lines) => {
+                    let id = Uuid::from_u128(10_000 + i as u128);
+                    placed.push(id);
+                    order_with(id, MerchantStanding::Active, &lines)
+                }
+                Step::Cancel(k) if !placed.is_empty() => ShopCommand::CancelOrder {
+                    order_id: placed[k % placed.len()],
+                    reason: "r".into(),
+                    at: at(NOW),
+                },
+                Step::Cancel(_) => continue,
+                Step::Adjust(n, delta) => ShopCommand::AdjustStock {
+                    product_id: product_id(n),
+                    delta,
+                    reason: "r".into(),
+                    at: at(NOW),
+                },
+            };
+            if let Ok(events) = when(&history, command) {
+                history.extend(events);
+            }
+            let state = given(&history);
+            for product in state.products.values() {
+                prop_assert!(product.reserved <= product.stock);
+                let open: u64 = state
+                    .orders
+                    .values()
+                    .filter(|o| o.cancellation.is_none())
+                    .flat_map(|o| &o.lines)
+                    .filter(|l| l.product_id == product.id)
+                    .map(|l| l.quantity)
+                    .sum();
+                prop_assert_eq!(product.reserved, open);
+            }
+        }
+    }
+}

@@ -1,0 +1,96 @@
+use std::sync::Arc;
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use golmok_runtime::Role;
+
+use super::ApiError;
+use super::bodies;
+use super::extract::{Caller, Command, ListParams, Reply, path_id};
+use crate::app::views::{ListPage, OrderView};
+use crate::app::{OrderDraft, Storefront};
+use crate::domain::shop::LineRequest;
+
+pub async fn place(
+    State(storefront): State<Arc<Storefront>>,
+    Path(id): Path<String>,
+    command: Command<bodies::PlaceOrder>,
+) -> Result<Reply<OrderView>, ApiError> {
+    let id = path_id(&id, "MERCHANT_NOT_FOUND", "merchant")?;
+    let buyer = command.caller.with_role(&[Role::Citizen, Role::Operator])?;
+    let draft = OrderDraft {
+        buyer: buyer.subject.clone(),
+        lines: command
+            .body
+            .lines
+            .into_iter()
+            .map(|l| LineRequest {
+                product_id: l.product_id,
+                quantity: l.quantity,
+            })
+            .collect(),
+        payment: command.body.payment.into(),
+    };
+    let committed = storefront.place_order(id, draft, &command.meta).await?;
+    Ok(Reply(StatusCode::CREATED, committed))
+}
+
+/// Visible to its buyer and to whoever acts for its merchant.
+pub async fn get(
+    State(storefront): State<Arc<Storefront>>,
+    caller: Caller,
+    Path(order_id): Path<String>,
+) -> Result<Json<OrderView>, ApiError> {
+    let actor = caller.signed_in()?;
+    let id = path_id(&order_id, "ORDER_NOT_FOUND", "order")?;
+    let order = storefront
+        .order(id)
+        .await?
+        .ok_or(ApiError::NotFound("ORDER_NOT_FOUND", "order"))?;
+    if order.buyer == actor.subject || actor.acts_for_merchant(order.merchant_id) {
+        Ok(Json(order))
+    } else {
+        Err(ApiError::Forbidden)
+    }
+}
+
+pub async fn list_for_merchant(
+    State(storefront): State<Arc<Storefront>>,
+    caller: Caller,
+    Path(id): Path<String>,
+    params: ListParams,
+) -> Result<Json<ListPage<OrderView>>, ApiError> {
+    let id = path_id(&id, "MERCHANT_NOT_FOUND", "merchant")?;
+    caller.for_merchant(id)?;
+    Ok(Json(storefront.merchant_orders(id, &params.page()?).await?))
+}
+
+pub async fn list_for_buyer(
+    State(storefront): State<Arc<Storefront>>,
+    caller: Caller,
+    Path(subject): Path<String>,
+    params: ListParams,
+) -> Result<Json<ListPage<OrderView>>, ApiError> {
+    let actor = caller.signed_in()?;
+    if actor.subject != subject && actor.role != Role::Operator {
+        return Err(ApiError::Forbidden);
+    }
+    Ok(Json(
+        storefront.buyer_orders(&subject, &params.page()?).await?,
+    ))
+}
+
+pub async fn cancel(
+    State(storefront): State<Arc<Storefront>>,
+    Path((merchant, order)): Path<(String, String)>,
+    command: Command<bodies::Reason>,
+) -> Result<Reply<OrderView>, ApiError> {
+    let merchant = path_id(&merchant, "MERCHANT_NOT_FOUND", "merchant")?;
+    let order = path_id(&order, "ORDER_NOT_FOUND", "order")?;
+    let actor = command.caller.signed_in()?;
+    let committed = storefront
+        .cancel_order(merchant, order, command.body.reason, actor, &command.meta)
+        .await?;
+    Ok(Reply(StatusCode::OK, committed))
+}

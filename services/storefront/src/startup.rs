@@ -1,0 +1,95 @@
+use std::sync::Arc;
+
+use golmok_embedded::EmbeddedStore;
+use golmok_kernel::{EventLog, StorageError, Tables};
+use tokio_util::sync::CancellationToken;
+
+use crate::Settings;
+use crate::app::Storefront;
+use crate::app::projections::Projections;
+
+/// The store file inside the data directory.
+pub const STORE_FILE: &str = "storefront.redb";
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error("invalid storefront settings: {0}")]
+    Settings(String),
+    #[error("cannot prepare the data directory: {0}")]
+    DataDir(#[source] std::io::Error),
+    #[error("cannot open the storefront store: {0}")]
+    Storage(#[from] StorageError),
+    #[error("cannot serve the storefront API: {0}")]
+    Serve(#[source] std::io::Error),
+}
+
+/// A built storefront: its store open, its projections running.
+pub struct Application {
+    settings: Settings,
+    storefront: Arc<Storefront>,
+    projections: Arc<Projections>,
+}
+
+impl Application {
+    /// Opens `<data_dir>/storefront.redb` and starts the projections.
+    pub async fn build(settings: Settings) -> Result<Application, StartupError> {
+        settings.validate().map_err(StartupError::Settings)?;
+        std::fs::create_dir_all(&settings.data_dir).map_err(StartupError::DataDir)?;
+        let store = EmbeddedStore::open(&settings.data_dir.join(STORE_FILE))?;
+        let log: Arc<dyn EventLog> = store.clone();
+        let tables: Arc<dyn Tables> = store;
+        let projections = Projections::start(
+            Arc::clone(&log),
+            Arc::clone(&tables),
+            settings.consistency_timeout(),
+        )
+        .await?;
+        let storefront = Arc::new(Storefront::new(
+            log,
+            tables,
+            Arc::clone(&projections),
+            settings.diagnosis.policy(),
+        ));
+        Ok(Application {
+            settings,
+            storefront,
+            projections,
+        })
+    }
+
+    /// The API of docs/storefront-http.md (no ops routes).
+    pub fn router(&self) -> axum::Router {
+        crate::http::router(Arc::clone(&self.storefront))
+    }
+
+    /// The application service behind the router.
+    pub fn storefront(&self) -> &Arc<Storefront> {
+        &self.storefront
+    }
+
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// Serves the API on `settings.listen` until `shutdown` is cancelled, then
+    /// shuts down.
+    pub async fn run_until_stopped(self, shutdown: CancellationToken) -> Result<(), StartupError> {
+        let listener = tokio::net::TcpListener::bind(self.settings.listen)
+            .await
+            .map_err(StartupError::Serve)?;
+        tracing::info!(address = %self.settings.listen, "storefront listening");
+        let token = shutdown.clone();
+        let served = axum::serve(listener, self.router())
+            .with_graceful_shutdown(async move { token.cancelled().await })
+            .await
+            .map_err(StartupError::Serve);
+        self.shutdown().await;
+        served
+    }
+
+    /// Stops the projections and waits for them. The store closes once the
+    /// last router clone is dropped.
+    pub async fn shutdown(self) {
+        self.projections.stop().await;
+    }
+}

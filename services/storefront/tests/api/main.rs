@@ -1,0 +1,10 @@
+//! API tests: every test builds the storefront with `Application::build` on a
+//! temporary data directory and talks HTTP to it.
+
+mod claims;
+mod helpers;
+mod idempotency;
+mod merchants;
+mod persistence;
+mod shop;
+mod tenancy;
