@@ -1,9 +1,13 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use std::time::Instant;
+
 use axum::Router;
-use axum::extract::State;
+use axum::extract::{MatchedPath, Request, State};
 use axum::http::StatusCode;
+use axum::middleware::Next;
+use axum::response::Response;
 use axum::routing::get;
 
 use crate::Telemetry;
@@ -50,5 +54,25 @@ async fn readyz(State(ops): State<Ops>) -> (StatusCode, &'static str) {
 }
 
 async fn metrics(State(ops): State<Ops>) -> String {
+    ops.telemetry.metrics.run_upkeep();
     ops.telemetry.metrics.render()
+}
+
+/// Middleware counting every HTTP request by method, matched route and status
+/// (`http_requests_total`) and timing it (`http_request_duration_seconds`).
+/// Routes are the templates (`/merchants/{id}`), so ids never become labels.
+pub async fn track_http(request: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let method = request.method().as_str().to_owned();
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| "unmatched".to_owned(), |path| path.as_str().to_owned());
+    let response = next.run(request).await;
+    let status = response.status().as_u16().to_string();
+    metrics::counter!("http_requests_total", "method" => method.clone(), "route" => route.clone(), "status" => status)
+        .increment(1);
+    metrics::histogram!("http_request_duration_seconds", "method" => method, "route" => route)
+        .record(started.elapsed().as_secs_f64());
+    response
 }

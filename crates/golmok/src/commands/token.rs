@@ -13,7 +13,8 @@ pub struct TokenArgs {
     /// merchant, creator, citizen, expert, official, partner or operator.
     #[arg(long)]
     role: String,
-    /// The merchant a merchant token may act for.
+    /// The merchant a merchant token acts for; with `--role merchant` and no
+    /// `--merchant`, a fresh id that `registerMerchant` then signs up.
     #[arg(long)]
     merchant: Option<Uuid>,
     /// The token subject; a fresh id when omitted.
@@ -34,6 +35,14 @@ pub fn run(args: TokenArgs) -> anyhow::Result<()> {
     if args.merchant.is_some() && role != Role::Merchant {
         bail!("--merchant goes only with --role merchant");
     }
+    let merchant = match (role, args.merchant) {
+        (Role::Merchant, None) => {
+            let fresh = Uuid::now_v7();
+            eprintln!("this token acts for the new merchant {fresh}; registerMerchant signs it up");
+            Some(fresh)
+        }
+        (_, given) => given,
+    };
     let settings = SuiteSettings::load(&args.common, None)?;
     let auth = &settings.gateway.auth;
     std::fs::create_dir_all(&args.common.data_dir)
@@ -45,7 +54,7 @@ pub fn run(args: TokenArgs) -> anyhow::Result<()> {
     let claims = gateway::auth::Claims::new(
         subject,
         role,
-        args.merchant,
+        merchant,
         std::time::Duration::from_secs(args.ttl),
         auth,
     );

@@ -2,7 +2,7 @@ use std::net::SocketAddr;
 
 use anyhow::Context;
 use clap::Args;
-use golmok_runtime::{Readiness, init_telemetry, ops_router, shutdown_on_signal};
+use golmok_runtime::{Readiness, init_telemetry, ops_router, shutdown_on_signal, track_http};
 use tokio_util::sync::CancellationToken;
 
 use super::Common;
@@ -36,6 +36,7 @@ pub async fn run(args: UpArgs) -> anyhow::Result<()> {
     let readiness = Readiness::default();
     let app = gateway
         .router()
+        .layer(axum::middleware::from_fn(track_http))
         .merge(ops_router(readiness.clone(), telemetry));
     let listener = tokio::net::TcpListener::bind(settings.gateway.listen)
         .await
