@@ -30,10 +30,9 @@ impl Suite {
             .spawn()
             .expect("golmok starts");
         let lines = forward_lines(child.stdout.take().expect("stdout is piped"));
-        let banner = lines
-            .iter()
+        let banner = std::iter::from_fn(|| lines.recv_timeout(Duration::from_secs(30)).ok())
             .find(|line| line.starts_with("Golmok is up."))
-            .expect("golmok prints where GraphiQL is");
+            .expect("golmok prints where GraphiQL is within 30 s");
         let address = banner
             .split("http://")
             .nth(1)
@@ -103,26 +102,6 @@ fn forward_lines(stdout: ChildStdout) -> mpsc::Receiver<String> {
         }
     });
     receiver
-}
-
-trait Lines {
-    fn iter(&self) -> LinesUntil<'_>;
-}
-
-impl Lines for mpsc::Receiver<String> {
-    fn iter(&self) -> LinesUntil<'_> {
-        LinesUntil(self)
-    }
-}
-
-/// Lines until 30 s pass without one.
-struct LinesUntil<'a>(&'a mpsc::Receiver<String>);
-
-impl Iterator for LinesUntil<'_> {
-    type Item = String;
-    fn next(&mut self) -> Option<String> {
-        self.0.recv_timeout(Duration::from_secs(30)).ok()
-    }
 }
 
 /// `golmok token ...` on `data_dir`: (exit status, stdout, stderr).
