@@ -6,6 +6,7 @@
 mod actor;
 mod error_body;
 mod ops;
+mod serve;
 mod settings;
 mod shutdown;
 mod telemetry;
@@ -13,6 +14,7 @@ mod telemetry;
 pub use actor::{ACTOR_HEADER, Actor, IDEMPOTENCY_HEADER, Role};
 pub use error_body::ErrorBody;
 pub use ops::{Readiness, ops_router, track_http};
+pub use serve::serve;
 pub use settings::{SettingsError, load_settings};
 pub use shutdown::shutdown_on_signal;
 pub use telemetry::{Telemetry, init_telemetry};

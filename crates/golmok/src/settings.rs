@@ -12,6 +12,23 @@ pub struct SuiteSettings {
     /// The gateway (its `listen` is where `golmok up` serves).
     pub gateway: gateway::Settings,
     pub storefront: storefront::Settings,
+    /// Where `golmok serve gateway` finds the services.
+    pub upstreams: UpstreamUrls,
+}
+
+/// Base URLs of the services' HTTP APIs.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct UpstreamUrls {
+    pub storefront: String,
+}
+
+impl Default for UpstreamUrls {
+    fn default() -> Self {
+        UpstreamUrls {
+            storefront: "http://127.0.0.1:8081".to_owned(),
+        }
+    }
 }
 
 impl SuiteSettings {

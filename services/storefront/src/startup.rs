@@ -2,7 +2,6 @@ use std::sync::Arc;
 
 use golmok_embedded::EmbeddedStore;
 use golmok_kernel::{EventLog, StorageError, Tables};
-use tokio_util::sync::CancellationToken;
 
 use crate::Settings;
 use crate::app::Storefront;
@@ -19,8 +18,6 @@ pub enum StartupError {
     DataDir(#[source] std::io::Error),
     #[error("cannot open the storefront store: {0}")]
     Storage(#[from] StorageError),
-    #[error("cannot serve the storefront API: {0}")]
-    Serve(#[source] std::io::Error),
 }
 
 /// A built storefront: its store open, its projections running.
@@ -69,22 +66,6 @@ impl Application {
 
     pub fn settings(&self) -> &Settings {
         &self.settings
-    }
-
-    /// Serves the API on `settings.listen` until `shutdown` is cancelled, then
-    /// shuts down.
-    pub async fn run_until_stopped(self, shutdown: CancellationToken) -> Result<(), StartupError> {
-        let listener = tokio::net::TcpListener::bind(self.settings.listen)
-            .await
-            .map_err(StartupError::Serve)?;
-        tracing::info!(address = %self.settings.listen, "storefront listening");
-        let token = shutdown.clone();
-        let served = axum::serve(listener, self.router())
-            .with_graceful_shutdown(async move { token.cancelled().await })
-            .await
-            .map_err(StartupError::Serve);
-        self.shutdown().await;
-        served
     }
 
     /// Stops the projections and waits for them. The store closes once the

@@ -1,14 +1,20 @@
+mod serve;
 mod token;
 mod up;
 
+use std::net::SocketAddr;
+
 use std::path::PathBuf;
 
+use anyhow::Context;
 use clap::{Args, Subcommand};
 
 #[derive(Subcommand)]
 pub enum Command {
     /// Run every service and the GraphQL gateway in one process on embedded storage.
     Up(up::UpArgs),
+    /// Run one service (or the gateway) as its own process.
+    Serve(serve::ServeArgs),
     /// Print a signed API token for trying the GraphQL API.
     Token(token::TokenArgs),
 }
@@ -27,6 +33,13 @@ pub struct Common {
 pub async fn run(command: Command) -> anyhow::Result<()> {
     match command {
         Command::Up(args) => up::run(args).await,
+        Command::Serve(args) => serve::run(args).await,
         Command::Token(args) => token::run(args),
     }
+}
+
+async fn bind(address: SocketAddr) -> anyhow::Result<tokio::net::TcpListener> {
+    tokio::net::TcpListener::bind(address)
+        .await
+        .with_context(|| format!("binding {address}"))
 }

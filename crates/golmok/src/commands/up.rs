@@ -2,8 +2,7 @@ use std::net::SocketAddr;
 
 use anyhow::Context;
 use clap::Args;
-use golmok_runtime::{Readiness, init_telemetry, ops_router, shutdown_on_signal, track_http};
-use tokio_util::sync::CancellationToken;
+use golmok_runtime::init_telemetry;
 
 use super::Common;
 use crate::settings::SuiteSettings;
@@ -20,8 +19,7 @@ pub struct UpArgs {
 pub async fn run(args: UpArgs) -> anyhow::Result<()> {
     let telemetry = init_telemetry();
     let settings = SuiteSettings::load(&args.common, args.listen)?;
-    std::fs::create_dir_all(&args.common.data_dir)
-        .with_context(|| format!("creating data dir {}", args.common.data_dir.display()))?;
+    let data_dir = args.common.data_dir.display();
 
     let storefront = storefront::Application::build(settings.storefront.clone())
         .await
@@ -33,36 +31,11 @@ pub async fn run(args: UpArgs) -> anyhow::Result<()> {
         .await
         .context("starting gateway")?;
 
-    let readiness = Readiness::default();
-    let app = gateway
-        .router()
-        .layer(axum::middleware::from_fn(track_http))
-        .merge(ops_router(readiness.clone(), telemetry));
-    let listener = tokio::net::TcpListener::bind(settings.gateway.listen)
-        .await
-        .with_context(|| format!("binding {}", settings.gateway.listen))?;
+    let listener = super::bind(settings.gateway.listen).await?;
     let address = listener.local_addr()?;
-    readiness.set(true);
-    tracing::info!(%address, data_dir = %args.common.data_dir.display(), "golmok is up");
-    println!(
-        "Golmok is up. GraphiQL: http://{address}/graphql  (data in {})",
-        args.common.data_dir.display()
-    );
-
-    let shutdown = CancellationToken::new();
-    let signal = tokio::spawn(shutdown_on_signal(shutdown.clone()));
-    let stopping = {
-        let readiness = readiness.clone();
-        let shutdown = shutdown.clone();
-        async move {
-            shutdown.cancelled().await;
-            readiness.set(false);
-        }
-    };
-    axum::serve(listener, app)
-        .with_graceful_shutdown(stopping)
-        .await?;
-    signal.abort();
+    tracing::info!(%address, %data_dir, "golmok is up");
+    println!("Golmok is up. GraphiQL: http://{address}/graphql  (data in {data_dir})");
+    golmok_runtime::serve(listener, gateway.router(), telemetry).await?;
     storefront.shutdown().await;
     tracing::info!("golmok stopped");
     Ok(())

@@ -2,139 +2,9 @@
 //! directory, driven over HTTP the way the README tour does, stopped with
 //! SIGTERM and started again on the same directory.
 
-use std::io::{BufRead, BufReader};
-use std::path::Path;
-use std::process::{Child, ChildStdout, Command, Stdio};
-use std::sync::mpsc;
-use std::time::Duration;
-
 use serde_json::{Value, json};
 
-const GOLMOK: &str = env!("CARGO_BIN_EXE_golmok");
-
-/// A running `golmok up`; killed if a test fails before it is stopped.
-struct Suite {
-    child: Child,
-    base: String,
-    lines: mpsc::Receiver<String>,
-}
-
-impl Suite {
-    fn start(data_dir: &Path) -> Suite {
-        let mut child = Command::new(GOLMOK)
-            .args(["up", "--listen", "127.0.0.1:0", "--data-dir"])
-            .arg(data_dir)
-            .env("GOLMOK_LOG", "info")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("golmok starts");
-        let lines = forward_lines(child.stdout.take().expect("stdout is piped"));
-        let banner = std::iter::from_fn(|| lines.recv_timeout(Duration::from_secs(30)).ok())
-            .find(|line| line.starts_with("Golmok is up."))
-            .expect("golmok prints where GraphiQL is within 30 s");
-        let address = banner
-            .split("http://")
-            .nth(1)
-            .and_then(|rest| rest.split("/graphql").next())
-            .expect("the banner names the GraphiQL address");
-        Suite {
-            base: format!("http://{address}"),
-            child,
-            lines,
-        }
-    }
-
-    /// Sends SIGTERM and returns the exit status and every line printed after.
-    fn terminate(mut self) -> (std::process::ExitStatus, Vec<String>) {
-        let sent = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status()
-            .expect("kill runs");
-        assert!(sent.success());
-        let mut printed = Vec::new();
-        while let Ok(line) = self.lines.recv_timeout(Duration::from_secs(20)) {
-            printed.push(line);
-        }
-        let status = self.child.wait().expect("golmok exits");
-        (status, printed)
-    }
-
-    async fn graphql(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
-        let mut request = reqwest::Client::new()
-            .post(format!("{}/graphql", self.base))
-            .json(&json!({"query": query, "variables": variables}));
-        if let Some(token) = token {
-            request = request.bearer_auth(token);
-        }
-        let response = request.send().await.expect("the gateway answers");
-        assert_eq!(response.status(), 200);
-        let body: Value = response.json().await.expect("a JSON body");
-        assert_eq!(body.get("errors"), None, "{body}");
-        body["data"].clone()
-    }
-
-    async fn get(&self, path: &str) -> (u16, String) {
-        let response = reqwest::get(format!("{}{path}", self.base))
-            .await
-            .expect("golmok answers");
-        let status = response.status().as_u16();
-        (status, response.text().await.expect("a body"))
-    }
-}
-
-impl Drop for Suite {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// Lines of `stdout` as they come; the channel closes when the process exits.
-fn forward_lines(stdout: ChildStdout) -> mpsc::Receiver<String> {
-    let (sender, receiver) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines() {
-            let Ok(line) = line else { break };
-            if sender.send(line).is_err() {
-                break;
-            }
-        }
-    });
-    receiver
-}
-
-/// `golmok token ...` on `data_dir`: (exit status, stdout, stderr).
-fn token_command(data_dir: &Path, args: &[&str]) -> (bool, String, String) {
-    let output = Command::new(GOLMOK)
-        .arg("token")
-        .args(args)
-        .arg("--data-dir")
-        .arg(data_dir)
-        .output()
-        .expect("golmok token runs");
-    (
-        output.status.success(),
-        String::from_utf8(output.stdout).unwrap().trim().to_owned(),
-        String::from_utf8(output.stderr).unwrap(),
-    )
-}
-
-fn token(data_dir: &Path, role: &str) -> String {
-    let (ok, token, stderr) = token_command(data_dir, &["--role", role]);
-    assert!(ok, "{stderr}");
-    token
-}
-
-const REGISTER: &str = "mutation($input: RegisterMerchantInput!) {
-  registerMerchant(input: $input) { merchant { id name status } userErrors { field code } } }";
-
-fn bakery(business_number: &str) -> Value {
-    json!({"input": {
-        "businessNumber": business_number, "name": "망원 빵집", "kind": "RETAILER",
-        "category": "bakery", "district": "망원동", "foundedOn": "1990-03-01", "revenueTier": "MICRO"
-    }})
-}
+use crate::support::{Golmok, REGISTER, bakery, token, token_command};
 
 const STOCK: &str =
     "query($p: ID!) { product(id: $p) { name stock reserved available published } }";
@@ -142,7 +12,7 @@ const STOCK: &str =
 #[tokio::test]
 async fn the_readme_tour_works_and_its_data_survives_a_restart() {
     let data = tempfile::tempdir().unwrap();
-    let suite = Suite::start(data.path());
+    let suite = Golmok::up(data.path());
 
     assert_eq!(suite.get("/livez").await.0, 200);
     assert_eq!(suite.get("/readyz").await, (200, "ready".to_owned()));
@@ -255,7 +125,7 @@ async fn the_readme_tour_works_and_its_data_survives_a_restart() {
     }
 
     // Same directory, new process: the data, the key and its tokens hold.
-    let suite = Suite::start(data.path());
+    let suite = Golmok::up(data.path());
     let after = suite.graphql(None, STOCK, json!({"p": product})).await;
     assert_eq!(after["product"], before["product"]);
     let mine = suite

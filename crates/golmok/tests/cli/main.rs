@@ -1,0 +1,5 @@
+//! The `golmok` binary as users run it: real processes over HTTP.
+
+mod serve;
+mod support;
+mod up;

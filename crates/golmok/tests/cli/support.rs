@@ -1,0 +1,166 @@
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, ChildStdout, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+pub const GOLMOK: &str = env!("CARGO_BIN_EXE_golmok");
+
+/// A running `golmok` process serving HTTP; killed if a test fails before
+/// it is stopped.
+pub struct Golmok {
+    child: Child,
+    pub base: String,
+    lines: mpsc::Receiver<String>,
+}
+
+impl Golmok {
+    /// `golmok up` on `data_dir`, on a free port.
+    pub fn up(data_dir: &Path) -> Golmok {
+        Golmok::start(&["up"], data_dir, "127.0.0.1:0", &[], "Golmok is up.")
+    }
+
+    /// `golmok serve <service>` on `data_dir` and `listen`, with `env`.
+    pub fn serve(service: &str, data_dir: &Path, listen: &str, env: &[(&str, &str)]) -> Golmok {
+        Golmok::start(&["serve", service], data_dir, listen, env, "Golmok ")
+    }
+
+    /// Starts `golmok <args>` and waits for the line starting with `banner`,
+    /// which names the address as `http://ADDR`.
+    fn start(
+        args: &[&str],
+        data_dir: &Path,
+        listen: &str,
+        env: &[(&str, &str)],
+        banner: &str,
+    ) -> Golmok {
+        let mut child = Command::new(GOLMOK)
+            .args(args)
+            .args(["--listen", listen, "--data-dir"])
+            .arg(data_dir)
+            .env("GOLMOK_LOG", "info")
+            .envs(env.iter().copied())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("golmok starts");
+        let lines = forward_lines(child.stdout.take().expect("stdout is piped"));
+        let banner = std::iter::from_fn(|| lines.recv_timeout(Duration::from_secs(30)).ok())
+            .find(|line| line.starts_with(banner))
+            .expect("golmok prints where it serves within 30 s");
+        let address = banner
+            .split("http://")
+            .nth(1)
+            .and_then(|rest| rest.split(['/', ' ']).next())
+            .expect("the banner names the address");
+        Golmok {
+            base: format!("http://{address}"),
+            child,
+            lines,
+        }
+    }
+
+    /// Sends SIGTERM and returns the exit status and every line printed after.
+    pub fn terminate(mut self) -> (std::process::ExitStatus, Vec<String>) {
+        let sent = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(sent.success());
+        let mut printed = Vec::new();
+        while let Ok(line) = self.lines.recv_timeout(Duration::from_secs(20)) {
+            printed.push(line);
+        }
+        let status = self.child.wait().expect("golmok exits");
+        (status, printed)
+    }
+
+    /// The data of a GraphQL call that must not fail.
+    pub async fn graphql(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
+        let body = self.graphql_body(token, query, variables).await;
+        assert_eq!(body.get("errors"), None, "{body}");
+        body["data"].clone()
+    }
+
+    /// The whole response body of a GraphQL call (data and errors).
+    pub async fn graphql_body(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
+        let mut request = reqwest::Client::new()
+            .post(format!("{}/graphql", self.base))
+            .json(&json!({"query": query, "variables": variables}));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().await.expect("the gateway answers");
+        assert_eq!(response.status(), 200);
+        response.json().await.expect("a JSON body")
+    }
+
+    pub async fn get(&self, path: &str) -> (u16, String) {
+        let response = reqwest::get(format!("{}{path}", self.base))
+            .await
+            .expect("golmok answers");
+        let status = response.status().as_u16();
+        (status, response.text().await.expect("a body"))
+    }
+}
+
+impl Drop for Golmok {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Lines of `stdout` as they come; the channel closes when the process exits.
+fn forward_lines(stdout: ChildStdout) -> mpsc::Receiver<String> {
+    let (sender, receiver) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines() {
+            let Ok(line) = line else { break };
+            if sender.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    receiver
+}
+
+/// `golmok token ...` on `data_dir`: (exit status, stdout, stderr).
+pub fn token_command(data_dir: &Path, args: &[&str]) -> (bool, String, String) {
+    let output = Command::new(GOLMOK)
+        .arg("token")
+        .args(args)
+        .arg("--data-dir")
+        .arg(data_dir)
+        .output()
+        .expect("golmok token runs");
+    (
+        output.status.success(),
+        String::from_utf8(output.stdout).unwrap().trim().to_owned(),
+        String::from_utf8(output.stderr).unwrap(),
+    )
+}
+
+pub fn token(data_dir: &Path, role: &str) -> String {
+    let (ok, token, stderr) = token_command(data_dir, &["--role", role]);
+    assert!(ok, "{stderr}");
+    token
+}
+
+/// A loopback address with a port that was free a moment ago.
+pub fn free_address() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
+    listener.local_addr().expect("an address").to_string()
+}
+
+pub const REGISTER: &str = "mutation($input: RegisterMerchantInput!) {
+  registerMerchant(input: $input) { merchant { id name status } userErrors { field code } } }";
+
+pub fn bakery(business_number: &str) -> Value {
+    json!({"input": {
+        "businessNumber": business_number, "name": "망원 빵집", "kind": "RETAILER",
+        "category": "bakery", "district": "망원동", "foundedOn": "1990-03-01", "revenueTier": "MICRO"
+    }})
+}
