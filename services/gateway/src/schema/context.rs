@@ -1,6 +1,7 @@
 use std::collections::HashMap;
 use std::future::Future;
 use std::sync::Arc;
+use std::time::Duration;
 
 use async_graphql::Context;
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
@@ -12,6 +13,12 @@ use crate::upstream::{CallError, ServiceClient, Storefront, model};
 
 /// How many lookups one loader batch runs at once.
 const LOOKUP_CONCURRENCY: usize = 8;
+
+/// How long a loader waits to gather keys. The executor polls every sibling
+/// field before the load task runs, so one request's lookups batch without a
+/// timer; async-graphql's default 1 ms made every nested lookup cost a
+/// millisecond (gateway_bench: 2.7 ms p50 for a two-lookup query).
+const BATCH_WINDOW: Duration = Duration::ZERO;
 
 /// Everything a resolver needs to know about the request it serves.
 pub(crate) struct RequestContext {
@@ -33,12 +40,14 @@ impl RequestContext {
                 MerchantLoader(storefront.clone()),
                 tokio::spawn,
                 HashMapCache::default(),
-            ),
+            )
+            .delay(BATCH_WINDOW),
             products: DataLoader::with_cache(
                 ProductLoader(storefront.clone()),
                 tokio::spawn,
                 HashMapCache::default(),
-            ),
+            )
+            .delay(BATCH_WINDOW),
             storefront,
         })
     }
