@@ -7,7 +7,10 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
-use crate::{EventLog, Mutation, RecordedEvent, StorageError, Tables};
+use crate::{
+    DeadLetter, Delivery, EventLog, EventSource, LogTail, Mutation, RecordedEvent, StorageError,
+    Tables,
+};
 
 /// Table holding each consumer's checkpoint (partition = consumer, clustering = "").
 pub const CHECKPOINTS: &str = "checkpoints";
@@ -16,7 +19,6 @@ pub const INBOX: &str = "inbox";
 /// Table of events a consumer could not handle (partition = consumer, clustering = position).
 pub const DEAD_LETTERS: &str = "dead_letters";
 
-const BATCH: usize = 512;
 const RETRY_BACKOFF: Duration = Duration::from_millis(200);
 
 #[derive(Debug, thiserror::Error)]
@@ -132,31 +134,37 @@ impl<'a> Transaction<'a> {
     }
 }
 
-/// Tails a log from a durable checkpoint and feeds an [`EventHandler`].
+/// Feeds an [`EventHandler`] from an [`EventSource`]: by default the
+/// [`LogTail`] of the service's own log, or a bus such as Kafka.
 ///
-/// Each batch's effects, the inbox entries and the new checkpoint are one
-/// atomic table write: after a crash the consumer resumes exactly where its
-/// last write left it, so no effect is lost or applied twice.
-pub struct Consumer {
-    log: Arc<dyn EventLog>,
+/// Each batch's effects, the inbox entries, the dead letters the source keeps
+/// in tables and the source's checkpoint are one atomic table write; the
+/// source hears that the batch is done only after that write is durable. After
+/// a crash the consumer resumes where its last write left it, and whatever the
+/// source delivers again finds its event id in the inbox: no effect is lost or
+/// applied twice.
+pub struct Consumer<S = LogTail> {
+    source: S,
     tables: Arc<dyn Tables>,
     handler: Arc<dyn EventHandler>,
 }
 
-/// A running consumer: its checkpoint and its task.
+/// A running consumer: its progress and its task.
 pub struct ConsumerHandle {
     checkpoint: watch::Receiver<u64>,
     task: JoinHandle<()>,
 }
 
 impl ConsumerHandle {
-    /// The position of the last event this consumer applied.
+    /// The source's progress mark after the last applied batch: for the log
+    /// tail, the position of the last event this consumer applied.
     pub fn checkpoint(&self) -> u64 {
         *self.checkpoint.borrow()
     }
 
-    /// Waits until the consumer has applied every event up to `position`;
-    /// false if it does not get there within `timeout`.
+    /// Waits until the progress mark reaches `position` (for the log tail:
+    /// every event up to `position` is applied); false if it does not get
+    /// there within `timeout`.
     pub async fn wait_for(&self, position: u64, timeout: Duration) -> bool {
         let mut checkpoint = self.checkpoint.clone();
         tokio::time::timeout(timeout, checkpoint.wait_for(|c| *c >= position))
@@ -170,17 +178,14 @@ impl ConsumerHandle {
     }
 }
 
-impl Consumer {
+impl Consumer<LogTail> {
+    /// A consumer tailing `log` from `handler`'s checkpoint in `tables`.
     pub fn new(
         log: Arc<dyn EventLog>,
         tables: Arc<dyn Tables>,
         handler: Arc<dyn EventHandler>,
     ) -> Self {
-        Self {
-            log,
-            tables,
-            handler,
-        }
+        Self::with_source(LogTail::after(log, 0), tables, handler)
     }
 
     /// The durable checkpoint of `consumer` (0 before its first event).
@@ -199,118 +204,162 @@ impl Consumer {
         }
     }
 
-    /// Applies every event up to the log's current head, then returns the
-    /// checkpoint reached. Used by `golmok replay` and by tests.
-    pub async fn catch_up(&self) -> Result<u64, StorageError> {
-        let head = *self.log.head().borrow();
-        let mut checkpoint =
-            Self::stored_checkpoint(self.tables.as_ref(), self.handler.name()).await?;
-        while checkpoint < head {
-            let next = self.step(checkpoint).await?;
-            if next == checkpoint {
-                // The log advertised events it cannot read: fail instead of spinning.
-                return Err(StorageError::Io(format!(
-                    "log head is {head} but no event after position {checkpoint} is readable"
-                )));
-            }
-            checkpoint = next;
-        }
-        Ok(checkpoint)
+    /// The write that sets `consumer`'s durable checkpoint to `position`.
+    pub fn checkpoint_write(consumer: &str, position: u64) -> Mutation {
+        Mutation::put(CHECKPOINTS, consumer, "", position.to_be_bytes().to_vec())
     }
 
-    /// Runs until `shutdown` is cancelled.
-    pub async fn spawn(self, shutdown: CancellationToken) -> Result<ConsumerHandle, StorageError> {
-        let start = Self::stored_checkpoint(self.tables.as_ref(), self.handler.name()).await?;
+    /// Applies every event up to the log's head, then returns the
+    /// checkpoint reached. Used by `golmok replay` and by tests.
+    pub async fn catch_up(&self) -> Result<u64, StorageError> {
+        let mut tail = self.source.clone();
+        let mut checkpoint = tail
+            .start(self.handler.name(), self.tables.as_ref())
+            .await?;
+        loop {
+            let events = tail.poll_batch().await?;
+            if events.is_empty() {
+                return Ok(checkpoint);
+            }
+            checkpoint = apply(
+                &mut tail,
+                self.tables.as_ref(),
+                self.handler.as_ref(),
+                &events,
+            )
+            .await?;
+        }
+    }
+}
+
+impl<S: EventSource> Consumer<S> {
+    /// A consumer fed by `source`.
+    pub fn with_source(source: S, tables: Arc<dyn Tables>, handler: Arc<dyn EventHandler>) -> Self {
+        Self {
+            source,
+            tables,
+            handler,
+        }
+    }
+
+    /// Starts the source and runs until `shutdown` is cancelled.
+    pub async fn spawn(
+        mut self,
+        shutdown: CancellationToken,
+    ) -> Result<ConsumerHandle, StorageError> {
+        let start = self
+            .source
+            .start(self.handler.name(), self.tables.as_ref())
+            .await?;
         let (tx, rx) = watch::channel(start);
-        let task = tokio::spawn(async move { self.run(start, tx, shutdown).await });
+        let task = tokio::spawn(async move { self.run(tx, shutdown).await });
         Ok(ConsumerHandle {
             checkpoint: rx,
             task,
         })
     }
 
-    async fn run(
-        self,
-        mut checkpoint: u64,
-        progress: watch::Sender<u64>,
-        shutdown: CancellationToken,
-    ) {
-        let mut head = self.log.head();
+    async fn run(mut self, progress: watch::Sender<u64>, shutdown: CancellationToken) {
+        let name = self.handler.name();
+        let mut failed: Option<Vec<Delivery>> = None;
         loop {
+            let batch = match failed.take() {
+                Some(batch) => batch,
+                None => {
+                    let next = tokio::select! {
+                        _ = shutdown.cancelled() => return,
+                        next = self.source.next_batch() => next,
+                    };
+                    match next {
+                        Ok(batch) => batch,
+                        Err(StorageError::Closed) => return,
+                        Err(error) => {
+                            tracing::warn!(consumer = name, %error, "reading the event source failed; retrying");
+                            if backoff(&shutdown).await.is_err() {
+                                return;
+                            }
+                            continue;
+                        }
+                    }
+                }
+            };
             if shutdown.is_cancelled() {
                 return;
             }
-            if *head.borrow_and_update() <= checkpoint {
-                tokio::select! {
-                    _ = shutdown.cancelled() => return,
-                    changed = head.changed() => if changed.is_err() { return },
-                }
-                continue;
-            }
-            let stepped = match self.step(checkpoint).await {
-                // The head is ahead of what the log lets us read: back off, do not spin.
-                Ok(next) if next == checkpoint => Err(StorageError::Io(format!(
-                    "log head is past {checkpoint} but no later event is readable"
-                ))),
-                stepped => stepped,
-            };
-            match stepped {
-                Ok(next) => {
-                    checkpoint = next;
-                    progress.send_replace(checkpoint);
+            match apply(
+                &mut self.source,
+                self.tables.as_ref(),
+                self.handler.as_ref(),
+                &batch,
+            )
+            .await
+            {
+                Ok(mark) => {
+                    progress.send_replace(mark);
                 }
                 Err(error) => {
-                    tracing::warn!(consumer = self.handler.name(), %error, "consumer batch failed; retrying");
-                    tokio::select! {
-                        _ = shutdown.cancelled() => return,
-                        _ = tokio::time::sleep(RETRY_BACKOFF) => {}
+                    tracing::warn!(consumer = name, %error, "consumer batch failed; retrying");
+                    failed = Some(batch);
+                    if backoff(&shutdown).await.is_err() {
+                        return;
                     }
                 }
             }
         }
     }
+}
 
-    /// Applies one batch after `checkpoint` and returns the new checkpoint.
-    async fn step(&self, checkpoint: u64) -> Result<u64, StorageError> {
-        let events = self.log.read_all(checkpoint + 1, BATCH).await?;
-        let Some(last) = events.last().map(|e| e.position) else {
-            return Ok(checkpoint);
-        };
-        let name = self.handler.name();
-        let mut tx = Transaction::new(self.tables.as_ref());
-        for event in &events {
-            let id = event.envelope.id.to_string();
-            if tx.get(INBOX, name, &id).await?.is_some() {
+/// Sleeps before a retry; `Err` when shutdown came first.
+async fn backoff(shutdown: &CancellationToken) -> Result<(), ()> {
+    tokio::select! {
+        _ = shutdown.cancelled() => Err(()),
+        _ = tokio::time::sleep(RETRY_BACKOFF) => Ok(()),
+    }
+}
+
+/// Applies one batch: effects, inbox, dead letters and checkpoint in one
+/// atomic write, then tells the source. Returns the source's progress mark.
+async fn apply<S: EventSource>(
+    source: &mut S,
+    tables: &dyn Tables,
+    handler: &dyn EventHandler,
+    batch: &[Delivery],
+) -> Result<u64, StorageError> {
+    let name = handler.name();
+    let mut tx = Transaction::new(tables);
+    let mut letters = Vec::new();
+    for delivery in batch {
+        let event = match &delivery.event {
+            Ok(event) => event,
+            Err(reason) => {
+                tracing::error!(consumer = name, cursor = %delivery.cursor, %reason, "undecodable message dead-lettered");
+                letters.push(DeadLetter::new(delivery, reason));
                 continue;
             }
-            match self.handler.handle(event, &mut tx).await {
-                Ok(()) => tx.keep_current(),
-                Err(HandleError::Permanent(reason)) => {
-                    tx.drop_current();
-                    tracing::error!(consumer = name, position = event.position, event_id = %id, %reason, "event dead-lettered");
-                    let letter = serde_json::json!({
-                        "eventId": id,
-                        "type": event.envelope.event_type,
-                        "subject": event.envelope.subject,
-                        "reason": reason,
-                    });
-                    tx.put(
-                        DEAD_LETTERS,
-                        name,
-                        &format!("{:020}", event.position),
-                        letter.to_string().into_bytes(),
-                    );
-                    tx.keep_current();
-                }
-                Err(HandleError::Storage(error)) => return Err(error),
-            }
-            tx.put(INBOX, name, &id, Vec::new());
-            tx.keep_current();
+        };
+        let id = event.envelope.id.to_string();
+        if tx.get(INBOX, name, &id).await?.is_some() {
+            continue;
         }
-        tx.put(CHECKPOINTS, name, "", last.to_be_bytes().to_vec());
-        self.tables.write(tx.into_mutations()).await?;
-        Ok(last)
+        match handler.handle(event, &mut tx).await {
+            Ok(()) => tx.keep_current(),
+            Err(HandleError::Permanent(reason)) => {
+                tx.drop_current();
+                tracing::error!(consumer = name, cursor = %delivery.cursor, event_id = %id, %reason, "event dead-lettered");
+                letters.push(DeadLetter::new(delivery, &reason));
+            }
+            Err(HandleError::Storage(error)) => return Err(error),
+        }
+        tx.put(INBOX, name, &id, Vec::new());
+        tx.keep_current();
     }
+    let mut writes = tx.into_mutations();
+    if !letters.is_empty() {
+        writes.extend(source.dead_letter(name, &letters).await?);
+    }
+    writes.extend(source.checkpoint(name, batch));
+    tables.write(writes).await?;
+    source.committed(batch).await
 }
 
 #[cfg(test)]

@@ -5,9 +5,11 @@
 //! concurrency (retrying on conflict) and idempotency keys. Read models and
 //! process managers are [`EventHandler`]s driven by the [`Consumer`], which writes
 //! each effect together with its checkpoint and inbox entry through the
-//! [`Tables`] port. Adapters for the ports live in their own crates and must pass
-//! the suites in [`conformance`].
+//! [`Tables`] port. A consumer's events come from an [`EventSource`] (the bus
+//! port): the [`LogTail`] of the service's own log, or Kafka. Adapters for the
+//! ports live in their own crates and must pass the suites in [`conformance`].
 
+mod bus;
 mod codec;
 mod command;
 pub mod conformance;
@@ -16,7 +18,9 @@ mod decider;
 mod envelope;
 mod log;
 mod tables;
+mod tail;
 
+pub use bus::{DeadLetter, Delivery, EventSource};
 pub use codec::{CodecError, EncodedEvent, EventCodec, SchemaCatalog, SchemaCheckError, from_wire};
 pub use command::{CommandError, CommandHandler, CommandMeta, Executed, Idempotency};
 pub use consumer::{Consumer, ConsumerHandle, EventHandler, HandleError, Transaction};
@@ -24,3 +28,4 @@ pub use decider::Decider;
 pub use envelope::{Envelope, RecordedEvent};
 pub use log::{AppendError, AppendRequest, Appended, EventLog, ExpectedVersion, IdempotencyRecord};
 pub use tables::{Mutation, Page, Row, ScanOrder, StorageError, Tables};
+pub use tail::LogTail;

@@ -12,6 +12,7 @@ pub struct SuiteSettings {
     /// The gateway (its `listen` is where `golmok up` serves).
     pub gateway: gateway::Settings,
     pub storefront: storefront::Settings,
+    pub voucher: voucher::Settings,
     /// Where `golmok serve gateway` finds the services.
     pub upstreams: UpstreamUrls,
 }
@@ -21,12 +22,14 @@ pub struct SuiteSettings {
 #[serde(deny_unknown_fields, default)]
 pub struct UpstreamUrls {
     pub storefront: String,
+    pub voucher: String,
 }
 
 impl Default for UpstreamUrls {
     fn default() -> Self {
         UpstreamUrls {
             storefront: "http://127.0.0.1:8081".to_owned(),
+            voucher: "http://127.0.0.1:8082".to_owned(),
         }
     }
 }
@@ -45,6 +48,7 @@ impl SuiteSettings {
 
     fn place_under(&mut self, data_dir: &Path) {
         self.storefront.data_dir = data_dir.join("storefront");
+        self.voucher.data_dir = data_dir.join("voucher");
         self.gateway.auth.signing_key_file = data_dir.join("jwt-signing.key");
     }
 }

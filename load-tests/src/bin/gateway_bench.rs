@@ -51,6 +51,8 @@ async fn main() -> anyhow::Result<()> {
         settings.clone(),
         Upstreams {
             storefront: ServiceClient::in_process(storefront.router()),
+            // This benchmark's queries call only the storefront.
+            voucher: ServiceClient::in_process(Router::new()),
         },
     )
     .await?;
@@ -59,6 +61,7 @@ async fn main() -> anyhow::Result<()> {
         settings.clone(),
         Upstreams {
             storefront: ServiceClient::http(format!("http://{storefront_address}")),
+            voucher: ServiceClient::in_process(Router::new()),
         },
     )
     .await?;

@@ -13,6 +13,7 @@ use crate::upstream::ServiceClient;
 #[derive(Debug, Clone)]
 pub struct Upstreams {
     pub storefront: ServiceClient,
+    pub voucher: ServiceClient,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -42,6 +43,7 @@ impl Application {
             schema: schema::build(&settings.limits),
             verifier: Arc::new(TokenVerifier::new(&key, &settings.auth)),
             storefront: upstreams.storefront.with_timeout(timeout),
+            voucher: upstreams.voucher.with_timeout(timeout),
             max_body_bytes: settings.limits.max_body_bytes,
             max_batch_operations: settings.limits.max_batch_operations,
         };

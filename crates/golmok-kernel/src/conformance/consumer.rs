@@ -2,106 +2,23 @@
 //! atomic write; exactly-once effects across restarts and redelivery;
 //! dead letters.
 
-use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-use async_trait::async_trait;
 use tokio_util::sync::CancellationToken;
-use uuid::Uuid;
 
+use super::handler::{CountingHandler, TOTAL, assert_applied_once, effect, in_inbox};
 use super::support::{head, request, sample_envelope, unique, whole_log, within};
-use crate::consumer::{CHECKPOINTS, DEAD_LETTERS, INBOX};
-use crate::{
-    Consumer, EventHandler, EventLog, ExpectedVersion, HandleError, Mutation, RecordedEvent,
-    StorageError, Tables, Transaction,
-};
+use crate::consumer::DEAD_LETTERS;
+use crate::{Consumer, EventHandler, EventLog, ExpectedVersion, RecordedEvent, Tables};
 
-const EFFECTS: &str = "conformance_effects";
-const TOTAL: &str = "total";
 const WAIT: Duration = Duration::from_secs(30);
 
-/// Counts each event it applies in [`EFFECTS`] (per event id, plus a running
-/// total read back through the batch's transaction). Events whose payload has
-/// `"poison": true` fail permanently after writing a partial effect; the event
-/// at `fail_at` fails with a storage error.
-struct CountingHandler {
-    name: &'static str,
-    calls: Mutex<HashMap<Uuid, u64>>,
-    fail_at: AtomicU64,
-}
-
-impl CountingHandler {
-    fn new() -> Arc<Self> {
-        // A fresh name per run keeps its checkpoint apart from other runs on the same store.
-        let name: &'static str = Box::leak(unique("conformance-consumer").into_boxed_str());
-        Arc::new(Self {
-            name,
-            calls: Mutex::new(HashMap::new()),
-            fail_at: AtomicU64::new(0),
-        })
-    }
-
-    fn calls(&self, id: Uuid) -> u64 {
-        self.calls
-            .lock()
-            .expect("calls lock")
-            .get(&id)
-            .copied()
-            .unwrap_or(0)
-    }
-}
-
-fn count(bytes: Option<Vec<u8>>) -> u64 {
-    bytes.map_or(0, |b| {
-        u64::from_be_bytes(b.try_into().expect("an 8-byte counter"))
-    })
-}
-
-#[async_trait]
-impl EventHandler for CountingHandler {
-    fn name(&self) -> &'static str {
-        self.name
-    }
-
-    async fn handle(
-        &self,
-        event: &RecordedEvent,
-        tx: &mut Transaction<'_>,
-    ) -> Result<(), HandleError> {
-        let id = event.envelope.id;
-        *self
-            .calls
-            .lock()
-            .expect("calls lock")
-            .entry(id)
-            .or_default() += 1;
-        let key = id.to_string();
-        let applied = count(tx.get(EFFECTS, self.name, &key).await?);
-        tx.put(
-            EFFECTS,
-            self.name,
-            &key,
-            (applied + 1).to_be_bytes().to_vec(),
-        );
-        if event.envelope.data["poison"] == true {
-            return Err(HandleError::Permanent("poisoned event".into()));
-        }
-        if event.position == self.fail_at.load(Ordering::SeqCst) {
-            return Err(HandleError::Storage(StorageError::Io(
-                "injected failure".into(),
-            )));
-        }
-        let total = count(tx.get(EFFECTS, self.name, TOTAL).await?);
-        tx.put(
-            EFFECTS,
-            self.name,
-            TOTAL,
-            (total + 1).to_be_bytes().to_vec(),
-        );
-        Ok(())
-    }
+async fn checkpoint(tables: &dyn Tables, handler: &CountingHandler) -> u64 {
+    Consumer::stored_checkpoint(tables, handler.name)
+        .await
+        .expect("read checkpoint")
 }
 
 async fn append_events(log: &dyn EventLog, labels: &[&str]) -> Vec<RecordedEvent> {
@@ -117,48 +34,6 @@ async fn append_events(log: &dyn EventLog, labels: &[&str]) -> Vec<RecordedEvent
     }
     let log_events = whole_log(log).await;
     log_events[log_events.len() - labels.len()..].to_vec()
-}
-
-async fn effect(tables: &dyn Tables, handler: &CountingHandler, key: &str) -> u64 {
-    count(
-        tables
-            .get(EFFECTS, handler.name, key)
-            .await
-            .expect("read effect"),
-    )
-}
-
-async fn checkpoint(tables: &dyn Tables, handler: &CountingHandler) -> u64 {
-    Consumer::stored_checkpoint(tables, handler.name)
-        .await
-        .expect("read checkpoint")
-}
-
-/// Asserts that every event of `events` had its effect exactly once and is in
-/// the inbox.
-async fn assert_applied_once(
-    tables: &dyn Tables,
-    handler: &CountingHandler,
-    events: &[RecordedEvent],
-) {
-    for event in events {
-        let id = event.envelope.id.to_string();
-        assert_eq!(
-            effect(tables, handler, &id).await,
-            1,
-            "effect count of the event at position {}",
-            event.position
-        );
-        assert!(
-            tables
-                .get(INBOX, handler.name, &id)
-                .await
-                .expect("inbox")
-                .is_some(),
-            "the event at position {} is not in the inbox",
-            event.position
-        );
-    }
 }
 
 /// The consumer applies each event once, writes inbox and checkpoint with
@@ -217,12 +92,7 @@ pub async fn consumer_applies_each_event_once(log: Arc<dyn EventLog>, tables: Ar
     assert_applied_once(tables.as_ref(), &handler, &applied).await;
 
     tables
-        .write(vec![Mutation::put(
-            CHECKPOINTS,
-            handler.name,
-            "",
-            0_u64.to_be_bytes().to_vec(),
-        )])
+        .write(vec![Consumer::checkpoint_write(handler.name, 0)])
         .await
         .expect("rewind the checkpoint");
     let reached = consumer()
@@ -262,11 +132,8 @@ pub async fn consumer_applies_each_event_once(log: Arc<dyn EventLog>, tables: Ar
             "a failed batch wrote an effect"
         );
         assert!(
-            tables
-                .get(INBOX, handler.name, &id)
-                .await
-                .expect("inbox")
-                .is_none()
+            !in_inbox(tables.as_ref(), handler.name, event.envelope.id).await,
+            "a failed batch wrote an inbox entry"
         );
     }
     handler.fail_at.store(0, Ordering::SeqCst);
@@ -331,11 +198,7 @@ pub async fn consumer_dead_letters_and_continues(log: Arc<dyn EventLog>, tables:
         "the partial effect of a dead-lettered event was kept"
     );
     assert!(
-        tables
-            .get(INBOX, handler.name, &poison.envelope.id.to_string())
-            .await
-            .expect("inbox")
-            .is_some(),
+        in_inbox(tables.as_ref(), handler.name, poison.envelope.id).await,
         "a dead-lettered event must be in the inbox so it is not retried"
     );
     assert_eq!(

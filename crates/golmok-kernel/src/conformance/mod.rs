@@ -1,4 +1,4 @@
-//! Conformance suites every adapter of the storage ports must pass.
+//! Conformance suites every adapter of the storage and bus ports must pass.
 //!
 //! Each suite is a `pub async fn` that drives an adapter through the port
 //! traits only and panics with a message naming the broken invariant. An
@@ -20,14 +20,22 @@
 //! | [`verify_after_crash`] | the checker for crash tests |
 //! | [`tables_get_put_delete`], [`tables_scan_order_and_paging`], [`tables_batch_atomic`], [`tables_survive_reopen`] | the table port |
 //! | [`consumer_applies_each_event_once`], [`consumer_dead_letters_and_continues`] | the [`crate::Consumer`] over the adapter |
+//! | [`bus_delivers_in_order_per_stream`], [`bus_redelivery_has_no_second_effect`], [`bus_commits_only_durable_effects`], [`bus_dead_letters_and_continues`] | an [`crate::EventSource`] (bus) adapter, through a [`BusFixture`] |
 
+mod bus;
 mod concurrency;
 mod consumer;
 mod crash;
+mod handler;
 mod log;
 mod support;
 mod tables;
 
+pub use bus::{
+    BusFixture, LogTailBus, Redelivery, append_each, bus_commits_only_durable_effects,
+    bus_dead_letters_and_continues, bus_delivers_in_order_per_stream,
+    bus_redelivery_has_no_second_effect,
+};
 pub use concurrency::{concurrent_writers_one_stream, read_all_contiguous, tailing_never_skips};
 pub use consumer::{consumer_applies_each_event_once, consumer_dead_letters_and_continues};
 pub use crash::{CrashCheck, verify_after_crash};

@@ -1,3 +1,4 @@
+mod migrate;
 mod serve;
 mod token;
 mod up;
@@ -17,6 +18,8 @@ pub enum Command {
     Serve(serve::ServeArgs),
     /// Print a signed API token for trying the GraphQL API.
     Token(token::TokenArgs),
+    /// Prepare infrastructure: `golmok migrate kafka` creates the topics.
+    Migrate(migrate::MigrateArgs),
 }
 
 /// Where settings come from: `--config FILE` (TOML), then `GOLMOK__SECTION__KEY`.
@@ -35,6 +38,7 @@ pub async fn run(command: Command) -> anyhow::Result<()> {
         Command::Up(args) => up::run(args).await,
         Command::Serve(args) => serve::run(args).await,
         Command::Token(args) => token::run(args),
+        Command::Migrate(args) => migrate::run(args).await,
     }
 }
 

@@ -24,7 +24,7 @@ enum Service {
     /// The storefront HTTP API (docs/storefront-http.md).
     Storefront,
     /// The GraphQL gateway, calling the services over HTTP at the URLs of the
-    /// `[upstreams]` settings (`GOLMOK__UPSTREAMS__STOREFRONT`).
+    /// `[upstreams]` settings (`GOLMOK__UPSTREAMS__STOREFRONT`, `…__VOUCHER`).
     Gateway,
 }
 
@@ -48,6 +48,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
             }
             let upstreams = gateway::Upstreams {
                 storefront: gateway::ServiceClient::http(&settings.upstreams.storefront),
+                voucher: gateway::ServiceClient::http(&settings.upstreams.voucher),
             };
             let gateway = gateway::Application::build(settings.gateway.clone(), upstreams)
                 .await

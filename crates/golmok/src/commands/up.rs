@@ -24,8 +24,17 @@ pub async fn run(args: UpArgs) -> anyhow::Result<()> {
     let storefront = storefront::Application::build(settings.storefront.clone())
         .await
         .context("starting storefront")?;
+    let voucher = voucher::Application::build(settings.voucher.clone())
+        .await
+        .context("starting voucher")?;
+    // The in-process bus: the voucher's merchant directory tails the storefront's log.
+    voucher
+        .follow_storefront(storefront.storefront().event_log().clone())
+        .await
+        .context("connecting voucher to the storefront's events")?;
     let upstreams = gateway::Upstreams {
         storefront: gateway::ServiceClient::in_process(storefront.router()),
+        voucher: gateway::ServiceClient::in_process(voucher.router()),
     };
     let gateway = gateway::Application::build(settings.gateway.clone(), upstreams)
         .await
@@ -36,6 +45,7 @@ pub async fn run(args: UpArgs) -> anyhow::Result<()> {
     tracing::info!(%address, %data_dir, "golmok is up");
     println!("Golmok is up. GraphiQL: http://{address}/graphql  (data in {data_dir})");
     golmok_runtime::serve(listener, gateway.router(), telemetry).await?;
+    voucher.shutdown().await;
     storefront.shutdown().await;
     tracing::info!("golmok stopped");
     Ok(())

@@ -30,7 +30,7 @@ pub(crate) async fn execute(
             limit: gateway.max_batch_operations,
         });
     }
-    let context = RequestContext::new(actor, &gateway.storefront);
+    let context = RequestContext::new(actor, &gateway.storefront, &gateway.voucher);
     let mut response = gateway.schema.execute_batch(batch.data(context)).await;
     match &mut response {
         BatchResponse::Single(response) => response.errors.iter_mut().for_each(default_code),

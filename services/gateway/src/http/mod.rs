@@ -20,6 +20,7 @@ pub(crate) struct Gateway {
     pub(crate) schema: GatewaySchema,
     pub(crate) verifier: Arc<TokenVerifier>,
     pub(crate) storefront: ServiceClient,
+    pub(crate) voucher: ServiceClient,
     pub(crate) max_body_bytes: usize,
     pub(crate) max_batch_operations: usize,
 }

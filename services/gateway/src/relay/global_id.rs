@@ -12,14 +12,22 @@ pub(crate) enum NodeType {
     Product,
     Order,
     ChannelOnboarding,
+    VoucherProgramme,
+    VoucherWallet,
+    VoucherRedemption,
+    FraudCase,
 }
 
 impl NodeType {
-    const ALL: [NodeType; 4] = [
+    const ALL: [NodeType; 8] = [
         NodeType::Merchant,
         NodeType::Product,
         NodeType::Order,
         NodeType::ChannelOnboarding,
+        NodeType::VoucherProgramme,
+        NodeType::VoucherWallet,
+        NodeType::VoucherRedemption,
+        NodeType::FraudCase,
     ];
 
     pub(crate) fn name(self) -> &'static str {
@@ -28,6 +36,10 @@ impl NodeType {
             NodeType::Product => "Product",
             NodeType::Order => "Order",
             NodeType::ChannelOnboarding => "ChannelOnboarding",
+            NodeType::VoucherProgramme => "VoucherProgramme",
+            NodeType::VoucherWallet => "VoucherWallet",
+            NodeType::VoucherRedemption => "VoucherRedemption",
+            NodeType::FraudCase => "FraudCase",
         }
     }
 }

@@ -9,7 +9,7 @@ use futures::{StreamExt, stream};
 use golmok_runtime::Actor;
 use uuid::Uuid;
 
-use crate::upstream::{CallError, ServiceClient, Storefront, model};
+use crate::upstream::{CallError, ServiceClient, Storefront, Vouchers, model};
 
 /// How many lookups one loader batch runs at once.
 const LOOKUP_CONCURRENCY: usize = 8;
@@ -25,6 +25,7 @@ pub(crate) struct RequestContext {
     /// The verified caller; `None` for anonymous requests.
     pub(crate) actor: Option<Actor>,
     pub(crate) storefront: Storefront,
+    pub(crate) vouchers: Vouchers,
     /// Merchants by id, each fetched at most once per request.
     pub(crate) merchants: DataLoader<MerchantLoader, HashMapCache>,
     /// Products by id, each fetched at most once per request.
@@ -32,8 +33,13 @@ pub(crate) struct RequestContext {
 }
 
 impl RequestContext {
-    pub(crate) fn new(actor: Option<Actor>, storefront: &ServiceClient) -> Arc<RequestContext> {
+    pub(crate) fn new(
+        actor: Option<Actor>,
+        storefront: &ServiceClient,
+        voucher: &ServiceClient,
+    ) -> Arc<RequestContext> {
         let storefront = Storefront::new(storefront.clone(), actor.clone());
+        let vouchers = Vouchers::new(voucher.clone(), actor.clone());
         Arc::new(RequestContext {
             actor,
             merchants: DataLoader::with_cache(
@@ -49,6 +55,7 @@ impl RequestContext {
             )
             .delay(BATCH_WINDOW),
             storefront,
+            vouchers,
         })
     }
 }

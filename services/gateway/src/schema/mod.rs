@@ -9,6 +9,7 @@ pub(crate) mod outcome;
 mod products;
 mod scalars;
 mod viewer;
+mod voucher;
 
 use async_graphql::{EmptySubscription, MergedObject, Schema};
 
@@ -27,6 +28,7 @@ pub(crate) struct Query(
     merchants::MerchantQuery,
     products::ProductQuery,
     orders::OrderQuery,
+    voucher::VoucherQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -34,6 +36,7 @@ pub(crate) struct Mutation(
     merchants::MerchantMutation,
     products::ProductMutation,
     orders::OrderMutation,
+    voucher::VoucherMutation,
 );
 
 /// The schema with its limits; introspection stays on (GraphiQL needs it).

@@ -5,6 +5,9 @@ use crate::relay::{GlobalId, NodeType};
 use crate::schema::merchants::{Merchant, find_merchant};
 use crate::schema::orders::{Order, find_order};
 use crate::schema::products::{Product, find_product};
+use crate::schema::voucher::{
+    FraudCase, VoucherProgramme, VoucherWallet, find_case, find_programme, find_wallet,
+};
 
 /// An object with a global id, fetchable with `node(id:)`.
 #[derive(Interface)]
@@ -13,6 +16,9 @@ pub(crate) enum Node {
     Merchant(Merchant),
     Product(Product),
     Order(Order),
+    VoucherProgramme(VoucherProgramme),
+    VoucherWallet(VoucherWallet),
+    FraudCase(FraudCase),
 }
 
 #[derive(Default)]
@@ -27,6 +33,17 @@ impl NodeQuery {
             NodeType::Merchant => find_merchant(ctx, global.id).await?.map(Node::Merchant),
             NodeType::Product => find_product(ctx, global.id).await?.map(Node::Product),
             NodeType::Order => find_order(ctx, global.id).await?.map(Node::Order),
+            NodeType::VoucherProgramme => find_programme(ctx, global.id)
+                .await?
+                .map(Node::VoucherProgramme),
+            NodeType::VoucherWallet => find_wallet(ctx, global.id).await?.map(Node::VoucherWallet),
+            NodeType::FraudCase => find_case(ctx, global.id).await?.map(Node::FraudCase),
+            NodeType::VoucherRedemption => {
+                return Err(coded(
+                    "NOT_A_NODE",
+                    "voucher redemptions are read from their wallet or their merchant's voucherRedemptions",
+                ));
+            }
             NodeType::ChannelOnboarding => {
                 return Err(coded(
                     "NOT_A_NODE",

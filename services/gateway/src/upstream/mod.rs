@@ -3,8 +3,10 @@
 
 mod client;
 mod storefront;
+mod voucher;
 
 pub(crate) use client::CallError;
 pub use client::ServiceClient;
 pub(crate) use storefront::Storefront;
 pub(crate) use storefront::model;
+pub(crate) use voucher::{Vouchers, model as voucher_model};

@@ -15,3 +15,4 @@ mod tenancy;
 mod tour;
 mod unavailable;
 mod user_errors;
+mod vouchers;

@@ -30,8 +30,9 @@ pub struct TestApp {
     pub settings: Settings,
     pub key: SigningKey,
     calls: Arc<Mutex<Vec<UpstreamCall>>>,
-    /// The real storefront behind the gateway, when there is one.
+    /// The real storefront and voucher service behind the gateway, when there are.
     _storefront: Option<storefront::Application>,
+    _voucher: Option<voucher::Application>,
     _storefront_dir: Option<tempfile::TempDir>,
     _dir: tempfile::TempDir,
 }
@@ -46,14 +47,36 @@ pub async fn spawn_app() -> TestApp {
     let storefront = storefront::Application::build(settings)
         .await
         .expect("storefront builds");
-    let mut app = spawn_gateway(storefront.router(), LimitSettings::default()).await;
+    let voucher = voucher::Application::build(voucher::Settings {
+        data_dir: data.path().join("voucher"),
+        housekeeping_interval_secs: 0,
+        ..voucher::Settings::default()
+    })
+    .await
+    .expect("voucher builds");
+    voucher
+        .follow_storefront(storefront.storefront().event_log().clone())
+        .await
+        .expect("voucher follows the storefront");
+    let mut app = spawn_services(
+        storefront.router(),
+        voucher.router(),
+        LimitSettings::default(),
+    )
+    .await;
     app._storefront = Some(storefront);
+    app._voucher = Some(voucher);
     app._storefront_dir = Some(data);
     app
 }
 
-/// The gateway over `storefront`, with `limits`.
+/// The gateway over `storefront` (and no voucher service), with `limits`.
 pub async fn spawn_gateway(storefront: Router, limits: LimitSettings) -> TestApp {
+    spawn_services(storefront, Router::new(), limits).await
+}
+
+/// The gateway over `storefront` and `voucher`, with `limits`.
+async fn spawn_services(storefront: Router, voucher: Router, limits: LimitSettings) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
     let mut settings = Settings {
         limits,
@@ -64,6 +87,7 @@ pub async fn spawn_gateway(storefront: Router, limits: LimitSettings) -> TestApp
     let recorded = storefront.layer(middleware::from_fn_with_state(calls.clone(), record));
     let upstreams = Upstreams {
         storefront: ServiceClient::in_process(recorded),
+        voucher: ServiceClient::in_process(voucher),
     };
     let app = Application::build(settings.clone(), upstreams)
         .await
@@ -86,6 +110,7 @@ pub async fn spawn_gateway(storefront: Router, limits: LimitSettings) -> TestApp
         key,
         calls,
         _storefront: None,
+        _voucher: None,
         _storefront_dir: None,
         _dir: dir,
     }

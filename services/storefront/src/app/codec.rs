@@ -291,7 +291,8 @@ pub struct OrderInstantV1 {
 /// The codec of every storefront event.
 pub struct StorefrontCodec;
 
-fn encoded<T: Serialize>(name: &'static str, wire: T) -> EncodedEvent {
+/// A version 1 payload of `name` (shared by every service's codec).
+pub fn encoded<T: Serialize>(name: &'static str, wire: T) -> EncodedEvent {
     EncodedEvent {
         name,
         version: 1,
@@ -299,7 +300,8 @@ fn encoded<T: Serialize>(name: &'static str, wire: T) -> EncodedEvent {
     }
 }
 
-fn schema<T: JsonSchema>(name: &'static str) -> (&'static str, u32, Value) {
+/// The version 1 JSON Schema of `name`, generated from its wire struct.
+pub fn schema<T: JsonSchema>(name: &'static str) -> (&'static str, u32, Value) {
     let schema = schemars::schema_for!(T);
     (
         name,
@@ -936,31 +938,31 @@ impl EventCodec for StorefrontCodec {
     }
 }
 
-/// The codec of one aggregate's events: [`StorefrontCodec`] narrowed to `E`,
-/// as the kernel's `CommandHandler` needs a codec per decider.
-pub struct AggregateCodec<E>(PhantomData<fn() -> E>);
+/// The codec of one aggregate's events: a service codec `S` narrowed to `E`,
+/// as the kernel's `CommandHandler` needs a codec per decider. Generic over
+/// the service, so every service narrows its codec the same way.
+pub struct AggregateCodec<S, E>(PhantomData<fn() -> (S, E)>);
 
-pub type MerchantCodec = AggregateCodec<MerchantEvent>;
-pub type ClaimCodec = AggregateCodec<ClaimEvent>;
-pub type ShopCodec = AggregateCodec<ShopEvent>;
+pub type MerchantCodec = AggregateCodec<StorefrontCodec, MerchantEvent>;
+pub type ClaimCodec = AggregateCodec<StorefrontCodec, ClaimEvent>;
+pub type ShopCodec = AggregateCodec<StorefrontCodec, ShopEvent>;
 
-impl<E> EventCodec for AggregateCodec<E>
+impl<S, E> EventCodec for AggregateCodec<S, E>
 where
-    E: Into<StorefrontEvent> + TryFrom<StorefrontEvent> + Clone + 'static,
+    S: EventCodec,
+    E: Into<S::Event> + TryFrom<S::Event> + Clone + 'static,
 {
     type Event = E;
-    const SERVICE: &'static str = StorefrontCodec::SERVICE;
+    const SERVICE: &'static str = S::SERVICE;
 
     fn encode(event: &E) -> EncodedEvent {
-        StorefrontCodec::encode(&event.clone().into())
+        S::encode(&event.clone().into())
     }
 
     fn decode(name: &str, version: u32, data: Value) -> Result<E, CodecError> {
-        E::try_from(StorefrontCodec::decode(name, version, data)?).map_err(|_| {
-            CodecError::UnknownType {
-                name: name.to_owned(),
-                version,
-            }
+        E::try_from(S::decode(name, version, data)?).map_err(|_| CodecError::UnknownType {
+            name: name.to_owned(),
+            version,
         })
     }
 
@@ -969,14 +971,14 @@ where
             .iter()
             .map(|e| Self::encode(e).name)
             .collect();
-        StorefrontCodec::schemas()
+        S::schemas()
             .into_iter()
             .filter(|(name, _, _)| names.contains(name))
             .collect()
     }
 
     fn samples() -> Vec<E> {
-        StorefrontCodec::samples()
+        S::samples()
             .into_iter()
             .filter_map(|e| E::try_from(e).ok())
             .collect()

@@ -8,7 +8,9 @@ use crate::domain::merchant as m;
 use crate::domain::shop as s;
 
 /// Defines a wire enum with SCREAMING_SNAKE codes that maps one to one onto a
-/// domain enum with the same variant names.
+/// domain enum with the same variant names. Exported for the other services'
+/// vocabularies (the caller imports `Serialize`, `Deserialize` and `JsonSchema`).
+#[macro_export]
 macro_rules! codes {
     ($(#[$doc:meta])* $name:ident <=> $module:ident :: $domain:ident { $($variant:ident),+ $(,)? }) => {
         $(#[$doc])*

@@ -1,7 +1,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use golmok_kernel::{Consumer, ConsumerHandle, EventLog, StorageError, Tables};
+use golmok_kernel::{Consumer, ConsumerHandle, EventHandler, EventLog, StorageError, Tables};
 use tokio::sync::RwLock;
 use tokio_util::sync::CancellationToken;
 
@@ -19,9 +19,20 @@ impl Projections {
         tables: Arc<dyn Tables>,
         timeout: Duration,
     ) -> Result<Arc<Self>, StorageError> {
+        Self::start_handlers(log, tables, super::handlers(), timeout).await
+    }
+
+    /// Starts a consumer of `log` for each of `handlers`, writing to `tables`
+    /// (other services run their projections with this too).
+    pub async fn start_handlers(
+        log: Arc<dyn EventLog>,
+        tables: Arc<dyn Tables>,
+        handlers: Vec<Arc<dyn EventHandler>>,
+        timeout: Duration,
+    ) -> Result<Arc<Self>, StorageError> {
         let shutdown = CancellationToken::new();
         let mut handles = Vec::new();
-        for handler in super::handlers() {
+        for handler in handlers {
             let consumer = Consumer::new(Arc::clone(&log), Arc::clone(&tables), handler);
             match consumer.spawn(shutdown.child_token()).await {
                 Ok(handle) => handles.push(handle),

@@ -1,0 +1,3 @@
+//! Fault-injection checks of RELIABILITY.md against real processes; the
+//! checks are the integration tests of this crate (`tests/`). Each prints its
+//! figures; `GOLMOK_LONG=1` runs the long versions.

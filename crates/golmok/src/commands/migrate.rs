@@ -1,0 +1,115 @@
+use std::time::Duration;
+
+use anyhow::Context;
+use clap::{Args, Subcommand};
+use golmok_kafka::{KafkaSettings, TopicOutcome, TopicSpec, migrate};
+
+#[derive(Args)]
+pub struct MigrateArgs {
+    #[command(subcommand)]
+    target: Target,
+}
+
+#[derive(Subcommand)]
+enum Target {
+    /// Create the services' Kafka topics that do not exist yet (safe to rerun).
+    Kafka(KafkaArgs),
+}
+
+#[derive(Args)]
+struct KafkaArgs {
+    /// `host:port[,host:port…]` of the brokers.
+    #[arg(long, env = "GOLMOK__KAFKA__BOOTSTRAP_SERVERS")]
+    bootstrap_servers: String,
+    /// Services whose events topic (`golmok.<service>.events.v1`) to create.
+    #[arg(long = "service", default_values_t = ["storefront".to_owned()])]
+    services: Vec<String>,
+    /// Partitions of a new events topic; a stream's events share one.
+    #[arg(long, default_value_t = 12)]
+    partitions: i32,
+    /// Replicas per partition (3 on a production cluster).
+    #[arg(long, default_value_t = 1)]
+    replication: i32,
+    /// Hours records are kept; 0 keeps them forever.
+    #[arg(long, default_value_t = 168)]
+    retention_hours: u64,
+}
+
+pub async fn run(args: MigrateArgs) -> anyhow::Result<()> {
+    let Target::Kafka(args) = args.target;
+    let retention =
+        (args.retention_hours > 0).then(|| Duration::from_secs(args.retention_hours * 3_600));
+    let topics: Vec<TopicSpec> = args
+        .services
+        .iter()
+        .map(|service| {
+            TopicSpec::events(service, args.partitions, retention).replicated(args.replication)
+        })
+        .collect();
+    let settings = KafkaSettings::new(&args.bootstrap_servers);
+    let outcomes = migrate(&settings, &topics)
+        .await
+        .with_context(|| format!("creating topics on {}", args.bootstrap_servers))?;
+    for (topic, outcome) in outcomes {
+        match outcome {
+            TopicOutcome::Created => {
+                println!("created {topic} ({} partitions)", args.partitions);
+            }
+            TopicOutcome::Existed { partitions } => {
+                println!("exists  {topic} ({partitions} partitions, left as it is)");
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+    use golmok_kafka::partition_count;
+    use golmok_testkit::Tansu;
+
+    use super::*;
+
+    #[derive(Parser)]
+    struct Golmok {
+        #[command(flatten)]
+        migrate: MigrateArgs,
+    }
+
+    fn args(line: &[&str]) -> MigrateArgs {
+        let line = std::iter::once("migrate").chain(line.iter().copied());
+        Golmok::try_parse_from(line)
+            .expect("valid arguments")
+            .migrate
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn migrate_kafka_creates_the_events_topics_and_can_run_again() {
+        let broker = Tansu::start();
+        let servers = broker.bootstrap_servers();
+        let line = [
+            "kafka",
+            "--bootstrap-servers",
+            &servers,
+            "--service",
+            "storefront",
+            "--service",
+            "voucher",
+            "--partitions",
+            "4",
+        ];
+        run(args(&line)).await.expect("first migration");
+        run(args(&line))
+            .await
+            .expect("a second migration changes nothing");
+        let settings = KafkaSettings::new(&servers);
+        let counts = tokio::task::spawn_blocking(move || {
+            ["golmok.storefront.events.v1", "golmok.voucher.events.v1"]
+                .map(|topic| partition_count(&settings, topic).expect("topic metadata"))
+        })
+        .await
+        .expect("join");
+        assert_eq!(counts, [4, 4]);
+    }
+}

@@ -1,0 +1,326 @@
+//! Vouchers through the gateway over the real storefront and voucher
+//! service: officials run programmes and cases, citizens buy and pay,
+//! merchants capture and read their redemptions.
+
+use std::time::Duration;
+
+use golmok_runtime::Role;
+use serde_json::{Value, json};
+
+use crate::journeys::{Shop, open_shop};
+use crate::support::{TestApp, spawn_app};
+
+const CREATE: &str = "mutation($input: CreateVoucherProgrammeInput!) {
+  createVoucherProgramme(input: $input) {
+    programme { id name budget budgetRemaining discountBps faceValues feeTiers { micro small medium } }
+    userErrors { field code message }
+  }
+}";
+
+const PURCHASE: &str = "mutation($input: PurchaseVoucherInput!) {
+  purchaseVoucher(input: $input) {
+    wallet { id balance available purchases { faceValue discount paid } }
+    userErrors { field code message }
+  }
+}";
+
+const PAY: &str = "mutation($input: RedeemVoucherInput!) {
+  payWithVoucher(input: $input) {
+    redemption { id walletId amount status merchant { name } }
+    userErrors { field code message }
+  }
+}";
+
+const HOLD: &str = "mutation($input: RedeemVoucherInput!) {
+  holdVoucher(input: $input) {
+    redemption { id walletId amount status expiresAt }
+    userErrors { field code message }
+  }
+}";
+
+fn programme_input(shop_district: &str) -> Value {
+    json!({
+        "issuer": "서울특별시 마포구", "name": "마포사랑상품권", "region": "마포구",
+        "districts": [shop_district], "faceValues": [10000, 50000], "discountBps": 1000,
+        "monthlyCap": 300000, "validFrom": "2020-01-01", "validUntil": "2099-12-31",
+        "categories": ["bakery"], "feeTiers": {"micro": 0, "small": 30, "medium": 50},
+        "budget": 1000000,
+    })
+}
+
+async fn programme(app: &TestApp) -> String {
+    let official = app.token(Role::Official, None);
+    let data = app
+        .data(
+            Some(&official),
+            CREATE,
+            json!({"input": programme_input("망원동")}),
+        )
+        .await;
+    let payload = &data["createVoucherProgramme"];
+    assert_eq!(payload["userErrors"], json!([]), "{payload}");
+    payload["programme"]["id"].as_str().unwrap().to_owned()
+}
+
+/// A citizen buys one voucher of `face`; returns the wallet's global id.
+async fn buy(app: &TestApp, citizen: &str, programme: &str, face: i64) -> String {
+    let data = app
+        .data(
+            Some(citizen),
+            PURCHASE,
+            json!({"input": {"programmeId": programme, "faceValue": face}}),
+        )
+        .await;
+    let payload = &data["purchaseVoucher"];
+    assert_eq!(payload["userErrors"], json!([]), "{payload}");
+    payload["wallet"]["id"].as_str().unwrap().to_owned()
+}
+
+/// Runs a redemption mutation, waiting out the moment the voucher service's
+/// merchant directory has not yet seen a just-registered shop.
+async fn redeem(app: &TestApp, citizen: &str, query: &str, field: &str, input: Value) -> Value {
+    for _ in 0..100 {
+        let data = app
+            .data(Some(citizen), query, json!({"input": input}))
+            .await;
+        if data[field]["userErrors"][0]["code"] != "MERCHANT_NOT_FOUND" {
+            return data[field].clone();
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the voucher service never learned of the merchant");
+}
+
+async fn pay(app: &TestApp, citizen: &str, wallet: &str, shop: &Shop, amount: i64) -> Value {
+    let input = json!({"walletId": wallet, "merchantId": shop.id, "amount": amount});
+    redeem(app, citizen, PAY, "payWithVoucher", input).await
+}
+
+#[tokio::test]
+async fn a_citizen_buys_and_pays_and_the_merchant_sees_the_redemption() {
+    let app = spawn_app().await;
+    let shop = open_shop(&app, "망원 빵집").await;
+    let programme = programme(&app).await;
+    let kim = app.token_for("citizen-kim", Role::Citizen, None);
+    let data = app
+        .data(
+            Some(&kim),
+            PURCHASE,
+            json!({"input": {"programmeId": programme, "faceValue": 50000}}),
+        )
+        .await;
+    let wallet = &data["purchaseVoucher"]["wallet"];
+    assert_eq!(wallet["balance"], 50_000);
+    assert_eq!(
+        wallet["purchases"],
+        json!([{"faceValue": 50000, "discount": 5000, "paid": 45000}])
+    );
+    let wallet_id = wallet["id"].as_str().unwrap().to_owned();
+
+    let paid = pay(&app, &kim, &wallet_id, &shop, 12_000).await;
+    assert_eq!(paid["userErrors"], json!([]), "{paid}");
+    assert_eq!(paid["redemption"]["status"], "CAPTURED");
+    assert_eq!(paid["redemption"]["merchant"]["name"], "망원 빵집");
+
+    let mine = app
+        .data(
+            Some(&kim),
+            "query($p: ID!) { myVoucherWallet(programmeId: $p) { id available programme { name budgetRemaining } } }",
+            json!({"p": programme}),
+        )
+        .await;
+    assert_eq!(mine["myVoucherWallet"]["available"], 38_000);
+    assert_eq!(
+        mine["myVoucherWallet"]["programme"],
+        json!({"name": "마포사랑상품권", "budgetRemaining": 995000})
+    );
+
+    let redemptions = app
+        .data(
+            Some(&shop.token),
+            "query($m: ID!) { voucherRedemptions(merchantId: $m, first: 10) { edges { node { amount status } } pageInfo { hasNextPage } } }",
+            json!({"m": shop.id}),
+        )
+        .await;
+    assert_eq!(
+        redemptions["voucherRedemptions"],
+        json!({"edges": [{"node": {"amount": 12000, "status": "CAPTURED"}}], "pageInfo": {"hasNextPage": false}})
+    );
+
+    // Relay ids: the wallet and the programme are nodes; another citizen sees no wallet.
+    let node = "query($id: ID!) { node(id: $id) { id ... on VoucherWallet { balance } ... on VoucherProgramme { name } } }";
+    let own = app.data(Some(&kim), node, json!({"id": wallet_id})).await;
+    assert_eq!(own["node"]["balance"], 38_000);
+    let lee = app.token_for("citizen-lee", Role::Citizen, None);
+    let other = app.data(Some(&lee), node, json!({"id": wallet_id})).await;
+    assert_eq!(other["node"], Value::Null);
+    let by_id = app.data(Some(&lee), node, json!({"id": programme})).await;
+    assert_eq!(by_id["node"]["name"], "마포사랑상품권");
+}
+
+#[tokio::test]
+async fn refusals_come_back_as_user_errors_with_codes_and_fields() {
+    let app = spawn_app().await;
+    let shop = open_shop(&app, "망원 떡집").await;
+    let programme = programme(&app).await;
+    let citizen = app.token(Role::Citizen, None);
+    let refused = app
+        .data(
+            Some(&citizen),
+            CREATE,
+            json!({"input": programme_input("망원동")}),
+        )
+        .await;
+    assert_eq!(refused["createVoucherProgramme"]["programme"], Value::Null);
+    assert_eq!(
+        refused["createVoucherProgramme"]["userErrors"][0]["code"],
+        "FORBIDDEN"
+    );
+
+    let wallet = buy(&app, &citizen, &programme, 10_000).await;
+    let short = pay(&app, &citizen, &wallet, &shop, 10_001).await;
+    assert_eq!(short["redemption"], Value::Null);
+    assert_eq!(
+        short["userErrors"],
+        json!([{"field": ["input", "amount"], "code": "INSUFFICIENT_BALANCE", "message": short["userErrors"][0]["message"]}])
+    );
+    // The merchant may not spend a citizen's wallet.
+    let by_merchant = pay(&app, &shop.token, &wallet, &shop, 1_000).await;
+    assert_eq!(by_merchant["userErrors"][0]["code"], "FORBIDDEN");
+    // A product id where a wallet id belongs.
+    let wrong = app
+        .data(
+            Some(&citizen),
+            PAY,
+            json!({"input": {"walletId": programme, "merchantId": shop.id, "amount": 1}}),
+        )
+        .await;
+    assert_eq!(
+        wrong["payWithVoucher"]["userErrors"][0]["field"],
+        json!(["input", "walletId"])
+    );
+    assert_eq!(
+        wrong["payWithVoucher"]["userErrors"][0]["code"],
+        "WRONG_ID_TYPE"
+    );
+    let over_cap = app
+        .data(
+            Some(&citizen),
+            PURCHASE,
+            json!({"input": {"programmeId": programme, "faceValue": 20000}}),
+        )
+        .await;
+    assert_eq!(
+        over_cap["purchaseVoucher"]["userErrors"][0]["field"],
+        json!(["input", "faceValue"])
+    );
+}
+
+#[tokio::test]
+async fn a_hold_is_captured_by_the_merchant_once_with_a_retried_key() {
+    let app = spawn_app().await;
+    let shop = open_shop(&app, "망원 카페").await;
+    let programme = programme(&app).await;
+    let citizen = app.token(Role::Citizen, None);
+    let wallet = buy(&app, &citizen, &programme, 10_000).await;
+    let input = json!({"walletId": wallet, "merchantId": shop.id, "amount": 4000, "idempotencyKey": "hold-1"});
+    let held = redeem(&app, &citizen, HOLD, "holdVoucher", input.clone()).await;
+    assert_eq!(held["redemption"]["status"], "HELD");
+    let again = redeem(&app, &citizen, HOLD, "holdVoucher", input).await;
+    assert_eq!(again, held, "the same key answers the same hold");
+    let capture = "mutation($input: VoucherHoldInput!) { captureVoucherHold(input: $input) { redemption { status amount } userErrors { code } } }";
+    let hold_input =
+        json!({"input": {"walletId": wallet, "redemptionId": held["redemption"]["id"]}});
+    let by_citizen = app.data(Some(&citizen), capture, hold_input.clone()).await;
+    assert_eq!(
+        by_citizen["captureVoucherHold"]["userErrors"][0]["code"],
+        "FORBIDDEN"
+    );
+    let captured = app.data(Some(&shop.token), capture, hold_input).await;
+    assert_eq!(
+        captured["captureVoucherHold"],
+        json!({"redemption": {"status": "CAPTURED", "amount": 4000}, "userErrors": []})
+    );
+    let mine = app
+        .data(
+            Some(&citizen),
+            "query($p: ID!) { myVoucherWallet(programmeId: $p) { balance held } }",
+            json!({"p": programme}),
+        )
+        .await;
+    assert_eq!(mine["myVoucherWallet"], json!({"balance": 6000, "held": 0}));
+}
+
+#[tokio::test]
+async fn an_official_suspends_a_merchant_a_fraud_rule_flagged() {
+    let app = spawn_app().await;
+    let shop = open_shop(&app, "망원 상회").await;
+    let programme = programme(&app).await;
+    let mut citizens = Vec::new();
+    for _ in 0..6 {
+        let citizen = app.token(Role::Citizen, None);
+        let wallet = buy(&app, &citizen, &programme, 50_000).await;
+        citizens.push((citizen, wallet));
+    }
+    for (citizen, wallet) in &citizens[..5] {
+        let paid = pay(&app, citizen, wallet, &shop, 10_000).await;
+        assert_eq!(paid["userErrors"], json!([]), "{paid}");
+    }
+    let official = app.token(Role::Official, None);
+    let cases_query = "query($p: ID!) { fraudCases(programmeId: $p) { edges { node { id rule status merchant { name } } } } }";
+    let mut cases = Value::Null;
+    for _ in 0..100 {
+        cases = app
+            .data(Some(&official), cases_query, json!({"p": programme}))
+            .await;
+        if cases["fraudCases"]["edges"]
+            .as_array()
+            .is_some_and(|e| !e.is_empty())
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let case = &cases["fraudCases"]["edges"][0]["node"];
+    assert_eq!(case["rule"], "ROUND_AMOUNT_BURST");
+    assert_eq!(case["merchant"]["name"], "망원 상회");
+    let citizen_view = app
+        .graphql(Some(&citizens[0].0), cases_query, json!({"p": programme}))
+        .await;
+    assert_eq!(
+        crate::support::error_codes(&citizen_view.1),
+        vec!["FORBIDDEN"]
+    );
+
+    let suspend = "mutation($input: DecideFraudCaseInput!) { suspendMerchantForFraudCase(input: $input) { fraudCase { status decidedBy reason } userErrors { code } } }";
+    let decided = app
+        .data(
+            Some(&official),
+            suspend,
+            json!({"input": {"caseId": case["id"], "reason": "현장 점검"}}),
+        )
+        .await;
+    assert_eq!(
+        decided["suspendMerchantForFraudCase"]["fraudCase"]["status"],
+        "MERCHANT_SUSPENDED"
+    );
+    let (citizen, wallet) = &citizens[5];
+    let declined = pay(&app, citizen, wallet, &shop, 1_234).await;
+    assert_eq!(declined["userErrors"][0]["code"], "MERCHANT_SUSPENDED");
+    let reinstate = "mutation($input: ReinstateMerchantForFraudCaseInput!) { reinstateMerchantForFraudCase(input: $input) { fraudCase { status } userErrors { code } } }";
+    let lifted = app
+        .data(
+            Some(&official),
+            reinstate,
+            json!({"input": {"caseId": case["id"]}}),
+        )
+        .await;
+    assert_eq!(
+        lifted["reinstateMerchantForFraudCase"]["fraudCase"]["status"],
+        "MERCHANT_REINSTATED"
+    );
+    assert_eq!(
+        pay(&app, citizen, wallet, &shop, 1_234).await["userErrors"],
+        json!([])
+    );
+}

@@ -1,0 +1,25 @@
+//! Command handling, projections, read-model queries and the wire format of
+//! events: the I/O around the pure domain.
+
+mod cases;
+pub mod codec;
+mod error;
+mod programmes;
+pub mod projections;
+mod queries;
+mod samples;
+mod settlements;
+pub use cases::CaseDecision;
+pub use settlements::Housekeeping;
+pub use wallets::RedeemMode;
+pub mod views;
+pub mod vocabulary;
+mod voucher;
+mod wallets;
+
+pub use error::AppError;
+pub use programmes::ProgrammeDraft;
+pub use voucher::{
+    Committed, Policy, Voucher, case_stream, programme_stream, settlement_stream, wallet_id_of,
+    wallet_stream,
+};

@@ -1,0 +1,100 @@
+//! Read models: one table per query, fed by [`golmok_kernel::Consumer`]s. The
+//! voucher's own log feeds the ledger, the views and the fraud rules; the
+//! storefront's log feeds the merchant directory.
+
+mod directory;
+mod fraud;
+mod ledger;
+pub mod tables;
+mod views;
+
+use std::sync::Arc;
+
+use golmok_kernel::{CommandHandler, EventHandler, HandleError, Transaction};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use uuid::Uuid;
+
+pub use directory::DirectoryProjection;
+pub use fraud::FraudProjection;
+pub use ledger::LedgerProjection;
+pub use views::ViewsProjection;
+
+use super::codec::CaseCodec;
+use crate::domain::case::Case;
+use crate::domain::fraud::FraudPolicy;
+
+/// The projections of the voucher's own log; `golmok replay` rebuilds these.
+pub fn handlers(
+    cases: Arc<CommandHandler<Case, CaseCodec>>,
+    fraud: FraudPolicy,
+) -> Vec<Arc<dyn EventHandler>> {
+    vec![
+        Arc::new(LedgerProjection),
+        Arc::new(ViewsProjection),
+        Arc::new(FraudProjection::new(cases, fraud)),
+    ]
+}
+
+pub(crate) fn permanent(error: impl std::fmt::Display) -> HandleError {
+    HandleError::Permanent(error.to_string())
+}
+
+pub(crate) fn json<T: Serialize>(value: &T) -> Vec<u8> {
+    serde_json::to_vec(value).expect("views serialize")
+}
+
+pub(crate) async fn row<T: DeserializeOwned>(
+    tx: &Transaction<'_>,
+    table: &str,
+    partition: &str,
+    clustering: &str,
+) -> Result<Option<T>, HandleError> {
+    match tx.get(table, partition, clustering).await? {
+        Some(bytes) => serde_json::from_slice(&bytes).map(Some).map_err(permanent),
+        None => Ok(None),
+    }
+}
+
+/// The id in a stream name `<prefix>-<uuid>`.
+pub(crate) fn subject_id(subject: &str, prefix: &str) -> Option<Uuid> {
+    subject
+        .strip_prefix(prefix)
+        .and_then(|rest| rest.strip_prefix('-'))
+        .and_then(|id| Uuid::parse_str(id).ok())
+}
+
+/// Programme and merchant of a stream `settlement-<programme>-<merchant>`.
+pub(crate) fn settlement_subject(subject: &str) -> Option<(Uuid, Uuid)> {
+    let rest = subject.strip_prefix("settlement-")?;
+    let (programme, merchant) = (rest.get(..36)?, rest.get(37..)?);
+    Some((
+        Uuid::parse_str(programme).ok()?,
+        Uuid::parse_str(merchant).ok()?,
+    ))
+}
+
+/// The programme of a wallet, as the consumer `name` recorded it from `WalletOpened`.
+pub(crate) async fn wallet_programme(
+    tx: &Transaction<'_>,
+    name: &str,
+    wallet: Uuid,
+) -> Result<Uuid, HandleError> {
+    row::<Uuid>(tx, tables::WALLET_PROGRAMME, &wallet.to_string(), name)
+        .await?
+        .ok_or_else(|| permanent(format!("wallet {wallet} has no WalletOpened event")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stream_names_parse_back() {
+        let (p, m) = (Uuid::now_v7(), Uuid::now_v7());
+        let stream = crate::app::settlement_stream(p, m);
+        assert_eq!(settlement_subject(&stream), Some((p, m)));
+        assert_eq!(subject_id(&crate::app::wallet_stream(m), "wallet"), Some(m));
+        assert_eq!(subject_id("wallet-x", "wallet"), None);
+    }
+}

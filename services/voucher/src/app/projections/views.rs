@@ -1,0 +1,424 @@
+use async_trait::async_trait;
+use golmok_kernel::{EventCodec, EventHandler, HandleError, RecordedEvent, Transaction};
+use uuid::Uuid;
+
+use super::tables::{
+    ALL, CASE_BY_ID, CASES_BY_PROGRAMME, OPEN_HOLDS, PROGRAMME_MERCHANTS, PROGRAMMES,
+    REDEMPTIONS_BY_MERCHANT, SANCTIONS, SETTLEMENTS_BY_MERCHANT, SETTLEMENTS_BY_PROGRAMME,
+    UNSETTLED, WALLET_PROGRAMME, WALLETS_BY_PROGRAMME, pair,
+};
+use super::{json, permanent, row, settlement_subject, subject_id, wallet_programme};
+use crate::app::codec::{VoucherCodec, VoucherEvent};
+use crate::app::views::{
+    BatchView, CaseView, OpenHold, ProgrammeView, RedemptionView, UnsettledLine, WalletSummary,
+};
+use crate::app::vocabulary::RedemptionStatus;
+use crate::domain::case::CaseEvent;
+use crate::domain::programme::{ProgrammeEvent, ProgrammeState};
+use crate::domain::settlement::SettlementEvent;
+use crate::domain::wallet::{self, Redemption, WalletEvent};
+use crate::domain::{Won, seoul_date};
+
+/// Programmes, wallets per programme, open holds, redemptions per merchant,
+/// unsettled captures, settlement batches, cases and sanctions.
+pub struct ViewsProjection;
+
+const NAME: &str = "voucher.views";
+
+async fn programme(
+    tx: &mut Transaction<'_>,
+    event: &ProgrammeEvent,
+    id: &str,
+) -> Result<(), HandleError> {
+    let view = match event {
+        ProgrammeEvent::Created { terms, .. } => ProgrammeView::new(&ProgrammeState {
+            terms: Some(terms.clone()),
+            ..ProgrammeState::default()
+        }),
+        ProgrammeEvent::SubsidyCommitted { amount, .. }
+        | ProgrammeEvent::SubsidyReleased { amount, .. } => {
+            let sign = if matches!(event, ProgrammeEvent::SubsidyCommitted { .. }) {
+                1
+            } else {
+                -1
+            };
+            row::<ProgrammeView>(tx, PROGRAMMES, ALL, id)
+                .await?
+                .map(|mut view| {
+                    view.budget_committed += sign * amount.0;
+                    view.budget_remaining -= sign * amount.0;
+                    view
+                })
+        }
+    };
+    let view = view.ok_or_else(|| permanent(format!("programme {id} was never created")))?;
+    tx.put(PROGRAMMES, ALL, id, json(&view));
+    Ok(())
+}
+
+/// The change of a wallet's balance an event makes.
+fn balance_delta(event: &WalletEvent) -> i64 {
+    match event {
+        WalletEvent::Purchased { face, .. } => face.0,
+        WalletEvent::RedemptionRefunded { amount, .. } => amount.0,
+        WalletEvent::PurchaseRefunded { face, .. } => -face.0,
+        WalletEvent::HoldCaptured { amount, .. }
+        | WalletEvent::Paid { amount, .. }
+        | WalletEvent::BalanceExpired { amount, .. } => -amount.0,
+        _ => 0,
+    }
+}
+
+struct WalletKeys {
+    wallet: Uuid,
+    programme: Uuid,
+}
+
+impl WalletKeys {
+    async fn redemption(
+        &self,
+        tx: &Transaction<'_>,
+        merchant: Uuid,
+        id: Uuid,
+    ) -> Result<Option<RedemptionView>, HandleError> {
+        row(
+            tx,
+            REDEMPTIONS_BY_MERCHANT,
+            &merchant.to_string(),
+            &id.to_string(),
+        )
+        .await
+    }
+
+    fn put_redemption(&self, tx: &mut Transaction<'_>, view: &RedemptionView) {
+        tx.put(
+            REDEMPTIONS_BY_MERCHANT,
+            &view.merchant_id.to_string(),
+            &view.id.to_string(),
+            json(view),
+        );
+    }
+
+    fn unsettled(&self, tx: &mut Transaction<'_>, merchant: Uuid, line: &UnsettledLine) {
+        tx.put(
+            UNSETTLED,
+            &pair(&self.programme, &merchant),
+            &line.redemption_id.to_string(),
+            json(line),
+        );
+        tx.put(
+            PROGRAMME_MERCHANTS,
+            &self.programme.to_string(),
+            &merchant.to_string(),
+            json(&""),
+        );
+    }
+}
+
+async fn wallet(
+    tx: &mut Transaction<'_>,
+    subject: &str,
+    event: &WalletEvent,
+) -> Result<(), HandleError> {
+    let wallet = subject_id(subject, "wallet")
+        .ok_or_else(|| permanent("a wallet event outside a wallet stream"))?;
+    if let WalletEvent::Opened {
+        programme_id,
+        owner,
+        ..
+    } = event
+    {
+        tx.put(
+            WALLET_PROGRAMME,
+            &wallet.to_string(),
+            NAME,
+            json(programme_id),
+        );
+        let summary = WalletSummary {
+            id: wallet,
+            owner: owner.clone(),
+            balance: 0,
+        };
+        tx.put(
+            WALLETS_BY_PROGRAMME,
+            &programme_id.to_string(),
+            &wallet.to_string(),
+            json(&summary),
+        );
+        return Ok(());
+    }
+    let keys = WalletKeys {
+        wallet,
+        programme: wallet_programme(tx, NAME, wallet).await?,
+    };
+    let delta = balance_delta(event);
+    if delta != 0 {
+        let (partition, clustering) = (keys.programme.to_string(), wallet.to_string());
+        let mut summary: WalletSummary = row(tx, WALLETS_BY_PROGRAMME, &partition, &clustering)
+            .await?
+            .ok_or_else(|| permanent(format!("wallet {wallet} is not listed")))?;
+        summary.balance += delta;
+        tx.put(
+            WALLETS_BY_PROGRAMME,
+            &partition,
+            &clustering,
+            json(&summary),
+        );
+    }
+    let fresh = |id: Uuid, merchant: Uuid, amount: Won, status, at| {
+        RedemptionView::new(
+            id,
+            keys.wallet,
+            keys.programme,
+            &Redemption {
+                merchant_id: merchant,
+                amount,
+                status,
+                refunded: Won::ZERO,
+                at,
+            },
+        )
+    };
+    match event {
+        WalletEvent::HoldPlaced {
+            redemption_id,
+            merchant_id,
+            amount,
+            expires_at,
+            at,
+        } => {
+            let hold = OpenHold {
+                wallet_id: wallet,
+                expires_at: *expires_at,
+            };
+            tx.put(OPEN_HOLDS, ALL, &redemption_id.to_string(), json(&hold));
+            let view = fresh(
+                *redemption_id,
+                *merchant_id,
+                *amount,
+                wallet::RedemptionStatus::Held {
+                    expires_at: *expires_at,
+                },
+                *at,
+            );
+            keys.put_redemption(tx, &view);
+        }
+        WalletEvent::Paid {
+            redemption_id,
+            merchant_id,
+            amount,
+            at,
+        } => {
+            let view = fresh(
+                *redemption_id,
+                *merchant_id,
+                *amount,
+                wallet::RedemptionStatus::Captured { at: *at },
+                *at,
+            );
+            keys.put_redemption(tx, &view);
+            let line = UnsettledLine {
+                redemption_id: *redemption_id,
+                wallet_id: wallet,
+                captured_on: seoul_date(*at),
+                amount: amount.0,
+            };
+            keys.unsettled(tx, *merchant_id, &line);
+        }
+        WalletEvent::RedemptionDeclined {
+            redemption_id,
+            merchant_id,
+            amount,
+            reason,
+            at,
+        } => {
+            let view = fresh(
+                *redemption_id,
+                *merchant_id,
+                *amount,
+                wallet::RedemptionStatus::Declined(*reason),
+                *at,
+            );
+            keys.put_redemption(tx, &view);
+        }
+        WalletEvent::HoldCaptured {
+            redemption_id,
+            merchant_id,
+            at,
+            ..
+        }
+        | WalletEvent::HoldVoided {
+            redemption_id,
+            merchant_id,
+            at,
+            ..
+        }
+        | WalletEvent::HoldTimedOut {
+            redemption_id,
+            merchant_id,
+            at,
+            ..
+        } => {
+            tx.delete(OPEN_HOLDS, ALL, &redemption_id.to_string());
+            let mut view = keys
+                .redemption(tx, *merchant_id, *redemption_id)
+                .await?
+                .ok_or_else(|| permanent(format!("redemption {redemption_id} was never held")))?;
+            view.expires_at = None;
+            view.status = match event {
+                WalletEvent::HoldCaptured { .. } => {
+                    view.captured_at = Some(*at);
+                    let line = UnsettledLine {
+                        redemption_id: *redemption_id,
+                        wallet_id: wallet,
+                        captured_on: seoul_date(*at),
+                        amount: view.amount,
+                    };
+                    keys.unsettled(tx, *merchant_id, &line);
+                    RedemptionStatus::Captured
+                }
+                WalletEvent::HoldVoided { .. } => RedemptionStatus::Voided,
+                _ => RedemptionStatus::TimedOut,
+            };
+            keys.put_redemption(tx, &view);
+        }
+        WalletEvent::RedemptionRefunded {
+            redemption_id,
+            merchant_id,
+            amount,
+            ..
+        } => {
+            if let Some(mut view) = keys.redemption(tx, *merchant_id, *redemption_id).await? {
+                view.refunded += amount.0;
+                keys.put_redemption(tx, &view);
+            }
+            let (partition, clustering) = (
+                pair(&keys.programme, merchant_id),
+                redemption_id.to_string(),
+            );
+            if let Some(mut line) =
+                row::<UnsettledLine>(tx, UNSETTLED, &partition, &clustering).await?
+            {
+                line.amount -= amount.0;
+                tx.put(UNSETTLED, &partition, &clustering, json(&line));
+            }
+        }
+        WalletEvent::Opened { .. }
+        | WalletEvent::Purchased { .. }
+        | WalletEvent::PurchaseRefunded { .. }
+        | WalletEvent::BalanceExpired { .. } => {}
+    }
+    Ok(())
+}
+
+async fn settlement(
+    tx: &mut Transaction<'_>,
+    subject: &str,
+    event: &SettlementEvent,
+) -> Result<(), HandleError> {
+    let (programme, merchant) = settlement_subject(subject)
+        .ok_or_else(|| permanent("a settlement event outside a settlement stream"))?;
+    let (by_programme, by_merchant) = (programme.to_string(), merchant.to_string());
+    let keys =
+        |date: chrono::NaiveDate| (format!("{date}:{merchant}"), format!("{date}:{programme}"));
+    let batch = match event {
+        SettlementEvent::Settled(batch) => {
+            for line in &batch.lines {
+                tx.delete(
+                    UNSETTLED,
+                    &pair(&programme, &merchant),
+                    &line.redemption_id.to_string(),
+                );
+            }
+            BatchView::from(batch)
+        }
+        SettlementEvent::PaidOut {
+            business_date, at, ..
+        } => {
+            let mut view: BatchView = row(
+                tx,
+                SETTLEMENTS_BY_PROGRAMME,
+                &by_programme,
+                &keys(*business_date).0,
+            )
+            .await?
+            .ok_or_else(|| permanent(format!("no batch of {business_date} to pay")))?;
+            view.paid_at = Some(*at);
+            view
+        }
+    };
+    let (programme_key, merchant_key) = keys(batch.business_date);
+    tx.put(
+        SETTLEMENTS_BY_PROGRAMME,
+        &by_programme,
+        &programme_key,
+        json(&batch),
+    );
+    tx.put(
+        SETTLEMENTS_BY_MERCHANT,
+        &by_merchant,
+        &merchant_key,
+        json(&batch),
+    );
+    Ok(())
+}
+
+async fn case(
+    tx: &mut Transaction<'_>,
+    subject: &str,
+    event: &CaseEvent,
+) -> Result<(), HandleError> {
+    let id = subject_id(subject, "case")
+        .ok_or_else(|| permanent("a case event outside a case stream"))?;
+    let before: Option<CaseView> = row(tx, CASE_BY_ID, &id.to_string(), "").await?;
+    let after = CaseView::evolve(before, event)
+        .ok_or_else(|| permanent(format!("case {id} was never opened")))?;
+    let sanction = (
+        pair(&after.programme_id, &after.merchant_id),
+        id.to_string(),
+    );
+    match event {
+        CaseEvent::MerchantSuspended { .. } => {
+            tx.put(SANCTIONS, &sanction.0, &sanction.1, json(&""))
+        }
+        CaseEvent::MerchantReinstated { .. } => tx.delete(SANCTIONS, &sanction.0, &sanction.1),
+        CaseEvent::Opened(_) | CaseEvent::Dismissed { .. } => {}
+    }
+    let value = json(&after);
+    tx.put(CASE_BY_ID, &id.to_string(), "", value.clone());
+    tx.put(
+        CASES_BY_PROGRAMME,
+        &after.programme_id.to_string(),
+        &id.to_string(),
+        value,
+    );
+    Ok(())
+}
+
+#[async_trait]
+impl EventHandler for ViewsProjection {
+    fn name(&self) -> &'static str {
+        NAME
+    }
+
+    async fn handle(
+        &self,
+        event: &RecordedEvent,
+        tx: &mut Transaction<'_>,
+    ) -> Result<(), HandleError> {
+        let envelope = &event.envelope;
+        let subject = envelope.subject.as_str();
+        match VoucherCodec::decode_type(&envelope.event_type, envelope.data.clone())
+            .map_err(permanent)?
+        {
+            VoucherEvent::Programme(event) => {
+                let id = subject_id(subject, "programme")
+                    .ok_or_else(|| permanent("a programme event outside a programme stream"))?;
+                programme(tx, &event, &id.to_string()).await
+            }
+            VoucherEvent::Wallet(event) => wallet(tx, subject, &event).await,
+            VoucherEvent::Settlement(event) => settlement(tx, subject, &event).await,
+            VoucherEvent::Case(event) => case(tx, subject, &event).await,
+        }
+    }
+}

@@ -1,0 +1,96 @@
+/// An amount of Korean won, whole won only.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Won(pub i64);
+
+impl Won {
+    pub const ZERO: Won = Won(0);
+
+    /// `self + other`, `None` on overflow.
+    pub fn plus(self, other: Won) -> Option<Won> {
+        self.0.checked_add(other.0).map(Won)
+    }
+
+    /// `self - other`, `None` on overflow.
+    pub fn minus(self, other: Won) -> Option<Won> {
+        self.0.checked_sub(other.0).map(Won)
+    }
+
+    pub fn is_positive(self) -> bool {
+        self.0 > 0
+    }
+
+    /// The sum of `amounts`, `None` on overflow.
+    pub fn sum(amounts: impl IntoIterator<Item = Won>) -> Option<Won> {
+        amounts
+            .into_iter()
+            .try_fold(Won::ZERO, |total, amount| total.plus(amount))
+    }
+}
+
+/// How a fraction of a won is rounded to whole won.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rounding {
+    /// Towards zero: the payer of the rate never pays a fraction it does not owe.
+    Down,
+    /// To the nearest won, halves away from zero.
+    HalfUp,
+}
+
+/// A rate in basis points: 1 bp = 0.01 %, 10,000 bp = 100 %.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Bps(pub u32);
+
+impl Bps {
+    pub const FULL: Bps = Bps(10_000);
+
+    /// `amount × rate`, rounded as asked, in integer arithmetic.
+    pub fn of(self, amount: Won, rounding: Rounding) -> Won {
+        let product = i128::from(amount.0) * i128::from(self.0);
+        let full = i128::from(Self::FULL.0);
+        let quotient = match rounding {
+            Rounding::Down => product / full,
+            Rounding::HalfUp => {
+                let half = if product >= 0 { full / 2 } else { -(full / 2) };
+                (product + half) / full
+            }
+        };
+        // |amount × rate| ≤ |amount| for rates up to 100 %, which the callers keep.
+        Won(i64::try_from(quotient).unwrap_or(if quotient > 0 { i64::MAX } else { i64::MIN }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    #[test]
+    fn basis_points_round_explicitly() {
+        assert_eq!(Bps(1_000).of(Won(10_000), Rounding::Down), Won(1_000));
+        // 0.3 % of 12,345 = 37.035
+        assert_eq!(Bps(30).of(Won(12_345), Rounding::Down), Won(37));
+        assert_eq!(Bps(30).of(Won(12_345), Rounding::HalfUp), Won(37));
+        // 0.5 % of 9,900 = 49.5
+        assert_eq!(Bps(50).of(Won(9_900), Rounding::Down), Won(49));
+        assert_eq!(Bps(50).of(Won(9_900), Rounding::HalfUp), Won(50));
+        assert_eq!(Bps(0).of(Won(9_900), Rounding::HalfUp), Won(0));
+    }
+
+    #[test]
+    fn sums_refuse_to_overflow() {
+        assert_eq!(Won::sum([Won(1), Won(2)]), Some(Won(3)));
+        assert_eq!(Won::sum([Won(i64::MAX), Won(1)]), None);
+        assert_eq!(Won(i64::MIN).minus(Won(1)), None);
+    }
+
+    proptest! {
+        #[test]
+        fn a_rate_never_exceeds_the_amount(amount in 0i64..1_000_000_000_000, bps in 0u32..=10_000) {
+            let down = Bps(bps).of(Won(amount), Rounding::Down);
+            let half = Bps(bps).of(Won(amount), Rounding::HalfUp);
+            prop_assert!(down.0 >= 0 && down.0 <= amount);
+            prop_assert!(half.0 - down.0 <= 1 && half.0 <= amount);
+        }
+    }
+}

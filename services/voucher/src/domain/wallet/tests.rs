@@ -1,0 +1,350 @@
+//! Given events, when a command, then events or an error.
+
+use chrono::{DateTime, TimeDelta, Utc};
+use golmok_kernel::Decider;
+use uuid::Uuid;
+
+use super::*;
+use crate::domain::Won;
+use crate::domain::fixtures::{at, merchant, programme_id, terms};
+use crate::domain::programme::Ineligible;
+
+const NOW: &str = "2026-06-01T03:00:00Z";
+
+fn wallet_id() -> Uuid {
+    Uuid::from_u128(0x20)
+}
+
+fn id(n: u128) -> Uuid {
+    Uuid::from_u128(0x1000 + n)
+}
+
+fn when(given: &[WalletEvent], command: WalletCommand) -> Result<Vec<WalletEvent>, WalletError> {
+    Wallet::decide(&Wallet::fold(given), &command)
+}
+
+/// Runs `commands` from `given`, each expected to succeed; returns all events.
+fn after(given: &[WalletEvent], commands: Vec<WalletCommand>) -> Vec<WalletEvent> {
+    let mut events = given.to_vec();
+    for command in commands {
+        let new = when(&events, command).unwrap();
+        events.extend(new);
+    }
+    events
+}
+
+fn buy(n: u128, face: i64, at_text: &str) -> WalletCommand {
+    WalletCommand::Purchase(PurchaseRequest {
+        purchase_id: id(n),
+        wallet_id: wallet_id(),
+        owner: "citizen-kim".into(),
+        terms: terms(),
+        face: Won(face),
+        at: at(at_text),
+    })
+}
+
+fn request(n: u128, amount: i64, at_time: DateTime<Utc>) -> RedemptionRequest {
+    RedemptionRequest {
+        redemption_id: id(100 + n),
+        merchant: merchant(1),
+        amount: Won(amount),
+        terms: terms(),
+        at: at_time,
+    }
+}
+
+fn hold(n: u128, amount: i64) -> WalletCommand {
+    WalletCommand::Hold {
+        request: request(n, amount, at(NOW)),
+        expires_at: at(NOW) + TimeDelta::minutes(15),
+    }
+}
+
+fn pay(n: u128, amount: i64) -> WalletCommand {
+    WalletCommand::Pay(request(n, amount, at(NOW)))
+}
+
+/// A wallet holding one 50,000 won voucher.
+fn funded() -> Vec<WalletEvent> {
+    after(&[], vec![buy(1, 50_000, NOW)])
+}
+
+fn state(events: &[WalletEvent]) -> WalletState {
+    Wallet::fold(events)
+}
+
+#[test]
+fn a_first_purchase_opens_the_wallet_and_the_budget_pays_the_discount() {
+    let events = when(&[], buy(1, 50_000, NOW)).unwrap();
+    assert_eq!(
+        events,
+        vec![
+            WalletEvent::Opened {
+                wallet_id: wallet_id(),
+                programme_id: programme_id(),
+                owner: "citizen-kim".into(),
+                at: at(NOW),
+            },
+            WalletEvent::Purchased {
+                purchase_id: id(1),
+                face: Won(50_000),
+                discount: Won(5_000),
+                paid: Won(45_000),
+                at: at(NOW),
+            },
+        ]
+    );
+    assert_eq!(state(&events).balance, Won(50_000));
+}
+
+#[test]
+fn the_monthly_cap_holds_across_purchases_and_resets_next_month() {
+    let given = after(
+        &[],
+        vec![
+            buy(1, 50_000, NOW),
+            buy(2, 50_000, NOW),
+            buy(3, 50_000, NOW),
+            buy(4, 10_000, NOW),
+        ],
+    );
+    assert_eq!(
+        when(&given, buy(5, 50_000, NOW)),
+        Err(WalletError::MonthlyCapExceeded {
+            remaining: Won(40_000)
+        })
+    );
+    // 1 July 00:30 in Seoul is still 30 June in UTC: a new month all the same.
+    let next_month = after(&given, vec![buy(5, 50_000, "2026-06-30T15:30:00Z")]);
+    assert_eq!(state(&next_month).balance, Won(210_000));
+}
+
+#[test]
+fn purchases_must_match_the_terms() {
+    assert_eq!(
+        when(&[], buy(1, 20_000, NOW)),
+        Err(WalletError::FaceValueNotOffered)
+    );
+    assert_eq!(
+        when(&[], buy(1, 10_000, "2027-01-01T00:00:00Z")),
+        Err(WalletError::ProgrammeNotValid)
+    );
+    // The same purchase id again is the same purchase.
+    assert_eq!(
+        when(&funded(), buy(1, 50_000, NOW)),
+        Err(WalletError::PurchaseExists)
+    );
+}
+
+#[test]
+fn a_hold_reserves_and_a_capture_spends() {
+    let given = after(&funded(), vec![hold(1, 30_000)]);
+    assert_eq!(state(&given).available_at(at(NOW)), Won(20_000));
+    let captured = after(
+        &given,
+        vec![WalletCommand::Capture {
+            redemption_id: id(101),
+            at: at(NOW),
+        }],
+    );
+    let wallet = state(&captured);
+    assert_eq!(wallet.balance, Won(20_000));
+    assert_eq!(wallet.available_at(at(NOW)), Won(20_000));
+    assert_eq!(
+        when(
+            &captured,
+            WalletCommand::Capture {
+                redemption_id: id(101),
+                at: at(NOW)
+            }
+        ),
+        Err(WalletError::NotHeld)
+    );
+}
+
+#[test]
+fn a_void_releases_the_hold() {
+    let given = after(
+        &funded(),
+        vec![
+            hold(1, 30_000),
+            WalletCommand::Void {
+                redemption_id: id(101),
+                at: at(NOW),
+            },
+        ],
+    );
+    assert_eq!(state(&given).available_at(at(NOW)), Won(50_000));
+    assert_eq!(
+        when(
+            &given,
+            WalletCommand::Capture {
+                redemption_id: id(101),
+                at: at(NOW)
+            }
+        ),
+        Err(WalletError::NotHeld)
+    );
+}
+
+#[test]
+fn a_hold_times_out_and_can_no_longer_be_captured() {
+    let given = after(&funded(), vec![hold(1, 30_000)]);
+    let later = at(NOW) + TimeDelta::minutes(15);
+    assert_eq!(state(&given).available_at(later), Won(50_000));
+    assert_eq!(
+        when(
+            &given,
+            WalletCommand::Capture {
+                redemption_id: id(101),
+                at: later
+            }
+        ),
+        Err(WalletError::HoldExpired)
+    );
+    let released = when(&given, WalletCommand::ReleaseTimedOutHolds { at: later }).unwrap();
+    assert_eq!(
+        released,
+        vec![WalletEvent::HoldTimedOut {
+            redemption_id: id(101),
+            merchant_id: merchant(1).merchant_id,
+            amount: Won(30_000),
+            at: later,
+        }]
+    );
+}
+
+#[test]
+fn a_redemption_beyond_the_available_balance_is_declined_and_recorded() {
+    let given = after(&funded(), vec![hold(1, 30_000)]);
+    let events = when(&given, pay(2, 20_001)).unwrap();
+    assert_eq!(
+        events,
+        vec![WalletEvent::RedemptionDeclined {
+            redemption_id: id(102),
+            merchant_id: merchant(1).merchant_id,
+            amount: Won(20_001),
+            reason: Decline::InsufficientBalance {
+                available: Won(20_000)
+            },
+            at: at(NOW),
+        }]
+    );
+    let paid = after(&given, vec![pay(2, 20_000)]);
+    assert_eq!(state(&paid).available_at(at(NOW)), Won(0));
+    assert_eq!(when(&paid, pay(2, 1)), Err(WalletError::RedemptionExists));
+}
+
+#[test]
+fn ineligible_merchants_and_days_outside_validity_are_declined() {
+    let mut command = request(1, 1_000, at(NOW));
+    command.merchant.suspended = true;
+    let events = when(&funded(), WalletCommand::Pay(command)).unwrap();
+    assert!(matches!(
+        events[..],
+        [WalletEvent::RedemptionDeclined {
+            reason: Decline::MerchantIneligible(Ineligible::Suspended),
+            ..
+        }]
+    ));
+    let late = WalletCommand::Pay(request(2, 1_000, at("2027-01-01T00:00:00Z")));
+    assert!(matches!(
+        when(&funded(), late).unwrap()[..],
+        [WalletEvent::RedemptionDeclined {
+            reason: Decline::OutsideValidity,
+            ..
+        }]
+    ));
+    assert_eq!(
+        when(&funded(), pay(3, 0)),
+        Err(WalletError::AmountNotPositive)
+    );
+    assert_eq!(when(&[], pay(3, 10)), Err(WalletError::NotFound));
+}
+
+#[test]
+fn an_unused_purchase_is_refunded_but_a_spent_one_is_not() {
+    let two = after(&funded(), vec![buy(2, 10_000, NOW), pay(1, 45_000)]);
+    let refund = |n| WalletCommand::RefundPurchase {
+        purchase_id: id(n),
+        terms: terms(),
+        at: at(NOW),
+    };
+    assert_eq!(
+        when(&two, refund(1)),
+        Err(WalletError::PurchaseUsed {
+            available: Won(15_000)
+        })
+    );
+    let refunded = after(&two, vec![refund(2)]);
+    assert_eq!(state(&refunded).balance, Won(5_000));
+    assert_eq!(
+        when(&refunded, refund(2)),
+        Err(WalletError::PurchaseAlreadyRefunded)
+    );
+    assert_eq!(
+        when(&refunded, refund(9)),
+        Err(WalletError::PurchaseNotFound)
+    );
+}
+
+#[test]
+fn a_merchant_refunds_a_captured_redemption_only_on_its_business_day() {
+    let paid = after(&funded(), vec![pay(1, 20_000)]);
+    let refund = |amount, at_text| WalletCommand::RefundRedemption {
+        redemption_id: id(101),
+        amount: Won(amount),
+        at: at(at_text),
+    };
+    let partly = after(&paid, vec![refund(5_000, "2026-06-01T14:59:00Z")]);
+    assert_eq!(state(&partly).balance, Won(35_000));
+    assert_eq!(
+        when(&partly, refund(15_001, "2026-06-01T14:59:00Z")),
+        Err(WalletError::RefundTooLarge {
+            refundable: Won(15_000)
+        })
+    );
+    // 15:00 UTC is midnight in Seoul: the day's batch is closed.
+    assert_eq!(
+        when(&partly, refund(1_000, "2026-06-01T15:00:00Z")),
+        Err(WalletError::RefundWindowClosed)
+    );
+}
+
+#[test]
+fn after_validity_the_balance_expires_and_open_holds_are_released() {
+    let given = after(&funded(), vec![hold(1, 10_000)]);
+    assert!(matches!(
+        when(
+            &given,
+            WalletCommand::Expire {
+                terms: terms(),
+                at: at("2026-12-31T14:00:00Z")
+            }
+        ),
+        Err(WalletError::NotYetExpired(_))
+    ));
+    let expired = after(
+        &given,
+        vec![WalletCommand::Expire {
+            terms: terms(),
+            at: at("2026-12-31T15:00:00Z"),
+        }],
+    );
+    let wallet = state(&expired);
+    assert_eq!(wallet.balance, Won(0));
+    assert_eq!(wallet.expired, Won(50_000));
+    assert_eq!(wallet.open_holds().count(), 0);
+    // Expiring again finds nothing left.
+    assert_eq!(
+        when(
+            &expired,
+            WalletCommand::Expire {
+                terms: terms(),
+                at: at("2027-01-02T00:00:00Z")
+            }
+        ),
+        Ok(Vec::new())
+    );
+}

@@ -1,0 +1,56 @@
+use std::sync::Arc;
+
+use axum::Json;
+use axum::extract::{Path, State};
+use golmok_runtime::Role;
+use storefront::app::views::ListPage;
+use uuid::Uuid;
+
+use super::ApiError;
+use super::extract::{Caller, ListParams, path_id};
+use crate::app::Voucher;
+use crate::app::views::{BatchView, MerchantStanding, RedemptionView};
+
+/// The merchant itself, officials and operators.
+fn merchant(caller: &Caller, id: &str) -> Result<Uuid, ApiError> {
+    let actor = caller.signed_in()?;
+    let id = path_id(id, "MERCHANT_NOT_FOUND", "merchant")?;
+    if actor.acts_for_merchant(id) || actor.is(Role::Official) {
+        Ok(id)
+    } else {
+        Err(ApiError::Forbidden)
+    }
+}
+
+pub async fn get(
+    State(voucher): State<Arc<Voucher>>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<MerchantStanding>, ApiError> {
+    let id = merchant(&caller, &id)?;
+    Ok(Json(voucher.merchant(id).await?))
+}
+
+pub async fn redemptions(
+    State(voucher): State<Arc<Voucher>>,
+    caller: Caller,
+    Path(id): Path<String>,
+    params: ListParams,
+) -> Result<Json<ListPage<RedemptionView>>, ApiError> {
+    let id = merchant(&caller, &id)?;
+    Ok(Json(
+        voucher.merchant_redemptions(id, &params.page()?).await?,
+    ))
+}
+
+pub async fn settlements(
+    State(voucher): State<Arc<Voucher>>,
+    caller: Caller,
+    Path(id): Path<String>,
+    params: ListParams,
+) -> Result<Json<ListPage<BatchView>>, ApiError> {
+    let id = merchant(&caller, &id)?;
+    Ok(Json(
+        voucher.merchant_settlements(id, &params.page()?).await?,
+    ))
+}

@@ -1,0 +1,12 @@
+//! Voucher: alley vouchers (지역사랑상품권) of local governments — programmes per
+//! issuer, citizen wallets, redemption at merchants, a double-entry ledger, daily
+//! T+2 settlement and fraud (깡) cases.
+
+pub mod app;
+pub mod config;
+pub mod domain;
+pub mod http;
+pub mod startup;
+
+pub use config::Settings;
+pub use startup::{Application, StartupError};

@@ -1,0 +1,12 @@
+//! API tests: every test builds the storefront and the voucher service with
+//! `Application::build` on a temporary data directory, lets the voucher tail
+//! the storefront's log (the in-process bus), and talks HTTP to both.
+
+mod double_spend;
+mod fraud;
+mod helpers;
+mod idempotency;
+mod persistence;
+mod programmes;
+mod settlement;
+mod wallets;

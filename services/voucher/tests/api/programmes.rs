@@ -1,0 +1,70 @@
+use reqwest::StatusCode;
+use serde_json::json;
+
+use crate::helpers::*;
+
+#[tokio::test]
+async fn an_official_creates_a_programme_that_everyone_signed_in_can_read() {
+    let app = spawn_app().await;
+    let programme = app.programme(json!({})).await;
+    let read = app
+        .get(&format!("/programmes/{programme}"), &citizen("kim"))
+        .await;
+    let view = read.expect(StatusCode::OK);
+    assert_eq!(view["issuer"], "서울특별시 중구");
+    assert_eq!(view["discountBps"], 1000);
+    assert_eq!(view["budgetRemaining"], 1_000_000);
+    let listed = app.get("/programmes", &citizen("kim")).await;
+    assert_eq!(
+        listed.expect(StatusCode::OK)["items"][0]["id"],
+        programme.to_string()
+    );
+    // The budget is funded from the issuer float in the ledger.
+    assert_eq!(
+        app.account(programme, "subsidy_budget").await["balance"],
+        1_000_000
+    );
+    app.assert_balanced(programme).await;
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn only_officials_create_programmes_and_bad_terms_name_their_field() {
+    let app = spawn_app().await;
+    app.post("/programmes", &citizen("kim"), programme_body())
+        .await
+        .error(StatusCode::FORBIDDEN, "FORBIDDEN", None);
+    let mut body = programme_body();
+    body["discountBps"] = json!(9000);
+    app.post("/programmes", &official(), body).await.error(
+        StatusCode::BAD_REQUEST,
+        "RATE_OUT_OF_RANGE",
+        Some("discountBps"),
+    );
+    let mut body = programme_body();
+    body["validUntil"] = json!("2019-01-01");
+    app.post("/programmes", &official(), body).await.error(
+        StatusCode::BAD_REQUEST,
+        "VALIDITY_REVERSED",
+        Some("validUntil"),
+    );
+    let mut body = programme_body();
+    body.as_object_mut().unwrap().remove("budget");
+    app.post("/programmes", &official(), body).await.error(
+        StatusCode::BAD_REQUEST,
+        "FIELD_REQUIRED",
+        Some("budget"),
+    );
+    let listed = app.get("/programmes", &official()).await;
+    assert_eq!(
+        listed.expect(StatusCode::OK)["items"],
+        json!([]),
+        "nothing partial was created"
+    );
+    app.get("/programmes/not-a-uuid", &official()).await.error(
+        StatusCode::NOT_FOUND,
+        "PROGRAMME_NOT_FOUND",
+        None,
+    );
+    app.stop().await;
+}
