@@ -1,5 +1,6 @@
 //! `golmok`: one binary for every way Golmok runs.
 
+mod bus;
 mod commands;
 mod settings;
 

@@ -23,6 +23,8 @@ pub enum StartupError {
 /// A built storefront: its store open, its projections running.
 pub struct Application {
     settings: Settings,
+    log: Arc<dyn EventLog>,
+    tables: Arc<dyn Tables>,
     storefront: Arc<Storefront>,
     projections: Arc<Projections>,
 }
@@ -42,13 +44,15 @@ impl Application {
         )
         .await?;
         let storefront = Arc::new(Storefront::new(
-            log,
-            tables,
+            Arc::clone(&log),
+            Arc::clone(&tables),
             Arc::clone(&projections),
             settings.diagnosis.policy(),
         ));
         Ok(Application {
             settings,
+            log,
+            tables,
             storefront,
             projections,
         })
@@ -62,6 +66,17 @@ impl Application {
     /// The application service behind the router.
     pub fn storefront(&self) -> &Arc<Storefront> {
         &self.storefront
+    }
+
+    /// The storefront's event log: what its relay publishes and in-process
+    /// consumers of its events tail.
+    pub fn event_log(&self) -> Arc<dyn EventLog> {
+        Arc::clone(&self.log)
+    }
+
+    /// The storefront's tables (where its relay keeps its checkpoint).
+    pub fn tables(&self) -> Arc<dyn Tables> {
+        Arc::clone(&self.tables)
     }
 
     pub fn settings(&self) -> &Settings {

@@ -2,7 +2,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use golmok_embedded::EmbeddedStore;
-use golmok_kernel::{CommandHandler, EventLog, StorageError, Tables};
+use golmok_kernel::{CommandHandler, EventHandler, EventLog, EventSource, StorageError, Tables};
 use storefront::app::projections::Projections;
 use tokio::sync::Mutex;
 use tokio::task::JoinHandle;
@@ -25,13 +25,12 @@ pub enum StartupError {
     Storage(#[from] StorageError),
     #[error("the voucher service already follows a storefront log")]
     AlreadyFollowing,
-    #[error("cannot serve the voucher API: {0}")]
-    Serve(#[source] std::io::Error),
 }
 
 /// A built voucher service: its store open, its projections and housekeeping running.
 pub struct Application {
     settings: Settings,
+    log: Arc<dyn EventLog>,
     voucher: Arc<Voucher>,
     tables: Arc<dyn Tables>,
     projections: Arc<Projections>,
@@ -64,7 +63,7 @@ impl Application {
         )
         .await?;
         let voucher = Arc::new(Voucher::new(
-            log,
+            Arc::clone(&log),
             Arc::clone(&tables),
             cases,
             Arc::clone(&projections),
@@ -77,6 +76,7 @@ impl Application {
         });
         Ok(Application {
             settings,
+            log,
             voucher,
             tables,
             projections,
@@ -86,20 +86,21 @@ impl Application {
         })
     }
 
-    /// Tails the storefront's event log into the merchant directory (the
-    /// in-process bus of `golmok up`). Redemptions need the merchant there.
-    pub async fn follow_storefront(
-        &self,
-        storefront: Arc<dyn EventLog>,
-    ) -> Result<(), StartupError> {
+    /// Feeds the storefront's events from `source` into the merchant
+    /// directory: a `LogTail` of the storefront's log under `golmok up`, a
+    /// Kafka consumer of `golmok.storefront.events.v1` otherwise. Redemptions
+    /// need the merchant there.
+    pub async fn follow_storefront<S: EventSource>(&self, source: S) -> Result<(), StartupError> {
         let mut slot = self.directory.lock().await;
         if slot.is_some() {
             return Err(StartupError::AlreadyFollowing);
         }
-        let directory = Projections::start_handlers(
-            storefront,
+        let directory = Projections::start_sources(
+            vec![(
+                source,
+                Arc::new(DirectoryProjection) as Arc<dyn EventHandler>,
+            )],
             Arc::clone(&self.tables),
-            vec![Arc::new(DirectoryProjection)],
             self.settings.consistency_timeout(),
         )
         .await?;
@@ -117,24 +118,19 @@ impl Application {
         &self.voucher
     }
 
-    pub fn settings(&self) -> &Settings {
-        &self.settings
+    /// The voucher service's event log: what its relay publishes and
+    /// in-process consumers of its events tail.
+    pub fn event_log(&self) -> Arc<dyn EventLog> {
+        Arc::clone(&self.log)
     }
 
-    /// Serves the API on `settings.listen` until `shutdown` is cancelled, then
-    /// shuts down.
-    pub async fn run_until_stopped(self, shutdown: CancellationToken) -> Result<(), StartupError> {
-        let listener = tokio::net::TcpListener::bind(self.settings.listen)
-            .await
-            .map_err(StartupError::Serve)?;
-        tracing::info!(address = %self.settings.listen, "voucher listening");
-        let token = shutdown.clone();
-        let served = axum::serve(listener, self.router())
-            .with_graceful_shutdown(async move { token.cancelled().await })
-            .await
-            .map_err(StartupError::Serve);
-        self.shutdown().await;
-        served
+    /// The voucher service's tables (where its relay keeps its checkpoint).
+    pub fn tables(&self) -> Arc<dyn Tables> {
+        Arc::clone(&self.tables)
+    }
+
+    pub fn settings(&self) -> &Settings {
+        &self.settings
     }
 
     /// Stops housekeeping and the projections and waits for them. The store

@@ -4,6 +4,8 @@ use anyhow::Context;
 use clap::{Args, Subcommand};
 use golmok_kafka::{KafkaSettings, TopicOutcome, TopicSpec, migrate};
 
+use crate::bus::{DEFAULT_PARTITIONS, DEFAULT_RETENTION_HOURS, SERVICES};
+
 #[derive(Args)]
 pub struct MigrateArgs {
     #[command(subcommand)]
@@ -22,16 +24,16 @@ struct KafkaArgs {
     #[arg(long, env = "GOLMOK__KAFKA__BOOTSTRAP_SERVERS")]
     bootstrap_servers: String,
     /// Services whose events topic (`golmok.<service>.events.v1`) to create.
-    #[arg(long = "service", default_values_t = ["storefront".to_owned()])]
+    #[arg(long = "service", default_values_t = SERVICES.map(str::to_owned))]
     services: Vec<String>,
     /// Partitions of a new events topic; a stream's events share one.
-    #[arg(long, default_value_t = 12)]
+    #[arg(long, default_value_t = DEFAULT_PARTITIONS)]
     partitions: i32,
     /// Replicas per partition (3 on a production cluster).
     #[arg(long, default_value_t = 1)]
     replication: i32,
     /// Hours records are kept; 0 keeps them forever.
-    #[arg(long, default_value_t = 168)]
+    #[arg(long, default_value_t = DEFAULT_RETENTION_HOURS)]
     retention_hours: u64,
 }
 

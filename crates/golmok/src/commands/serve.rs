@@ -1,10 +1,12 @@
 use std::net::SocketAddr;
 
-use anyhow::Context;
+use anyhow::{Context, bail};
+use axum::Router;
 use clap::{Args, ValueEnum};
-use golmok_runtime::init_telemetry;
+use golmok_runtime::{Telemetry, init_telemetry};
 
 use super::Common;
+use crate::bus::{Bus, BusArgs, Relays, ensure_topics, kafka_source};
 use crate::settings::SuiteSettings;
 
 #[derive(Args)]
@@ -13,16 +15,22 @@ pub struct ServeArgs {
     service: Service,
     #[command(flatten)]
     common: Common,
+    #[command(flatten)]
+    bus: BusArgs,
     /// Address to serve on; defaults to the service's `listen` setting
-    /// (storefront 127.0.0.1:8081, gateway 127.0.0.1:8080).
+    /// (gateway 127.0.0.1:8080, storefront :8081, voucher :8082).
     #[arg(long)]
     listen: Option<SocketAddr>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
 enum Service {
-    /// The storefront HTTP API (docs/storefront-http.md).
+    /// The storefront HTTP API (docs/storefront-http.md); with `--bus kafka`
+    /// its relay publishes its events.
     Storefront,
+    /// The voucher HTTP API (docs/voucher-http.md); needs `--bus kafka`: its
+    /// merchant directory consumes the storefront's events.
+    Voucher,
     /// The GraphQL gateway, calling the services over HTTP at the URLs of the
     /// `[upstreams]` settings (`GOLMOK__UPSTREAMS__STOREFRONT`, `…__VOUCHER`).
     Gateway,
@@ -31,16 +39,49 @@ enum Service {
 pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     let telemetry = init_telemetry();
     let mut settings = SuiteSettings::load(&args.common, None)?;
+    let bus = args.bus.bus()?;
+    let mut relays = Relays::default();
     match args.service {
         Service::Storefront => {
-            let listen = args.listen.unwrap_or(settings.storefront.listen);
-            let storefront = storefront::Application::build(settings.storefront)
+            let storefront = storefront::Application::build(settings.storefront.clone())
                 .await
                 .context("starting storefront")?;
-            let listener = super::bind(listen).await?;
-            announce("storefront", &listener)?;
-            golmok_runtime::serve(listener, storefront.router(), telemetry).await?;
+            if let Bus::Kafka(kafka) = &bus {
+                ensure_topics(kafka, &["storefront"]).await?;
+                relays
+                    .start(
+                        kafka,
+                        "storefront",
+                        storefront.event_log(),
+                        storefront.tables(),
+                    )
+                    .await?;
+            }
+            let listen = args.listen.unwrap_or(settings.storefront.listen);
+            serve("storefront", listen, storefront.router(), telemetry).await?;
+            relays.stop().await;
             storefront.shutdown().await;
+        }
+        Service::Voucher => {
+            let Bus::Kafka(kafka) = &bus else {
+                bail!(
+                    "golmok serve voucher needs --bus kafka: its merchant directory consumes the storefront's events"
+                );
+            };
+            let voucher = voucher::Application::build(settings.voucher.clone())
+                .await
+                .context("starting voucher")?;
+            ensure_topics(kafka, &["storefront", "voucher"]).await?;
+            relays
+                .start(kafka, "voucher", voucher.event_log(), voucher.tables())
+                .await?;
+            voucher
+                .follow_storefront(kafka_source(kafka, "storefront")?)
+                .await?;
+            let listen = args.listen.unwrap_or(settings.voucher.listen);
+            serve("voucher", listen, voucher.router(), telemetry).await?;
+            relays.stop().await;
+            voucher.shutdown().await;
         }
         Service::Gateway => {
             if let Some(listen) = args.listen {
@@ -53,18 +94,30 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
             let gateway = gateway::Application::build(settings.gateway.clone(), upstreams)
                 .await
                 .context("starting gateway")?;
-            let listener = super::bind(settings.gateway.listen).await?;
-            announce("gateway", &listener)?;
-            golmok_runtime::serve(listener, gateway.router(), telemetry).await?;
+            serve(
+                "gateway",
+                settings.gateway.listen,
+                gateway.router(),
+                telemetry,
+            )
+            .await?;
         }
     }
     tracing::info!("golmok stopped");
     Ok(())
 }
 
-fn announce(service: &str, listener: &tokio::net::TcpListener) -> anyhow::Result<()> {
+/// Binds `listen`, says where `service` serves, and serves until SIGTERM.
+async fn serve(
+    service: &str,
+    listen: SocketAddr,
+    router: Router,
+    telemetry: Telemetry,
+) -> anyhow::Result<()> {
+    let listener = super::bind(listen).await?;
     let address = listener.local_addr()?;
     tracing::info!(service, %address, "serving");
     println!("Golmok {service} is serving on http://{address}");
+    golmok_runtime::serve(listener, router, telemetry).await?;
     Ok(())
 }

@@ -2,15 +2,19 @@ use std::net::SocketAddr;
 
 use anyhow::Context;
 use clap::Args;
+use golmok_kernel::LogTail;
 use golmok_runtime::init_telemetry;
 
 use super::Common;
+use crate::bus::{Bus, BusArgs, Relays, SERVICES, ensure_topics, kafka_source};
 use crate::settings::SuiteSettings;
 
 #[derive(Args)]
 pub struct UpArgs {
     #[command(flatten)]
     common: Common,
+    #[command(flatten)]
+    bus: BusArgs,
     /// Address for the GraphQL gateway and the ops endpoints.
     #[arg(long)]
     listen: Option<SocketAddr>,
@@ -19,6 +23,7 @@ pub struct UpArgs {
 pub async fn run(args: UpArgs) -> anyhow::Result<()> {
     let telemetry = init_telemetry();
     let settings = SuiteSettings::load(&args.common, args.listen)?;
+    let bus = args.bus.bus()?;
     let data_dir = args.common.data_dir.display();
 
     let storefront = storefront::Application::build(settings.storefront.clone())
@@ -27,11 +32,32 @@ pub async fn run(args: UpArgs) -> anyhow::Result<()> {
     let voucher = voucher::Application::build(settings.voucher.clone())
         .await
         .context("starting voucher")?;
-    // The in-process bus: the voucher's merchant directory tails the storefront's log.
-    voucher
-        .follow_storefront(storefront.storefront().event_log().clone())
-        .await
-        .context("connecting voucher to the storefront's events")?;
+    let mut relays = Relays::default();
+    match &bus {
+        // The voucher's merchant directory tails the storefront's log.
+        Bus::InProcess => {
+            voucher
+                .follow_storefront(LogTail::after(storefront.event_log(), 0))
+                .await?
+        }
+        Bus::Kafka(kafka) => {
+            ensure_topics(kafka, &SERVICES).await?;
+            relays
+                .start(
+                    kafka,
+                    "storefront",
+                    storefront.event_log(),
+                    storefront.tables(),
+                )
+                .await?;
+            relays
+                .start(kafka, "voucher", voucher.event_log(), voucher.tables())
+                .await?;
+            voucher
+                .follow_storefront(kafka_source(kafka, "storefront")?)
+                .await?;
+        }
+    }
     let upstreams = gateway::Upstreams {
         storefront: gateway::ServiceClient::in_process(storefront.router()),
         voucher: gateway::ServiceClient::in_process(voucher.router()),
@@ -45,6 +71,7 @@ pub async fn run(args: UpArgs) -> anyhow::Result<()> {
     tracing::info!(%address, %data_dir, "golmok is up");
     println!("Golmok is up. GraphiQL: http://{address}/graphql  (data in {data_dir})");
     golmok_runtime::serve(listener, gateway.router(), telemetry).await?;
+    relays.stop().await;
     voucher.shutdown().await;
     storefront.shutdown().await;
     tracing::info!("golmok stopped");

@@ -27,6 +27,18 @@ impl Golmok {
         Golmok::start(&["serve", service], data_dir, listen, env, "Golmok ")
     }
 
+    /// `golmok serve <service> --bus kafka --brokers <brokers>` on `data_dir` and `listen`.
+    pub fn serve_on_kafka(service: &str, data_dir: &Path, listen: &str, brokers: &str) -> Golmok {
+        let args = ["serve", service, "--bus", "kafka", "--brokers", brokers];
+        Golmok::start(&args, data_dir, listen, &[], "Golmok ")
+    }
+
+    /// Kills the process with SIGKILL, as a crash would.
+    pub fn kill_9(mut self) {
+        self.child.kill().expect("SIGKILL");
+        self.child.wait().expect("golmok exits");
+    }
+
     /// Starts `golmok <args>` and waits for the line starting with `banner`,
     /// which names the address as `http://ADDR`.
     fn start(
@@ -163,4 +175,19 @@ pub fn bakery(business_number: &str) -> Value {
         "businessNumber": business_number, "name": "망원 빵집", "kind": "RETAILER",
         "category": "bakery", "district": "망원동", "foundedOn": "1990-03-01", "revenueTier": "MICRO"
     }})
+}
+
+/// The `n`th valid 사업자등록번호 of a test (check digit as the National Tax
+/// Service computes it), unique per process and `n`.
+pub fn business_number(n: u32) -> String {
+    let serial = n + std::process::id() % 1000 * 10;
+    let first_nine = format!("{:03}{:02}{:04}", 101 + serial % 800, 82, serial % 10_000);
+    let digits: Vec<u32> = first_nine
+        .chars()
+        .map(|c| c.to_digit(10).unwrap())
+        .collect();
+    let weights = [1, 3, 7, 1, 3, 7, 1, 3, 5];
+    let mut sum: u32 = digits.iter().zip(weights).map(|(d, w)| d * w).sum();
+    sum += digits[8] * 5 / 10;
+    format!("{first_nine}{}", (10 - sum % 10) % 10)
 }

@@ -11,6 +11,7 @@ use axum::middleware::{self, Next};
 use axum::response::Response;
 use gateway::auth::{Claims, SigningKey};
 use gateway::{Application, LimitSettings, ServiceClient, Settings, Upstreams};
+use golmok_kernel::LogTail;
 use golmok_runtime::{ACTOR_HEADER, Actor, Role};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -55,7 +56,7 @@ pub async fn spawn_app() -> TestApp {
     .await
     .expect("voucher builds");
     voucher
-        .follow_storefront(storefront.storefront().event_log().clone())
+        .follow_storefront(LogTail::after(storefront.event_log(), 0))
         .await
         .expect("voucher follows the storefront");
     let mut app = spawn_services(

@@ -58,12 +58,6 @@ impl Storefront {
         }
     }
 
-    /// The storefront's event log, for in-process consumers of its events
-    /// (the bus under `golmok up`).
-    pub fn event_log(&self) -> &Arc<dyn EventLog> {
-        &self.log
-    }
-
     /// The thresholds that route expert diagnoses.
     pub fn diagnosis_policy(&self) -> DiagnosisPolicy {
         self.policy

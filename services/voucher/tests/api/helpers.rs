@@ -2,6 +2,7 @@ use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
+use golmok_kernel::LogTail;
 use golmok_runtime::{ACTOR_HEADER, Actor, IDEMPOTENCY_HEADER, Role};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -68,7 +69,7 @@ async fn spawn_on(dir: TempDir, change: impl FnOnce(&mut Settings)) -> TestApp {
     let mut settings = settings(&dir);
     change(&mut settings);
     let app = Application::build(settings).await.expect("voucher builds");
-    app.follow_storefront(storefront.storefront().event_log().clone())
+    app.follow_storefront(LogTail::after(storefront.event_log(), 0))
         .await
         .expect("voucher follows the storefront");
     let stop = CancellationToken::new();

@@ -1,7 +1,9 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use golmok_kernel::{Consumer, ConsumerHandle, EventHandler, EventLog, StorageError, Tables};
+use golmok_kernel::{
+    Consumer, ConsumerHandle, EventHandler, EventLog, EventSource, LogTail, StorageError, Tables,
+};
 use tokio::sync::RwLock;
 use tokio_util::sync::CancellationToken;
 
@@ -30,10 +32,24 @@ impl Projections {
         handlers: Vec<Arc<dyn EventHandler>>,
         timeout: Duration,
     ) -> Result<Arc<Self>, StorageError> {
+        let consumers = handlers
+            .into_iter()
+            .map(|handler| (LogTail::after(Arc::clone(&log), 0), handler))
+            .collect();
+        Self::start_sources(consumers, tables, timeout).await
+    }
+
+    /// Starts a consumer for each `(source, handler)`, writing to `tables`:
+    /// the same projections over the in-process log or over Kafka.
+    pub async fn start_sources<S: EventSource>(
+        consumers: Vec<(S, Arc<dyn EventHandler>)>,
+        tables: Arc<dyn Tables>,
+        timeout: Duration,
+    ) -> Result<Arc<Self>, StorageError> {
         let shutdown = CancellationToken::new();
         let mut handles = Vec::new();
-        for handler in handlers {
-            let consumer = Consumer::new(Arc::clone(&log), Arc::clone(&tables), handler);
+        for (source, handler) in consumers {
+            let consumer = Consumer::with_source(source, Arc::clone(&tables), handler);
             match consumer.spawn(shutdown.child_token()).await {
                 Ok(handle) => handles.push(handle),
                 Err(error) => {

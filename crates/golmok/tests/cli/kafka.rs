@@ -1,0 +1,162 @@
+//! Services as separate processes over Kafka (a real Tansu broker): the
+//! storefront's relay publishes, the voucher's merchant directory consumes;
+//! both are killed with SIGKILL mid-stream and nothing committed goes missing.
+
+use std::collections::BTreeSet;
+use std::time::{Duration, Instant};
+
+use golmok_runtime::{ACTOR_HEADER, Actor, Role};
+use golmok_testkit::Tansu;
+use serde_json::{Value, json};
+
+use crate::support::{Golmok, business_number, free_address};
+
+fn official() -> String {
+    Actor {
+        subject: "official-kafka-test".to_owned(),
+        role: Role::Official,
+        merchant_id: None,
+    }
+    .to_header()
+}
+
+/// Registers merchant `n` at the storefront; its id when the storefront
+/// acknowledged it (201), `None` when the call failed (the process is down).
+async fn register(storefront: &str, n: u32) -> Option<String> {
+    let response = reqwest::Client::new()
+        .post(format!("{storefront}/merchants"))
+        .header(ACTOR_HEADER, official())
+        .json(&json!({
+            "businessNumber": business_number(n), "name": format!("가게 {n}"), "kind": "RETAILER",
+            "category": "bakery", "district": "망원동", "foundedOn": "2001-05-01", "revenueTier": "MICRO"
+        }))
+        .send()
+        .await
+        .ok()?;
+    assert!(
+        response.status() == 201 || response.status().is_server_error(),
+        "registration {n}: {}",
+        response.status()
+    );
+    if response.status() != 201 {
+        return None;
+    }
+    let merchant: Value = response.json().await.ok()?;
+    Some(merchant["id"].as_str()?.to_owned())
+}
+
+/// The ids among `wanted` the voucher's merchant directory does not know yet.
+async fn unknown_to_voucher(voucher: &str, wanted: &BTreeSet<String>) -> BTreeSet<String> {
+    let client = reqwest::Client::new();
+    let mut missing = BTreeSet::new();
+    for id in wanted {
+        let known = client
+            .get(format!("{voucher}/merchants/{id}"))
+            .header(ACTOR_HEADER, official())
+            .send()
+            .await
+            .is_ok_and(|response| response.status() == 200);
+        if !known {
+            missing.insert(id.clone());
+        }
+    }
+    missing
+}
+
+/// Waits until the voucher knows every id in `wanted`; returns what is
+/// still missing after `patience`.
+async fn await_directory(
+    voucher: &str,
+    wanted: &BTreeSet<String>,
+    patience: Duration,
+) -> BTreeSet<String> {
+    let deadline = Instant::now() + patience;
+    loop {
+        let missing = unknown_to_voucher(voucher, wanted).await;
+        if missing.is_empty() || Instant::now() > deadline {
+            return missing;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn storefront_events_reach_the_voucher_process_across_kill_9_of_either() {
+    let broker = Tansu::start();
+    let brokers = broker.bootstrap_servers();
+    let (storefront_dir, voucher_dir) =
+        (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let (storefront_address, voucher_address) = (free_address(), free_address());
+    let storefront_url = format!("http://{storefront_address}");
+    let voucher_url = format!("http://{voucher_address}");
+    let start_storefront = || {
+        Golmok::serve_on_kafka(
+            "storefront",
+            storefront_dir.path(),
+            &storefront_address,
+            &brokers,
+        )
+    };
+    let start_voucher =
+        || Golmok::serve_on_kafka("voucher", voucher_dir.path(), &voucher_address, &brokers);
+    let mut storefront = start_storefront();
+    let mut voucher = start_voucher();
+
+    // One event, one process to the other.
+    let first = register(&storefront_url, 0)
+        .await
+        .expect("the storefront is up");
+    let wanted = BTreeSet::from([first]);
+    let missing = await_directory(&voucher_url, &wanted, Duration::from_secs(60)).await;
+    assert!(missing.is_empty(), "the voucher never heard of {missing:?}");
+
+    // A stream of registrations; the storefront (producer and relay) and the
+    // voucher (consumer) are each killed with SIGKILL and restarted mid-way.
+    let mut acknowledged = wanted;
+    let mut refused = 0;
+    for n in 1..=45 {
+        match register(&storefront_url, n).await {
+            Some(id) => {
+                acknowledged.insert(id);
+            }
+            None => refused += 1,
+        }
+        if n == 15 {
+            storefront.kill_9();
+            storefront = start_storefront();
+        }
+        if n == 30 {
+            voucher.kill_9();
+            voucher = start_voucher();
+        }
+    }
+    let missing = await_directory(&voucher_url, &acknowledged, Duration::from_secs(90)).await;
+    println!(
+        "registrations acknowledged {}, refused while down {refused}, missing downstream {}",
+        acknowledged.len(),
+        missing.len()
+    );
+    assert!(acknowledged.len() >= 40, "most registrations went through");
+    assert!(
+        missing.is_empty(),
+        "committed but never consumed: {missing:?}\nbroker log:\n{}",
+        broker.log_tail()
+    );
+    let (status, _) = voucher.terminate();
+    assert!(status.success());
+    let (status, _) = storefront.terminate();
+    assert!(status.success());
+}
+
+#[test]
+fn the_voucher_process_refuses_to_start_without_kafka() {
+    let data = tempfile::tempdir().unwrap();
+    let output = std::process::Command::new(crate::support::GOLMOK)
+        .args(["serve", "voucher", "--data-dir"])
+        .arg(data.path())
+        .output()
+        .expect("golmok runs");
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("needs --bus kafka"), "{stderr}");
+}
