@@ -22,7 +22,7 @@ enum Target {
 struct KafkaArgs {
     /// `host:port[,host:port…]` of the brokers.
     #[arg(long, env = "GOLMOK__KAFKA__BOOTSTRAP_SERVERS")]
-    bootstrap_servers: String,
+    brokers: String,
     /// Services whose events topic (`golmok.<service>.events.v1`) to create.
     #[arg(long = "service", default_values_t = SERVICES.map(str::to_owned))]
     services: Vec<String>,
@@ -48,10 +48,10 @@ pub async fn run(args: MigrateArgs) -> anyhow::Result<()> {
             TopicSpec::events(service, args.partitions, retention).replicated(args.replication)
         })
         .collect();
-    let settings = KafkaSettings::new(&args.bootstrap_servers);
+    let settings = KafkaSettings::new(&args.brokers);
     let outcomes = migrate(&settings, &topics)
         .await
-        .with_context(|| format!("creating topics on {}", args.bootstrap_servers))?;
+        .with_context(|| format!("creating topics on {}", args.brokers))?;
     for (topic, outcome) in outcomes {
         match outcome {
             TopicOutcome::Created => {
@@ -92,7 +92,7 @@ mod tests {
         let servers = broker.bootstrap_servers();
         let line = [
             "kafka",
-            "--bootstrap-servers",
+            "--brokers",
             &servers,
             "--service",
             "storefront",
