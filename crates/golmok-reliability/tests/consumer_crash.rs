@@ -1,0 +1,235 @@
+//! RELIABILITY.md 2 — consumer crash and rebalance.
+//!
+//! A producing service (embedded log + relay, in this process) publishes a
+//! steady stream of events through Tansu; the consumer is a real process
+//! (`probe_consumer`: the kernel `Consumer` over a Kafka consumer group,
+//! effects counted per event in its own embedded store). The consumer process
+//! is killed with SIGKILL and restarted several times, and once frozen with
+//! SIGSTOP past its `max.poll.interval.ms` and the session timeout, so the
+//! group evicts it and it rejoins after SIGCONT. Must hold: every committed
+//! event has exactly one effect (0 lost, 0 duplicate effects). Reported:
+//! deliveries to the handler (redeliveries included) against effects.
+//!
+//! The group has one member at a time: the embedded store is one process's
+//! file. Members sharing tables need the Scylla adapter.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use golmok_embedded::EmbeddedStore;
+use golmok_kafka::{KafkaSettings, Relay, TopicSpec, events_topic, migrate};
+use golmok_kernel::conformance::{append_each, sample_envelope};
+use golmok_kernel::{EventLog, Tables};
+use golmok_testkit::Tansu;
+use tokio_util::sync::CancellationToken;
+
+const PROBE: &str = env!("CARGO_BIN_EXE_probe_consumer");
+const SERVICE: &str = "probe";
+const GROUP: &str = "reliability-consumer-crash";
+const PER_BATCH: usize = 8;
+/// Shorter than librdkafka's default so a SIGSTOP can outlast it (it must
+/// not be below the session timeout of 6 s).
+const MAX_POLL_MS: &str = "7000";
+
+/// A running probe; the lines it printed are counted as they come.
+struct Probe {
+    child: Child,
+}
+
+impl Probe {
+    fn start(store: &Path, brokers: &str, until: Option<usize>, handled: Arc<Mutex<u64>>) -> Probe {
+        let mut command = Command::new(PROBE);
+        command
+            .arg(store)
+            .args([
+                brokers,
+                &events_topic(SERVICE),
+                GROUP,
+                "--max-poll-ms",
+                MAX_POLL_MS,
+            ])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit());
+        if let Some(until) = until {
+            command.args(["--until", &until.to_string()]);
+        }
+        let mut child = command.spawn().expect("the probe starts");
+        let stdout = child.stdout.take().expect("piped");
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                if line.starts_with("handled ") {
+                    *handled.lock().unwrap() += 1;
+                }
+            }
+        });
+        Probe { child }
+    }
+
+    fn signal(&self, signal: &str) {
+        let sent = Command::new("kill")
+            .args([signal, &self.child.id().to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(sent.success());
+    }
+
+    fn kill_9(mut self) {
+        self.child.kill().expect("SIGKILL");
+        self.child.wait().expect("reaped");
+    }
+}
+
+impl Drop for Probe {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn consumer_kill_9_and_eviction_leave_exactly_one_effect_per_event() {
+    let broker = Tansu::start();
+    let brokers = broker.bootstrap_servers();
+    let settings = KafkaSettings::new(&brokers);
+    migrate(&settings, &[TopicSpec::events(SERVICE, 3, None)])
+        .await
+        .expect("the events topic");
+    let dir = tempfile::tempdir().unwrap();
+    let producer = EmbeddedStore::open(&dir.path().join("producer.redb")).unwrap();
+    let log: Arc<dyn EventLog> = producer.clone();
+    let producer_tables: Arc<dyn Tables> = producer;
+    let relaying = CancellationToken::new();
+    let relay = Relay::new(&settings, SERVICE, Arc::clone(&log), producer_tables)
+        .expect("relay")
+        .spawn(relaying.clone())
+        .await
+        .expect("relay starts");
+
+    // The stream: a batch of events over 12 streams every 100 ms until the
+    // chaos is over.
+    let writing = CancellationToken::new();
+    let writer = {
+        let (log, writing) = (Arc::clone(&log), writing.clone());
+        tokio::spawn(async move {
+            let mut recorded = Vec::new();
+            for batch in 0.. {
+                if writing.is_cancelled() {
+                    break;
+                }
+                let events = (0..PER_BATCH)
+                    .map(|i| {
+                        sample_envelope(&format!("stream-{}", (batch * PER_BATCH + i) % 12), "e")
+                    })
+                    .collect();
+                recorded.extend(append_each(log.as_ref(), events).await);
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            recorded
+        })
+    };
+
+    let store = dir.path().join("consumer.redb");
+    let handled = Arc::new(Mutex::new(0u64));
+    let started = Instant::now();
+    // Each consumer process is killed while it consumes: after it handled
+    // its first event, a little later.
+    let mut kills = 0;
+    let mut handled_per_run = Vec::new();
+    for pause in [300u64, 900, 50, 1_500] {
+        let before = *handled.lock().unwrap();
+        let probe = Probe::start(&store, &brokers, None, Arc::clone(&handled));
+        wait_until_consuming(&handled, before).await;
+        tokio::time::sleep(Duration::from_millis(pause)).await;
+        probe.kill_9();
+        kills += 1;
+        handled_per_run.push(*handled.lock().unwrap() - before);
+    }
+    // Frozen mid-stream past max.poll.interval and the session: evicted while
+    // it holds unacknowledged work, then it wakes up and carries on.
+    let before = *handled.lock().unwrap();
+    let frozen = Probe::start(&store, &brokers, None, Arc::clone(&handled));
+    wait_until_consuming(&handled, before).await;
+    frozen.signal("-STOP");
+    tokio::time::sleep(Duration::from_millis(8_500)).await;
+    frozen.signal("-CONT");
+    tokio::time::sleep(Duration::from_millis(3_000)).await;
+    frozen.kill_9();
+    kills += 1;
+    handled_per_run.push(*handled.lock().unwrap() - before);
+
+    writing.cancel();
+    let recorded = writer.await.expect("writer");
+    let head = recorded.last().map_or(0, |event| event.position);
+    let committed: Vec<_> = recorded.iter().map(|event| event.envelope.id).collect();
+    assert!(
+        relay.wait_for(head, Duration::from_secs(60)).await,
+        "the relay published the whole log"
+    );
+    let mut last = Probe::start(
+        &store,
+        &brokers,
+        Some(committed.len()),
+        Arc::clone(&handled),
+    );
+    let deadline = Instant::now() + Duration::from_secs(90);
+    let exited = loop {
+        if let Some(status) = last.child.try_wait().expect("wait") {
+            break Some(status);
+        }
+        if Instant::now() > deadline {
+            break None;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    let elapsed = started.elapsed();
+    assert!(
+        exited.is_some_and(|status| status.success()),
+        "the last consumer did not reach {} effects; broker log:\n{}",
+        committed.len(),
+        broker.log_tail()
+    );
+    relaying.cancel();
+    relay.stopped().await;
+
+    let tables: Arc<dyn Tables> = EmbeddedStore::open(&store).expect("the consumer's store");
+    let mut counts = Vec::with_capacity(committed.len());
+    for id in &committed {
+        let bytes = tables
+            .get("effects", "events", &id.to_string())
+            .await
+            .unwrap();
+        counts.push(bytes.map_or(0, |b| u64::from_be_bytes(b.try_into().unwrap())));
+    }
+    let missing = counts.iter().filter(|c| **c == 0).count();
+    let duplicated = counts.iter().filter(|c| **c > 1).count();
+    let handled = *handled.lock().unwrap();
+    println!(
+        "consumer crash: {} events, {kills} consumer kill -9 (one after SIGSTOP past max.poll.interval.ms={MAX_POLL_MS}), {:.1} s",
+        committed.len(),
+        elapsed.as_secs_f64()
+    );
+    println!(
+        "handled (deliveries reaching the handler, uncommitted ones included) {handled}, effects {}, missing {missing}, duplicate effects {duplicated}",
+        counts.iter().sum::<u64>()
+    );
+    println!("handled per killed consumer process: {handled_per_run:?}");
+    assert!(
+        handled_per_run.iter().all(|handled| *handled > 0),
+        "every killed consumer had consumed: {handled_per_run:?}"
+    );
+    assert_eq!(missing, 0, "events without an effect");
+    assert_eq!(duplicated, 0, "events with a second effect");
+}
+
+/// Waits until the handler count passes `before` (the new process consumes).
+async fn wait_until_consuming(handled: &Mutex<u64>, before: u64) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while *handled.lock().unwrap() == before {
+        assert!(Instant::now() < deadline, "the consumer never got an event");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
