@@ -69,6 +69,9 @@ pub async fn concurrent_writers_one_stream(log: Arc<dyn EventLog>) {
                     Err(other) => panic!("writer {writer} round {round}: unexpected {other:?}"),
                 }
             }
+            // Every writer's last-round append is answered before anyone
+            // races on: a slow loser must still see only the round's winner.
+            barrier.wait().await;
             for n in 0..FREE_APPENDS {
                 let event = sample_envelope(&stream, &format!("free {n} writer {writer}"));
                 let mut attempts = 0;
