@@ -1,11 +1,12 @@
 use std::sync::Arc;
 
 use golmok_embedded::EmbeddedStore;
-use golmok_kernel::{EventLog, StorageError, Tables};
+use golmok_kernel::{EventHandler, EventLog, EventSource, StorageError, Tables};
+use tokio::sync::Mutex;
 
 use crate::Settings;
-use crate::app::Storefront;
 use crate::app::projections::Projections;
+use crate::app::{Storefront, VoucherProcess};
 
 /// The store file inside the data directory.
 pub const STORE_FILE: &str = "storefront.redb";
@@ -18,6 +19,8 @@ pub enum StartupError {
     DataDir(#[source] std::io::Error),
     #[error("cannot open the storefront store: {0}")]
     Storage(#[from] StorageError),
+    #[error("the storefront already follows a voucher log")]
+    AlreadyFollowing,
 }
 
 /// A built storefront: its store open, its projections running.
@@ -27,6 +30,7 @@ pub struct Application {
     tables: Arc<dyn Tables>,
     storefront: Arc<Storefront>,
     projections: Arc<Projections>,
+    voucher: Mutex<Option<Arc<Projections>>>,
 }
 
 impl Application {
@@ -55,7 +59,31 @@ impl Application {
             tables,
             storefront,
             projections,
+            voucher: Mutex::new(None),
         })
+    }
+
+    /// Feeds the voucher service's events from `source` to the storefront's
+    /// voucher process: answers about order payments move the orders'
+    /// payment state, and a merchant suspended from a programme over a fraud
+    /// case is suspended here (and reinstated with the case). A `LogTail` of
+    /// the voucher's log under `golmok up`, a Kafka consumer of
+    /// `golmok.voucher.events.v1` otherwise.
+    pub async fn follow_voucher<S: EventSource>(&self, source: S) -> Result<(), StartupError> {
+        let mut slot = self.voucher.lock().await;
+        if slot.is_some() {
+            return Err(StartupError::AlreadyFollowing);
+        }
+        let process = VoucherProcess::new(Arc::clone(&self.storefront));
+        let consumers = vec![(source, Arc::new(process) as Arc<dyn EventHandler>)];
+        let following = Projections::start_sources(
+            consumers,
+            Arc::clone(&self.tables),
+            self.settings.consistency_timeout(),
+        )
+        .await?;
+        *slot = Some(following);
+        Ok(())
     }
 
     /// The API of docs/storefront-http.md (no ops routes).
@@ -86,6 +114,10 @@ impl Application {
     /// Stops the projections and waits for them. The store closes once the
     /// last router clone is dropped.
     pub async fn shutdown(self) {
+        let voucher = self.voucher.lock().await.take();
+        if let Some(voucher) = voucher {
+            voucher.stop().await;
+        }
         self.projections.stop().await;
     }
 }

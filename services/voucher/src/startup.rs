@@ -10,7 +10,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::Settings;
 use crate::app::projections::{DirectoryProjection, handlers};
-use crate::app::{Policy, Voucher};
+use crate::app::{OrderPaymentProcess, Policy, Voucher};
 
 /// The store file inside the data directory.
 pub const STORE_FILE: &str = "voucher.redb";
@@ -23,8 +23,8 @@ pub enum StartupError {
     DataDir(#[source] std::io::Error),
     #[error("cannot open the voucher store: {0}")]
     Storage(#[from] StorageError),
-    #[error("the voucher service already follows a storefront log")]
-    AlreadyFollowing,
+    #[error("the voucher service already follows a storefront log for {0}")]
+    AlreadyFollowing(&'static str),
 }
 
 /// A built voucher service: its store open, its projections and housekeeping running.
@@ -34,7 +34,8 @@ pub struct Application {
     voucher: Arc<Voucher>,
     tables: Arc<dyn Tables>,
     projections: Arc<Projections>,
-    directory: Mutex<Option<Arc<Projections>>>,
+    /// Consumers of the storefront's events, one per purpose.
+    following: Mutex<Vec<(&'static str, Arc<Projections>)>>,
     stop: CancellationToken,
     housekeeping: Option<JoinHandle<()>>,
 }
@@ -80,7 +81,7 @@ impl Application {
             voucher,
             tables,
             projections,
-            directory: Mutex::new(None),
+            following: Mutex::new(Vec::new()),
             stop,
             housekeeping,
         })
@@ -91,20 +92,45 @@ impl Application {
     /// Kafka consumer of `golmok.storefront.events.v1` otherwise. Redemptions
     /// need the merchant there.
     pub async fn follow_storefront<S: EventSource>(&self, source: S) -> Result<(), StartupError> {
-        let mut slot = self.directory.lock().await;
-        if slot.is_some() {
-            return Err(StartupError::AlreadyFollowing);
+        self.follow(
+            "the merchant directory",
+            source,
+            Arc::new(DirectoryProjection),
+        )
+        .await
+    }
+
+    /// Feeds the storefront's order events from `source` to the order
+    /// payment process: a payment request holds the order's total on the
+    /// buyer's wallet, the merchant's confirmation captures it, a
+    /// cancellation voids it. A second source over the same storefront log
+    /// or topic as [`Self::follow_storefront`] (its own consumer).
+    pub async fn follow_storefront_orders<S: EventSource>(
+        &self,
+        source: S,
+    ) -> Result<(), StartupError> {
+        let process = OrderPaymentProcess::new(Arc::clone(&self.voucher));
+        self.follow("order payments", source, Arc::new(process))
+            .await
+    }
+
+    async fn follow<S: EventSource>(
+        &self,
+        purpose: &'static str,
+        source: S,
+        handler: Arc<dyn EventHandler>,
+    ) -> Result<(), StartupError> {
+        let mut following = self.following.lock().await;
+        if following.iter().any(|(p, _)| *p == purpose) {
+            return Err(StartupError::AlreadyFollowing(purpose));
         }
-        let directory = Projections::start_sources(
-            vec![(
-                source,
-                Arc::new(DirectoryProjection) as Arc<dyn EventHandler>,
-            )],
+        let consumers = Projections::start_sources(
+            vec![(source, handler)],
             Arc::clone(&self.tables),
             self.settings.consistency_timeout(),
         )
         .await?;
-        *slot = Some(directory);
+        following.push((purpose, consumers));
         Ok(())
     }
 
@@ -140,9 +166,9 @@ impl Application {
         if let Some(task) = self.housekeeping {
             let _ = task.await;
         }
-        let directory = self.directory.lock().await.take();
-        if let Some(directory) = directory {
-            directory.stop().await;
+        let following = std::mem::take(&mut *self.following.lock().await);
+        for (_, consumers) in following {
+            consumers.stop().await;
         }
         self.projections.stop().await;
     }

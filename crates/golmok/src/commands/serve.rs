@@ -26,10 +26,11 @@ pub struct ServeArgs {
 #[derive(Clone, Copy, ValueEnum)]
 enum Service {
     /// The storefront HTTP API (docs/storefront-http.md); with `--bus kafka`
-    /// its relay publishes its events.
+    /// its relay publishes its events and it follows the voucher's (order
+    /// payments, fraud suspensions).
     Storefront,
     /// The voucher HTTP API (docs/voucher-http.md); needs `--bus kafka`: its
-    /// merchant directory consumes the storefront's events.
+    /// merchant directory and order payments consume the storefront's events.
     Voucher,
     /// The GraphQL gateway, calling the services over HTTP at the URLs of the
     /// `[upstreams]` settings (`GOLMOK__UPSTREAMS__STOREFRONT`, `…__VOUCHER`).
@@ -47,7 +48,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
                 .await
                 .context("starting storefront")?;
             if let Bus::Kafka(kafka) = &bus {
-                ensure_topics(kafka, &["storefront"]).await?;
+                ensure_topics(kafka, &["storefront", "voucher"]).await?;
                 relays
                     .start(
                         kafka,
@@ -55,6 +56,10 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
                         storefront.event_log(),
                         storefront.tables(),
                     )
+                    .await?;
+                // Payment answers and fraud suspensions come from the voucher.
+                storefront
+                    .follow_voucher(kafka_source(kafka, "voucher")?)
                     .await?;
             }
             let listen = args.listen.unwrap_or(settings.storefront.listen);
@@ -77,6 +82,9 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
                 .await?;
             voucher
                 .follow_storefront(kafka_source(kafka, "storefront")?)
+                .await?;
+            voucher
+                .follow_storefront_orders(kafka_source(kafka, "storefront")?)
                 .await?;
             let listen = args.listen.unwrap_or(settings.voucher.listen);
             serve("voucher", listen, voucher.router(), telemetry).await?;

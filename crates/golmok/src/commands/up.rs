@@ -34,11 +34,17 @@ pub async fn run(args: UpArgs) -> anyhow::Result<()> {
         .context("starting voucher")?;
     let mut relays = Relays::default();
     match &bus {
-        // The voucher's merchant directory tails the storefront's log.
+        // Each service's consumers tail the other's log.
         Bus::InProcess => {
             voucher
                 .follow_storefront(LogTail::after(storefront.event_log(), 0))
-                .await?
+                .await?;
+            voucher
+                .follow_storefront_orders(LogTail::after(storefront.event_log(), 0))
+                .await?;
+            storefront
+                .follow_voucher(LogTail::after(voucher.event_log(), 0))
+                .await?;
         }
         Bus::Kafka(kafka) => {
             ensure_topics(kafka, &SERVICES).await?;
@@ -55,6 +61,12 @@ pub async fn run(args: UpArgs) -> anyhow::Result<()> {
                 .await?;
             voucher
                 .follow_storefront(kafka_source(kafka, "storefront")?)
+                .await?;
+            voucher
+                .follow_storefront_orders(kafka_source(kafka, "storefront")?)
+                .await?;
+            storefront
+                .follow_voucher(kafka_source(kafka, "voucher")?)
                 .await?;
         }
     }

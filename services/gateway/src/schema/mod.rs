@@ -36,6 +36,7 @@ pub(crate) struct Mutation(
     merchants::MerchantMutation,
     products::ProductMutation,
     orders::OrderMutation,
+    orders::OrderPaymentMutation,
     voucher::VoucherMutation,
 );
 

@@ -59,6 +59,14 @@ pub async fn spawn_app() -> TestApp {
         .follow_storefront(LogTail::after(storefront.event_log(), 0))
         .await
         .expect("voucher follows the storefront");
+    voucher
+        .follow_storefront_orders(LogTail::after(storefront.event_log(), 0))
+        .await
+        .expect("voucher follows the storefront's orders");
+    storefront
+        .follow_voucher(LogTail::after(voucher.event_log(), 0))
+        .await
+        .expect("storefront follows the voucher");
     let mut app = spawn_services(
         storefront.router(),
         voucher.router(),

@@ -7,7 +7,7 @@ use std::time::Duration;
 use golmok_runtime::Role;
 use serde_json::{Value, json};
 
-use crate::journeys::{Shop, open_shop};
+use crate::journeys::{Shop, open_shop, place_order, stock_product};
 use crate::support::{TestApp, spawn_app};
 
 const CREATE: &str = "mutation($input: CreateVoucherProgrammeInput!) {
@@ -307,6 +307,12 @@ async fn an_official_suspends_a_merchant_a_fraud_rule_flagged() {
     let (citizen, wallet) = &citizens[5];
     let declined = pay(&app, citizen, wallet, &shop, 1_234).await;
     assert_eq!(declined["userErrors"][0]["code"], "MERCHANT_SUSPENDED");
+    // The suspension reaches the storefront: the shop leaves the directory,
+    // with the case as the reason.
+    let suspended = merchant_until(&app, &shop, |m| m["status"] == "SUSPENDED").await;
+    let reason = suspended["suspensionReason"].as_str().unwrap();
+    assert!(reason.starts_with("voucher fraud case"), "{reason}");
+    assert!(reason.ends_with("현장 점검"), "{reason}");
     let reinstate = "mutation($input: ReinstateMerchantForFraudCaseInput!) { reinstateMerchantForFraudCase(input: $input) { fraudCase { status } userErrors { code } } }";
     let lifted = app
         .data(
@@ -319,8 +325,252 @@ async fn an_official_suspends_a_merchant_a_fraud_rule_flagged() {
         lifted["reinstateMerchantForFraudCase"]["fraudCase"]["status"],
         "MERCHANT_REINSTATED"
     );
+    // The storefront lifts its suspension too; then the merchant sells again.
+    let active = merchant_until(&app, &shop, |m| m["status"] == "ACTIVE").await;
+    assert_eq!(active["suspensionReason"], Value::Null);
+    let mut paid = Value::Null;
+    for _ in 0..100 {
+        paid = pay(&app, citizen, wallet, &shop, 1_234).await;
+        if paid["userErrors"][0]["code"] != "MERCHANT_SUSPENDED" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(paid["userErrors"], json!([]), "{paid}");
+}
+
+/// Polls the shop's merchant record (as an official) until `done` holds.
+async fn merchant_until(app: &TestApp, shop: &Shop, done: impl Fn(&Value) -> bool) -> Value {
+    let official = app.token(Role::Official, None);
+    let query = "query($id: ID!) { merchant(id: $id) { status suspensionReason } }";
+    for _ in 0..100 {
+        let data = app
+            .data(Some(&official), query, json!({"id": shop.id}))
+            .await;
+        if done(&data["merchant"]) {
+            return data["merchant"].clone();
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the merchant never reached the expected state");
+}
+
+const PAY_ORDER: &str = "mutation($input: PayOrderByVoucherInput!) {
+  payOrderByVoucher(input: $input) {
+    order { id status payment { method status code reason } }
+    userErrors { field code message }
+  }
+}";
+
+const CONFIRM_ORDER: &str = "mutation($input: ConfirmOrderInput!) {
+  confirmOrder(input: $input) {
+    order { id status confirmedAt payment { status } }
+    userErrors { field code message }
+  }
+}";
+
+const CANCEL_ORDER: &str = "mutation($input: CancelOrderInput!) {
+  cancelOrder(input: $input) {
+    order { id status payment { status } }
+    userErrors { field code message }
+  }
+}";
+
+/// A citizen orders `quantity` of `product` paid by voucher and asks the
+/// programme's wallet to pay; answers the order's global id.
+async fn order_paid_by_voucher(
+    app: &TestApp,
+    citizen: &str,
+    shop: &Shop,
+    product: &str,
+    quantity: i64,
+    programme: &str,
+) -> String {
+    let placed = place_order(app, citizen, shop, &[(product, quantity)]).await;
+    assert_eq!(placed["userErrors"], json!([]), "{placed}");
+    let order = placed["order"]["id"].as_str().unwrap().to_owned();
+    let input = json!({"orderId": order, "programmeId": programme, "idempotencyKey": format!("pay-{order}")});
+    let requested = app
+        .data(Some(citizen), PAY_ORDER, json!({"input": input}))
+        .await;
+    let payload = &requested["payOrderByVoucher"];
+    assert_eq!(payload["userErrors"], json!([]), "{payload}");
+    assert_eq!(payload["order"]["payment"]["status"], "REQUESTED");
+    // The same key again answers the same, without a second request.
+    let again = app
+        .data(Some(citizen), PAY_ORDER, json!({"input": input}))
+        .await;
     assert_eq!(
-        pay(&app, citizen, wallet, &shop, 1_234).await["userErrors"],
-        json!([])
+        again["payOrderByVoucher"]["order"]["payment"]["status"],
+        "REQUESTED"
+    );
+    order
+}
+
+/// Polls the order (as `who`) until its payment leaves `from`.
+async fn payment_after(app: &TestApp, who: &str, order: &str, from: &str) -> Value {
+    let query =
+        "query($id: ID!) { order(id: $id) { status payment { method status code reason } } }";
+    for _ in 0..100 {
+        let data = app.data(Some(who), query, json!({"id": order})).await;
+        if data["order"]["payment"]["status"] != from {
+            return data["order"].clone();
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the order's payment stayed {from}");
+}
+
+async fn wallet_of(app: &TestApp, citizen: &str, programme: &str) -> Value {
+    let data = app
+        .data(
+            Some(citizen),
+            "query($p: ID!) { myVoucherWallet(programmeId: $p) { balance held available } }",
+            json!({"p": programme}),
+        )
+        .await;
+    data["myVoucherWallet"].clone()
+}
+
+/// A shop selling bread at 6,000 won, known to the voucher's directory.
+async fn bakery(app: &TestApp, name: &str) -> (Shop, String) {
+    let shop = open_shop(app, name).await;
+    let product = stock_product(app, &shop, "소금빵", 6_000, 20).await;
+    let official = app.token(Role::Official, None);
+    for _ in 0..100 {
+        let known = app
+            .graphql(
+                Some(&official),
+                "query($m: ID!) { voucherRedemptions(merchantId: $m, first: 1) { edges { node { id } } } }",
+                json!({"m": shop.id}),
+            )
+            .await;
+        if crate::support::error_codes(&known.1).is_empty() {
+            return (shop, product);
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the voucher service never learned of the merchant");
+}
+
+#[tokio::test]
+async fn a_citizen_pays_an_order_by_voucher_and_the_merchants_confirmation_captures_it() {
+    let app = spawn_app().await;
+    let (shop, bread) = bakery(&app, "망원 소금빵").await;
+    let programme = programme(&app).await;
+    let kim = app.token_for("citizen-kim", Role::Citizen, None);
+    buy(&app, &kim, &programme, 50_000).await;
+    let order = order_paid_by_voucher(&app, &kim, &shop, &bread, 3, &programme).await;
+
+    let held = payment_after(&app, &kim, &order, "REQUESTED").await;
+    assert_eq!(
+        held["payment"],
+        json!({"method": "VOUCHER", "status": "HELD", "code": null, "reason": null})
+    );
+    assert_eq!(
+        wallet_of(&app, &kim, &programme).await,
+        json!({"balance": 50000, "held": 18000, "available": 32000})
+    );
+
+    // Only the merchant confirms.
+    let confirm = json!({"input": {"orderId": order, "idempotencyKey": "confirm-1"}});
+    let by_buyer = app.data(Some(&kim), CONFIRM_ORDER, confirm.clone()).await;
+    assert_eq!(
+        by_buyer["confirmOrder"]["userErrors"][0]["code"],
+        "FORBIDDEN"
+    );
+    let confirmed = app.data(Some(&shop.token), CONFIRM_ORDER, confirm).await;
+    let payload = &confirmed["confirmOrder"];
+    assert_eq!(payload["userErrors"], json!([]), "{payload}");
+    assert_eq!(payload["order"]["status"], "CONFIRMED");
+
+    let paid = payment_after(&app, &kim, &order, "HELD").await;
+    assert_eq!(paid["payment"]["status"], "PAID");
+    assert_eq!(paid["status"], "CONFIRMED");
+    assert_eq!(
+        wallet_of(&app, &kim, &programme).await,
+        json!({"balance": 32000, "held": 0, "available": 32000})
+    );
+    let redemptions = app
+        .data(
+            Some(&shop.token),
+            "query($m: ID!) { voucherRedemptions(merchantId: $m, first: 10) { edges { node { amount status } } } }",
+            json!({"m": shop.id}),
+        )
+        .await;
+    assert_eq!(
+        redemptions["voucherRedemptions"]["edges"],
+        json!([{"node": {"amount": 18000, "status": "CAPTURED"}}])
+    );
+    // A paid order can no longer be cancelled.
+    let cancel = json!({"input": {"orderId": order, "reason": "변심"}});
+    let late = app.data(Some(&kim), CANCEL_ORDER, cancel).await;
+    assert_eq!(
+        late["cancelOrder"]["userErrors"][0]["code"],
+        "PAYMENT_ALREADY_CAPTURED"
+    );
+}
+
+#[tokio::test]
+async fn cancelling_before_confirmation_voids_the_hold_and_restores_the_balance() {
+    let app = spawn_app().await;
+    let (shop, bread) = bakery(&app, "망원 베이글").await;
+    let programme = programme(&app).await;
+    let lee = app.token_for("citizen-lee", Role::Citizen, None);
+    buy(&app, &lee, &programme, 10_000).await;
+    let order = order_paid_by_voucher(&app, &lee, &shop, &bread, 1, &programme).await;
+    assert_eq!(
+        payment_after(&app, &lee, &order, "REQUESTED").await["payment"]["status"],
+        "HELD"
+    );
+    assert_eq!(wallet_of(&app, &lee, &programme).await["available"], 4_000);
+
+    let cancel = json!({"input": {"orderId": order, "reason": "변심"}});
+    let cancelled = app.data(Some(&lee), CANCEL_ORDER, cancel).await;
+    assert_eq!(
+        cancelled["cancelOrder"]["order"]["status"], "CANCELLED",
+        "{cancelled}"
+    );
+    let voided = payment_after(&app, &lee, &order, "HELD").await;
+    assert_eq!(voided["payment"]["status"], "VOIDED");
+    assert_eq!(
+        wallet_of(&app, &lee, &programme).await,
+        json!({"balance": 10000, "held": 0, "available": 10000})
+    );
+}
+
+#[tokio::test]
+async fn an_order_the_wallet_cannot_cover_is_declined_with_a_stable_code() {
+    let app = spawn_app().await;
+    let (shop, bread) = bakery(&app, "망원 식빵").await;
+    let programme = programme(&app).await;
+    let park = app.token_for("citizen-park", Role::Citizen, None);
+    buy(&app, &park, &programme, 10_000).await;
+    let order = order_paid_by_voucher(&app, &park, &shop, &bread, 2, &programme).await;
+    let declined = payment_after(&app, &park, &order, "REQUESTED").await;
+    assert_eq!(declined["payment"]["status"], "DECLINED");
+    assert_eq!(declined["payment"]["code"], "INSUFFICIENT_BALANCE");
+    assert!(
+        declined["payment"]["reason"]
+            .as_str()
+            .is_some_and(|r| !r.is_empty())
+    );
+    assert_eq!(
+        wallet_of(&app, &park, &programme).await["available"],
+        10_000
+    );
+    let confirm = json!({"input": {"orderId": order}});
+    let refused = app.data(Some(&shop.token), CONFIRM_ORDER, confirm).await;
+    assert_eq!(
+        refused["confirmOrder"]["userErrors"][0]["code"],
+        "PAYMENT_NOT_HELD"
+    );
+    // Someone else's order cannot be paid from one's own wallet.
+    let other = app.token_for("citizen-choi", Role::Citizen, None);
+    let input = json!({"input": {"orderId": order, "programmeId": programme}});
+    let foreign = app.data(Some(&other), PAY_ORDER, input).await;
+    assert_eq!(
+        foreign["payOrderByVoucher"]["userErrors"][0]["code"], "FORBIDDEN",
+        "{foreign}"
     );
 }

@@ -18,7 +18,9 @@ use super::vocabulary::{
 use crate::domain::Won;
 use crate::domain::business_number::{BusinessNumber, ClaimEvent};
 use crate::domain::merchant::{Diagnosis, MerchantEvent, Registered};
-use crate::domain::shop::{OrderLine, OrderPlaced, ProductAdded, ShopEvent};
+use crate::domain::shop::{
+    OrderLine, OrderPlaced, ProductAdded, ShopEvent, VoucherPaymentRequested,
+};
 
 /// Every event the storefront writes.
 #[derive(Debug, Clone, PartialEq)]
@@ -286,6 +288,33 @@ pub struct OrderInstantV1 {
     pub at: DateTime<Utc>,
 }
 
+/// The buyer asked the voucher service to pay the order.
+#[derive(Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct VoucherPaymentRequestedV1 {
+    pub order_id: Uuid,
+    pub merchant_id: Uuid,
+    /// The buyer's subject: the wallet's owner.
+    pub buyer: String,
+    pub programme_id: Uuid,
+    /// Names this attempt; the voucher service's hold and answers carry it.
+    pub payment_id: Uuid,
+    /// Whole won: the order's total.
+    pub amount: i64,
+    pub at: DateTime<Utc>,
+}
+
+/// The voucher service declined the order's payment.
+#[derive(Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PaymentDeclinedV1 {
+    pub order_id: Uuid,
+    /// The voucher service's stable code (e.g. INSUFFICIENT_BALANCE).
+    pub code: String,
+    pub reason: String,
+    pub at: DateTime<Utc>,
+}
+
 // ---- codec ---------------------------------------------------------------------
 
 /// The codec of every storefront event.
@@ -323,7 +352,7 @@ fn business_number(name: &str, version: u32, raw: &str) -> Result<BusinessNumber
 }
 
 /// Names of all current event types, in the order of [`StorefrontCodec::schemas`].
-const NAMES: [&str; 24] = [
+const NAMES: [&str; 27] = [
     "MerchantRegistered",
     "MerchantProfileUpdated",
     "MerchantSuspended",
@@ -348,6 +377,9 @@ const NAMES: [&str; 24] = [
     "PaymentCaptured",
     "PaymentVoided",
     "PaymentFailed",
+    "VoucherPaymentRequested",
+    "PaymentDeclined",
+    "OrderConfirmed",
 ];
 
 fn encode_merchant(event: &MerchantEvent) -> EncodedEvent {
@@ -593,6 +625,39 @@ fn encode_shop(event: &ShopEvent) -> EncodedEvent {
                 at: *at,
             },
         ),
+        ShopEvent::VoucherPaymentRequested(r) => encoded(
+            "VoucherPaymentRequested",
+            VoucherPaymentRequestedV1 {
+                order_id: r.order_id,
+                merchant_id: r.merchant_id,
+                buyer: r.buyer.clone(),
+                programme_id: r.programme_id,
+                payment_id: r.payment_id,
+                amount: r.amount.0,
+                at: r.at,
+            },
+        ),
+        ShopEvent::PaymentDeclined {
+            order_id,
+            code,
+            reason,
+            at,
+        } => encoded(
+            "PaymentDeclined",
+            PaymentDeclinedV1 {
+                order_id: *order_id,
+                code: code.clone(),
+                reason: reason.clone(),
+                at: *at,
+            },
+        ),
+        ShopEvent::OrderConfirmed { order_id, at } => encoded(
+            "OrderConfirmed",
+            OrderInstantV1 {
+                order_id: *order_id,
+                at: *at,
+            },
+        ),
     }
 }
 
@@ -835,6 +900,37 @@ fn decode_v1(name: &str, data: Value) -> Result<StorefrontEvent, CodecError> {
             }
             .into()
         }
+        "VoucherPaymentRequested" => {
+            let w: VoucherPaymentRequestedV1 = wire(name, v, data)?;
+            ShopEvent::VoucherPaymentRequested(VoucherPaymentRequested {
+                order_id: w.order_id,
+                merchant_id: w.merchant_id,
+                buyer: w.buyer,
+                programme_id: w.programme_id,
+                payment_id: w.payment_id,
+                amount: Won(w.amount),
+                at: w.at,
+            })
+            .into()
+        }
+        "PaymentDeclined" => {
+            let w: PaymentDeclinedV1 = wire(name, v, data)?;
+            ShopEvent::PaymentDeclined {
+                order_id: w.order_id,
+                code: w.code,
+                reason: w.reason,
+                at: w.at,
+            }
+            .into()
+        }
+        "OrderConfirmed" => {
+            let w: OrderInstantV1 = wire(name, v, data)?;
+            ShopEvent::OrderConfirmed {
+                order_id: w.order_id,
+                at: w.at,
+            }
+            .into()
+        }
         _ => {
             return Err(CodecError::UnknownType {
                 name: name.to_owned(),
@@ -904,6 +1000,9 @@ impl EventCodec for StorefrontCodec {
             captured,
             voided,
             failed,
+            payment_requested,
+            payment_declined,
+            order_confirmed,
         ] = NAMES;
         vec![
             schema::<MerchantRegisteredV1>(registered),
@@ -930,6 +1029,9 @@ impl EventCodec for StorefrontCodec {
             schema::<OrderInstantV1>(captured),
             schema::<OrderInstantV1>(voided),
             schema::<OrderReasonV1>(failed),
+            schema::<VoucherPaymentRequestedV1>(payment_requested),
+            schema::<PaymentDeclinedV1>(payment_declined),
+            schema::<OrderInstantV1>(order_confirmed),
         ]
     }
 
@@ -1009,8 +1111,8 @@ mod tests {
     fn aggregate_codecs_see_only_their_events() {
         assert_eq!(MerchantCodec::samples().len(), 11);
         assert_eq!(ClaimCodec::samples().len(), 1);
-        assert_eq!(ShopCodec::samples().len(), 12);
-        assert_eq!(ShopCodec::schemas().len(), 12);
+        assert_eq!(ShopCodec::samples().len(), 15);
+        assert_eq!(ShopCodec::schemas().len(), 15);
         let claimed = StorefrontCodec::encode(&ClaimCodec::samples()[0].clone().into());
         assert!(matches!(
             MerchantCodec::decode(claimed.name, 1, claimed.data),

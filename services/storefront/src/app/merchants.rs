@@ -8,7 +8,7 @@ use super::{AppError, Committed, Storefront, merchant_stream};
 use crate::domain::business_number::{BusinessNumber, CLAIM_GRACE, ClaimCommand, ClaimError};
 use crate::domain::merchant::{
     Merchant, MerchantCommand, MerchantError, MerchantKind, MerchantStanding, MerchantState,
-    Registration, RevenueTier,
+    MerchantStatus, Registration, RevenueTier,
 };
 
 /// A registration as entered; the business number is still raw text.
@@ -155,9 +155,73 @@ impl Storefront {
         Ok(self.committed(view, executed.position).await)
     }
 
+    /// Suspends the merchant because an official suspended it from a voucher
+    /// programme over fraud case `case_id` (issued by the consumer of the
+    /// voucher's events). Already suspended, or unknown here: nothing changes.
+    pub(crate) async fn suspend_for_case(
+        &self,
+        merchant_id: Uuid,
+        case_id: Uuid,
+        reason: &str,
+        meta: &CommandMeta,
+    ) -> Result<(), AppError> {
+        let command = MerchantCommand::Suspend {
+            reason: case_reason(case_id, reason),
+            at: Utc::now(),
+        };
+        match self
+            .merchants
+            .execute(&merchant_stream(merchant_id), &command, meta)
+            .await
+        {
+            Ok(_)
+            | Err(CommandError::Rejected(
+                MerchantError::AlreadySuspended | MerchantError::NotFound,
+            )) => Ok(()),
+            Err(error) => Err(error.into()),
+        }
+    }
+
+    /// Lifts a suspension that fraud case `case_id` caused; a suspension for
+    /// any other reason stays.
+    pub(crate) async fn reinstate_for_case(
+        &self,
+        merchant_id: Uuid,
+        case_id: Uuid,
+        meta: &CommandMeta,
+    ) -> Result<(), AppError> {
+        let stream = merchant_stream(merchant_id);
+        let (state, _) = self.merchants.load(&stream).await?;
+        let caused = state.profile().is_some_and(|p| {
+            matches!(&p.status, MerchantStatus::Suspended { reason }
+                if reason.starts_with(&case_prefix(case_id)))
+        });
+        if !caused {
+            return Ok(());
+        }
+        let command = MerchantCommand::Reinstate { at: Utc::now() };
+        match self.merchants.execute(&stream, &command, meta).await {
+            Ok(_) | Err(CommandError::Rejected(MerchantError::NotSuspended)) => Ok(()),
+            Err(error) => Err(error.into()),
+        }
+    }
+
     /// Whether the merchant may trade, from its aggregate (not a read model).
     pub async fn standing(&self, merchant_id: Uuid) -> Result<MerchantStanding, AppError> {
         let (state, _) = self.merchants.load(&merchant_stream(merchant_id)).await?;
         Ok(state.standing())
     }
+}
+
+fn case_prefix(case_id: Uuid) -> String {
+    format!("voucher fraud case {case_id}")
+}
+
+/// The storefront's suspension reason for a fraud case: names the case,
+/// then the official's reason, within the reason's length limit.
+fn case_reason(case_id: Uuid, reason: &str) -> String {
+    format!("{}: {reason}", case_prefix(case_id))
+        .chars()
+        .take(crate::domain::merchant::REASON_MAX)
+        .collect()
 }

@@ -11,9 +11,11 @@ mod shop;
 mod storefront;
 pub mod views;
 pub mod vocabulary;
+mod voucher_process;
 
 pub use error::AppError;
 pub use merchants::NewMerchant;
 pub use queries::{DirectoryFilter, PageRequest, Visibility};
 pub use shop::{OrderDraft, ProductDraft};
 pub use storefront::{Committed, Storefront, merchant_stream, shop_stream};
+pub use voucher_process::VoucherProcess;

@@ -11,7 +11,9 @@ use crate::domain::merchant::{
     Diagnosis, HeritageBadge, Market, MerchantEvent, MerchantKind, OnboardingStatus, Registered,
     RevenueTier, Route,
 };
-use crate::domain::shop::{OrderLine, OrderPlaced, PaymentMethod, ProductAdded, ShopEvent};
+use crate::domain::shop::{
+    OrderLine, OrderPlaced, PaymentMethod, ProductAdded, ShopEvent, VoucherPaymentRequested,
+};
 
 fn at() -> DateTime<Utc> {
     "2024-06-01T03:00:00Z".parse().expect("fixed instant")
@@ -170,6 +172,25 @@ pub(crate) fn all() -> Vec<StorefrontEvent> {
         ShopEvent::PaymentFailed {
             order_id: order_id(),
             reason: "잔액 부족".into(),
+            at: at(),
+        },
+        ShopEvent::VoucherPaymentRequested(VoucherPaymentRequested {
+            order_id: order_id(),
+            merchant_id: merchant_id(),
+            buyer: "citizen-lee".into(),
+            programme_id: Uuid::from_u128(0x0190_0000_0000_7000_8000_0000_0000_0009),
+            payment_id: Uuid::from_u128(0x0190_0000_0000_7000_8000_0000_0000_000a),
+            amount: Won(11_000),
+            at: at(),
+        }),
+        ShopEvent::PaymentDeclined {
+            order_id: order_id(),
+            code: "INSUFFICIENT_BALANCE".into(),
+            reason: "the wallet has 5000 won available".into(),
+            at: at(),
+        },
+        ShopEvent::OrderConfirmed {
+            order_id: order_id(),
             at: at(),
         },
     ];

@@ -7,8 +7,8 @@ use super::codec::{ShopCodec, StorefrontCodec, StorefrontEvent};
 use super::views::{OrderView, ProductView};
 use super::{AppError, Committed, Storefront, shop_stream};
 use crate::domain::shop::{
-    LineRequest, NewProduct, OrderRequest, PaymentMethod, Shop, ShopCommand, ShopError, ShopState,
-    ShopSubject,
+    LineRequest, NewProduct, OrderRequest, PaymentMethod, PaymentOutcome, Shop, ShopCommand,
+    ShopError, ShopState, ShopSubject,
 };
 use golmok_kernel::EventCodec;
 
@@ -90,6 +90,70 @@ impl Storefront {
             at: Utc::now(),
         };
         self.order_command(merchant_id, command, meta).await
+    }
+
+    /// The buyer asks the voucher service to pay the order from their wallet
+    /// in `programme_id`. The answer arrives as an event of the voucher
+    /// service and moves the payment to HELD or DECLINED.
+    pub async fn request_voucher_payment(
+        &self,
+        merchant_id: Uuid,
+        order_id: Uuid,
+        programme_id: Uuid,
+        actor: &Actor,
+        meta: &CommandMeta,
+    ) -> Result<Committed<OrderView>, AppError> {
+        let (state, _) = self.shops.load(&shop_stream(merchant_id)).await?;
+        let order = state
+            .orders
+            .get(&order_id)
+            .ok_or(ShopError::OrderNotFound)?;
+        if order.buyer != actor.subject {
+            return Err(AppError::Forbidden);
+        }
+        let command = ShopCommand::RequestVoucherPayment {
+            order_id,
+            programme_id,
+            payment_id: Uuid::now_v7(),
+            at: Utc::now(),
+        };
+        self.order_command(merchant_id, command, meta).await
+    }
+
+    /// The merchant accepts the order; a held voucher payment is then captured.
+    pub async fn confirm_order(
+        &self,
+        merchant_id: Uuid,
+        order_id: Uuid,
+        meta: &CommandMeta,
+    ) -> Result<Committed<OrderView>, AppError> {
+        let command = ShopCommand::ConfirmOrder {
+            order_id,
+            at: Utc::now(),
+        };
+        self.order_command(merchant_id, command, meta).await
+    }
+
+    /// Records the voucher service's answer about a payment attempt (issued
+    /// by the consumer of its events; a redelivered answer changes nothing).
+    pub(crate) async fn record_payment(
+        &self,
+        merchant_id: Uuid,
+        order_id: Uuid,
+        payment_id: Uuid,
+        outcome: PaymentOutcome,
+        meta: &CommandMeta,
+    ) -> Result<(), AppError> {
+        let command = ShopCommand::RecordPayment {
+            order_id,
+            payment_id,
+            outcome,
+            at: Utc::now(),
+        };
+        self.shops
+            .execute(&shop_stream(merchant_id), &command, meta)
+            .await?;
+        Ok(())
     }
 
     /// Executes a command about a product and answers the product.

@@ -98,6 +98,7 @@ pub struct OrderView {
     pub status: OrderStatus,
     pub payment: PaymentView,
     pub placed_at: DateTime<Utc>,
+    pub confirmed_at: Option<DateTime<Utc>>,
     pub cancelled_at: Option<DateTime<Utc>>,
     pub cancel_reason: Option<String>,
 }
@@ -117,6 +118,18 @@ pub struct OrderLineView {
 pub struct PaymentView {
     pub method: PaymentMethod,
     pub status: PaymentStatus,
+    /// The voucher programme asked to pay, once requested.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub programme_id: Option<Uuid>,
+    /// The current payment attempt.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payment_id: Option<Uuid>,
+    /// The voucher service's code while DECLINED.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// Why it was declined, while DECLINED.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }
 
 /// One page of a list.
@@ -350,14 +363,21 @@ impl From<&Order> for OrderView {
             total: o.total.0,
             status: if o.cancellation.is_some() {
                 OrderStatus::Cancelled
+            } else if o.confirmed_at.is_some() {
+                OrderStatus::Confirmed
             } else {
                 OrderStatus::Placed
             },
             payment: PaymentView {
                 method: o.payment.method.into(),
                 status: o.payment.status.into(),
+                programme_id: o.payment.programme_id,
+                payment_id: o.payment.payment_id,
+                code: o.payment.decline.as_ref().map(|d| d.code.clone()),
+                reason: o.payment.decline.as_ref().map(|d| d.reason.clone()),
             },
             placed_at: o.placed_at,
+            confirmed_at: o.confirmed_at,
             cancelled_at: o.cancellation.as_ref().map(|c| c.at),
             cancel_reason: o.cancellation.as_ref().map(|c| c.reason.clone()),
         }
@@ -367,7 +387,7 @@ impl From<&Order> for OrderView {
 impl OrderView {
     pub fn to_domain(&self) -> Result<Order, InconsistentView> {
         let cancellation = match (self.status, self.cancelled_at, &self.cancel_reason) {
-            (OrderStatus::Placed, _, _) => None,
+            (OrderStatus::Placed | OrderStatus::Confirmed, _, _) => None,
             (OrderStatus::Cancelled, Some(at), Some(reason)) => Some(s::Cancellation {
                 reason: reason.clone(),
                 at,
@@ -394,8 +414,18 @@ impl OrderView {
             payment: s::Payment {
                 method: self.payment.method.into(),
                 status: self.payment.status.into(),
+                programme_id: self.payment.programme_id,
+                payment_id: self.payment.payment_id,
+                decline: match (&self.payment.code, &self.payment.reason) {
+                    (Some(code), Some(reason)) => Some(s::PaymentDecline {
+                        code: code.clone(),
+                        reason: reason.clone(),
+                    }),
+                    _ => None,
+                },
             },
             placed_at: self.placed_at,
+            confirmed_at: self.confirmed_at,
             cancellation,
         })
     }

@@ -68,7 +68,7 @@ codes! {
 }
 codes! {
     /// Where an order's payment stands.
-    PaymentStatus <=> s::PaymentStatus { Awaiting, Authorized, Captured, Voided, Failed }
+    PaymentStatus <=> s::PaymentStatus { Awaiting, Requested, Held, Paid, Voided, Declined }
 }
 
 /// Whether a merchant may trade.
@@ -88,11 +88,12 @@ pub enum HeritageStatus {
     Rejected,
 }
 
-/// Whether an order stands or was cancelled.
+/// Whether an order stands, was confirmed by its merchant or was cancelled.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum OrderStatus {
     Placed,
+    Confirmed,
     Cancelled,
 }
 

@@ -110,3 +110,10 @@ pub struct PlaceOrder {
     pub lines: Vec<OrderLine>,
     pub payment: PaymentMethod,
 }
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PayByVoucher {
+    /// The voucher programme whose wallet pays.
+    pub programme_id: Uuid,
+}

@@ -128,6 +128,7 @@ fn shop_status(error: &ShopError) -> StatusCode {
         | ShopError::DuplicateLine { .. } => StatusCode::BAD_REQUEST,
         ShopError::ProductAlreadyExists
         | ShopError::OrderAlreadyCancelled
+        | ShopError::OrderAlreadyConfirmed
         | ShopError::PaymentTransition { .. } => StatusCode::CONFLICT,
         ShopError::MerchantNotActive
         | ShopError::StockWouldGoNegative { .. }
@@ -135,6 +136,8 @@ fn shop_status(error: &ShopError) -> StatusCode {
         | ShopError::ProductNotPublished { .. }
         | ShopError::InsufficientStock { .. }
         | ShopError::AmountTooLarge
+        | ShopError::PaymentMethodNotVoucher
+        | ShopError::PaymentNotHeld
         | ShopError::PaymentAlreadyCaptured => StatusCode::UNPROCESSABLE_ENTITY,
     }
 }

@@ -83,6 +83,14 @@ pub fn router(storefront: Arc<Storefront>) -> Router {
             "/merchants/{id}/orders/{order_id}/cancellation",
             post(orders::cancel),
         )
+        .route(
+            "/merchants/{id}/orders/{order_id}/voucher-payment",
+            post(orders::pay_by_voucher),
+        )
+        .route(
+            "/merchants/{id}/orders/{order_id}/confirmation",
+            post(orders::confirm),
+        )
         .fallback(|| async { ApiError::RouteNotFound })
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .layer(DefaultBodyLimit::max(BODY_LIMIT))

@@ -94,3 +94,39 @@ pub async fn cancel(
         .await?;
     Ok(Reply(StatusCode::OK, committed))
 }
+
+/// The buyer asks the voucher service to pay the order from their wallet.
+pub async fn pay_by_voucher(
+    State(storefront): State<Arc<Storefront>>,
+    Path((merchant, order)): Path<(String, String)>,
+    command: Command<bodies::PayByVoucher>,
+) -> Result<Reply<OrderView>, ApiError> {
+    let merchant = path_id(&merchant, "MERCHANT_NOT_FOUND", "merchant")?;
+    let order = path_id(&order, "ORDER_NOT_FOUND", "order")?;
+    let actor = command.caller.signed_in()?;
+    let committed = storefront
+        .request_voucher_payment(
+            merchant,
+            order,
+            command.body.programme_id,
+            actor,
+            &command.meta,
+        )
+        .await?;
+    Ok(Reply(StatusCode::ACCEPTED, committed))
+}
+
+/// The merchant accepts the order; a held voucher payment is then captured.
+pub async fn confirm(
+    State(storefront): State<Arc<Storefront>>,
+    Path((merchant, order)): Path<(String, String)>,
+    command: Command<bodies::Empty>,
+) -> Result<Reply<OrderView>, ApiError> {
+    let merchant = path_id(&merchant, "MERCHANT_NOT_FOUND", "merchant")?;
+    let order = path_id(&order, "ORDER_NOT_FOUND", "order")?;
+    command.caller.for_merchant(merchant)?;
+    let committed = storefront
+        .confirm_order(merchant, order, &command.meta)
+        .await?;
+    Ok(Reply(StatusCode::OK, committed))
+}

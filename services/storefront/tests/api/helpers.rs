@@ -1,6 +1,9 @@
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use golmok_embedded::EmbeddedStore;
+use golmok_kernel::{EventLog, LogTail};
 use golmok_runtime::{ACTOR_HEADER, Actor, IDEMPOTENCY_HEADER, Role};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -144,6 +147,37 @@ impl TestApp {
         let reply = self.post("/merchants", &operator(), body).await;
         reply.expect(StatusCode::CREATED);
         id_of(&reply.body)
+    }
+
+    /// A log standing in for the voucher service's, which the storefront now
+    /// follows: events appended to it in the voucher's published wire format
+    /// reach the storefront as they would from the voucher service.
+    pub async fn voucher_log(&self) -> Arc<dyn EventLog> {
+        let store = EmbeddedStore::open(&self.dir.path().join("voucher-events.redb"))
+            .expect("voucher log opens");
+        let log: Arc<dyn EventLog> = store;
+        self.app
+            .follow_voucher(LogTail::after(Arc::clone(&log), 0))
+            .await
+            .expect("storefront follows the voucher log");
+        log
+    }
+
+    /// Polls `path` until `done` holds (the consumers are asynchronous).
+    pub async fn until(&self, path: &str, actor: &Actor, done: impl Fn(&Value) -> bool) -> Value {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            let reply = self.get(path, Some(actor)).await;
+            if done(&reply.body) {
+                return reply.body;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "{path} never got there: {}",
+                reply.body
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
     }
 
     /// A published product of `merchant` with `stock` units at `price`.

@@ -8,3 +8,4 @@ mod merchants;
 mod persistence;
 mod shop;
 mod tenancy;
+mod voucher_flow;

@@ -15,6 +15,7 @@ use uuid::Uuid;
 
 use super::vocabulary::{DeclineReason, Ineligible, Rule};
 use crate::domain::case::{CaseEvent, CaseInfo};
+use crate::domain::order_payment::PaymentEvent;
 use crate::domain::programme::{FeeTiers, ProgrammeEvent, Terms};
 use crate::domain::settlement::{Batch, CapturedRedemption, SettlementEvent};
 use crate::domain::wallet::{Decline, WalletEvent};
@@ -27,6 +28,7 @@ pub enum VoucherEvent {
     Wallet(WalletEvent),
     Settlement(SettlementEvent),
     Case(CaseEvent),
+    Payment(PaymentEvent),
 }
 
 macro_rules! narrow {
@@ -54,6 +56,7 @@ narrow!(
     Wallet(WalletEvent),
     Settlement(SettlementEvent),
     Case(CaseEvent),
+    Payment(PaymentEvent),
 );
 
 // ---- wire structs (v1) -------------------------------------------------------
@@ -228,8 +231,46 @@ pub struct CaseDecisionV1 {
 /// The codec of every voucher event.
 pub struct VoucherCodec;
 
+/// The wallet holds a storefront order's total (the hold's redemption id is
+/// `paymentId`).
+#[derive(Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct OrderPaymentHeldV1 {
+    pub order_id: Uuid,
+    pub merchant_id: Uuid,
+    /// The storefront's payment attempt; the wallet's redemption id.
+    pub payment_id: Uuid,
+    pub wallet_id: Uuid,
+    /// Whole won.
+    pub amount: i64,
+    pub at: DateTime<Utc>,
+}
+
+/// A storefront order's payment attempt was declined.
+#[derive(Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct OrderPaymentDeclinedV1 {
+    pub order_id: Uuid,
+    pub merchant_id: Uuid,
+    pub payment_id: Uuid,
+    /// Stable code: INSUFFICIENT_BALANCE, MERCHANT_SUSPENDED, WALLET_NOT_FOUND, …
+    pub code: String,
+    pub reason: String,
+    pub at: DateTime<Utc>,
+}
+
+/// A storefront order's held payment was captured or voided.
+#[derive(Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct OrderPaymentV1 {
+    pub order_id: Uuid,
+    pub merchant_id: Uuid,
+    pub payment_id: Uuid,
+    pub at: DateTime<Utc>,
+}
+
 /// Names of all current event types, in the order of [`VoucherCodec::schemas`].
-const NAMES: [&str; 20] = [
+const NAMES: [&str; 24] = [
     "ProgrammeCreated",
     "SubsidyCommitted",
     "SubsidyReleased",
@@ -250,6 +291,10 @@ const NAMES: [&str; 20] = [
     "CaseMerchantSuspended",
     "CaseDismissed",
     "CaseMerchantReinstated",
+    "OrderPaymentHeld",
+    "OrderPaymentDeclined",
+    "OrderPaymentCaptured",
+    "OrderPaymentVoided",
 ];
 
 fn malformed(name: &str, reason: impl std::fmt::Display) -> CodecError {
@@ -562,6 +607,71 @@ fn encode_case(event: &CaseEvent) -> EncodedEvent {
     }
 }
 
+fn encode_payment(event: &PaymentEvent) -> EncodedEvent {
+    match event {
+        PaymentEvent::Held {
+            order_id,
+            merchant_id,
+            payment_id,
+            wallet_id,
+            amount,
+            at,
+        } => encoded(
+            "OrderPaymentHeld",
+            OrderPaymentHeldV1 {
+                order_id: *order_id,
+                merchant_id: *merchant_id,
+                payment_id: *payment_id,
+                wallet_id: *wallet_id,
+                amount: amount.0,
+                at: *at,
+            },
+        ),
+        PaymentEvent::Declined {
+            order_id,
+            merchant_id,
+            payment_id,
+            code,
+            reason,
+            at,
+        } => encoded(
+            "OrderPaymentDeclined",
+            OrderPaymentDeclinedV1 {
+                order_id: *order_id,
+                merchant_id: *merchant_id,
+                payment_id: *payment_id,
+                code: code.clone(),
+                reason: reason.clone(),
+                at: *at,
+            },
+        ),
+        PaymentEvent::Captured {
+            order_id,
+            merchant_id,
+            payment_id,
+            at,
+        }
+        | PaymentEvent::Voided {
+            order_id,
+            merchant_id,
+            payment_id,
+            at,
+        } => encoded(
+            if matches!(event, PaymentEvent::Captured { .. }) {
+                "OrderPaymentCaptured"
+            } else {
+                "OrderPaymentVoided"
+            },
+            OrderPaymentV1 {
+                order_id: *order_id,
+                merchant_id: *merchant_id,
+                payment_id: *payment_id,
+                at: *at,
+            },
+        ),
+    }
+}
+
 fn won_set(values: &BTreeSet<i64>) -> BTreeSet<Won> {
     values.iter().map(|v| Won(*v)).collect()
 }
@@ -822,6 +932,50 @@ fn decode_v1(name: &str, data: Value) -> Result<VoucherEvent, CodecError> {
             }
             .into()
         }
+        "OrderPaymentHeld" => {
+            let w: OrderPaymentHeldV1 = wire(name, data)?;
+            PaymentEvent::Held {
+                order_id: w.order_id,
+                merchant_id: w.merchant_id,
+                payment_id: w.payment_id,
+                wallet_id: w.wallet_id,
+                amount: Won(w.amount),
+                at: w.at,
+            }
+            .into()
+        }
+        "OrderPaymentDeclined" => {
+            let w: OrderPaymentDeclinedV1 = wire(name, data)?;
+            PaymentEvent::Declined {
+                order_id: w.order_id,
+                merchant_id: w.merchant_id,
+                payment_id: w.payment_id,
+                code: w.code,
+                reason: w.reason,
+                at: w.at,
+            }
+            .into()
+        }
+        "OrderPaymentCaptured" => {
+            let w: OrderPaymentV1 = wire(name, data)?;
+            PaymentEvent::Captured {
+                order_id: w.order_id,
+                merchant_id: w.merchant_id,
+                payment_id: w.payment_id,
+                at: w.at,
+            }
+            .into()
+        }
+        "OrderPaymentVoided" => {
+            let w: OrderPaymentV1 = wire(name, data)?;
+            PaymentEvent::Voided {
+                order_id: w.order_id,
+                merchant_id: w.merchant_id,
+                payment_id: w.payment_id,
+                at: w.at,
+            }
+            .into()
+        }
         _ => {
             return Err(CodecError::UnknownType {
                 name: name.to_owned(),
@@ -842,6 +996,7 @@ impl EventCodec for VoucherCodec {
             VoucherEvent::Wallet(event) => encode_wallet(event),
             VoucherEvent::Settlement(event) => encode_settlement(event),
             VoucherEvent::Case(event) => encode_case(event),
+            VoucherEvent::Payment(event) => encode_payment(event),
         }
     }
 
@@ -877,6 +1032,10 @@ impl EventCodec for VoucherCodec {
             suspended,
             dismissed,
             reinstated,
+            payment_held,
+            payment_declined,
+            payment_captured,
+            payment_voided,
         ] = NAMES;
         vec![
             schema::<ProgrammeCreatedV1>(created),
@@ -899,6 +1058,10 @@ impl EventCodec for VoucherCodec {
             schema::<CaseDecisionV1>(suspended),
             schema::<CaseDecisionV1>(dismissed),
             schema::<CaseDecisionV1>(reinstated),
+            schema::<OrderPaymentHeldV1>(payment_held),
+            schema::<OrderPaymentDeclinedV1>(payment_declined),
+            schema::<OrderPaymentV1>(payment_captured),
+            schema::<OrderPaymentV1>(payment_voided),
         ]
     }
 
@@ -911,6 +1074,7 @@ pub type ProgrammeCodec = AggregateCodec<VoucherCodec, ProgrammeEvent>;
 pub type WalletCodec = AggregateCodec<VoucherCodec, WalletEvent>;
 pub type SettlementCodec = AggregateCodec<VoucherCodec, SettlementEvent>;
 pub type CaseCodec = AggregateCodec<VoucherCodec, CaseEvent>;
+pub type PaymentCodec = AggregateCodec<VoucherCodec, PaymentEvent>;
 
 #[cfg(test)]
 mod tests {
@@ -938,6 +1102,7 @@ mod tests {
         assert_eq!(WalletCodec::samples().len(), 11);
         assert_eq!(SettlementCodec::schemas().len(), 2);
         assert_eq!(CaseCodec::samples().len(), 4);
+        assert_eq!(PaymentCodec::samples().len(), 4);
         let opened = VoucherCodec::encode(&CaseCodec::samples()[0].clone().into());
         assert!(matches!(
             WalletCodec::decode(opened.name, 1, opened.data),

@@ -1,6 +1,7 @@
 use golmok_kernel::{CodecError, CommandError, StorageError};
 
 use crate::domain::case::CaseError;
+use crate::domain::order_payment::PaymentError;
 use crate::domain::programme::ProgrammeError;
 use crate::domain::settlement::SettlementError;
 use crate::domain::wallet::{Decline, WalletError};
@@ -17,6 +18,8 @@ pub enum AppError {
     Settlement(#[from] SettlementError),
     #[error(transparent)]
     Case(#[from] CaseError),
+    #[error(transparent)]
+    Payment(#[from] PaymentError),
     /// The redemption was declined; the decline is recorded.
     #[error("the redemption was declined: {0}")]
     Declined(Decline),

@@ -4,6 +4,7 @@
 mod cases;
 pub mod codec;
 mod error;
+mod order_payments;
 mod programmes;
 pub mod projections;
 mod queries;
@@ -18,8 +19,9 @@ mod voucher;
 mod wallets;
 
 pub use error::AppError;
+pub use order_payments::OrderPaymentProcess;
 pub use programmes::ProgrammeDraft;
 pub use voucher::{
-    Committed, Policy, Voucher, case_stream, programme_stream, settlement_stream, wallet_id_of,
-    wallet_stream,
+    Committed, Policy, Voucher, case_stream, order_payment_stream, programme_stream,
+    settlement_stream, wallet_id_of, wallet_stream,
 };

@@ -7,6 +7,7 @@ use uuid::Uuid;
 use super::codec::VoucherEvent;
 use crate::domain::case::{CaseEvent, CaseInfo};
 use crate::domain::fraud::Rule;
+use crate::domain::order_payment::PaymentEvent;
 use crate::domain::programme::{FeeTiers, Ineligible, ProgrammeEvent, Terms};
 use crate::domain::settlement::{Batch, CapturedRedemption, SettlementEvent};
 use crate::domain::wallet::{Decline, WalletEvent};
@@ -190,6 +191,38 @@ pub fn all() -> Vec<VoucherEvent> {
         .into(),
         CaseEvent::MerchantReinstated {
             official: "official-jung-gu".into(),
+            at: at(),
+        }
+        .into(),
+        PaymentEvent::Held {
+            order_id: id(7),
+            merchant_id: merchant,
+            payment_id: id(8),
+            wallet_id: id(2),
+            amount: Won(11_000),
+            at: at(),
+        }
+        .into(),
+        PaymentEvent::Declined {
+            order_id: id(7),
+            merchant_id: merchant,
+            payment_id: id(8),
+            code: "INSUFFICIENT_BALANCE".into(),
+            reason: "the wallet has 5000 won available".into(),
+            at: at(),
+        }
+        .into(),
+        PaymentEvent::Captured {
+            order_id: id(7),
+            merchant_id: merchant,
+            payment_id: id(8),
+            at: at(),
+        }
+        .into(),
+        PaymentEvent::Voided {
+            order_id: id(7),
+            merchant_id: merchant,
+            payment_id: id(8),
             at: at(),
         }
         .into(),

@@ -9,10 +9,11 @@ use storefront::app::projections::Projections;
 use uuid::Uuid;
 
 use super::AppError;
-use super::codec::{CaseCodec, ProgrammeCodec, SettlementCodec, WalletCodec};
+use super::codec::{CaseCodec, PaymentCodec, ProgrammeCodec, SettlementCodec, WalletCodec};
 use crate::domain::BusinessCalendar;
 use crate::domain::case::Case;
 use crate::domain::fraud::FraudPolicy;
+use crate::domain::order_payment::OrderPayment;
 use crate::domain::programme::Programme;
 use crate::domain::settlement::Settlement;
 use crate::domain::wallet::Wallet;
@@ -35,6 +36,7 @@ pub struct Voucher {
     pub(super) wallets: CommandHandler<Wallet, WalletCodec>,
     pub(super) settlements: CommandHandler<Settlement, SettlementCodec>,
     pub(super) cases: Arc<CommandHandler<Case, CaseCodec>>,
+    pub(super) payments: CommandHandler<OrderPayment, PaymentCodec>,
     projections: Arc<Projections>,
     pub(super) policy: Policy,
 }
@@ -61,6 +63,11 @@ pub fn settlement_stream(programme_id: Uuid, merchant_id: Uuid) -> String {
 
 pub fn case_stream(case_id: Uuid) -> String {
     format!("case-{case_id}")
+}
+
+/// The voucher's record of paying one storefront order.
+pub fn order_payment_stream(order_id: Uuid) -> String {
+    format!("order-payment-{order_id}")
 }
 
 /// A stable id derived from `parts` (a custom, version 8 UUID).
@@ -94,6 +101,7 @@ impl Voucher {
             programmes: CommandHandler::new(Arc::clone(&log)),
             wallets: CommandHandler::new(Arc::clone(&log)),
             settlements: CommandHandler::new(Arc::clone(&log)),
+            payments: CommandHandler::new(Arc::clone(&log)),
             cases,
             log,
             tables,

@@ -7,6 +7,7 @@ pub(crate) mod fixtures;
 pub mod fraud;
 pub mod ledger;
 mod money;
+pub mod order_payment;
 pub mod programme;
 pub mod settlement;
 pub mod wallet;

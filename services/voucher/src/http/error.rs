@@ -134,6 +134,7 @@ impl ApiError {
             ApiError::App(AppError::Declined(decline)) => owned(declined(decline)),
             ApiError::App(AppError::Settlement(error)) => owned(settlement(error)),
             ApiError::App(AppError::Case(error)) => owned(case(error)),
+            ApiError::App(AppError::Payment(error)) => (StatusCode::CONFLICT, error.code(), None),
             ApiError::App(AppError::MerchantNotFound) => (
                 StatusCode::NOT_FOUND,
                 "MERCHANT_NOT_FOUND",

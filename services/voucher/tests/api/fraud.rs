@@ -66,6 +66,21 @@ async fn a_burst_of_round_amounts_opens_a_case_and_an_official_can_suspend_the_m
         standing.expect(StatusCode::OK)["voucherSuspendedIn"],
         json!([programme])
     );
+    // The storefront follows: the merchant is suspended there with the case
+    // as the reason, which the voucher's directory hears back.
+    app.until(&format!("/merchants/{merchant}"), |r| {
+        r.body["suspended"] == true
+    })
+    .await;
+    let path = format!("/merchants/{merchant}");
+    let storefront = app
+        .storefront(Method::GET, &path, &official(), json!(null))
+        .await;
+    let storefront = storefront.expect(StatusCode::OK);
+    assert_eq!(storefront["status"], "SUSPENDED");
+    let reason = storefront["suspensionReason"].as_str().unwrap();
+    assert!(reason.contains(&case), "{reason}");
+    assert!(reason.ends_with("현장 점검에서 깡 확인"), "{reason}");
 
     let reinstated = app
         .call(
@@ -80,6 +95,14 @@ async fn a_burst_of_round_amounts_opens_a_case_and_an_official_can_suspend_the_m
         reinstated.expect(StatusCode::OK)["status"],
         "MERCHANT_REINSTATED"
     );
+    app.until(&format!("/merchants/{merchant}"), |r| {
+        r.body["suspended"] == false
+    })
+    .await;
+    let storefront = app
+        .storefront(Method::GET, &path, &official(), json!(null))
+        .await;
+    assert_eq!(storefront.expect(StatusCode::OK)["status"], "ACTIVE");
     pay().await.expect(StatusCode::CREATED);
     app.post(
         &format!("/cases/{case}/dismissal"),

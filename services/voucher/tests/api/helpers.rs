@@ -72,6 +72,13 @@ async fn spawn_on(dir: TempDir, change: impl FnOnce(&mut Settings)) -> TestApp {
     app.follow_storefront(LogTail::after(storefront.event_log(), 0))
         .await
         .expect("voucher follows the storefront");
+    app.follow_storefront_orders(LogTail::after(storefront.event_log(), 0))
+        .await
+        .expect("voucher follows the storefront's orders");
+    storefront
+        .follow_voucher(LogTail::after(app.event_log(), 0))
+        .await
+        .expect("storefront follows the voucher");
     let stop = CancellationToken::new();
     let (address, voucher_server) = serve(app.router(), &stop).await;
     let (storefront_address, storefront_server) = serve(storefront.router(), &stop).await;
@@ -245,6 +252,71 @@ impl TestApp {
             r.body["suspended"] == suspend
         })
         .await;
+    }
+
+    /// A request to the storefront's HTTP API (a `null` body sends none).
+    pub async fn storefront(
+        &self,
+        method: Method,
+        path: &str,
+        actor: &Actor,
+        body: Value,
+    ) -> Reply {
+        let body = Some(body).filter(|b| !b.is_null());
+        self.send(
+            &self.storefront_address,
+            method,
+            path,
+            Some(actor),
+            None,
+            body,
+        )
+        .await
+    }
+
+    /// The storefront's event log (what the voucher's consumers follow).
+    pub fn storefront_log(&self) -> std::sync::Arc<dyn golmok_kernel::EventLog> {
+        self.storefront.event_log()
+    }
+
+    /// A published product of `merchant` at `price` won with 100 units.
+    pub async fn product(&self, merchant: Uuid, price: i64) -> Uuid {
+        let owner = merchant_actor(merchant);
+        let body = json!({"name": "노가리", "description": "", "price": price, "stock": 100});
+        let path = format!("/merchants/{merchant}/products");
+        let reply = self.storefront(Method::POST, &path, &owner, body).await;
+        let product = id_of(reply.expect(StatusCode::CREATED));
+        let path = format!("/merchants/{merchant}/products/{product}/publication");
+        self.storefront(Method::POST, &path, &owner, json!({}))
+            .await
+            .expect(StatusCode::OK);
+        product
+    }
+
+    /// Polls a storefront order as its buyer until `done` holds (at most 5 s).
+    pub async fn order_until(
+        &self,
+        order: Uuid,
+        buyer: &Actor,
+        done: impl Fn(&Value) -> bool,
+    ) -> Value {
+        for _ in 0..100 {
+            let reply = self
+                .send(
+                    &self.storefront_address,
+                    Method::GET,
+                    &format!("/orders/{order}"),
+                    Some(buyer),
+                    None,
+                    None,
+                )
+                .await;
+            if done(&reply.body) {
+                return reply.body;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("order {order} never reached the expected state");
     }
 
     /// Polls a GET as an official until `done` holds (at most 5 s).

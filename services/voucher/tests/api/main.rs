@@ -6,6 +6,7 @@ mod double_spend;
 mod fraud;
 mod helpers;
 mod idempotency;
+mod orders;
 mod persistence;
 mod programmes;
 mod settlement;

@@ -52,6 +52,30 @@ pub(crate) struct CancelOrderInput {
     idempotency_key: Option<String>,
 }
 
+#[derive(InputObject)]
+pub(crate) struct PayOrderByVoucherInput {
+    /// The order's global id (the caller must be its buyer).
+    order_id: ID,
+    /// The voucher programme whose wallet pays (the caller's wallet in it).
+    programme_id: ID,
+    /// A retry with the same key returns the first answer instead of acting twice.
+    idempotency_key: Option<String>,
+}
+
+#[derive(InputObject)]
+pub(crate) struct ConfirmOrderInput {
+    /// The order's global id (the caller must act for its merchant).
+    order_id: ID,
+    /// A retry with the same key returns the first answer instead of acting twice.
+    idempotency_key: Option<String>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PayByVoucherBody {
+    programme_id: Uuid,
+}
+
 /// The storefront's body for a new order: product ids as the service knows them.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -69,6 +93,8 @@ struct LineBody {
 
 payload!(PlaceOrderPayload { order: Order });
 payload!(CancelOrderPayload { order: Order });
+payload!(PayOrderByVoucherPayload { order: Order });
+payload!(ConfirmOrderPayload { order: Order });
 
 #[derive(Default)]
 pub(crate) struct OrderMutation;
@@ -131,6 +157,64 @@ impl OrderMutation {
         )
     }
 }
+
+#[Object]
+impl OrderPaymentMutation {
+    /// The buyer pays an order placed with payment VOUCHER from their wallet
+    /// in a programme. Answers the order with payment REQUESTED; the voucher
+    /// service then holds the total (HELD) or declines (DECLINED, with the
+    /// code on `payment.code`, e.g. INSUFFICIENT_BALANCE). A declined
+    /// payment may be requested again.
+    async fn pay_order_by_voucher(
+        &self,
+        ctx: &Context<'_>,
+        input: PayOrderByVoucherInput,
+    ) -> Result<PayOrderByVoucherPayload> {
+        let request = ctx.request();
+        settle(
+            async {
+                let order = current(request, &input.order_id).await?;
+                let programme_id = input_id(
+                    &input.programme_id,
+                    NodeType::VoucherProgramme,
+                    "programmeId",
+                )?;
+                let key = idempotency_key(input.idempotency_key.as_deref())?;
+                let body = PayByVoucherBody { programme_id };
+                let order = request
+                    .storefront
+                    .pay_order_by_voucher(&order, &body, key)
+                    .await;
+                order.map(Order).map_err(|error| ORDER.refusal(error))
+            }
+            .await,
+        )
+    }
+
+    /// The merchant confirms an order. A voucher order needs its payment
+    /// HELD (else PAYMENT_NOT_HELD); the hold is then captured and the
+    /// payment becomes PAID.
+    async fn confirm_order(
+        &self,
+        ctx: &Context<'_>,
+        input: ConfirmOrderInput,
+    ) -> Result<ConfirmOrderPayload> {
+        let request = ctx.request();
+        settle(
+            async {
+                let order = current(request, &input.order_id).await?;
+                let key = idempotency_key(input.idempotency_key.as_deref())?;
+                let order = request.storefront.confirm_order(&order, key).await;
+                order.map(Order).map_err(|error| ORDER.refusal(error))
+            }
+            .await,
+        )
+    }
+}
+
+/// Paying orders by voucher and confirming them.
+#[derive(Default)]
+pub(crate) struct OrderPaymentMutation;
 
 /// The order named by the `orderId` input, as the caller may see it now.
 async fn current(request: &RequestContext, id: &ID) -> Result<model::Order, Refusal> {

@@ -47,6 +47,11 @@ impl Order {
         self.0.placed_at
     }
 
+    /// When the merchant confirmed the order.
+    async fn confirmed_at(&self) -> Option<DateTime<Utc>> {
+        self.0.confirmed_at
+    }
+
     async fn cancelled_at(&self) -> Option<DateTime<Utc>> {
         self.0.cancelled_at
     }

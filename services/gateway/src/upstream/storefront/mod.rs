@@ -395,4 +395,33 @@ impl Storefront {
         )
         .await
     }
+
+    /// The buyer asks the voucher service to pay `order` (answers REQUESTED).
+    pub(crate) async fn pay_order_by_voucher(
+        &self,
+        order: &Order,
+        body: &impl Serialize,
+        key: Key<'_>,
+    ) -> Result<Order, CallError> {
+        let (merchant, id) = (order.merchant_id.to_string(), order.id.to_string());
+        let path = ["merchants", &merchant, "orders", &id, "voucher-payment"];
+        self.call(
+            Call::new(Method::POST, path, [])
+                .json(body)
+                .idempotency_key(key),
+        )
+        .await
+    }
+
+    /// The merchant accepts `order`; a held voucher payment is then captured.
+    pub(crate) async fn confirm_order(
+        &self,
+        order: &Order,
+        key: Key<'_>,
+    ) -> Result<Order, CallError> {
+        let (merchant, id) = (order.merchant_id.to_string(), order.id.to_string());
+        let path = ["merchants", &merchant, "orders", &id, "confirmation"];
+        self.call(Call::new(Method::POST, path, []).idempotency_key(key))
+            .await
+    }
 }

@@ -92,6 +92,8 @@ pub(crate) enum OnboardingStatus {
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub(crate) enum OrderStatus {
     Placed,
+    /// The merchant accepted the order; a held voucher payment is then captured.
+    Confirmed,
     Cancelled,
 }
 
@@ -106,11 +108,18 @@ pub(crate) enum PaymentMethod {
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub(crate) enum PaymentStatus {
+    /// Not asked for yet.
     Awaiting,
-    Authorized,
-    Captured,
+    /// The buyer asked the voucher service to pay; its answer is on the way.
+    Requested,
+    /// The buyer's wallet holds the total until the merchant confirms.
+    Held,
+    /// Captured from the wallet on the merchant's confirmation.
+    Paid,
+    /// Released: the order was cancelled.
     Voided,
-    Failed,
+    /// The voucher service refused; `code` says why. May be requested again.
+    Declined,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -211,6 +220,8 @@ pub(crate) struct Order {
     pub(crate) payment: Payment,
     pub(crate) placed_at: DateTime<Utc>,
     #[serde(default)]
+    pub(crate) confirmed_at: Option<DateTime<Utc>>,
+    #[serde(default)]
     pub(crate) cancelled_at: Option<DateTime<Utc>>,
     #[serde(default)]
     pub(crate) cancel_reason: Option<String>,
@@ -232,6 +243,12 @@ pub(crate) struct OrderLine {
 pub(crate) struct Payment {
     pub(crate) method: PaymentMethod,
     pub(crate) status: PaymentStatus,
+    /// While DECLINED: the voucher service's stable code (INSUFFICIENT_BALANCE, …).
+    #[serde(default)]
+    pub(crate) code: Option<String>,
+    /// While DECLINED: why, in words.
+    #[serde(default)]
+    pub(crate) reason: Option<String>,
 }
 
 /// Filters of the merchant directory; they combine.

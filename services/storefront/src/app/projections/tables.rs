@@ -41,3 +41,7 @@ pub const ALL_TABLES: [&str; 11] = [
     ORDERS_BY_MERCHANT,
     ORDERS_BY_BUYER,
 ];
+
+/// partition = voucher fraud case id, clustering = "" → the case's merchant id
+/// (kept by the consumer of the voucher's events; not rebuilt from this log).
+pub const VOUCHER_CASES: &str = "storefront_voucher_cases";

@@ -10,7 +10,8 @@ use crate::domain::{full_years, seoul_date};
 
 pub(crate) const NAME_MAX: usize = 100;
 pub(crate) const LABEL_MAX: usize = 50;
-pub(crate) const REASON_MAX: usize = 500;
+/// The longest reason a suspension or rejection may give.
+pub const REASON_MAX: usize = 500;
 pub(crate) const NOTES_MAX: usize = 2_000;
 pub(crate) const CHANNEL_MAX: usize = 100;
 

@@ -1,7 +1,7 @@
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use super::{PaymentMethod, ShopSubject};
+use super::{PaymentMethod, PaymentOutcome, ShopSubject};
 use crate::domain::merchant::MerchantStanding;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -70,21 +70,25 @@ pub enum ShopCommand {
         reason: String,
         at: DateTime<Utc>,
     },
-    AuthorizePayment {
+    /// The buyer asks the voucher service to pay the order from their
+    /// wallet in `programme_id`; `payment_id` names this attempt.
+    RequestVoucherPayment {
         order_id: Uuid,
+        programme_id: Uuid,
+        payment_id: Uuid,
         at: DateTime<Utc>,
     },
-    CapturePayment {
+    /// The voucher service's answer about attempt `payment_id`; an answer
+    /// about an earlier attempt or one already recorded changes nothing.
+    RecordPayment {
         order_id: Uuid,
+        payment_id: Uuid,
+        outcome: PaymentOutcome,
         at: DateTime<Utc>,
     },
-    VoidPayment {
+    /// The merchant accepts the order; a held voucher payment is then captured.
+    ConfirmOrder {
         order_id: Uuid,
-        at: DateTime<Utc>,
-    },
-    FailPayment {
-        order_id: Uuid,
-        reason: String,
         at: DateTime<Utc>,
     },
 }
@@ -101,10 +105,9 @@ impl ShopCommand {
             | ShopCommand::Unpublish { product_id, .. } => ShopSubject::Product(*product_id),
             ShopCommand::PlaceOrder(OrderRequest { order_id, .. })
             | ShopCommand::CancelOrder { order_id, .. }
-            | ShopCommand::AuthorizePayment { order_id, .. }
-            | ShopCommand::CapturePayment { order_id, .. }
-            | ShopCommand::VoidPayment { order_id, .. }
-            | ShopCommand::FailPayment { order_id, .. } => ShopSubject::Order(*order_id),
+            | ShopCommand::RequestVoucherPayment { order_id, .. }
+            | ShopCommand::RecordPayment { order_id, .. }
+            | ShopCommand::ConfirmOrder { order_id, .. } => ShopSubject::Order(*order_id),
         }
     }
 }

@@ -4,8 +4,9 @@ use golmok_kernel::Decider;
 use uuid::Uuid;
 
 use super::{
-    Cancellation, NewProduct, Order, OrderLine, OrderPlaced, OrderRequest, Payment, PaymentStatus,
-    Product, ProductAdded, ShopCommand, ShopError, ShopEvent, ShopState,
+    Cancellation, NewProduct, Order, OrderLine, OrderPlaced, OrderRequest, Payment, PaymentDecline,
+    PaymentMethod, PaymentOutcome, PaymentStatus, Product, ProductAdded, ShopCommand, ShopError,
+    ShopEvent, ShopState, VoucherPaymentRequested,
 };
 use crate::domain::Won;
 use crate::domain::merchant::MerchantStanding;
@@ -152,8 +153,13 @@ impl Decider for Shop {
                 if current.cancellation.is_some() {
                     return Err(ShopError::OrderAlreadyCancelled);
                 }
-                if current.payment.status == PaymentStatus::Captured {
-                    return Err(ShopError::PaymentAlreadyCaptured);
+                match current.payment.status {
+                    PaymentStatus::Paid => return Err(ShopError::PaymentAlreadyCaptured),
+                    // The capture asked for by the confirmation is under way.
+                    PaymentStatus::Held if current.confirmed_at.is_some() => {
+                        return Err(ShopError::OrderAlreadyConfirmed);
+                    }
+                    _ => {}
                 }
                 Ok(vec![ShopEvent::OrderCancelled {
                     order_id: *order_id,
@@ -161,37 +167,77 @@ impl Decider for Shop {
                     at: *at,
                 }])
             }
-            ShopCommand::AuthorizePayment { order_id, at } => {
-                payment(order(order_id)?, PaymentStatus::Authorized)?;
-                Ok(vec![ShopEvent::PaymentAuthorized {
-                    order_id: *order_id,
-                    at: *at,
-                }])
-            }
-            ShopCommand::CapturePayment { order_id, at } => {
-                payment(order(order_id)?, PaymentStatus::Captured)?;
-                Ok(vec![ShopEvent::PaymentCaptured {
-                    order_id: *order_id,
-                    at: *at,
-                }])
-            }
-            ShopCommand::VoidPayment { order_id, at } => {
-                payment(order(order_id)?, PaymentStatus::Voided)?;
-                Ok(vec![ShopEvent::PaymentVoided {
-                    order_id: *order_id,
-                    at: *at,
-                }])
-            }
-            ShopCommand::FailPayment {
+            ShopCommand::RequestVoucherPayment {
                 order_id,
-                reason,
+                programme_id,
+                payment_id,
                 at,
             } => {
-                let reason = text(reason, "reason", REASON_MAX)?;
-                payment(order(order_id)?, PaymentStatus::Failed)?;
-                Ok(vec![ShopEvent::PaymentFailed {
+                let current = order(order_id)?;
+                if current.payment.method != PaymentMethod::Voucher {
+                    return Err(ShopError::PaymentMethodNotVoucher);
+                }
+                if current.cancellation.is_some() {
+                    return Err(ShopError::OrderAlreadyCancelled);
+                }
+                if current.confirmed_at.is_some() {
+                    return Err(ShopError::OrderAlreadyConfirmed);
+                }
+                payment(current, PaymentStatus::Requested)?;
+                Ok(vec![ShopEvent::VoucherPaymentRequested(
+                    VoucherPaymentRequested {
+                        order_id: *order_id,
+                        merchant_id: current.merchant_id,
+                        buyer: current.buyer.clone(),
+                        programme_id: *programme_id,
+                        payment_id: *payment_id,
+                        amount: current.total,
+                        at: *at,
+                    },
+                )])
+            }
+            ShopCommand::RecordPayment {
+                order_id,
+                payment_id,
+                outcome,
+                at,
+            } => {
+                let current = order(order_id)?;
+                let next = outcome.status();
+                if current.payment.payment_id != Some(*payment_id) || current.payment.status == next
+                {
+                    // An earlier attempt's answer, or one already recorded.
+                    return Ok(Vec::new());
+                }
+                payment(current, next)?;
+                let (order_id, at) = (*order_id, *at);
+                Ok(vec![match outcome {
+                    PaymentOutcome::Held => ShopEvent::PaymentAuthorized { order_id, at },
+                    PaymentOutcome::Paid => ShopEvent::PaymentCaptured { order_id, at },
+                    PaymentOutcome::Voided => ShopEvent::PaymentVoided { order_id, at },
+                    PaymentOutcome::Declined(decline) => ShopEvent::PaymentDeclined {
+                        order_id,
+                        code: decline.code.clone(),
+                        reason: decline.reason.clone(),
+                        at,
+                    },
+                }])
+            }
+            ShopCommand::ConfirmOrder { order_id, at } => {
+                let current = order(order_id)?;
+                if current.cancellation.is_some() {
+                    return Err(ShopError::OrderAlreadyCancelled);
+                }
+                if current.confirmed_at.is_some() {
+                    return Err(ShopError::OrderAlreadyConfirmed);
+                }
+                if current.payment.method == PaymentMethod::Voucher
+                    && current.payment.status != PaymentStatus::Held
+                {
+                    return Err(ShopError::PaymentNotHeld);
+                }
+                Ok(vec![ShopEvent::OrderConfirmed {
                     order_id: *order_id,
-                    reason,
                     at: *at,
                 }])
             }
@@ -275,11 +321,9 @@ impl Decider for Shop {
                         buyer: placed.buyer.clone(),
                         lines: placed.lines.clone(),
                         total: placed.total,
-                        payment: Payment {
-                            method: placed.payment,
-                            status: PaymentStatus::Awaiting,
-                        },
+                        payment: Payment::awaiting(placed.payment),
                         placed_at: placed.at,
+                        confirmed_at: None,
                         cancellation: None,
                     },
                 );
@@ -296,7 +340,9 @@ impl Decider for Shop {
                             product.updated_at = *at;
                         }
                     }
-                    if order.payment.status.can_become(PaymentStatus::Voided) {
+                    // A payment never asked for ends here; a requested or
+                    // held one ends when the voucher service has released it.
+                    if order.payment.status == PaymentStatus::Awaiting {
                         order.payment.status = PaymentStatus::Voided;
                     }
                     order.cancellation = Some(Cancellation {
@@ -307,16 +353,52 @@ impl Decider for Shop {
             }
             ShopEvent::PaymentAuthorized { order_id, .. }
             | ShopEvent::PaymentCaptured { order_id, .. }
-            | ShopEvent::PaymentVoided { order_id, .. }
-            | ShopEvent::PaymentFailed { order_id, .. } => {
+            | ShopEvent::PaymentVoided { order_id, .. } => {
                 let status = match event {
-                    ShopEvent::PaymentAuthorized { .. } => PaymentStatus::Authorized,
-                    ShopEvent::PaymentCaptured { .. } => PaymentStatus::Captured,
-                    ShopEvent::PaymentVoided { .. } => PaymentStatus::Voided,
-                    _ => PaymentStatus::Failed,
+                    ShopEvent::PaymentAuthorized { .. } => PaymentStatus::Held,
+                    ShopEvent::PaymentCaptured { .. } => PaymentStatus::Paid,
+                    _ => PaymentStatus::Voided,
                 };
                 if let Some(order) = state.orders.get_mut(order_id) {
                     order.payment.status = status;
+                }
+            }
+            ShopEvent::PaymentFailed {
+                order_id, reason, ..
+            } => {
+                if let Some(order) = state.orders.get_mut(order_id) {
+                    order.payment.status = PaymentStatus::Declined;
+                    order.payment.decline = Some(PaymentDecline {
+                        code: "PAYMENT_FAILED".into(),
+                        reason: reason.clone(),
+                    });
+                }
+            }
+            ShopEvent::PaymentDeclined {
+                order_id,
+                code,
+                reason,
+                ..
+            } => {
+                if let Some(order) = state.orders.get_mut(order_id) {
+                    order.payment.status = PaymentStatus::Declined;
+                    order.payment.decline = Some(PaymentDecline {
+                        code: code.clone(),
+                        reason: reason.clone(),
+                    });
+                }
+            }
+            ShopEvent::VoucherPaymentRequested(requested) => {
+                if let Some(order) = state.orders.get_mut(&requested.order_id) {
+                    order.payment.status = PaymentStatus::Requested;
+                    order.payment.programme_id = Some(requested.programme_id);
+                    order.payment.payment_id = Some(requested.payment_id);
+                    order.payment.decline = None;
+                }
+            }
+            ShopEvent::OrderConfirmed { order_id, at } => {
+                if let Some(order) = state.orders.get_mut(order_id) {
+                    order.confirmed_at = Some(*at);
                 }
             }
         }

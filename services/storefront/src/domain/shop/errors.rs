@@ -48,6 +48,12 @@ pub enum ShopError {
     OrderAlreadyCancelled,
     #[error("the payment was captured; the order can only be returned")]
     PaymentAlreadyCaptured,
+    #[error("the order is not paid by voucher")]
+    PaymentMethodNotVoucher,
+    #[error("the order is already confirmed")]
+    OrderAlreadyConfirmed,
+    #[error("the voucher payment is not held yet; it cannot be confirmed")]
+    PaymentNotHeld,
     #[error("a payment cannot go from {from:?} to {to:?}")]
     PaymentTransition {
         from: PaymentStatus,
@@ -79,6 +85,9 @@ impl ShopError {
             ShopError::OrderNotFound => "ORDER_NOT_FOUND",
             ShopError::OrderAlreadyCancelled => "ORDER_ALREADY_CANCELLED",
             ShopError::PaymentAlreadyCaptured => "PAYMENT_ALREADY_CAPTURED",
+            ShopError::PaymentMethodNotVoucher => "PAYMENT_METHOD_NOT_VOUCHER",
+            ShopError::OrderAlreadyConfirmed => "ORDER_ALREADY_CONFIRMED",
+            ShopError::PaymentNotHeld => "PAYMENT_NOT_HELD",
             ShopError::PaymentTransition { .. } => "PAYMENT_TRANSITION_NOT_ALLOWED",
         }
     }

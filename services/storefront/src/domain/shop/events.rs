@@ -26,6 +26,19 @@ pub struct OrderPlaced {
     pub at: DateTime<Utc>,
 }
 
+/// The buyer asked the voucher service to pay `amount` from their wallet in
+/// `programme_id`; `payment_id` names the attempt (and the wallet's hold).
+#[derive(Debug, Clone, PartialEq)]
+pub struct VoucherPaymentRequested {
+    pub order_id: Uuid,
+    pub merchant_id: Uuid,
+    pub buyer: String,
+    pub programme_id: Uuid,
+    pub payment_id: Uuid,
+    pub amount: Won,
+    pub at: DateTime<Utc>,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum ShopEvent {
     ProductAdded(ProductAdded),
@@ -75,9 +88,21 @@ pub enum ShopEvent {
         order_id: Uuid,
         at: DateTime<Utc>,
     },
+    /// No longer written (payments are declined with a code); kept to read history.
     PaymentFailed {
         order_id: Uuid,
         reason: String,
+        at: DateTime<Utc>,
+    },
+    VoucherPaymentRequested(VoucherPaymentRequested),
+    PaymentDeclined {
+        order_id: Uuid,
+        code: String,
+        reason: String,
+        at: DateTime<Utc>,
+    },
+    OrderConfirmed {
+        order_id: Uuid,
         at: DateTime<Utc>,
     },
 }
@@ -98,7 +123,10 @@ impl ShopEvent {
             | ShopEvent::PaymentAuthorized { order_id, .. }
             | ShopEvent::PaymentCaptured { order_id, .. }
             | ShopEvent::PaymentVoided { order_id, .. }
-            | ShopEvent::PaymentFailed { order_id, .. } => ShopSubject::Order(*order_id),
+            | ShopEvent::PaymentFailed { order_id, .. }
+            | ShopEvent::VoucherPaymentRequested(VoucherPaymentRequested { order_id, .. })
+            | ShopEvent::PaymentDeclined { order_id, .. }
+            | ShopEvent::OrderConfirmed { order_id, .. } => ShopSubject::Order(*order_id),
         }
     }
 }

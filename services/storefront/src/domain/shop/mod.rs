@@ -13,7 +13,8 @@ mod tests;
 pub use commands::{LineRequest, NewProduct, OrderRequest, ShopCommand};
 pub use decider::{MAX_ORDER_LINES, Shop};
 pub use errors::ShopError;
-pub use events::{OrderPlaced, ProductAdded, ShopEvent, ShopSubject};
+pub use events::{OrderPlaced, ProductAdded, ShopEvent, ShopSubject, VoucherPaymentRequested};
 pub use state::{
-    Cancellation, Order, OrderLine, Payment, PaymentMethod, PaymentStatus, Product, ShopState,
+    Cancellation, Order, OrderLine, Payment, PaymentDecline, PaymentMethod, PaymentOutcome,
+    PaymentStatus, Product, ShopState,
 };

@@ -33,14 +33,18 @@ pub enum PaymentMethod {
     Card,
 }
 
-/// AWAITING → AUTHORIZED → CAPTURED, with VOIDED and FAILED as the other endings.
+/// AWAITING → REQUESTED (the buyer asked the voucher service to pay) → HELD
+/// (the wallet holds the total) → PAID (captured on the merchant's
+/// confirmation); VOIDED (released on cancellation) and DECLINED (with a code)
+/// are the other endings. A declined payment may be requested again.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum PaymentStatus {
     Awaiting,
-    Authorized,
-    Captured,
+    Requested,
+    Held,
+    Paid,
     Voided,
-    Failed,
+    Declined,
 }
 
 impl PaymentStatus {
@@ -48,20 +52,67 @@ impl PaymentStatus {
         use PaymentStatus::*;
         matches!(
             (self, next),
-            (Awaiting, Authorized)
-                | (Awaiting, Failed)
+            (Awaiting, Requested)
+                | (Declined, Requested)
                 | (Awaiting, Voided)
-                | (Authorized, Captured)
-                | (Authorized, Voided)
-                | (Authorized, Failed)
+                | (Requested, Held)
+                | (Requested, Declined)
+                | (Held, Paid)
+                | (Held, Voided)
+                | (Held, Declined)
         )
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Why the voucher service declined a payment: its stable code and message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PaymentDecline {
+    pub code: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Payment {
     pub method: PaymentMethod,
     pub status: PaymentStatus,
+    /// The voucher programme asked to pay, once requested.
+    pub programme_id: Option<Uuid>,
+    /// The current payment attempt; the voucher service's answers name it.
+    pub payment_id: Option<Uuid>,
+    /// Set while the payment is DECLINED.
+    pub decline: Option<PaymentDecline>,
+}
+
+impl Payment {
+    pub fn awaiting(method: PaymentMethod) -> Self {
+        Payment {
+            method,
+            status: PaymentStatus::Awaiting,
+            programme_id: None,
+            payment_id: None,
+            decline: None,
+        }
+    }
+}
+
+/// What the voucher service answered about a payment attempt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PaymentOutcome {
+    Held,
+    Declined(PaymentDecline),
+    Paid,
+    Voided,
+}
+
+impl PaymentOutcome {
+    pub fn status(&self) -> PaymentStatus {
+        match self {
+            PaymentOutcome::Held => PaymentStatus::Held,
+            PaymentOutcome::Declined(_) => PaymentStatus::Declined,
+            PaymentOutcome::Paid => PaymentStatus::Paid,
+            PaymentOutcome::Voided => PaymentStatus::Voided,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -98,6 +149,8 @@ pub struct Order {
     pub total: Won,
     pub payment: Payment,
     pub placed_at: DateTime<Utc>,
+    /// When the merchant confirmed the order (a held voucher payment is then captured).
+    pub confirmed_at: Option<DateTime<Utc>>,
     /// `Some` once cancelled; the reservation is then released.
     pub cancellation: Option<Cancellation>,
 }

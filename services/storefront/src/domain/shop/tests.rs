@@ -101,6 +101,16 @@ fn order_with(order_id: Uuid, merchant: MerchantStanding, lines: &[(u128, i64)])
     })
 }
 
+fn order_paid_by(method: PaymentMethod) -> ShopCommand {
+    match order(&[(1, 1)]) {
+        ShopCommand::PlaceOrder(request) => ShopCommand::PlaceOrder(OrderRequest {
+            payment: method,
+            ..request
+        }),
+        other => other,
+    }
+}
+
 fn product(state: &ShopState, n: u128) -> &Product {
     &state.products[&product_id(n)]
 }
@@ -284,13 +294,7 @@ fn an_order_reserves_every_line_and_snapshots_names_and_prices() {
     assert_eq!(placed.total, Won(2 * 5_000 + 3 * 12_000));
     assert_eq!(placed.lines[1].name, "상품 2");
     assert_eq!(placed.lines[1].total(), Won(36_000));
-    assert_eq!(
-        placed.payment,
-        Payment {
-            method: PaymentMethod::Voucher,
-            status: PaymentStatus::Awaiting
-        }
-    );
+    assert_eq!(placed.payment, Payment::awaiting(PaymentMethod::Voucher));
 }
 
 #[test]
@@ -408,76 +412,210 @@ fn a_cancellation_needs_a_reason() {
     );
 }
 
-fn pay(status: PaymentStatus) -> ShopCommand {
-    let order_id = Uuid::from_u128(500);
-    match status {
-        PaymentStatus::Authorized => ShopCommand::AuthorizePayment {
-            order_id,
-            at: at(NOW),
-        },
-        PaymentStatus::Captured => ShopCommand::CapturePayment {
-            order_id,
-            at: at(NOW),
-        },
-        PaymentStatus::Voided => ShopCommand::VoidPayment {
-            order_id,
-            at: at(NOW),
-        },
-        PaymentStatus::Failed => ShopCommand::FailPayment {
-            order_id,
-            reason: "잔액 부족".into(),
-            at: at(NOW),
-        },
-        PaymentStatus::Awaiting => unreachable!("no command returns a payment to awaiting"),
+const ORDER: Uuid = Uuid::from_u128(500);
+const PROGRAMME: Uuid = Uuid::from_u128(700);
+
+fn attempt(n: u128) -> Uuid {
+    Uuid::from_u128(800 + n)
+}
+
+fn request_payment(n: u128) -> ShopCommand {
+    ShopCommand::RequestVoucherPayment {
+        order_id: ORDER,
+        programme_id: PROGRAMME,
+        payment_id: attempt(n),
+        at: at(NOW),
     }
 }
 
-#[test]
-fn payment_goes_awaiting_authorized_captured() {
+fn answer(n: u128, outcome: PaymentOutcome) -> ShopCommand {
+    ShopCommand::RecordPayment {
+        order_id: ORDER,
+        payment_id: attempt(n),
+        outcome,
+        at: at(NOW),
+    }
+}
+
+fn declined(code: &str) -> PaymentOutcome {
+    PaymentOutcome::Declined(PaymentDecline {
+        code: code.into(),
+        reason: "잔액 부족".into(),
+    })
+}
+
+fn confirm() -> ShopCommand {
+    ShopCommand::ConfirmOrder {
+        order_id: ORDER,
+        at: at(NOW),
+    }
+}
+
+/// The catalogue, an order of one unit of #1 paid by voucher, and `commands` in turn.
+fn voucher_order(commands: Vec<ShopCommand>) -> Vec<ShopEvent> {
     let mut history = catalogue();
     history.extend(when(&history, order(&[(1, 1)])).unwrap());
+    for command in commands {
+        history.extend(when(&history, command).unwrap());
+    }
+    history
+}
+
+fn payment_of(history: &[ShopEvent]) -> Payment {
+    given(history).orders[&ORDER].payment.clone()
+}
+
+#[test]
+fn a_voucher_payment_request_names_the_total_buyer_and_attempt() {
+    let history = voucher_order(vec![]);
+    let events = when(&history, request_payment(1)).unwrap();
     assert_eq!(
-        when(&history, pay(PaymentStatus::Captured)),
+        events,
+        vec![ShopEvent::VoucherPaymentRequested(
+            VoucherPaymentRequested {
+                order_id: ORDER,
+                merchant_id: merchant_id(),
+                buyer: "citizen-1".into(),
+                programme_id: PROGRAMME,
+                payment_id: attempt(1),
+                amount: Won(5_000),
+                at: at(NOW),
+            }
+        )]
+    );
+    let history = voucher_order(vec![request_payment(1)]);
+    let payment = payment_of(&history);
+    assert_eq!(payment.status, PaymentStatus::Requested);
+    assert_eq!(payment.programme_id, Some(PROGRAMME));
+    assert_eq!(
+        when(&history, request_payment(2)),
         Err(ShopError::PaymentTransition {
-            from: PaymentStatus::Awaiting,
-            to: PaymentStatus::Captured
+            from: PaymentStatus::Requested,
+            to: PaymentStatus::Requested
         })
     );
-    history.extend(when(&history, pay(PaymentStatus::Authorized)).unwrap());
-    history.extend(when(&history, pay(PaymentStatus::Captured)).unwrap());
-    let state = given(&history);
+}
+
+#[test]
+fn only_voucher_orders_that_are_open_can_be_paid_by_voucher() {
+    let mut history = catalogue();
+    history.extend(when(&history, order_paid_by(PaymentMethod::Card)).unwrap());
     assert_eq!(
-        state.orders[&Uuid::from_u128(500)].payment.status,
-        PaymentStatus::Captured
+        when(&history, request_payment(1)),
+        Err(ShopError::PaymentMethodNotVoucher)
+    );
+    let cancelled = voucher_order(vec![cancel("변심")]);
+    assert_eq!(
+        when(&cancelled, request_payment(1)),
+        Err(ShopError::OrderAlreadyCancelled)
+    );
+}
+
+#[test]
+fn a_held_payment_is_captured_after_the_merchant_confirms() {
+    let history = voucher_order(vec![request_payment(1)]);
+    assert_eq!(when(&history, confirm()), Err(ShopError::PaymentNotHeld));
+    let history = voucher_order(vec![
+        request_payment(1),
+        answer(1, PaymentOutcome::Held),
+        confirm(),
+    ]);
+    assert_eq!(payment_of(&history).status, PaymentStatus::Held);
+    assert!(given(&history).orders[&ORDER].confirmed_at.is_some());
+    assert_eq!(
+        when(&history, confirm()),
+        Err(ShopError::OrderAlreadyConfirmed)
     );
     assert_eq!(
-        when(&history, pay(PaymentStatus::Voided))
-            .unwrap_err()
-            .code(),
-        "PAYMENT_TRANSITION_NOT_ALLOWED"
+        when(&history, cancel("늦음")),
+        Err(ShopError::OrderAlreadyConfirmed)
     );
+    let paid = voucher_order(vec![
+        request_payment(1),
+        answer(1, PaymentOutcome::Held),
+        confirm(),
+        answer(1, PaymentOutcome::Paid),
+    ]);
+    assert_eq!(payment_of(&paid).status, PaymentStatus::Paid);
     assert_eq!(
-        when(&history, cancel("late")),
+        when(&paid, cancel("late")),
         Err(ShopError::PaymentAlreadyCaptured)
     );
 }
 
 #[test]
-fn a_failed_payment_is_final_but_the_order_can_still_be_cancelled() {
-    let mut history = catalogue();
-    history.extend(when(&history, order(&[(1, 1)])).unwrap());
-    history.extend(when(&history, pay(PaymentStatus::Failed)).unwrap());
-    assert!(when(&history, pay(PaymentStatus::Authorized)).is_err());
-    let state = then(&history, cancel("결제 실패"));
-    let cancelled = &state.orders[&Uuid::from_u128(500)];
-    assert_eq!(cancelled.payment.status, PaymentStatus::Failed);
-    assert_eq!(product(&state, 1).reserved, 0);
+fn redelivered_and_stale_answers_change_nothing() {
+    let history = voucher_order(vec![request_payment(1), answer(1, PaymentOutcome::Held)]);
+    assert_eq!(when(&history, answer(1, PaymentOutcome::Held)), Ok(vec![]));
+    assert_eq!(when(&history, answer(9, PaymentOutcome::Paid)), Ok(vec![]));
+    let retried = voucher_order(vec![
+        request_payment(1),
+        answer(1, declined("INSUFFICIENT_BALANCE")),
+        request_payment(2),
+    ]);
+    assert_eq!(
+        when(&retried, answer(1, declined("INSUFFICIENT_BALANCE"))),
+        Ok(vec![])
+    );
+    assert_eq!(payment_of(&retried).status, PaymentStatus::Requested);
+    assert_eq!(payment_of(&retried).decline, None);
+}
+
+#[test]
+fn a_declined_payment_keeps_its_code_and_may_be_requested_again() {
+    let history = voucher_order(vec![
+        request_payment(1),
+        answer(1, declined("INSUFFICIENT_BALANCE")),
+    ]);
+    let payment = payment_of(&history);
+    assert_eq!(payment.status, PaymentStatus::Declined);
+    assert_eq!(
+        payment.decline.map(|d| d.code).as_deref(),
+        Some("INSUFFICIENT_BALANCE")
+    );
+    assert_eq!(when(&history, confirm()), Err(ShopError::PaymentNotHeld));
+    let again = voucher_order(vec![
+        request_payment(1),
+        answer(1, declined("INSUFFICIENT_BALANCE")),
+        request_payment(2),
+        answer(2, PaymentOutcome::Held),
+    ]);
+    assert_eq!(payment_of(&again).status, PaymentStatus::Held);
+}
+
+#[test]
+fn cancelling_a_held_order_leaves_the_release_to_the_voucher_service() {
+    let history = voucher_order(vec![
+        request_payment(1),
+        answer(1, PaymentOutcome::Held),
+        cancel("변심"),
+    ]);
+    assert_eq!(payment_of(&history).status, PaymentStatus::Held);
+    assert_eq!(product(&given(&history), 1).reserved, 0);
+    let voided = voucher_order(vec![
+        request_payment(1),
+        answer(1, PaymentOutcome::Held),
+        cancel("변심"),
+        answer(1, PaymentOutcome::Voided),
+    ]);
+    assert_eq!(payment_of(&voided).status, PaymentStatus::Voided);
+}
+
+#[test]
+fn an_answer_that_skips_a_step_is_refused() {
+    let history = voucher_order(vec![request_payment(1)]);
+    assert_eq!(
+        when(&history, answer(1, PaymentOutcome::Paid))
+            .unwrap_err()
+            .code(),
+        "PAYMENT_TRANSITION_NOT_ALLOWED"
+    );
 }
 
 #[test]
 fn payment_transitions_match_the_documented_machine() {
     use PaymentStatus::*;
-    let all = [Awaiting, Authorized, Captured, Voided, Failed];
+    let all = [Awaiting, Requested, Held, Paid, Voided, Declined];
     let allowed: Vec<_> = all
         .iter()
         .flat_map(|from| all.iter().map(move |to| (*from, *to)))
@@ -486,12 +624,14 @@ fn payment_transitions_match_the_documented_machine() {
     assert_eq!(
         allowed,
         vec![
-            (Awaiting, Authorized),
+            (Awaiting, Requested),
             (Awaiting, Voided),
-            (Awaiting, Failed),
-            (Authorized, Captured),
-            (Authorized, Voided),
-            (Authorized, Failed),
+            (Requested, Held),
+            (Requested, Declined),
+            (Held, Paid),
+            (Held, Voided),
+            (Held, Declined),
+            (Declined, Requested),
         ]
     );
 }

@@ -119,7 +119,7 @@ impl EventHandler for LedgerProjection {
                     .ok_or_else(|| permanent("a settlement event outside a settlement stream"))?;
                 settlement_postings(programme, merchant, event)
             }
-            VoucherEvent::Case(_) => Vec::new(),
+            VoucherEvent::Case(_) | VoucherEvent::Payment(_) => Vec::new(),
         };
         for (index, transfer) in transfers.iter().enumerate() {
             let view = TransferView::new(transfer, envelope.id, envelope.time);

@@ -419,6 +419,7 @@ impl EventHandler for ViewsProjection {
             VoucherEvent::Wallet(event) => wallet(tx, subject, &event).await,
             VoucherEvent::Settlement(event) => settlement(tx, subject, &event).await,
             VoucherEvent::Case(event) => case(tx, subject, &event).await,
+            VoucherEvent::Payment(_) => Ok(()),
         }
     }
 }

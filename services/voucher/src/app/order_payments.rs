@@ -1,0 +1,328 @@
+//! Paying storefront orders from citizens' wallets: a process fed by the
+//! storefront's order events (in-process: its log; distributed: its Kafka
+//! topic). A payment request holds the order's total on the buyer's wallet,
+//! the merchant's confirmation captures the hold, a cancellation voids it;
+//! each outcome is recorded on the order's payment stream, whose events the
+//! storefront follows. The wallet's redemption id is the storefront's payment
+//! id, so a redelivered request finds its hold instead of holding twice.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use golmok_kernel::{
+    CommandError, CommandMeta, EventCodec, EventHandler, HandleError, RecordedEvent, StorageError,
+    Transaction,
+};
+use storefront::app::codec::{StorefrontCodec, StorefrontEvent};
+use storefront::domain::shop::{ShopEvent, VoucherPaymentRequested};
+use uuid::Uuid;
+
+use super::{AppError, Voucher, order_payment_stream, wallet_id_of, wallet_stream};
+use crate::domain::Won;
+use crate::domain::order_payment::{Attempt, PaymentCommand, PaymentError};
+use crate::domain::wallet::{RedemptionRequest, RedemptionStatus, WalletCommand, WalletError};
+
+/// What became of a payment request at the wallet.
+enum HoldOutcome {
+    Held,
+    Declined { code: String, reason: String },
+}
+
+fn declined(code: &str, reason: impl ToString) -> HoldOutcome {
+    HoldOutcome::Declined {
+        code: code.to_owned(),
+        reason: reason.to_string(),
+    }
+}
+
+impl Voucher {
+    /// Holds the order's total on the buyer's wallet in the programme and
+    /// records the outcome (held, or declined with a stable code).
+    pub(crate) async fn pay_order(
+        &self,
+        request: &VoucherPaymentRequested,
+        meta: &CommandMeta,
+        now: DateTime<Utc>,
+    ) -> Result<(), AppError> {
+        let wallet_id = wallet_id_of(request.programme_id, &request.buyer);
+        let (order_id, merchant_id, payment_id) =
+            (request.order_id, request.merchant_id, request.payment_id);
+        let command = match self.hold_for_order(request, wallet_id, meta, now).await? {
+            HoldOutcome::Held => PaymentCommand::RecordHold {
+                order_id,
+                merchant_id,
+                payment_id,
+                wallet_id,
+                amount: Won(request.amount.0),
+                at: now,
+            },
+            HoldOutcome::Declined { code, reason } => PaymentCommand::RecordDecline {
+                order_id,
+                merchant_id,
+                payment_id,
+                code,
+                reason,
+                at: now,
+            },
+        };
+        self.record_payment(order_id, command, meta).await
+    }
+
+    async fn hold_for_order(
+        &self,
+        request: &VoucherPaymentRequested,
+        wallet_id: Uuid,
+        meta: &CommandMeta,
+        now: DateTime<Utc>,
+    ) -> Result<HoldOutcome, AppError> {
+        let terms = match self.terms(request.programme_id).await {
+            Ok(terms) => terms,
+            Err(AppError::Programme(error)) => return Ok(declined(error.code(), error)),
+            Err(error) => return Err(error),
+        };
+        let merchant = match self
+            .merchant_facts(request.programme_id, request.merchant_id)
+            .await
+        {
+            Ok(merchant) => merchant,
+            Err(AppError::MerchantNotFound) => {
+                return Ok(declined("MERCHANT_NOT_FOUND", AppError::MerchantNotFound));
+            }
+            Err(error) => return Err(error),
+        };
+        let stream = wallet_stream(wallet_id);
+        let hold = WalletCommand::Hold {
+            request: RedemptionRequest {
+                redemption_id: request.payment_id,
+                merchant,
+                amount: Won(request.amount.0),
+                terms,
+                at: now,
+            },
+            expires_at: now + self.policy.hold_timeout,
+        };
+        let state = match self.wallets.execute(&stream, &hold, meta).await {
+            Ok(executed) => executed.state,
+            // Redelivered: the hold was placed (or declined) before.
+            Err(CommandError::Rejected(WalletError::RedemptionExists)) => {
+                self.wallets.load(&stream).await?.0
+            }
+            Err(CommandError::Rejected(error)) => return Ok(declined(error.code(), error)),
+            Err(error) => return Err(error.into()),
+        };
+        Ok(
+            match state.redemptions.get(&request.payment_id).map(|r| r.status) {
+                Some(RedemptionStatus::Declined(decline)) => declined(decline.code(), decline),
+                Some(_) => HoldOutcome::Held,
+                None => declined(
+                    WalletError::RedemptionNotFound.code(),
+                    WalletError::RedemptionNotFound,
+                ),
+            },
+        )
+    }
+
+    /// Captures the order's held payment (the merchant confirmed the order);
+    /// a capture the wallet refuses (the hold timed out) declines it.
+    pub(crate) async fn capture_order(
+        &self,
+        order_id: Uuid,
+        meta: &CommandMeta,
+        now: DateTime<Utc>,
+    ) -> Result<(), AppError> {
+        let Some((attempt, wallet_id)) = self.held_payment(order_id).await? else {
+            return Ok(());
+        };
+        let payment_id = attempt.payment_id;
+        let capture = WalletCommand::Capture {
+            redemption_id: payment_id,
+            at: now,
+        };
+        let command = match self.settle_hold(wallet_id, &capture, meta).await? {
+            Ok(()) => PaymentCommand::RecordCapture {
+                order_id,
+                payment_id,
+                at: now,
+            },
+            Err(RedemptionStatus::Captured { .. }) => PaymentCommand::RecordCapture {
+                order_id,
+                payment_id,
+                at: now,
+            },
+            Err(status) => {
+                let (code, reason) = match status {
+                    RedemptionStatus::TimedOut | RedemptionStatus::Held { .. } => (
+                        WalletError::HoldExpired.code(),
+                        WalletError::HoldExpired.to_string(),
+                    ),
+                    _ => (
+                        WalletError::NotHeld.code(),
+                        WalletError::NotHeld.to_string(),
+                    ),
+                };
+                PaymentCommand::RecordDecline {
+                    order_id,
+                    merchant_id: attempt.merchant_id,
+                    payment_id,
+                    code: code.to_owned(),
+                    reason,
+                    at: now,
+                }
+            }
+        };
+        self.record_payment(order_id, command, meta).await
+    }
+
+    /// Voids the order's held payment (the order was cancelled): the wallet
+    /// gets the amount back. A hold that timed out meanwhile is released too.
+    pub(crate) async fn void_order(
+        &self,
+        order_id: Uuid,
+        meta: &CommandMeta,
+        now: DateTime<Utc>,
+    ) -> Result<(), AppError> {
+        let Some((attempt, wallet_id)) = self.held_payment(order_id).await? else {
+            return Ok(());
+        };
+        let payment_id = attempt.payment_id;
+        let void = WalletCommand::Void {
+            redemption_id: payment_id,
+            at: now,
+        };
+        match self.settle_hold(wallet_id, &void, meta).await? {
+            Ok(()) | Err(RedemptionStatus::Voided | RedemptionStatus::TimedOut) => {
+                let command = PaymentCommand::RecordVoid {
+                    order_id,
+                    payment_id,
+                    at: now,
+                };
+                self.record_payment(order_id, command, meta).await
+            }
+            Err(status) => {
+                tracing::warn!(%order_id, ?status, "a cancelled order's hold could not be voided");
+                Ok(())
+            }
+        }
+    }
+
+    /// The order's held attempt and its wallet.
+    async fn held_payment(&self, order_id: Uuid) -> Result<Option<(Attempt, Uuid)>, AppError> {
+        let (state, _) = self.payments.load(&order_payment_stream(order_id)).await?;
+        Ok(state
+            .held()
+            .and_then(|a| a.wallet_id.map(|wallet| (a.clone(), wallet))))
+    }
+
+    /// Captures or voids a hold: `Err` with the redemption's status when the
+    /// wallet refuses (already settled, timed out, or expired).
+    async fn settle_hold(
+        &self,
+        wallet_id: Uuid,
+        command: &WalletCommand,
+        meta: &CommandMeta,
+    ) -> Result<Result<(), RedemptionStatus>, AppError> {
+        let stream = wallet_stream(wallet_id);
+        match self.wallets.execute(&stream, command, meta).await {
+            Ok(_) => Ok(Ok(())),
+            Err(CommandError::Rejected(error)) => {
+                let (state, _) = self.wallets.load(&stream).await?;
+                let redemption_id = match command.subject() {
+                    crate::domain::wallet::WalletSubject::Redemption(id) => id,
+                    _ => return Err(error.into()),
+                };
+                match state.redemptions.get(&redemption_id) {
+                    Some(redemption) => Ok(Err(redemption.status)),
+                    None => Err(error.into()),
+                }
+            }
+            Err(error) => Err(error.into()),
+        }
+    }
+
+    async fn record_payment(
+        &self,
+        order_id: Uuid,
+        command: PaymentCommand,
+        meta: &CommandMeta,
+    ) -> Result<(), AppError> {
+        let stream = order_payment_stream(order_id);
+        match self.payments.execute(&stream, &command, meta).await {
+            Ok(_) => Ok(()),
+            Err(CommandError::Rejected(
+                error @ (PaymentError::NotHeld | PaymentError::Settled),
+            )) => {
+                tracing::warn!(%order_id, %error, "an order payment outcome was not recorded");
+                Ok(())
+            }
+            Err(error) => Err(error.into()),
+        }
+    }
+}
+
+/// Follows the storefront's order events and pays, captures and voids
+/// through the voucher's own command handlers.
+pub struct OrderPaymentProcess {
+    voucher: Arc<Voucher>,
+}
+
+impl OrderPaymentProcess {
+    pub fn new(voucher: Arc<Voucher>) -> Self {
+        Self { voucher }
+    }
+}
+
+fn permanent(error: impl std::fmt::Display) -> HandleError {
+    HandleError::Permanent(error.to_string())
+}
+
+#[async_trait]
+impl EventHandler for OrderPaymentProcess {
+    fn name(&self) -> &'static str {
+        "voucher.order_payments"
+    }
+
+    async fn handle(
+        &self,
+        event: &RecordedEvent,
+        _tx: &mut Transaction<'_>,
+    ) -> Result<(), HandleError> {
+        let envelope = &event.envelope;
+        if !envelope.subject.starts_with("shop-") {
+            return Ok(());
+        }
+        let StorefrontEvent::Shop(decoded) =
+            StorefrontCodec::decode_type(&envelope.event_type, envelope.data.clone())
+                .map_err(permanent)?
+        else {
+            return Ok(());
+        };
+        let meta = CommandMeta {
+            causation_id: Some(envelope.id),
+            correlation_id: Some(envelope.correlation_id),
+            ..CommandMeta::default()
+        };
+        let now = Utc::now();
+        let voucher = &self.voucher;
+        let done = match &decoded {
+            ShopEvent::VoucherPaymentRequested(request) => {
+                voucher.pay_order(request, &meta, now).await
+            }
+            ShopEvent::OrderConfirmed { order_id, .. } => {
+                voucher.capture_order(*order_id, &meta, now).await
+            }
+            ShopEvent::OrderCancelled { order_id, .. } => {
+                voucher.void_order(*order_id, &meta, now).await
+            }
+            _ => return Ok(()),
+        };
+        match done {
+            Ok(()) => Ok(()),
+            Err(AppError::Storage(error)) => Err(HandleError::Storage(error)),
+            Err(AppError::Contention(stream)) => Err(HandleError::Storage(StorageError::Io(
+                format!("stream {stream} is busy"),
+            ))),
+            Err(error) => Err(permanent(error)),
+        }
+    }
+}
