@@ -1,5 +1,6 @@
 //! The `golmok` binary as users run it: real processes over HTTP.
 
+mod double_spend;
 mod kafka;
 mod serve;
 mod support;
