@@ -1,6 +1,10 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
+use std::marker::PhantomData;
+
+use schemars::JsonSchema;
+use serde::Serialize;
 use serde_json::Value;
 
 /// A domain event in its wire form: the schema it follows and the payload.
@@ -267,4 +271,66 @@ fn validator(schema_path: &Path) -> Result<jsonschema::Validator, SchemaCheckErr
     let schema = read_json(schema_path)?;
     jsonschema::validator_for(&schema)
         .map_err(|e| SchemaCheckError(format!("{}: {e}", schema_path.display())))
+}
+
+/// A version 1 payload of `name`, from its wire struct.
+pub fn encoded<T: Serialize>(name: &'static str, wire: T) -> EncodedEvent {
+    EncodedEvent {
+        name,
+        version: 1,
+        data: serde_json::to_value(wire).expect("wire structs serialize"),
+    }
+}
+
+/// The version 1 JSON Schema of `name`, generated from its wire struct.
+pub fn schema<T: JsonSchema>(name: &'static str) -> (&'static str, u32, Value) {
+    let schema = schemars::schema_for!(T);
+    (
+        name,
+        1,
+        serde_json::to_value(schema).expect("schemas serialize"),
+    )
+}
+
+/// The codec of one aggregate's events: a service codec `S` narrowed to `E`,
+/// as the kernel's `CommandHandler` needs a codec per decider. Generic over
+/// the service, so every service narrows its codec the same way.
+pub struct AggregateCodec<S, E>(PhantomData<fn() -> (S, E)>);
+
+impl<S, E> EventCodec for AggregateCodec<S, E>
+where
+    S: EventCodec,
+    E: Into<S::Event> + TryFrom<S::Event> + Clone + 'static,
+{
+    type Event = E;
+    const SERVICE: &'static str = S::SERVICE;
+
+    fn encode(event: &E) -> EncodedEvent {
+        S::encode(&event.clone().into())
+    }
+
+    fn decode(name: &str, version: u32, data: Value) -> Result<E, CodecError> {
+        E::try_from(S::decode(name, version, data)?).map_err(|_| CodecError::UnknownType {
+            name: name.to_owned(),
+            version,
+        })
+    }
+
+    fn schemas() -> Vec<(&'static str, u32, Value)> {
+        let names: Vec<&str> = Self::samples()
+            .iter()
+            .map(|e| Self::encode(e).name)
+            .collect();
+        S::schemas()
+            .into_iter()
+            .filter(|(name, _, _)| names.contains(name))
+            .collect()
+    }
+
+    fn samples() -> Vec<E> {
+        S::samples()
+            .into_iter()
+            .filter_map(|e| E::try_from(e).ok())
+            .collect()
+    }
 }

@@ -21,7 +21,10 @@ mod tables;
 mod tail;
 
 pub use bus::{DeadLetter, Delivery, EventSource};
-pub use codec::{CodecError, EncodedEvent, EventCodec, SchemaCatalog, SchemaCheckError, from_wire};
+pub use codec::{
+    AggregateCodec, CodecError, EncodedEvent, EventCodec, SchemaCatalog, SchemaCheckError, encoded,
+    from_wire, schema,
+};
 pub use command::{CommandError, CommandHandler, CommandMeta, Executed, Idempotency};
 pub use consumer::{Consumer, ConsumerHandle, EventHandler, HandleError, Transaction};
 pub use decider::Decider;

@@ -2,10 +2,10 @@
 //! schemas in `schemas/events/storefront/`. Domain events never derive
 //! `Serialize`; this module is the only place that knows the wire.
 
-use std::marker::PhantomData;
-
 use chrono::{DateTime, NaiveDate, Utc};
-use golmok_kernel::{CodecError, EncodedEvent, EventCodec, from_wire};
+use golmok_kernel::{
+    AggregateCodec, CodecError, EncodedEvent, EventCodec, encoded, from_wire, schema,
+};
 use schemars::JsonSchema;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -319,25 +319,6 @@ pub struct PaymentDeclinedV1 {
 
 /// The codec of every storefront event.
 pub struct StorefrontCodec;
-
-/// A version 1 payload of `name` (shared by every service's codec).
-pub fn encoded<T: Serialize>(name: &'static str, wire: T) -> EncodedEvent {
-    EncodedEvent {
-        name,
-        version: 1,
-        data: serde_json::to_value(wire).expect("wire structs serialize"),
-    }
-}
-
-/// The version 1 JSON Schema of `name`, generated from its wire struct.
-pub fn schema<T: JsonSchema>(name: &'static str) -> (&'static str, u32, Value) {
-    let schema = schemars::schema_for!(T);
-    (
-        name,
-        1,
-        serde_json::to_value(schema).expect("schemas serialize"),
-    )
-}
 
 fn malformed(name: &str, version: u32, reason: impl std::fmt::Display) -> CodecError {
     CodecError::Malformed {
@@ -1040,52 +1021,9 @@ impl EventCodec for StorefrontCodec {
     }
 }
 
-/// The codec of one aggregate's events: a service codec `S` narrowed to `E`,
-/// as the kernel's `CommandHandler` needs a codec per decider. Generic over
-/// the service, so every service narrows its codec the same way.
-pub struct AggregateCodec<S, E>(PhantomData<fn() -> (S, E)>);
-
 pub type MerchantCodec = AggregateCodec<StorefrontCodec, MerchantEvent>;
 pub type ClaimCodec = AggregateCodec<StorefrontCodec, ClaimEvent>;
 pub type ShopCodec = AggregateCodec<StorefrontCodec, ShopEvent>;
-
-impl<S, E> EventCodec for AggregateCodec<S, E>
-where
-    S: EventCodec,
-    E: Into<S::Event> + TryFrom<S::Event> + Clone + 'static,
-{
-    type Event = E;
-    const SERVICE: &'static str = S::SERVICE;
-
-    fn encode(event: &E) -> EncodedEvent {
-        S::encode(&event.clone().into())
-    }
-
-    fn decode(name: &str, version: u32, data: Value) -> Result<E, CodecError> {
-        E::try_from(S::decode(name, version, data)?).map_err(|_| CodecError::UnknownType {
-            name: name.to_owned(),
-            version,
-        })
-    }
-
-    fn schemas() -> Vec<(&'static str, u32, Value)> {
-        let names: Vec<&str> = Self::samples()
-            .iter()
-            .map(|e| Self::encode(e).name)
-            .collect();
-        S::schemas()
-            .into_iter()
-            .filter(|(name, _, _)| names.contains(name))
-            .collect()
-    }
-
-    fn samples() -> Vec<E> {
-        S::samples()
-            .into_iter()
-            .filter_map(|e| E::try_from(e).ok())
-            .collect()
-    }
-}
 
 #[cfg(test)]
 mod tests {

@@ -5,12 +5,13 @@
 use std::collections::BTreeSet;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use golmok_kernel::{CodecError, EncodedEvent, EventCodec, from_wire};
+use golmok_kernel::{
+    AggregateCodec, CodecError, EncodedEvent, EventCodec, encoded, from_wire, schema,
+};
 use schemars::JsonSchema;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use storefront::app::codec::{AggregateCodec, encoded, schema};
 use uuid::Uuid;
 
 use super::vocabulary::{DeclineReason, Ineligible, Rule};
