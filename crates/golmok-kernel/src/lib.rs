@@ -17,6 +17,7 @@ mod consumer;
 mod decider;
 mod envelope;
 mod log;
+mod projections;
 mod tables;
 mod tail;
 
@@ -30,5 +31,6 @@ pub use consumer::{Consumer, ConsumerHandle, EventHandler, HandleError, Transact
 pub use decider::Decider;
 pub use envelope::{Envelope, RecordedEvent};
 pub use log::{AppendError, AppendRequest, Appended, EventLog, ExpectedVersion, IdempotencyRecord};
+pub use projections::Projections;
 pub use tables::{Mutation, Page, Row, ScanOrder, StorageError, Tables};
 pub use tail::LogTail;

@@ -1,11 +1,10 @@
 use std::sync::Arc;
 
 use golmok_embedded::EmbeddedStore;
-use golmok_kernel::{EventHandler, EventLog, EventSource, StorageError, Tables};
+use golmok_kernel::{EventHandler, EventLog, EventSource, Projections, StorageError, Tables};
 use tokio::sync::Mutex;
 
 use crate::Settings;
-use crate::app::projections::Projections;
 use crate::app::{Storefront, VoucherProcess};
 
 /// The store file inside the data directory.
@@ -41,9 +40,10 @@ impl Application {
         let store = EmbeddedStore::open(&settings.data_dir.join(STORE_FILE))?;
         let log: Arc<dyn EventLog> = store.clone();
         let tables: Arc<dyn Tables> = store;
-        let projections = Projections::start(
+        let projections = Projections::start_handlers(
             Arc::clone(&log),
             Arc::clone(&tables),
+            crate::app::projections::handlers(),
             settings.consistency_timeout(),
         )
         .await?;

@@ -2,8 +2,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use golmok_embedded::EmbeddedStore;
-use golmok_kernel::{CommandHandler, EventHandler, EventLog, EventSource, StorageError, Tables};
-use storefront::app::projections::Projections;
+use golmok_kernel::{
+    CommandHandler, EventHandler, EventLog, EventSource, Projections, StorageError, Tables,
+};
 use tokio::sync::Mutex;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;

@@ -1,11 +1,12 @@
 use std::sync::Arc;
 
-use golmok_kernel::{CommandHandler, CommandMeta, Decider, EventCodec, EventLog, Tables};
+use golmok_kernel::{
+    CommandHandler, CommandMeta, Decider, EventCodec, EventLog, Projections, Tables,
+};
 use uuid::Uuid;
 
 use super::AppError;
 use super::codec::{ClaimCodec, MerchantCodec, ShopCodec};
-use super::projections::Projections;
 use crate::domain::business_number::Claim;
 use crate::domain::merchant::{DiagnosisPolicy, Merchant};
 use crate::domain::shop::Shop;

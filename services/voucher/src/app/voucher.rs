@@ -2,10 +2,10 @@ use std::sync::Arc;
 
 use chrono::TimeDelta;
 use golmok_kernel::{
-    CommandError, CommandHandler, CommandMeta, Decider, EventCodec, EventLog, Executed, Tables,
+    CommandError, CommandHandler, CommandMeta, Decider, EventCodec, EventLog, Executed,
+    Projections, Tables,
 };
 use sha2::{Digest, Sha256};
-use storefront::app::projections::Projections;
 use uuid::Uuid;
 
 use super::AppError;

@@ -5,11 +5,10 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use golmok_kernel::{EventHandler, LogTail};
+use golmok_kernel::{EventHandler, LogTail, Projections};
 use golmok_runtime::Actor;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
-use storefront::app::projections::Projections;
 use uuid::Uuid;
 
 use crate::helpers::*;

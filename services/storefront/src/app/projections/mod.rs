@@ -1,7 +1,6 @@
 //! Read models: one table per query, fed by [`golmok_kernel::Consumer`]s.
 
 mod merchants;
-mod runner;
 mod shop;
 pub mod tables;
 
@@ -10,7 +9,6 @@ use std::sync::Arc;
 use golmok_kernel::EventHandler;
 
 pub use merchants::{MerchantProjection, badge_partition};
-pub use runner::Projections;
 pub use shop::ShopProjection;
 
 /// Every storefront projection; `golmok replay` rebuilds these.

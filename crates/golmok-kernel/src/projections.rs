@@ -1,13 +1,15 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use golmok_kernel::{
+use crate::{
     Consumer, ConsumerHandle, EventHandler, EventLog, EventSource, LogTail, StorageError, Tables,
 };
 use tokio::sync::RwLock;
 use tokio_util::sync::CancellationToken;
 
-/// The running projections: command handlers wait on them for read-your-writes.
+/// The projection runner: a service's running consumers, which its command
+/// handlers wait on for read-your-writes (`settle`). `golmok replay` will
+/// reuse it.
 pub struct Projections {
     handles: RwLock<Vec<ConsumerHandle>>,
     shutdown: CancellationToken,
@@ -15,17 +17,7 @@ pub struct Projections {
 }
 
 impl Projections {
-    /// Starts a consumer for every projection of [`super::handlers`].
-    pub async fn start(
-        log: Arc<dyn EventLog>,
-        tables: Arc<dyn Tables>,
-        timeout: Duration,
-    ) -> Result<Arc<Self>, StorageError> {
-        Self::start_handlers(log, tables, super::handlers(), timeout).await
-    }
-
     /// Starts a consumer of `log` for each of `handlers`, writing to `tables`
-    /// (other services run their projections with this too).
     pub async fn start_handlers(
         log: Arc<dyn EventLog>,
         tables: Arc<dyn Tables>,
