@@ -329,7 +329,7 @@ fn malformed(name: &str, version: u32, reason: impl std::fmt::Display) -> CodecE
 }
 
 fn business_number(name: &str, version: u32, raw: &str) -> Result<BusinessNumber, CodecError> {
-    BusinessNumber::parse(raw).map_err(|e| malformed(name, version, e))
+    BusinessNumber::stored(raw).map_err(|e| malformed(name, version, e))
 }
 
 /// Names of all current event types, in the order of [`StorefrontCodec::schemas`].

@@ -9,6 +9,7 @@ mod queries;
 mod samples;
 mod shop;
 mod storefront;
+mod telemetry;
 pub mod views;
 pub mod vocabulary;
 mod voucher_process;

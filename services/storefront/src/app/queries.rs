@@ -1,4 +1,4 @@
-use golmok_kernel::{ScanOrder, StorageError};
+use golmok_kernel::ScanOrder;
 use serde::de::DeserializeOwned;
 use uuid::Uuid;
 
@@ -7,6 +7,7 @@ use super::projections::tables::{
     MERCHANT_BY_ID, ORDER_BY_ID, ORDERS_BY_BUYER, ORDERS_BY_MERCHANT, PRODUCT_BY_ID,
     PRODUCTS_BY_MERCHANT, PUBLISHED_PRODUCTS_BY_MERCHANT,
 };
+use super::telemetry::BadRow;
 use super::views::{ListPage, MerchantView, OrderView, ProductView};
 use super::vocabulary::{HeritageBadge, MerchantStatus};
 use super::{AppError, Storefront};
@@ -46,12 +47,16 @@ impl Storefront {
         partition: &str,
     ) -> Result<Option<T>, AppError> {
         match self.tables.get(table, partition, "").await? {
-            Some(bytes) => Ok(Some(decode(table, &bytes)?)),
+            Some(bytes) => decode(table, partition, "", &bytes)
+                .map(Some)
+                .ok_or_else(|| AppError::UnreadableRecord(partition.to_owned())),
             None => Ok(None),
         }
     }
 
-    /// One page of a partition, skipping rows `keep` refuses.
+    /// One page of a partition, skipping rows `keep` refuses and rows that
+    /// cannot be decoded (each logged and counted), so one damaged row does not
+    /// take the whole list down.
     async fn scan<T: DeserializeOwned>(
         &self,
         table: &str,
@@ -75,7 +80,9 @@ impl Storefront {
                 )
                 .await?;
             for row in batch.rows {
-                let value: T = decode(table, &row.value)?;
+                let Some(value) = decode::<T>(table, partition, &row.clustering, &row.value) else {
+                    continue;
+                };
                 if !keep(&value) {
                     continue;
                 }
@@ -193,6 +200,24 @@ impl Storefront {
     }
 }
 
-fn decode<T: DeserializeOwned>(table: &str, bytes: &[u8]) -> Result<T, AppError> {
-    serde_json::from_slice(bytes).map_err(|e| StorageError::Corrupt(format!("{table}: {e}")).into())
+/// The row's view, or `None` (logged and counted) when it cannot be decoded.
+fn decode<T: DeserializeOwned>(
+    table: &str,
+    partition: &str,
+    clustering: &str,
+    bytes: &[u8],
+) -> Option<T> {
+    match serde_json::from_slice(bytes) {
+        Ok(value) => Some(value),
+        Err(error) => {
+            BadRow {
+                table,
+                partition,
+                clustering,
+                error: &error,
+            }
+            .emit();
+            None
+        }
+    }
 }

@@ -215,7 +215,7 @@ impl MerchantView {
             .transpose()?;
         Ok(MerchantProfile {
             id: self.id,
-            business_number: BusinessNumber::parse(&self.business_number)
+            business_number: BusinessNumber::stored(&self.business_number)
                 .map_err(|e| InconsistentView(e.to_string()))?,
             name: self.name.clone(),
             kind: self.kind.into(),

@@ -88,6 +88,9 @@ impl ApiError {
             ApiError::App(AppError::Codec(_)) => {
                 (StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL", None)
             }
+            ApiError::App(AppError::UnreadableRecord(_)) => {
+                (StatusCode::INTERNAL_SERVER_ERROR, "RECORD_UNREADABLE", None)
+            }
         }
     }
 }
@@ -97,6 +100,7 @@ fn merchant_status(error: &MerchantError) -> StatusCode {
         MerchantError::NotFound | MerchantError::OnboardingNotFound => StatusCode::NOT_FOUND,
         MerchantError::Text { .. }
         | MerchantError::FoundedInFuture
+        | MerchantError::FoundedTooEarly { .. }
         | MerchantError::ScoreOutOfRange { .. } => StatusCode::BAD_REQUEST,
         MerchantError::AlreadyRegistered
         | MerchantError::RegistrationAbandoned
@@ -125,6 +129,7 @@ fn shop_status(error: &ShopError) -> StatusCode {
         | ShopError::NoLines
         | ShopError::TooManyLines { .. }
         | ShopError::QuantityNotPositive { .. }
+        | ShopError::QuantityOutOfRange { .. }
         | ShopError::DuplicateLine { .. } => StatusCode::BAD_REQUEST,
         ShopError::ProductAlreadyExists
         | ShopError::OrderAlreadyCancelled
@@ -132,6 +137,7 @@ fn shop_status(error: &ShopError) -> StatusCode {
         | ShopError::PaymentTransition { .. } => StatusCode::CONFLICT,
         ShopError::MerchantNotActive
         | ShopError::StockWouldGoNegative { .. }
+        | ShopError::StockOutOfRange { .. }
         | ShopError::UnknownProduct { .. }
         | ShopError::ProductNotPublished { .. }
         | ShopError::InsufficientStock { .. }
@@ -145,7 +151,9 @@ fn shop_status(error: &ShopError) -> StatusCode {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, code, field) = self.parts();
-        let message = if status.is_server_error() {
+        let message = if let ApiError::App(AppError::UnreadableRecord(_)) = self {
+            self.to_string()
+        } else if status.is_server_error() {
             tracing::error!(error = %self, source = ?std::error::Error::source(&self), "request failed");
             match status {
                 StatusCode::SERVICE_UNAVAILABLE => {

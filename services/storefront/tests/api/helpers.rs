@@ -142,6 +142,12 @@ impl TestApp {
             .await
     }
 
+    /// The storefront's read-model tables, to damage a row the way a bug or a
+    /// disk could.
+    pub fn tables(&self) -> Arc<dyn golmok_kernel::Tables> {
+        self.app.tables()
+    }
+
     /// Registers a merchant (as an operator) and returns its id.
     pub async fn merchant(&self, body: Value) -> Uuid {
         let reply = self.post("/merchants", &operator(), body).await;

@@ -3,6 +3,7 @@
 
 mod claims;
 mod helpers;
+mod hostile;
 mod idempotency;
 mod merchants;
 mod persistence;

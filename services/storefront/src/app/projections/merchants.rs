@@ -63,7 +63,11 @@ impl EventHandler for MerchantProjection {
             return Ok(());
         };
         let before: Option<MerchantView> = match tx.get(MERCHANT_BY_ID, merchant_id, "").await? {
-            Some(bytes) => Some(serde_json::from_slice(&bytes).map_err(permanent)?),
+            Some(bytes) => Some(serde_json::from_slice(&bytes).map_err(|e| {
+                permanent(format!(
+                    "read-model row {MERCHANT_BY_ID} {merchant_id} cannot be decoded: {e}"
+                ))
+            })?),
             None => None,
         };
         let state = match &before {

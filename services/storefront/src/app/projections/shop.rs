@@ -25,7 +25,11 @@ async fn row<T: DeserializeOwned>(
     partition: &str,
 ) -> Result<Option<T>, HandleError> {
     match tx.get(table, partition, "").await? {
-        Some(bytes) => serde_json::from_slice(&bytes).map(Some).map_err(permanent),
+        Some(bytes) => serde_json::from_slice(&bytes).map(Some).map_err(|e| {
+            permanent(format!(
+                "read-model row {table} {partition} cannot be decoded: {e}"
+            ))
+        }),
         None => Ok(None),
     }
 }

@@ -9,6 +9,10 @@ pub enum BusinessNumberError {
     Malformed,
     #[error("the check digit of the business registration number does not match")]
     ChecksumMismatch,
+    #[error(
+        "a business registration number never repeats one digit ten times, as 000-00-00000 does"
+    )]
+    NotIssued,
 }
 
 impl BusinessNumberError {
@@ -16,6 +20,7 @@ impl BusinessNumberError {
         match self {
             BusinessNumberError::Malformed => "BUSINESS_NUMBER_MALFORMED",
             BusinessNumberError::ChecksumMismatch => "BUSINESS_NUMBER_CHECKSUM_MISMATCH",
+            BusinessNumberError::NotIssued => "BUSINESS_NUMBER_MALFORMED",
         }
     }
 }
@@ -31,8 +36,23 @@ pub fn check_digit(first_nine: [u32; 9]) -> u32 {
 }
 
 impl BusinessNumber {
-    /// Accepts `1234567890` or `123-45-67890` (surrounding spaces ignored).
+    /// Accepts `1234567890` or `123-45-67890` (surrounding spaces ignored),
+    /// refusing the placeholders that pass the checksum (`000-00-00000`).
     pub fn parse(raw: &str) -> Result<Self, BusinessNumberError> {
+        let number = Self::stored(raw)?;
+        // 000-00-00000, 444-44-44444 and 888-88-88888 pass the checksum but
+        // are placeholders, never issued.
+        let digits = number.digits();
+        if digits.chars().all(|c| digits.starts_with(c)) {
+            return Err(BusinessNumberError::NotIssued);
+        }
+        Ok(number)
+    }
+
+    /// A number read back from the log or a read model: checked only for
+    /// its form and check digit, so that a number recorded before a newer
+    /// rule still reads.
+    pub fn stored(raw: &str) -> Result<Self, BusinessNumberError> {
         let chars: Vec<char> = raw.trim().chars().collect();
         let digits: Vec<char> = match chars.len() {
             10 => chars,

@@ -1,3 +1,4 @@
+use chrono::NaiveDate;
 use golmok_kernel::Decider;
 
 use super::{
@@ -5,7 +6,7 @@ use super::{
     MerchantCommand, MerchantError, MerchantEvent, MerchantKind, MerchantProfile, MerchantState,
     MerchantStatus, ProfileChanges, Registered, Registration,
 };
-use crate::domain::text::{optional, required};
+use crate::domain::text::{Lines, optional, required};
 use crate::domain::{full_years, seoul_date};
 
 pub(crate) const NAME_MAX: usize = 100;
@@ -14,6 +15,12 @@ pub(crate) const LABEL_MAX: usize = 50;
 pub const REASON_MAX: usize = 500;
 pub(crate) const NOTES_MAX: usize = 2_000;
 pub(crate) const CHANNEL_MAX: usize = 100;
+/// The earliest founding date a registration may give; anything earlier is a
+/// typo or a placeholder such as `0001-01-01`.
+pub const EARLIEST_FOUNDING: NaiveDate = match NaiveDate::from_ymd_opt(1900, 1, 1) {
+    Some(date) => date,
+    None => NaiveDate::MIN,
+};
 
 /// The merchant aggregate.
 pub struct Merchant;
@@ -270,6 +277,11 @@ fn register(r: &Registration) -> Decision {
     if r.founded_on > seoul_date(r.at) {
         return Err(MerchantError::FoundedInFuture);
     }
+    if r.founded_on < EARLIEST_FOUNDING {
+        return Err(MerchantError::FoundedTooEarly {
+            earliest: EARLIEST_FOUNDING,
+        });
+    }
     Ok(vec![MerchantEvent::Registered(Registered {
         merchant_id: r.merchant_id,
         business_number: r.business_number.clone(),
@@ -361,10 +373,11 @@ fn pending_heritage(merchant: &MerchantProfile) -> Result<(), MerchantError> {
 fn record_diagnosis(input: &DiagnosisInput) -> Decision {
     let marketability = score(input.marketability, "marketability")?;
     let online_capability = score(input.online_capability, "onlineCapability")?;
-    let notes = optional(&input.notes, NOTES_MAX).map_err(|problem| MerchantError::Text {
-        field: "notes",
-        problem,
-    })?;
+    let notes =
+        optional(&input.notes, NOTES_MAX, Lines::Multi).map_err(|problem| MerchantError::Text {
+            field: "notes",
+            problem,
+        })?;
     let expert = text(&input.expert, "expert", NAME_MAX)?;
     Ok(vec![MerchantEvent::DiagnosisRecorded(Diagnosis {
         marketability,

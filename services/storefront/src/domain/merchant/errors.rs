@@ -17,6 +17,8 @@ pub enum MerchantError {
     },
     #[error("the founding date lies in the future")]
     FoundedInFuture,
+    #[error("the founding date must not be before {earliest}")]
+    FoundedTooEarly { earliest: chrono::NaiveDate },
     #[error("the merchant is already suspended")]
     AlreadySuspended,
     #[error("the merchant is not suspended")]
@@ -59,6 +61,7 @@ impl MerchantError {
             MerchantError::RegistrationAbandoned => "MERCHANT_REGISTRATION_ABANDONED",
             MerchantError::Text { problem, .. } => problem.code(),
             MerchantError::FoundedInFuture => "FOUNDED_IN_FUTURE",
+            MerchantError::FoundedTooEarly { .. } => "FOUNDED_ON_OUT_OF_RANGE",
             MerchantError::AlreadySuspended => "MERCHANT_ALREADY_SUSPENDED",
             MerchantError::NotSuspended => "MERCHANT_NOT_SUSPENDED",
             MerchantError::Suspended => "MERCHANT_SUSPENDED",
@@ -80,7 +83,9 @@ impl MerchantError {
             MerchantError::Text { field, .. } | MerchantError::ScoreOutOfRange { field } => {
                 Some(field)
             }
-            MerchantError::FoundedInFuture => Some("foundedOn"),
+            MerchantError::FoundedInFuture | MerchantError::FoundedTooEarly { .. } => {
+                Some("foundedOn")
+            }
             MerchantError::HeritageTooYoung { .. }
             | MerchantError::HeritageRequiresManufacturer => Some("badge"),
             MerchantError::OnboardingTransition { .. } => Some("status"),

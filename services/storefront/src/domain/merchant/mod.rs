@@ -10,7 +10,7 @@ mod state;
 mod tests;
 
 pub use commands::{DiagnosisInput, MerchantCommand, ProfileChanges, Registration};
-pub use decider::{Merchant, REASON_MAX};
+pub use decider::{EARLIEST_FOUNDING, Merchant, REASON_MAX};
 pub use errors::MerchantError;
 pub use events::{MerchantEvent, Registered};
 pub use state::{

@@ -140,6 +140,60 @@ fn registration_refuses_a_founding_date_after_today_in_seoul() {
 }
 
 #[test]
+fn registration_refuses_a_founding_date_before_1900() {
+    let mut r = registration(MerchantKind::Retailer, EARLIEST_FOUNDING);
+    assert!(when(&[], MerchantCommand::Register(r.clone())).is_ok());
+    for founded_on in [date(1899, 12, 31), date(1, 1, 1), NaiveDate::MIN] {
+        r.founded_on = founded_on;
+        let error = when(&[], MerchantCommand::Register(r.clone())).unwrap_err();
+        assert_eq!(
+            error,
+            MerchantError::FoundedTooEarly {
+                earliest: date(1900, 1, 1)
+            }
+        );
+        assert_eq!(
+            (error.code(), error.field()),
+            ("FOUNDED_ON_OUT_OF_RANGE", Some("foundedOn"))
+        );
+    }
+    r.founded_on = NaiveDate::MAX;
+    assert_eq!(
+        when(&[], MerchantCommand::Register(r)),
+        Err(MerchantError::FoundedInFuture)
+    );
+}
+
+#[test]
+fn free_text_with_control_characters_is_refused_naming_the_field() {
+    let mut r = registration(MerchantKind::Retailer, date(1990, 1, 1));
+    r.name = "을지로\0노가리".into();
+    let error = when(&[], MerchantCommand::Register(r)).unwrap_err();
+    assert_eq!(
+        error,
+        MerchantError::Text {
+            field: "name",
+            problem: TextProblem::ControlCharacter
+        }
+    );
+    assert_eq!(error.code(), "INVALID_TEXT");
+    let mut r = registration(MerchantKind::Retailer, date(1990, 1, 1));
+    r.district = "을지로\u{7}".into();
+    assert_eq!(
+        when(&[], MerchantCommand::Register(r)).unwrap_err().field(),
+        Some("district")
+    );
+    let suspend = MerchantCommand::Suspend {
+        reason: "사기\u{85}의심".into(),
+        at: at(NOW),
+    };
+    assert_eq!(
+        when(&[retailer()], suspend).unwrap_err().code(),
+        "INVALID_TEXT"
+    );
+}
+
+#[test]
 fn given_a_merchant_when_registered_again_then_already_registered() {
     let error = when(
         &[retailer()],

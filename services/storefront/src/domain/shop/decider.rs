@@ -10,10 +10,15 @@ use super::{
 };
 use crate::domain::Won;
 use crate::domain::merchant::MerchantStanding;
-use crate::domain::text::{optional, required};
+use crate::domain::text::{Lines, optional, required};
 
 /// The most lines one order may have.
 pub const MAX_ORDER_LINES: usize = 100;
+/// The largest stock (and so reserved count) a product may hold: partners
+/// read it as a GraphQL `Int`, which is 32-bit.
+pub const MAX_STOCK: u64 = 2_147_483_647;
+/// The largest quantity of one order line, for the same reason.
+pub const MAX_LINE_QUANTITY: u64 = 2_147_483_647;
 const NAME_MAX: usize = 200;
 const DESCRIPTION_MAX: usize = 5_000;
 const REASON_MAX: usize = 500;
@@ -29,7 +34,7 @@ fn text(value: &str, field: &'static str, max: usize) -> Result<String, ShopErro
 }
 
 fn description(value: &str) -> Result<String, ShopError> {
-    optional(value, DESCRIPTION_MAX).map_err(|problem| ShopError::Text {
+    optional(value, DESCRIPTION_MAX, Lines::Multi).map_err(|problem| ShopError::Text {
         field: "description",
         problem,
     })
@@ -111,12 +116,19 @@ impl Decider for Shop {
                 }
                 let current = product(product_id)?;
                 let available = current.available();
-                let fits = i128::from(available) + i128::from(*delta) >= 0
-                    && current.stock.checked_add_signed(*delta).is_some();
-                if !fits {
+                if i128::from(available) + i128::from(*delta) < 0 {
                     return Err(ShopError::StockWouldGoNegative {
                         available,
                         delta: *delta,
+                    });
+                }
+                // A stock already above the bound (written before it existed)
+                // may still be lowered; it may never be raised past it.
+                let stock = i128::from(current.stock) + i128::from(*delta);
+                if *delta > 0 && stock > i128::from(MAX_STOCK) {
+                    return Err(ShopError::StockOutOfRange {
+                        field: "delta",
+                        max: MAX_STOCK,
                     });
                 }
                 Ok(vec![ShopEvent::StockAdjusted {
@@ -411,6 +423,12 @@ fn add_product(state: &ShopState, new: &NewProduct) -> Decision {
     let description = description(&new.description)?;
     let price = price(new.price)?;
     let stock = u64::try_from(new.stock).map_err(|_| ShopError::StockNegative)?;
+    if stock > MAX_STOCK {
+        return Err(ShopError::StockOutOfRange {
+            field: "stock",
+            max: MAX_STOCK,
+        });
+    }
     trading_or_suspended(new.merchant)?;
     if state.products.contains_key(&new.product_id) {
         return Err(ShopError::ProductAlreadyExists);
@@ -456,6 +474,12 @@ fn place_order(state: &ShopState, request: &OrderRequest) -> Decision {
             .ok()
             .filter(|q| *q > 0)
             .ok_or(ShopError::QuantityNotPositive { line: index })?;
+        if quantity > MAX_LINE_QUANTITY {
+            return Err(ShopError::QuantityOutOfRange {
+                line: index,
+                max: MAX_LINE_QUANTITY,
+            });
+        }
         if !seen.insert(line.product_id) {
             return Err(ShopError::DuplicateLine { line: index });
         }

@@ -26,6 +26,10 @@ pub enum ShopError {
     DeltaZero,
     #[error("the adjustment would leave {available} available units {delta:+} below zero")]
     StockWouldGoNegative { available: u64, delta: i64 },
+    #[error("the stock must stay between 0 and {max} units")]
+    StockOutOfRange { field: &'static str, max: u64 },
+    #[error("line {line}: the quantity must be at most {max}")]
+    QuantityOutOfRange { line: usize, max: u64 },
     #[error("an order needs at least one line")]
     NoLines,
     #[error("an order has at most {max} lines")]
@@ -74,6 +78,8 @@ impl ShopError {
             ShopError::ProductAlreadyExists => "PRODUCT_ALREADY_EXISTS",
             ShopError::DeltaZero => "DELTA_ZERO",
             ShopError::StockWouldGoNegative { .. } => "STOCK_WOULD_GO_NEGATIVE",
+            ShopError::StockOutOfRange { .. } => "STOCK_OUT_OF_RANGE",
+            ShopError::QuantityOutOfRange { .. } => "QUANTITY_OUT_OF_RANGE",
             ShopError::NoLines => "ORDER_LINES_REQUIRED",
             ShopError::TooManyLines { .. } => "TOO_MANY_ORDER_LINES",
             ShopError::QuantityNotPositive { .. } => "QUANTITY_NOT_POSITIVE",
@@ -95,16 +101,18 @@ impl ShopError {
     /// The command field at fault, as named on the API.
     pub fn field(&self) -> Option<String> {
         match self {
-            ShopError::Text { field, .. } => Some((*field).to_owned()),
+            ShopError::Text { field, .. } | ShopError::StockOutOfRange { field, .. } => {
+                Some((*field).to_owned())
+            }
             ShopError::PriceNotPositive => Some("price".into()),
             ShopError::StockNegative => Some("stock".into()),
             ShopError::DeltaZero | ShopError::StockWouldGoNegative { .. } => Some("delta".into()),
             ShopError::NoLines | ShopError::TooManyLines { .. } | ShopError::AmountTooLarge => {
                 Some("lines".into())
             }
-            ShopError::QuantityNotPositive { line } | ShopError::InsufficientStock { line, .. } => {
-                Some(format!("lines.{line}.quantity"))
-            }
+            ShopError::QuantityNotPositive { line }
+            | ShopError::QuantityOutOfRange { line, .. }
+            | ShopError::InsufficientStock { line, .. } => Some(format!("lines.{line}.quantity")),
             ShopError::DuplicateLine { line }
             | ShopError::UnknownProduct { line }
             | ShopError::ProductNotPublished { line } => Some(format!("lines.{line}.productId")),

@@ -11,7 +11,7 @@ mod state;
 mod tests;
 
 pub use commands::{LineRequest, NewProduct, OrderRequest, ShopCommand};
-pub use decider::{MAX_ORDER_LINES, Shop};
+pub use decider::{MAX_LINE_QUANTITY, MAX_ORDER_LINES, MAX_STOCK, Shop};
 pub use errors::ShopError;
 pub use events::{OrderPlaced, ProductAdded, ShopEvent, ShopSubject, VoucherPaymentRequested};
 pub use state::{

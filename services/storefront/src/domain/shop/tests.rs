@@ -697,3 +697,264 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_stock_above_the_32_bit_bound_is_refused_and_nothing_changes() {
+    let history = catalogue();
+    // 10 on hand: up to MAX_STOCK − 10 more fits exactly.
+    let fits = i64::try_from(MAX_STOCK).unwrap() - 10;
+    assert_eq!(product(&then(&history, adjust(fits)), 1).stock, MAX_STOCK);
+    for delta in [fits + 1, i64::from(i32::MAX), i64::MAX] {
+        let refused = when(&history, adjust(delta)).unwrap_err();
+        assert_eq!(
+            refused,
+            ShopError::StockOutOfRange {
+                field: "delta",
+                max: MAX_STOCK
+            }
+        );
+        assert_eq!(refused.code(), "STOCK_OUT_OF_RANGE");
+        assert_eq!(refused.field().as_deref(), Some("delta"));
+    }
+    let at_bound = [added(1, 5_000, MAX_STOCK)];
+    assert_eq!(
+        when(&at_bound, adjust(1)).unwrap_err().code(),
+        "STOCK_OUT_OF_RANGE"
+    );
+    assert_eq!(
+        product(&then(&at_bound, adjust(-1)), 1).stock,
+        MAX_STOCK - 1
+    );
+}
+
+#[test]
+fn a_new_product_with_a_stock_above_the_bound_is_refused() {
+    let max = i64::try_from(MAX_STOCK).unwrap();
+    assert_eq!(
+        product(&then(&[], new_product("막걸리", 8_000, max)), 9).stock,
+        MAX_STOCK
+    );
+    for stock in [max + 1, i64::MAX] {
+        let refused = when(&[], new_product("막걸리", 8_000, stock)).unwrap_err();
+        assert_eq!(refused.code(), "STOCK_OUT_OF_RANGE");
+        assert_eq!(refused.field().as_deref(), Some("stock"));
+    }
+    assert_eq!(
+        when(&[], new_product("막걸리", 8_000, i64::MIN)),
+        Err(ShopError::StockNegative)
+    );
+}
+
+#[test]
+fn a_stock_recorded_above_the_bound_before_it_existed_can_still_be_lowered_and_unpublished() {
+    // What the old decider let through: 10 + (u64::MAX − 10) units.
+    let history = [
+        added(1, 5_000, 10),
+        published(1),
+        ShopEvent::StockAdjusted {
+            product_id: product_id(1),
+            delta: i64::MAX,
+            reason: "입고".into(),
+            at: at(NOW),
+        },
+    ];
+    let huge = product(&given(&history), 1).stock;
+    assert!(huge > MAX_STOCK);
+    assert_eq!(
+        when(&history, adjust(1)).unwrap_err().code(),
+        "STOCK_OUT_OF_RANGE"
+    );
+    let repair = -i64::try_from(huge - 10).unwrap();
+    assert_eq!(product(&then(&history, adjust(repair)), 1).stock, 10);
+    let unpublish = ShopCommand::Unpublish {
+        product_id: product_id(1),
+        at: at(NOW),
+    };
+    assert!(!product(&then(&history, unpublish), 1).published);
+}
+
+#[test]
+fn a_line_quantity_above_the_32_bit_bound_is_refused_before_stock_is_looked_at() {
+    let history = [added(1, 1, MAX_STOCK), published(1)];
+    let max = i64::try_from(MAX_LINE_QUANTITY).unwrap();
+    let state = then(&history, order(&[(1, max)]));
+    assert_eq!(product(&state, 1).reserved, MAX_STOCK);
+    for quantity in [max + 1, i64::MAX] {
+        let refused = when(&history, order(&[(1, quantity)])).unwrap_err();
+        assert_eq!(
+            refused,
+            ShopError::QuantityOutOfRange {
+                line: 0,
+                max: MAX_LINE_QUANTITY
+            }
+        );
+        assert_eq!(refused.code(), "QUANTITY_OUT_OF_RANGE");
+        assert_eq!(refused.field().as_deref(), Some("lines.0.quantity"));
+    }
+    assert_eq!(
+        when(&history, order(&[(1, i64::MIN)])).unwrap_err().code(),
+        "QUANTITY_NOT_POSITIVE"
+    );
+}
+
+#[test]
+fn names_and_reasons_with_control_characters_are_refused() {
+    for name in ["막\0걸리", "막걸리\u{1b}[2J", "막\u{9b}걸리", "막\n걸리"] {
+        let refused = when(&[], new_product(name, 8_000, 1)).unwrap_err();
+        assert_eq!(refused.code(), "INVALID_TEXT", "{name:?}");
+        assert_eq!(refused.field().as_deref(), Some("name"));
+    }
+    let bad_reason = ShopCommand::AdjustStock {
+        product_id: product_id(1),
+        delta: 1,
+        reason: "입\0고".into(),
+        at: at(NOW),
+    };
+    assert_eq!(
+        when(&catalogue(), bad_reason).unwrap_err().code(),
+        "INVALID_TEXT"
+    );
+    let multi_line = ShopCommand::EditProduct {
+        product_id: product_id(1),
+        name: None,
+        description: Some("첫 줄\n둘째 줄".into()),
+        at: at(NOW),
+    };
+    assert_eq!(
+        product(&then(&catalogue(), multi_line), 1).description,
+        "첫 줄\n둘째 줄"
+    );
+    let nul_description = ShopCommand::EditProduct {
+        product_id: product_id(1),
+        name: None,
+        description: Some("첫 줄\0".into()),
+        at: at(NOW),
+    };
+    assert_eq!(
+        when(&catalogue(), nul_description).unwrap_err().code(),
+        "INVALID_TEXT"
+    );
+}
+
+/// The values a hostile or careless client sends.
+fn extreme() -> impl Strategy<Value = i64> {
+    prop_oneof![
+        Just(0),
+        Just(1),
+        Just(-1),
+        Just(i64::from(i32::MAX)),
+        Just(i64::from(i32::MAX) + 1),
+        Just(i64::from(i32::MIN)),
+        Just(i64::MAX),
+        Just(i64::MAX - 1),
+        Just(i64::MIN),
+        Just(i64::MIN + 1),
+        -10i64..10,
+        any::<i64>(),
+    ]
+}
+
+#[derive(Debug, Clone)]
+enum Hostile {
+    Add(u128, i64, i64),
+    Adjust(u128, i64),
+    Price(u128, i64),
+    Publish(u128),
+    Order(Vec<(u128, i64)>),
+    Cancel(usize),
+}
+
+fn hostile() -> impl Strategy<Value = Hostile> {
+    prop_oneof![
+        (1u128..=3, extreme(), extreme()).prop_map(|(n, p, s)| Hostile::Add(n, p, s)),
+        (1u128..=3, extreme()).prop_map(|(n, d)| Hostile::Adjust(n, d)),
+        (1u128..=3, extreme()).prop_map(|(n, p)| Hostile::Price(n, p)),
+        (1u128..=3).prop_map(Hostile::Publish),
+        prop::collection::vec((1u128..=3, extreme()), 1..4).prop_map(Hostile::Order),
+        (0usize..20).prop_map(Hostile::Cancel),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    /// Extreme values never panic the decider; a rejection has a stable code
+    /// and changes nothing; every accepted state keeps
+    /// 0 ≤ reserved ≤ stock ≤ MAX_STOCK, line quantities within the bound and
+    /// order totals equal to the exact sum of their lines.
+    #[test]
+    fn extreme_values_never_break_the_shop(steps in prop::collection::vec(hostile(), 1..30)) {
+        let mut history: Vec<ShopEvent> = Vec::new();
+        let mut placed: Vec<Uuid> = Vec::new();
+        for (i, step) in steps.into_iter().enumerate() {
+            let command = match step {
+                Hostile::Add(n, price, stock) => ShopCommand::AddProduct(NewProduct {
+                    product_id: product_id(n),
+                    merchant_id: merchant_id(),
+                    merchant: MerchantStanding::Active,
+                    name: format!("상품 {n}"),
+                    description: String::new(),
+                    price,
+                    stock,
+                    at: at(NOW),
+                }),
+                Hostile::Adjust(n, delta) => ShopCommand::AdjustStock {
+                    product_id: product_id(n),
+                    delta,
+                    reason: "r".into(),
+                    at: at(NOW),
+                },
+                Hostile::Price(n, price) => ShopCommand::ChangePrice {
+                    product_id: product_id(n),
+                    price,
+                    at: at(NOW),
+                },
+                Hostile::Publish(n) => ShopCommand::Publish { product_id: product_id(n), at: at(NOW) },
+                Hostile::Order(lines) => {
+                    let id = Uuid::from_u128(10_000 + i as u128);
+                    placed.push(id);
+                    order_with(id, MerchantStanding::Active, &lines)
+                }
+                Hostile::Cancel(k) if !placed.is_empty() => ShopCommand::CancelOrder {
+                    order_id: placed[k % placed.len()],
+                    reason: "r".into(),
+                    at: at(NOW),
+                },
+                Hostile::Cancel(_) => continue,
+            };
+            let before = given(&history);
+            match Shop::decide(&before, &command) {
+                Err(error) => {
+                    prop_assert!(!error.code().is_empty());
+                    prop_assert_eq!(given(&history), before);
+                }
+                Ok(events) => {
+                    for event in &events {
+                        if let ShopEvent::StockAdjusted { product_id, delta, .. } = event {
+                            let stock = before.products[product_id].stock;
+                            let exact = stock.checked_add_signed(*delta);
+                            prop_assert!(exact.is_some_and(|s| s <= MAX_STOCK), "{stock} {delta:+}");
+                        }
+                    }
+                    history.extend(events);
+                }
+            }
+            let state = given(&history);
+            for product in state.products.values() {
+                prop_assert!(product.reserved <= product.stock);
+                prop_assert!(product.stock <= MAX_STOCK);
+                prop_assert!(product.price.is_positive());
+            }
+            for order in state.orders.values() {
+                let mut total = Won::ZERO;
+                for line in &order.lines {
+                    prop_assert!(line.quantity >= 1 && line.quantity <= MAX_LINE_QUANTITY);
+                    let line_total = line.unit_price.times(line.quantity);
+                    prop_assert!(line_total.is_some());
+                    total = total.plus(line_total.unwrap_or_default()).unwrap_or(Won(-1));
+                }
+                prop_assert_eq!(order.total, total);
+            }
+        }
+    }
+}
