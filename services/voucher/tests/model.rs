@@ -319,7 +319,7 @@ impl System {
     /// subsidy back when the wallet refuses.
     fn purchase(&mut self, citizen: usize, face: Won, id: Uuid, retry: bool) {
         let terms = terms();
-        let discount = terms.discount_on(face).0;
+        let discount = terms.discount_on(face).expect("a test face value").0;
         let m = &self.model.wallets[citizen];
         let month = YearMonth::of(seoul_date(self.now));
         let expected = if retry {
@@ -520,7 +520,7 @@ impl System {
             m.release_timed_out(self.now);
             m.balance -= face;
             m.purchases[index].2 = true;
-            self.model.budget_used -= terms().discount_on(Won(face)).0;
+            self.model.budget_used -= terms().discount_on(Won(face)).expect("a test face value").0;
             self.model.issued -= face;
         }
     }
@@ -678,7 +678,7 @@ impl System {
     /// The invariants of RELIABILITY 10, checked after every step.
     fn check(&self) {
         let ledger = &self.ledger;
-        let (debits, credits) = ledger.totals();
+        let (debits, credits) = ledger.totals().expect("the totals fit");
         assert_eq!(debits, credits, "debits = credits");
         for (account, balance) in &ledger.accounts {
             if account.constrained() {

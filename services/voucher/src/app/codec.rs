@@ -747,7 +747,7 @@ fn decode_v1(name: &str, data: Value) -> Result<VoucherEvent, CodecError> {
         }
         "VoucherPurchased" | "PurchaseRefunded" => {
             let w: PurchaseV1 = wire(name, data)?;
-            if w.face != w.discount + w.paid {
+            if w.discount.checked_add(w.paid) != Some(w.face) {
                 return Err(malformed(name, "face is not discount + paid"));
             }
             let (purchase_id, face, discount, paid, at) = (
@@ -860,7 +860,7 @@ fn decode_v1(name: &str, data: Value) -> Result<VoucherEvent, CodecError> {
         }
         "BatchSettled" => {
             let w: BatchSettledV1 = wire(name, data)?;
-            if w.gross != w.fee + w.net {
+            if w.fee.checked_add(w.net) != Some(w.gross) {
                 return Err(malformed(name, "gross is not fee + net"));
             }
             SettlementEvent::Settled(Batch {

@@ -35,6 +35,9 @@ pub enum AppError {
     Storage(#[from] StorageError),
     #[error("stored data cannot be decoded: {0}")]
     Codec(#[from] CodecError),
+    /// A single read met a read-model row it cannot decode (logged and counted).
+    #[error("the stored record {0} cannot be read; it has been reported to the operators")]
+    UnreadableRecord(String),
 }
 
 impl<E> From<CommandError<E>> for AppError

@@ -8,6 +8,7 @@ use super::projections::tables::{
     ALL, CASES_BY_PROGRAMME, LEDGER_ACCOUNTS, LEDGER_HISTORY, MERCHANTS, PROGRAMMES,
     REDEMPTIONS_BY_MERCHANT, SANCTIONS, SETTLEMENTS_BY_MERCHANT, SETTLEMENTS_BY_PROGRAMME, pair,
 };
+use super::telemetry::BadRow;
 use super::views::{
     AccountView, BatchView, CaseView, MerchantEntry, MerchantStanding, ProgrammeView,
     RedemptionView, TransferView,
@@ -16,9 +17,36 @@ use super::{AppError, Voucher};
 
 const SCAN_BATCH: usize = 500;
 
-fn decode<T: DeserializeOwned>(table: &str, bytes: &[u8]) -> Result<T, AppError> {
-    serde_json::from_slice(bytes)
-        .map_err(|e| golmok_kernel::StorageError::Corrupt(format!("row of {table}: {e}")).into())
+/// How a single read names its record: the partition, and the clustering key
+/// when there is one.
+fn record(partition: &str, clustering: &str) -> String {
+    if clustering.is_empty() {
+        partition.to_owned()
+    } else {
+        format!("{partition}/{clustering}")
+    }
+}
+
+/// The row's view, or `None` (logged and counted) when it cannot be decoded.
+fn decode<T: DeserializeOwned>(
+    table: &str,
+    partition: &str,
+    clustering: &str,
+    bytes: &[u8],
+) -> Option<T> {
+    match serde_json::from_slice(bytes) {
+        Ok(value) => Some(value),
+        Err(error) => {
+            BadRow {
+                table,
+                partition,
+                clustering,
+                error: &error,
+            }
+            .emit();
+            None
+        }
+    }
 }
 
 impl Voucher {
@@ -29,12 +57,16 @@ impl Voucher {
         clustering: &str,
     ) -> Result<Option<T>, AppError> {
         match self.tables.get(table, partition, clustering).await? {
-            Some(bytes) => Ok(Some(decode(table, &bytes)?)),
+            Some(bytes) => decode(table, partition, clustering, &bytes)
+                .map(Some)
+                .ok_or_else(|| AppError::UnreadableRecord(record(partition, clustering))),
             None => Ok(None),
         }
     }
 
-    /// Every row of a partition, with its clustering key.
+    /// Every row of a partition that can be decoded, with its clustering
+    /// key; a damaged row is logged, counted and skipped (it stays in place,
+    /// so a settlement line, say, is picked up once repaired).
     pub(super) async fn scan_all<T: DeserializeOwned>(
         &self,
         table: &str,
@@ -54,7 +86,9 @@ impl Voucher {
                 )
                 .await?;
             for row in page.rows {
-                rows.push((row.clustering.clone(), decode(table, &row.value)?));
+                if let Some(value) = decode(table, partition, &row.clustering, &row.value) {
+                    rows.push((row.clustering, value));
+                }
             }
             match page.next {
                 Some(next) => after = Some(next),
@@ -63,7 +97,8 @@ impl Voucher {
         }
     }
 
-    /// One page of a partition, newest first when `order` says so.
+    /// One page of a partition, newest first when `order` says so; a damaged
+    /// row is logged, counted and left out.
     async fn page<T: DeserializeOwned>(
         &self,
         table: &str,
@@ -77,7 +112,7 @@ impl Voucher {
             .await?;
         let mut items = Vec::with_capacity(found.rows.len());
         for row in &found.rows {
-            items.push(decode(table, &row.value)?);
+            items.extend(decode(table, partition, &row.clustering, &row.value));
         }
         Ok(ListPage {
             items,

@@ -57,7 +57,9 @@ impl Voucher {
             Some(idempotency) => derived_id(&["purchase", &idempotency.key]),
             None => Uuid::now_v7(),
         };
-        let discount = terms.discount_on(face);
+        let discount = terms
+            .discount_on(face)
+            .ok_or(crate::domain::wallet::WalletError::AmountTooLarge { field: "faceValue" })?;
         let command = WalletCommand::Purchase(PurchaseRequest {
             purchase_id,
             wallet_id,

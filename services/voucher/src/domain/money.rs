@@ -43,8 +43,9 @@ pub struct Bps(pub u32);
 impl Bps {
     pub const FULL: Bps = Bps(10_000);
 
-    /// `amount × rate`, rounded as asked, in integer arithmetic.
-    pub fn of(self, amount: Won, rounding: Rounding) -> Won {
+    /// `amount × rate`, rounded as asked, in integer arithmetic; `None` when
+    /// the result does not fit (a rate above 100 % of a huge amount).
+    pub fn of(self, amount: Won, rounding: Rounding) -> Option<Won> {
         let product = i128::from(amount.0) * i128::from(self.0);
         let full = i128::from(Self::FULL.0);
         let quotient = match rounding {
@@ -54,8 +55,7 @@ impl Bps {
                 (product + half) / full
             }
         };
-        // |amount × rate| ≤ |amount| for rates up to 100 %, which the callers keep.
-        Won(i64::try_from(quotient).unwrap_or(if quotient > 0 { i64::MAX } else { i64::MIN }))
+        i64::try_from(quotient).ok().map(Won)
     }
 }
 
@@ -67,14 +67,32 @@ mod tests {
 
     #[test]
     fn basis_points_round_explicitly() {
-        assert_eq!(Bps(1_000).of(Won(10_000), Rounding::Down), Won(1_000));
+        assert_eq!(Bps(1_000).of(Won(10_000), Rounding::Down), Some(Won(1_000)));
         // 0.3 % of 12,345 = 37.035
-        assert_eq!(Bps(30).of(Won(12_345), Rounding::Down), Won(37));
-        assert_eq!(Bps(30).of(Won(12_345), Rounding::HalfUp), Won(37));
+        assert_eq!(Bps(30).of(Won(12_345), Rounding::Down), Some(Won(37)));
+        assert_eq!(Bps(30).of(Won(12_345), Rounding::HalfUp), Some(Won(37)));
         // 0.5 % of 9,900 = 49.5
-        assert_eq!(Bps(50).of(Won(9_900), Rounding::Down), Won(49));
-        assert_eq!(Bps(50).of(Won(9_900), Rounding::HalfUp), Won(50));
-        assert_eq!(Bps(0).of(Won(9_900), Rounding::HalfUp), Won(0));
+        assert_eq!(Bps(50).of(Won(9_900), Rounding::Down), Some(Won(49)));
+        assert_eq!(Bps(50).of(Won(9_900), Rounding::HalfUp), Some(Won(50)));
+        assert_eq!(Bps(0).of(Won(9_900), Rounding::HalfUp), Some(Won(0)));
+    }
+
+    #[test]
+    fn basis_points_of_extreme_amounts_are_exact_or_refused() {
+        assert_eq!(
+            Bps::FULL.of(Won(i64::MAX), Rounding::HalfUp),
+            Some(Won(i64::MAX))
+        );
+        assert_eq!(
+            Bps::FULL.of(Won(i64::MIN), Rounding::Down),
+            Some(Won(i64::MIN))
+        );
+        assert_eq!(
+            Bps(5_000).of(Won(i64::MAX), Rounding::Down),
+            Some(Won(i64::MAX / 2))
+        );
+        assert_eq!(Bps(10_001).of(Won(i64::MAX), Rounding::Down), None);
+        assert_eq!(Bps(u32::MAX).of(Won(i64::MIN), Rounding::HalfUp), None);
     }
 
     #[test]
@@ -87,8 +105,8 @@ mod tests {
     proptest! {
         #[test]
         fn a_rate_never_exceeds_the_amount(amount in 0i64..1_000_000_000_000, bps in 0u32..=10_000) {
-            let down = Bps(bps).of(Won(amount), Rounding::Down);
-            let half = Bps(bps).of(Won(amount), Rounding::HalfUp);
+            let down = Bps(bps).of(Won(amount), Rounding::Down).unwrap();
+            let half = Bps(bps).of(Won(amount), Rounding::HalfUp).unwrap();
             prop_assert!(down.0 >= 0 && down.0 <= amount);
             prop_assert!(half.0 - down.0 <= 1 && half.0 <= amount);
         }

@@ -67,7 +67,8 @@ fn wallet(error: &WalletError) -> Parts {
         | WalletError::PurchaseUsed { .. }
         | WalletError::HoldExpired
         | WalletError::RefundTooLarge { .. }
-        | WalletError::RefundWindowClosed => StatusCode::UNPROCESSABLE_ENTITY,
+        | WalletError::RefundWindowClosed
+        | WalletError::AmountTooLarge { .. } => StatusCode::UNPROCESSABLE_ENTITY,
     };
     (status, error.code(), error.field())
 }
@@ -151,6 +152,9 @@ impl ApiError {
             ApiError::App(AppError::Codec(_)) => {
                 (StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL", None)
             }
+            ApiError::App(AppError::UnreadableRecord(_)) => {
+                (StatusCode::INTERNAL_SERVER_ERROR, "RECORD_UNREADABLE", None)
+            }
         }
     }
 }
@@ -158,7 +162,9 @@ impl ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, code, field) = self.parts();
-        let message = if status.is_server_error() {
+        let message = if let ApiError::App(AppError::UnreadableRecord(_)) = self {
+            self.to_string()
+        } else if status.is_server_error() {
             tracing::error!(error = %self, source = ?std::error::Error::source(&self), "request failed");
             match status {
                 StatusCode::SERVICE_UNAVAILABLE => {

@@ -5,6 +5,7 @@
 mod double_spend;
 mod fraud;
 mod helpers;
+mod hostile;
 mod idempotency;
 mod orders;
 mod persistence;

@@ -51,7 +51,11 @@ pub(crate) async fn row<T: DeserializeOwned>(
     clustering: &str,
 ) -> Result<Option<T>, HandleError> {
     match tx.get(table, partition, clustering).await? {
-        Some(bytes) => serde_json::from_slice(&bytes).map(Some).map_err(permanent),
+        Some(bytes) => serde_json::from_slice(&bytes).map(Some).map_err(|e| {
+            permanent(format!(
+                "read-model row {table} {partition}/{clustering} cannot be decoded: {e}"
+            ))
+        }),
         None => Ok(None),
     }
 }

@@ -45,8 +45,10 @@ async fn programme(
             row::<ProgrammeView>(tx, PROGRAMMES, ALL, id)
                 .await?
                 .map(|mut view| {
-                    view.budget_committed += sign * amount.0;
-                    view.budget_remaining -= sign * amount.0;
+                    // The programme decider keeps these within the budget.
+                    let change = amount.0.saturating_mul(sign);
+                    view.budget_committed = view.budget_committed.saturating_add(change);
+                    view.budget_remaining = view.budget_remaining.saturating_sub(change);
                     view
                 })
         }
@@ -61,10 +63,10 @@ fn balance_delta(event: &WalletEvent) -> i64 {
     match event {
         WalletEvent::Purchased { face, .. } => face.0,
         WalletEvent::RedemptionRefunded { amount, .. } => amount.0,
-        WalletEvent::PurchaseRefunded { face, .. } => -face.0,
+        WalletEvent::PurchaseRefunded { face, .. } => face.0.saturating_neg(),
         WalletEvent::HoldCaptured { amount, .. }
         | WalletEvent::Paid { amount, .. }
-        | WalletEvent::BalanceExpired { amount, .. } => -amount.0,
+        | WalletEvent::BalanceExpired { amount, .. } => amount.0.saturating_neg(),
         _ => 0,
     }
 }
@@ -157,7 +159,7 @@ async fn wallet(
         let mut summary: WalletSummary = row(tx, WALLETS_BY_PROGRAMME, &partition, &clustering)
             .await?
             .ok_or_else(|| permanent(format!("wallet {wallet} is not listed")))?;
-        summary.balance += delta;
+        summary.balance = summary.balance.saturating_add(delta);
         tx.put(
             WALLETS_BY_PROGRAMME,
             &partition,
@@ -289,7 +291,7 @@ async fn wallet(
             ..
         } => {
             if let Some(mut view) = keys.redemption(tx, *merchant_id, *redemption_id).await? {
-                view.refunded += amount.0;
+                view.refunded = view.refunded.saturating_add(amount.0);
                 keys.put_redemption(tx, &view);
             }
             let (partition, clustering) = (
@@ -299,7 +301,7 @@ async fn wallet(
             if let Some(mut line) =
                 row::<UnsettledLine>(tx, UNSETTLED, &partition, &clustering).await?
             {
-                line.amount -= amount.0;
+                line.amount = line.amount.saturating_sub(amount.0);
                 tx.put(UNSETTLED, &partition, &clustering, json(&line));
             }
         }

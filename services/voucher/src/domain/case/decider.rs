@@ -75,7 +75,7 @@ pub struct CaseState {
 pub enum CaseError {
     #[error("no case with this id")]
     NotFound,
-    #[error("the reason must not be blank and at most 500 characters")]
+    #[error("the reason must not be blank, at most 500 characters, and free of control characters")]
     Reason,
     #[error("a case cannot go from {from:?} to {to:?}")]
     Transition { from: CaseStatus, to: CaseStatus },
@@ -92,12 +92,18 @@ impl CaseError {
     }
 }
 
+/// The longest reason an official may give.
+pub const REASON_MAX: usize = 500;
+
 /// The case aggregate.
 pub struct Case;
 
 fn reason(text: &str) -> Result<String, CaseError> {
     let trimmed = text.trim();
-    if trimmed.is_empty() || trimmed.chars().count() > 500 {
+    if trimmed.is_empty()
+        || trimmed.chars().count() > REASON_MAX
+        || trimmed.chars().any(char::is_control)
+    {
         return Err(CaseError::Reason);
     }
     Ok(trimmed.to_owned())

@@ -191,9 +191,10 @@ fn remember(
         }
     }
     let stats = risk.days.entry(day).or_default();
-    stats.count += 1;
+    stats.count = stats.count.saturating_add(1);
     stats.volume = Won(stats.volume.0.saturating_add(amount.0));
-    *stats.per_wallet.entry(wallet).or_default() += 1;
+    let per_wallet = stats.per_wallet.entry(wallet).or_default();
+    *per_wallet = per_wallet.saturating_add(1);
     if policy.round_unit.is_positive() && amount.0 % policy.round_unit.0 == 0 {
         risk.round_times.push_back(at);
     }
@@ -223,10 +224,11 @@ fn velocity(
         .iter()
         .filter(|(d, _)| **d < day && (day - **d).num_days() <= history_days)
         .map(|(_, s)| u64::from(s.count))
-        .sum();
+        .fold(0, u64::saturating_add);
     // count > multiplier × earlier / history_days, in integers.
-    let above = u64::from(today.count) * history_days as u64
-        > u64::from(policy.velocity_multiplier) * earlier;
+    let history = u64::try_from(history_days).unwrap_or(0);
+    let above = u64::from(today.count).saturating_mul(history)
+        > u64::from(policy.velocity_multiplier).saturating_mul(earlier);
     above.then(|| {
         format!(
             "{} redemptions on {day} against {earlier} in the previous {history_days} days",

@@ -40,14 +40,15 @@ pub struct Balance {
 }
 
 impl Balance {
-    /// Credits minus debits, posted only.
+    /// Credits minus debits, posted only (saturating; the ledger refuses a
+    /// transfer whose totals would not fit).
     pub fn posted(&self) -> Won {
-        Won(self.credits_posted.0 - self.debits_posted.0)
+        Won(self.credits_posted.0.saturating_sub(self.debits_posted.0))
     }
 
     /// What can still be debited: posted balance minus pending debits.
     pub fn available(&self) -> Won {
-        Won(self.posted().0 - self.debits_pending.0)
+        Won(self.posted().0.saturating_sub(self.debits_pending.0))
     }
 }
 
@@ -59,6 +60,8 @@ pub enum LedgerError {
     Malformed(String),
     #[error("transfer {id} refers to pending transfer {pending_id}, which is not pending")]
     UnknownPending { id: String, pending_id: String },
+    #[error("transfer {0} would take an account's totals beyond what can be represented")]
+    Overflow(String),
     #[error("transfer {id} would overdraw {account} ({available:?} available)")]
     Overdrawn {
         id: String,
@@ -76,12 +79,16 @@ pub struct Ledger {
     pub applied: BTreeSet<String>,
 }
 
-fn add(won: &mut Won, amount: Won) {
-    won.0 += amount.0;
+/// `won += amount`, refused on overflow.
+fn add(won: &mut Won, amount: Won) -> Option<()> {
+    *won = won.plus(amount)?;
+    Some(())
 }
 
-fn sub(won: &mut Won, amount: Won) {
-    won.0 -= amount.0;
+/// `won -= amount`, refused on overflow.
+fn sub(won: &mut Won, amount: Won) -> Option<()> {
+    *won = won.minus(amount)?;
+    Some(())
 }
 
 impl Ledger {
@@ -115,25 +122,27 @@ impl Ledger {
         };
         let mut from = self.balance(&debit);
         let mut to = self.balance(&credit);
-        match &transfer.mode {
-            Mode::Posted => {
-                add(&mut from.debits_posted, amount);
-                add(&mut to.credits_posted, amount);
-            }
-            Mode::Pending => {
-                add(&mut from.debits_pending, amount);
-                add(&mut to.credits_pending, amount);
-            }
-            Mode::PostPending { .. } => {
-                sub(&mut from.debits_pending, amount);
-                sub(&mut to.credits_pending, amount);
-                add(&mut from.debits_posted, amount);
-                add(&mut to.credits_posted, amount);
-            }
-            Mode::VoidPending { .. } => {
-                sub(&mut from.debits_pending, amount);
-                sub(&mut to.credits_pending, amount);
-            }
+        let moved = match &transfer.mode {
+            Mode::Posted => add(&mut from.debits_posted, amount)
+                .and_then(|()| add(&mut to.credits_posted, amount)),
+            Mode::Pending => add(&mut from.debits_pending, amount)
+                .and_then(|()| add(&mut to.credits_pending, amount)),
+            Mode::PostPending { .. } => sub(&mut from.debits_pending, amount)
+                .and_then(|()| sub(&mut to.credits_pending, amount))
+                .and_then(|()| add(&mut from.debits_posted, amount))
+                .and_then(|()| add(&mut to.credits_posted, amount)),
+            Mode::VoidPending { .. } => sub(&mut from.debits_pending, amount)
+                .and_then(|()| sub(&mut to.credits_pending, amount)),
+        };
+        let representable = |b: &Balance| {
+            b.credits_posted
+                .minus(b.debits_posted)
+                .and_then(|posted| posted.minus(b.debits_pending))
+                .is_some()
+        };
+        let fits = moved.is_some() && representable(&from) && representable(&to);
+        if !fits {
+            return Err(LedgerError::Overflow(id.clone()));
         }
         if debit.constrained() && from.available().0 < 0 {
             return Err(LedgerError::Overdrawn {
@@ -157,15 +166,16 @@ impl Ledger {
         Ok(())
     }
 
-    /// Total debits and total credits over every account (posted and pending).
-    pub fn totals(&self) -> (Won, Won) {
+    /// Total debits and total credits over every account (posted and
+    /// pending), `None` if a total does not fit.
+    pub fn totals(&self) -> Option<(Won, Won)> {
         self.accounts
             .values()
-            .fold((Won::ZERO, Won::ZERO), |(d, c), b| {
-                (
-                    Won(d.0 + b.debits_posted.0 + b.debits_pending.0),
-                    Won(c.0 + b.credits_posted.0 + b.credits_pending.0),
-                )
+            .try_fold((Won::ZERO, Won::ZERO), |(d, c), b| {
+                Some((
+                    Won::sum([d, b.debits_posted, b.debits_pending])?,
+                    Won::sum([c, b.credits_posted, b.credits_pending])?,
+                ))
             })
     }
 }

@@ -56,7 +56,7 @@ fn a_transfer_id_is_applied_once() {
         Err(LedgerError::Duplicate("fund".into()))
     );
     assert_eq!(ledger.balance(&wallet()).posted(), Won(10_000));
-    let (debits, credits) = ledger.totals();
+    let (debits, credits) = ledger.totals().expect("the totals fit");
     assert_eq!(debits, credits);
 }
 
@@ -153,4 +153,33 @@ fn account_codes_round_trip() {
         assert_eq!(AccountId::parse(programme_id(), &id.code()), Some(id));
     }
     assert_eq!(AccountId::parse(programme_id(), "wallet:nope"), None);
+}
+
+#[test]
+fn a_transfer_whose_totals_would_overflow_is_refused_and_changes_nothing() {
+    let mut ledger = Ledger::default();
+    let float = account(AccountKind::IssuerFloat);
+    ledger
+        .apply(&transfer("big", float, wallet(), i64::MAX, Mode::Posted))
+        .unwrap();
+    let before = ledger.clone();
+    // The wallet's posted credits would pass i64::MAX.
+    assert_eq!(
+        ledger.apply(&transfer("more", float, wallet(), 1, Mode::Posted)),
+        Err(LedgerError::Overflow("more".into()))
+    );
+    assert_eq!(ledger, before);
+    assert_eq!(ledger.balance(&wallet()).posted(), Won(i64::MAX));
+    assert_eq!(ledger.totals(), Some((Won(i64::MAX), Won(i64::MAX))));
+    // The float's available amount reaches i64::MIN exactly, then would pass it.
+    ledger
+        .apply(&transfer("held", float, merchant(), 1, Mode::Pending))
+        .unwrap();
+    let before = ledger.clone();
+    assert_eq!(
+        ledger.apply(&transfer("held-2", float, merchant(), 1, Mode::Pending)),
+        Err(LedgerError::Overflow("held-2".into()))
+    );
+    assert_eq!(ledger, before);
+    assert_eq!(ledger.totals(), None, "i64::MAX + 1 of debits does not fit");
 }

@@ -5,13 +5,30 @@ use crate::domain::{Bps, Won};
 
 /// The longest name, issuer or region.
 pub const MAX_TEXT: usize = 200;
+/// The largest face value, monthly cap or budget a programme may set:
+/// 10조 won, far above any real voucher, and small enough that the ledger's
+/// sums over a programme's purchases stay well inside `i64`.
+pub const MAX_AMOUNT: Won = Won(10_000_000_000_000);
+
+fn amount(value: Won, field: &'static str) -> Result<(), ProgrammeError> {
+    if value > MAX_AMOUNT {
+        return Err(ProgrammeError::AmountTooLarge {
+            field,
+            max: MAX_AMOUNT,
+        });
+    }
+    Ok(())
+}
 
 /// The programme aggregate.
 pub struct Programme;
 
 fn text(value: &str, field: &'static str) -> Result<String, ProgrammeError> {
     let trimmed = value.trim();
-    if trimmed.is_empty() || trimmed.chars().count() > MAX_TEXT {
+    if trimmed.is_empty()
+        || trimmed.chars().count() > MAX_TEXT
+        || trimmed.chars().any(char::is_control)
+    {
         return Err(ProgrammeError::Text {
             field,
             max: MAX_TEXT,
@@ -54,6 +71,9 @@ fn checked(terms: &Terms) -> Result<Terms, ProgrammeError> {
     if terms.face_values.iter().any(|face| !face.is_positive()) {
         return Err(ProgrammeError::FaceValueNotPositive);
     }
+    for face in &terms.face_values {
+        amount(*face, "faceValues")?;
+    }
     // A discount of 100 % would make the voucher free; keep it below half.
     rate(terms.discount, "discountBps", 5_000)?;
     for (fee, field) in [
@@ -66,9 +86,11 @@ fn checked(terms: &Terms) -> Result<Terms, ProgrammeError> {
     if !terms.monthly_cap.is_positive() {
         return Err(ProgrammeError::CapNotPositive);
     }
+    amount(terms.monthly_cap, "monthlyCap")?;
     if !terms.budget.is_positive() {
         return Err(ProgrammeError::BudgetNotPositive);
     }
+    amount(terms.budget, "budget")?;
     if terms.valid_until < terms.valid_from {
         return Err(ProgrammeError::ValidityReversed);
     }
@@ -136,7 +158,8 @@ impl Decider for Programme {
                 ..
             } => {
                 state.commitments.insert(*purchase_id, *amount);
-                state.committed = Won(state.committed.0 + amount.0);
+                // The decider keeps `committed` within the budget.
+                state.committed = Won(state.committed.0.saturating_add(amount.0));
             }
             ProgrammeEvent::SubsidyReleased {
                 purchase_id,
@@ -144,7 +167,7 @@ impl Decider for Programme {
                 ..
             } => {
                 state.commitments.remove(purchase_id);
-                state.committed = Won(state.committed.0 - amount.0);
+                state.committed = Won(state.committed.0.saturating_sub(amount.0));
             }
         }
         state

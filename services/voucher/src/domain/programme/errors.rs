@@ -7,7 +7,7 @@ pub enum ProgrammeError {
     NotFound,
     #[error("a programme with this id already exists")]
     AlreadyExists,
-    #[error("{field} must not be blank and at most {max} characters")]
+    #[error("{field} must not be blank, at most {max} characters, and free of control characters")]
     Text { field: &'static str, max: usize },
     #[error("{field} needs at least one entry")]
     Empty { field: &'static str },
@@ -15,6 +15,8 @@ pub enum ProgrammeError {
     FaceValueNotPositive,
     #[error("{field} must be between 0 and {max} basis points")]
     RateOutOfRange { field: &'static str, max: u32 },
+    #[error("{field} must be at most {} won", max.0)]
+    AmountTooLarge { field: &'static str, max: Won },
     #[error("the monthly cap must be more than 0 won")]
     CapNotPositive,
     #[error("the budget must be more than 0 won")]
@@ -35,6 +37,7 @@ impl ProgrammeError {
             ProgrammeError::Empty { .. } => "FIELD_REQUIRED",
             ProgrammeError::FaceValueNotPositive => "FACE_VALUE_NOT_POSITIVE",
             ProgrammeError::RateOutOfRange { .. } => "RATE_OUT_OF_RANGE",
+            ProgrammeError::AmountTooLarge { .. } => "AMOUNT_TOO_LARGE",
             ProgrammeError::CapNotPositive => "CAP_NOT_POSITIVE",
             ProgrammeError::BudgetNotPositive => "BUDGET_NOT_POSITIVE",
             ProgrammeError::ValidityReversed => "VALIDITY_REVERSED",
@@ -47,7 +50,8 @@ impl ProgrammeError {
         match self {
             ProgrammeError::Text { field, .. }
             | ProgrammeError::Empty { field }
-            | ProgrammeError::RateOutOfRange { field, .. } => Some(field),
+            | ProgrammeError::RateOutOfRange { field, .. }
+            | ProgrammeError::AmountTooLarge { field, .. } => Some(field),
             ProgrammeError::FaceValueNotPositive => Some("faceValues"),
             ProgrammeError::CapNotPositive => Some("monthlyCap"),
             ProgrammeError::BudgetNotPositive => Some("budget"),

@@ -9,7 +9,7 @@ mod state;
 #[cfg(test)]
 mod tests;
 
-pub use decider::{MAX_TEXT, Programme};
+pub use decider::{MAX_AMOUNT, MAX_TEXT, Programme};
 pub use errors::ProgrammeError;
 pub use state::{
     FeeTiers, Ineligible, MerchantFacts, ProgrammeCommand, ProgrammeEvent, ProgrammeState,

@@ -81,8 +81,8 @@ pub enum Ineligible {
 
 impl Terms {
     /// The subsidised part of a purchase of `face`, rounded down so the budget
-    /// never pays a fraction of a won.
-    pub fn discount_on(&self, face: Won) -> Won {
+    /// never pays a fraction of a won; `None` if it cannot be represented.
+    pub fn discount_on(&self, face: Won) -> Option<Won> {
         self.discount.of(face, Rounding::Down)
     }
 
@@ -153,8 +153,8 @@ pub struct ProgrammeState {
 impl ProgrammeState {
     /// Budget not yet committed.
     pub fn remaining(&self) -> Won {
-        self.terms
-            .as_ref()
-            .map_or(Won::ZERO, |t| Won(t.budget.0 - self.committed.0))
+        self.terms.as_ref().map_or(Won::ZERO, |t| {
+            Won(t.budget.0.saturating_sub(self.committed.0))
+        })
     }
 }

@@ -147,3 +147,158 @@ fn merchants_outside_region_or_category_or_suspended_are_not_admitted() {
     suspended.voucher_suspended = true;
     assert_eq!(terms.admits(&suspended), Err(Ineligible::Suspended));
 }
+
+#[test]
+fn amounts_above_the_bound_are_refused_naming_the_field() {
+    let mut at_bound = terms();
+    at_bound.face_values = [MAX_AMOUNT].into();
+    at_bound.monthly_cap = MAX_AMOUNT;
+    at_bound.budget = MAX_AMOUNT;
+    assert!(
+        when(
+            &[],
+            ProgrammeCommand::Create {
+                terms: at_bound,
+                at: at(NOW)
+            }
+        )
+        .is_ok()
+    );
+    let over = Won(MAX_AMOUNT.0 + 1);
+    for (field, change) in [
+        (
+            "faceValues",
+            (|t: &mut Terms, v: Won| {
+                t.face_values.insert(v);
+            }) as fn(&mut Terms, Won),
+        ),
+        ("monthlyCap", |t, v| t.monthly_cap = v),
+        ("budget", |t, v| t.budget = v),
+    ] {
+        for value in [over, Won(i64::MAX)] {
+            let mut bad = terms();
+            change(&mut bad, value);
+            let error = when(
+                &[],
+                ProgrammeCommand::Create {
+                    terms: bad,
+                    at: at(NOW),
+                },
+            )
+            .unwrap_err();
+            assert_eq!(
+                (error.code(), error.field()),
+                ("AMOUNT_TOO_LARGE", Some(field))
+            );
+        }
+    }
+}
+
+#[test]
+fn names_with_control_characters_are_refused() {
+    for (name, field) in [
+        ("중구\0상품권", "name"),
+        ("중구\u{1b}[2J", "name"),
+        ("중\u{85}구", "name"),
+    ] {
+        let mut bad = terms();
+        bad.name = name.into();
+        let error = when(
+            &[],
+            ProgrammeCommand::Create {
+                terms: bad,
+                at: at(NOW),
+            },
+        )
+        .unwrap_err();
+        assert_eq!(
+            (error.code(), error.field()),
+            ("INVALID_TEXT", Some(field)),
+            "{name:?}"
+        );
+    }
+    let mut bad = terms();
+    bad.districts.insert("을지로\u{7}".into());
+    let error = when(
+        &[],
+        ProgrammeCommand::Create {
+            terms: bad,
+            at: at(NOW),
+        },
+    )
+    .unwrap_err();
+    assert_eq!(
+        (error.code(), error.field()),
+        ("INVALID_TEXT", Some("districts"))
+    );
+}
+
+mod extremes {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn extreme() -> impl Strategy<Value = i64> {
+        prop_oneof![
+            Just(0),
+            Just(1),
+            Just(-1),
+            Just(i64::from(i32::MAX)),
+            Just(i64::MAX),
+            Just(i64::MIN),
+            Just(999_999),
+            Just(1_000_000),
+            -10i64..10,
+            any::<i64>(),
+        ]
+    }
+
+    #[derive(Debug, Clone)]
+    enum Step {
+        Commit(u128, i64),
+        Release(u128),
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        /// Extreme subsidies never panic the programme; a rejection changes
+        /// nothing; the committed total stays within 0..=budget and equals
+        /// the exact sum of the open commitments.
+        #[test]
+        fn extreme_subsidies_never_pass_the_budget(
+            budget in prop_oneof![Just(1i64), Just(1_000_000), Just(i64::MAX)],
+            steps in prop::collection::vec(prop_oneof![
+                (0u128..6, extreme()).prop_map(|(n, a)| Step::Commit(n, a)),
+                (0u128..6).prop_map(Step::Release),
+            ], 1..30),
+        ) {
+            let mut t = terms();
+            t.budget = Won(budget);
+            let mut events = vec![ProgrammeEvent::Created { terms: t, at: at(NOW) }];
+            for step in steps {
+                let command = match step {
+                    Step::Commit(n, amount) => commit(n, amount),
+                    Step::Release(n) => ProgrammeCommand::ReleaseSubsidy {
+                        purchase_id: Uuid::from_u128(n),
+                        at: at(NOW),
+                    },
+                };
+                let before = Programme::fold(&events);
+                match Programme::decide(&before, &command) {
+                    Err(error) => {
+                        prop_assert!(!error.code().is_empty());
+                        prop_assert_eq!(Programme::fold(&events), before);
+                    }
+                    Ok(new) => events.extend(new),
+                }
+                let state = Programme::fold(&events);
+                let exact: i128 = state.commitments.values().map(|a| i128::from(a.0)).sum();
+                prop_assert_eq!(i128::from(state.committed.0), exact);
+                prop_assert!(state.committed.0 >= 0 && state.committed.0 <= budget);
+                prop_assert!(state.commitments.values().all(|a| a.is_positive()));
+                prop_assert_eq!(state.remaining(), Won(budget - state.committed.0));
+            }
+        }
+    }
+}

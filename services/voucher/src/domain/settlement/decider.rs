@@ -140,7 +140,10 @@ impl Decider for Settlement {
                 }
                 let gross =
                     Won::sum(lines.iter().map(|l| l.amount)).ok_or(SettlementError::Overflow)?;
-                let fee = fee_rate.of(gross, Rounding::HalfUp);
+                let fee = fee_rate
+                    .of(gross, Rounding::HalfUp)
+                    .ok_or(SettlementError::Overflow)?;
+                let net = gross.minus(fee).ok_or(SettlementError::Overflow)?;
                 Ok(vec![SettlementEvent::Settled(Batch {
                     programme_id: *programme_id,
                     merchant_id: *merchant_id,
@@ -149,7 +152,7 @@ impl Decider for Settlement {
                     gross,
                     fee_rate: *fee_rate,
                     fee,
-                    net: Won(gross.0 - fee.0),
+                    net,
                     payout_on: calendar.add_business_days(*business_date, *payout_lag_days),
                     at: *at,
                 })])

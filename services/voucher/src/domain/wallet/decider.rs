@@ -66,6 +66,11 @@ fn purchase(state: &WalletState, request: &PurchaseRequest) -> Decision {
     if request.face > remaining {
         return Err(WalletError::MonthlyCapExceeded { remaining });
     }
+    let too_large = WalletError::AmountTooLarge { field: "faceValue" };
+    bought.plus(request.face).ok_or(too_large.clone())?;
+    state.balance.plus(request.face).ok_or(too_large.clone())?;
+    let discount = terms.discount_on(request.face).ok_or(too_large.clone())?;
+    let paid = request.face.minus(discount).ok_or(too_large)?;
     let mut events = Vec::new();
     if state.wallet.is_none() {
         events.push(WalletEvent::Opened {
@@ -75,12 +80,11 @@ fn purchase(state: &WalletState, request: &PurchaseRequest) -> Decision {
             at: request.at,
         });
     }
-    let discount = terms.discount_on(request.face);
     events.push(WalletEvent::Purchased {
         purchase_id: request.purchase_id,
         face: request.face,
         discount,
-        paid: Won(request.face.0 - discount.0),
+        paid,
         at: request.at,
     });
     Ok(events)
@@ -212,13 +216,20 @@ impl Decider for Wallet {
                 if !amount.is_positive() {
                     return Err(WalletError::AmountNotPositive);
                 }
-                let refundable = Won(captured.amount.0 - captured.refunded.0);
+                let refundable = captured
+                    .amount
+                    .minus(captured.refunded)
+                    .ok_or(WalletError::AmountTooLarge { field: "amount" })?;
                 if *amount > refundable {
                     return Err(WalletError::RefundTooLarge { refundable });
                 }
                 if seoul_date(*at) != seoul_date(captured_at) {
                     return Err(WalletError::RefundWindowClosed);
                 }
+                state
+                    .balance
+                    .plus(*amount)
+                    .ok_or(WalletError::AmountTooLarge { field: "amount" })?;
                 Ok(vec![WalletEvent::RedemptionRefunded {
                     redemption_id: *redemption_id,
                     merchant_id: captured.merchant_id,
@@ -256,7 +267,10 @@ impl Decider for Wallet {
     }
 
     fn evolve(mut state: WalletState, event: &WalletEvent) -> WalletState {
-        let add = |won: &mut Won, amount: Won| won.0 += amount.0;
+        // The decider checked every sum; saturate rather than wrap if a
+        // recorded event says otherwise.
+        let add = |won: &mut Won, amount: Won| won.0 = won.0.saturating_add(amount.0);
+        let sub = |won: &mut Won, amount: Won| won.0 = won.0.saturating_sub(amount.0);
         match event {
             WalletEvent::Opened {
                 wallet_id,
@@ -294,7 +308,7 @@ impl Decider for Wallet {
             WalletEvent::PurchaseRefunded {
                 purchase_id, face, ..
             } => {
-                add(&mut state.balance, Won(-face.0));
+                sub(&mut state.balance, *face);
                 if let Some(bought) = state.purchases.get_mut(purchase_id) {
                     bought.refunded = true;
                 }
@@ -325,7 +339,7 @@ impl Decider for Wallet {
                 at,
                 ..
             } => {
-                add(&mut state.balance, Won(-amount.0));
+                sub(&mut state.balance, *amount);
                 if let Some(r) = state.redemptions.get_mut(redemption_id) {
                     r.status = RedemptionStatus::Captured { at: *at };
                 }
@@ -346,7 +360,7 @@ impl Decider for Wallet {
                 amount,
                 at,
             } => {
-                add(&mut state.balance, Won(-amount.0));
+                sub(&mut state.balance, *amount);
                 state.redemptions.insert(
                     *redemption_id,
                     Redemption {
@@ -387,7 +401,7 @@ impl Decider for Wallet {
                 }
             }
             WalletEvent::BalanceExpired { amount, .. } => {
-                add(&mut state.balance, Won(-amount.0));
+                sub(&mut state.balance, *amount);
                 add(&mut state.expired, *amount);
             }
         }

@@ -35,6 +35,8 @@ pub enum WalletError {
     HoldExpired,
     #[error("the redemption was not captured")]
     NotCaptured,
+    #[error("the {field} would take the wallet's amounts beyond what can be represented")]
+    AmountTooLarge { field: &'static str },
     #[error("a refund may not exceed the {refundable:?} still refundable")]
     RefundTooLarge { refundable: Won },
     #[error("a redemption can be refunded only on the business day of its capture")]
@@ -60,6 +62,7 @@ impl WalletError {
             WalletError::NotHeld => "REDEMPTION_NOT_HELD",
             WalletError::HoldExpired => "HOLD_EXPIRED",
             WalletError::NotCaptured => "REDEMPTION_NOT_CAPTURED",
+            WalletError::AmountTooLarge { .. } => "AMOUNT_TOO_LARGE",
             WalletError::RefundTooLarge { .. } => "REFUND_TOO_LARGE",
             WalletError::RefundWindowClosed => "REFUND_WINDOW_CLOSED",
         }
@@ -72,6 +75,7 @@ impl WalletError {
             WalletError::FaceValueNotOffered | WalletError::MonthlyCapExceeded { .. } => {
                 Some("faceValue")
             }
+            WalletError::AmountTooLarge { field } => Some(field),
             _ => None,
         }
     }

@@ -61,19 +61,20 @@ pub struct WalletState {
 }
 
 impl WalletState {
-    /// What open holds reserve at `at`; a hold whose time is up reserves nothing.
+    /// What open holds reserve at `at`; a hold whose time is up reserves
+    /// nothing. Each hold was at most the balance available when placed, so
+    /// the sum fits; it saturates rather than wrap if the log says otherwise.
     pub fn held_at(&self, at: DateTime<Utc>) -> Won {
         Won(self
             .redemptions
             .values()
             .filter(|r| r.holds_at(at))
-            .map(|r| r.amount.0)
-            .sum())
+            .fold(0i64, |sum, r| sum.saturating_add(r.amount.0)))
     }
 
     /// What can be spent or refunded at `at`.
     pub fn available_at(&self, at: DateTime<Utc>) -> Won {
-        Won(self.balance.0 - self.held_at(at).0)
+        Won(self.balance.0.saturating_sub(self.held_at(at).0))
     }
 
     /// Holds not yet captured, voided or released, whatever their time.

@@ -348,3 +348,197 @@ fn after_validity_the_balance_expires_and_open_holds_are_released() {
         Ok(Vec::new())
     );
 }
+
+/// Terms whose face values and cap reach the top of the `Won` range.
+fn huge_terms() -> crate::domain::programme::Terms {
+    let mut terms = terms();
+    terms.face_values = [Won(1), Won(i64::MAX / 2 + 1), Won(i64::MAX)].into();
+    terms.monthly_cap = Won(i64::MAX);
+    terms.discount = crate::domain::Bps(5_000);
+    terms
+}
+
+fn buy_with(
+    n: u128,
+    face: i64,
+    terms: crate::domain::programme::Terms,
+    at_text: &str,
+) -> WalletCommand {
+    WalletCommand::Purchase(PurchaseRequest {
+        purchase_id: id(n),
+        wallet_id: wallet_id(),
+        owner: "citizen-kim".into(),
+        terms,
+        face: Won(face),
+        at: at(at_text),
+    })
+}
+
+#[test]
+fn a_purchase_that_would_overflow_the_balance_is_refused_and_nothing_changes() {
+    let first = after(&[], vec![buy_with(1, i64::MAX / 2 + 1, huge_terms(), NOW)]);
+    // Next month: under the cap again, but the balance would pass i64::MAX.
+    let next_month = "2026-07-01T03:00:00Z";
+    let refused = when(
+        &first,
+        buy_with(2, i64::MAX / 2 + 1, huge_terms(), next_month),
+    );
+    assert_eq!(
+        refused,
+        Err(WalletError::AmountTooLarge { field: "faceValue" })
+    );
+    let error = refused.unwrap_err();
+    assert_eq!(
+        (error.code(), error.field()),
+        ("AMOUNT_TOO_LARGE", Some("faceValue"))
+    );
+    let events = after(&first, vec![buy_with(2, 1, huge_terms(), next_month)]);
+    assert_eq!(state(&events).balance, Won(i64::MAX / 2 + 2));
+}
+
+#[test]
+fn a_purchase_of_the_largest_face_value_keeps_exact_amounts() {
+    let events = when(&[], buy_with(1, i64::MAX, huge_terms(), NOW)).unwrap();
+    let WalletEvent::Purchased {
+        face,
+        discount,
+        paid,
+        ..
+    } = &events[1]
+    else {
+        panic!("{events:?}");
+    };
+    assert_eq!(*face, Won(i64::MAX));
+    assert_eq!(Won::sum([*discount, *paid]), Some(Won(i64::MAX)));
+}
+
+mod extremes {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn extreme() -> impl Strategy<Value = i64> {
+        prop_oneof![
+            Just(0),
+            Just(1),
+            Just(-1),
+            Just(i64::from(i32::MAX)),
+            Just(i64::MAX),
+            Just(i64::MAX / 2 + 1),
+            Just(i64::MIN),
+            Just(i64::MIN + 1),
+            -10i64..10,
+            any::<i64>(),
+        ]
+    }
+
+    #[derive(Debug, Clone)]
+    enum Step {
+        Buy(i64, u32),
+        RefundPurchase(u128),
+        Hold(i64),
+        Pay(i64),
+        Capture(u128),
+        Void(u128),
+        Refund(u128, i64),
+    }
+
+    fn step() -> impl Strategy<Value = Step> {
+        prop_oneof![
+            (
+                prop_oneof![
+                    Just(1i64),
+                    Just(i64::MAX / 2 + 1),
+                    Just(i64::MAX),
+                    extreme()
+                ],
+                0u32..3
+            )
+                .prop_map(|(f, m)| Step::Buy(f, m)),
+            (0u128..6).prop_map(Step::RefundPurchase),
+            extreme().prop_map(Step::Hold),
+            extreme().prop_map(Step::Pay),
+            (0u128..12).prop_map(Step::Capture),
+            (0u128..12).prop_map(Step::Void),
+            (0u128..12, extreme()).prop_map(|(n, a)| Step::Refund(n, a)),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        /// Extreme amounts never panic the wallet; a rejection has a stable
+        /// code and changes nothing; every accepted state keeps the balance
+        /// and the available amount in 0..=i64::MAX and equal to the exact
+        /// (i128) sum of what was bought, spent, refunded and expired.
+        #[test]
+        fn extreme_amounts_never_break_a_wallet(steps in prop::collection::vec(step(), 1..30)) {
+            let mut events: Vec<WalletEvent> = Vec::new();
+            for (i, step) in steps.into_iter().enumerate() {
+                let n = i as u128;
+                let command = match step {
+                    Step::Buy(face, month) => buy_with(
+                        n,
+                        face,
+                        huge_terms(),
+                        &format!("2026-0{}-01T03:00:00Z", 6 + month),
+                    ),
+                    Step::RefundPurchase(k) => WalletCommand::RefundPurchase {
+                        purchase_id: id(k),
+                        terms: huge_terms(),
+                        at: at("2026-08-01T03:00:00Z"),
+                    },
+                    Step::Hold(amount) => WalletCommand::Hold {
+                        request: RedemptionRequest { terms: huge_terms(), ..request(n, amount, at("2026-08-01T03:00:00Z")) },
+                        expires_at: at("2026-08-01T03:15:00Z"),
+                    },
+                    Step::Pay(amount) => WalletCommand::Pay(RedemptionRequest {
+                        terms: huge_terms(),
+                        ..request(n, amount, at("2026-08-01T03:00:00Z"))
+                    }),
+                    Step::Capture(k) => WalletCommand::Capture { redemption_id: id(100 + k), at: at("2026-08-01T03:01:00Z") },
+                    Step::Void(k) => WalletCommand::Void { redemption_id: id(100 + k), at: at("2026-08-01T03:01:00Z") },
+                    Step::Refund(k, amount) => WalletCommand::RefundRedemption {
+                        redemption_id: id(100 + k),
+                        amount: Won(amount),
+                        at: at("2026-08-01T03:02:00Z"),
+                    },
+                };
+                let before = state(&events);
+                match Wallet::decide(&before, &command) {
+                    Err(error) => {
+                        prop_assert!(!error.code().is_empty());
+                        prop_assert_eq!(state(&events), before);
+                    }
+                    Ok(new) => events.extend(new),
+                }
+                let wallet = state(&events);
+                let mut exact: i128 = 0;
+                for event in &events {
+                    match event {
+                        WalletEvent::Purchased { face, discount, paid, .. } => {
+                            prop_assert!(face.is_positive());
+                            prop_assert_eq!(i128::from(discount.0) + i128::from(paid.0), i128::from(face.0));
+                            exact += i128::from(face.0);
+                        }
+                        WalletEvent::PurchaseRefunded { face, .. } => exact -= i128::from(face.0),
+                        WalletEvent::HoldCaptured { amount, .. } | WalletEvent::Paid { amount, .. } => {
+                            exact -= i128::from(amount.0)
+                        }
+                        WalletEvent::RedemptionRefunded { amount, .. } => exact += i128::from(amount.0),
+                        WalletEvent::BalanceExpired { amount, .. } => exact -= i128::from(amount.0),
+                        _ => {}
+                    }
+                }
+                prop_assert_eq!(i128::from(wallet.balance.0), exact);
+                prop_assert!(wallet.balance.0 >= 0);
+                let now = at("2026-08-01T03:00:30Z");
+                prop_assert!(wallet.held_at(now) <= wallet.balance);
+                prop_assert!(wallet.available_at(now).0 >= 0);
+                for r in wallet.redemptions.values() {
+                    prop_assert!(r.refunded.0 >= 0 && r.refunded <= r.amount);
+                }
+            }
+        }
+    }
+}
