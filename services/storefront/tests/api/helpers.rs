@@ -148,6 +148,11 @@ impl TestApp {
         self.app.tables()
     }
 
+    /// The storefront's own event log, to append what an older release wrote.
+    pub fn event_log(&self) -> Arc<dyn EventLog> {
+        self.app.event_log()
+    }
+
     /// Registers a merchant (as an operator) and returns its id.
     pub async fn merchant(&self, body: Value) -> Uuid {
         let reply = self.post("/merchants", &operator(), body).await;

@@ -1,9 +1,14 @@
 //! Implausible and extreme input (issue 7): refused with a stable code and
 //! nothing stored; a damaged read-model row does not take a list down.
 
-use golmok_kernel::Mutation;
+use chrono::Utc;
+use golmok_kernel::{AppendRequest, Envelope, EventCodec, ExpectedVersion, Mutation};
 use reqwest::StatusCode;
 use serde_json::json;
+use storefront::app::codec::{StorefrontCodec, StorefrontEvent};
+use storefront::app::shop_stream;
+use storefront::domain::shop::ShopEvent;
+use uuid::Uuid;
 
 use crate::helpers::*;
 
@@ -244,4 +249,73 @@ async fn a_damaged_read_model_row_is_skipped_in_lists_and_named_when_read_alone(
     // The good product still reads on its own.
     let read = app.get(&format!("/products/{good}"), None).await;
     assert_eq!(read.expect(StatusCode::OK)["stock"], 10);
+}
+
+#[tokio::test]
+async fn a_stock_recorded_beyond_the_bound_by_an_older_release_can_still_be_repaired() {
+    let app = spawn_app().await;
+    let merchant = app.merchant(retailer()).await;
+    let owner = merchant_actor(merchant);
+    let product = app.product(merchant, 5_000, 10).await;
+    // What the old decider let through: +i64::MAX on 10 units.
+    let encoded = StorefrontCodec::encode(&StorefrontEvent::Shop(ShopEvent::StockAdjusted {
+        product_id: product,
+        delta: i64::MAX,
+        reason: "입고".into(),
+        at: Utc::now(),
+    }));
+    let id = Uuid::now_v7();
+    let stream = shop_stream(merchant);
+    app.event_log()
+        .append(AppendRequest {
+            stream: stream.clone(),
+            expected: ExpectedVersion::Any,
+            events: vec![Envelope {
+                id,
+                source: "/golmok/storefront".into(),
+                event_type: StorefrontCodec::event_type(encoded.name, encoded.version),
+                subject: stream,
+                time: Utc::now(),
+                stream_version: 0,
+                correlation_id: id,
+                causation_id: id,
+                traceparent: None,
+                data: encoded.data,
+            }],
+            idempotency: None,
+        })
+        .await
+        .expect("the old event is appended");
+    let app = app.restart().await;
+    let huge = 10 + i64::MAX as u64;
+    let path = format!("/products/{product}");
+    app.until(&path, &owner, |p| p["stock"].as_u64() == Some(huge))
+        .await;
+
+    let base = format!("/merchants/{merchant}/products");
+    let adjustments = format!("{base}/{product}/stock-adjustments");
+    app.post(&adjustments, &owner, json!({"delta": 1, "reason": "입고"}))
+        .await
+        .error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "STOCK_OUT_OF_RANGE",
+            Some("delta"),
+        );
+    let listed = app.get(&base, Some(&owner)).await;
+    assert_eq!(
+        listed.expect(StatusCode::OK)["items"][0]["stock"].as_u64(),
+        Some(huge)
+    );
+    let repaired = app
+        .post(
+            &adjustments,
+            &owner,
+            json!({"delta": -i64::MAX, "reason": "정정"}),
+        )
+        .await;
+    assert_eq!(repaired.expect(StatusCode::OK)["stock"], 10);
+    let unpublished = app
+        .delete(&format!("{base}/{product}/publication"), &owner)
+        .await;
+    assert_eq!(unpublished.expect(StatusCode::OK)["published"], false);
 }
