@@ -24,3 +24,33 @@ impl BadRow<'_> {
             .increment(1);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use metrics_exporter_prometheus::PrometheusBuilder;
+
+    use super::*;
+
+    #[test]
+    fn a_bad_row_is_counted_by_table() {
+        let recorder = PrometheusBuilder::new().build_recorder();
+        let handle = recorder.handle();
+        let error = serde_json::from_slice::<u8>(b"{").unwrap_err();
+        metrics::with_local_recorder(&recorder, || {
+            for _ in 0..2 {
+                BadRow {
+                    table: "some_table",
+                    partition: "p",
+                    clustering: "c",
+                    error: &error,
+                }
+                .emit();
+            }
+        });
+        let rendered = handle.render();
+        assert!(
+            rendered.contains("golmok_read_model_bad_rows_total{table=\"some_table\"} 2"),
+            "{rendered}"
+        );
+    }
+}
