@@ -80,7 +80,6 @@ pub struct CommandHandler<D: Decider, C> {
 impl<D, C> CommandHandler<D, C>
 where
     D: Decider,
-    D::Command: std::fmt::Debug,
     C: EventCodec<Event = D::Event>,
 {
     pub fn new(log: Arc<dyn EventLog>) -> Self {
