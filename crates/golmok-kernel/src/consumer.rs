@@ -597,4 +597,104 @@ mod tests {
             );
         });
     }
+
+    /// Fails event 2 once with a storage error (the batch is retried) and
+    /// can never handle event 3.
+    #[derive(Default)]
+    struct Flaky {
+        failed_once: std::sync::atomic::AtomicBool,
+    }
+
+    #[async_trait]
+    impl EventHandler for Flaky {
+        fn name(&self) -> &'static str {
+            "flaky"
+        }
+        async fn handle(
+            &self,
+            event: &RecordedEvent,
+            tx: &mut Transaction<'_>,
+        ) -> Result<(), HandleError> {
+            match event.position {
+                2 if !self.failed_once.swap(true, Ordering::SeqCst) => {
+                    Err(StorageError::Io("disk hiccup".into()).into())
+                }
+                3 => Err(HandleError::Permanent("cannot apply".into())),
+                position => {
+                    tx.put("effects", "flaky", &position.to_string(), Vec::new());
+                    Ok(())
+                }
+            }
+        }
+    }
+
+    /// The value of the sample `series` (`name{labels}`) in the exposition.
+    fn sample(exposition: &str, series: &str) -> Option<f64> {
+        exposition
+            .lines()
+            .find_map(|line| line.strip_prefix(series)?.strip_prefix(' ')?.parse().ok())
+    }
+
+    /// A batch is reported once, after it is durable: the failed first try of
+    /// a batch counts as a retry, not as applied events; the dead letter
+    /// counts once; lag and position describe the durable state.
+    #[test]
+    fn a_retried_batch_is_counted_once_and_its_dead_letter_once() {
+        let recorder = metrics_exporter_prometheus::PrometheusBuilder::new().build_recorder();
+        let exposition = recorder.handle();
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        metrics::with_local_recorder(&recorder, || {
+            runtime.block_on(async {
+                let log = crate::tail::tests::Numbered::new(3);
+                let consumer = Consumer::new(
+                    log,
+                    Arc::new(MemoryTables::default()),
+                    Arc::new(Flaky::default()),
+                );
+                let shutdown = CancellationToken::new();
+                let running = consumer.spawn(shutdown.clone()).await.expect("spawn");
+                assert!(running.wait_for(3, Duration::from_secs(5)).await);
+                shutdown.cancel();
+                running.stopped().await;
+            });
+        });
+        let text = exposition.render();
+        let flaky = |series: &str| sample(&text, series);
+        assert_eq!(
+            flaky(r#"golmok_consumer_events_total{consumer="flaky",outcome="applied"}"#),
+            Some(2.0),
+            "{text}"
+        );
+        assert_eq!(
+            flaky(r#"golmok_consumer_events_total{consumer="flaky",outcome="dead_lettered"}"#),
+            Some(1.0)
+        );
+        assert_eq!(
+            flaky(r#"golmok_consumer_events_total{consumer="flaky",outcome="duplicate"}"#),
+            Some(0.0)
+        );
+        assert_eq!(
+            flaky(r#"golmok_dead_letters_total{consumer="flaky"}"#),
+            Some(1.0)
+        );
+        assert_eq!(
+            flaky(r#"golmok_consumer_retries_total{consumer="flaky",stage="apply"}"#),
+            Some(1.0)
+        );
+        assert_eq!(
+            flaky(r#"golmok_consumer_lag_events{consumer="flaky"}"#),
+            Some(0.0)
+        );
+        assert_eq!(
+            flaky(r#"golmok_projection_position{projection="flaky"}"#),
+            Some(3.0)
+        );
+        assert_eq!(
+            flaky(r#"golmok_projection_delay_seconds_count{projection="flaky"}"#),
+            Some(2.0)
+        );
+    }
 }

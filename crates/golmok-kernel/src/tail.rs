@@ -144,7 +144,7 @@ impl EventSource for LogTail {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use std::sync::Mutex;
 
     use uuid::Uuid;
@@ -153,13 +153,13 @@ mod tests {
     use crate::{AppendError, AppendRequest, Appended, Envelope, IdempotencyRecord};
 
     /// A log of `len` events whose head can run ahead of what the tail read.
-    struct Numbered {
-        head: watch::Sender<u64>,
+    pub(crate) struct Numbered {
+        pub(crate) head: watch::Sender<u64>,
         events: Mutex<Vec<RecordedEvent>>,
     }
 
     impl Numbered {
-        fn new(len: u64) -> Arc<Self> {
+        pub(crate) fn new(len: u64) -> Arc<Self> {
             let events = (1..=len)
                 .map(|position| RecordedEvent {
                     position,
