@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use futures::stream::FuturesOrdered;
 use futures::{FutureExt, StreamExt};
+use golmok_kernel::telemetry::{RelayFailed, RelayProgress};
 use golmok_kernel::{Consumer, EventLog, LogTail, RecordedEvent, StorageError, Tables};
 use rdkafka::producer::{FutureProducer, FutureRecord};
 use tokio::sync::watch;
@@ -19,6 +20,9 @@ const MAX_IN_FLIGHT: usize = 10_000;
 const RETRY_BACKOFF: Duration = Duration::from_millis(500);
 /// How long a stopping relay waits for outstanding acknowledgements.
 const DRAIN: Duration = Duration::from_secs(5);
+/// How often the backlog gauge is refreshed while no acknowledgement arrives
+/// (a broker that is down leaves sends pending).
+const BACKLOG_REPORT: Duration = Duration::from_secs(1);
 
 type Ack = Pin<Box<dyn Future<Output = (u64, Result<(), String>)> + Send>>;
 
@@ -33,6 +37,7 @@ type Ack = Pin<Box<dyn Future<Output = (u64, Result<(), String>)> + Send>>;
 /// unacknowledged event; consumers' inboxes absorb the repeats.
 pub struct Relay {
     settings: KafkaSettings,
+    service: String,
     topic: String,
     log: Arc<dyn EventLog>,
     tables: Arc<dyn Tables>,
@@ -84,6 +89,7 @@ impl Relay {
         Ok(Self {
             producer: producer(settings)?,
             settings: settings.clone(),
+            service: service.to_owned(),
             topic: events_topic(service),
             log,
             tables,
@@ -109,6 +115,9 @@ impl Relay {
         let mut tail = LogTail::after(Arc::clone(&self.log), start);
         let mut in_flight: FuturesOrdered<Ack> = FuturesOrdered::new();
         let mut acknowledged = start;
+        let head = self.log.head();
+        let mut report = tokio::time::interval(BACKLOG_REPORT);
+        report.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tokio::select! {
                 biased;
@@ -122,6 +131,7 @@ impl Relay {
                     self.save(&name, acknowledged).await;
                     return;
                 }
+                _ = report.tick() => self.report(&head, 0, acknowledged),
                 Some((position, outcome)) = in_flight.next(), if !in_flight.is_empty() => {
                     let mut failure = outcome.err();
                     if failure.is_none() {
@@ -137,10 +147,18 @@ impl Relay {
                             }
                         }
                     }
+                    let newly = acknowledged.saturating_sub(*progress.borrow());
                     self.save(&name, acknowledged).await;
                     progress.send_replace(acknowledged);
+                    self.report(&head, newly, acknowledged);
                     if let Some(error) = failure {
-                        tracing::warn!(topic = %self.topic, %error, acknowledged, "publishing failed; republishing from the checkpoint");
+                        RelayFailed {
+                            service: &self.service,
+                            topic: &self.topic,
+                            acknowledged,
+                            error: &error,
+                        }
+                        .emit();
                         in_flight = FuturesOrdered::new();
                         tail = LogTail::after(Arc::clone(&self.log), acknowledged);
                         // A fatal error (e.g. the broker lost the idempotent
@@ -197,6 +215,17 @@ impl Relay {
                 async move { (position, Err(error)) }.boxed()
             }
         }
+    }
+
+    /// Reports `published` newly acknowledged events and the backlog
+    /// (committed but not yet acknowledged) behind `acknowledged`.
+    fn report(&self, head: &watch::Receiver<u64>, published: u64, acknowledged: u64) {
+        RelayProgress {
+            service: &self.service,
+            published,
+            backlog: head.borrow().saturating_sub(acknowledged),
+        }
+        .emit();
     }
 
     async fn save(&self, name: &str, position: u64) {

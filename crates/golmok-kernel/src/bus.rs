@@ -86,4 +86,12 @@ pub trait EventSource: Send + 'static {
     /// consumer's [`crate::ConsumerHandle`] reports: the last applied position
     /// for the log tail, the number of messages applied since start for Kafka.
     async fn committed(&mut self, batch: &[Delivery]) -> Result<u64, StorageError>;
+
+    /// How many events the source holds that the consumer has not yet
+    /// applied, if the source can tell without I/O (the log tail: log head
+    /// minus the last committed position). Reported as
+    /// `golmok_consumer_lag_events` after every batch and retry.
+    fn lag(&self) -> Option<u64> {
+        None
+    }
 }

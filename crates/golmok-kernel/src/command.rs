@@ -1,10 +1,14 @@
 use std::collections::HashMap;
 use std::marker::PhantomData;
 use std::sync::{Arc, Mutex};
+use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::telemetry::{
+    CommandExecuted, CommandOutcome, EventsAppended, command_name, short_type_name,
+};
 use crate::{
     AppendError, AppendRequest, CodecError, Decider, Envelope, EventCodec, EventLog,
     ExpectedVersion, IdempotencyRecord, StorageError,
@@ -114,11 +118,46 @@ where
     }
 
     /// Decides `command` against the stream and appends the resulting events.
+    /// Every command is counted by outcome and timed (`golmok_commands_total`).
     pub async fn execute(
         &self,
         stream: &str,
         command: &D::Command,
         meta: &CommandMeta,
+    ) -> Result<Executed<D::State>, CommandError<D::Error>> {
+        let started = Instant::now();
+        let mut conflicts = 0;
+        let result = self
+            .decide_and_append(stream, command, meta, &mut conflicts)
+            .await;
+        let outcome = match &result {
+            Ok(_) if conflicts == 0 => CommandOutcome::Accepted,
+            Ok(_) => CommandOutcome::ConflictRetried,
+            Err(CommandError::Rejected(_) | CommandError::IdempotencyKeyReused(_)) => {
+                CommandOutcome::Rejected
+            }
+            Err(_) => CommandOutcome::Failed,
+        };
+        CommandExecuted {
+            service: C::SERVICE,
+            aggregate: short_type_name::<D>(),
+            command: &command_name(command),
+            outcome,
+            conflicts,
+            elapsed: started.elapsed(),
+        }
+        .emit();
+        result
+    }
+
+    /// [`CommandHandler::execute`] without the telemetry; counts the
+    /// optimistic-concurrency races lost in `conflicts`.
+    async fn decide_and_append(
+        &self,
+        stream: &str,
+        command: &D::Command,
+        meta: &CommandMeta,
+        conflicts: &mut u64,
     ) -> Result<Executed<D::State>, CommandError<D::Error>> {
         if let Some(idempotency) = &meta.idempotency
             && let Some(record) = self.log.idempotency(&idempotency.key).await?
@@ -158,6 +197,13 @@ where
             };
             match self.log.append(request).await {
                 Ok(appended) => {
+                    EventsAppended {
+                        service: C::SERVICE,
+                        stream,
+                        count: events.len() as u64,
+                        last_position: appended.last_position,
+                    }
+                    .emit();
                     let state = events.iter().fold(state, D::evolve);
                     self.remember(stream, appended.stream_version, state.clone());
                     return Ok(Executed {
@@ -168,6 +214,7 @@ where
                     });
                 }
                 Err(AppendError::Conflict { .. }) => {
+                    *conflicts += 1;
                     self.cache.lock().expect("cache lock").remove(stream);
                 }
                 Err(AppendError::IdempotencyKeyExists(record)) => {

@@ -7,6 +7,10 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
+use crate::telemetry::{
+    BatchApplied, ConsumerLag, ConsumerRetrying, ConsumerStage, ConsumerStarted, DeadLettered,
+    short_type_name,
+};
 use crate::{
     DeadLetter, Delivery, EventLog, EventSource, LogTail, Mutation, RecordedEvent, StorageError,
     Tables,
@@ -247,10 +251,15 @@ impl<S: EventSource> Consumer<S> {
         mut self,
         shutdown: CancellationToken,
     ) -> Result<ConsumerHandle, StorageError> {
-        let start = self
-            .source
-            .start(self.handler.name(), self.tables.as_ref())
-            .await?;
+        let name = self.handler.name();
+        let start = self.source.start(name, self.tables.as_ref()).await?;
+        ConsumerStarted {
+            consumer: name,
+            source: short_type_name::<S>(),
+            mark: start,
+        }
+        .emit();
+        report_lag(&self.source, name);
         let (tx, rx) = watch::channel(start);
         let task = tokio::spawn(async move { self.run(tx, shutdown).await });
         Ok(ConsumerHandle {
@@ -274,7 +283,12 @@ impl<S: EventSource> Consumer<S> {
                         Ok(batch) => batch,
                         Err(StorageError::Closed) => return,
                         Err(error) => {
-                            tracing::warn!(consumer = name, %error, "reading the event source failed; retrying");
+                            ConsumerRetrying {
+                                consumer: name,
+                                stage: ConsumerStage::Read,
+                                error: &error,
+                            }
+                            .emit();
                             if backoff(&shutdown).await.is_err() {
                                 return;
                             }
@@ -296,9 +310,16 @@ impl<S: EventSource> Consumer<S> {
             {
                 Ok(mark) => {
                     progress.send_replace(mark);
+                    report_lag(&self.source, name);
                 }
                 Err(error) => {
-                    tracing::warn!(consumer = name, %error, "consumer batch failed; retrying");
+                    ConsumerRetrying {
+                        consumer: name,
+                        stage: ConsumerStage::Apply,
+                        error: &error,
+                    }
+                    .emit();
+                    report_lag(&self.source, name);
                     failed = Some(batch);
                     if backoff(&shutdown).await.is_err() {
                         return;
@@ -306,6 +327,13 @@ impl<S: EventSource> Consumer<S> {
                 }
             }
         }
+    }
+}
+
+/// Sets the consumer's lag gauge when its source can tell it.
+fn report_lag<S: EventSource>(source: &S, consumer: &'static str) {
+    if let Some(lag) = source.lag() {
+        ConsumerLag { consumer, lag }.emit();
     }
 }
 
@@ -319,6 +347,8 @@ async fn backoff(shutdown: &CancellationToken) -> Result<(), ()> {
 
 /// Applies one batch: effects, inbox, dead letters and checkpoint in one
 /// atomic write, then tells the source. Returns the source's progress mark.
+/// What the batch did is reported only once it is durable, so a batch that
+/// is retried is counted once.
 async fn apply<S: EventSource>(
     source: &mut S,
     tables: &dyn Tables,
@@ -328,24 +358,29 @@ async fn apply<S: EventSource>(
     let name = handler.name();
     let mut tx = Transaction::new(tables);
     let mut letters = Vec::new();
+    let mut applied = Vec::new();
+    let mut report = BatchApplied::default();
     for delivery in batch {
         let event = match &delivery.event {
             Ok(event) => event,
             Err(reason) => {
-                tracing::error!(consumer = name, cursor = %delivery.cursor, %reason, "undecodable message dead-lettered");
                 letters.push(DeadLetter::new(delivery, reason));
                 continue;
             }
         };
+        report.position = report.position.max(Some(event.position));
         let id = event.envelope.id.to_string();
         if tx.get(INBOX, name, &id).await?.is_some() {
+            report.duplicates += 1;
             continue;
         }
         match handler.handle(event, &mut tx).await {
-            Ok(()) => tx.keep_current(),
+            Ok(()) => {
+                tx.keep_current();
+                applied.push(event.envelope.time);
+            }
             Err(HandleError::Permanent(reason)) => {
                 tx.drop_current();
-                tracing::error!(consumer = name, cursor = %delivery.cursor, event_id = %id, %reason, "event dead-lettered");
                 letters.push(DeadLetter::new(delivery, &reason));
             }
             Err(HandleError::Storage(error)) => return Err(error),
@@ -359,7 +394,34 @@ async fn apply<S: EventSource>(
     }
     writes.extend(source.checkpoint(name, batch));
     tables.write(writes).await?;
+    let durable = chrono::Utc::now();
+    report.applied = applied.len() as u64;
+    report.dead_lettered = letters.len() as u64;
+    report.delays = applied
+        .iter()
+        .map(|committed| delay_seconds(*committed, durable))
+        .collect();
+    report.emit(name);
+    for letter in &letters {
+        DeadLettered {
+            consumer: name,
+            cursor: &letter.cursor,
+            event_id: letter.event_id.map(|id| id.to_string()),
+            reason: &letter.reason,
+        }
+        .emit();
+    }
     source.committed(batch).await
+}
+
+/// Seconds from `committed` to `applied`; 0 when the clocks disagree.
+fn delay_seconds(
+    committed: chrono::DateTime<chrono::Utc>,
+    applied: chrono::DateTime<chrono::Utc>,
+) -> f64 {
+    (applied - committed)
+        .to_std()
+        .map_or(0.0, |elapsed| elapsed.as_secs_f64())
 }
 
 #[cfg(test)]
@@ -534,5 +596,105 @@ mod tests {
                 "{reads} reads in 500 ms: the consumer did not back off"
             );
         });
+    }
+
+    /// Fails event 2 once with a storage error (the batch is retried) and
+    /// can never handle event 3.
+    #[derive(Default)]
+    struct Flaky {
+        failed_once: std::sync::atomic::AtomicBool,
+    }
+
+    #[async_trait]
+    impl EventHandler for Flaky {
+        fn name(&self) -> &'static str {
+            "flaky"
+        }
+        async fn handle(
+            &self,
+            event: &RecordedEvent,
+            tx: &mut Transaction<'_>,
+        ) -> Result<(), HandleError> {
+            match event.position {
+                2 if !self.failed_once.swap(true, Ordering::SeqCst) => {
+                    Err(StorageError::Io("disk hiccup".into()).into())
+                }
+                3 => Err(HandleError::Permanent("cannot apply".into())),
+                position => {
+                    tx.put("effects", "flaky", &position.to_string(), Vec::new());
+                    Ok(())
+                }
+            }
+        }
+    }
+
+    /// The value of the sample `series` (`name{labels}`) in the exposition.
+    fn sample(exposition: &str, series: &str) -> Option<f64> {
+        exposition
+            .lines()
+            .find_map(|line| line.strip_prefix(series)?.strip_prefix(' ')?.parse().ok())
+    }
+
+    /// A batch is reported once, after it is durable: the failed first try of
+    /// a batch counts as a retry, not as applied events; the dead letter
+    /// counts once; lag and position describe the durable state.
+    #[test]
+    fn a_retried_batch_is_counted_once_and_its_dead_letter_once() {
+        let recorder = metrics_exporter_prometheus::PrometheusBuilder::new().build_recorder();
+        let exposition = recorder.handle();
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        metrics::with_local_recorder(&recorder, || {
+            runtime.block_on(async {
+                let log = crate::tail::tests::Numbered::new(3);
+                let consumer = Consumer::new(
+                    log,
+                    Arc::new(MemoryTables::default()),
+                    Arc::new(Flaky::default()),
+                );
+                let shutdown = CancellationToken::new();
+                let running = consumer.spawn(shutdown.clone()).await.expect("spawn");
+                assert!(running.wait_for(3, Duration::from_secs(5)).await);
+                shutdown.cancel();
+                running.stopped().await;
+            });
+        });
+        let text = exposition.render();
+        let flaky = |series: &str| sample(&text, series);
+        assert_eq!(
+            flaky(r#"golmok_consumer_events_total{consumer="flaky",outcome="applied"}"#),
+            Some(2.0),
+            "{text}"
+        );
+        assert_eq!(
+            flaky(r#"golmok_consumer_events_total{consumer="flaky",outcome="dead_lettered"}"#),
+            Some(1.0)
+        );
+        assert_eq!(
+            flaky(r#"golmok_consumer_events_total{consumer="flaky",outcome="duplicate"}"#),
+            Some(0.0)
+        );
+        assert_eq!(
+            flaky(r#"golmok_dead_letters_total{consumer="flaky"}"#),
+            Some(1.0)
+        );
+        assert_eq!(
+            flaky(r#"golmok_consumer_retries_total{consumer="flaky",stage="apply"}"#),
+            Some(1.0)
+        );
+        assert_eq!(
+            flaky(r#"golmok_consumer_lag_events{consumer="flaky"}"#),
+            Some(0.0)
+        );
+        assert_eq!(
+            flaky(r#"golmok_projection_position{projection="flaky"}"#),
+            Some(3.0)
+        );
+        assert_eq!(
+            flaky(r#"golmok_projection_delay_seconds_count{projection="flaky"}"#),
+            Some(2.0)
+        );
     }
 }

@@ -5,8 +5,9 @@
 pub trait Decider {
     /// Folded state; `Default` is the state of a stream with no events.
     type State: Default + Clone + Send + Sync + 'static;
-    /// An intent; `Clone` because a conflicting append is retried with it.
-    type Command: Clone + Send + Sync + 'static;
+    /// An intent; `Clone` because a conflicting append is retried with it,
+    /// `Debug` because its variant name labels the command metrics.
+    type Command: Clone + Send + Sync + std::fmt::Debug + 'static;
     type Event: Clone + Send + Sync + 'static;
     type Error: std::error::Error + Send + Sync + 'static;
 

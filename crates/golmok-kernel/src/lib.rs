@@ -20,6 +20,7 @@ mod log;
 mod projections;
 mod tables;
 mod tail;
+pub mod telemetry;
 
 pub use bus::{DeadLetter, Delivery, EventSource};
 pub use codec::{

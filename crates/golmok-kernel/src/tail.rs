@@ -23,6 +23,8 @@ pub struct LogTail {
     log: Arc<dyn EventLog>,
     head: watch::Receiver<u64>,
     position: u64,
+    /// The last position a consumer committed (as an [`EventSource`]).
+    applied: u64,
 }
 
 impl LogTail {
@@ -33,6 +35,7 @@ impl LogTail {
             log,
             head,
             position,
+            applied: position,
         }
     }
 
@@ -91,6 +94,7 @@ fn deliveries(events: Vec<RecordedEvent>) -> Vec<Delivery> {
 impl EventSource for LogTail {
     async fn start(&mut self, consumer: &str, tables: &dyn Tables) -> Result<u64, StorageError> {
         self.position = Consumer::stored_checkpoint(tables, consumer).await?;
+        self.applied = self.position;
         Ok(self.position)
     }
 
@@ -128,6 +132,116 @@ impl EventSource for LogTail {
             .iter()
             .filter_map(|d| d.event.as_ref().ok().map(|e| e.position))
             .max();
+        if let Some(last) = last {
+            self.applied = self.applied.max(last);
+        }
         Ok(last.unwrap_or(self.position))
+    }
+
+    fn lag(&self) -> Option<u64> {
+        Some(self.head.borrow().saturating_sub(self.applied))
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use std::sync::Mutex;
+
+    use uuid::Uuid;
+
+    use super::*;
+    use crate::{AppendError, AppendRequest, Appended, Envelope, IdempotencyRecord};
+
+    /// A log of `len` events whose head can run ahead of what the tail read.
+    pub(crate) struct Numbered {
+        pub(crate) head: watch::Sender<u64>,
+        events: Mutex<Vec<RecordedEvent>>,
+    }
+
+    impl Numbered {
+        pub(crate) fn new(len: u64) -> Arc<Self> {
+            let events = (1..=len)
+                .map(|position| RecordedEvent {
+                    position,
+                    envelope: Envelope {
+                        id: Uuid::now_v7(),
+                        source: "/golmok/test".into(),
+                        event_type: "kr.golmok.test.Happened.v1".into(),
+                        subject: "stream-1".into(),
+                        time: chrono::Utc::now(),
+                        stream_version: position,
+                        correlation_id: Uuid::now_v7(),
+                        causation_id: Uuid::now_v7(),
+                        traceparent: None,
+                        data: serde_json::json!({}),
+                    },
+                })
+                .collect();
+            Arc::new(Self {
+                head: watch::Sender::new(len),
+                events: Mutex::new(events),
+            })
+        }
+    }
+
+    #[async_trait]
+    impl EventLog for Numbered {
+        async fn append(&self, _: AppendRequest) -> Result<Appended, AppendError> {
+            Err(AppendError::Storage(StorageError::Closed))
+        }
+        async fn read_stream(
+            &self,
+            _: &str,
+            _: u64,
+            _: usize,
+        ) -> Result<Vec<RecordedEvent>, StorageError> {
+            Ok(Vec::new())
+        }
+        async fn read_all(
+            &self,
+            from: u64,
+            limit: usize,
+        ) -> Result<Vec<RecordedEvent>, StorageError> {
+            let events = self.events.lock().expect("events lock");
+            Ok(events
+                .iter()
+                .filter(|e| e.position >= from)
+                .take(limit)
+                .cloned()
+                .collect())
+        }
+        fn head(&self) -> watch::Receiver<u64> {
+            self.head.subscribe()
+        }
+        async fn idempotency(&self, _: &str) -> Result<Option<IdempotencyRecord>, StorageError> {
+            Ok(None)
+        }
+    }
+
+    /// Lag counts what is committed but not yet applied: a batch that was
+    /// read but whose write failed (and will be retried) is still lag.
+    #[tokio::test]
+    async fn lag_is_the_log_head_minus_the_last_committed_position() {
+        let log = Numbered::new(3);
+        let mut tail = LogTail::after(log.clone(), 1);
+        assert_eq!(tail.lag(), Some(2), "a tail from a checkpoint");
+
+        let batch = tail.next_batch().await.expect("events 2 and 3");
+        assert_eq!(batch.len(), 2);
+        assert_eq!(tail.lag(), Some(2), "read is not applied");
+
+        tail.committed(&batch[..1]).await.expect("committed");
+        assert_eq!(tail.lag(), Some(1));
+        tail.committed(&batch).await.expect("committed");
+        assert_eq!(tail.lag(), Some(0));
+
+        log.head.send_replace(10);
+        assert_eq!(tail.lag(), Some(7), "a commit elsewhere is lag at once");
+        tail.committed(&batch[..1]).await.expect("a redelivery");
+        assert_eq!(
+            tail.lag(),
+            Some(7),
+            "lag never grows back from a redelivery"
+        );
     }
 }

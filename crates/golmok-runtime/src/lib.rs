@@ -5,6 +5,7 @@
 
 mod actor;
 mod error_body;
+mod figures;
 mod ops;
 mod serve;
 mod settings;

@@ -54,8 +54,7 @@ async fn readyz(State(ops): State<Ops>) -> (StatusCode, &'static str) {
 }
 
 async fn metrics(State(ops): State<Ops>) -> String {
-    ops.telemetry.metrics.run_upkeep();
-    ops.telemetry.metrics.render()
+    ops.telemetry.render()
 }
 
 /// Middleware counting every HTTP request by method, matched route and status

@@ -2,6 +2,7 @@
 
 mod double_spend;
 mod kafka;
+mod metrics;
 mod serve;
 mod support;
 mod up;
