@@ -9,7 +9,6 @@ mod queries;
 mod samples;
 mod shop;
 mod storefront;
-mod telemetry;
 pub mod views;
 pub mod vocabulary;
 mod voucher_process;

@@ -7,10 +7,10 @@ use super::projections::tables::{
     MERCHANT_BY_ID, ORDER_BY_ID, ORDERS_BY_BUYER, ORDERS_BY_MERCHANT, PRODUCT_BY_ID,
     PRODUCTS_BY_MERCHANT, PUBLISHED_PRODUCTS_BY_MERCHANT,
 };
-use super::telemetry::BadRow;
 use super::views::{ListPage, MerchantView, OrderView, ProductView};
 use super::vocabulary::{HeritageBadge, MerchantStatus};
 use super::{AppError, Storefront};
+use golmok_kernel::telemetry::BadRow;
 
 /// `first` items strictly after the cursor `after` (a clustering key from an
 /// earlier page's `next_cursor`).

@@ -10,7 +10,6 @@ pub mod projections;
 mod queries;
 mod samples;
 mod settlements;
-mod telemetry;
 pub use cases::CaseDecision;
 pub use settlements::Housekeeping;
 pub use wallets::RedeemMode;

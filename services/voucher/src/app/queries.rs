@@ -8,12 +8,12 @@ use super::projections::tables::{
     ALL, CASES_BY_PROGRAMME, LEDGER_ACCOUNTS, LEDGER_HISTORY, MERCHANTS, PROGRAMMES,
     REDEMPTIONS_BY_MERCHANT, SANCTIONS, SETTLEMENTS_BY_MERCHANT, SETTLEMENTS_BY_PROGRAMME, pair,
 };
-use super::telemetry::BadRow;
 use super::views::{
     AccountView, BatchView, CaseView, MerchantEntry, MerchantStanding, ProgrammeView,
     RedemptionView, TransferView,
 };
 use super::{AppError, Voucher};
+use golmok_kernel::telemetry::BadRow;
 
 const SCAN_BATCH: usize = 500;
 
