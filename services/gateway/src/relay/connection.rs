@@ -4,7 +4,7 @@ use async_graphql::OutputType;
 use async_graphql::connection::{Connection, Edge};
 use serde::Deserialize;
 
-use super::cursor::Cursor;
+use super::cursor::{Cursor, ListId};
 use crate::errors::coded;
 
 /// Largest page a client may ask for (the services' limit too).
@@ -26,12 +26,15 @@ pub(crate) struct ListPage<T> {
 /// Forward paging arguments, checked.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct PageRequest {
+    list: ListId,
     first: usize,
     after: Option<Cursor>,
 }
 
 impl PageRequest {
+    /// Paging through `list`: `after` must be a cursor this list gave out.
     pub(crate) fn new(
+        list: ListId,
         first: Option<i32>,
         after: Option<String>,
     ) -> async_graphql::Result<PageRequest> {
@@ -48,7 +51,7 @@ impl PageRequest {
         let after = after
             .map(|text| {
                 // The gateway's cursors never skip more than one service page.
-                Cursor::decode(&text)
+                Cursor::decode(&text, &list)
                     .filter(|cursor| cursor.skip <= MAX_PAGE)
                     .ok_or_else(|| {
                         coded(
@@ -58,7 +61,7 @@ impl PageRequest {
                     })
             })
             .transpose()?;
-        Ok(PageRequest { first, after })
+        Ok(PageRequest { list, first, after })
     }
 
     /// Complexity of a connection field: its children once per item asked for.
@@ -120,7 +123,7 @@ where
             .into_iter()
             .skip(start.skip)
             .take(request.first)
-            .map(|(cursor, item)| Edge::new(cursor.encode(), node(item))),
+            .map(|(cursor, item)| Edge::new(cursor.encode(&request.list), node(item))),
     );
     Ok(connection)
 }
@@ -164,11 +167,15 @@ mod tests {
         }
 
         async fn connection(&self, first: i32, after: Option<String>) -> Connection<String, i32> {
-            let request = PageRequest::new(Some(first), after).unwrap();
+            let request = PageRequest::new(list_id(), Some(first), after).unwrap();
             page(request, |f, a| self.fetch(f, a), |n| n as i32)
                 .await
                 .unwrap()
         }
+    }
+
+    fn list_id() -> ListId {
+        ListId::new("numbers", "")
     }
 
     fn nodes(connection: &Connection<String, i32>) -> Vec<i32> {
@@ -241,16 +248,17 @@ mod tests {
     #[test]
     fn page_sizes_outside_one_to_a_hundred_are_refused() {
         for first in [0, -1, 101] {
-            let error = PageRequest::new(Some(first), None).unwrap_err();
+            let error = PageRequest::new(list_id(), Some(first), None).unwrap_err();
             assert_eq!(code_of(&error).as_deref(), Some("INVALID_ARGUMENT"));
         }
-        assert!(PageRequest::new(Some(100), None).is_ok());
+        assert!(PageRequest::new(list_id(), Some(100), None).is_ok());
         let forged = Cursor {
             resume: None,
             skip: MAX_PAGE + 1,
         };
-        for cursor in ["garbage".to_owned(), forged.encode()] {
-            let error = PageRequest::new(None, Some(cursor)).unwrap_err();
+        let elsewhere = Cursor::default().encode(&ListId::new("another", ""));
+        for cursor in ["garbage".to_owned(), forged.encode(&list_id()), elsewhere] {
+            let error = PageRequest::new(list_id(), None, Some(cursor)).unwrap_err();
             assert_eq!(code_of(&error).as_deref(), Some("INVALID_CURSOR"));
         }
     }

@@ -11,7 +11,7 @@ use golmok_runtime::Role;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::journeys::{add_product, global_id, open_shop};
+use crate::journeys::{add_product, global_id, open_shop, place_order, stock_product};
 use crate::support::{error_codes, spawn_app, spawn_gateway};
 
 const I32_MAX: i64 = 2_147_483_647;
@@ -239,4 +239,187 @@ async fn a_nested_failure_is_null_where_the_schema_allows_it() {
         .await;
     assert_eq!(body["data"], Value::Null, "{body}");
     assert!(error_at(&body, &json!(["merchants"])).is_some(), "{body}");
+}
+
+// ── Cursors belong to their connection ──────────────────────────────────
+
+#[tokio::test]
+async fn a_cursor_is_refused_by_every_other_connection() {
+    let app = spawn_app().await;
+    let a = open_shop(&app, "커서 A").await;
+    let b = open_shop(&app, "커서 B").await;
+    let bread = stock_product(&app, &a, "빵", 3_000, 5).await;
+    stock_product(&app, &b, "떡", 3_000, 5).await;
+    let citizen = app.token(Role::Citizen, None);
+    for _ in 0..2 {
+        place_order(&app, &citizen, &a, &[(&bread, 1)]).await;
+    }
+    let mine = app
+        .data(
+            Some(&citizen),
+            "{ myOrders(first: 1) { edges { cursor } } }",
+            json!({}),
+        )
+        .await;
+    let my_cursor = mine["myOrders"]["edges"][0]["cursor"].clone();
+    assert!(my_cursor.is_string(), "{mine}");
+
+    // The cursor still works where it came from.
+    let data = app
+        .data(
+            Some(&citizen),
+            "query($after: String) { myOrders(first: 1, after: $after) { edges { cursor } } }",
+            json!({"after": my_cursor}),
+        )
+        .await;
+    assert_eq!(data["myOrders"]["edges"].as_array().unwrap().len(), 1);
+
+    let operator = app.token(Role::Operator, None);
+    let elsewhere = [
+        (
+            "merchants",
+            "query($after: String) { merchants(first: 1, after: $after) { edges { cursor } } }",
+        ),
+        (
+            "merchantOrders",
+            "query($after: String, $m: ID!) { merchantOrders(merchantId: $m, first: 1, after: $after) { edges { cursor } } }",
+        ),
+        (
+            "products",
+            "query($after: String, $m: ID!) { products(merchantId: $m, first: 1, after: $after) { edges { cursor } } }",
+        ),
+        (
+            "voucherProgrammes",
+            "query($after: String) { voucherProgrammes(first: 1, after: $after) { edges { cursor } } }",
+        ),
+    ];
+    for (field, query) in elsewhere {
+        let (_, body) = app
+            .graphql(
+                Some(&operator),
+                query,
+                json!({"after": my_cursor, "m": a.id}),
+            )
+            .await;
+        assert_eq!(
+            error_codes(&body),
+            vec!["INVALID_CURSOR"],
+            "{field}: {body}"
+        );
+    }
+
+    // One merchant's list does not accept another merchant's cursor.
+    let a_products = app
+        .data(
+            Some(&operator),
+            "query($m: ID!) { products(merchantId: $m, first: 1) { edges { cursor } } }",
+            json!({"m": a.id}),
+        )
+        .await;
+    let (_, body) = app
+        .graphql(
+            Some(&operator),
+            "query($after: String, $m: ID!) { products(merchantId: $m, first: 1, after: $after) { edges { cursor } } }",
+            json!({"after": a_products["products"]["edges"][0]["cursor"], "m": b.id}),
+        )
+        .await;
+    assert_eq!(error_codes(&body), vec!["INVALID_CURSOR"], "{body}");
+}
+
+// ── "Not yours" reads like "not there" ──────────────────────────────────
+
+#[tokio::test]
+async fn another_callers_object_reads_exactly_like_a_missing_one() {
+    let app = spawn_app().await;
+    let a = open_shop(&app, "존재 A").await;
+    let b = open_shop(&app, "존재 B").await;
+    let bread = stock_product(&app, &b, "빵", 3_000, 5).await;
+    let draft = add_product(&app, &b, "비밀 신메뉴", 5_000, 5).await;
+    let buyer = app.token(Role::Citizen, None);
+    let placed = place_order(&app, &buyer, &b, &[(&bread, 1)]).await;
+    let order = placed["order"]["id"].as_str().expect("an order").to_owned();
+    let programme = crate::vouchers::programme(&app).await;
+    let wallet = crate::vouchers::buy(&app, &buyer, &programme, 10_000).await;
+    let stranger = app.token(Role::Citizen, None);
+
+    let missing = |kind: &str| global_id(kind, Uuid::now_v7());
+    let cases = [
+        (
+            "order",
+            &a.token,
+            "query($id: ID!) { order(id: $id) { id buyer } }",
+            order.clone(),
+            missing("Order"),
+        ),
+        (
+            "node order",
+            &a.token,
+            "query($id: ID!) { node(id: $id) { id } }",
+            order.clone(),
+            missing("Order"),
+        ),
+        (
+            "order by a citizen",
+            &stranger,
+            "query($id: ID!) { order(id: $id) { id } }",
+            order.clone(),
+            missing("Order"),
+        ),
+        (
+            "draft product",
+            &a.token,
+            "query($id: ID!) { product(id: $id) { id name } }",
+            draft.clone(),
+            missing("Product"),
+        ),
+        (
+            "node product",
+            &stranger,
+            "query($id: ID!) { node(id: $id) { id } }",
+            draft.clone(),
+            missing("Product"),
+        ),
+        (
+            "node wallet",
+            &stranger,
+            "query($id: ID!) { node(id: $id) { id } }",
+            wallet.clone(),
+            missing("VoucherWallet"),
+        ),
+        (
+            "wallet by a merchant",
+            &a.token,
+            "query($id: ID!) { node(id: $id) { id } }",
+            wallet.clone(),
+            missing("VoucherWallet"),
+        ),
+    ];
+    for (what, token, query, theirs, nowhere) in cases {
+        let (status_theirs, body_theirs) =
+            app.graphql(Some(token), query, json!({"id": theirs})).await;
+        let (status_nowhere, body_nowhere) = app
+            .graphql(Some(token), query, json!({"id": nowhere}))
+            .await;
+        assert_eq!(status_theirs, status_nowhere, "{what}");
+        assert_eq!(body_theirs, body_nowhere, "{what}: theirs vs missing");
+        assert!(body_theirs.get("errors").is_none(), "{what}: {body_theirs}");
+    }
+
+    // Their owners still see them.
+    let own = app
+        .data(
+            Some(&b.token),
+            "query($id: ID!) { order(id: $id) { id } }",
+            json!({"id": order}),
+        )
+        .await;
+    assert_eq!(own["order"]["id"], order.as_str());
+    let own = app
+        .data(
+            Some(&buyer),
+            "query($id: ID!) { node(id: $id) { id } }",
+            json!({"id": wallet}),
+        )
+        .await;
+    assert_eq!(own["node"]["id"], wallet.as_str());
 }

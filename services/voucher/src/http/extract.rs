@@ -15,6 +15,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
 use storefront::app::PageRequest;
+use storefront::app::views::ListPage;
 use uuid::Uuid;
 
 use super::ApiError;
@@ -23,6 +24,8 @@ use crate::app::Committed;
 const MAX_KEY_LEN: usize = 255;
 const DEFAULT_PAGE: usize = 20;
 const MAX_PAGE: usize = 100;
+/// Marks (and versions) the voucher's list cursors.
+const CURSOR_PREFIX: &str = "v1.";
 
 /// The caller from `x-golmok-actor`; `None` when anonymous.
 pub struct Caller(pub Option<Actor>);
@@ -220,10 +223,16 @@ impl ListParams {
                     )
                 })?,
         };
-        Ok(PageRequest {
-            first,
-            after: self.0.get("after").cloned(),
-        })
+        let after = self
+            .0
+            .get("after")
+            .map(|text| {
+                cursor_key(text).ok_or_else(|| {
+                    ApiError::bad_request("INVALID_CURSOR", "after", "not a cursor of this list")
+                })
+            })
+            .transpose()?;
+        Ok(PageRequest { first, after })
     }
 
     /// A required text parameter.
@@ -252,6 +261,29 @@ impl ListParams {
             })
             .transpose()
     }
+}
+
+/// A list page as partners see it: its `nextCursor` is opaque, so a cursor
+/// is only ever one this service gave out.
+pub fn listed<T>(mut page: ListPage<T>) -> Json<ListPage<T>> {
+    page.next_cursor = page.next_cursor.map(|key| {
+        let hex: String = key.bytes().map(|b| format!("{b:02x}")).collect();
+        format!("{CURSOR_PREFIX}{hex}")
+    });
+    Json(page)
+}
+
+/// The table position inside a cursor from [`listed`].
+fn cursor_key(cursor: &str) -> Option<String> {
+    let hex = cursor.strip_prefix(CURSOR_PREFIX)?.as_bytes();
+    if hex.is_empty() || hex.len() % 2 != 0 {
+        return None;
+    }
+    let bytes = hex
+        .chunks(2)
+        .map(|pair| u8::from_str_radix(std::str::from_utf8(pair).ok()?, 16).ok())
+        .collect::<Option<Vec<u8>>>()?;
+    String::from_utf8(bytes).ok()
 }
 
 /// A command's answer: the status, the body, and `x-golmok-consistency: stale`
@@ -315,6 +347,19 @@ mod tests {
             ("UNKNOWN_FIELD", Some("x".into()))
         );
         assert_eq!(problem(r#"{"amount":"#), ("MALFORMED_BODY", None));
+    }
+
+    #[test]
+    fn cursors_are_the_services_own() {
+        let page = listed(ListPage::<u8> {
+            items: vec![],
+            next_cursor: Some("2024-01-01|ab:cd".into()),
+        });
+        let cursor = page.0.next_cursor.unwrap();
+        assert_eq!(cursor_key(&cursor).as_deref(), Some("2024-01-01|ab:cd"));
+        for forged in ["", "v1.", "v1.0", "v1.zz", "2024-01-01|ab:cd", "v1.ff"] {
+            assert_eq!(cursor_key(forged), None, "{forged:?}");
+        }
     }
 
     #[test]

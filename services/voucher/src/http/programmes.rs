@@ -7,7 +7,7 @@ use chrono::Utc;
 use golmok_runtime::Role;
 use storefront::app::views::ListPage;
 
-use super::extract::{Caller, Command, ListParams, Reply, path_id};
+use super::extract::{Caller, Command, ListParams, Reply, listed, path_id};
 use super::{ApiError, bodies};
 use crate::app::views::{AccountView, BatchView, ProgrammeView, TransferView};
 use crate::app::{ProgrammeDraft, Voucher};
@@ -34,7 +34,7 @@ pub async fn list(
     params: ListParams,
 ) -> Result<Json<ListPage<ProgrammeView>>, ApiError> {
     caller.signed_in()?;
-    Ok(Json(voucher.programmes(&params.page()?).await?))
+    Ok(listed(voucher.programmes(&params.page()?).await?))
 }
 
 pub async fn get(
@@ -137,7 +137,7 @@ pub async fn transfers(
     if voucher.account(programme, &code).await?.is_none() {
         return Err(ApiError::NotFound("ACCOUNT_NOT_FOUND", "account"));
     }
-    Ok(Json(
+    Ok(listed(
         voucher.transfers(programme, &code, &params.page()?).await?,
     ))
 }

@@ -68,3 +68,33 @@ async fn only_officials_create_programmes_and_bad_terms_name_their_field() {
     );
     app.stop().await;
 }
+
+#[tokio::test]
+async fn lists_page_with_their_own_cursors_and_refuse_any_other() {
+    let app = spawn_app().await;
+    let first = app.programme(json!({})).await;
+    let second = app.programme(json!({})).await;
+    let page = app.get("/programmes?first=1", &citizen("kim")).await;
+    let page = page.expect(StatusCode::OK).clone();
+    assert_eq!(page["items"][0]["id"], first.to_string());
+    let cursor = page["nextCursor"]
+        .as_str()
+        .expect("a next cursor")
+        .to_owned();
+    let next = app
+        .get(
+            &format!("/programmes?first=1&after={cursor}"),
+            &citizen("kim"),
+        )
+        .await;
+    assert_eq!(
+        next.expect(StatusCode::OK)["items"][0]["id"],
+        second.to_string()
+    );
+    for forged in ["garbage", "v1.zz", &first.to_string(), "%00"] {
+        app.get(&format!("/programmes?after={forged}"), &citizen("kim"))
+            .await
+            .error(StatusCode::BAD_REQUEST, "INVALID_CURSOR", Some("after"));
+    }
+    app.stop().await;
+}
