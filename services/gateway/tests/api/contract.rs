@@ -423,3 +423,107 @@ async fn another_callers_object_reads_exactly_like_a_missing_one() {
         .await;
     assert_eq!(own["node"]["id"], wallet.as_str());
 }
+
+// ── Errors are written for partners ─────────────────────────────────────
+
+#[tokio::test]
+async fn a_negative_discount_is_out_of_range_not_a_parser_message() {
+    let app = spawn_app().await;
+    let official = app.token(Role::Official, None);
+    let mut input = crate::vouchers::programme_input("망원동");
+    input["discountBps"] = json!(-1);
+    let data = app
+        .data(
+            Some(&official),
+            "mutation($input: CreateVoucherProgrammeInput!) {
+               createVoucherProgramme(input: $input) { programme { id } userErrors { field code message } }
+             }",
+            json!({"input": input}),
+        )
+        .await;
+    let payload = &data["createVoucherProgramme"];
+    assert_eq!(payload["programme"], Value::Null);
+    assert_eq!(
+        payload["userErrors"][0]["code"], "RATE_OUT_OF_RANGE",
+        "{payload}"
+    );
+    assert_eq!(
+        payload["userErrors"][0]["field"],
+        json!(["input", "discountBps"])
+    );
+    assert_plain_messages(&json!({"data": data}));
+}
+
+#[tokio::test]
+async fn a_reused_idempotency_key_names_the_input_not_the_stored_key() {
+    let app = spawn_app().await;
+    let shop = open_shop(&app, "멱등 상회").await;
+    let product = add_product(&app, &shop, "빵", 3_000, 5).await;
+    let adjust = "mutation($id: ID!, $delta: Int!) {
+      adjustProductStock(input: {productId: $id, delta: $delta, reason: \"입고\", idempotencyKey: \"stock-1\"}) {
+        product { stock } userErrors { field code message }
+      }
+    }";
+    let first = app
+        .data(
+            Some(&shop.token),
+            adjust,
+            json!({"id": product, "delta": 1}),
+        )
+        .await;
+    assert_eq!(first["adjustProductStock"]["product"]["stock"], 6);
+    let reused = app
+        .data(
+            Some(&shop.token),
+            adjust,
+            json!({"id": product, "delta": 2}),
+        )
+        .await;
+    let error = &reused["adjustProductStock"]["userErrors"][0];
+    assert_eq!(error["code"], "IDEMPOTENCY_KEY_REUSED", "{reused}");
+    assert_eq!(error["field"], json!(["input", "idempotencyKey"]));
+    assert_plain_messages(&json!({"data": reused}));
+
+    let programme = crate::vouchers::programme(&app).await;
+    let citizen = app.token(Role::Citizen, None);
+    let purchase = "mutation($p: ID!, $face: Won!) {
+      purchaseVoucher(input: {programmeId: $p, faceValue: $face, idempotencyKey: \"buy-1\"}) {
+        wallet { id } userErrors { field code message }
+      }
+    }";
+    let first = app
+        .data(
+            Some(&citizen),
+            purchase,
+            json!({"p": programme, "face": 10_000}),
+        )
+        .await;
+    assert_eq!(first["purchaseVoucher"]["userErrors"], json!([]), "{first}");
+    let reused = app
+        .data(
+            Some(&citizen),
+            purchase,
+            json!({"p": programme, "face": 50_000}),
+        )
+        .await;
+    let error = &reused["purchaseVoucher"]["userErrors"][0];
+    assert_eq!(error["code"], "IDEMPOTENCY_KEY_REUSED", "{reused}");
+    assert_eq!(error["field"], json!(["input", "idempotencyKey"]));
+    assert_plain_messages(&json!({"data": reused}));
+}
+
+#[tokio::test]
+async fn a_body_that_is_not_a_graphql_request_is_explained_plainly() {
+    let app = spawn_app().await;
+    for body in [
+        &b"{\"query\": 5}"[..],
+        b"[1, 2]",
+        b"\"text\"",
+        b"{\"query\": ",
+    ] {
+        let (status, answer) = app.post_raw(None, body.to_vec()).await;
+        assert_eq!(status, reqwest::StatusCode::BAD_REQUEST, "{answer}");
+        assert_eq!(error_codes(&answer), vec!["BAD_REQUEST"], "{answer}");
+        assert_plain_messages(&answer);
+    }
+}

@@ -38,7 +38,7 @@ const HOLD: &str = "mutation($input: RedeemVoucherInput!) {
   }
 }";
 
-fn programme_input(shop_district: &str) -> Value {
+pub fn programme_input(shop_district: &str) -> Value {
     json!({
         "issuer": "서울특별시 마포구", "name": "마포사랑상품권", "region": "마포구",
         "districts": [shop_district], "faceValues": [10000, 50000], "discountBps": 1000,

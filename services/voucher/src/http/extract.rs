@@ -88,9 +88,10 @@ impl<S: Send + Sync, T: DeserializeOwned + Serialize> FromRequest<S> for Command
                 if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
                     ApiError::BodyTooLarge
                 } else {
+                    tracing::info!(detail = %rejection.body_text(), "request body unreadable");
                     ApiError::BadRequest {
                         code: "MALFORMED_BODY",
-                        message: rejection.body_text(),
+                        message: "the request body cannot be read".to_owned(),
                         field: None,
                     }
                 }
@@ -114,40 +115,55 @@ impl<S: Send + Sync, T: DeserializeOwned + Serialize> FromRequest<S> for Command
     }
 }
 
-/// Parses JSON, naming the field at fault (`feeTiers.micro`).
+/// Parses JSON, naming the field at fault (`feeTiers.micro`). The message
+/// is written for partners; serde's own wording is logged, never returned.
 fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
     serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
         let at = error.path().to_string();
         let inner = error.into_inner();
-        let message = inner.to_string();
+        let detail = inner.to_string();
+        tracing::info!(%detail, %at, "request body refused");
         if inner.is_syntax() || inner.is_eof() {
             return ApiError::BadRequest {
                 code: "MALFORMED_BODY",
-                message,
+                message: "the request body is not valid JSON".to_owned(),
                 field: None,
             };
         }
-        let named = message.split('`').nth(1).unwrap_or_default().to_owned();
+        let named = detail.split('`').nth(1).unwrap_or_default().to_owned();
         let parent = at.trim_matches('.').replace('[', ".").replace(']', "");
-        let (code, field) = if message.starts_with("missing field") {
+        let (code, field) = if detail.starts_with("missing field") {
             let field = if parent.is_empty() {
                 named
             } else {
                 format!("{parent}.{named}")
             };
             ("FIELD_REQUIRED", field)
-        } else if message.starts_with("unknown field") {
+        } else if detail.starts_with("unknown field") {
             ("UNKNOWN_FIELD", parent)
         } else {
             ("INVALID_FIELD", parent)
         };
+        let field = Some(field).filter(|f| !f.is_empty());
         ApiError::BadRequest {
             code,
-            message,
-            field: Some(field).filter(|f| !f.is_empty()),
+            message: body_problem(code, field.as_deref()),
+            field,
         }
     })
+}
+
+/// A sentence for a partner about a body field serde refused.
+fn body_problem(code: &str, field: Option<&str>) -> String {
+    match (code, field) {
+        ("FIELD_REQUIRED", Some(field)) => format!("{field} is required"),
+        ("UNKNOWN_FIELD", Some(field)) => format!("{field} is not a field of this request"),
+        (_, Some(field)) => {
+            format!("{field} does not have a value of the documented type and range")
+        }
+        (_, None) => "the request body must be a JSON object as documented".to_owned(),
+    }
 }
 
 /// The idempotency key, scoped to the caller, with a digest of the request:
@@ -198,10 +214,13 @@ impl<S: Send + Sync> FromRequestParts<S> for ListParams {
         Query::<BTreeMap<String, String>>::from_request_parts(parts, state)
             .await
             .map(|Query(params)| ListParams(params))
-            .map_err(|e| ApiError::BadRequest {
-                code: "INVALID_QUERY",
-                message: e.body_text(),
-                field: None,
+            .map_err(|e| {
+                tracing::info!(detail = %e.body_text(), "query string refused");
+                ApiError::BadRequest {
+                    code: "INVALID_QUERY",
+                    message: "the query string cannot be read".to_owned(),
+                    field: None,
+                }
             })
     }
 }

@@ -19,11 +19,15 @@ fn programme_id(text: &str) -> Result<uuid::Uuid, ApiError> {
 
 pub async fn create(
     State(voucher): State<Arc<Voucher>>,
-    command: Command<ProgrammeDraft>,
+    command: Command<bodies::Programme>,
 ) -> Result<Reply<ProgrammeView>, ApiError> {
     command.caller.official()?;
     let committed = voucher
-        .create_programme(command.body, &command.meta, Utc::now())
+        .create_programme(
+            ProgrammeDraft::from(command.body),
+            &command.meta,
+            Utc::now(),
+        )
         .await?;
     Ok(Reply(StatusCode::CREATED, committed))
 }

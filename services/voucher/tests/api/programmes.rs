@@ -98,3 +98,29 @@ async fn lists_page_with_their_own_cursors_and_refuse_any_other() {
     }
     app.stop().await;
 }
+
+#[tokio::test]
+async fn negative_or_huge_rates_are_out_of_range_not_unparseable() {
+    let app = spawn_app().await;
+    for (field, value) in [
+        ("discountBps", json!(-1)),
+        ("discountBps", json!(4_294_967_296_i64)),
+        ("feeTiers.micro", json!(-5)),
+    ] {
+        let mut body = programme_body();
+        match field.split_once('.') {
+            Some((outer, inner)) => body[outer][inner] = value,
+            None => body[field] = value,
+        }
+        let reply = app.post("/programmes", &official(), body).await;
+        reply.error(StatusCode::BAD_REQUEST, "RATE_OUT_OF_RANGE", Some(field));
+        let message = reply.body["message"].as_str().unwrap();
+        assert!(
+            !message.contains("invalid value") && !message.contains("expected"),
+            "{message}"
+        );
+    }
+    let listed = app.get("/programmes", &official()).await;
+    assert_eq!(listed.expect(StatusCode::OK)["items"], json!([]));
+    app.stop().await;
+}
