@@ -40,13 +40,15 @@ impl PageRequest {
     ) -> async_graphql::Result<PageRequest> {
         let first = match first {
             None => DEFAULT_PAGE,
-            Some(n) if (1..=MAX_PAGE as i32).contains(&n) => n as usize,
-            Some(n) => {
-                return Err(coded(
-                    "INVALID_ARGUMENT",
-                    format!("first must be between 1 and {MAX_PAGE}, not {n}"),
-                ));
-            }
+            Some(n) => usize::try_from(n)
+                .ok()
+                .filter(|n| (1..=MAX_PAGE).contains(n))
+                .ok_or_else(|| {
+                    coded(
+                        "INVALID_ARGUMENT",
+                        format!("first must be between 1 and {MAX_PAGE}, not {n}"),
+                    )
+                })?,
         };
         let after = after
             .map(|text| {
@@ -66,7 +68,9 @@ impl PageRequest {
 
     /// Complexity of a connection field: its children once per item asked for.
     pub(crate) fn complexity(first: Option<i32>, child_complexity: usize) -> usize {
-        let items = first.map_or(DEFAULT_PAGE, |n| n.clamp(1, MAX_PAGE as i32) as usize);
+        let items = first.map_or(DEFAULT_PAGE, |n| {
+            usize::try_from(n).map_or(1, |n| n.clamp(1, MAX_PAGE))
+        });
         1 + items * child_complexity.max(1)
     }
 }
