@@ -77,7 +77,10 @@ impl TokenVerifier {
                 ErrorKind::MissingRequiredClaim(claim) => {
                     TokenError::Claims(format!("{claim} is missing"))
                 }
-                ErrorKind::Json(error) => TokenError::Claims(error.to_string()),
+                ErrorKind::Json(error) => {
+                    tracing::info!(detail = %error, "bearer token claims unreadable");
+                    TokenError::Claims(claims_problem(&error.to_string()))
+                }
                 _ => TokenError::Malformed,
             })?
             .claims;
@@ -87,6 +90,19 @@ impl TokenVerifier {
             ));
         }
         Ok(claims)
+    }
+}
+
+/// What is wrong with a token's claims, from serde's account of it, in the
+/// claims' own names (`exp`, `role`) and without serde's positions.
+fn claims_problem(detail: &str) -> String {
+    let named = detail.split('`').nth(1);
+    match named {
+        Some(claim) if detail.starts_with("missing field") => format!("{claim} is missing"),
+        Some(_) if detail.starts_with("unknown variant") => {
+            "role is not one of the roles Golmok issues".to_owned()
+        }
+        _ => "they are not the claims Golmok issues".to_owned(),
     }
 }
 

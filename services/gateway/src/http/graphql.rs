@@ -20,8 +20,15 @@ pub(crate) async fn execute(
 ) -> Result<Response, ApiError> {
     let actor = authenticate(&gateway, request.headers())?;
     let body = read_body(request.into_body(), gateway.max_body_bytes).await?;
-    let batch: BatchRequest =
-        serde_json::from_slice(&body).map_err(|e| ApiError::BadRequest(e.to_string()))?;
+    let batch: BatchRequest = serde_json::from_slice(&body).map_err(|error| {
+        // serde's account (an untagged enum, a position) is for the log only.
+        tracing::info!(%error, "request body is not a GraphQL request");
+        ApiError::BadRequest(
+            "send a JSON object with a `query` string and optional `variables` and \
+             `operationName`, or a list of such objects"
+                .to_owned(),
+        )
+    })?;
     if let BatchRequest::Batch(operations) = &batch
         && operations.len() > gateway.max_batch_operations
     {

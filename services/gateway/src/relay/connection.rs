@@ -4,7 +4,7 @@ use async_graphql::OutputType;
 use async_graphql::connection::{Connection, Edge};
 use serde::Deserialize;
 
-use super::cursor::Cursor;
+use super::cursor::{Cursor, ListId};
 use crate::errors::coded;
 
 /// Largest page a client may ask for (the services' limit too).
@@ -26,29 +26,34 @@ pub(crate) struct ListPage<T> {
 /// Forward paging arguments, checked.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct PageRequest {
+    list: ListId,
     first: usize,
     after: Option<Cursor>,
 }
 
 impl PageRequest {
+    /// Paging through `list`: `after` must be a cursor this list gave out.
     pub(crate) fn new(
+        list: ListId,
         first: Option<i32>,
         after: Option<String>,
     ) -> async_graphql::Result<PageRequest> {
         let first = match first {
             None => DEFAULT_PAGE,
-            Some(n) if (1..=MAX_PAGE as i32).contains(&n) => n as usize,
-            Some(n) => {
-                return Err(coded(
-                    "INVALID_ARGUMENT",
-                    format!("first must be between 1 and {MAX_PAGE}, not {n}"),
-                ));
-            }
+            Some(n) => usize::try_from(n)
+                .ok()
+                .filter(|n| (1..=MAX_PAGE).contains(n))
+                .ok_or_else(|| {
+                    coded(
+                        "INVALID_ARGUMENT",
+                        format!("first must be between 1 and {MAX_PAGE}, not {n}"),
+                    )
+                })?,
         };
         let after = after
             .map(|text| {
                 // The gateway's cursors never skip more than one service page.
-                Cursor::decode(&text)
+                Cursor::decode(&text, &list)
                     .filter(|cursor| cursor.skip <= MAX_PAGE)
                     .ok_or_else(|| {
                         coded(
@@ -58,12 +63,14 @@ impl PageRequest {
                     })
             })
             .transpose()?;
-        Ok(PageRequest { first, after })
+        Ok(PageRequest { list, first, after })
     }
 
     /// Complexity of a connection field: its children once per item asked for.
     pub(crate) fn complexity(first: Option<i32>, child_complexity: usize) -> usize {
-        let items = first.map_or(DEFAULT_PAGE, |n| n.clamp(1, MAX_PAGE as i32) as usize);
+        let items = first.map_or(DEFAULT_PAGE, |n| {
+            usize::try_from(n).map_or(1, |n| n.clamp(1, MAX_PAGE))
+        });
         1 + items * child_complexity.max(1)
     }
 }
@@ -120,7 +127,7 @@ where
             .into_iter()
             .skip(start.skip)
             .take(request.first)
-            .map(|(cursor, item)| Edge::new(cursor.encode(), node(item))),
+            .map(|(cursor, item)| Edge::new(cursor.encode(&request.list), node(item))),
     );
     Ok(connection)
 }
@@ -164,11 +171,15 @@ mod tests {
         }
 
         async fn connection(&self, first: i32, after: Option<String>) -> Connection<String, i32> {
-            let request = PageRequest::new(Some(first), after).unwrap();
+            let request = PageRequest::new(list_id(), Some(first), after).unwrap();
             page(request, |f, a| self.fetch(f, a), |n| n as i32)
                 .await
                 .unwrap()
         }
+    }
+
+    fn list_id() -> ListId {
+        ListId::new("numbers", "")
     }
 
     fn nodes(connection: &Connection<String, i32>) -> Vec<i32> {
@@ -241,16 +252,17 @@ mod tests {
     #[test]
     fn page_sizes_outside_one_to_a_hundred_are_refused() {
         for first in [0, -1, 101] {
-            let error = PageRequest::new(Some(first), None).unwrap_err();
+            let error = PageRequest::new(list_id(), Some(first), None).unwrap_err();
             assert_eq!(code_of(&error).as_deref(), Some("INVALID_ARGUMENT"));
         }
-        assert!(PageRequest::new(Some(100), None).is_ok());
+        assert!(PageRequest::new(list_id(), Some(100), None).is_ok());
         let forged = Cursor {
             resume: None,
             skip: MAX_PAGE + 1,
         };
-        for cursor in ["garbage".to_owned(), forged.encode()] {
-            let error = PageRequest::new(None, Some(cursor)).unwrap_err();
+        let elsewhere = Cursor::default().encode(&ListId::new("another", ""));
+        for cursor in ["garbage".to_owned(), forged.encode(&list_id()), elsewhere] {
+            let error = PageRequest::new(list_id(), None, Some(cursor)).unwrap_err();
             assert_eq!(code_of(&error).as_deref(), Some("INVALID_CURSOR"));
         }
     }

@@ -1,7 +1,26 @@
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
-const VERSION: &str = "c1";
+const VERSION: &str = "c2";
+
+/// Which list a cursor walks: the connection's name and what scopes it
+/// (`"merchantOrders"` and the merchant's id, …). A cursor carries only a
+/// digest of it, so it stays opaque and is refused by every other list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ListId(u64);
+
+impl ListId {
+    /// The list `name` narrowed by `scope` (empty when the list is global).
+    pub(crate) fn new(name: &str, scope: &str) -> ListId {
+        // FNV-1a: stable across builds and processes, unlike `DefaultHasher`.
+        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+        for byte in name.bytes().chain([0]).chain(scope.bytes()) {
+            hash ^= u64::from(byte);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+        ListId(hash)
+    }
+}
 
 /// A position in a service's list: resume the service's list at `resume`
 /// (its own opaque cursor, `None` for the start) and skip `skip` items.
@@ -13,15 +32,16 @@ pub(crate) struct Cursor {
 }
 
 impl Cursor {
-    pub(crate) fn encode(&self) -> String {
+    pub(crate) fn encode(&self, list: &ListId) -> String {
         let resume = self.resume.as_deref().unwrap_or("");
-        URL_SAFE_NO_PAD.encode(format!("{VERSION}|{}|{resume}", self.skip))
+        URL_SAFE_NO_PAD.encode(format!("{VERSION}|{:016x}|{}|{resume}", list.0, self.skip))
     }
 
-    pub(crate) fn decode(text: &str) -> Option<Cursor> {
+    /// The cursor in `text` if it is one of `list`'s.
+    pub(crate) fn decode(text: &str, list: &ListId) -> Option<Cursor> {
         let plain = String::from_utf8(URL_SAFE_NO_PAD.decode(text).ok()?).ok()?;
-        let mut parts = plain.splitn(3, '|');
-        if parts.next()? != VERSION {
+        let mut parts = plain.splitn(4, '|');
+        if parts.next()? != VERSION || parts.next()? != format!("{:016x}", list.0) {
             return None;
         }
         let skip = parts.next()?.parse().ok()?;
@@ -39,6 +59,7 @@ mod tests {
 
     #[test]
     fn cursors_round_trip() {
+        let list = ListId::new("merchants", "");
         for cursor in [
             Cursor::default(),
             Cursor {
@@ -50,19 +71,41 @@ mod tests {
                 skip: 17,
             },
         ] {
-            assert_eq!(Cursor::decode(&cursor.encode()), Some(cursor));
+            assert_eq!(Cursor::decode(&cursor.encode(&list), &list), Some(cursor));
         }
     }
 
     #[test]
+    fn a_cursor_belongs_to_its_list_only() {
+        let cursor = Cursor {
+            resume: Some("x".into()),
+            skip: 1,
+        };
+        let orders_of_a = ListId::new("merchantOrders", "a");
+        let text = cursor.encode(&orders_of_a);
+        for other in [
+            ListId::new("merchantOrders", "b"),
+            ListId::new("myOrders", "a"),
+            ListId::new("merchants", ""),
+            ListId::new("merchantOrdersa", ""),
+        ] {
+            assert_eq!(Cursor::decode(&text, &other), None, "{other:?}");
+        }
+        assert!(!text.contains("merchantOrders"));
+    }
+
+    #[test]
     fn foreign_text_is_not_a_cursor() {
+        let list = ListId::new("merchants", "");
+        let tag = format!("{:016x}", list.0);
         for text in [
             "",
             "abc",
-            &URL_SAFE_NO_PAD.encode("c2|0|x"),
-            &URL_SAFE_NO_PAD.encode("c1|-1|x"),
+            &URL_SAFE_NO_PAD.encode("c1|0|x"),
+            &URL_SAFE_NO_PAD.encode(format!("c3|{tag}|0|x")),
+            &URL_SAFE_NO_PAD.encode(format!("c2|{tag}|-1|x")),
         ] {
-            assert_eq!(Cursor::decode(text), None, "{text:?}");
+            assert_eq!(Cursor::decode(text, &list), None, "{text:?}");
         }
     }
 }

@@ -5,4 +5,5 @@ mod cursor;
 mod global_id;
 
 pub(crate) use connection::{ListPage, PageRequest, page};
+pub(crate) use cursor::ListId;
 pub(crate) use global_id::{GlobalId, IdError, NodeType};

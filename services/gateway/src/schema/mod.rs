@@ -4,6 +4,7 @@
 mod context;
 mod merchants;
 mod node;
+mod nulls;
 mod orders;
 pub(crate) mod outcome;
 mod products;
@@ -44,6 +45,7 @@ pub(crate) struct Mutation(
 pub(crate) fn build(limits: &LimitSettings) -> GatewaySchema {
     Schema::build(Query::default(), Mutation::default(), EmptySubscription)
         .extension(QueryLimits::from(limits))
+        .extension(nulls::NullOnError)
         .finish()
 }
 

@@ -3,6 +3,7 @@
 //! mutations.
 
 use async_graphql::{ErrorExtensions, ID, SimpleObject};
+use golmok_runtime::IDEMPOTENCY_HEADER;
 use uuid::Uuid;
 
 use crate::errors::coded;
@@ -108,6 +109,10 @@ impl InputNames {
     }
 
     fn rename(&self, path: &str) -> Vec<String> {
+        // Every mutation takes the services' idempotency header as this input.
+        if path == IDEMPOTENCY_HEADER {
+            return input_path("idempotencyKey");
+        }
         let (head, rest) = path
             .split_once('.')
             .map_or((path, None), |(h, r)| (h, Some(r)));

@@ -2,6 +2,20 @@ use async_graphql::{InputValueError, InputValueResult, Scalar, ScalarType, Value
 use chrono::NaiveDate;
 use serde::Serialize;
 
+use crate::errors::coded;
+
+/// A count from a service (stock, a quantity, a version) as a GraphQL `Int`,
+/// which the spec makes 32-bit. The services refuse counts above
+/// 2,147,483,647, so this fails only on a value the gateway cannot carry.
+pub(crate) fn int<T: TryInto<i32>>(value: T) -> async_graphql::Result<i32> {
+    value.try_into().map_err(|_| {
+        coded(
+            "VALUE_OUT_OF_RANGE",
+            "this number is outside the range a GraphQL Int can carry (±2,147,483,647)",
+        )
+    })
+}
+
 /// An amount of Korean won, whole won only (no fractions), as a JSON integer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(transparent)]
@@ -50,6 +64,20 @@ impl ScalarType for Date {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counts_beyond_32_bits_are_an_error_not_a_wrap() {
+        assert_eq!(int(2_147_483_647_i64).unwrap(), i32::MAX);
+        assert_eq!(int(-2_147_483_648_i64).unwrap(), i32::MIN);
+        for bad in [2_147_483_648_i64, i64::MAX, i64::MIN] {
+            let error = int(bad).unwrap_err();
+            assert_eq!(
+                crate::errors::code_of(&error).as_deref(),
+                Some("VALUE_OUT_OF_RANGE")
+            );
+        }
+        assert!(int(u64::MAX).is_err());
+    }
 
     #[test]
     fn won_takes_whole_numbers_only() {

@@ -102,6 +102,26 @@ impl ServiceClient {
         }
     }
 
+    /// A GET of one object as `actor`; `None` when the service does not know
+    /// it (404) or the caller may not see it (403). The one policy for every
+    /// read by id: another's object reads exactly like one that is not there.
+    pub(crate) async fn find<T: DeserializeOwned>(
+        &self,
+        segments: &[&str],
+        actor: Option<&Actor>,
+    ) -> Result<Option<T>, CallError> {
+        let call = Call::new(Method::GET, segments.iter().copied(), []);
+        match self.call(call, actor).await {
+            Ok(found) => Ok(Some(found)),
+            Err(CallError::Rejected { status, .. })
+                if status == StatusCode::NOT_FOUND || status == StatusCode::FORBIDDEN =>
+            {
+                Ok(None)
+            }
+            Err(error) => Err(error),
+        }
+    }
+
     async fn exchange(
         &self,
         call: &Call,

@@ -245,3 +245,50 @@ async fn anonymous_calls_carry_no_actor() {
     assert_eq!(calls.len(), 1);
     assert_eq!(calls[0].actor, None);
 }
+
+/// Claims the gateway cannot read are refused with a sentence about the
+/// claim, never with the JSON parser's account of where it stopped.
+#[tokio::test]
+async fn unreadable_claims_are_explained_without_parser_internals() {
+    let app = app().await;
+    let secret = secret(&app);
+    let kid = app.key.kid().to_owned();
+    let now = jsonwebtoken::get_current_timestamp();
+    let auth = &app.settings.auth;
+    let cases = [
+        (
+            json!({"sub": "u", "role": "citizen", "iss": auth.issuer, "aud": auth.audience, "iat": now, "nbf": now}),
+            "exp",
+        ),
+        (
+            json!({"sub": "u", "role": "king", "iss": auth.issuer, "aud": auth.audience, "iat": now, "exp": now + 60}),
+            "role",
+        ),
+        (
+            json!({"sub": 7, "role": "citizen", "iss": auth.issuer, "aud": auth.audience, "iat": now, "exp": now + 60}),
+            "claims",
+        ),
+    ];
+    for (claims, named) in cases {
+        let token = sign(&secret, Algorithm::HS256, Some(&kid), &claims);
+        let (status, body) = app
+            .post_raw(
+                Some(&format!("Bearer {token}")),
+                serde_json::to_vec(&json!({"query": "{ viewer { subject } }"})).unwrap(),
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+        assert_eq!(error_codes(&body), vec!["UNAUTHENTICATED"], "{body}");
+        let message = body["errors"][0]["message"].as_str().unwrap();
+        assert!(message.contains(named), "{named}: {message}");
+        for leak in [
+            "line ",
+            "column",
+            "missing field",
+            "unknown variant",
+            "expected",
+        ] {
+            assert!(!message.contains(leak), "{leak:?} in {message:?}");
+        }
+    }
+}

@@ -38,7 +38,7 @@ const HOLD: &str = "mutation($input: RedeemVoucherInput!) {
   }
 }";
 
-fn programme_input(shop_district: &str) -> Value {
+pub fn programme_input(shop_district: &str) -> Value {
     json!({
         "issuer": "서울특별시 마포구", "name": "마포사랑상품권", "region": "마포구",
         "districts": [shop_district], "faceValues": [10000, 50000], "discountBps": 1000,
@@ -48,7 +48,7 @@ fn programme_input(shop_district: &str) -> Value {
     })
 }
 
-async fn programme(app: &TestApp) -> String {
+pub async fn programme(app: &TestApp) -> String {
     let official = app.token(Role::Official, None);
     let data = app
         .data(
@@ -63,7 +63,7 @@ async fn programme(app: &TestApp) -> String {
 }
 
 /// A citizen buys one voucher of `face`; returns the wallet's global id.
-async fn buy(app: &TestApp, citizen: &str, programme: &str, face: i64) -> String {
+pub async fn buy(app: &TestApp, citizen: &str, programme: &str, face: i64) -> String {
     let data = app
         .data(
             Some(citizen),
@@ -565,12 +565,14 @@ async fn an_order_the_wallet_cannot_cover_is_declined_with_a_stable_code() {
         refused["confirmOrder"]["userErrors"][0]["code"],
         "PAYMENT_NOT_HELD"
     );
-    // Someone else's order cannot be paid from one's own wallet.
+    // Someone else's order cannot be paid from one's own wallet: to them it
+    // is not there at all.
     let other = app.token_for("citizen-choi", Role::Citizen, None);
     let input = json!({"input": {"orderId": order, "programmeId": programme}});
     let foreign = app.data(Some(&other), PAY_ORDER, input).await;
     assert_eq!(
-        foreign["payOrderByVoucher"]["userErrors"][0]["code"], "FORBIDDEN",
+        foreign["payOrderByVoucher"]["userErrors"][0]["code"], "ORDER_NOT_FOUND",
         "{foreign}"
     );
+    assert_eq!(foreign["payOrderByVoucher"]["order"], Value::Null);
 }

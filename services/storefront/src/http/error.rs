@@ -161,6 +161,11 @@ impl IntoResponse for ApiError {
                 }
                 _ => "the storefront failed to handle this request".to_owned(),
             }
+        } else if let ApiError::App(AppError::IdempotencyKeyReused(_)) = &self {
+            // The kernel's message names the stored key; partners know only theirs.
+            "this idempotency key was already used for a request with other parameters; \
+             use a new key for a new request"
+                .to_owned()
         } else {
             self.to_string()
         };

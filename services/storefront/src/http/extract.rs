@@ -112,25 +112,28 @@ fn body_error(rejection: BytesRejection) -> ApiError {
     if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
         ApiError::BodyTooLarge
     } else {
+        tracing::info!(detail = %rejection.body_text(), "request body unreadable");
         ApiError::BadRequest {
             code: "MALFORMED_BODY",
-            message: rejection.body_text(),
+            message: "the request body cannot be read".to_owned(),
             field: None,
         }
     }
 }
 
-/// Parses JSON, naming the field at fault (`lines.0.quantity`).
+/// Parses JSON, naming the field at fault (`lines.0.quantity`). The message
+/// is written for partners; serde's own wording is logged, never returned.
 fn parse_body<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     let deserializer = &mut serde_json::Deserializer::from_slice(bytes);
     serde_path_to_error::deserialize(deserializer).map_err(|error| {
         let path = error.path().to_string().replace('[', ".").replace(']', "");
         let inner = error.into_inner();
-        let message = inner.to_string();
+        let detail = inner.to_string();
+        tracing::info!(%detail, at = %path, "request body refused");
         if inner.is_syntax() || inner.is_eof() {
             return ApiError::BadRequest {
                 code: "MALFORMED_BODY",
-                message,
+                message: "the request body is not valid JSON".to_owned(),
                 field: None,
             };
         }
@@ -138,18 +141,31 @@ fn parse_body<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
             "." | "" => name.to_owned(),
             parent => format!("{parent}.{name}"),
         };
-        let quoted = message.split('`').nth(1).map(str::to_owned);
+        let quoted = detail.split('`').nth(1).map(str::to_owned);
         let (code, field) = match quoted {
-            Some(name) if message.starts_with("missing field") => ("FIELD_REQUIRED", join(&name)),
-            Some(_) if message.starts_with("unknown field") => ("UNKNOWN_FIELD", path.clone()),
+            Some(name) if detail.starts_with("missing field") => ("FIELD_REQUIRED", join(&name)),
+            Some(_) if detail.starts_with("unknown field") => ("UNKNOWN_FIELD", path.clone()),
             _ => ("INVALID_FIELD", path.clone()),
         };
+        let field = Some(field).filter(|f| f != "." && !f.is_empty());
         ApiError::BadRequest {
             code,
-            message,
-            field: Some(field).filter(|f| f != "."),
+            message: body_problem(code, field.as_deref()),
+            field,
         }
     })
+}
+
+/// A sentence for a partner about a body field serde refused.
+fn body_problem(code: &str, field: Option<&str>) -> String {
+    match (code, field) {
+        ("FIELD_REQUIRED", Some(field)) => format!("{field} is required"),
+        ("UNKNOWN_FIELD", Some(field)) => format!("{field} is not a field of this request"),
+        (_, Some(field)) => {
+            format!("{field} does not have a value of the documented type and range")
+        }
+        (_, None) => "the request body must be a JSON object as documented".to_owned(),
+    }
 }
 
 /// The idempotency key, scoped to the caller, with a digest of the request.
@@ -239,10 +255,13 @@ impl<S: Send + Sync> FromRequestParts<S> for ListParams {
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
         let Query(params) = Query::<BTreeMap<String, String>>::from_request_parts(parts, state)
             .await
-            .map_err(|e| ApiError::BadRequest {
-                code: "INVALID_QUERY",
-                message: e.body_text(),
-                field: None,
+            .map_err(|e| {
+                tracing::info!(detail = %e.body_text(), "query string refused");
+                ApiError::BadRequest {
+                    code: "INVALID_QUERY",
+                    message: "the query string cannot be read".to_owned(),
+                    field: None,
+                }
             })?;
         Ok(ListParams(params))
     }

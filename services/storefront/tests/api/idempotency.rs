@@ -66,18 +66,25 @@ async fn a_key_reused_for_another_request_is_refused() {
     )
     .await
     .expect(StatusCode::CREATED);
-    app.call(
-        Method::POST,
-        &path,
-        Some(&owner),
-        Some("k-1"),
-        Some(json!({"name": "떡", "price": 3100, "stock": 7})),
-    )
-    .await
-    .error(
+    let reused = app
+        .call(
+            Method::POST,
+            &path,
+            Some(&owner),
+            Some("k-1"),
+            Some(json!({"name": "떡", "price": 3100, "stock": 7})),
+        )
+        .await;
+    reused.error(
         StatusCode::CONFLICT,
         "IDEMPOTENCY_KEY_REUSED",
         Some("idempotency-key"),
+    );
+    // The message is for the partner: not the stored key's internal form.
+    let message = reused.body["message"].as_str().unwrap();
+    assert!(
+        !message.contains("storefront:") && !message.contains(&owner.subject),
+        "{message}"
     );
     app.call(
         Method::POST,

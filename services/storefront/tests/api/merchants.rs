@@ -579,3 +579,71 @@ async fn a_profile_change_moves_the_merchant_in_the_directory() {
     .await
     .error(StatusCode::BAD_REQUEST, "UNKNOWN_FIELD", Some("colour"));
 }
+
+/// Body errors are a code, the field and a sentence for the partner; serde's
+/// wording (positions, expected types, enum variants) never comes back.
+#[tokio::test]
+async fn body_errors_are_written_for_partners() {
+    let app = spawn_app().await;
+    let with = |change: &dyn Fn(&mut serde_json::Value)| {
+        let mut body = retailer();
+        change(&mut body);
+        body
+    };
+    let cases = [
+        (
+            with(&|b| b["kind"] = json!("SHOP")),
+            "INVALID_FIELD",
+            Some("kind"),
+        ),
+        (
+            with(&|b| b["name"] = json!(42)),
+            "INVALID_FIELD",
+            Some("name"),
+        ),
+        (
+            with(&|b| {
+                b.as_object_mut().unwrap().remove("district");
+            }),
+            "FIELD_REQUIRED",
+            Some("district"),
+        ),
+        (
+            with(&|b| b["colour"] = json!("red")),
+            "UNKNOWN_FIELD",
+            Some("colour"),
+        ),
+        (json!("a merchant"), "INVALID_FIELD", None),
+    ];
+    for (body, code, field) in cases {
+        let reply = app.post("/merchants", &operator(), body).await;
+        reply.error(StatusCode::BAD_REQUEST, code, field);
+        let message = reply.body["message"].as_str().unwrap();
+        if let Some(field) = field {
+            assert!(message.contains(field), "{message}");
+        }
+        for leak in [
+            "line ",
+            "column",
+            "expected",
+            "variant",
+            "invalid type",
+            "`",
+        ] {
+            assert!(!message.contains(leak), "{leak:?} in {message:?}");
+        }
+    }
+    let broken = app
+        .client
+        .post(format!("{}/merchants", app.address))
+        .header(golmok_runtime::ACTOR_HEADER, operator().to_header())
+        .header("content-type", "application/json")
+        .body("{\"name\": ")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(broken.status(), StatusCode::BAD_REQUEST);
+    let body: serde_json::Value = broken.json().await.unwrap();
+    assert_eq!(body["code"], "MALFORMED_BODY");
+    assert_eq!(body["message"], "the request body is not valid JSON");
+}

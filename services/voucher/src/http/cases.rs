@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use chrono::Utc;
 use storefront::app::views::ListPage;
 
-use super::extract::{Caller, Command, ListParams, Reply, path_id};
+use super::extract::{Caller, Command, ListParams, Reply, listed, path_id};
 use super::{ApiError, bodies};
 use crate::app::views::CaseView;
 use crate::app::{CaseDecision, Voucher};
@@ -23,7 +23,7 @@ pub async fn list(
 ) -> Result<Json<ListPage<CaseView>>, ApiError> {
     caller.official()?;
     let programme = path_id(&id, "PROGRAMME_NOT_FOUND", "programme")?;
-    Ok(Json(voucher.cases(programme, &params.page()?).await?))
+    Ok(listed(voucher.cases(programme, &params.page()?).await?))
 }
 
 pub async fn get(

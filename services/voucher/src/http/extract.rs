@@ -15,6 +15,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
 use storefront::app::PageRequest;
+use storefront::app::views::ListPage;
 use uuid::Uuid;
 
 use super::ApiError;
@@ -23,6 +24,8 @@ use crate::app::Committed;
 const MAX_KEY_LEN: usize = 255;
 const DEFAULT_PAGE: usize = 20;
 const MAX_PAGE: usize = 100;
+/// Marks (and versions) the voucher's list cursors.
+const CURSOR_PREFIX: &str = "v1.";
 
 /// The caller from `x-golmok-actor`; `None` when anonymous.
 pub struct Caller(pub Option<Actor>);
@@ -85,9 +88,10 @@ impl<S: Send + Sync, T: DeserializeOwned + Serialize> FromRequest<S> for Command
                 if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
                     ApiError::BodyTooLarge
                 } else {
+                    tracing::info!(detail = %rejection.body_text(), "request body unreadable");
                     ApiError::BadRequest {
                         code: "MALFORMED_BODY",
-                        message: rejection.body_text(),
+                        message: "the request body cannot be read".to_owned(),
                         field: None,
                     }
                 }
@@ -111,40 +115,55 @@ impl<S: Send + Sync, T: DeserializeOwned + Serialize> FromRequest<S> for Command
     }
 }
 
-/// Parses JSON, naming the field at fault (`feeTiers.micro`).
+/// Parses JSON, naming the field at fault (`feeTiers.micro`). The message
+/// is written for partners; serde's own wording is logged, never returned.
 fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
     serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
         let at = error.path().to_string();
         let inner = error.into_inner();
-        let message = inner.to_string();
+        let detail = inner.to_string();
+        tracing::info!(%detail, %at, "request body refused");
         if inner.is_syntax() || inner.is_eof() {
             return ApiError::BadRequest {
                 code: "MALFORMED_BODY",
-                message,
+                message: "the request body is not valid JSON".to_owned(),
                 field: None,
             };
         }
-        let named = message.split('`').nth(1).unwrap_or_default().to_owned();
+        let named = detail.split('`').nth(1).unwrap_or_default().to_owned();
         let parent = at.trim_matches('.').replace('[', ".").replace(']', "");
-        let (code, field) = if message.starts_with("missing field") {
+        let (code, field) = if detail.starts_with("missing field") {
             let field = if parent.is_empty() {
                 named
             } else {
                 format!("{parent}.{named}")
             };
             ("FIELD_REQUIRED", field)
-        } else if message.starts_with("unknown field") {
+        } else if detail.starts_with("unknown field") {
             ("UNKNOWN_FIELD", parent)
         } else {
             ("INVALID_FIELD", parent)
         };
+        let field = Some(field).filter(|f| !f.is_empty());
         ApiError::BadRequest {
             code,
-            message,
-            field: Some(field).filter(|f| !f.is_empty()),
+            message: body_problem(code, field.as_deref()),
+            field,
         }
     })
+}
+
+/// A sentence for a partner about a body field serde refused.
+fn body_problem(code: &str, field: Option<&str>) -> String {
+    match (code, field) {
+        ("FIELD_REQUIRED", Some(field)) => format!("{field} is required"),
+        ("UNKNOWN_FIELD", Some(field)) => format!("{field} is not a field of this request"),
+        (_, Some(field)) => {
+            format!("{field} does not have a value of the documented type and range")
+        }
+        (_, None) => "the request body must be a JSON object as documented".to_owned(),
+    }
 }
 
 /// The idempotency key, scoped to the caller, with a digest of the request:
@@ -195,10 +214,13 @@ impl<S: Send + Sync> FromRequestParts<S> for ListParams {
         Query::<BTreeMap<String, String>>::from_request_parts(parts, state)
             .await
             .map(|Query(params)| ListParams(params))
-            .map_err(|e| ApiError::BadRequest {
-                code: "INVALID_QUERY",
-                message: e.body_text(),
-                field: None,
+            .map_err(|e| {
+                tracing::info!(detail = %e.body_text(), "query string refused");
+                ApiError::BadRequest {
+                    code: "INVALID_QUERY",
+                    message: "the query string cannot be read".to_owned(),
+                    field: None,
+                }
             })
     }
 }
@@ -220,10 +242,16 @@ impl ListParams {
                     )
                 })?,
         };
-        Ok(PageRequest {
-            first,
-            after: self.0.get("after").cloned(),
-        })
+        let after = self
+            .0
+            .get("after")
+            .map(|text| {
+                cursor_key(text).ok_or_else(|| {
+                    ApiError::bad_request("INVALID_CURSOR", "after", "not a cursor of this list")
+                })
+            })
+            .transpose()?;
+        Ok(PageRequest { first, after })
     }
 
     /// A required text parameter.
@@ -252,6 +280,29 @@ impl ListParams {
             })
             .transpose()
     }
+}
+
+/// A list page as partners see it: its `nextCursor` is opaque, so a cursor
+/// is only ever one this service gave out.
+pub fn listed<T>(mut page: ListPage<T>) -> Json<ListPage<T>> {
+    page.next_cursor = page.next_cursor.map(|key| {
+        let hex: String = key.bytes().map(|b| format!("{b:02x}")).collect();
+        format!("{CURSOR_PREFIX}{hex}")
+    });
+    Json(page)
+}
+
+/// The table position inside a cursor from [`listed`].
+fn cursor_key(cursor: &str) -> Option<String> {
+    let hex = cursor.strip_prefix(CURSOR_PREFIX)?.as_bytes();
+    if hex.is_empty() || hex.len() % 2 != 0 {
+        return None;
+    }
+    let bytes = hex
+        .chunks(2)
+        .map(|pair| u8::from_str_radix(std::str::from_utf8(pair).ok()?, 16).ok())
+        .collect::<Option<Vec<u8>>>()?;
+    String::from_utf8(bytes).ok()
 }
 
 /// A command's answer: the status, the body, and `x-golmok-consistency: stale`
@@ -315,6 +366,19 @@ mod tests {
             ("UNKNOWN_FIELD", Some("x".into()))
         );
         assert_eq!(problem(r#"{"amount":"#), ("MALFORMED_BODY", None));
+    }
+
+    #[test]
+    fn cursors_are_the_services_own() {
+        let page = listed(ListPage::<u8> {
+            items: vec![],
+            next_cursor: Some("2024-01-01|ab:cd".into()),
+        });
+        let cursor = page.0.next_cursor.unwrap();
+        assert_eq!(cursor_key(&cursor).as_deref(), Some("2024-01-01|ab:cd"));
+        for forged in ["", "v1.", "v1.0", "v1.zz", "2024-01-01|ab:cd", "v1.ff"] {
+            assert_eq!(cursor_key(forged), None, "{forged:?}");
+        }
     }
 
     #[test]

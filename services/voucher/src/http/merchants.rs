@@ -7,7 +7,7 @@ use storefront::app::views::ListPage;
 use uuid::Uuid;
 
 use super::ApiError;
-use super::extract::{Caller, ListParams, path_id};
+use super::extract::{Caller, ListParams, listed, path_id};
 use crate::app::Voucher;
 use crate::app::views::{BatchView, MerchantStanding, RedemptionView};
 
@@ -38,7 +38,7 @@ pub async fn redemptions(
     params: ListParams,
 ) -> Result<Json<ListPage<RedemptionView>>, ApiError> {
     let id = merchant(&caller, &id)?;
-    Ok(Json(
+    Ok(listed(
         voucher.merchant_redemptions(id, &params.page()?).await?,
     ))
 }
@@ -50,7 +50,7 @@ pub async fn settlements(
     params: ListParams,
 ) -> Result<Json<ListPage<BatchView>>, ApiError> {
     let id = merchant(&caller, &id)?;
-    Ok(Json(
+    Ok(listed(
         voucher.merchant_settlements(id, &params.page()?).await?,
     ))
 }

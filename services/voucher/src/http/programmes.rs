@@ -7,7 +7,7 @@ use chrono::Utc;
 use golmok_runtime::Role;
 use storefront::app::views::ListPage;
 
-use super::extract::{Caller, Command, ListParams, Reply, path_id};
+use super::extract::{Caller, Command, ListParams, Reply, listed, path_id};
 use super::{ApiError, bodies};
 use crate::app::views::{AccountView, BatchView, ProgrammeView, TransferView};
 use crate::app::{ProgrammeDraft, Voucher};
@@ -19,11 +19,15 @@ fn programme_id(text: &str) -> Result<uuid::Uuid, ApiError> {
 
 pub async fn create(
     State(voucher): State<Arc<Voucher>>,
-    command: Command<ProgrammeDraft>,
+    command: Command<bodies::Programme>,
 ) -> Result<Reply<ProgrammeView>, ApiError> {
     command.caller.official()?;
     let committed = voucher
-        .create_programme(command.body, &command.meta, Utc::now())
+        .create_programme(
+            ProgrammeDraft::from(command.body),
+            &command.meta,
+            Utc::now(),
+        )
         .await?;
     Ok(Reply(StatusCode::CREATED, committed))
 }
@@ -34,7 +38,7 @@ pub async fn list(
     params: ListParams,
 ) -> Result<Json<ListPage<ProgrammeView>>, ApiError> {
     caller.signed_in()?;
-    Ok(Json(voucher.programmes(&params.page()?).await?))
+    Ok(listed(voucher.programmes(&params.page()?).await?))
 }
 
 pub async fn get(
@@ -137,7 +141,7 @@ pub async fn transfers(
     if voucher.account(programme, &code).await?.is_none() {
         return Err(ApiError::NotFound("ACCOUNT_NOT_FOUND", "account"));
     }
-    Ok(Json(
+    Ok(listed(
         voucher.transfers(programme, &code, &params.page()?).await?,
     ))
 }

@@ -68,3 +68,59 @@ async fn only_officials_create_programmes_and_bad_terms_name_their_field() {
     );
     app.stop().await;
 }
+
+#[tokio::test]
+async fn lists_page_with_their_own_cursors_and_refuse_any_other() {
+    let app = spawn_app().await;
+    let first = app.programme(json!({})).await;
+    let second = app.programme(json!({})).await;
+    let page = app.get("/programmes?first=1", &citizen("kim")).await;
+    let page = page.expect(StatusCode::OK).clone();
+    assert_eq!(page["items"][0]["id"], first.to_string());
+    let cursor = page["nextCursor"]
+        .as_str()
+        .expect("a next cursor")
+        .to_owned();
+    let next = app
+        .get(
+            &format!("/programmes?first=1&after={cursor}"),
+            &citizen("kim"),
+        )
+        .await;
+    assert_eq!(
+        next.expect(StatusCode::OK)["items"][0]["id"],
+        second.to_string()
+    );
+    for forged in ["garbage", "v1.zz", &first.to_string(), "%00"] {
+        app.get(&format!("/programmes?after={forged}"), &citizen("kim"))
+            .await
+            .error(StatusCode::BAD_REQUEST, "INVALID_CURSOR", Some("after"));
+    }
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn negative_or_huge_rates_are_out_of_range_not_unparseable() {
+    let app = spawn_app().await;
+    for (field, value) in [
+        ("discountBps", json!(-1)),
+        ("discountBps", json!(4_294_967_296_i64)),
+        ("feeTiers.micro", json!(-5)),
+    ] {
+        let mut body = programme_body();
+        match field.split_once('.') {
+            Some((outer, inner)) => body[outer][inner] = value,
+            None => body[field] = value,
+        }
+        let reply = app.post("/programmes", &official(), body).await;
+        reply.error(StatusCode::BAD_REQUEST, "RATE_OUT_OF_RANGE", Some(field));
+        let message = reply.body["message"].as_str().unwrap();
+        assert!(
+            !message.contains("invalid value") && !message.contains("expected"),
+            "{message}"
+        );
+    }
+    let listed = app.get("/programmes", &official()).await;
+    assert_eq!(listed.expect(StatusCode::OK)["items"], json!([]));
+    app.stop().await;
+}

@@ -3,7 +3,7 @@ use async_graphql::{Context, ErrorExtensions, ID, Object, Result, ResultExt};
 use uuid::Uuid;
 
 use super::types::Merchant;
-use crate::relay::{GlobalId, NodeType, PageRequest, page};
+use crate::relay::{GlobalId, ListId, NodeType, PageRequest, page};
 use crate::schema::context::ContextExt;
 use crate::upstream::model::MerchantFilter;
 
@@ -28,7 +28,7 @@ impl MerchantQuery {
         #[graphql(desc = "How many merchants, 1 to 100 (default 20).")] first: Option<i32>,
         #[graphql(desc = "Continue after this cursor.")] after: Option<String>,
     ) -> Result<Connection<String, Merchant>> {
-        let request = PageRequest::new(first, after)?;
+        let request = PageRequest::new(ListId::new("merchants", ""), first, after)?;
         let filter = filter.unwrap_or_default();
         let storefront = &ctx.request().storefront;
         page(

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use crate::relay::{GlobalId, NodeType, PageRequest};
 use crate::schema::orders::{Order, orders_of_merchant};
 use crate::schema::products::{Product, products_of_merchant};
-use crate::schema::scalars::Date;
+use crate::schema::scalars::{Date, int};
 use crate::upstream::model::{
     self, Diagnosis, Heritage, Market, MerchantKind, MerchantStatus, OnboardingStatus, RevenueTier,
 };
@@ -82,8 +82,8 @@ impl Merchant {
     }
 
     /// Grows with every change to the merchant.
-    async fn version(&self) -> u64 {
-        self.0.version
+    async fn version(&self) -> Result<i32> {
+        int(self.0.version)
     }
 
     /// The merchant's products; unpublished ones only to the merchant and operators.

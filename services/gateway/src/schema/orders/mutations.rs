@@ -26,7 +26,7 @@ const ORDER: InputNames = InputNames {
 pub(crate) struct OrderLineInput {
     /// The product's global id.
     product_id: ID,
-    quantity: i64,
+    quantity: i32,
 }
 
 #[derive(InputObject)]
@@ -123,7 +123,7 @@ impl OrderMutation {
                                 NodeType::Product,
                                 &format!("lines.{index}.productId"),
                             )?,
-                            quantity: line.quantity,
+                            quantity: i64::from(line.quantity),
                         })
                     })
                     .collect::<Result<Vec<_>, Refusal>>()?;

@@ -4,7 +4,7 @@ use uuid::Uuid;
 
 use super::types::Order;
 use crate::errors::coded;
-use crate::relay::{GlobalId, NodeType, PageRequest, page};
+use crate::relay::{GlobalId, ListId, NodeType, PageRequest, page};
 use crate::schema::context::ContextExt;
 
 #[derive(Default)]
@@ -48,7 +48,7 @@ impl OrderQuery {
     }
 }
 
-/// An order by id: null when unknown, an error when the caller may not see it.
+/// An order by id: null when there is none or it is not the caller's to see.
 pub(crate) async fn find_order(ctx: &Context<'_>, id: Uuid) -> Result<Option<Order>> {
     Ok(ctx
         .request()
@@ -66,7 +66,8 @@ pub(crate) async fn orders_of_merchant(
     first: Option<i32>,
     after: Option<String>,
 ) -> Result<Connection<String, Order>> {
-    let request = PageRequest::new(first, after)?;
+    let list = ListId::new("merchantOrders", &merchant.to_string());
+    let request = PageRequest::new(list, first, after)?;
     let storefront = &ctx.request().storefront;
     page(
         request,
@@ -88,7 +89,7 @@ pub(crate) async fn orders_of_buyer(
     first: Option<i32>,
     after: Option<String>,
 ) -> Result<Connection<String, Order>> {
-    let request = PageRequest::new(first, after)?;
+    let request = PageRequest::new(ListId::new("buyerOrders", buyer), first, after)?;
     let storefront = &ctx.request().storefront;
     page(
         request,

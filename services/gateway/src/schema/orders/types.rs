@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use crate::relay::{GlobalId, NodeType};
 use crate::schema::merchants::{Merchant, find_merchant};
 use crate::schema::products::{Product, find_product};
-use crate::schema::scalars::Won;
+use crate::schema::scalars::{Won, int};
 use crate::upstream::model::{self, OrderStatus, Payment};
 
 /// An order of products from one merchant.
@@ -85,8 +85,8 @@ impl OrderLine<'_> {
         Won(self.0.unit_price)
     }
 
-    async fn quantity(&self) -> i64 {
-        self.0.quantity
+    async fn quantity(&self) -> Result<i32> {
+        int(self.0.quantity)
     }
 
     async fn line_total(&self) -> Won {

@@ -35,7 +35,7 @@ pub(crate) struct CreateProductInput {
     /// More than zero.
     price: Won,
     /// Units in stock to start with.
-    stock: i64,
+    stock: i32,
     /// A retry with the same key returns the first answer instead of acting twice.
     #[serde(skip)]
     idempotency_key: Option<String>,
@@ -75,7 +75,7 @@ pub(crate) struct AdjustProductStockInput {
     #[serde(skip)]
     product_id: ID,
     /// Units to add (positive) or remove (negative); stock never goes below zero.
-    delta: i64,
+    delta: i32,
     reason: String,
     /// A retry with the same key returns the first answer instead of acting twice.
     #[serde(skip)]

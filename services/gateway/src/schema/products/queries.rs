@@ -3,7 +3,7 @@ use async_graphql::{Context, ErrorExtensions, ID, Object, Result, ResultExt};
 use uuid::Uuid;
 
 use super::types::Product;
-use crate::relay::{GlobalId, NodeType, PageRequest, page};
+use crate::relay::{GlobalId, ListId, NodeType, PageRequest, page};
 use crate::schema::context::ContextExt;
 
 #[derive(Default)]
@@ -51,7 +51,8 @@ pub(crate) async fn products_of_merchant(
     first: Option<i32>,
     after: Option<String>,
 ) -> Result<Connection<String, Product>> {
-    let request = PageRequest::new(first, after)?;
+    let list = ListId::new("merchantProducts", &merchant.to_string());
+    let request = PageRequest::new(list, first, after)?;
     let storefront = &ctx.request().storefront;
     page(
         request,

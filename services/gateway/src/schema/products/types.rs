@@ -3,7 +3,7 @@ use chrono::{DateTime, Utc};
 
 use crate::relay::{GlobalId, NodeType};
 use crate::schema::merchants::{Merchant, find_merchant};
-use crate::schema::scalars::Won;
+use crate::schema::scalars::{Won, int};
 use crate::upstream::model;
 
 /// A product in a merchant's catalogue.
@@ -34,18 +34,18 @@ impl Product {
     }
 
     /// Units in stock, including those reserved by open orders.
-    async fn stock(&self) -> i64 {
-        self.0.stock
+    async fn stock(&self) -> Result<i32> {
+        int(self.0.stock)
     }
 
     /// Units held for open orders.
-    async fn reserved(&self) -> i64 {
-        self.0.reserved
+    async fn reserved(&self) -> Result<i32> {
+        int(self.0.reserved)
     }
 
     /// Units that can still be ordered.
-    async fn available(&self) -> i64 {
-        self.0.available
+    async fn available(&self) -> Result<i32> {
+        int(self.0.available)
     }
 
     /// Whether buyers can see and order the product.

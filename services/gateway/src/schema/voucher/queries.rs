@@ -7,7 +7,7 @@ use uuid::Uuid;
 use super::types::{
     FraudCase, SettlementBatch, VoucherProgramme, VoucherRedemption, VoucherWallet,
 };
-use crate::relay::{GlobalId, ListPage, NodeType, PageRequest, page};
+use crate::relay::{GlobalId, ListId, ListPage, NodeType, PageRequest, page};
 use crate::schema::context::ContextExt;
 use crate::upstream::CallError;
 
@@ -39,6 +39,7 @@ impl VoucherQuery {
     ) -> Result<Connection<String, VoucherProgramme>> {
         let vouchers = &ctx.request().vouchers;
         connection(
+            ListId::new("voucherProgrammes", ""),
             first,
             after,
             |first, after| async move { vouchers.programmes(first, after.as_deref()).await },
@@ -75,6 +76,7 @@ impl VoucherQuery {
         let merchant = expect(&merchant_id, NodeType::Merchant)?;
         let vouchers = &ctx.request().vouchers;
         connection(
+            ListId::new("voucherRedemptions", &merchant.to_string()),
             first,
             after,
             |first, after| async move {
@@ -99,6 +101,7 @@ impl VoucherQuery {
         let merchant = expect(&merchant_id, NodeType::Merchant)?;
         let vouchers = &ctx.request().vouchers;
         connection(
+            ListId::new("voucherSettlements", &merchant.to_string()),
             first,
             after,
             |first, after| async move {
@@ -123,6 +126,7 @@ impl VoucherQuery {
         let programme = expect(&programme_id, NodeType::VoucherProgramme)?;
         let vouchers = &ctx.request().vouchers;
         connection(
+            ListId::new("fraudCases", &programme.to_string()),
             first,
             after,
             |first, after| async move { vouchers.cases(programme, first, after.as_deref()).await },
@@ -134,6 +138,7 @@ impl VoucherQuery {
 
 /// One page of a voucher service list as a Relay connection.
 async fn connection<T, N, F, Fut>(
+    list: ListId,
     first: Option<i32>,
     after: Option<String>,
     fetch: F,
@@ -144,7 +149,7 @@ where
     F: FnMut(usize, Option<String>) -> Fut,
     Fut: Future<Output = std::result::Result<ListPage<T>, CallError>>,
 {
-    page(PageRequest::new(first, after)?, fetch, node)
+    page(PageRequest::new(list, first, after)?, fetch, node)
         .await
         .extend()
 }

@@ -3,7 +3,7 @@
 pub(crate) mod model;
 
 use golmok_runtime::Actor;
-use http::{Method, StatusCode};
+use http::Method;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use uuid::Uuid;
@@ -32,16 +32,10 @@ impl Storefront {
         self.client.call(call, self.actor.as_ref()).await
     }
 
-    /// A GET of one object; `None` when the service does not know it (404).
+    /// A GET of one object; `None` when it is not there or not the caller's
+    /// to see ([`ServiceClient::find`]).
     async fn find<T: DeserializeOwned>(&self, segments: &[&str]) -> Result<Option<T>, CallError> {
-        match self
-            .call(Call::new(Method::GET, segments.iter().copied(), []))
-            .await
-        {
-            Ok(found) => Ok(Some(found)),
-            Err(CallError::Rejected { status, .. }) if status == StatusCode::NOT_FOUND => Ok(None),
-            Err(error) => Err(error),
-        }
+        self.client.find(segments, self.actor.as_ref()).await
     }
 
     async fn list<T: DeserializeOwned>(
