@@ -46,6 +46,7 @@ impl Application {
             voucher: upstreams.voucher.with_timeout(timeout),
             max_body_bytes: settings.limits.max_body_bytes,
             max_batch_operations: settings.limits.max_batch_operations,
+            request_timeout: Duration::from_millis(settings.limits.request_timeout_ms),
         };
         tracing::info!(kid = key.kid(), "gateway ready");
         Ok(Application {

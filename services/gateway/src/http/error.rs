@@ -1,3 +1,5 @@
+use std::time::Duration;
+
 use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -21,6 +23,11 @@ pub(crate) enum ApiError {
     BadRequest(String),
     #[error("the batch has {count} operations; the limit is {limit}")]
     BatchTooLarge { count: usize, limit: usize },
+    #[error(
+        "the request took longer than {} ms and was stopped; mutations it ran may have taken effect",
+        limit.as_millis()
+    )]
+    Timeout { limit: Duration },
 }
 
 impl ApiError {
@@ -31,6 +38,7 @@ impl ApiError {
             ApiError::UnreadableBody | ApiError::BadRequest(_) | ApiError::BatchTooLarge { .. } => {
                 StatusCode::BAD_REQUEST
             }
+            ApiError::Timeout { .. } => StatusCode::GATEWAY_TIMEOUT,
         }
     }
 
@@ -40,6 +48,7 @@ impl ApiError {
             ApiError::PayloadTooLarge { .. } => "PAYLOAD_TOO_LARGE",
             ApiError::UnreadableBody | ApiError::BadRequest(_) => "BAD_REQUEST",
             ApiError::BatchTooLarge { .. } => "BATCH_LIMIT_EXCEEDED",
+            ApiError::Timeout { .. } => "REQUEST_TIMEOUT",
         }
     }
 }

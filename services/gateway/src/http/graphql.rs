@@ -31,7 +31,12 @@ pub(crate) async fn execute(
         });
     }
     let context = RequestContext::new(actor, &gateway.storefront, &gateway.voucher);
-    let mut response = gateway.schema.execute_batch(batch.data(context)).await;
+    let execution = gateway.schema.execute_batch(batch.data(context));
+    let mut response = tokio::time::timeout(gateway.request_timeout, execution)
+        .await
+        .map_err(|_| ApiError::Timeout {
+            limit: gateway.request_timeout,
+        })?;
     match &mut response {
         BatchResponse::Single(response) => response.errors.iter_mut().for_each(default_code),
         BatchResponse::Batch(responses) => responses

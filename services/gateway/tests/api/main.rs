@@ -4,6 +4,7 @@
 mod auth;
 mod fake_storefront;
 mod graphiql;
+mod hostile;
 mod journeys;
 mod limits;
 mod loaders;

@@ -12,7 +12,7 @@ use axum::response::Response;
 use gateway::auth::{Claims, SigningKey};
 use gateway::{Application, LimitSettings, ServiceClient, Settings, Upstreams};
 use golmok_kernel::LogTail;
-use golmok_runtime::{ACTOR_HEADER, Actor, Role};
+use golmok_runtime::{ACTOR_HEADER, Actor, Readiness, Role, init_telemetry, with_ops};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -105,7 +105,11 @@ async fn spawn_services(storefront: Router, voucher: Router, limits: LimitSettin
         .await
         .expect("bind");
     let address = format!("http://{}", listener.local_addr().expect("address"));
-    let router = app.router();
+    // Served the way `golmok up` serves it: with the ops routes and request
+    // metrics, so tests see /livez, /readyz and /metrics as operators do.
+    let readiness = Readiness::default();
+    readiness.set(true);
+    let router = with_ops(app.router(), readiness, init_telemetry());
     tokio::spawn(async move { axum::serve(listener, router).await });
     let key =
         SigningKey::load_or_create(&settings.auth.signing_key_file).expect("the gateway's key");
