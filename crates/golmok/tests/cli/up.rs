@@ -119,10 +119,16 @@ async fn the_readme_tour_works_and_its_data_survives_a_restart() {
         printed.iter().any(|line| line.contains("golmok stopped")),
         "{printed:?}"
     );
+    // Everything on stdout since the start is a JSON log line; the banner
+    // was read from stderr.
     for line in &printed {
         serde_json::from_str::<Value>(line)
             .unwrap_or_else(|_| panic!("every log line is JSON: {line}"));
     }
+    assert!(
+        printed.iter().any(|line| line.contains("golmok is up")),
+        "the start is logged too: {printed:?}"
+    );
 
     // Same directory, new process: the data, the key and its tokens hold.
     let suite = Golmok::up(data.path());
