@@ -13,6 +13,8 @@ pub struct Settings {
     pub auth: AuthSettings,
     /// Bounds on what one request may ask for.
     pub limits: LimitSettings,
+    /// Which web origins' pages a browser lets call the gateway.
+    pub cors: CorsSettings,
 }
 
 impl Default for Settings {
@@ -21,6 +23,30 @@ impl Default for Settings {
             listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 8080)),
             auth: AuthSettings::default(),
             limits: LimitSettings::default(),
+            cors: CorsSettings::default(),
+        }
+    }
+}
+
+/// Cross-origin calls from browsers (CORS). Tokens travel in the
+/// Authorization header, so a browser only sends them cross-origin after a
+/// preflight this list grants.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CorsSettings {
+    /// Origins whose pages may call the gateway, exactly as browsers send them
+    /// (`https://app.example.com`, `http://localhost:3000`); `*` is refused.
+    /// None by default: no CORS headers are granted to anyone.
+    pub allowed_origins: Vec<String>,
+    /// How long a browser may reuse a preflight answer, in seconds.
+    pub max_age_secs: u64,
+}
+
+impl Default for CorsSettings {
+    fn default() -> Self {
+        CorsSettings {
+            allowed_origins: Vec::new(),
+            max_age_secs: 600,
         }
     }
 }

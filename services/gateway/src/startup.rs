@@ -5,7 +5,7 @@ use axum::Router;
 
 use crate::auth::{AuthError, SigningKey, TokenVerifier};
 use crate::config::Settings;
-use crate::http::{Gateway, router};
+use crate::http::{CorsError, Gateway, cors_layer, router};
 use crate::schema;
 use crate::upstream::ServiceClient;
 
@@ -20,6 +20,8 @@ pub struct Upstreams {
 pub enum StartupError {
     #[error("cannot load the token signing key")]
     SigningKey(#[from] AuthError),
+    #[error("invalid CORS settings")]
+    Cors(#[from] CorsError),
     #[error("the signing key task failed")]
     Task(#[from] tokio::task::JoinError),
 }
@@ -35,6 +37,7 @@ impl Application {
         settings: Settings,
         upstreams: Upstreams,
     ) -> Result<Application, StartupError> {
+        let cors = cors_layer(&settings.cors)?;
         let key_file = settings.auth.signing_key_file.clone();
         let key =
             tokio::task::spawn_blocking(move || SigningKey::load_or_create(&key_file)).await??;
@@ -50,7 +53,7 @@ impl Application {
         };
         tracing::info!(kid = key.kid(), "gateway ready");
         Ok(Application {
-            router: router(gateway),
+            router: router(gateway, cors),
         })
     }
 

@@ -17,6 +17,8 @@ pub(crate) enum ApiError {
     NotBearer,
     #[error("the request body is larger than {limit} bytes")]
     PayloadTooLarge { limit: usize },
+    #[error("the request body must be JSON, sent with `Content-Type: application/json`")]
+    UnsupportedMediaType,
     #[error("the request body cannot be read")]
     UnreadableBody,
     #[error("the request is not a GraphQL request: {0}")]
@@ -35,6 +37,7 @@ impl ApiError {
         match self {
             ApiError::Unauthenticated(_) | ApiError::NotBearer => StatusCode::UNAUTHORIZED,
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::UnreadableBody | ApiError::BadRequest(_) | ApiError::BatchTooLarge { .. } => {
                 StatusCode::BAD_REQUEST
             }
@@ -46,6 +49,7 @@ impl ApiError {
         match self {
             ApiError::Unauthenticated(_) | ApiError::NotBearer => "UNAUTHENTICATED",
             ApiError::PayloadTooLarge { .. } => "PAYLOAD_TOO_LARGE",
+            ApiError::UnsupportedMediaType => "UNSUPPORTED_MEDIA_TYPE",
             ApiError::UnreadableBody | ApiError::BadRequest(_) => "BAD_REQUEST",
             ApiError::BatchTooLarge { .. } => "BATCH_LIMIT_EXCEEDED",
             ApiError::Timeout { .. } => "REQUEST_TIMEOUT",

@@ -2,13 +2,13 @@ use async_graphql::{BatchRequest, BatchResponse, ServerError};
 use axum::Json;
 use axum::body::Body;
 use axum::extract::State;
-use axum::http::{HeaderMap, Request, header};
+use axum::http::{HeaderMap, HeaderValue, Request, header};
 use axum::response::{IntoResponse, Response};
 use golmok_runtime::Actor;
 use http_body_util::LengthLimitError;
 
-use super::Gateway;
 use super::error::ApiError;
+use super::{Gateway, media};
 use crate::errors::with_code;
 use crate::schema::RequestContext;
 
@@ -18,6 +18,10 @@ pub(crate) async fn execute(
     State(gateway): State<Gateway>,
     request: Request<Body>,
 ) -> Result<Response, ApiError> {
+    if !media::is_json(request.headers().get(header::CONTENT_TYPE)) {
+        return Err(ApiError::UnsupportedMediaType);
+    }
+    let answer_as = media::response_type(request.headers().get(header::ACCEPT));
     let actor = authenticate(&gateway, request.headers())?;
     let body = read_body(request.into_body(), gateway.max_body_bytes).await?;
     let batch: BatchRequest =
@@ -44,7 +48,11 @@ pub(crate) async fn execute(
             .flat_map(|response| response.errors.iter_mut())
             .for_each(default_code),
     }
-    Ok(Json(response).into_response())
+    let mut answer = Json(response).into_response();
+    answer
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(answer_as));
+    Ok(answer)
 }
 
 /// The caller from the bearer token; `None` without an Authorization header.

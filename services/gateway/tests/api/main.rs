@@ -8,6 +8,7 @@ mod hostile;
 mod journeys;
 mod limits;
 mod loaders;
+mod media;
 mod merchants;
 mod products;
 mod relay;

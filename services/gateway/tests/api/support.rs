@@ -84,13 +84,27 @@ pub async fn spawn_gateway(storefront: Router, limits: LimitSettings) -> TestApp
     spawn_services(storefront, Router::new(), limits).await
 }
 
+/// The gateway over `storefront` (and no voucher service), with `settings`
+/// (its signing key file is replaced by a temporary one).
+pub async fn spawn_configured(storefront: Router, settings: Settings) -> TestApp {
+    spawn_services_with(storefront, Router::new(), settings).await
+}
+
 /// The gateway over `storefront` and `voucher`, with `limits`.
 async fn spawn_services(storefront: Router, voucher: Router, limits: LimitSettings) -> TestApp {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let mut settings = Settings {
+    let settings = Settings {
         limits,
         ..Settings::default()
     };
+    spawn_services_with(storefront, voucher, settings).await
+}
+
+async fn spawn_services_with(
+    storefront: Router,
+    voucher: Router,
+    mut settings: Settings,
+) -> TestApp {
+    let dir = tempfile::tempdir().expect("temp dir");
     settings.auth.signing_key_file = dir.path().join("keys/jwt.key");
     let calls = Arc::new(Mutex::new(Vec::new()));
     let recorded = storefront.layer(middleware::from_fn_with_state(calls.clone(), record));
