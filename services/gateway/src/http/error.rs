@@ -5,6 +5,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
+use super::telemetry::GraphqlErrorAnswered;
 use crate::auth::TokenError;
 
 /// Requests refused before GraphQL execution, each with its HTTP status and a
@@ -59,6 +60,10 @@ impl ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
+        GraphqlErrorAnswered {
+            code: Some(self.code()),
+        }
+        .emit();
         let body =
             json!({"errors": [{"message": self.to_string(), "extensions": {"code": self.code()}}]});
         let mut response = (self.status(), Json(body)).into_response();

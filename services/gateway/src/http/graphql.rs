@@ -8,6 +8,7 @@ use golmok_runtime::Actor;
 use http_body_util::LengthLimitError;
 
 use super::error::ApiError;
+use super::telemetry::GraphqlErrorAnswered;
 use super::{Gateway, media};
 use crate::errors::with_code;
 use crate::schema::RequestContext;
@@ -41,12 +42,19 @@ pub(crate) async fn execute(
         .map_err(|_| ApiError::Timeout {
             limit: gateway.request_timeout,
         })?;
-    match &mut response {
-        BatchResponse::Single(response) => response.errors.iter_mut().for_each(default_code),
+    let errors: Vec<&mut ServerError> = match &mut response {
+        BatchResponse::Single(response) => response.errors.iter_mut().collect(),
         BatchResponse::Batch(responses) => responses
             .iter_mut()
             .flat_map(|response| response.errors.iter_mut())
-            .for_each(default_code),
+            .collect(),
+    };
+    for error in errors {
+        default_code(error);
+        GraphqlErrorAnswered {
+            code: code_of(error),
+        }
+        .emit();
     }
     let mut answer = Json(response).into_response();
     answer
@@ -87,6 +95,14 @@ async fn read_body(body: Body, limit: usize) -> Result<axum::body::Bytes, ApiErr
             ApiError::UnreadableBody
         }
     })
+}
+
+/// The `extensions.code` of `error`.
+fn code_of(error: &ServerError) -> Option<&str> {
+    match error.extensions.as_ref()?.get("code")? {
+        async_graphql::Value::String(code) => Some(code),
+        _ => None,
+    }
 }
 
 /// Every error leaves with a code: those that reach here without one come

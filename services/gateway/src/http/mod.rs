@@ -6,6 +6,7 @@ mod error;
 mod graphiql;
 mod graphql;
 mod media;
+mod telemetry;
 
 use std::sync::Arc;
 use std::time::Duration;

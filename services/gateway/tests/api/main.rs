@@ -10,6 +10,7 @@ mod limits;
 mod loaders;
 mod media;
 mod merchants;
+mod ops;
 mod products;
 mod relay;
 mod support;
