@@ -292,3 +292,31 @@ async fn errors_are_counted_by_code_in_metrics() {
         "{labels:?}"
     );
 }
+
+/// RELIABILITY.md 13: a 1 MB string in the document is refused with the
+/// body limit; a long string under it is an ordinary argument.
+#[tokio::test]
+async fn megabyte_strings_are_refused_and_long_ones_are_plain_input() {
+    let app = app().await;
+    let megabyte = format!(
+        "{{ merchant(id: \"{}\") {{ id }} }}",
+        "x".repeat(1024 * 1024)
+    );
+    let (status, body) = app.graphql(None, &megabyte, json!({})).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(error_codes(&body), vec!["PAYLOAD_TOO_LARGE"]);
+    assert_eq!(app.upstream_calls(), vec![]);
+
+    let long = format!(
+        "{{ merchant(id: \"{}\") {{ id }} }}",
+        "x".repeat(200 * 1024)
+    );
+    let (status, body) = app.graphql(None, &long, json!({})).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(error_codes(&body), vec!["INVALID_ID"], "{body}");
+    assert!(
+        body.to_string().len() < 4_096,
+        "the id is not echoed back whole"
+    );
+    assert_eq!(app.upstream_calls(), vec![]);
+}
