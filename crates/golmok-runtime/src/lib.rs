@@ -13,9 +13,9 @@ mod shutdown;
 mod telemetry;
 
 pub use actor::{ACTOR_HEADER, Actor, IDEMPOTENCY_HEADER, Role};
-pub use error_body::ErrorBody;
+pub use error_body::{ErrorBody, method_not_allowed, route_not_found};
 pub use ops::{Readiness, ops_router, track_http};
-pub use serve::serve;
+pub use serve::{serve, with_ops};
 pub use settings::{SettingsError, load_settings};
 pub use shutdown::shutdown_on_signal;
 pub use telemetry::{Telemetry, init_telemetry};

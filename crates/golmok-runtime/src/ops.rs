@@ -10,7 +10,7 @@ use axum::middleware::Next;
 use axum::response::Response;
 use axum::routing::get;
 
-use crate::Telemetry;
+use crate::{Telemetry, method_not_allowed};
 
 /// Whether the process should receive traffic: set once startup is complete,
 /// cleared when shutdown begins.
@@ -39,6 +39,7 @@ pub fn ops_router(readiness: Readiness, telemetry: Telemetry) -> Router {
         .route("/livez", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
+        .method_not_allowed_fallback(method_not_allowed)
         .with_state(Ops {
             readiness,
             telemetry,
@@ -59,7 +60,8 @@ async fn metrics(State(ops): State<Ops>) -> String {
 
 /// Middleware counting every HTTP request by method, matched route and status
 /// (`http_requests_total`) and timing it (`http_request_duration_seconds`).
-/// Routes are the templates (`/merchants/{id}`), so ids never become labels.
+/// Routes are the templates (`/merchants/{id}`), so ids never become labels;
+/// a path no route serves is counted as `unmatched`, never as itself.
 pub async fn track_http(request: Request, next: Next) -> Response {
     let started = Instant::now();
     let method = request.method().as_str().to_owned();

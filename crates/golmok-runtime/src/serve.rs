@@ -5,18 +5,16 @@ use tokio_util::sync::CancellationToken;
 
 use crate::{Readiness, Telemetry, ops_router, shutdown_on_signal, track_http};
 
-/// Serves `app` with request metrics, plus `/livez`, `/readyz` and `/metrics`,
-/// on `listener` until SIGTERM or Ctrl-C. `/readyz` answers ready while
-/// serving and not ready once shutdown begins; requests in flight finish.
+/// Serves `app` as [`with_ops`] composes it on `listener` until SIGTERM or
+/// Ctrl-C. `/readyz` answers ready while serving and not ready once shutdown
+/// begins; requests in flight finish.
 pub async fn serve(
     listener: TcpListener,
     app: Router,
     telemetry: Telemetry,
 ) -> std::io::Result<()> {
     let readiness = Readiness::default();
-    let app = app
-        .layer(from_fn(track_http))
-        .merge(ops_router(readiness.clone(), telemetry));
+    let app = with_ops(app, readiness.clone(), telemetry);
     let shutdown = CancellationToken::new();
     let signal = tokio::spawn(shutdown_on_signal(shutdown.clone()));
     let stopping = {
@@ -32,4 +30,12 @@ pub async fn serve(
         .await;
     signal.abort();
     served
+}
+
+/// `app` with `/livez`, `/readyz` and `/metrics`, every request counted and
+/// timed (a path no route serves as `unmatched`): what every Golmok process
+/// serves, and what tests serve to see it the same way.
+pub fn with_ops(app: Router, readiness: Readiness, telemetry: Telemetry) -> Router {
+    app.merge(ops_router(readiness, telemetry))
+        .layer(from_fn(track_http))
 }

@@ -13,6 +13,8 @@ pub struct Settings {
     pub auth: AuthSettings,
     /// Bounds on what one request may ask for.
     pub limits: LimitSettings,
+    /// Which web origins' pages a browser lets call the gateway.
+    pub cors: CorsSettings,
 }
 
 impl Default for Settings {
@@ -21,6 +23,30 @@ impl Default for Settings {
             listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 8080)),
             auth: AuthSettings::default(),
             limits: LimitSettings::default(),
+            cors: CorsSettings::default(),
+        }
+    }
+}
+
+/// Cross-origin calls from browsers (CORS). Tokens travel in the
+/// Authorization header, so a browser only sends them cross-origin after a
+/// preflight this list grants.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CorsSettings {
+    /// Origins whose pages may call the gateway, exactly as browsers send them
+    /// (`https://app.example.com`, `http://localhost:3000`); `*` is refused.
+    /// None by default: no CORS headers are granted to anyone.
+    pub allowed_origins: Vec<String>,
+    /// How long a browser may reuse a preflight answer, in seconds.
+    pub max_age_secs: u64,
+}
+
+impl Default for CorsSettings {
+    fn default() -> Self {
+        CorsSettings {
+            allowed_origins: Vec::new(),
+            max_age_secs: 600,
         }
     }
 }
@@ -60,12 +86,22 @@ pub struct LimitSettings {
     pub max_complexity: usize,
     /// Most aliased fields in one operation (fragments expanded).
     pub max_aliases: usize,
+    /// Most selections one document may expand to, counted before validation:
+    /// every field, inline fragment and fragment spread of every operation and
+    /// fragment definition counts one, and each spread also counts its
+    /// fragment's expanded size. Bounds the work of checking a document
+    /// (fragments that spread each other several times grow exponentially).
+    pub max_expanded_fields: usize,
     /// Most operations in one batched request (a JSON array body).
     pub max_batch_operations: usize,
     /// Largest request body accepted, in bytes.
     pub max_body_bytes: usize,
     /// How long one call to a service may take, in milliseconds, before the field fails as UNAVAILABLE.
     pub upstream_timeout_ms: u64,
+    /// How long one POST /graphql may take from parsing to the last resolver, in
+    /// milliseconds (a batch counts as one request); past it the request is
+    /// answered REQUEST_TIMEOUT. Keep it above `upstream_timeout_ms`.
+    pub request_timeout_ms: u64,
 }
 
 impl Default for LimitSettings {
@@ -74,9 +110,11 @@ impl Default for LimitSettings {
             max_depth: 12,
             max_complexity: 1_000,
             max_aliases: 30,
+            max_expanded_fields: 3_000,
             max_batch_operations: 10,
             max_body_bytes: 256 * 1024,
             upstream_timeout_ms: 10_000,
+            request_timeout_ms: 15_000,
         }
     }
 }

@@ -14,6 +14,6 @@ mod schema;
 mod startup;
 mod upstream;
 
-pub use config::{AuthSettings, LimitSettings, Settings};
+pub use config::{AuthSettings, CorsSettings, LimitSettings, Settings};
 pub use startup::{Application, StartupError, Upstreams};
 pub use upstream::ServiceClient;

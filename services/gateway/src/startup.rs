@@ -5,7 +5,7 @@ use axum::Router;
 
 use crate::auth::{AuthError, SigningKey, TokenVerifier};
 use crate::config::Settings;
-use crate::http::{Gateway, router};
+use crate::http::{CorsError, Gateway, cors_layer, router};
 use crate::schema;
 use crate::upstream::ServiceClient;
 
@@ -20,6 +20,8 @@ pub struct Upstreams {
 pub enum StartupError {
     #[error("cannot load the token signing key")]
     SigningKey(#[from] AuthError),
+    #[error("invalid CORS settings")]
+    Cors(#[from] CorsError),
     #[error("the signing key task failed")]
     Task(#[from] tokio::task::JoinError),
 }
@@ -35,6 +37,7 @@ impl Application {
         settings: Settings,
         upstreams: Upstreams,
     ) -> Result<Application, StartupError> {
+        let cors = cors_layer(&settings.cors)?;
         let key_file = settings.auth.signing_key_file.clone();
         let key =
             tokio::task::spawn_blocking(move || SigningKey::load_or_create(&key_file)).await??;
@@ -46,10 +49,11 @@ impl Application {
             voucher: upstreams.voucher.with_timeout(timeout),
             max_body_bytes: settings.limits.max_body_bytes,
             max_batch_operations: settings.limits.max_batch_operations,
+            request_timeout: Duration::from_millis(settings.limits.request_timeout_ms),
         };
         tracing::info!(kid = key.kid(), "gateway ready");
         Ok(Application {
-            router: router(gateway),
+            router: router(gateway, cors),
         })
     }
 

@@ -125,7 +125,8 @@ async fn serve(
     let listener = super::bind(listen).await?;
     let address = listener.local_addr()?;
     tracing::info!(service, %address, "serving");
-    println!("Golmok {service} is serving on http://{address}");
+    // For the person at the terminal; stdout carries only the JSON log lines.
+    eprintln!("Golmok {service} is serving on http://{address}");
     golmok_runtime::serve(listener, router, telemetry).await?;
     Ok(())
 }

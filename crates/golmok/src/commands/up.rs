@@ -81,7 +81,8 @@ pub async fn run(args: UpArgs) -> anyhow::Result<()> {
     let listener = super::bind(settings.gateway.listen).await?;
     let address = listener.local_addr()?;
     tracing::info!(%address, %data_dir, "golmok is up");
-    println!("Golmok is up. GraphiQL: http://{address}/graphql  (data in {data_dir})");
+    // For the person at the terminal; stdout carries only the JSON log lines.
+    eprintln!("Golmok is up. GraphiQL: http://{address}/graphql  (data in {data_dir})");
     golmok_runtime::serve(listener, gateway.router(), telemetry).await?;
     relays.stop().await;
     voucher.shutdown().await;

@@ -1,6 +1,6 @@
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
-use std::process::{Child, ChildStdout, Command, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
@@ -33,14 +33,34 @@ impl Golmok {
         Golmok::start(&args, data_dir, listen, &[], "Golmok ")
     }
 
+    /// The process's peak resident set (VmHWM), in bytes.
+    pub fn peak_resident_bytes(&self) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
+            .expect("the process's status");
+        status
+            .lines()
+            .find_map(|line| line.strip_prefix("VmHWM:"))
+            .and_then(|value| {
+                value
+                    .trim()
+                    .trim_end_matches("kB")
+                    .trim()
+                    .parse::<u64>()
+                    .ok()
+            })
+            .map(|kib| kib * 1024)
+            .expect("VmHWM")
+    }
+
     /// Kills the process with SIGKILL, as a crash would.
     pub fn kill_9(mut self) {
         self.child.kill().expect("SIGKILL");
         self.child.wait().expect("golmok exits");
     }
 
-    /// Starts `golmok <args>` and waits for the line starting with `banner`,
-    /// which names the address as `http://ADDR`.
+    /// Starts `golmok <args>` and waits for the line on stderr starting with
+    /// `banner`, which names the address as `http://ADDR`. Stdout (the JSON
+    /// log lines) is kept for [`Golmok::terminate`]; stderr is echoed.
     fn start(
         args: &[&str],
         data_dir: &Path,
@@ -55,11 +75,12 @@ impl Golmok {
             .env("GOLMOK_LOG", "info")
             .envs(env.iter().copied())
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
+            .stderr(Stdio::piped())
             .spawn()
             .expect("golmok starts");
-        let lines = forward_lines(child.stdout.take().expect("stdout is piped"));
-        let banner = std::iter::from_fn(|| lines.recv_timeout(Duration::from_secs(30)).ok())
+        let lines = forward_lines(child.stdout.take().expect("stdout is piped"), Echo::No);
+        let terminal = forward_lines(child.stderr.take().expect("stderr is piped"), Echo::Yes);
+        let banner = std::iter::from_fn(|| terminal.recv_timeout(Duration::from_secs(30)).ok())
             .find(|line| line.starts_with(banner))
             .expect("golmok prints where it serves within 30 s");
         let address = banner
@@ -74,7 +95,8 @@ impl Golmok {
         }
     }
 
-    /// Sends SIGTERM and returns the exit status and every line printed after.
+    /// Sends SIGTERM and returns the exit status and every line printed on
+    /// stdout since the start.
     pub fn terminate(mut self) -> (std::process::ExitStatus, Vec<String>) {
         let sent = Command::new("kill")
             .args(["-TERM", &self.child.id().to_string()])
@@ -125,15 +147,24 @@ impl Drop for Golmok {
     }
 }
 
-/// Lines of `stdout` as they come; the channel closes when the process exits.
-fn forward_lines(stdout: ChildStdout) -> mpsc::Receiver<String> {
+/// Whether forwarded lines are also shown on the test's stderr.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Echo {
+    Yes,
+    No,
+}
+
+/// Lines of `output` as they come; the channel closes when the process
+/// exits. Lines nobody waits for any more are still read (and echoed).
+fn forward_lines(output: impl Read + Send + 'static, echo: Echo) -> mpsc::Receiver<String> {
     let (sender, receiver) = mpsc::channel();
     std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines() {
+        for line in BufReader::new(output).lines() {
             let Ok(line) = line else { break };
-            if sender.send(line).is_err() {
-                break;
+            if echo == Echo::Yes {
+                eprintln!("{line}");
             }
+            let _ = sender.send(line);
         }
     });
     receiver

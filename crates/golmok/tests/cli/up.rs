@@ -103,7 +103,25 @@ async fn the_readme_tour_works_and_its_data_survives_a_restart() {
         json!({"name": "소금빵", "stock": 10, "reserved": 2, "available": 8, "published": true})
     );
 
+    // An unknown route answers the JSON error body and is counted without its path.
+    let (status, missing) = suite.get("/no-such-route-7f3a").await;
+    assert_eq!(status, 404);
+    let missing: Value = serde_json::from_str(&missing).expect("a JSON error body");
+    assert_eq!(missing["code"], "ROUTE_NOT_FOUND");
+
     let (_, metrics) = suite.get("/metrics").await;
+    assert!(
+        metrics
+            .lines()
+            .any(|line| line.starts_with("http_requests_total{")
+                && line.contains("route=\"unmatched\"")
+                && line.contains("status=\"404\"")),
+        "{metrics}"
+    );
+    assert!(
+        !metrics.contains("no-such-route"),
+        "paths never become labels"
+    );
     assert!(
         metrics
             .lines()
@@ -119,10 +137,16 @@ async fn the_readme_tour_works_and_its_data_survives_a_restart() {
         printed.iter().any(|line| line.contains("golmok stopped")),
         "{printed:?}"
     );
+    // Everything on stdout since the start is a JSON log line; the banner
+    // was read from stderr.
     for line in &printed {
         serde_json::from_str::<Value>(line)
             .unwrap_or_else(|_| panic!("every log line is JSON: {line}"));
     }
+    assert!(
+        printed.iter().any(|line| line.contains("golmok is up")),
+        "the start is logged too: {printed:?}"
+    );
 
     // Same directory, new process: the data, the key and its tokens hold.
     let suite = Golmok::up(data.path());

@@ -1,6 +1,7 @@
 use axum::extract::Path;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
+use golmok_runtime::route_not_found;
 
 /// A vendored file served under `/graphql/assets/`.
 pub(crate) struct Asset {
@@ -79,7 +80,7 @@ pub(crate) async fn page() -> Response {
 /// `GET /graphql/assets/{name}`: one vendored file.
 pub(crate) async fn asset(Path(name): Path<String>) -> Response {
     let Some(asset) = ASSETS.iter().find(|asset| asset.name == name) else {
-        return StatusCode::NOT_FOUND.into_response();
+        return route_not_found().await;
     };
     let mut response = asset.bytes.into_response();
     let headers = response.headers_mut();

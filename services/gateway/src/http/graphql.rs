@@ -2,13 +2,14 @@ use async_graphql::{BatchRequest, BatchResponse, ServerError};
 use axum::Json;
 use axum::body::Body;
 use axum::extract::State;
-use axum::http::{HeaderMap, Request, header};
+use axum::http::{HeaderMap, HeaderValue, Request, header};
 use axum::response::{IntoResponse, Response};
 use golmok_runtime::Actor;
 use http_body_util::LengthLimitError;
 
-use super::Gateway;
 use super::error::ApiError;
+use super::telemetry::GraphqlErrorAnswered;
+use super::{Gateway, media};
 use crate::errors::with_code;
 use crate::schema::RequestContext;
 
@@ -18,6 +19,10 @@ pub(crate) async fn execute(
     State(gateway): State<Gateway>,
     request: Request<Body>,
 ) -> Result<Response, ApiError> {
+    if !media::is_json(request.headers().get(header::CONTENT_TYPE)) {
+        return Err(ApiError::UnsupportedMediaType);
+    }
+    let answer_as = media::response_type(request.headers().get(header::ACCEPT));
     let actor = authenticate(&gateway, request.headers())?;
     let body = read_body(request.into_body(), gateway.max_body_bytes).await?;
     let batch: BatchRequest = serde_json::from_slice(&body).map_err(|error| {
@@ -38,15 +43,31 @@ pub(crate) async fn execute(
         });
     }
     let context = RequestContext::new(actor, &gateway.storefront, &gateway.voucher);
-    let mut response = gateway.schema.execute_batch(batch.data(context)).await;
-    match &mut response {
-        BatchResponse::Single(response) => response.errors.iter_mut().for_each(default_code),
+    let execution = gateway.schema.execute_batch(batch.data(context));
+    let mut response = tokio::time::timeout(gateway.request_timeout, execution)
+        .await
+        .map_err(|_| ApiError::Timeout {
+            limit: gateway.request_timeout,
+        })?;
+    let errors: Vec<&mut ServerError> = match &mut response {
+        BatchResponse::Single(response) => response.errors.iter_mut().collect(),
         BatchResponse::Batch(responses) => responses
             .iter_mut()
             .flat_map(|response| response.errors.iter_mut())
-            .for_each(default_code),
+            .collect(),
+    };
+    for error in errors {
+        default_code(error);
+        GraphqlErrorAnswered {
+            code: code_of(error),
+        }
+        .emit();
     }
-    Ok(Json(response).into_response())
+    let mut answer = Json(response).into_response();
+    answer
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(answer_as));
+    Ok(answer)
 }
 
 /// The caller from the bearer token; `None` without an Authorization header.
@@ -81,6 +102,14 @@ async fn read_body(body: Body, limit: usize) -> Result<axum::body::Bytes, ApiErr
             ApiError::UnreadableBody
         }
     })
+}
+
+/// The `extensions.code` of `error`.
+fn code_of(error: &ServerError) -> Option<&str> {
+    match error.extensions.as_ref()?.get("code")? {
+        async_graphql::Value::String(code) => Some(code),
+        _ => None,
+    }
 }
 
 /// Every error leaves with a code: those that reach here without one come

@@ -1,14 +1,25 @@
 //! The gateway's HTTP surface: `POST /graphql`, the GraphiQL page at
-//! `GET /graphql` and its vendored assets.
+//! `GET /graphql` and its vendored assets, with CORS as configured.
 
+mod cors;
 mod error;
 mod graphiql;
 mod graphql;
+mod media;
+mod telemetry;
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::Router;
 use axum::routing::get;
+
+use golmok_runtime::{method_not_allowed, route_not_found};
+
+pub use cors::CorsError;
+pub(crate) use cors::cors_layer;
+
+use tower_http::cors::CorsLayer;
 
 use crate::auth::TokenVerifier;
 use crate::schema::GatewaySchema;
@@ -23,11 +34,15 @@ pub(crate) struct Gateway {
     pub(crate) voucher: ServiceClient,
     pub(crate) max_body_bytes: usize,
     pub(crate) max_batch_operations: usize,
+    pub(crate) request_timeout: Duration,
 }
 
-pub(crate) fn router(gateway: Gateway) -> Router {
+pub(crate) fn router(gateway: Gateway, cors: CorsLayer) -> Router {
     Router::new()
         .route("/graphql", get(graphiql::page).post(graphql::execute))
         .route("/graphql/assets/{name}", get(graphiql::asset))
+        .fallback(route_not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(cors)
         .with_state(gateway)
 }

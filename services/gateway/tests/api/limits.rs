@@ -232,3 +232,91 @@ fragment TypeRef on __Type {
     ofType { kind name ofType { kind name ofType { kind name ofType { kind name } } } } } } } } }
 }
 "#;
+
+/// The count of `golmok_graphql_errors_total{code}` in a /metrics page.
+fn errors_counted(metrics: &str, code: &str) -> f64 {
+    let series = format!("golmok_graphql_errors_total{{code=\"{code}\"}} ");
+    metrics
+        .lines()
+        .find_map(|line| line.strip_prefix(&series))
+        .map_or(0.0, |value| value.trim().parse().expect("a number"))
+}
+
+async fn metrics(app: &TestApp) -> String {
+    let response = app.client.get(app.url("/metrics")).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    response.text().await.unwrap()
+}
+
+#[tokio::test]
+async fn errors_are_counted_by_code_in_metrics() {
+    let app = app().await;
+    let before = metrics(&app).await;
+    assert_rejected(&app, "{ noSuchField }", "GRAPHQL_VALIDATION_FAILED").await;
+    assert_rejected(
+        &app,
+        "{ a: viewer { role } b: viewer { role } c: viewer { role } d: viewer { role } }",
+        "ALIAS_LIMIT_EXCEEDED",
+    )
+    .await;
+    let refused = app
+        .client
+        .post(app.url("/graphql"))
+        .header("content-type", "text/plain")
+        .body(r#"{"query": "{ __typename }"}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    let after = metrics(&app).await;
+    // Other tests in this process count too: at least ours were added.
+    for code in [
+        "GRAPHQL_VALIDATION_FAILED",
+        "ALIAS_LIMIT_EXCEEDED",
+        "UNSUPPORTED_MEDIA_TYPE",
+    ] {
+        assert!(
+            errors_counted(&after, code) >= errors_counted(&before, code) + 1.0,
+            "{code}: {after}"
+        );
+    }
+    let labels: Vec<&str> = after
+        .lines()
+        .filter(|line| line.starts_with("golmok_graphql_errors_total{"))
+        .collect();
+    assert!(
+        labels.iter().all(
+            |line| line.starts_with("golmok_graphql_errors_total{code=\"")
+                && !line.contains("noSuchField")
+        ),
+        "{labels:?}"
+    );
+}
+
+/// RELIABILITY.md 13: a 1 MB string in the document is refused with the
+/// body limit; a long string under it is an ordinary argument.
+#[tokio::test]
+async fn megabyte_strings_are_refused_and_long_ones_are_plain_input() {
+    let app = app().await;
+    let megabyte = format!(
+        "{{ merchant(id: \"{}\") {{ id }} }}",
+        "x".repeat(1024 * 1024)
+    );
+    let (status, body) = app.graphql(None, &megabyte, json!({})).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(error_codes(&body), vec!["PAYLOAD_TOO_LARGE"]);
+    assert_eq!(app.upstream_calls(), vec![]);
+
+    let long = format!(
+        "{{ merchant(id: \"{}\") {{ id }} }}",
+        "x".repeat(200 * 1024)
+    );
+    let (status, body) = app.graphql(None, &long, json!({})).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(error_codes(&body), vec!["INVALID_ID"], "{body}");
+    assert!(
+        body.to_string().len() < 4_096,
+        "the id is not echoed back whole"
+    );
+    assert_eq!(app.upstream_calls(), vec![]);
+}

@@ -12,7 +12,7 @@ use axum::response::Response;
 use gateway::auth::{Claims, SigningKey};
 use gateway::{Application, LimitSettings, ServiceClient, Settings, Upstreams};
 use golmok_kernel::LogTail;
-use golmok_runtime::{ACTOR_HEADER, Actor, Role};
+use golmok_runtime::{ACTOR_HEADER, Actor, Readiness, Role, init_telemetry, with_ops};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -84,13 +84,27 @@ pub async fn spawn_gateway(storefront: Router, limits: LimitSettings) -> TestApp
     spawn_services(storefront, Router::new(), limits).await
 }
 
+/// The gateway over `storefront` (and no voucher service), with `settings`
+/// (its signing key file is replaced by a temporary one).
+pub async fn spawn_configured(storefront: Router, settings: Settings) -> TestApp {
+    spawn_services_with(storefront, Router::new(), settings).await
+}
+
 /// The gateway over `storefront` and `voucher`, with `limits`.
 async fn spawn_services(storefront: Router, voucher: Router, limits: LimitSettings) -> TestApp {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let mut settings = Settings {
+    let settings = Settings {
         limits,
         ..Settings::default()
     };
+    spawn_services_with(storefront, voucher, settings).await
+}
+
+async fn spawn_services_with(
+    storefront: Router,
+    voucher: Router,
+    mut settings: Settings,
+) -> TestApp {
+    let dir = tempfile::tempdir().expect("temp dir");
     settings.auth.signing_key_file = dir.path().join("keys/jwt.key");
     let calls = Arc::new(Mutex::new(Vec::new()));
     let recorded = storefront.layer(middleware::from_fn_with_state(calls.clone(), record));
@@ -105,7 +119,11 @@ async fn spawn_services(storefront: Router, voucher: Router, limits: LimitSettin
         .await
         .expect("bind");
     let address = format!("http://{}", listener.local_addr().expect("address"));
-    let router = app.router();
+    // Served the way `golmok up` serves it: with the ops routes and request
+    // metrics, so tests see /livez, /readyz and /metrics as operators do.
+    let readiness = Readiness::default();
+    readiness.set(true);
+    let router = with_ops(app.router(), readiness, init_telemetry());
     tokio::spawn(async move { axum::serve(listener, router).await });
     let key =
         SigningKey::load_or_create(&settings.auth.signing_key_file).expect("the gateway's key");
