@@ -1,7 +1,7 @@
 //! RELIABILITY.md 2 — consumer crash and rebalance.
 //!
 //! A producing service (embedded log + relay, in this process) publishes a
-//! steady stream of events through Tansu; the consumer is a real process
+//! steady stream of events through Apache Kafka; the consumer is a real process
 //! (`probe_consumer`: the kernel `Consumer` over a Kafka consumer group,
 //! effects counted per event in its own embedded store). The consumer process
 //! is killed with SIGKILL and restarted several times, and once frozen with
@@ -23,7 +23,7 @@ use golmok_embedded::EmbeddedStore;
 use golmok_kafka::{KafkaSettings, Relay, TopicSpec, events_topic, migrate};
 use golmok_kernel::conformance::{append_each, sample_envelope};
 use golmok_kernel::{EventLog, Tables};
-use golmok_testkit::Tansu;
+use golmok_testkit::Kafka;
 use tokio_util::sync::CancellationToken;
 
 const PROBE: &str = env!("CARGO_BIN_EXE_probe_consumer");
@@ -92,7 +92,7 @@ impl Drop for Probe {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn consumer_kill_9_and_eviction_leave_exactly_one_effect_per_event() {
-    let broker = Tansu::start();
+    let broker = Kafka::start();
     let brokers = broker.bootstrap_servers();
     let settings = KafkaSettings::new(&brokers);
     migrate(&settings, &[TopicSpec::events(SERVICE, 3, None)])
