@@ -1,7 +1,10 @@
-//! A group member that loses its membership (its handler stalls past
-//! `max.poll.interval.ms`, so the member leaves the group and its partitions
-//! are taken away) rejoins and resumes on its own, and no event gets a second
-//! effect.
+//! A group member that loses its membership rejoins and resumes on its own,
+//! and no event gets a second effect: when its handler stalls past
+//! `max.poll.interval.ms` (the member leaves the group, its partitions are
+//! taken away), and when its session times out because the broker (the group
+//! coordinator) is gone for longer than `session.timeout.ms`. A process
+//! frozen past the session timeout (SIGSTOP) is RELIABILITY 2 in
+//! `golmok-reliability/tests/consumer_crash.rs`.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -176,5 +179,62 @@ async fn a_member_evicted_for_stalling_past_max_poll_interval_rejoins_and_resume
     assert!(
         counts.iter().all(|c| *c == 1),
         "an event had no effect or a second one across the eviction: {counts:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_member_whose_session_timed_out_while_the_broker_was_down_rejoins_and_resumes() {
+    let mut services = Services::own_broker().await;
+    let relaying = CancellationToken::new();
+    let relay = services
+        .relay()
+        .spawn(relaying.clone())
+        .await
+        .expect("start the relay");
+    let streams = streams(4);
+    append_each(services.producer.as_ref(), events(&streams, 10)).await;
+    let effects = Effects::new();
+    let tables: Arc<dyn Tables> = services.consumer.clone();
+    let shutdown = CancellationToken::new();
+    let consumer = Consumer::with_source(
+        services.source(),
+        Arc::clone(&tables),
+        Arc::clone(&effects) as Arc<dyn EventHandler>,
+    )
+    .spawn(shutdown.clone())
+    .await
+    .expect("start the consumer");
+    let first = committed(services.producer.as_ref()).await;
+    effects.wait_applied(tables.as_ref(), &first).await;
+
+    // The coordinator is gone for longer than the session timeout.
+    let broker = services.broker.owned();
+    tokio::task::block_in_place(|| broker.kill());
+    tokio::time::sleep(Duration::from_secs(9)).await;
+    append_each(services.producer.as_ref(), events(&streams, 10)).await;
+    let broker = services.broker.owned();
+    tokio::task::block_in_place(|| broker.restart());
+    let back = Instant::now();
+    append_each(services.producer.as_ref(), events(&streams, 10)).await;
+    assert!(
+        relay.wait_for(services.head(), WAIT).await,
+        "the relay did not publish the whole log"
+    );
+    let all = committed(services.producer.as_ref()).await;
+    effects.wait_applied(tables.as_ref(), &all).await;
+    let caught_up = back.elapsed();
+    shutdown.cancel();
+    consumer.stopped().await;
+    relaying.cancel();
+    relay.stopped().await;
+    let counts = effects.counts(tables.as_ref(), &all).await;
+    eprintln!(
+        "broker down 9 s (session timeout 6 s): all {} events applied {caught_up:?} after it was back, {} deliveries",
+        all.len(),
+        effects.handled()
+    );
+    assert!(
+        counts.iter().all(|c| *c == 1),
+        "an event had no effect or a second one: {counts:?}"
     );
 }
