@@ -1,18 +1,21 @@
 //! RELIABILITY.md 2 — consumer crash and rebalance.
 //!
 //! A producing service (embedded log + relay, in this process) publishes a
-//! steady stream of events through Tansu; the consumer is a real process
+//! steady stream of events through Apache Kafka; the consumer is a real process
 //! (`probe_consumer`: the kernel `Consumer` over a Kafka consumer group,
 //! effects counted per event in its own embedded store). The consumer process
 //! is killed with SIGKILL and restarted several times, and once frozen with
 //! SIGSTOP past its `max.poll.interval.ms` and the session timeout, so the
-//! group evicts it and it rejoins after SIGCONT. Must hold: every committed
-//! event has exactly one effect (0 lost, 0 duplicate effects). Reported:
-//! deliveries to the handler (redeliveries included) against effects.
+//! group evicts it; after SIGCONT it must rejoin on its own and handle events
+//! written after it woke. Must hold: every committed event has exactly one
+//! effect (0 lost, 0 duplicate effects). Reported: deliveries to the handler
+//! (redeliveries included) against effects, the time the evicted member took
+//! to resume, and the time each new member took to get its first event.
 //!
 //! The group has one member at a time: the embedded store is one process's
 //! file. Members sharing tables need the Scylla adapter.
 
+use std::collections::HashSet;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -23,7 +26,8 @@ use golmok_embedded::EmbeddedStore;
 use golmok_kafka::{KafkaSettings, Relay, TopicSpec, events_topic, migrate};
 use golmok_kernel::conformance::{append_each, sample_envelope};
 use golmok_kernel::{EventLog, Tables};
-use golmok_testkit::Tansu;
+use golmok_testkit::Kafka;
+use rdkafka::consumer::{BaseConsumer, Consumer};
 use tokio_util::sync::CancellationToken;
 
 const PROBE: &str = env!("CARGO_BIN_EXE_probe_consumer");
@@ -34,9 +38,11 @@ const PER_BATCH: usize = 8;
 /// not be below the session timeout of 6 s).
 const MAX_POLL_MS: &str = "7000";
 
-/// A running probe; the lines it printed are counted as they come.
+/// A running probe; the lines it printed are counted as they come, and the
+/// ids it handled kept.
 struct Probe {
     child: Child,
+    seen: Arc<Mutex<HashSet<String>>>,
 }
 
 impl Probe {
@@ -58,15 +64,24 @@ impl Probe {
         }
         let mut child = command.spawn().expect("the probe starts");
         let stdout = child.stdout.take().expect("piped");
+        let seen: Arc<Mutex<HashSet<String>>> = Arc::default();
+        let seen_by_reader = Arc::clone(&seen);
         std::thread::spawn(move || {
             for line in BufReader::new(stdout).lines() {
                 let Ok(line) = line else { break };
-                if line.starts_with("handled ") {
+                if let Some(id) = line.strip_prefix("handled ") {
                     *handled.lock().unwrap() += 1;
+                    seen_by_reader.lock().unwrap().insert(id.to_owned());
                 }
             }
         });
-        Probe { child }
+        Probe { child, seen }
+    }
+
+    /// Whether the probe handled any of `ids`.
+    fn handled_any(&self, ids: &[String]) -> bool {
+        let seen = self.seen.lock().unwrap();
+        ids.iter().any(|id| seen.contains(id))
     }
 
     fn signal(&self, signal: &str) {
@@ -92,7 +107,7 @@ impl Drop for Probe {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn consumer_kill_9_and_eviction_leave_exactly_one_effect_per_event() {
-    let broker = Tansu::start();
+    let broker = Kafka::start();
     let brokers = broker.bootstrap_servers();
     let settings = KafkaSettings::new(&brokers);
     migrate(&settings, &[TopicSpec::events(SERVICE, 3, None)])
@@ -110,10 +125,11 @@ async fn consumer_kill_9_and_eviction_leave_exactly_one_effect_per_event() {
         .expect("relay starts");
 
     // The stream: a batch of events over 12 streams every 100 ms until the
-    // chaos is over.
+    // chaos is over; the ids written so far are shared as they come.
     let writing = CancellationToken::new();
+    let written: Arc<Mutex<Vec<String>>> = Arc::default();
     let writer = {
-        let (log, writing) = (Arc::clone(&log), writing.clone());
+        let (log, writing, written) = (Arc::clone(&log), writing.clone(), Arc::clone(&written));
         tokio::spawn(async move {
             let mut recorded = Vec::new();
             for batch in 0.. {
@@ -125,7 +141,12 @@ async fn consumer_kill_9_and_eviction_leave_exactly_one_effect_per_event() {
                         sample_envelope(&format!("stream-{}", (batch * PER_BATCH + i) % 12), "e")
                     })
                     .collect();
-                recorded.extend(append_each(log.as_ref(), events).await);
+                let appended = append_each(log.as_ref(), events).await;
+                written
+                    .lock()
+                    .unwrap()
+                    .extend(appended.iter().map(|event| event.envelope.id.to_string()));
+                recorded.extend(appended);
                 tokio::time::sleep(Duration::from_millis(100)).await;
             }
             recorded
@@ -139,24 +160,59 @@ async fn consumer_kill_9_and_eviction_leave_exactly_one_effect_per_event() {
     // its first event, a little later.
     let mut kills = 0;
     let mut handled_per_run = Vec::new();
+    let mut first_event_after = Vec::new();
     for pause in [300u64, 900, 50, 1_500] {
         let before = *handled.lock().unwrap();
+        let joined = Instant::now();
         let probe = Probe::start(&store, &brokers, None, Arc::clone(&handled));
         wait_until_consuming(&handled, before).await;
+        first_event_after.push(joined.elapsed());
         tokio::time::sleep(Duration::from_millis(pause)).await;
         probe.kill_9();
         kills += 1;
         handled_per_run.push(*handled.lock().unwrap() - before);
     }
     // Frozen mid-stream past max.poll.interval and the session: evicted while
-    // it holds unacknowledged work, then it wakes up and carries on.
+    // it holds unacknowledged work, then it wakes up, rejoins on its own and
+    // carries on with events written after it woke.
     let before = *handled.lock().unwrap();
     let frozen = Probe::start(&store, &brokers, None, Arc::clone(&handled));
     wait_until_consuming(&handled, before).await;
+    let member = group_members(&brokers).await;
     frozen.signal("-STOP");
     tokio::time::sleep(Duration::from_millis(8_500)).await;
+    let evicted = group_members(&brokers).await;
+    let woke = Instant::now();
     frozen.signal("-CONT");
-    tokio::time::sleep(Duration::from_millis(3_000)).await;
+    // It rejoins: a member the group did not have before the freeze (no
+    // other consumer runs now).
+    let deadline = woke + Duration::from_secs(60);
+    let rejoined = loop {
+        let now = group_members(&brokers).await;
+        if now.iter().any(|id| !member.contains(id)) {
+            break woke.elapsed();
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the evicted consumer did not rejoin within 60 s of SIGCONT (members before the freeze {member:?}, now {now:?}); broker log:\n{}",
+            broker.log_tail()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    // And it resumes: it handles events written after it rejoined.
+    let rejoined_at = written.lock().unwrap().len();
+    let resumed = loop {
+        let fresh = written.lock().unwrap()[rejoined_at..].to_vec();
+        if frozen.handled_any(&fresh) {
+            break woke.elapsed();
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the rejoined consumer handled no event written after it rejoined within 60 s of SIGCONT"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    tokio::time::sleep(Duration::from_millis(1_000)).await;
     frozen.kill_9();
     kills += 1;
     handled_per_run.push(*handled.lock().unwrap() - before);
@@ -169,6 +225,7 @@ async fn consumer_kill_9_and_eviction_leave_exactly_one_effect_per_event() {
         relay.wait_for(head, Duration::from_secs(60)).await,
         "the relay published the whole log"
     );
+    let last_started = Instant::now();
     let mut last = Probe::start(
         &store,
         &brokers,
@@ -186,6 +243,7 @@ async fn consumer_kill_9_and_eviction_leave_exactly_one_effect_per_event() {
         tokio::time::sleep(Duration::from_millis(200)).await;
     };
     let elapsed = started.elapsed();
+    let last_caught_up = last_started.elapsed();
     assert!(
         exited.is_some_and(|status| status.success()),
         "the last consumer did not reach {} effects; broker log:\n{}",
@@ -217,12 +275,43 @@ async fn consumer_kill_9_and_eviction_leave_exactly_one_effect_per_event() {
         counts.iter().sum::<u64>()
     );
     println!("handled per killed consumer process: {handled_per_run:?}");
+    println!(
+        "first event after a new member started (join + rebalance): {first_event_after:?}; \
+         frozen member {member:?}, members after 8.5 s frozen {evicted:?}; \
+         after SIGCONT it rejoined in {rejoined:?} and handled new events in {resumed:?}; \
+         last member caught up in {last_caught_up:?}"
+    );
+    assert!(
+        !evicted.iter().any(|id| member.contains(id)),
+        "the frozen consumer was still a member after 8.5 s (session timeout 6 s)"
+    );
     assert!(
         handled_per_run.iter().all(|handled| *handled > 0),
         "every killed consumer had consumed: {handled_per_run:?}"
     );
     assert_eq!(missing, 0, "events without an effect");
     assert_eq!(duplicated, 0, "events with a second effect");
+}
+
+/// The group's member ids, as its coordinator reports them.
+async fn group_members(brokers: &str) -> Vec<String> {
+    let brokers = brokers.to_owned();
+    tokio::task::spawn_blocking(move || {
+        let client: BaseConsumer = rdkafka::ClientConfig::new()
+            .set("bootstrap.servers", &brokers)
+            .create()
+            .expect("a client");
+        let groups = client
+            .fetch_group_list(Some(GROUP), Duration::from_secs(10))
+            .expect("describe the group");
+        groups
+            .groups()
+            .iter()
+            .flat_map(|group| group.members().iter().map(|m| m.id().to_owned()))
+            .collect()
+    })
+    .await
+    .expect("join")
 }
 
 /// Waits until the handler count passes `before` (the new process consumes).

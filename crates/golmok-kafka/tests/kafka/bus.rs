@@ -1,5 +1,5 @@
 //! Both bus adapters pass the kernel's bus suite: the in-process log tail
-//! over the embedded store, and Kafka (relay + consumer group) over Tansu.
+//! over the embedded store, and Kafka (relay + consumer group) over Apache Kafka.
 
 use golmok_embedded::EmbeddedStore;
 use golmok_kernel::conformance::{self, LogTailBus};

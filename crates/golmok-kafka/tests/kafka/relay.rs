@@ -244,7 +244,7 @@ async fn relay_killed_between_publish_and_checkpoint_republishes_and_effects_sta
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn relay_publishes_everything_across_a_broker_kill_9_and_restart() {
-    let mut services = Services::start().await;
+    let mut services = Services::own_broker().await;
     let streams = streams(4);
     let shutdown = CancellationToken::new();
     let relay = services
@@ -254,11 +254,13 @@ async fn relay_publishes_everything_across_a_broker_kill_9_and_restart() {
         .expect("start the relay");
     append_each(services.producer.as_ref(), events(&streams, 25)).await;
     assert!(relay.wait_for(services.head(), WAIT).await);
-    services.broker.kill();
+    let broker = services.broker.owned();
+    tokio::task::block_in_place(|| broker.kill());
     append_each(services.producer.as_ref(), events(&streams, 25)).await;
     tokio::time::sleep(Duration::from_secs(1)).await;
     let started = std::time::Instant::now();
-    services.broker.restart();
+    let broker = services.broker.owned();
+    tokio::task::block_in_place(|| broker.restart());
     append_each(services.producer.as_ref(), events(&streams, 25)).await;
     assert!(
         relay.wait_for(services.head(), WAIT).await,

@@ -1,5 +1,5 @@
 //! A producing service (embedded log + relay) and a consuming service
-//! (embedded tables) joined by a Tansu broker.
+//! (embedded tables) joined by an Apache Kafka broker.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -14,7 +14,7 @@ use golmok_kernel::conformance::{BusFixture, append_each};
 use golmok_kernel::{
     DeadLetter, Envelope, EventHandler, EventLog, HandleError, RecordedEvent, Tables, Transaction,
 };
-use golmok_testkit::Tansu;
+use golmok_testkit::{Kafka, SharedKafka};
 use rdkafka::producer::{FutureProducer, FutureRecord};
 use tempfile::TempDir;
 use tokio_util::sync::CancellationToken;
@@ -23,9 +23,58 @@ use uuid::Uuid;
 pub const PARTITIONS: i32 = 3;
 pub const WAIT: Duration = Duration::from_secs(60);
 
+/// The run's shared broker, or one the test owns (and may kill).
+pub enum Broker {
+    Shared(&'static SharedKafka),
+    Own(Kafka),
+}
+
+impl Broker {
+    /// The run's shared broker; starting it blocks, so off the runtime.
+    pub async fn shared() -> Self {
+        Self::Shared(
+            tokio::task::spawn_blocking(Kafka::shared)
+                .await
+                .expect("the shared broker"),
+        )
+    }
+
+    pub async fn own() -> Self {
+        Self::Own(
+            tokio::task::spawn_blocking(Kafka::start)
+                .await
+                .expect("the test's broker"),
+        )
+    }
+
+    pub fn bootstrap_servers(&self) -> String {
+        match self {
+            Self::Shared(kafka) => kafka.bootstrap_servers(),
+            Self::Own(kafka) => kafka.bootstrap_servers(),
+        }
+    }
+
+    pub fn log_tail(&self) -> String {
+        match self {
+            Self::Shared(kafka) => kafka.log_tail(),
+            Self::Own(kafka) => kafka.log_tail(),
+        }
+    }
+
+    /// The test's own broker, to kill and restart.
+    pub fn owned(&mut self) -> &mut Kafka {
+        match self {
+            Self::Own(kafka) => kafka,
+            Self::Shared(_) => {
+                panic!("the shared broker must not be killed: use Services::own_broker")
+            }
+        }
+    }
+}
+
 /// A broker, the producing service's store and the consuming service's store.
 pub struct Services {
-    pub broker: Tansu,
+    pub broker: Broker,
     pub settings: KafkaSettings,
     pub service: String,
     pub producer: Arc<EmbeddedStore>,
@@ -34,9 +83,18 @@ pub struct Services {
 }
 
 impl Services {
-    /// A fresh broker with the events topic of a fresh service.
+    /// The events topic of a fresh service on the run's shared broker.
     pub async fn start() -> Self {
-        let broker = Tansu::start();
+        Self::on(Broker::shared().await).await
+    }
+
+    /// The events topic of a fresh service on a broker of the test's own,
+    /// for tests that kill it.
+    pub async fn own_broker() -> Self {
+        Self::on(Broker::own().await).await
+    }
+
+    async fn on(broker: Broker) -> Self {
         let settings = KafkaSettings::new(broker.bootstrap_servers());
         let service = format!("svc{}", Uuid::now_v7().simple());
         migrate(&settings, &[TopicSpec::events(&service, PARTITIONS, None)])

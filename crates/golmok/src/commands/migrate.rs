@@ -69,7 +69,7 @@ pub async fn run(args: MigrateArgs) -> anyhow::Result<()> {
 mod tests {
     use clap::Parser;
     use golmok_kafka::partition_count;
-    use golmok_testkit::Tansu;
+    use golmok_testkit::Kafka;
 
     use super::*;
 
@@ -88,16 +88,21 @@ mod tests {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn migrate_kafka_creates_the_events_topics_and_can_run_again() {
-        let broker = Tansu::start();
+        let broker = tokio::task::spawn_blocking(Kafka::shared)
+            .await
+            .expect("the shared broker");
         let servers = broker.bootstrap_servers();
+        // The broker is shared with other tests: services of this test's own.
+        let unique = uuid::Uuid::now_v7().simple();
+        let services = [format!("storefront{unique}"), format!("voucher{unique}")];
         let line = [
             "kafka",
             "--brokers",
             &servers,
             "--service",
-            "storefront",
+            &services[0],
             "--service",
-            "voucher",
+            &services[1],
             "--partitions",
             "4",
         ];
@@ -107,8 +112,10 @@ mod tests {
             .expect("a second migration changes nothing");
         let settings = KafkaSettings::new(&servers);
         let counts = tokio::task::spawn_blocking(move || {
-            ["golmok.storefront.events.v1", "golmok.voucher.events.v1"]
-                .map(|topic| partition_count(&settings, topic).expect("topic metadata"))
+            services.map(|service| {
+                partition_count(&settings, &golmok_kafka::events_topic(&service))
+                    .expect("topic metadata")
+            })
         })
         .await
         .expect("join");

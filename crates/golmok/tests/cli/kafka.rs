@@ -1,4 +1,5 @@
-//! Services as separate processes over Kafka (a real Tansu broker): the
+//! Services as separate processes over Kafka (a real Apache Kafka broker of
+//! each test's own: the services' topic and group names are fixed): the
 //! storefront's relay publishes, the voucher's merchant directory consumes;
 //! both are killed with SIGKILL mid-stream and nothing committed goes missing.
 //! An order is paid by voucher across the two processes, each consuming the
@@ -8,7 +9,7 @@ use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
 use golmok_runtime::{ACTOR_HEADER, Actor, Role};
-use golmok_testkit::Tansu;
+use golmok_testkit::Kafka;
 use serde_json::{Value, json};
 
 use crate::support::{Golmok, business_number, free_address};
@@ -84,7 +85,7 @@ async fn await_directory(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn storefront_events_reach_the_voucher_process_across_kill_9_of_either() {
-    let broker = Tansu::start();
+    let broker = Kafka::start();
     let brokers = broker.bootstrap_servers();
     let (storefront_dir, voucher_dir) =
         (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
@@ -214,7 +215,7 @@ async fn await_payment(storefront: &str, order: &str, buyer: &Actor, status: &st
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_order_is_paid_by_voucher_between_the_processes_over_kafka() {
     use reqwest::Method;
-    let broker = Tansu::start();
+    let broker = Kafka::start();
     let brokers = broker.bootstrap_servers();
     let (storefront_dir, voucher_dir) =
         (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());

@@ -1,6 +1,6 @@
-//! P4 and P7: the Kafka bus against raw rdkafka on the same Tansu broker, in
-//! one run. The broker is started here (`GOLMOK_TANSU`, sqlite storage in a
-//! temporary directory).
+//! P4 and P7: the Kafka bus against raw rdkafka on the same Apache Kafka
+//! broker, in one run. The broker is started here (`golmok_testkit::Kafka`
+//! from the jars in `GOLMOK_KAFKA_LIBS`, storage in a temporary directory).
 //!
 //! - P4: N events are appended to an `EmbeddedStore` first; then the `Relay`
 //!   publishes them all (timed until `RelayHandle::wait_for(last)`), and a raw
@@ -26,7 +26,7 @@ use anyhow::{bail, ensure};
 use chrono::Utc;
 use clap::Parser;
 use golmok_kafka::{KafkaSettings, TopicSpec, migrate};
-use golmok_testkit::Tansu;
+use golmok_testkit::Kafka;
 
 use crate::latency::latency;
 use crate::throughput::throughput;
@@ -46,16 +46,13 @@ struct Args {
     #[arg(long, default_value_t = 3)]
     partitions: i32,
     /// Events per second appended (or produced) during the P7 latency runs.
-    /// Tansu's sqlite engine on 2 cores falls behind from about 300/s in
-    /// small batches (both paths queue, latency grows through the run).
     #[arg(long, default_value_t = 200)]
     rate: u64,
     /// Seconds each P7 latency run lasts.
     #[arg(long, default_value_t = 5)]
     seconds: u64,
     /// `fetch.wait.max.ms` for both P7 consumers (librdkafka's default, 500,
-    /// when absent). Tansu seems to hold a fetch that long even when records
-    /// arrive, which then dominates both paths' latency.
+    /// when absent).
     #[arg(long)]
     fetch_wait_ms: Option<u64>,
 }
@@ -100,7 +97,7 @@ async fn run(args: Args) -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
     let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
     println!(
-        "kafka_bench: a fresh Tansu (sqlite storage) on loopback per part, {} partitions per topic; \
+        "kafka_bench: a fresh Apache Kafka broker on loopback per part, {} partitions per topic; \
          machine: {} cores, load average {} at start, {}",
         args.partitions,
         std::thread::available_parallelism().map_or(0, usize::from),
@@ -111,9 +108,7 @@ async fn run(args: Args) -> anyhow::Result<()> {
         Utc::now().format("%Y-%m-%d %H:%M UTC"),
     );
 
-    // Each part gets a fresh broker: with the P4 records stored (~240 MB of
-    // sqlite) Tansu's group coordinator stopped answering the P7 consumer's
-    // heartbeats (session timeout, then no rejoin for minutes).
+    // Each part gets a fresh broker, so P7 does not run beside P4's records.
     let (broker, settings) = start_broker(&args, THROUGHPUT_SERVICE, RAW_THROUGHPUT_TOPIC).await?;
     let p4 = throughput(&settings, dir.path(), &args).await?;
     drop(broker);
@@ -180,8 +175,8 @@ async fn start_broker(
     args: &Args,
     service: &str,
     raw: &str,
-) -> anyhow::Result<(Tansu, KafkaSettings)> {
-    let broker = tokio::task::spawn_blocking(Tansu::start).await?;
+) -> anyhow::Result<(Kafka, KafkaSettings)> {
+    let broker = tokio::task::spawn_blocking(Kafka::start).await?;
     let mut settings = KafkaSettings::new(broker.bootstrap_servers());
     if let Some(wait) = args.fetch_wait_ms {
         settings
