@@ -1,4 +1,6 @@
 use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -11,6 +13,7 @@ use rdkafka::consumer::{
 use rdkafka::error::{KafkaError, KafkaResult, RDKafkaErrorCode};
 use rdkafka::message::{Header, Message, OwnedHeaders, OwnedMessage};
 use rdkafka::producer::{FutureProducer, FutureRecord};
+use rdkafka::statistics::Statistics;
 use rdkafka::{ClientContext, Offset, TopicPartitionList};
 
 use crate::admin::{TopicSpec, migrate};
@@ -33,11 +36,49 @@ pub mod dead_letter_header {
     pub const CURSOR: &str = "golmok_dlq_cursor";
 }
 
-/// Commits the stored offsets (those of durable effects) when partitions are
-/// taken away, so their next owner starts after them.
-pub struct CommitOnRevoke;
+/// How often librdkafka reports a consumer's statistics (its lag among them).
+const STATISTICS_INTERVAL_MS: &str = "1000";
 
-impl ClientContext for CommitOnRevoke {}
+/// Commits the stored offsets (those of durable effects) when partitions are
+/// taken away, so their next owner starts after them; keeps the lag that
+/// librdkafka's statistics report.
+#[derive(Default)]
+pub struct CommitOnRevoke {
+    /// Messages behind the high watermark from the stored offsets (those of
+    /// durable effects), summed over the partitions whose lag librdkafka
+    /// knows; negative until the first statistics arrive.
+    lag: Arc<AtomicI64>,
+}
+
+impl CommitOnRevoke {
+    fn new(lag: Arc<AtomicI64>) -> Self {
+        Self { lag }
+    }
+}
+
+/// The lag the statistics tell: the sum over partitions of the messages
+/// between the stored offset and the high watermark; `None` while no
+/// partition's lag is known yet.
+fn stored_lag(statistics: &Statistics) -> Option<u64> {
+    let known = statistics
+        .topics
+        .values()
+        .flat_map(|topic| topic.partitions.values())
+        .filter(|partition| partition.partition >= 0 && partition.consumer_lag_stored >= 0)
+        .map(|partition| partition.consumer_lag_stored.unsigned_abs());
+    known.fold(None, |sum: Option<u64>, lag| {
+        Some(sum.unwrap_or(0).saturating_add(lag))
+    })
+}
+
+impl ClientContext for CommitOnRevoke {
+    fn stats(&self, statistics: Statistics) {
+        if let Some(lag) = stored_lag(&statistics) {
+            self.lag
+                .store(i64::try_from(lag).unwrap_or(i64::MAX), Ordering::Relaxed);
+        }
+    }
+}
 
 impl ConsumerContext for CommitOnRevoke {
     fn pre_rebalance(&self, consumer: &BaseConsumer<Self>, rebalance: &Rebalance<'_>) {
@@ -82,6 +123,8 @@ pub struct KafkaSource {
     /// Delivered messages the source has not been told are done, by cursor.
     pending: HashMap<String, OwnedMessage>,
     applied: u64,
+    /// Written by the consumer's statistics callback.
+    lag: Arc<AtomicI64>,
 }
 
 impl KafkaSource {
@@ -97,6 +140,7 @@ impl KafkaSource {
             producer,
             pending: HashMap::new(),
             applied: 0,
+            lag: Arc::new(AtomicI64::new(-1)),
         })
     }
 
@@ -132,8 +176,9 @@ impl EventSource for KafkaSource {
                 ("auto.offset.reset", "earliest"),
                 ("session.timeout.ms", "6000"),
                 ("heartbeat.interval.ms", "500"),
+                ("statistics.interval.ms", STATISTICS_INTERVAL_MS),
             ])
-            .create_with_context(CommitOnRevoke)
+            .create_with_context(CommitOnRevoke::new(Arc::clone(&self.lag)))
             .map_err(|e| io("consumer", e))?;
         let topics: Vec<&str> = self.topics.iter().map(String::as_str).collect();
         client.subscribe(&topics).map_err(|e| io("subscribe", e))?;
@@ -245,5 +290,12 @@ impl EventSource for KafkaSource {
             tracing::warn!(%error, "committing offsets failed");
         }
         Ok(self.applied)
+    }
+
+    /// The lag of the last statistics librdkafka reported (every second):
+    /// messages past the offsets of durable effects, over the assigned
+    /// partitions.
+    fn lag(&self) -> Option<u64> {
+        u64::try_from(self.lag.load(Ordering::Relaxed)).ok()
     }
 }

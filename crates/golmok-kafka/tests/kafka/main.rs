@@ -5,6 +5,7 @@
 
 mod bus;
 mod consumer;
+mod lag;
 mod migrate;
 mod rejoin;
 mod relay;
