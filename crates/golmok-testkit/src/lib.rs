@@ -17,6 +17,9 @@ use std::time::{Duration, Instant};
 
 use tempfile::TempDir;
 
+mod cassandra;
+pub use cassandra::{CASSANDRA_LIBS_ENV, Cassandra, cassandra_libs};
+
 /// The environment variable naming the Tansu binary.
 pub const TANSU_ENV: &str = "GOLMOK_TANSU";
 const LOG_FILE: &str = "tansu.log";
