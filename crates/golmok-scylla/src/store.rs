@@ -75,7 +75,9 @@ pub(crate) struct Statements {
     pub state_put: PreparedStatement,
     pub state_delete: PreparedStatement,
     pub state_release: PreparedStatement,
+    pub state_advance: PreparedStatement,
     pub state_pending: PreparedStatement,
+    pub state_control: PreparedStatement,
 }
 
 pub(crate) struct Inner {
@@ -86,6 +88,8 @@ pub(crate) struct Inner {
     pub serial: SerialConsistency,
     pub head: watch::Sender<u64>,
     pub stats: LogStats,
+    /// Per consumer: the write sequence seen when its current batch began (first inbox read).
+    pub observed: std::sync::Mutex<std::collections::HashMap<String, u64>>,
 }
 
 /// The CQL adapter of `EventLog` and `Tables` over one keyspace.
@@ -169,7 +173,9 @@ impl CqlStore {
             state_claim: prepare(format!("INSERT INTO {ks}.consumer_state (consumer, key, value) VALUES (?, ?, ?) IF NOT EXISTS"), false).await?,
             state_put: prepare(format!("INSERT INTO {ks}.consumer_state (consumer, key, value) VALUES (?, ?, ?)"), false).await?,
             state_delete: prepare(format!("DELETE FROM {ks}.consumer_state WHERE consumer = ? AND key = ?"), false).await?,
+            state_advance: prepare(format!("UPDATE {ks}.consumer_state SET value = ? WHERE consumer = ? AND key = ? IF value = ?"), false).await?,
             state_release: prepare(format!("DELETE FROM {ks}.consumer_state WHERE consumer = ? AND key = ? IF value = ?"), false).await?,
+            state_control: prepare(format!("SELECT key, value FROM {ks}.consumer_state WHERE consumer = ? AND key >= 'p' AND key <= 's'"), true).await?,
             state_pending: prepare(format!("SELECT consumer FROM {ks}.consumer_state WHERE key = 'p' ALLOW FILTERING"), false).await?,
         };
         let mut read_head_serial = statements.read_head.clone();
@@ -190,6 +196,7 @@ impl CqlStore {
             serial,
             head: head_tx,
             stats: LogStats::default(),
+            observed: std::sync::Mutex::new(std::collections::HashMap::new()),
         });
         crate::tables::recover_all_pending(&inner)
             .await
@@ -197,9 +204,11 @@ impl CqlStore {
         let (appends, requests) = mpsc::channel(4_096);
         let committer = Committer::new(Arc::clone(&inner), read_head_serial.clone(), head);
         let mut tasks = vec![tokio::spawn(committer.run(requests))];
+        // A plain read: a serial one would be a Paxos round competing with appends.
+        let read_head = inner.statements.read_head.clone();
         tasks.push(tokio::spawn(crate::log::poll_head(
             Arc::clone(&inner),
-            read_head_serial,
+            read_head,
         )));
         Ok(Arc::new(Self {
             inner,

@@ -29,6 +29,8 @@ use crate::store::{Inner, io};
 /// Clustering keys are stored with this prefix: CQL refuses empty clustering values.
 const PREFIX: char = '.';
 const PENDING: &str = "p";
+/// The consumer's write sequence: every consumer write is conditional on it.
+const SEQUENCE: &str = "s";
 /// The kernel consumer's inbox and checkpoint tables (`golmok_kernel` keeps the
 /// constants private to its consumer module; the conformance suites check them).
 const INBOX: &str = "inbox";
@@ -166,6 +168,47 @@ async fn roll_forward(inner: &Inner, consumer: &str) -> Result<bool, StorageErro
     Ok(true)
 }
 
+/// Finishes a pending intent of `consumer`, then returns its write sequence
+/// (0 before its first write), read linearizably.
+async fn settle(inner: &Inner, consumer: &str) -> Result<u64, StorageError> {
+    for _ in 0..MAX_ROLLS {
+        let rows = inner
+            .session
+            .execute_unpaged(&inner.statements.state_control, (consumer,))
+            .await
+            .map_err(|e| io("read the consumer's write sequence", e))?
+            .into_rows_result()
+            .map_err(|e| io("read the consumer's write sequence", e))?;
+        let mut pending = false;
+        let mut sequence = 0;
+        for row in rows
+            .rows::<(String, Option<Vec<u8>>)>()
+            .map_err(|e| io("read the consumer's write sequence", e))?
+        {
+            let (key, value) = row.map_err(|e| io("read the consumer's write sequence", e))?;
+            if key == PENDING {
+                pending = true;
+            } else if key == SEQUENCE {
+                sequence = decode_sequence(value.as_deref())?;
+            }
+        }
+        if !pending {
+            return Ok(sequence);
+        }
+        roll_forward(inner, consumer).await?;
+    }
+    Err(StorageError::Io(format!(
+        "consumer {consumer}'s pending writes kept changing for {MAX_ROLLS} attempts"
+    )))
+}
+
+fn decode_sequence(value: Option<&[u8]>) -> Result<u64, StorageError> {
+    let bytes: [u8; 8] = value.unwrap_or(&[0; 8]).try_into().map_err(|_| {
+        StorageError::Corrupt("a consumer write sequence is not 8 bytes".to_owned())
+    })?;
+    Ok(u64::from_be_bytes(bytes))
+}
+
 /// Finishes every consumer's pending intent (at open).
 pub(crate) async fn recover_all_pending(inner: &Arc<Inner>) -> Result<(), StorageError> {
     let rows = inner
@@ -201,66 +244,85 @@ impl CqlStore {
             effects: effects.iter().map(stored).collect(),
         };
         let intent_bytes = serde_json::to_vec(&intent).map_err(|e| io("encode the intent", e))?;
-        for _ in 0..MAX_ROLLS {
-            let mut b = batch(inner);
-            let mut values: Vec<Vec<CqlValue>> = Vec::new();
+        let observed = self
+            .inner
+            .observed
+            .lock()
+            .ok()
+            .and_then(|mut map| map.remove(consumer));
+        let sequence = match observed {
+            Some(sequence) => sequence,
+            None => settle(inner, consumer).await?,
+        };
+        let mut b = batch(inner);
+        let mut values: Vec<Vec<CqlValue>> = Vec::new();
+        let next = CqlValue::Blob((sequence + 1).to_be_bytes().to_vec());
+        if sequence == 0 {
             b.append_statement(s.state_claim.clone());
+            values.push(vec![text(consumer), text(SEQUENCE), next]);
+        } else {
+            b.append_statement(s.state_advance.clone());
             values.push(vec![
+                next,
                 text(consumer),
-                text(PENDING),
-                CqlValue::Blob(intent_bytes.clone()),
+                text(SEQUENCE),
+                CqlValue::Blob(sequence.to_be_bytes().to_vec()),
             ]);
-            for m in &state {
-                match m {
-                    Mutation::Put {
-                        table,
-                        clustering,
-                        value,
-                        ..
-                    } => {
-                        let key = format!("{}{clustering}", state_prefix(table).unwrap_or("?"));
-                        b.append_statement(if table == INBOX {
-                            s.state_claim.clone()
-                        } else {
-                            s.state_put.clone()
-                        });
-                        values.push(vec![
-                            text(consumer),
-                            text(&key),
-                            CqlValue::Blob(value.clone()),
-                        ]);
-                    }
-                    Mutation::Delete {
-                        table, clustering, ..
-                    } => {
-                        let key = format!("{}{clustering}", state_prefix(table).unwrap_or("?"));
-                        b.append_statement(s.state_delete.clone());
-                        values.push(vec![text(consumer), text(&key)]);
-                    }
+        }
+        b.append_statement(s.state_claim.clone());
+        values.push(vec![
+            text(consumer),
+            text(PENDING),
+            CqlValue::Blob(intent_bytes.clone()),
+        ]);
+        for m in &state {
+            match m {
+                Mutation::Put {
+                    table,
+                    clustering,
+                    value,
+                    ..
+                } => {
+                    let key = format!("{}{clustering}", state_prefix(table).unwrap_or("?"));
+                    b.append_statement(if table == INBOX {
+                        s.state_claim.clone()
+                    } else {
+                        s.state_put.clone()
+                    });
+                    values.push(vec![
+                        text(consumer),
+                        text(&key),
+                        CqlValue::Blob(value.clone()),
+                    ]);
+                }
+                Mutation::Delete {
+                    table, clustering, ..
+                } => {
+                    let key = format!("{}{clustering}", state_prefix(table).unwrap_or("?"));
+                    b.append_statement(s.state_delete.clone());
+                    values.push(vec![text(consumer), text(&key)]);
                 }
             }
-            let result = inner
-                .session
-                .batch(&b, values)
-                .await
-                .map_err(|e| io("conditional consumer write", e))?;
-            if applied(result)? {
-                write_rows(inner, &intent.effects).await?;
-                inner
-                    .session
-                    .execute_unpaged(&s.state_release, (consumer, PENDING, intent_bytes.clone()))
-                    .await
-                    .map_err(|e| io("release the consumer write", e))?;
-                return Ok(());
-            }
-            if !roll_forward(inner, consumer).await? {
-                return Err(StorageError::Io(format!(
-                    "INBOX_CONFLICT: another process applied an event of this batch for consumer {consumer} first; retry the batch, the inbox skips what is applied"
-                )));
-            }
         }
+        let result = inner
+            .session
+            .batch(&b, values)
+            .await
+            .map_err(|e| io("conditional consumer write", e))?;
+        if applied(result)? {
+            write_rows(inner, &intent.effects).await?;
+            inner
+                .session
+                .execute_unpaged(&s.state_release, (consumer, PENDING, intent_bytes.clone()))
+                .await
+                .map_err(|e| io("release the consumer write", e))?;
+            return Ok(());
+        }
+        // Another process wrote for this consumer after this batch began: its
+        // reads may be stale. Finish that write; the consumer retries the batch.
+        roll_forward(inner, consumer).await?;
         Err(StorageError::Io(format!(
-            "consumer {consumer}'s pending writes kept changing for {MAX_ROLLS} attempts"
+            "INBOX_CONFLICT: another process wrote for consumer {consumer} while this batch was applied; the batch is retried and the inbox skips what is already applied"
         )))
     }
 }
@@ -276,9 +338,23 @@ impl Tables for CqlStore {
         let inner = &self.inner;
         let s = &inner.statements;
         let result = if let Some(prefix) = state_prefix(table) {
+            let begins_batch = table == INBOX
+                && inner
+                    .observed
+                    .lock()
+                    .map(|map| !map.contains_key(partition))
+                    .unwrap_or(true);
             if table == CHECKPOINTS {
                 // A consumer starting from its checkpoint first finishes a write a crash interrupted.
                 roll_forward(inner, partition).await?;
+            } else if begins_batch {
+                // The first inbox read of a batch: finish any other process's
+                // pending write so its effects are visible, and remember the
+                // sequence this batch's reads start from.
+                let sequence = settle(inner, partition).await?;
+                if let Ok(mut map) = inner.observed.lock() {
+                    map.insert(partition.to_owned(), sequence);
+                }
             }
             inner
                 .session

@@ -188,6 +188,9 @@ impl Cassandra {
              # Group commit puts up to 64 events (about 130 rows) in one conditional batch.\n\
              batch_size_warn_threshold: 512KiB\n\
              batch_size_fail_threshold: 2048KiB\n\
+             # Several stores contend on one sequencer partition in the tests.\n\
+             cas_contention_timeout: 5000ms\n\
+             write_request_timeout: 5000ms\n\
              concurrent_reads: 8\n\
              concurrent_writes: 8\n",
             data = p("data"),
