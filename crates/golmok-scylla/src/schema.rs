@@ -138,3 +138,41 @@ pub(crate) async fn check(session: &Session, keyspace: &str) -> Result<(), OpenE
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_schema_file_holds_the_tables_the_adapter_uses() {
+        let mut names = table_names();
+        names.sort();
+        assert_eq!(
+            names,
+            [
+                "batches",
+                "consumer_state",
+                "rows",
+                "schema_version",
+                "sequencer"
+            ]
+        );
+        let statements = table_statements("golmok");
+        assert_eq!(statements.len(), names.len(), "one statement per table");
+        assert!(
+            statements
+                .iter()
+                .all(|s| !s.contains("{keyspace}") && !s.contains("--"))
+        );
+        assert!(TABLES_CQL.contains(&format!("schema version {SCHEMA_VERSION}")));
+    }
+
+    #[test]
+    fn keyspace_names_are_checked_before_use_in_cql() {
+        assert!(valid_keyspace("storefront_1").is_ok());
+        for bad in ["", "1abc", "a-b", "a; DROP", &"k".repeat(49)] {
+            let error = valid_keyspace(bad).expect_err("invalid keyspace");
+            assert_eq!(error.code(), "CQL_SETTINGS_INVALID", "{bad}");
+        }
+    }
+}

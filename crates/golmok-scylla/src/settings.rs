@@ -150,3 +150,40 @@ impl Replication {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn settings_parse_with_defaults_and_refuse_unknown_fields() {
+        let settings: Settings = serde_json::from_value(serde_json::json!({
+            "contact_points": ["10.0.0.1:9042"],
+            "keyspace": "storefront",
+            "consistency": "QUORUM",
+            "replication": {"class": "NetworkTopologyStrategy", "datacenters": {"dc1": 3}}
+        }))
+        .expect("valid settings");
+        assert_eq!(settings.consistency, ConsistencyLevel::Quorum);
+        assert_eq!(settings.serial_consistency, SerialLevel::Serial);
+        assert_eq!(settings.log, "events");
+        assert_eq!(
+            settings.replication.cql(),
+            "{'class': 'NetworkTopologyStrategy', 'dc1': 3}"
+        );
+        assert_eq!(
+            Replication::default().cql(),
+            "{'class': 'SimpleStrategy', 'replication_factor': 1}"
+        );
+        let error = serde_json::from_value::<Settings>(serde_json::json!({
+            "contact_points": ["10.0.0.1:9042"],
+            "keyspace": "storefront",
+            "keyspce": "typo"
+        }))
+        .expect_err("unknown field");
+        assert!(
+            error.to_string().contains("unknown field `keyspce`"),
+            "{error}"
+        );
+    }
+}

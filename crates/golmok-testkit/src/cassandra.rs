@@ -10,7 +10,8 @@
 //! after its commit log entry is fsynced, so `kill -9` of the node loses
 //! nothing acknowledged. It can be killed (`kill -9`) and restarted on the
 //! same storage, and is killed when dropped; a watchdog shell also kills it
-//! when the test process exits, so [`Cassandra::shared`] nodes never leak.
+//! when the test process exits and removes its directory, so [`Cassandra::shared`]
+//! nodes (statics are never dropped) leak neither a process nor disk.
 
 use std::ffi::OsString;
 use std::fs;
@@ -247,11 +248,13 @@ impl Cassandra {
         let script = format!(
             "{java} >>'{log}' 2>&1 & jpid=$!; echo $jpid > '{pidfile}'; \
              while kill -0 {parent} 2>/dev/null && kill -0 $jpid 2>/dev/null; do sleep 1; done; \
-             kill -9 $jpid 2>/dev/null; wait $jpid",
+             kill -9 $jpid 2>/dev/null; wait $jpid; \
+             if ! kill -0 {parent} 2>/dev/null; then rm -rf '{dir}'; fi",
             java = quoted.join(" "),
             log = d.join(LOG_FILE).display(),
             pidfile = d.join(JAVA_PID).display(),
             parent = std::process::id(),
+            dir = d.display(),
         );
         let _ = fs::remove_file(d.join(JAVA_PID));
         let child = Command::new("sh")
