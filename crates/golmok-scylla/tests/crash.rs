@@ -93,3 +93,55 @@ fn acknowledged_appends_survive_sigkill_of_the_appending_process() {
         previous = check.events;
     }
 }
+
+/// `kill -9` of the Cassandra node itself (commit log in `batch` mode) and a
+/// restart on the same storage: every acknowledged append is still there, in
+/// order, and the log goes on from the same head.
+#[test]
+fn acknowledged_appends_survive_kill_9_of_the_node() {
+    let mut node = Cassandra::start();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
+    let keyspace = format!("nodekill_{}", Uuid::now_v7().simple());
+    let settings = Settings::new(vec![node.contact_point()], &keyspace);
+    let acknowledged: Vec<Uuid> = runtime.block_on(async {
+        migrate(&settings).await.expect("migrate");
+        let store = CqlStore::open(settings.clone()).await.expect("open");
+        let mut ids = Vec::new();
+        for n in 0..50 {
+            let event = golmok_kernel::conformance::sample_envelope("node-kill", &n.to_string());
+            ids.push(event.id);
+            golmok_kernel::EventLog::append(
+                store.as_ref(),
+                golmok_kernel::AppendRequest {
+                    stream: "node-kill".to_owned(),
+                    expected: golmok_kernel::ExpectedVersion::Exact(n),
+                    events: vec![event],
+                    idempotency: None,
+                },
+            )
+            .await
+            .expect("append");
+        }
+        ids
+    });
+    node.restart();
+    eprintln!(
+        "Cassandra restarted after kill -9 in {:.1}s",
+        node.startup_time().as_secs_f64()
+    );
+    let check = runtime.block_on(async {
+        let store = CqlStore::open(settings.clone())
+            .await
+            .expect("reopen after the node's restart");
+        verify_after_crash(store, &acknowledged).await
+    });
+    assert_eq!(
+        check.events, 50,
+        "events after the node's kill -9: {check:?}"
+    );
+    assert_eq!(check.unacknowledged, 0);
+}
