@@ -75,10 +75,11 @@ async fn racing_consumers_apply_each_event_once() {
                 .expect("start a consumer"),
         );
     }
+    let mut head = 0;
     for n in 0..EVENTS {
         // Appends go through all three stores: three committers on one sequencer.
         let store = &stores[(n as usize) % CONSUMERS];
-        store
+        let appended = store
             .append(AppendRequest {
                 stream: stream.clone(),
                 expected: ExpectedVersion::Any,
@@ -87,8 +88,12 @@ async fn racing_consumers_apply_each_event_once() {
             })
             .await
             .expect("append");
+        head = head.max(appended.last_position);
     }
-    let head = *stores[0].head().borrow();
+    assert_eq!(
+        head, EVENTS,
+        "positions of {EVENTS} appends through three stores"
+    );
     for handle in &handles {
         assert!(
             handle.wait_for(head, Duration::from_secs(60)).await,
