@@ -1,6 +1,6 @@
-//! Test support for integration tests against real processes: an Apache
-//! Kafka broker (KRaft, one node acting as broker and controller) on
-//! loopback.
+//! Test support for integration tests against real processes on loopback:
+//! an Apache Kafka broker (KRaft, one node acting as broker and controller)
+//! and an Apache Cassandra node ([`Cassandra`], for the CQL storage adapter).
 //!
 //! - [`Kafka::start`] runs a broker owned by the test: free loopback ports,
 //!   storage in a temporary directory, `kill -9` and restart on the same
@@ -13,8 +13,10 @@
 //! resolves with Maven once per machine; without them the test fails and
 //! says so, it is never skipped.
 
+mod cassandra;
 mod kafka;
 mod shared;
 
+pub use cassandra::{CASSANDRA_LIBS_ENV, Cassandra, cassandra_libs};
 pub use kafka::{KAFKA_LIBS_ENV, Kafka, kafka_libs};
 pub use shared::SharedKafka;

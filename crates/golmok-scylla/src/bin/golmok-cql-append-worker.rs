@@ -1,0 +1,126 @@
+//! Appends to a CQL store from several tasks until killed, printing the
+//! id of every acknowledged event on its own line. The crash test kills it
+//! with SIGKILL mid-append and checks the reopened store against its output.
+//!
+//! Usage: `golmok-cql-append-worker <contact point> <keyspace> <tasks> [max seconds]`. It stops
+//! by itself after `max seconds` (default 60) or when stdout is closed.
+
+use std::io::Write;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use golmok_kernel::conformance::sample_envelope;
+use golmok_kernel::{AppendRequest, EventLog, ExpectedVersion, IdempotencyRecord};
+use golmok_scylla::{CqlStore, Settings};
+use uuid::Uuid;
+
+struct Args {
+    contact_point: String,
+    keyspace: String,
+    tasks: usize,
+    deadline: Duration,
+}
+
+fn args() -> Result<Args, String> {
+    let mut args = std::env::args().skip(1);
+    let usage = "usage: golmok-cql-append-worker <contact point> <keyspace> <tasks> [max seconds]";
+    let contact_point = args.next().ok_or(usage)?;
+    let keyspace = args.next().ok_or(usage)?;
+    let tasks = args
+        .next()
+        .ok_or(usage)?
+        .parse()
+        .map_err(|e| format!("tasks: {e}"))?;
+    let deadline = match args.next() {
+        Some(seconds) => {
+            Duration::from_secs(seconds.parse().map_err(|e| format!("max seconds: {e}"))?)
+        }
+        None => Duration::from_secs(60),
+    };
+    Ok(Args {
+        contact_point,
+        keyspace,
+        tasks,
+        deadline,
+    })
+}
+
+/// Appends batches of 1–3 events to its own stream, each with an idempotency
+/// key, until the deadline or until stdout is gone.
+async fn append_until_stopped(
+    store: Arc<CqlStore>,
+    task: usize,
+    until: Instant,
+) -> Result<(), String> {
+    let stream = format!("crash-{}-{task}", Uuid::now_v7());
+    let mut version = 0;
+    let mut n = 0_usize;
+    while Instant::now() < until {
+        let events: Vec<_> = (0..=n % 3)
+            .map(|i| sample_envelope(&stream, &format!("{n}.{i}")))
+            .collect();
+        let ids: Vec<Uuid> = events.iter().map(|e| e.id).collect();
+        let request = AppendRequest {
+            stream: stream.clone(),
+            expected: ExpectedVersion::from_loaded(version),
+            events,
+            idempotency: Some(IdempotencyRecord {
+                key: format!("{stream}/{n}"),
+                fingerprint: n.to_string(),
+                response: Vec::new(),
+            }),
+        };
+        let appended = store
+            .append(request)
+            .await
+            .map_err(|e| format!("append failed: {e}"))?;
+        version = appended.stream_version;
+        let mut out = std::io::stdout().lock();
+        for id in ids {
+            writeln!(out, "{id}").map_err(|e| format!("stdout closed: {e}"))?;
+        }
+        out.flush().map_err(|e| format!("stdout closed: {e}"))?;
+        n += 1;
+    }
+    Ok(())
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args = match args() {
+        Ok(args) => args,
+        Err(message) => {
+            eprintln!("{message}");
+            return ExitCode::from(2);
+        }
+    };
+    let settings = Settings::new(vec![args.contact_point.clone()], &args.keyspace);
+    let store = match CqlStore::open(settings).await {
+        Ok(store) => store,
+        Err(error) => {
+            eprintln!("cannot open keyspace {}: {error}", args.keyspace);
+            return ExitCode::FAILURE;
+        }
+    };
+    let until = Instant::now() + args.deadline;
+    let mut tasks = tokio::task::JoinSet::new();
+    for task in 0..args.tasks {
+        tasks.spawn(append_until_stopped(Arc::clone(&store), task, until));
+    }
+    let mut code = ExitCode::SUCCESS;
+    while let Some(joined) = tasks.join_next().await {
+        match joined {
+            Ok(Ok(())) => {}
+            Ok(Err(message)) => {
+                eprintln!("{message}");
+                code = ExitCode::FAILURE;
+            }
+            Err(error) => {
+                eprintln!("append task failed: {error}");
+                code = ExitCode::FAILURE;
+            }
+        }
+    }
+    code
+}
