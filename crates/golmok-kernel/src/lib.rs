@@ -21,6 +21,7 @@ mod projections;
 mod tables;
 mod tail;
 pub mod telemetry;
+mod values;
 
 pub use bus::{DeadLetter, Delivery, EventSource};
 pub use codec::{
@@ -35,3 +36,4 @@ pub use log::{AppendError, AppendRequest, Appended, EventLog, ExpectedVersion, I
 pub use projections::Projections;
 pub use tables::{Mutation, Page, Row, ScanOrder, StorageError, Tables};
 pub use tail::LogTail;
+pub use values::{ListPage, PageRequest, Won, seoul_date};

@@ -1,20 +1,15 @@
-//! The wire format of storefront events: one versioned struct per event type,
-//! schemas in `schemas/events/storefront/`. Domain events never derive
-//! `Serialize`; this module is the only place that knows the wire.
+//! The codec of storefront events: maps the domain events onto their
+//! published wire structs (`golmok_contracts::storefront`, schemas in
+//! `schemas/events/storefront/`). Domain events never derive `Serialize`;
+//! this module is the only place in the service that knows the wire.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use golmok_contracts::storefront::*;
 use golmok_kernel::{
     AggregateCodec, CodecError, EncodedEvent, EventCodec, encoded, from_wire, schema,
 };
-use schemars::JsonSchema;
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use uuid::Uuid;
 
-use super::vocabulary::{
-    HeritageBadge, Kind, Market, OnboardingStatus, PaymentMethod, RevenueTier, Route,
-};
 use crate::domain::Won;
 use crate::domain::business_number::{BusinessNumber, ClaimEvent};
 use crate::domain::merchant::{Diagnosis, MerchantEvent, Registered};
@@ -78,243 +73,6 @@ impl TryFrom<StorefrontEvent> for ShopEvent {
     }
 }
 
-// ---- wire structs (v1) -------------------------------------------------------
-
-/// A merchant registered with a validated business number.
-#[derive(Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct MerchantRegisteredV1 {
-    pub merchant_id: Uuid,
-    /// Normalized `123-45-67890`.
-    pub business_number: String,
-    pub name: String,
-    pub kind: Kind,
-    pub category: String,
-    pub district: String,
-    pub founded_on: NaiveDate,
-    pub revenue_tier: RevenueTier,
-    pub at: DateTime<Utc>,
-}
-
-/// Profile fields that changed; absent fields did not change.
-#[derive(Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct MerchantProfileUpdatedV1 {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub category: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub district: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub revenue_tier: Option<RevenueTier>,
-    pub at: DateTime<Utc>,
-}
-
-/// Something that happened at an instant, with a reason.
-#[derive(Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct ReasonV1 {
-    pub reason: String,
-    pub at: DateTime<Utc>,
-}
-
-/// Something that happened at an instant.
-#[derive(Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct InstantV1 {
-    pub at: DateTime<Utc>,
-}
-
-#[derive(Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct HeritageAppliedV1 {
-    pub badge: HeritageBadge,
-    pub at: DateTime<Utc>,
-}
-
-#[derive(Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct HeritageApprovedV1 {
-    /// Subject of the deciding official.
-    pub official: String,
-    pub at: DateTime<Utc>,
-}
-
-#[derive(Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct HeritageRejectedV1 {
-    /// Subject of the deciding official.
-    pub official: String,
-    pub reason: String,
-    pub at: DateTime<Utc>,
-}
-
-#[derive(Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct DiagnosisRecordedV1 {
-    #[schemars(range(max = 100))]
-    pub marketability: u8,
-    #[schemars(range(max = 100))]
-    pub online_capability: u8,
-    pub notes: String,
-    pub route: Route,
-    /// Subject of the expert.
-    pub expert: String,
-    pub at: DateTime<Utc>,
-}
-
-#[derive(Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct ChannelOnboardingRequestedV1 {
-    pub request_id: Uuid,
-    pub channel: String,
-    pub market: Market,
-    pub at: DateTime<Utc>,
-}
-
-#[derive(Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct ChannelOnboardingStatusChangedV1 {
-    pub request_id: Uuid,
-    pub status: OnboardingStatus,
-    pub at: DateTime<Utc>,
-}
-
-/// The number is reserved for the merchant (stream `business-number-<digits>`).
-#[derive(Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct BusinessNumberClaimedV1 {
-    pub business_number: String,
-    pub merchant_id: Uuid,
-    pub at: DateTime<Utc>,
-}
-
-#[derive(Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct ProductAddedV1 {
-    pub product_id: Uuid,
-    pub merchant_id: Uuid,
-    pub name: String,
-    pub description: String,
-    /// Whole won, more than 0.
-    #[schemars(range(min = 1))]
-    pub price: i64,
-    pub stock: u64,
-    pub at: DateTime<Utc>,
-}
-
-/// Product fields that changed; absent fields did not change.
-#[derive(Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct ProductEditedV1 {
-    pub product_id: Uuid,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    pub at: DateTime<Utc>,
-}
-
-#[derive(Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct ProductPriceChangedV1 {
-    pub product_id: Uuid,
-    /// Whole won, more than 0.
-    #[schemars(range(min = 1))]
-    pub price: i64,
-    pub at: DateTime<Utc>,
-}
-
-#[derive(Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct StockAdjustedV1 {
-    pub product_id: Uuid,
-    /// Units added (positive) or written off (negative).
-    pub delta: i64,
-    pub reason: String,
-    pub at: DateTime<Utc>,
-}
-
-/// A product event that carries nothing but the instant.
-#[derive(Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct ProductInstantV1 {
-    pub product_id: Uuid,
-    pub at: DateTime<Utc>,
-}
-
-#[derive(Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct OrderLineV1 {
-    pub product_id: Uuid,
-    /// The product's name when the order was placed.
-    pub name: String,
-    /// Whole won when the order was placed.
-    pub unit_price: i64,
-    #[schemars(range(min = 1))]
-    pub quantity: u64,
-}
-
-/// An order reserving stock for every line.
-#[derive(Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct OrderPlacedV1 {
-    pub order_id: Uuid,
-    pub merchant_id: Uuid,
-    /// The buyer's subject.
-    pub buyer: String,
-    pub lines: Vec<OrderLineV1>,
-    /// Whole won.
-    pub total: i64,
-    pub payment: PaymentMethod,
-    pub at: DateTime<Utc>,
-}
-
-/// An order event with a reason.
-#[derive(Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct OrderReasonV1 {
-    pub order_id: Uuid,
-    pub reason: String,
-    pub at: DateTime<Utc>,
-}
-
-/// An order event that carries nothing but the instant.
-#[derive(Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct OrderInstantV1 {
-    pub order_id: Uuid,
-    pub at: DateTime<Utc>,
-}
-
-/// The buyer asked the voucher service to pay the order.
-#[derive(Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct VoucherPaymentRequestedV1 {
-    pub order_id: Uuid,
-    pub merchant_id: Uuid,
-    /// The buyer's subject: the wallet's owner.
-    pub buyer: String,
-    pub programme_id: Uuid,
-    /// Names this attempt; the voucher service's hold and answers carry it.
-    pub payment_id: Uuid,
-    /// Whole won: the order's total.
-    pub amount: i64,
-    pub at: DateTime<Utc>,
-}
-
-/// The voucher service declined the order's payment.
-#[derive(Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct PaymentDeclinedV1 {
-    pub order_id: Uuid,
-    /// The voucher service's stable code (e.g. INSUFFICIENT_BALANCE).
-    pub code: String,
-    pub reason: String,
-    pub at: DateTime<Utc>,
-}
-
 // ---- codec ---------------------------------------------------------------------
 
 /// The codec of every storefront event.
@@ -331,37 +89,6 @@ fn malformed(name: &str, version: u32, reason: impl std::fmt::Display) -> CodecE
 fn business_number(name: &str, version: u32, raw: &str) -> Result<BusinessNumber, CodecError> {
     BusinessNumber::stored(raw).map_err(|e| malformed(name, version, e))
 }
-
-/// Names of all current event types, in the order of [`StorefrontCodec::schemas`].
-const NAMES: [&str; 27] = [
-    "MerchantRegistered",
-    "MerchantProfileUpdated",
-    "MerchantSuspended",
-    "MerchantReinstated",
-    "HeritageApplied",
-    "HeritageApproved",
-    "HeritageRejected",
-    "DiagnosisRecorded",
-    "ChannelOnboardingRequested",
-    "ChannelOnboardingStatusChanged",
-    "MerchantRegistrationAbandoned",
-    "BusinessNumberClaimed",
-    "ProductAdded",
-    "ProductEdited",
-    "ProductPriceChanged",
-    "StockAdjusted",
-    "ProductPublished",
-    "ProductUnpublished",
-    "OrderPlaced",
-    "OrderCancelled",
-    "PaymentAuthorized",
-    "PaymentCaptured",
-    "PaymentVoided",
-    "PaymentFailed",
-    "VoucherPaymentRequested",
-    "PaymentDeclined",
-    "OrderConfirmed",
-];
 
 fn encode_merchant(event: &MerchantEvent) -> EncodedEvent {
     match event {
@@ -924,7 +651,7 @@ fn decode_v1(name: &str, data: Value) -> Result<StorefrontEvent, CodecError> {
 
 impl EventCodec for StorefrontCodec {
     type Event = StorefrontEvent;
-    const SERVICE: &'static str = "storefront";
+    const SERVICE: &'static str = SERVICE;
 
     fn encode(event: &StorefrontEvent) -> EncodedEvent {
         match event {
@@ -1027,6 +754,8 @@ pub type ShopCodec = AggregateCodec<StorefrontCodec, ShopEvent>;
 
 #[cfg(test)]
 mod tests {
+    use uuid::Uuid;
+
     use super::*;
 
     #[test]

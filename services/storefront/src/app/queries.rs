@@ -12,13 +12,7 @@ use super::vocabulary::{HeritageBadge, MerchantStatus};
 use super::{AppError, Storefront};
 use golmok_kernel::telemetry::BadRow;
 
-/// `first` items strictly after the cursor `after` (a clustering key from an
-/// earlier page's `next_cursor`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PageRequest {
-    pub first: usize,
-    pub after: Option<String>,
-}
+pub use golmok_kernel::PageRequest;
 
 /// Directory filters; they combine.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -132,13 +132,7 @@ pub struct PaymentView {
     pub reason: Option<String>,
 }
 
-/// One page of a list.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ListPage<T> {
-    pub items: Vec<T>,
-    pub next_cursor: Option<String>,
-}
+pub use golmok_kernel::ListPage;
 
 /// A stored view that no longer maps onto the domain (a bug or a damaged row).
 #[derive(Debug, thiserror::Error)]

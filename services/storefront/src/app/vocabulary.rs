@@ -7,65 +7,19 @@ use serde::{Deserialize, Serialize};
 use crate::domain::merchant as m;
 use crate::domain::shop as s;
 
-/// Defines a wire enum with SCREAMING_SNAKE codes that maps one to one onto a
-/// domain enum with the same variant names. Exported for the other services'
-/// vocabularies (the caller imports `Serialize`, `Deserialize` and `JsonSchema`).
-#[macro_export]
-macro_rules! codes {
-    ($(#[$doc:meta])* $name:ident <=> $module:ident :: $domain:ident { $($variant:ident),+ $(,)? }) => {
-        $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
-        #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-        pub enum $name {
-            $($variant),+
-        }
+pub use golmok_contracts::storefront::{
+    HeritageBadge, Kind, Market, OnboardingStatus, PaymentMethod, RevenueTier, Route,
+};
+use golmok_contracts::{codes, map_codes};
 
-        impl From<$module::$domain> for $name {
-            fn from(value: $module::$domain) -> Self {
-                match value {
-                    $($module::$domain::$variant => $name::$variant),+
-                }
-            }
-        }
+map_codes!(Kind <=> m::MerchantKind { Retailer, Manufacturer });
+map_codes!(RevenueTier <=> m::RevenueTier { Micro, Small, Medium });
+map_codes!(HeritageBadge <=> m::HeritageBadge { CenturyStore, MasterArtisan });
+map_codes!(Route <=> m::Route { ChannelListing, DedicatedSeller, Education });
+map_codes!(Market <=> m::Market { Domestic, Global });
+map_codes!(OnboardingStatus <=> m::OnboardingStatus { Requested, InReview, Live, Rejected });
+map_codes!(PaymentMethod <=> s::PaymentMethod { Voucher, Card });
 
-        impl From<$name> for $module::$domain {
-            fn from(value: $name) -> Self {
-                match value {
-                    $($name::$variant => $module::$domain::$variant),+
-                }
-            }
-        }
-    };
-}
-
-codes! {
-    /// 소상인 RETAILER or 소공인 MANUFACTURER.
-    Kind <=> m::MerchantKind { Retailer, Manufacturer }
-}
-codes! {
-    /// Annual revenue band.
-    RevenueTier <=> m::RevenueTier { Micro, Small, Medium }
-}
-codes! {
-    /// 백년가게 CENTURY_STORE or 명문소공인 MASTER_ARTISAN.
-    HeritageBadge <=> m::HeritageBadge { CenturyStore, MasterArtisan }
-}
-codes! {
-    /// Where a diagnosis routes the merchant.
-    Route <=> m::Route { ChannelListing, DedicatedSeller, Education }
-}
-codes! {
-    /// Domestic or global sales channel.
-    Market <=> m::Market { Domestic, Global }
-}
-codes! {
-    /// Status of a channel onboarding request.
-    OnboardingStatus <=> m::OnboardingStatus { Requested, InReview, Live, Rejected }
-}
-codes! {
-    /// How an order is paid.
-    PaymentMethod <=> s::PaymentMethod { Voucher, Card }
-}
 codes! {
     /// Where an order's payment stands.
     PaymentStatus <=> s::PaymentStatus { Awaiting, Requested, Held, Paid, Voided, Declined }

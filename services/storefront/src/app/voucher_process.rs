@@ -3,55 +3,26 @@
 //! about order payments move the orders' payment state, and a merchant
 //! suspended from a programme over a fraud case is suspended here too.
 //!
-//! The voucher crate links the storefront's codec, so the storefront reads
-//! the voucher's events from their published wire format
-//! (`schemas/events/voucher/`), tolerating fields it does not know.
+//! The storefront reads the voucher's events through their published contract
+//! (`golmok_contracts::voucher`, schemas in `schemas/events/voucher/`),
+//! tolerating fields it does not know; it never links the voucher's crate.
 
 use std::sync::Arc;
 
 use async_trait::async_trait;
+use golmok_contracts::voucher::{
+    self as vc, CaseDecisionV1, CaseOpenedV1, OrderPaymentDeclinedV1, OrderPaymentHeldV1,
+    OrderPaymentV1,
+};
+use golmok_contracts::{event_of, read};
 use golmok_kernel::{CommandMeta, EventHandler, HandleError, RecordedEvent, Transaction};
-use serde::Deserialize;
+use schemars::JsonSchema;
 use serde::de::DeserializeOwned;
 use uuid::Uuid;
 
 use super::projections::tables::VOUCHER_CASES;
 use super::{AppError, Storefront};
 use crate::domain::shop::{PaymentDecline, PaymentOutcome};
-
-/// `OrderPaymentHeld` / `Captured` / `Voided` v1 of the voucher service.
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct OrderPaymentV1 {
-    order_id: Uuid,
-    merchant_id: Uuid,
-    payment_id: Uuid,
-}
-
-/// `OrderPaymentDeclined` v1 of the voucher service.
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct OrderPaymentDeclinedV1 {
-    order_id: Uuid,
-    merchant_id: Uuid,
-    payment_id: Uuid,
-    code: String,
-    reason: String,
-}
-
-/// `CaseOpened` v1 of the voucher service (the case's merchant).
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct CaseOpenedV1 {
-    case_id: Uuid,
-    merchant_id: Uuid,
-}
-
-/// `CaseMerchantSuspended` v1 of the voucher service (the official's reason).
-#[derive(Deserialize)]
-struct CaseDecisionV1 {
-    reason: Option<String>,
-}
 
 /// Follows the voucher service's events and issues the storefront's own
 /// commands. Every command is idempotent by the ids the event carries, so a
@@ -72,8 +43,8 @@ fn permanent(error: impl std::fmt::Display) -> HandleError {
     HandleError::Permanent(error.to_string())
 }
 
-fn wire<T: DeserializeOwned>(event: &RecordedEvent) -> Result<T, HandleError> {
-    serde_json::from_value(event.envelope.data.clone()).map_err(permanent)
+fn wire<T: DeserializeOwned + JsonSchema>(event: &RecordedEvent) -> Result<T, HandleError> {
+    read(event.envelope.data.clone()).map_err(permanent)
 }
 
 /// Storage trouble and contention are retried; anything else is dead-lettered.
@@ -88,13 +59,6 @@ fn handled(result: Result<(), AppError>) -> Result<(), HandleError> {
     }
 }
 
-/// The event name and version of `kr.golmok.voucher.<Event>.v<N>`.
-fn voucher_event(event_type: &str) -> Option<(&str, &str)> {
-    event_type
-        .strip_prefix("kr.golmok.voucher.")?
-        .rsplit_once(".v")
-}
-
 #[async_trait]
 impl EventHandler for VoucherProcess {
     fn name(&self) -> &'static str {
@@ -107,7 +71,7 @@ impl EventHandler for VoucherProcess {
         tx: &mut Transaction<'_>,
     ) -> Result<(), HandleError> {
         let envelope = &event.envelope;
-        let Some((name, "1")) = voucher_event(&envelope.event_type) else {
+        let Some((name, vc::VERSION)) = event_of(vc::SERVICE, &envelope.event_type) else {
             return Ok(());
         };
         let meta = CommandMeta {
@@ -117,10 +81,22 @@ impl EventHandler for VoucherProcess {
         };
         let storefront = &self.storefront;
         match name {
-            "OrderPaymentHeld" | "OrderPaymentCaptured" | "OrderPaymentVoided" => {
+            "OrderPaymentHeld" => {
+                let w: OrderPaymentHeldV1 = wire(event)?;
+                let recorded = storefront
+                    .record_payment(
+                        w.merchant_id,
+                        w.order_id,
+                        w.payment_id,
+                        PaymentOutcome::Held,
+                        &meta,
+                    )
+                    .await;
+                handled(recorded)
+            }
+            "OrderPaymentCaptured" | "OrderPaymentVoided" => {
                 let w: OrderPaymentV1 = wire(event)?;
                 let outcome = match name {
-                    "OrderPaymentHeld" => PaymentOutcome::Held,
                     "OrderPaymentCaptured" => PaymentOutcome::Paid,
                     _ => PaymentOutcome::Voided,
                 };
@@ -176,19 +152,5 @@ impl EventHandler for VoucherProcess {
             }
             _ => Ok(()),
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn only_the_voucher_services_events_are_named() {
-        assert_eq!(
-            voucher_event("kr.golmok.voucher.OrderPaymentHeld.v1"),
-            Some(("OrderPaymentHeld", "1"))
-        );
-        assert_eq!(voucher_event("kr.golmok.storefront.OrderPlaced.v1"), None);
     }
 }

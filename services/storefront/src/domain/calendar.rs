@@ -1,13 +1,6 @@
-use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, Utc};
-
-/// Korea Standard Time; Korea has kept UTC+9 without daylight saving since 1988.
-const KST_SECONDS: i32 = 9 * 3600;
-
+use chrono::{Datelike, NaiveDate};
 /// The business date in Asia/Seoul of an instant.
-pub fn seoul_date(at: DateTime<Utc>) -> NaiveDate {
-    let kst = FixedOffset::east_opt(KST_SECONDS).expect("UTC+9 is a valid offset");
-    at.with_timezone(&kst).date_naive()
-}
+pub use golmok_kernel::seoul_date;
 
 /// Whole years from `from` to `to` (an anniversary counts on its day; 0 when `to` is earlier).
 pub fn full_years(from: NaiveDate, to: NaiveDate) -> u32 {

@@ -1,27 +1,4 @@
-/// An amount of Korean won, whole won only.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Won(pub i64);
-
-impl Won {
-    pub const ZERO: Won = Won(0);
-
-    /// `self × quantity`, `None` on overflow.
-    pub fn times(self, quantity: u64) -> Option<Won> {
-        i64::try_from(quantity)
-            .ok()
-            .and_then(|q| self.0.checked_mul(q))
-            .map(Won)
-    }
-
-    /// `self + other`, `None` on overflow.
-    pub fn plus(self, other: Won) -> Option<Won> {
-        self.0.checked_add(other.0).map(Won)
-    }
-
-    pub fn is_positive(self) -> bool {
-        self.0 > 0
-    }
-}
+pub use golmok_kernel::Won;
 
 #[cfg(test)]
 mod tests {

@@ -1,20 +1,19 @@
-//! The wire format of voucher events: one versioned struct per event type,
-//! schemas in `schemas/events/voucher/`. Domain events never derive
-//! `Serialize`; this module is the only place that knows the wire.
+//! The codec of voucher events: maps the domain events onto their published
+//! wire structs (`golmok_contracts::voucher`, schemas in
+//! `schemas/events/voucher/`). Domain events never derive `Serialize`; this
+//! module is the only place in the service that knows the wire.
 
 use std::collections::BTreeSet;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
+use golmok_contracts::voucher::*;
 use golmok_kernel::{
     AggregateCodec, CodecError, EncodedEvent, EventCodec, encoded, from_wire, schema,
 };
-use schemars::JsonSchema;
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use uuid::Uuid;
 
-use super::vocabulary::{DeclineReason, Ineligible, Rule};
 use crate::domain::case::{CaseEvent, CaseInfo};
 use crate::domain::order_payment::PaymentEvent;
 use crate::domain::programme::{FeeTiers, ProgrammeEvent, Terms};
@@ -60,243 +59,10 @@ narrow!(
     Payment(PaymentEvent),
 );
 
-// ---- wire structs (v1) -------------------------------------------------------
-
-#[derive(Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct FeeTiersV1 {
-    pub micro: u32,
-    pub small: u32,
-    pub medium: u32,
-}
-
-/// A local government's voucher programme and its terms.
-#[derive(Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct ProgrammeCreatedV1 {
-    pub programme_id: Uuid,
-    pub issuer: String,
-    pub name: String,
-    pub region: String,
-    pub districts: BTreeSet<String>,
-    /// Whole won.
-    pub face_values: BTreeSet<i64>,
-    /// Basis points off the face value.
-    pub discount_bps: u32,
-    /// Whole won of face value per person per month (Asia/Seoul).
-    pub monthly_cap: i64,
-    pub valid_from: NaiveDate,
-    pub valid_until: NaiveDate,
-    pub categories: BTreeSet<String>,
-    /// Basis points per revenue tier.
-    pub fee_tiers: FeeTiersV1,
-    /// Whole won.
-    pub budget: i64,
-    pub at: DateTime<Utc>,
-}
-
-/// Subsidy reserved for, or given back by, a purchase.
-#[derive(Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct SubsidyV1 {
-    pub purchase_id: Uuid,
-    /// Whole won.
-    pub amount: i64,
-    pub at: DateTime<Utc>,
-}
-
-#[derive(Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct WalletOpenedV1 {
-    pub wallet_id: Uuid,
-    pub programme_id: Uuid,
-    /// The citizen's subject.
-    pub owner: String,
-    pub at: DateTime<Utc>,
-}
-
-/// A purchase or its refund; whole won, `face = discount + paid`.
-#[derive(Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct PurchaseV1 {
-    pub purchase_id: Uuid,
-    pub face: i64,
-    pub discount: i64,
-    pub paid: i64,
-    pub at: DateTime<Utc>,
-}
-
-#[derive(Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct HoldPlacedV1 {
-    pub redemption_id: Uuid,
-    pub merchant_id: Uuid,
-    /// Whole won.
-    pub amount: i64,
-    pub expires_at: DateTime<Utc>,
-    pub at: DateTime<Utc>,
-}
-
-/// A movement of a redemption: capture, void, time-out, payment or refund.
-#[derive(Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct RedemptionV1 {
-    pub redemption_id: Uuid,
-    pub merchant_id: Uuid,
-    /// Whole won.
-    pub amount: i64,
-    pub at: DateTime<Utc>,
-}
-
-#[derive(Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct RedemptionDeclinedV1 {
-    pub redemption_id: Uuid,
-    pub merchant_id: Uuid,
-    pub amount: i64,
-    pub reason: DeclineReason,
-    /// With INSUFFICIENT_BALANCE: what was available.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub available: Option<i64>,
-    /// With MERCHANT_INELIGIBLE: why.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ineligible: Option<Ineligible>,
-    pub at: DateTime<Utc>,
-}
-
-#[derive(Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct BalanceExpiredV1 {
-    pub amount: i64,
-    pub at: DateTime<Utc>,
-}
-
-#[derive(Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct SettlementLineV1 {
-    pub redemption_id: Uuid,
-    pub wallet_id: Uuid,
-    pub captured_on: NaiveDate,
-    /// Whole won, net of the merchant's refunds.
-    pub amount: i64,
-}
-
-/// A merchant's daily batch (stream `settlement-<programme>-<merchant>`).
-#[derive(Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct BatchSettledV1 {
-    pub programme_id: Uuid,
-    pub merchant_id: Uuid,
-    pub business_date: NaiveDate,
-    pub lines: Vec<SettlementLineV1>,
-    pub gross: i64,
-    pub fee_bps: u32,
-    pub fee: i64,
-    pub net: i64,
-    pub payout_on: NaiveDate,
-    pub at: DateTime<Utc>,
-}
-
-#[derive(Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct BatchPaidOutV1 {
-    pub business_date: NaiveDate,
-    pub amount: i64,
-    pub at: DateTime<Utc>,
-}
-
-#[derive(Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct CaseOpenedV1 {
-    pub case_id: Uuid,
-    pub programme_id: Uuid,
-    pub merchant_id: Uuid,
-    pub rule: Rule,
-    pub evidence: String,
-    pub at: DateTime<Utc>,
-}
-
-/// An official's decision on a case.
-#[derive(Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct CaseDecisionV1 {
-    /// Subject of the official.
-    pub official: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
-    pub at: DateTime<Utc>,
-}
-
 // ---- codec ---------------------------------------------------------------------
 
 /// The codec of every voucher event.
 pub struct VoucherCodec;
-
-/// The wallet holds a storefront order's total (the hold's redemption id is
-/// `paymentId`).
-#[derive(Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct OrderPaymentHeldV1 {
-    pub order_id: Uuid,
-    pub merchant_id: Uuid,
-    /// The storefront's payment attempt; the wallet's redemption id.
-    pub payment_id: Uuid,
-    pub wallet_id: Uuid,
-    /// Whole won.
-    pub amount: i64,
-    pub at: DateTime<Utc>,
-}
-
-/// A storefront order's payment attempt was declined.
-#[derive(Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct OrderPaymentDeclinedV1 {
-    pub order_id: Uuid,
-    pub merchant_id: Uuid,
-    pub payment_id: Uuid,
-    /// Stable code: INSUFFICIENT_BALANCE, MERCHANT_SUSPENDED, WALLET_NOT_FOUND, …
-    pub code: String,
-    pub reason: String,
-    pub at: DateTime<Utc>,
-}
-
-/// A storefront order's held payment was captured or voided.
-#[derive(Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct OrderPaymentV1 {
-    pub order_id: Uuid,
-    pub merchant_id: Uuid,
-    pub payment_id: Uuid,
-    pub at: DateTime<Utc>,
-}
-
-/// Names of all current event types, in the order of [`VoucherCodec::schemas`].
-const NAMES: [&str; 24] = [
-    "ProgrammeCreated",
-    "SubsidyCommitted",
-    "SubsidyReleased",
-    "WalletOpened",
-    "VoucherPurchased",
-    "PurchaseRefunded",
-    "HoldPlaced",
-    "HoldCaptured",
-    "HoldVoided",
-    "HoldTimedOut",
-    "RedemptionPaid",
-    "RedemptionDeclined",
-    "RedemptionRefunded",
-    "BalanceExpired",
-    "BatchSettled",
-    "BatchPaidOut",
-    "CaseOpened",
-    "CaseMerchantSuspended",
-    "CaseDismissed",
-    "CaseMerchantReinstated",
-    "OrderPaymentHeld",
-    "OrderPaymentDeclined",
-    "OrderPaymentCaptured",
-    "OrderPaymentVoided",
-];
 
 fn malformed(name: &str, reason: impl std::fmt::Display) -> CodecError {
     CodecError::Malformed {
@@ -989,7 +755,7 @@ fn decode_v1(name: &str, data: Value) -> Result<VoucherEvent, CodecError> {
 
 impl EventCodec for VoucherCodec {
     type Event = VoucherEvent;
-    const SERVICE: &'static str = "voucher";
+    const SERVICE: &'static str = SERVICE;
 
     fn encode(event: &VoucherEvent) -> EncodedEvent {
         match event {

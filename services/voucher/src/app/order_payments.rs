@@ -10,12 +10,15 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use golmok_kernel::{
-    CommandError, CommandMeta, EventCodec, EventHandler, HandleError, RecordedEvent, StorageError,
-    Transaction,
+use golmok_contracts::event_of;
+use golmok_contracts::storefront::{
+    self as sf, OrderInstantV1, OrderReasonV1, VoucherPaymentRequestedV1,
 };
-use storefront::app::codec::{StorefrontCodec, StorefrontEvent};
-use storefront::domain::shop::{ShopEvent, VoucherPaymentRequested};
+use golmok_kernel::{
+    CommandError, CommandMeta, EventHandler, HandleError, RecordedEvent, StorageError, Transaction,
+};
+use schemars::JsonSchema;
+use serde::de::DeserializeOwned;
 use uuid::Uuid;
 
 use super::{AppError, Voucher, order_payment_stream, wallet_id_of, wallet_stream};
@@ -41,7 +44,7 @@ impl Voucher {
     /// records the outcome (held, or declined with a stable code).
     pub(crate) async fn pay_order(
         &self,
-        request: &VoucherPaymentRequested,
+        request: &VoucherPaymentRequestedV1,
         meta: &CommandMeta,
         now: DateTime<Utc>,
     ) -> Result<(), AppError> {
@@ -54,7 +57,7 @@ impl Voucher {
                 merchant_id,
                 payment_id,
                 wallet_id,
-                amount: Won(request.amount.0),
+                amount: Won(request.amount),
                 at: now,
             },
             HoldOutcome::Declined { code, reason } => PaymentCommand::RecordDecline {
@@ -71,7 +74,7 @@ impl Voucher {
 
     async fn hold_for_order(
         &self,
-        request: &VoucherPaymentRequested,
+        request: &VoucherPaymentRequestedV1,
         wallet_id: Uuid,
         meta: &CommandMeta,
         now: DateTime<Utc>,
@@ -96,7 +99,7 @@ impl Voucher {
             request: RedemptionRequest {
                 redemption_id: request.payment_id,
                 merchant,
-                amount: Won(request.amount.0),
+                amount: Won(request.amount),
                 terms,
                 at: now,
             },
@@ -276,6 +279,11 @@ fn permanent(error: impl std::fmt::Display) -> HandleError {
     HandleError::Permanent(error.to_string())
 }
 
+/// The storefront event's published wire struct (its contract).
+fn wire<T: DeserializeOwned + JsonSchema>(event: &RecordedEvent) -> Result<T, HandleError> {
+    golmok_contracts::read(event.envelope.data.clone()).map_err(permanent)
+}
+
 #[async_trait]
 impl EventHandler for OrderPaymentProcess {
     fn name(&self) -> &'static str {
@@ -291,12 +299,20 @@ impl EventHandler for OrderPaymentProcess {
         if !envelope.subject.starts_with("shop-") {
             return Ok(());
         }
-        let StorefrontEvent::Shop(decoded) =
-            StorefrontCodec::decode_type(&envelope.event_type, envelope.data.clone())
-                .map_err(permanent)?
-        else {
+        let Some((name, version)) = event_of(sf::SERVICE, &envelope.event_type) else {
             return Ok(());
         };
+        if !matches!(
+            name,
+            "VoucherPaymentRequested" | "OrderConfirmed" | "OrderCancelled"
+        ) {
+            return Ok(());
+        }
+        if version != sf::VERSION {
+            return Err(permanent(format!(
+                "unknown event type {name} version {version}"
+            )));
+        }
         let meta = CommandMeta {
             causation_id: Some(envelope.id),
             correlation_id: Some(envelope.correlation_id),
@@ -304,17 +320,19 @@ impl EventHandler for OrderPaymentProcess {
         };
         let now = Utc::now();
         let voucher = &self.voucher;
-        let done = match &decoded {
-            ShopEvent::VoucherPaymentRequested(request) => {
-                voucher.pay_order(request, &meta, now).await
+        let done = match name {
+            "VoucherPaymentRequested" => {
+                let request: VoucherPaymentRequestedV1 = wire(event)?;
+                voucher.pay_order(&request, &meta, now).await
             }
-            ShopEvent::OrderConfirmed { order_id, .. } => {
-                voucher.capture_order(*order_id, &meta, now).await
+            "OrderConfirmed" => {
+                let confirmed: OrderInstantV1 = wire(event)?;
+                voucher.capture_order(confirmed.order_id, &meta, now).await
             }
-            ShopEvent::OrderCancelled { order_id, .. } => {
-                voucher.void_order(*order_id, &meta, now).await
+            _ => {
+                let cancelled: OrderReasonV1 = wire(event)?;
+                voucher.void_order(cancelled.order_id, &meta, now).await
             }
-            _ => return Ok(()),
         };
         match done {
             Ok(()) => Ok(()),

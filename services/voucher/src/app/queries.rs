@@ -1,7 +1,6 @@
 use golmok_kernel::ScanOrder;
+use golmok_kernel::{ListPage, PageRequest};
 use serde::de::DeserializeOwned;
-use storefront::app::PageRequest;
-use storefront::app::views::ListPage;
 use uuid::Uuid;
 
 use super::projections::tables::{

@@ -8,32 +8,18 @@ use crate::domain::case as c;
 use crate::domain::fraud as f;
 use crate::domain::programme as p;
 
-use storefront::codes;
+pub use golmok_contracts::voucher::{DeclineReason, Ineligible, Rule};
+use golmok_contracts::{codes, map_codes};
 
 codes! {
     /// A merchant's annual revenue band (drives its fee tier).
     RevenueTier <=> p::RevenueTier { Micro, Small, Medium }
 }
-codes! {
-    /// Why a merchant may not accept a programme's vouchers.
-    Ineligible <=> p::Ineligible { OutsideRegion, CategoryNotEligible, Suspended }
-}
-codes! {
-    /// The fraud rule that opened a case.
-    Rule <=> f::Rule { VelocityAboveBaseline, RoundAmountBurst, NewMerchantVolume, RepeatedWallet }
-}
+map_codes!(Ineligible <=> p::Ineligible { OutsideRegion, CategoryNotEligible, Suspended });
+map_codes!(Rule <=> f::Rule { VelocityAboveBaseline, RoundAmountBurst, NewMerchantVolume, RepeatedWallet });
 codes! {
     /// Where a fraud case stands.
     CaseStatus <=> c::CaseStatus { Open, MerchantSuspended, Dismissed, MerchantReinstated }
-}
-
-/// Why a redemption was declined.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum DeclineReason {
-    InsufficientBalance,
-    MerchantIneligible,
-    OutsideValidity,
 }
 
 /// Where a redemption stands.

@@ -2,7 +2,7 @@ use std::collections::BTreeSet;
 
 use chrono::{Datelike, Days, NaiveDate, Weekday};
 /// The business date in Asia/Seoul of an instant (UTC+9, no daylight saving).
-pub use storefront::domain::seoul_date;
+pub use golmok_kernel::seoul_date;
 
 /// A calendar month in Asia/Seoul: the period of the per-person purchase cap.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

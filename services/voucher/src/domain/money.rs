@@ -1,31 +1,4 @@
-/// An amount of Korean won, whole won only.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Won(pub i64);
-
-impl Won {
-    pub const ZERO: Won = Won(0);
-
-    /// `self + other`, `None` on overflow.
-    pub fn plus(self, other: Won) -> Option<Won> {
-        self.0.checked_add(other.0).map(Won)
-    }
-
-    /// `self - other`, `None` on overflow.
-    pub fn minus(self, other: Won) -> Option<Won> {
-        self.0.checked_sub(other.0).map(Won)
-    }
-
-    pub fn is_positive(self) -> bool {
-        self.0 > 0
-    }
-
-    /// The sum of `amounts`, `None` on overflow.
-    pub fn sum(amounts: impl IntoIterator<Item = Won>) -> Option<Won> {
-        amounts
-            .into_iter()
-            .try_fold(Won::ZERO, |total, amount| total.plus(amount))
-    }
-}
+pub use golmok_kernel::Won;
 
 /// How a fraction of a won is rounded to whole won.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -4,7 +4,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use chrono::Utc;
-use storefront::app::views::ListPage;
+use golmok_kernel::ListPage;
 
 use super::extract::{Caller, Command, ListParams, Reply, listed, path_id};
 use super::{ApiError, bodies};

@@ -10,12 +10,11 @@ use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use golmok_kernel::{CommandMeta, Idempotency};
+use golmok_kernel::{ListPage, PageRequest};
 use golmok_runtime::{Actor, IDEMPOTENCY_HEADER, Role};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
-use storefront::app::PageRequest;
-use storefront::app::views::ListPage;
 use uuid::Uuid;
 
 use super::ApiError;

@@ -2,8 +2,8 @@ use std::sync::Arc;
 
 use axum::Json;
 use axum::extract::{Path, State};
+use golmok_kernel::ListPage;
 use golmok_runtime::Role;
-use storefront::app::views::ListPage;
 use uuid::Uuid;
 
 use super::ApiError;

@@ -4,8 +4,8 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use chrono::Utc;
+use golmok_kernel::ListPage;
 use golmok_runtime::Role;
-use storefront::app::views::ListPage;
 
 use super::extract::{Caller, Command, ListParams, Reply, listed, path_id};
 use super::{ApiError, bodies};

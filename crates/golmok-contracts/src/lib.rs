@@ -1,0 +1,148 @@
+//! The published language of Golmok's services, one module per service:
+//! the serde structs of every event a service writes (the JSON of
+//! `schemas/events/<service>/`), its event names and version, and the code
+//! enums those events carry.
+//!
+//! A service that follows another's events reads them through this crate,
+//! never through the other service's crate: a change inside a service's
+//! domain can not break a sibling's build, and a change here is a change of
+//! the published wire format (the schema and sample tests of the producer
+//! catch it).
+
+use schemars::JsonSchema;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+pub mod storefront;
+pub mod voucher;
+
+/// The name and version of a published event type
+/// `kr.golmok.<service>.<Event>.v<N>`, or `None` for another service's
+/// events or a type that does not follow that form.
+pub fn event_of<'a>(service: &str, event_type: &'a str) -> Option<(&'a str, u32)> {
+    let rest = event_type
+        .strip_prefix("kr.golmok.")?
+        .strip_prefix(service)?
+        .strip_prefix('.')?;
+    let (name, version) = rest.rsplit_once(".v")?;
+    Some((name, version.parse().ok()?))
+}
+
+/// Reads a published event's payload as a consumer: the contract's struct,
+/// tolerating top-level fields the contract does not know (a producer may add
+/// an optional field before its consumers update). A missing or mistyped
+/// field is still an error.
+pub fn read<T: DeserializeOwned + JsonSchema>(data: Value) -> Result<T, serde_json::Error> {
+    let data = match data {
+        Value::Object(mut fields) => {
+            let schema = schemars::SchemaGenerator::default().into_root_schema_for::<T>();
+            if let Some(known) = schema
+                .as_value()
+                .get("properties")
+                .and_then(Value::as_object)
+            {
+                fields.retain(|name, _| known.contains_key(name));
+            }
+            Value::Object(fields)
+        }
+        other => other,
+    };
+    serde_json::from_value(data)
+}
+
+/// Defines a wire enum with SCREAMING_SNAKE codes that maps one to one onto a
+/// domain enum with the same variant names (the caller imports `Serialize`,
+/// `Deserialize` and `JsonSchema`). For a code that a contract already
+/// defines, use [`map_codes!`].
+#[macro_export]
+macro_rules! codes {
+    ($(#[$doc:meta])* $name:ident <=> $module:ident :: $domain:ident { $($variant:ident),+ $(,)? }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+        #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+        pub enum $name {
+            $($variant),+
+        }
+
+        $crate::map_codes!($name <=> $module::$domain { $($variant),+ });
+    };
+}
+
+/// Maps a wire code enum (e.g. one of a contract) one to one onto a domain
+/// enum with the same variant names, both ways.
+#[macro_export]
+macro_rules! map_codes {
+    ($name:ident <=> $module:ident :: $domain:ident { $($variant:ident),+ $(,)? }) => {
+        impl From<$module::$domain> for $name {
+            fn from(value: $module::$domain) -> Self {
+                match value {
+                    $($module::$domain::$variant => $name::$variant),+
+                }
+            }
+        }
+
+        impl From<$name> for $module::$domain {
+            fn from(value: $name) -> Self {
+                match value {
+                    $($name::$variant => $module::$domain::$variant),+
+                }
+            }
+        }
+    };
+}
+
+/// A wire code enum of a contract: SCREAMING_SNAKE codes, never renamed.
+macro_rules! wire_codes {
+    ($(#[$doc:meta])* $name:ident { $($variant:ident),+ $(,)? }) => {
+        $(#[$doc])*
+        #[derive(
+            Debug, Clone, Copy, PartialEq, Eq, Hash,
+            serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+        )]
+        #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+        pub enum $name {
+            $($variant),+
+        }
+    };
+}
+pub(crate) use wire_codes;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn event_types_name_their_service() {
+        assert_eq!(
+            event_of("voucher", "kr.golmok.voucher.OrderPaymentHeld.v1"),
+            Some(("OrderPaymentHeld", 1))
+        );
+        assert_eq!(
+            event_of("voucher", "kr.golmok.storefront.OrderPlaced.v1"),
+            None
+        );
+        assert_eq!(event_of("voucher", "kr.golmok.voucherx.A.v1"), None);
+        assert_eq!(
+            event_of("storefront", "kr.golmok.storefront.OrderPlaced.vx"),
+            None
+        );
+    }
+
+    #[test]
+    fn a_consumer_reads_past_unknown_fields_but_not_missing_ones() {
+        let id = uuid::Uuid::nil();
+        let known = serde_json::json!({
+            "orderId": id, "merchantId": id, "paymentId": id, "at": "2024-01-01T00:00:00Z"
+        });
+        let mut added = known.clone();
+        added["newField"] = serde_json::json!(1);
+        let payment: voucher::OrderPaymentV1 = read(added).unwrap();
+        assert_eq!(payment.order_id, id);
+        assert!(serde_json::from_value::<voucher::OrderPaymentV1>(
+            serde_json::json!({"orderId": id, "merchantId": id, "paymentId": id, "at": "2024-01-01T00:00:00Z", "x": 1})
+        ).is_err(), "the producer's own struct stays strict");
+        let mut missing = known;
+        missing.as_object_mut().unwrap().remove("paymentId");
+        assert!(read::<voucher::OrderPaymentV1>(missing).is_err());
+    }
+}

@@ -1,0 +1,313 @@
+//! The storefront's published events (`schemas/events/storefront/`): one
+//! versioned wire struct per event type, the names in schema order, and the
+//! codes they carry. The storefront's codec maps its domain events onto these
+//! structs; other services read the storefront's events through them.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::wire_codes;
+
+/// The producer's name in `kr.golmok.storefront.<Event>.v<N>`.
+pub const SERVICE: &str = "storefront";
+/// The version every current storefront event is written in.
+pub const VERSION: u32 = 1;
+
+wire_codes! {
+    /// 소상인 RETAILER or 소공인 MANUFACTURER.
+    Kind { Retailer, Manufacturer }
+}
+wire_codes! {
+    /// Annual revenue band.
+    RevenueTier { Micro, Small, Medium }
+}
+wire_codes! {
+    /// 백년가게 CENTURY_STORE or 명문소공인 MASTER_ARTISAN.
+    HeritageBadge { CenturyStore, MasterArtisan }
+}
+wire_codes! {
+    /// Where a diagnosis routes the merchant.
+    Route { ChannelListing, DedicatedSeller, Education }
+}
+wire_codes! {
+    /// Domestic or global sales channel.
+    Market { Domestic, Global }
+}
+wire_codes! {
+    /// Status of a channel onboarding request.
+    OnboardingStatus { Requested, InReview, Live, Rejected }
+}
+wire_codes! {
+    /// How an order is paid.
+    PaymentMethod { Voucher, Card }
+}
+
+// ---- wire structs (v1) ----
+
+/// A merchant registered with a validated business number.
+#[derive(Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct MerchantRegisteredV1 {
+    pub merchant_id: Uuid,
+    /// Normalized `123-45-67890`.
+    pub business_number: String,
+    pub name: String,
+    pub kind: Kind,
+    pub category: String,
+    pub district: String,
+    pub founded_on: NaiveDate,
+    pub revenue_tier: RevenueTier,
+    pub at: DateTime<Utc>,
+}
+
+/// Profile fields that changed; absent fields did not change.
+#[derive(Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct MerchantProfileUpdatedV1 {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub district: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revenue_tier: Option<RevenueTier>,
+    pub at: DateTime<Utc>,
+}
+
+/// Something that happened at an instant, with a reason.
+#[derive(Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ReasonV1 {
+    pub reason: String,
+    pub at: DateTime<Utc>,
+}
+
+/// Something that happened at an instant.
+#[derive(Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct InstantV1 {
+    pub at: DateTime<Utc>,
+}
+
+#[derive(Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct HeritageAppliedV1 {
+    pub badge: HeritageBadge,
+    pub at: DateTime<Utc>,
+}
+
+#[derive(Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct HeritageApprovedV1 {
+    /// Subject of the deciding official.
+    pub official: String,
+    pub at: DateTime<Utc>,
+}
+
+#[derive(Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct HeritageRejectedV1 {
+    /// Subject of the deciding official.
+    pub official: String,
+    pub reason: String,
+    pub at: DateTime<Utc>,
+}
+
+#[derive(Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct DiagnosisRecordedV1 {
+    #[schemars(range(max = 100))]
+    pub marketability: u8,
+    #[schemars(range(max = 100))]
+    pub online_capability: u8,
+    pub notes: String,
+    pub route: Route,
+    /// Subject of the expert.
+    pub expert: String,
+    pub at: DateTime<Utc>,
+}
+
+#[derive(Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ChannelOnboardingRequestedV1 {
+    pub request_id: Uuid,
+    pub channel: String,
+    pub market: Market,
+    pub at: DateTime<Utc>,
+}
+
+#[derive(Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ChannelOnboardingStatusChangedV1 {
+    pub request_id: Uuid,
+    pub status: OnboardingStatus,
+    pub at: DateTime<Utc>,
+}
+
+/// The number is reserved for the merchant (stream `business-number-<digits>`).
+#[derive(Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct BusinessNumberClaimedV1 {
+    pub business_number: String,
+    pub merchant_id: Uuid,
+    pub at: DateTime<Utc>,
+}
+
+#[derive(Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ProductAddedV1 {
+    pub product_id: Uuid,
+    pub merchant_id: Uuid,
+    pub name: String,
+    pub description: String,
+    /// Whole won, more than 0.
+    #[schemars(range(min = 1))]
+    pub price: i64,
+    pub stock: u64,
+    pub at: DateTime<Utc>,
+}
+
+/// Product fields that changed; absent fields did not change.
+#[derive(Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ProductEditedV1 {
+    pub product_id: Uuid,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    pub at: DateTime<Utc>,
+}
+
+#[derive(Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ProductPriceChangedV1 {
+    pub product_id: Uuid,
+    /// Whole won, more than 0.
+    #[schemars(range(min = 1))]
+    pub price: i64,
+    pub at: DateTime<Utc>,
+}
+
+#[derive(Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct StockAdjustedV1 {
+    pub product_id: Uuid,
+    /// Units added (positive) or written off (negative).
+    pub delta: i64,
+    pub reason: String,
+    pub at: DateTime<Utc>,
+}
+
+/// A product event that carries nothing but the instant.
+#[derive(Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ProductInstantV1 {
+    pub product_id: Uuid,
+    pub at: DateTime<Utc>,
+}
+
+#[derive(Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct OrderLineV1 {
+    pub product_id: Uuid,
+    /// The product's name when the order was placed.
+    pub name: String,
+    /// Whole won when the order was placed.
+    pub unit_price: i64,
+    #[schemars(range(min = 1))]
+    pub quantity: u64,
+}
+
+/// An order reserving stock for every line.
+#[derive(Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct OrderPlacedV1 {
+    pub order_id: Uuid,
+    pub merchant_id: Uuid,
+    /// The buyer's subject.
+    pub buyer: String,
+    pub lines: Vec<OrderLineV1>,
+    /// Whole won.
+    pub total: i64,
+    pub payment: PaymentMethod,
+    pub at: DateTime<Utc>,
+}
+
+/// An order event with a reason.
+#[derive(Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct OrderReasonV1 {
+    pub order_id: Uuid,
+    pub reason: String,
+    pub at: DateTime<Utc>,
+}
+
+/// An order event that carries nothing but the instant.
+#[derive(Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct OrderInstantV1 {
+    pub order_id: Uuid,
+    pub at: DateTime<Utc>,
+}
+
+/// The buyer asked the voucher service to pay the order.
+#[derive(Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct VoucherPaymentRequestedV1 {
+    pub order_id: Uuid,
+    pub merchant_id: Uuid,
+    /// The buyer's subject: the wallet's owner.
+    pub buyer: String,
+    pub programme_id: Uuid,
+    /// Names this attempt; the voucher service's hold and answers carry it.
+    pub payment_id: Uuid,
+    /// Whole won: the order's total.
+    pub amount: i64,
+    pub at: DateTime<Utc>,
+}
+
+/// The voucher service declined the order's payment.
+#[derive(Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PaymentDeclinedV1 {
+    pub order_id: Uuid,
+    /// The voucher service's stable code (e.g. INSUFFICIENT_BALANCE).
+    pub code: String,
+    pub reason: String,
+    pub at: DateTime<Utc>,
+}
+
+/// Names of all current event types, in the order of the storefront codec's schemas.
+pub const NAMES: [&str; 27] = [
+    "MerchantRegistered",
+    "MerchantProfileUpdated",
+    "MerchantSuspended",
+    "MerchantReinstated",
+    "HeritageApplied",
+    "HeritageApproved",
+    "HeritageRejected",
+    "DiagnosisRecorded",
+    "ChannelOnboardingRequested",
+    "ChannelOnboardingStatusChanged",
+    "MerchantRegistrationAbandoned",
+    "BusinessNumberClaimed",
+    "ProductAdded",
+    "ProductEdited",
+    "ProductPriceChanged",
+    "StockAdjusted",
+    "ProductPublished",
+    "ProductUnpublished",
+    "OrderPlaced",
+    "OrderCancelled",
+    "PaymentAuthorized",
+    "PaymentCaptured",
+    "PaymentVoided",
+    "PaymentFailed",
+    "VoucherPaymentRequested",
+    "PaymentDeclined",
+    "OrderConfirmed",
+];
