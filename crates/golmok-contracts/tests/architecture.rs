@@ -24,8 +24,11 @@ fn workspace() -> PathBuf {
         .to_path_buf()
 }
 
-/// `(package, manifest directory, [(dependency, kind)])` of every workspace member.
-fn members(root: &Path) -> Vec<(String, PathBuf, Vec<(String, String)>)> {
+/// A workspace member: its name, manifest directory and `(dependency, kind)` edges.
+type Member = (String, PathBuf, Vec<(String, String)>);
+
+/// Every workspace member, from `cargo metadata`.
+fn members(root: &Path) -> Vec<Member> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     let output = Command::new(cargo)
         .args([
