@@ -397,6 +397,30 @@ pub struct BadRow<'a> {
     pub error: &'a dyn std::error::Error,
 }
 
+/// The read-model row decoded as `T`, or `None` once it has been logged and
+/// counted as a [`BadRow`]: what every reader of a JSON row does with one it
+/// cannot decode.
+pub fn decode_row<T: serde::de::DeserializeOwned>(
+    table: &str,
+    partition: &str,
+    clustering: &str,
+    bytes: &[u8],
+) -> Option<T> {
+    match serde_json::from_slice(bytes) {
+        Ok(value) => Some(value),
+        Err(error) => {
+            BadRow {
+                table,
+                partition,
+                clustering,
+                error: &error,
+            }
+            .emit();
+            None
+        }
+    }
+}
+
 impl BadRow<'_> {
     /// Logs the row's table, partition and clustering key and counts it in
     /// `golmok_read_model_bad_rows_total{table}`.

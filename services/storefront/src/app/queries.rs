@@ -10,7 +10,7 @@ use super::projections::tables::{
 use super::views::{ListPage, MerchantView, OrderView, ProductView};
 use super::vocabulary::{HeritageBadge, MerchantStatus};
 use super::{AppError, Storefront};
-use golmok_kernel::telemetry::BadRow;
+use golmok_kernel::telemetry::decode_row as decode;
 
 pub use golmok_kernel::PageRequest;
 
@@ -191,27 +191,5 @@ impl Storefront {
             |_: &OrderView| true,
         )
         .await
-    }
-}
-
-/// The row's view, or `None` (logged and counted) when it cannot be decoded.
-fn decode<T: DeserializeOwned>(
-    table: &str,
-    partition: &str,
-    clustering: &str,
-    bytes: &[u8],
-) -> Option<T> {
-    match serde_json::from_slice(bytes) {
-        Ok(value) => Some(value),
-        Err(error) => {
-            BadRow {
-                table,
-                partition,
-                clustering,
-                error: &error,
-            }
-            .emit();
-            None
-        }
     }
 }

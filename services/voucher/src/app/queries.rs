@@ -12,7 +12,7 @@ use super::views::{
     RedemptionView, TransferView,
 };
 use super::{AppError, Voucher};
-use golmok_kernel::telemetry::BadRow;
+use golmok_kernel::telemetry::decode_row as decode;
 
 const SCAN_BATCH: usize = 500;
 
@@ -23,28 +23,6 @@ fn record(partition: &str, clustering: &str) -> String {
         partition.to_owned()
     } else {
         format!("{partition}/{clustering}")
-    }
-}
-
-/// The row's view, or `None` (logged and counted) when it cannot be decoded.
-fn decode<T: DeserializeOwned>(
-    table: &str,
-    partition: &str,
-    clustering: &str,
-    bytes: &[u8],
-) -> Option<T> {
-    match serde_json::from_slice(bytes) {
-        Ok(value) => Some(value),
-        Err(error) => {
-            BadRow {
-                table,
-                partition,
-                clustering,
-                error: &error,
-            }
-            .emit();
-            None
-        }
     }
 }
 
