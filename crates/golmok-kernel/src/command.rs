@@ -286,3 +286,12 @@ fn envelope<C: EventCodec>(stream: &str, event: &C::Event, meta: &CommandMeta) -
         data: encoded.data,
     }
 }
+
+/// A command's answer as a service replies it. `consistent` is false when the
+/// read models had not applied the command's events within the consistency
+/// timeout (read-your-writes was not reached in time).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Committed<T> {
+    pub value: T,
+    pub consistent: bool,
+}

@@ -28,7 +28,7 @@ pub use codec::{
     AggregateCodec, CodecError, EncodedEvent, EventCodec, SchemaCatalog, SchemaCheckError, encoded,
     from_wire, schema,
 };
-pub use command::{CommandError, CommandHandler, CommandMeta, Executed, Idempotency};
+pub use command::{CommandError, CommandHandler, CommandMeta, Committed, Executed, Idempotency};
 pub use consumer::{Consumer, ConsumerHandle, EventHandler, HandleError, Transaction};
 pub use decider::Decider;
 pub use envelope::{Envelope, RecordedEvent};

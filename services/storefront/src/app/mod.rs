@@ -14,8 +14,9 @@ pub mod vocabulary;
 mod voucher_process;
 
 pub use error::AppError;
+pub use golmok_kernel::Committed;
 pub use merchants::NewMerchant;
 pub use queries::{DirectoryFilter, PageRequest, Visibility};
 pub use shop::{OrderDraft, ProductDraft};
-pub use storefront::{Committed, Storefront, merchant_stream, shop_stream};
+pub use storefront::{Storefront, merchant_stream, shop_stream};
 pub use voucher_process::VoucherProcess;

@@ -1,7 +1,7 @@
 use std::sync::Arc;
 
 use golmok_kernel::{
-    CommandHandler, CommandMeta, Decider, EventCodec, EventLog, Projections, Tables,
+    CommandHandler, CommandMeta, Committed, Decider, EventCodec, EventLog, Projections, Tables,
 };
 use uuid::Uuid;
 
@@ -23,14 +23,6 @@ pub struct Storefront {
     pub(super) shops: CommandHandler<Shop, ShopCodec>,
     projections: Arc<Projections>,
     policy: DiagnosisPolicy,
-}
-
-/// A command's answer. `consistent` is false when the read models had not
-/// applied the command's events within the consistency timeout.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Committed<T> {
-    pub value: T,
-    pub consistent: bool,
 }
 
 pub fn merchant_stream(merchant_id: Uuid) -> String {

@@ -19,9 +19,10 @@ mod voucher;
 mod wallets;
 
 pub use error::AppError;
+pub use golmok_kernel::Committed;
 pub use order_payments::OrderPaymentProcess;
 pub use programmes::ProgrammeDraft;
 pub use voucher::{
-    Committed, Policy, Voucher, case_stream, order_payment_stream, programme_stream,
-    settlement_stream, wallet_id_of, wallet_stream,
+    Policy, Voucher, case_stream, order_payment_stream, programme_stream, settlement_stream,
+    wallet_id_of, wallet_stream,
 };

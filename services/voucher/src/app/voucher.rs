@@ -2,7 +2,7 @@ use std::sync::Arc;
 
 use chrono::TimeDelta;
 use golmok_kernel::{
-    CommandError, CommandHandler, CommandMeta, Decider, EventCodec, EventLog, Executed,
+    CommandError, CommandHandler, CommandMeta, Committed, Decider, EventCodec, EventLog, Executed,
     Projections, Tables,
 };
 use sha2::{Digest, Sha256};
@@ -39,14 +39,6 @@ pub struct Voucher {
     pub(super) payments: CommandHandler<OrderPayment, PaymentCodec>,
     projections: Arc<Projections>,
     pub(super) policy: Policy,
-}
-
-/// A command's answer. `consistent` is false when the read models had not
-/// applied the command's events within the consistency timeout.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Committed<T> {
-    pub value: T,
-    pub consistent: bool,
 }
 
 pub fn programme_stream(programme_id: Uuid) -> String {
