@@ -3,40 +3,89 @@ use axum::response::{IntoResponse, Response};
 
 use crate::ErrorBody;
 
-/// An error a service answers over HTTP: its status, stable code, the input
-/// field at fault and the partner's sentence, written once per error in its
-/// `impl Problem`.
+/// An error a service answers over HTTP. Each service writes one table: a
+/// [`Row`] per error.
 pub trait Problem: std::error::Error {
-    fn status(&self) -> StatusCode;
-    /// Stable SCREAMING_SNAKE code partners can switch on.
-    fn code(&self) -> &'static str;
-    /// The input field at fault, as a path (`lines.0.quantity`).
-    fn field(&self) -> Option<String> {
-        None
+    fn row(&self) -> Row;
+}
+
+/// One row of a service's error table: the status, the stable
+/// SCREAMING_SNAKE code partners switch on, the input field at fault (a path
+/// such as `lines.0.quantity`) and, when partners must not read the error's
+/// own `Display`, their sentence.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Row {
+    status: StatusCode,
+    code: &'static str,
+    field: Option<String>,
+    message: Option<String>,
+}
+
+impl Row {
+    pub fn new(status: StatusCode, code: &'static str) -> Row {
+        Row {
+            status,
+            code,
+            field: None,
+            message: None,
+        }
     }
-    /// What the partner reads. When it is not the error's own `Display`
-    /// (a storage failure worded for partners), the error and its cause are
-    /// logged once, here at the edge.
-    fn message(&self) -> String {
-        self.to_string()
+
+    /// The input field at fault, when there is one.
+    pub fn field(mut self, field: Option<impl Into<String>>) -> Row {
+        self.field = field.map(Into::into);
+        self
+    }
+
+    /// The input field at fault.
+    pub fn at(self, field: &str) -> Row {
+        self.field(Some(field))
+    }
+
+    /// What partners read instead of the error's own `Display`. For a server
+    /// error, the error and its cause are then logged once, at the edge.
+    pub fn message(mut self, message: impl Into<String>) -> Row {
+        self.message = Some(message.into());
+        self
     }
 }
 
-/// What partners read when an idempotency key comes back with other
-/// parameters: the stored key's internal form is never shown, partners know
-/// only theirs.
-pub const KEY_REUSED: &str = "this idempotency key was already used for a request with other \
-                              parameters; use a new key for a new request";
-
-/// What partners read when `service` (`"the storefront"`) is contended or
-/// its storage fails: worth a retry.
-pub fn unavailable(service: &str) -> String {
-    format!("{service} is busy or its storage is unavailable; try again")
+/// The failures every service answers alike, one row each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Failure {
+    /// `403 FORBIDDEN`.
+    Forbidden,
+    /// `409 IDEMPOTENCY_KEY_REUSED`: the key came back with other parameters.
+    KeyReused,
+    /// `503 UNAVAILABLE`: contention or a storage failure, worth a retry.
+    Unavailable,
+    /// `500 INTERNAL`: a failure the service cannot explain to partners.
+    Internal,
+    /// `500 RECORD_UNREADABLE`: a read met a record it cannot decode.
+    Unreadable,
 }
 
-/// What partners read when `service` fails in a way it cannot explain.
-pub fn failed(service: &str) -> String {
-    format!("{service} failed to handle this request")
+impl Failure {
+    /// The row of this failure of `service` (`"the storefront"`).
+    pub fn row(self, service: &str) -> Row {
+        match self {
+            Failure::Forbidden => Row::new(StatusCode::FORBIDDEN, "FORBIDDEN"),
+            // The stored key's internal form is never shown; partners know only theirs.
+            Failure::KeyReused => Row::new(StatusCode::CONFLICT, "IDEMPOTENCY_KEY_REUSED")
+                .at(crate::IDEMPOTENCY_HEADER)
+                .message(
+                    "this idempotency key was already used for a request with other \
+                     parameters; use a new key for a new request",
+                ),
+            Failure::Unavailable => Row::new(StatusCode::SERVICE_UNAVAILABLE, "UNAVAILABLE")
+                .message(format!(
+                    "{service} is busy or its storage is unavailable; try again"
+                )),
+            Failure::Internal => Row::new(StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL")
+                .message(format!("{service} failed to handle this request")),
+            Failure::Unreadable => Row::new(StatusCode::INTERNAL_SERVER_ERROR, "RECORD_UNREADABLE"),
+        }
+    }
 }
 
 /// An HTTP API's error answer: a status and the JSON [`ErrorBody`]. A 503
@@ -117,17 +166,27 @@ impl ApiError {
 
     /// The answer to a service error, from its one table.
     pub fn from_problem(problem: &(impl Problem + ?Sized)) -> ApiError {
-        let status = problem.status();
-        let message = problem.message();
-        if status.is_server_error() && message != problem.to_string() {
-            tracing::error!(error = %problem, source = ?problem.source(), "request failed");
-        }
+        let Row {
+            status,
+            code,
+            field,
+            message,
+        } = problem.row();
+        let message = match message {
+            Some(message) => {
+                if status.is_server_error() {
+                    tracing::error!(error = %problem, source = ?problem.source(), "request failed");
+                }
+                message
+            }
+            None => problem.to_string(),
+        };
         ApiError {
             status,
             body: ErrorBody {
-                code: problem.code().to_owned(),
+                code: code.to_owned(),
                 message,
-                field: problem.field(),
+                field,
             },
         }
     }
@@ -167,33 +226,18 @@ mod tests {
     use super::*;
 
     #[derive(Debug, thiserror::Error)]
-    enum Failure {
+    enum Broken {
         #[error("disk on fire")]
         Storage,
         #[error("no room left")]
         Full,
     }
 
-    impl Problem for Failure {
-        fn status(&self) -> StatusCode {
+    impl Problem for Broken {
+        fn row(&self) -> Row {
             match self {
-                Failure::Storage => StatusCode::SERVICE_UNAVAILABLE,
-                Failure::Full => StatusCode::UNPROCESSABLE_ENTITY,
-            }
-        }
-        fn code(&self) -> &'static str {
-            match self {
-                Failure::Storage => "UNAVAILABLE",
-                Failure::Full => "FULL",
-            }
-        }
-        fn field(&self) -> Option<String> {
-            matches!(self, Failure::Full).then(|| "room".to_owned())
-        }
-        fn message(&self) -> String {
-            match self {
-                Failure::Storage => "busy; try again".to_owned(),
-                Failure::Full => self.to_string(),
+                Broken::Storage => Failure::Unavailable.row("the shop"),
+                Broken::Full => Row::new(StatusCode::UNPROCESSABLE_ENTITY, "FULL").at("room"),
             }
         }
     }
@@ -212,7 +256,7 @@ mod tests {
     #[tokio::test]
     async fn a_problem_renders_its_one_table_row() {
         assert_eq!(
-            rendered(Failure::Full.into()).await,
+            rendered(Broken::Full.into()).await,
             (
                 StatusCode::UNPROCESSABLE_ENTITY,
                 None,
@@ -220,11 +264,11 @@ mod tests {
             )
         );
         assert_eq!(
-            rendered(Failure::Storage.into()).await,
+            rendered(Broken::Storage.into()).await,
             (
                 StatusCode::SERVICE_UNAVAILABLE,
                 Some("1".to_owned()),
-                r#"{"code":"UNAVAILABLE","message":"busy; try again"}"#.to_owned()
+                r#"{"code":"UNAVAILABLE","message":"the shop is busy or its storage is unavailable; try again"}"#.to_owned()
             )
         );
     }

@@ -11,6 +11,6 @@ mod reply;
 
 pub use caller::Caller;
 pub use command::Command;
-pub use error::{ApiError, KEY_REUSED, Problem, failed, unavailable};
+pub use error::{ApiError, Failure, Problem, Row};
 pub use list::{Cursors, ListParams, OpaqueCursors, UuidCursors, path_id};
 pub use reply::Reply;

@@ -2,7 +2,7 @@
 //! sentence of every [`AppError`]; the edge renders it.
 
 use axum::http::StatusCode;
-use golmok_runtime::edge::{KEY_REUSED, Problem, failed, unavailable};
+use golmok_runtime::edge::{Failure, Problem, Row};
 
 use crate::app::AppError;
 use crate::domain::merchant::MerchantError;
@@ -12,52 +12,25 @@ use crate::domain::shop::ShopError;
 const SERVICE: &str = "the storefront";
 
 impl Problem for AppError {
-    fn status(&self) -> StatusCode {
+    fn row(&self) -> Row {
         match self {
-            AppError::Merchant(error) => merchant_status(error),
-            AppError::Shop(error) => shop_status(error),
-            AppError::BusinessNumber(_) => StatusCode::BAD_REQUEST,
-            AppError::Forbidden => StatusCode::FORBIDDEN,
-            AppError::BusinessNumberTaken(_) | AppError::IdempotencyKeyReused(_) => {
-                StatusCode::CONFLICT
+            AppError::Merchant(error) => {
+                Row::new(merchant_status(error), error.code()).field(error.field())
             }
-            AppError::Contention(_) | AppError::Storage(_) => StatusCode::SERVICE_UNAVAILABLE,
-            AppError::Codec(_) | AppError::UnreadableRecord(_) => StatusCode::INTERNAL_SERVER_ERROR,
-        }
-    }
-
-    fn code(&self) -> &'static str {
-        match self {
-            AppError::Merchant(error) => error.code(),
-            AppError::Shop(error) => error.code(),
-            AppError::BusinessNumber(error) => error.code(),
-            AppError::BusinessNumberTaken(error) => error.code(),
-            AppError::Forbidden => "FORBIDDEN",
-            AppError::IdempotencyKeyReused(_) => "IDEMPOTENCY_KEY_REUSED",
-            AppError::Contention(_) | AppError::Storage(_) => "UNAVAILABLE",
-            AppError::Codec(_) => "INTERNAL",
-            AppError::UnreadableRecord(_) => "RECORD_UNREADABLE",
-        }
-    }
-
-    fn field(&self) -> Option<String> {
-        match self {
-            AppError::Merchant(error) => error.field().map(str::to_owned),
-            AppError::Shop(error) => error.field(),
-            AppError::BusinessNumber(_) | AppError::BusinessNumberTaken(_) => {
-                Some("businessNumber".into())
+            AppError::Shop(error) => {
+                Row::new(shop_status(error), error.code()).field(error.field())
             }
-            AppError::IdempotencyKeyReused(_) => Some("idempotency-key".into()),
-            _ => None,
-        }
-    }
-
-    fn message(&self) -> String {
-        match self {
-            AppError::IdempotencyKeyReused(_) => KEY_REUSED.to_owned(),
-            AppError::Contention(_) | AppError::Storage(_) => unavailable(SERVICE),
-            AppError::Codec(_) => failed(SERVICE),
-            _ => self.to_string(),
+            AppError::BusinessNumber(error) => {
+                Row::new(StatusCode::BAD_REQUEST, error.code()).at("businessNumber")
+            }
+            AppError::BusinessNumberTaken(error) => {
+                Row::new(StatusCode::CONFLICT, error.code()).at("businessNumber")
+            }
+            AppError::Forbidden => Failure::Forbidden.row(SERVICE),
+            AppError::IdempotencyKeyReused(_) => Failure::KeyReused.row(SERVICE),
+            AppError::Contention(_) | AppError::Storage(_) => Failure::Unavailable.row(SERVICE),
+            AppError::Codec(_) => Failure::Internal.row(SERVICE),
+            AppError::UnreadableRecord(_) => Failure::Unreadable.row(SERVICE),
         }
     }
 }

@@ -2,7 +2,7 @@
 //! partner's sentence of every [`AppError`]; the edge renders it.
 
 use axum::http::StatusCode;
-use golmok_runtime::edge::{KEY_REUSED, Problem, failed, unavailable};
+use golmok_runtime::edge::{Failure, Problem, Row};
 
 use crate::app::AppError;
 use crate::domain::case::CaseError;
@@ -14,64 +14,46 @@ use crate::domain::wallet::{Decline, WalletError};
 const SERVICE: &str = "the voucher service";
 
 impl Problem for AppError {
-    fn status(&self) -> StatusCode {
+    fn row(&self) -> Row {
+        let unprocessable = StatusCode::UNPROCESSABLE_ENTITY;
         match self {
-            AppError::Programme(error) => programme_status(error),
-            AppError::Wallet(error) => wallet_status(error),
-            AppError::Declined(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            AppError::Settlement(SettlementError::BatchNotFound)
-            | AppError::Case(CaseError::NotFound)
-            | AppError::MerchantNotFound => StatusCode::NOT_FOUND,
-            AppError::Settlement(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            AppError::Case(CaseError::Reason) => StatusCode::BAD_REQUEST,
-            AppError::Case(CaseError::Transition { .. })
-            | AppError::Payment(_)
-            | AppError::IdempotencyKeyReused(_) => StatusCode::CONFLICT,
-            AppError::Forbidden => StatusCode::FORBIDDEN,
-            AppError::Contention(_) | AppError::Storage(_) => StatusCode::SERVICE_UNAVAILABLE,
-            AppError::Codec(_) | AppError::UnreadableRecord(_) => StatusCode::INTERNAL_SERVER_ERROR,
-        }
-    }
-
-    fn code(&self) -> &'static str {
-        match self {
-            AppError::Programme(error) => error.code(),
-            AppError::Wallet(error) => error.code(),
-            AppError::Declined(decline) => decline.code(),
-            AppError::Settlement(error) => error.code(),
-            AppError::Case(error) => error.code(),
-            AppError::Payment(error) => error.code(),
-            AppError::MerchantNotFound => "MERCHANT_NOT_FOUND",
-            AppError::Forbidden => "FORBIDDEN",
-            AppError::IdempotencyKeyReused(_) => "IDEMPOTENCY_KEY_REUSED",
-            AppError::Contention(_) | AppError::Storage(_) => "UNAVAILABLE",
-            AppError::Codec(_) => "INTERNAL",
-            AppError::UnreadableRecord(_) => "RECORD_UNREADABLE",
-        }
-    }
-
-    fn field(&self) -> Option<String> {
-        let field = match self {
-            AppError::Programme(error) => error.field(),
-            AppError::Wallet(error) => error.field(),
-            AppError::Declined(Decline::InsufficientBalance { .. }) => Some("amount"),
-            AppError::Declined(Decline::MerchantIneligible(_)) | AppError::MerchantNotFound => {
-                Some("merchantId")
+            AppError::Programme(error) => {
+                Row::new(programme_status(error), error.code()).field(error.field())
             }
-            AppError::Settlement(SettlementError::DayNotClosed(_)) => Some("businessDate"),
-            AppError::Case(CaseError::Reason) => Some("reason"),
-            AppError::IdempotencyKeyReused(_) => Some("idempotency-key"),
-            _ => None,
-        };
-        field.map(str::to_owned)
-    }
-
-    fn message(&self) -> String {
-        match self {
-            AppError::IdempotencyKeyReused(_) => KEY_REUSED.to_owned(),
-            AppError::Contention(_) | AppError::Storage(_) => unavailable(SERVICE),
-            AppError::Codec(_) => failed(SERVICE),
-            _ => self.to_string(),
+            AppError::Wallet(error) => {
+                Row::new(wallet_status(error), error.code()).field(error.field())
+            }
+            AppError::Declined(decline) => {
+                let field = match decline {
+                    Decline::InsufficientBalance { .. } => Some("amount"),
+                    Decline::MerchantIneligible(_) => Some("merchantId"),
+                    Decline::OutsideValidity => None,
+                };
+                Row::new(unprocessable, decline.code()).field(field)
+            }
+            AppError::Settlement(error @ SettlementError::BatchNotFound) => {
+                Row::new(StatusCode::NOT_FOUND, error.code())
+            }
+            AppError::Settlement(error @ SettlementError::DayNotClosed(_)) => {
+                Row::new(unprocessable, error.code()).at("businessDate")
+            }
+            AppError::Settlement(error) => Row::new(unprocessable, error.code()),
+            AppError::Case(error @ CaseError::NotFound) => {
+                Row::new(StatusCode::NOT_FOUND, error.code())
+            }
+            AppError::Case(error @ CaseError::Reason) => {
+                Row::new(StatusCode::BAD_REQUEST, error.code()).at("reason")
+            }
+            AppError::Case(error) => Row::new(StatusCode::CONFLICT, error.code()),
+            AppError::Payment(error) => Row::new(StatusCode::CONFLICT, error.code()),
+            AppError::MerchantNotFound => {
+                Row::new(StatusCode::NOT_FOUND, "MERCHANT_NOT_FOUND").at("merchantId")
+            }
+            AppError::Forbidden => Failure::Forbidden.row(SERVICE),
+            AppError::IdempotencyKeyReused(_) => Failure::KeyReused.row(SERVICE),
+            AppError::Contention(_) | AppError::Storage(_) => Failure::Unavailable.row(SERVICE),
+            AppError::Codec(_) => Failure::Internal.row(SERVICE),
+            AppError::UnreadableRecord(_) => Failure::Unreadable.row(SERVICE),
         }
     }
 }
