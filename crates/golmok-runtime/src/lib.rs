@@ -1,9 +1,10 @@
 //! What every Golmok process shares: settings loading, JSON logs and
 //! Prometheus metrics, `/livez` `/readyz` `/metrics`, graceful shutdown, the
-//! actor header that carries the caller from the gateway to a service, and the
-//! JSON error body of every HTTP API.
+//! actor header that carries the caller from the gateway to a service, the
+//! JSON error body of every HTTP API, and the HTTP [`edge`] of a service.
 
 mod actor;
+pub mod edge;
 mod error_body;
 mod figures;
 mod ops;

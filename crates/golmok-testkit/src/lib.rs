@@ -12,8 +12,12 @@
 //! The broker runs from the jars in `GOLMOK_KAFKA_LIBS`, which `scripts/test`
 //! resolves with Maven once per machine; without them the test fails and
 //! says so, it is never skipped.
+//!
+//! [`idempotency::assert_idempotent`] is RELIABILITY 17 through real HTTP,
+//! one contract test every service's API tests call.
 
 mod cassandra;
+pub mod idempotency;
 mod kafka;
 mod shared;
 

@@ -5,11 +5,10 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use chrono::Utc;
 use golmok_runtime::Role;
+use golmok_runtime::edge::{ApiError, Caller, Command, ListParams, Reply, path_id};
 use uuid::Uuid;
 
-use super::ApiError;
 use super::bodies;
-use super::extract::{Caller, Command, ListParams, Reply, path_id};
 use crate::app::views::{ListPage, MerchantView};
 use crate::app::vocabulary::HeritageBadge;
 use crate::app::{DirectoryFilter, NewMerchant, Storefront, Visibility};
@@ -56,7 +55,7 @@ pub async fn get(
         .merchant(merchant_id(&id)?)
         .await?
         .map(Json)
-        .ok_or(ApiError::NotFound("MERCHANT_NOT_FOUND", "merchant"))
+        .ok_or_else(|| ApiError::not_found("MERCHANT_NOT_FOUND", "merchant"))
 }
 
 pub async fn list(
@@ -88,7 +87,7 @@ pub async fn list(
         heritage,
         suspended,
     };
-    Ok(Json(storefront.directory(&filter, &params.page()?).await?))
+    Ok(params.listed(storefront.directory(&filter, &params.page()?).await?))
 }
 
 /// Runs a merchant command built from the validated id.

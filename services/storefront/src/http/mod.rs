@@ -2,7 +2,6 @@
 
 mod bodies;
 mod error;
-mod extract;
 mod merchants;
 mod orders;
 mod products;
@@ -12,8 +11,7 @@ use std::sync::Arc;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, patch, post, put};
-
-pub use error::ApiError;
+use golmok_runtime::edge::ApiError;
 
 use crate::app::Storefront;
 
@@ -91,8 +89,8 @@ pub fn router(storefront: Arc<Storefront>) -> Router {
             "/merchants/{id}/orders/{order_id}/confirmation",
             post(orders::confirm),
         )
-        .fallback(|| async { ApiError::RouteNotFound })
-        .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
+        .fallback(|| async { ApiError::route_not_found() })
+        .method_not_allowed_fallback(|| async { ApiError::method_not_allowed() })
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .with_state(storefront)
 }

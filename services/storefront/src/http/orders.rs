@@ -4,10 +4,9 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use golmok_runtime::Role;
+use golmok_runtime::edge::{ApiError, Caller, Command, ListParams, Reply, path_id};
 
-use super::ApiError;
 use super::bodies;
-use super::extract::{Caller, Command, ListParams, Reply, path_id};
 use crate::app::views::{ListPage, OrderView};
 use crate::app::{OrderDraft, Storefront};
 use crate::domain::shop::LineRequest;
@@ -47,11 +46,11 @@ pub async fn get(
     let order = storefront
         .order(id)
         .await?
-        .ok_or(ApiError::NotFound("ORDER_NOT_FOUND", "order"))?;
+        .ok_or_else(|| ApiError::not_found("ORDER_NOT_FOUND", "order"))?;
     if order.buyer == actor.subject || actor.acts_for_merchant(order.merchant_id) {
         Ok(Json(order))
     } else {
-        Err(ApiError::Forbidden)
+        Err(ApiError::forbidden())
     }
 }
 
@@ -63,7 +62,7 @@ pub async fn list_for_merchant(
 ) -> Result<Json<ListPage<OrderView>>, ApiError> {
     let id = path_id(&id, "MERCHANT_NOT_FOUND", "merchant")?;
     caller.for_merchant(id)?;
-    Ok(Json(storefront.merchant_orders(id, &params.page()?).await?))
+    Ok(params.listed(storefront.merchant_orders(id, &params.page()?).await?))
 }
 
 pub async fn list_for_buyer(
@@ -74,11 +73,9 @@ pub async fn list_for_buyer(
 ) -> Result<Json<ListPage<OrderView>>, ApiError> {
     let actor = caller.signed_in()?;
     if actor.subject != subject && actor.role != Role::Operator {
-        return Err(ApiError::Forbidden);
+        return Err(ApiError::forbidden());
     }
-    Ok(Json(
-        storefront.buyer_orders(&subject, &params.page()?).await?,
-    ))
+    Ok(params.listed(storefront.buyer_orders(&subject, &params.page()?).await?))
 }
 
 pub async fn cancel(

@@ -5,11 +5,10 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use chrono::Utc;
 use golmok_kernel::CommandMeta;
+use golmok_runtime::edge::{ApiError, Caller, Command, ListParams, Reply, path_id};
 use uuid::Uuid;
 
-use super::ApiError;
 use super::bodies;
-use super::extract::{Caller, Command, ListParams, Reply, path_id};
 use crate::app::views::{ListPage, ProductView};
 use crate::app::{ProductDraft, Storefront, Visibility};
 use crate::domain::shop::ShopCommand;
@@ -53,9 +52,7 @@ pub async fn list(
     } else {
         Visibility::Public
     };
-    Ok(Json(
-        storefront.products(id, visibility, &params.page()?).await?,
-    ))
+    Ok(params.listed(storefront.products(id, visibility, &params.page()?).await?))
 }
 
 /// Unpublished products are visible only to whoever acts for their merchant.
@@ -64,7 +61,7 @@ pub async fn get(
     caller: Caller,
     Path(product_id): Path<String>,
 ) -> Result<Json<ProductView>, ApiError> {
-    let not_found = ApiError::NotFound("PRODUCT_NOT_FOUND", "product");
+    let not_found = ApiError::not_found("PRODUCT_NOT_FOUND", "product");
     let id = path_id(&product_id, "PRODUCT_NOT_FOUND", "product")?;
     match storefront.product(id).await? {
         Some(product) if product.published || caller.acts_for_merchant(product.merchant_id) => {

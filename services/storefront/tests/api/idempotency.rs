@@ -1,4 +1,5 @@
 use futures::future::join_all;
+use golmok_testkit::idempotency::{Replayable, assert_idempotent};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
@@ -187,4 +188,30 @@ async fn concurrent_requests_with_one_key_place_one_order() {
     }
     let product = app.get(&format!("/products/{product}"), None).await;
     assert_eq!(product.expect(StatusCode::OK)["reserved"], 2);
+}
+
+/// RELIABILITY 17 through the contract test both services share.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn adding_a_product_keeps_the_shared_idempotency_contract() {
+    let app = spawn_app().await;
+    let merchant = app.merchant(retailer()).await;
+    let owner = merchant_actor(merchant);
+    let path = format!("/merchants/{merchant}/products");
+    let command = Replayable {
+        method: Method::POST,
+        path: path.clone(),
+        body: json!({"name": "떡", "price": 3000, "stock": 7}),
+        other_body: json!({"name": "떡", "price": 3100, "stock": 7}),
+    };
+    let (app, owner) = (&app, &owner);
+    let list = format!("{path}?first=100");
+    let list = &list;
+    let products = move || async move {
+        let listed = app.get(list, Some(owner)).await;
+        listed.expect(StatusCode::OK)["items"]
+            .as_array()
+            .unwrap()
+            .len()
+    };
+    assert_idempotent(&app.address, &owner.to_header(), &command, products).await;
 }

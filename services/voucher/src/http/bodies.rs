@@ -1,11 +1,10 @@
 //! Request bodies of docs/voucher-http.md (a programme's is the app's
-//! `ProgrammeDraft`). They also serialize: the idempotency fingerprint
-//! digests the body as parsed.
+//! `ProgrammeDraft`).
 
 use std::collections::BTreeSet;
 
 use chrono::NaiveDate;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use uuid::Uuid;
 
 use crate::app::ProgrammeDraft;
@@ -15,7 +14,7 @@ use crate::app::views::FeeTiersView;
 /// read as any integer so that a negative or huge rate is refused by the
 /// programme's own rule (RATE_OUT_OF_RANGE, naming the field) rather than by
 /// the JSON parser.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Programme {
     pub issuer: String,
@@ -33,7 +32,7 @@ pub struct Programme {
 }
 
 /// Basis points per revenue tier, as sent.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct FeeTiers {
     pub micro: i64,
@@ -71,36 +70,36 @@ impl From<Programme> for ProgrammeDraft {
     }
 }
 
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Purchase {
     pub face_value: i64,
 }
 
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Redeem {
     pub merchant_id: Uuid,
     pub amount: i64,
 }
 
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Amount {
     pub amount: i64,
 }
 
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Empty {}
 
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Settle {
     pub business_date: NaiveDate,
 }
 
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Reason {
     pub reason: String,

@@ -5,9 +5,9 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use chrono::Utc;
 use golmok_kernel::ListPage;
+use golmok_runtime::edge::{ApiError, Caller, Command, Reply, path_id};
 
-use super::extract::{Caller, Command, ListParams, Reply, listed, path_id};
-use super::{ApiError, bodies};
+use super::{ListParams, bodies};
 use crate::app::views::CaseView;
 use crate::app::{CaseDecision, Voucher};
 
@@ -23,7 +23,7 @@ pub async fn list(
 ) -> Result<Json<ListPage<CaseView>>, ApiError> {
     caller.official()?;
     let programme = path_id(&id, "PROGRAMME_NOT_FOUND", "programme")?;
-    Ok(listed(voucher.cases(programme, &params.page()?).await?))
+    Ok(params.listed(voucher.cases(programme, &params.page()?).await?))
 }
 
 pub async fn get(

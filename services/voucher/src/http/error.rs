@@ -1,7 +1,8 @@
-use axum::Json;
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
-use golmok_runtime::ErrorBody;
+//! The voucher service's one error table: status, code, field and the
+//! partner's sentence of every [`AppError`]; the edge renders it.
+
+use axum::http::StatusCode;
+use golmok_runtime::edge::{Failure, Problem, Row};
 
 use crate::app::AppError;
 use crate::domain::case::CaseError;
@@ -9,47 +10,65 @@ use crate::domain::programme::ProgrammeError;
 use crate::domain::settlement::SettlementError;
 use crate::domain::wallet::{Decline, WalletError};
 
-/// Every error the HTTP API answers, with its status and stable code.
-#[derive(Debug, thiserror::Error)]
-pub enum ApiError {
-    #[error("the x-golmok-actor header is malformed: {0}")]
-    BadActor(String),
-    #[error("sign in first")]
-    Unauthenticated,
-    #[error("the caller may not do this")]
-    Forbidden,
-    #[error("{message}")]
-    BadRequest {
-        code: &'static str,
-        message: String,
-        field: Option<String>,
-    },
-    #[error("the request body is too large")]
-    BodyTooLarge,
-    #[error("no such {1}")]
-    NotFound(&'static str, &'static str),
-    #[error("no such route")]
-    RouteNotFound,
-    #[error("this route does not take that method")]
-    MethodNotAllowed,
-    #[error(transparent)]
-    App(#[from] AppError),
+/// How partners read this service's name.
+const SERVICE: &str = "the voucher service";
+
+impl Problem for AppError {
+    fn row(&self) -> Row {
+        let unprocessable = StatusCode::UNPROCESSABLE_ENTITY;
+        match self {
+            AppError::Programme(error) => {
+                Row::new(programme_status(error), error.code()).field(error.field())
+            }
+            AppError::Wallet(error) => {
+                Row::new(wallet_status(error), error.code()).field(error.field())
+            }
+            AppError::Declined(decline) => {
+                let field = match decline {
+                    Decline::InsufficientBalance { .. } => Some("amount"),
+                    Decline::MerchantIneligible(_) => Some("merchantId"),
+                    Decline::OutsideValidity => None,
+                };
+                Row::new(unprocessable, decline.code()).field(field)
+            }
+            AppError::Settlement(error @ SettlementError::BatchNotFound) => {
+                Row::new(StatusCode::NOT_FOUND, error.code())
+            }
+            AppError::Settlement(error @ SettlementError::DayNotClosed(_)) => {
+                Row::new(unprocessable, error.code()).at("businessDate")
+            }
+            AppError::Settlement(error) => Row::new(unprocessable, error.code()),
+            AppError::Case(error @ CaseError::NotFound) => {
+                Row::new(StatusCode::NOT_FOUND, error.code())
+            }
+            AppError::Case(error @ CaseError::Reason) => {
+                Row::new(StatusCode::BAD_REQUEST, error.code()).at("reason")
+            }
+            AppError::Case(error) => Row::new(StatusCode::CONFLICT, error.code()),
+            AppError::Payment(error) => Row::new(StatusCode::CONFLICT, error.code()),
+            AppError::MerchantNotFound => {
+                Row::new(StatusCode::NOT_FOUND, "MERCHANT_NOT_FOUND").at("merchantId")
+            }
+            AppError::Forbidden => Failure::Forbidden.row(SERVICE),
+            AppError::IdempotencyKeyReused(_) => Failure::KeyReused.row(SERVICE),
+            AppError::Contention(_) | AppError::Storage(_) => Failure::Unavailable.row(SERVICE),
+            AppError::Codec(_) => Failure::Internal.row(SERVICE),
+            AppError::UnreadableRecord(_) => Failure::Unreadable.row(SERVICE),
+        }
+    }
 }
 
-type Parts = (StatusCode, &'static str, Option<&'static str>);
-
-fn programme(error: &ProgrammeError) -> Parts {
-    let status = match error {
+fn programme_status(error: &ProgrammeError) -> StatusCode {
+    match error {
         ProgrammeError::NotFound => StatusCode::NOT_FOUND,
         ProgrammeError::AlreadyExists => StatusCode::CONFLICT,
         ProgrammeError::BudgetExhausted { .. } => StatusCode::UNPROCESSABLE_ENTITY,
         _ => StatusCode::BAD_REQUEST,
-    };
-    (status, error.code(), error.field())
+    }
 }
 
-fn wallet(error: &WalletError) -> Parts {
-    let status = match error {
+fn wallet_status(error: &WalletError) -> StatusCode {
+    match error {
         WalletError::NotFound | WalletError::PurchaseNotFound | WalletError::RedemptionNotFound => {
             StatusCode::NOT_FOUND
         }
@@ -69,129 +88,5 @@ fn wallet(error: &WalletError) -> Parts {
         | WalletError::RefundTooLarge { .. }
         | WalletError::RefundWindowClosed
         | WalletError::AmountTooLarge { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-    };
-    (status, error.code(), error.field())
-}
-
-fn declined(decline: &Decline) -> Parts {
-    let field = match decline {
-        Decline::InsufficientBalance { .. } => Some("amount"),
-        Decline::MerchantIneligible(_) => Some("merchantId"),
-        Decline::OutsideValidity => None,
-    };
-    (StatusCode::UNPROCESSABLE_ENTITY, decline.code(), field)
-}
-
-fn settlement(error: &SettlementError) -> Parts {
-    match error {
-        SettlementError::BatchNotFound => (StatusCode::NOT_FOUND, error.code(), None),
-        SettlementError::DayNotClosed(_) => (
-            StatusCode::UNPROCESSABLE_ENTITY,
-            error.code(),
-            Some("businessDate"),
-        ),
-        SettlementError::NotDue(_) | SettlementError::Overflow => {
-            (StatusCode::UNPROCESSABLE_ENTITY, error.code(), None)
-        }
-    }
-}
-
-fn case(error: &CaseError) -> Parts {
-    match error {
-        CaseError::NotFound => (StatusCode::NOT_FOUND, error.code(), None),
-        CaseError::Reason => (StatusCode::BAD_REQUEST, error.code(), Some("reason")),
-        CaseError::Transition { .. } => (StatusCode::CONFLICT, error.code(), None),
-    }
-}
-
-impl ApiError {
-    pub fn bad_request(code: &'static str, field: &str, message: impl Into<String>) -> Self {
-        ApiError::BadRequest {
-            code,
-            message: message.into(),
-            field: Some(field.to_owned()),
-        }
-    }
-
-    fn parts(&self) -> (StatusCode, &'static str, Option<String>) {
-        let owned = |(status, code, field): Parts| (status, code, field.map(str::to_owned));
-        match self {
-            ApiError::BadActor(_) => (StatusCode::BAD_REQUEST, "BAD_ACTOR", None),
-            ApiError::Unauthenticated => (StatusCode::UNAUTHORIZED, "UNAUTHENTICATED", None),
-            ApiError::Forbidden | ApiError::App(AppError::Forbidden) => {
-                (StatusCode::FORBIDDEN, "FORBIDDEN", None)
-            }
-            ApiError::BadRequest { code, field, .. } => {
-                (StatusCode::BAD_REQUEST, code, field.clone())
-            }
-            ApiError::BodyTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "BODY_TOO_LARGE", None),
-            ApiError::NotFound(code, _) => (StatusCode::NOT_FOUND, code, None),
-            ApiError::RouteNotFound => (StatusCode::NOT_FOUND, "ROUTE_NOT_FOUND", None),
-            ApiError::MethodNotAllowed => {
-                (StatusCode::METHOD_NOT_ALLOWED, "METHOD_NOT_ALLOWED", None)
-            }
-            ApiError::App(AppError::Programme(error)) => owned(programme(error)),
-            ApiError::App(AppError::Wallet(error)) => owned(wallet(error)),
-            ApiError::App(AppError::Declined(decline)) => owned(declined(decline)),
-            ApiError::App(AppError::Settlement(error)) => owned(settlement(error)),
-            ApiError::App(AppError::Case(error)) => owned(case(error)),
-            ApiError::App(AppError::Payment(error)) => (StatusCode::CONFLICT, error.code(), None),
-            ApiError::App(AppError::MerchantNotFound) => (
-                StatusCode::NOT_FOUND,
-                "MERCHANT_NOT_FOUND",
-                Some("merchantId".into()),
-            ),
-            ApiError::App(AppError::IdempotencyKeyReused(_)) => (
-                StatusCode::CONFLICT,
-                "IDEMPOTENCY_KEY_REUSED",
-                Some("idempotency-key".into()),
-            ),
-            ApiError::App(AppError::Contention(_) | AppError::Storage(_)) => {
-                (StatusCode::SERVICE_UNAVAILABLE, "UNAVAILABLE", None)
-            }
-            ApiError::App(AppError::Codec(_)) => {
-                (StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL", None)
-            }
-            ApiError::App(AppError::UnreadableRecord(_)) => {
-                (StatusCode::INTERNAL_SERVER_ERROR, "RECORD_UNREADABLE", None)
-            }
-        }
-    }
-}
-
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        let (status, code, field) = self.parts();
-        let message = if let ApiError::App(AppError::UnreadableRecord(_)) = self {
-            self.to_string()
-        } else if status.is_server_error() {
-            tracing::error!(error = %self, source = ?std::error::Error::source(&self), "request failed");
-            match status {
-                StatusCode::SERVICE_UNAVAILABLE => {
-                    "the voucher service is busy or its storage is unavailable; try again"
-                        .to_owned()
-                }
-                _ => "the voucher service failed to handle this request".to_owned(),
-            }
-        } else if let ApiError::App(AppError::IdempotencyKeyReused(_)) = &self {
-            // The kernel's message names the stored key; partners know only theirs.
-            "this idempotency key was already used for a request with other parameters; \
-             use a new key for a new request"
-                .to_owned()
-        } else {
-            self.to_string()
-        };
-        let body = ErrorBody {
-            code: code.to_owned(),
-            message,
-            field,
-        };
-        let mut response = (status, Json(body)).into_response();
-        if status == StatusCode::SERVICE_UNAVAILABLE {
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
-        }
-        response
     }
 }

@@ -4,10 +4,10 @@ use axum::Json;
 use axum::extract::{Path, State};
 use golmok_kernel::ListPage;
 use golmok_runtime::Role;
+use golmok_runtime::edge::{ApiError, Caller, path_id};
 use uuid::Uuid;
 
-use super::ApiError;
-use super::extract::{Caller, ListParams, listed, path_id};
+use super::ListParams;
 use crate::app::Voucher;
 use crate::app::views::{BatchView, MerchantStanding, RedemptionView};
 
@@ -18,7 +18,7 @@ fn merchant(caller: &Caller, id: &str) -> Result<Uuid, ApiError> {
     if actor.acts_for_merchant(id) || actor.is(Role::Official) {
         Ok(id)
     } else {
-        Err(ApiError::Forbidden)
+        Err(ApiError::forbidden())
     }
 }
 
@@ -38,9 +38,7 @@ pub async fn redemptions(
     params: ListParams,
 ) -> Result<Json<ListPage<RedemptionView>>, ApiError> {
     let id = merchant(&caller, &id)?;
-    Ok(listed(
-        voucher.merchant_redemptions(id, &params.page()?).await?,
-    ))
+    Ok(params.listed(voucher.merchant_redemptions(id, &params.page()?).await?))
 }
 
 pub async fn settlements(
@@ -50,7 +48,5 @@ pub async fn settlements(
     params: ListParams,
 ) -> Result<Json<ListPage<BatchView>>, ApiError> {
     let id = merchant(&caller, &id)?;
-    Ok(listed(
-        voucher.merchant_settlements(id, &params.page()?).await?,
-    ))
+    Ok(params.listed(voucher.merchant_settlements(id, &params.page()?).await?))
 }

@@ -3,7 +3,6 @@
 mod bodies;
 mod cases;
 mod error;
-mod extract;
 mod merchants;
 mod programmes;
 mod wallets;
@@ -13,10 +12,12 @@ use std::sync::Arc;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
-
-pub use error::ApiError;
+use golmok_runtime::edge::{self, ApiError, OpaqueCursors};
 
 use crate::app::Voucher;
+
+/// The voucher's list cursors are opaque ([`OpaqueCursors`]).
+type ListParams = edge::ListParams<OpaqueCursors>;
 
 /// Bodies larger than this are refused before they are read.
 const BODY_LIMIT: usize = 64 * 1024;
@@ -74,8 +75,8 @@ pub fn router(voucher: Arc<Voucher>) -> Router {
             post(cases::suspend).delete(cases::reinstate),
         )
         .route("/cases/{id}/dismissal", post(cases::dismiss))
-        .fallback(|| async { ApiError::RouteNotFound })
-        .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
+        .fallback(|| async { ApiError::route_not_found() })
+        .method_not_allowed_fallback(|| async { ApiError::method_not_allowed() })
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .with_state(voucher)
 }

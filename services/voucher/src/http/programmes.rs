@@ -6,9 +6,9 @@ use axum::http::StatusCode;
 use chrono::Utc;
 use golmok_kernel::ListPage;
 use golmok_runtime::Role;
+use golmok_runtime::edge::{ApiError, Caller, Command, Reply, path_id};
 
-use super::extract::{Caller, Command, ListParams, Reply, listed, path_id};
-use super::{ApiError, bodies};
+use super::{ListParams, bodies};
 use crate::app::views::{AccountView, BatchView, ProgrammeView, TransferView};
 use crate::app::{ProgrammeDraft, Voucher};
 use crate::domain::ledger::{AccountId, AccountKind};
@@ -38,7 +38,7 @@ pub async fn list(
     params: ListParams,
 ) -> Result<Json<ListPage<ProgrammeView>>, ApiError> {
     caller.signed_in()?;
-    Ok(listed(voucher.programmes(&params.page()?).await?))
+    Ok(params.listed(voucher.programmes(&params.page()?).await?))
 }
 
 pub async fn get(
@@ -128,7 +128,7 @@ pub async fn transfers(
     let actor = caller.signed_in()?;
     let programme = programme_id(&id)?;
     let account = AccountId::parse(programme, &code)
-        .ok_or(ApiError::NotFound("ACCOUNT_NOT_FOUND", "account"))?;
+        .ok_or_else(|| ApiError::not_found("ACCOUNT_NOT_FOUND", "account"))?;
     let allowed = match account.kind {
         _ if matches!(actor.role, Role::Official | Role::Operator) => true,
         AccountKind::Wallet(wallet) => voucher.wallet(wallet, actor, Utc::now()).await.is_ok(),
@@ -136,12 +136,10 @@ pub async fn transfers(
         _ => false,
     };
     if !allowed {
-        return Err(ApiError::Forbidden);
+        return Err(ApiError::forbidden());
     }
     if voucher.account(programme, &code).await?.is_none() {
-        return Err(ApiError::NotFound("ACCOUNT_NOT_FOUND", "account"));
+        return Err(ApiError::not_found("ACCOUNT_NOT_FOUND", "account"));
     }
-    Ok(listed(
-        voucher.transfers(programme, &code, &params.page()?).await?,
-    ))
+    Ok(params.listed(voucher.transfers(programme, &code, &params.page()?).await?))
 }

@@ -5,10 +5,10 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use chrono::Utc;
 use golmok_runtime::Role;
+use golmok_runtime::edge::{ApiError, Caller, Command, Reply, path_id};
 use uuid::Uuid;
 
-use super::extract::{Caller, Command, Reply, path_id};
-use super::{ApiError, bodies};
+use super::bodies;
 use crate::app::views::{WalletReply, WalletView};
 use crate::app::{RedeemMode, Voucher};
 use crate::domain::Won;

@@ -1,6 +1,7 @@
 //! RELIABILITY 17, clause by clause (Stripe semantics).
 
 use futures::future::join_all;
+use golmok_testkit::idempotency::{Replayable, assert_idempotent};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 use uuid::Uuid;
@@ -251,5 +252,33 @@ async fn keys_and_balances_survive_a_restart() {
             .await["balance"],
         9_000
     );
+    f.app.stop().await;
+}
+
+/// RELIABILITY 17 through the contract test both services share.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_payment_keeps_the_shared_idempotency_contract() {
+    let f = funded().await;
+    let command = Replayable {
+        method: Method::POST,
+        path: format!("/wallets/{}/payments", f.wallet),
+        body: json!({"merchantId": f.merchant, "amount": 5000}),
+        other_body: json!({"merchantId": f.merchant, "amount": 5001}),
+    };
+    let (app, list) = (
+        &f.app,
+        &format!("/merchants/{}/redemptions?first=100", f.merchant),
+    );
+    let owner = &merchant_actor(f.merchant);
+    let redemptions = move || async move {
+        let listed = app.get(list, owner).await;
+        listed.expect(StatusCode::OK)["items"]
+            .as_array()
+            .unwrap()
+            .len()
+    };
+    let kim = citizen("kim").to_header();
+    assert_idempotent(&f.app.address, &kim, &command, redemptions).await;
+    assert_eq!(f.balance().await, 40_000, "two payments of 5,000 were made");
     f.app.stop().await;
 }

@@ -1,0 +1,65 @@
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use uuid::Uuid;
+
+use super::ApiError;
+use crate::{Actor, Role};
+
+/// The caller from `x-golmok-actor`; `None` when anonymous. A malformed
+/// header is refused (`400 BAD_ACTOR`), never read as anonymous.
+pub struct Caller(pub Option<Actor>);
+
+impl<S: Send + Sync> FromRequestParts<S> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
+        Actor::from_headers(&parts.headers)
+            .map(Caller)
+            .map_err(|detail| ApiError::bad_actor(&detail))
+    }
+}
+
+impl Caller {
+    pub fn signed_in(&self) -> Result<&Actor, ApiError> {
+        self.0.as_ref().ok_or_else(ApiError::unauthenticated)
+    }
+
+    /// The caller, if it has one of `roles`.
+    pub fn with_role(&self, roles: &[Role]) -> Result<&Actor, ApiError> {
+        let actor = self.signed_in()?;
+        if roles.contains(&actor.role) {
+            Ok(actor)
+        } else {
+            Err(ApiError::forbidden())
+        }
+    }
+
+    /// An official of the issuers, or an operator.
+    pub fn official(&self) -> Result<&Actor, ApiError> {
+        self.with_role(&[Role::Official, Role::Operator])
+    }
+
+    /// The caller, if it acts for `merchant` (the merchant itself or an operator).
+    pub fn for_merchant(&self, merchant: Uuid) -> Result<&Actor, ApiError> {
+        let actor = self.signed_in()?;
+        if actor.acts_for_merchant(merchant) {
+            Ok(actor)
+        } else {
+            Err(ApiError::forbidden())
+        }
+    }
+
+    pub fn acts_for_merchant(&self, merchant: Uuid) -> bool {
+        self.0
+            .as_ref()
+            .is_some_and(|a| a.acts_for_merchant(merchant))
+    }
+
+    /// The stored form of the caller's idempotency `key`: scoped to the
+    /// caller (`-` when anonymous), length-prefixed so no two (subject, key)
+    /// pairs collide.
+    pub(super) fn scoped_key(&self, key: &str) -> String {
+        let subject = self.0.as_ref().map_or("-", |a| a.subject.as_str());
+        format!("{}:{subject}:{key}", subject.len())
+    }
+}
