@@ -1,7 +1,7 @@
 //! The published language of Golmok's services, one module per service:
 //! the serde structs of every event a service writes (the JSON of
-//! `schemas/events/<service>/`), its event names and version, and the code
-//! enums those events carry.
+//! `schemas/events/<service>/`), its name and version, and the code enums
+//! those events carry.
 //!
 //! A service that follows another's events reads them through this crate,
 //! never through the other service's crate: a change inside a service's
@@ -69,10 +69,24 @@ macro_rules! codes {
 }
 
 /// Maps a wire code enum (e.g. one of a contract) one to one onto a domain
-/// enum with the same variant names, both ways.
+/// enum with the same variant names, both ways, and makes it the domain
+/// enum's `golmok_kernel::Wire` form (the caller depends on `golmok-kernel`;
+/// the domain enum is `Copy`).
 #[macro_export]
 macro_rules! map_codes {
     ($name:ident <=> $module:ident :: $domain:ident { $($variant:ident),+ $(,)? }) => {
+        impl ::golmok_kernel::Wire for $module::$domain {
+            type Wire = $name;
+
+            fn to_wire(&self) -> $name {
+                (*self).into()
+            }
+
+            fn from_wire(wire: $name) -> Result<Self, String> {
+                Ok(wire.into())
+            }
+        }
+
         impl From<$module::$domain> for $name {
             fn from(value: $module::$domain) -> Self {
                 match value {

@@ -1,7 +1,8 @@
 //! The storefront's published events (`schemas/events/storefront/`): one
-//! versioned wire struct per event type, the names in schema order, and the
-//! codes they carry. The storefront's codec maps its domain events onto these
-//! structs; other services read the storefront's events through them.
+//! versioned wire struct per event type and the codes they carry. The
+//! storefront's codec table maps its domain events onto these structs (and
+//! names and versions them); other services read the storefront's events
+//! through them.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use schemars::JsonSchema;
@@ -280,34 +281,3 @@ pub struct PaymentDeclinedV1 {
     pub reason: String,
     pub at: DateTime<Utc>,
 }
-
-/// Names of all current event types, in the order of the storefront codec's schemas.
-pub const NAMES: [&str; 27] = [
-    "MerchantRegistered",
-    "MerchantProfileUpdated",
-    "MerchantSuspended",
-    "MerchantReinstated",
-    "HeritageApplied",
-    "HeritageApproved",
-    "HeritageRejected",
-    "DiagnosisRecorded",
-    "ChannelOnboardingRequested",
-    "ChannelOnboardingStatusChanged",
-    "MerchantRegistrationAbandoned",
-    "BusinessNumberClaimed",
-    "ProductAdded",
-    "ProductEdited",
-    "ProductPriceChanged",
-    "StockAdjusted",
-    "ProductPublished",
-    "ProductUnpublished",
-    "OrderPlaced",
-    "OrderCancelled",
-    "PaymentAuthorized",
-    "PaymentCaptured",
-    "PaymentVoided",
-    "PaymentFailed",
-    "VoucherPaymentRequested",
-    "PaymentDeclined",
-    "OrderConfirmed",
-];

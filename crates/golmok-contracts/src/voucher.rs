@@ -1,7 +1,7 @@
 //! The voucher service's published events (`schemas/events/voucher/`): one
-//! versioned wire struct per event type, the names in schema order, and the
-//! codes they carry. The voucher's codec maps its domain events onto these
-//! structs; other services read the voucher's events through them.
+//! versioned wire struct per event type and the codes they carry. The
+//! voucher's codec table maps its domain events onto these structs (and names
+//! and versions them); other services read the voucher's events through them.
 
 use std::collections::BTreeSet;
 
@@ -239,31 +239,3 @@ pub struct OrderPaymentV1 {
     pub payment_id: Uuid,
     pub at: DateTime<Utc>,
 }
-
-/// Names of all current event types, in the order of the voucher codec's schemas.
-pub const NAMES: [&str; 24] = [
-    "ProgrammeCreated",
-    "SubsidyCommitted",
-    "SubsidyReleased",
-    "WalletOpened",
-    "VoucherPurchased",
-    "PurchaseRefunded",
-    "HoldPlaced",
-    "HoldCaptured",
-    "HoldVoided",
-    "HoldTimedOut",
-    "RedemptionPaid",
-    "RedemptionDeclined",
-    "RedemptionRefunded",
-    "BalanceExpired",
-    "BatchSettled",
-    "BatchPaidOut",
-    "CaseOpened",
-    "CaseMerchantSuspended",
-    "CaseDismissed",
-    "CaseMerchantReinstated",
-    "OrderPaymentHeld",
-    "OrderPaymentDeclined",
-    "OrderPaymentCaptured",
-    "OrderPaymentVoided",
-];

@@ -46,9 +46,6 @@ pub trait EventCodec: Send + Sync + 'static {
     /// The JSON Schema of every current event type: `(name, version, schema)`.
     fn schemas() -> Vec<(&'static str, u32, Value)>;
 
-    /// At least one sample of every current event type.
-    fn samples() -> Vec<Self::Event>;
-
     fn event_type(name: &str, version: u32) -> String {
         format!("kr.golmok.{}.{name}.v{version}", Self::SERVICE)
     }
@@ -70,6 +67,20 @@ pub trait EventCodec: Send + Sync + 'static {
             .ok_or_else(|| CodecError::BadType(event_type.to_owned()))?;
         Self::decode(name, version, data)
     }
+}
+
+/// At least one sample of every current event type, in schema order: the
+/// data the schema corpus and the round-trip tests are generated from. Test
+/// code, so services implement it only under `cfg(test)` or their `samples`
+/// feature.
+pub trait EventSamples: EventCodec {
+    fn samples() -> Vec<Self::Event>;
+}
+
+/// The names of one aggregate's event types, as its service's
+/// [`event_table!`](crate::event_table) lists them.
+pub trait AggregateEvents {
+    const NAMES: &'static [&'static str];
 }
 
 /// Decodes a wire struct from a payload, mapping serde errors to [`CodecError`].
@@ -108,7 +119,7 @@ impl SchemaCatalog {
     ///
     /// With `GOLMOK_UPDATE_SCHEMAS=1` the current schemas and samples are written
     /// first; files of older versions are never touched.
-    pub fn check<C: EventCodec>(&self) -> Result<usize, SchemaCheckError> {
+    pub fn check<C: EventSamples>(&self) -> Result<usize, SchemaCheckError> {
         let update = std::env::var("GOLMOK_UPDATE_SCHEMAS").is_ok_and(|v| v == "1");
         let mut problems = String::new();
         let schemas = C::schemas();
@@ -273,21 +284,21 @@ fn validator(schema_path: &Path) -> Result<jsonschema::Validator, SchemaCheckErr
         .map_err(|e| SchemaCheckError(format!("{}: {e}", schema_path.display())))
 }
 
-/// A version 1 payload of `name`, from its wire struct.
-pub fn encoded<T: Serialize>(name: &'static str, wire: T) -> EncodedEvent {
+/// The payload of `name` at `version`, from its wire struct.
+pub fn encoded<T: Serialize>(name: &'static str, version: u32, wire: T) -> EncodedEvent {
     EncodedEvent {
         name,
-        version: 1,
+        version,
         data: serde_json::to_value(wire).expect("wire structs serialize"),
     }
 }
 
-/// The version 1 JSON Schema of `name`, generated from its wire struct.
-pub fn schema<T: JsonSchema>(name: &'static str) -> (&'static str, u32, Value) {
+/// The JSON Schema of `name` at `version`, generated from its wire struct.
+pub fn schema<T: JsonSchema>(name: &'static str, version: u32) -> (&'static str, u32, Value) {
     let schema = schemars::schema_for!(T);
     (
         name,
-        1,
+        version,
         serde_json::to_value(schema).expect("schemas serialize"),
     )
 }
@@ -300,7 +311,7 @@ pub struct AggregateCodec<S, E>(PhantomData<fn() -> (S, E)>);
 impl<S, E> EventCodec for AggregateCodec<S, E>
 where
     S: EventCodec,
-    E: Into<S::Event> + TryFrom<S::Event> + Clone + 'static,
+    E: Into<S::Event> + TryFrom<S::Event> + AggregateEvents + Clone + 'static,
 {
     type Event = E;
     const SERVICE: &'static str = S::SERVICE;
@@ -317,16 +328,18 @@ where
     }
 
     fn schemas() -> Vec<(&'static str, u32, Value)> {
-        let names: Vec<&str> = Self::samples()
-            .iter()
-            .map(|e| Self::encode(e).name)
-            .collect();
         S::schemas()
             .into_iter()
-            .filter(|(name, _, _)| names.contains(name))
+            .filter(|(name, _, _)| E::NAMES.contains(name))
             .collect()
     }
+}
 
+impl<S, E> EventSamples for AggregateCodec<S, E>
+where
+    S: EventSamples,
+    E: Into<S::Event> + TryFrom<S::Event> + AggregateEvents + Clone + 'static,
+{
     fn samples() -> Vec<E> {
         S::samples()
             .into_iter()

@@ -11,6 +11,7 @@
 
 mod bus;
 mod codec;
+mod codec_table;
 mod command;
 pub mod conformance;
 mod consumer;
@@ -22,12 +23,15 @@ mod tables;
 mod tail;
 pub mod telemetry;
 mod values;
+mod wire;
 
 pub use bus::{DeadLetter, Delivery, EventSource};
 pub use codec::{
-    AggregateCodec, CodecError, EncodedEvent, EventCodec, SchemaCatalog, SchemaCheckError, encoded,
-    from_wire, schema,
+    AggregateCodec, AggregateEvents, CodecError, EncodedEvent, EventCodec, EventSamples,
+    SchemaCatalog, SchemaCheckError, encoded, from_wire, schema,
 };
+#[doc(hidden)]
+pub use codec_table::__private;
 pub use command::{CommandError, CommandHandler, CommandMeta, Committed, Executed, Idempotency};
 pub use consumer::{Consumer, ConsumerHandle, EventHandler, HandleError, Transaction};
 pub use decider::Decider;
@@ -37,3 +41,4 @@ pub use projections::Projections;
 pub use tables::{Mutation, Page, Row, ScanOrder, StorageError, Tables};
 pub use tail::LogTail;
 pub use values::{ListPage, PageRequest, Won, seoul_date};
+pub use wire::Wire;

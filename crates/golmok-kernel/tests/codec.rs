@@ -1,7 +1,7 @@
 //! The versioned codec contract: old versions upcast on read, and the committed
 //! corpus catches any drift between code and schemas.
 
-use golmok_kernel::{CodecError, EncodedEvent, EventCodec, SchemaCatalog, from_wire};
+use golmok_kernel::{CodecError, EncodedEvent, EventCodec, EventSamples, SchemaCatalog, from_wire};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
@@ -83,7 +83,9 @@ impl EventCodec for Codec {
     fn schemas() -> Vec<(&'static str, u32, Value)> {
         vec![("Priced", 2, schema_v2())]
     }
+}
 
+impl EventSamples for Codec {
     fn samples() -> Vec<Event> {
         vec![Event::Priced {
             product: "p-1".into(),

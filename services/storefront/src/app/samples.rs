@@ -1,5 +1,7 @@
 //! One fixed sample of every current event type, in the order of the codec's
 //! schemas; written to `schemas/events/storefront/<Event>.v<N>.sample.json`.
+//! Test data: compiled for tests and with the `samples` feature only.
+#![cfg(any(test, feature = "samples"))]
 
 use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;

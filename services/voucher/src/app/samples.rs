@@ -1,5 +1,7 @@
 //! One sample of every current event type, in the order of the codec's names;
 //! the committed corpus in `schemas/events/voucher/` is generated from these.
+//! Test data: compiled for tests and with the `samples` feature only.
+#![cfg(any(test, feature = "samples"))]
 
 use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
