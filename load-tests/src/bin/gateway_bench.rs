@@ -49,20 +49,21 @@ async fn main() -> anyhow::Result<()> {
     };
     let in_process = gateway::Application::build(
         settings.clone(),
-        Upstreams {
-            storefront: ServiceClient::in_process(storefront.router()),
-            // This benchmark's queries call only the storefront.
-            voucher: ServiceClient::in_process(Router::new()),
-        },
+        // This benchmark's queries call only the storefront.
+        Upstreams::default()
+            .with("storefront", ServiceClient::in_process(storefront.router()))
+            .with("voucher", ServiceClient::in_process(Router::new())),
     )
     .await?;
     let storefront_address = spawn_server(storefront.router()).await?;
     let over_http = gateway::Application::build(
         settings.clone(),
-        Upstreams {
-            storefront: ServiceClient::http(format!("http://{storefront_address}")),
-            voucher: ServiceClient::in_process(Router::new()),
-        },
+        Upstreams::default()
+            .with(
+                "storefront",
+                ServiceClient::http(format!("http://{storefront_address}")),
+            )
+            .with("voucher", ServiceClient::in_process(Router::new())),
     )
     .await?;
     let in_process_address = spawn_server(in_process.router()).await?;

@@ -127,10 +127,9 @@ async fn main() -> anyhow::Result<()> {
     };
     let gateway = gateway::Application::build(
         settings.clone(),
-        Upstreams {
-            storefront: ServiceClient::in_process(storefront.router()),
-            voucher: ServiceClient::in_process(voucher.router()),
-        },
+        Upstreams::default()
+            .with("storefront", ServiceClient::in_process(storefront.router()))
+            .with("voucher", ServiceClient::in_process(voucher.router())),
     )
     .await?;
     let storefront_address = spawn_server(storefront.router()).await?;

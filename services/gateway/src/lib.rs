@@ -15,5 +15,5 @@ mod startup;
 mod upstream;
 
 pub use config::{AuthSettings, CorsSettings, LimitSettings, Settings};
-pub use startup::{Application, StartupError, Upstreams};
-pub use upstream::ServiceClient;
+pub use startup::{Application, StartupError};
+pub use upstream::{ServiceClient, UpstreamError, Upstreams};

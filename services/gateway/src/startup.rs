@@ -7,14 +7,7 @@ use crate::auth::{AuthError, SigningKey, TokenVerifier};
 use crate::config::Settings;
 use crate::http::{CorsError, Gateway, cors_layer, router};
 use crate::schema;
-use crate::upstream::ServiceClient;
-
-/// The services the gateway calls.
-#[derive(Debug, Clone)]
-pub struct Upstreams {
-    pub storefront: ServiceClient,
-    pub voucher: ServiceClient,
-}
+use crate::upstream::{Clients, UpstreamError, Upstreams};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
@@ -22,6 +15,8 @@ pub enum StartupError {
     SigningKey(#[from] AuthError),
     #[error("invalid CORS settings")]
     Cors(#[from] CorsError),
+    #[error(transparent)]
+    Upstreams(#[from] UpstreamError),
     #[error("the signing key task failed")]
     Task(#[from] tokio::task::JoinError),
 }
@@ -38,15 +33,15 @@ impl Application {
         upstreams: Upstreams,
     ) -> Result<Application, StartupError> {
         let cors = cors_layer(&settings.cors)?;
+        let timeout = Duration::from_millis(settings.limits.upstream_timeout_ms);
+        let clients = Arc::new(Clients::new(upstreams, timeout)?);
         let key_file = settings.auth.signing_key_file.clone();
         let key =
             tokio::task::spawn_blocking(move || SigningKey::load_or_create(&key_file)).await??;
-        let timeout = Duration::from_millis(settings.limits.upstream_timeout_ms);
         let gateway = Gateway {
             schema: schema::build(&settings.limits),
             verifier: Arc::new(TokenVerifier::new(&key, &settings.auth)),
-            storefront: upstreams.storefront.with_timeout(timeout),
-            voucher: upstreams.voucher.with_timeout(timeout),
+            clients,
             max_body_bytes: settings.limits.max_body_bytes,
             max_batch_operations: settings.limits.max_batch_operations,
             request_timeout: Duration::from_millis(settings.limits.request_timeout_ms),

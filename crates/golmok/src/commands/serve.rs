@@ -95,10 +95,15 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
             if let Some(listen) = args.listen {
                 settings.gateway.listen = listen;
             }
-            let upstreams = gateway::Upstreams {
-                storefront: gateway::ServiceClient::http(&settings.upstreams.storefront),
-                voucher: gateway::ServiceClient::http(&settings.upstreams.voucher),
-            };
+            let upstreams = gateway::Upstreams::default()
+                .with(
+                    "storefront",
+                    gateway::ServiceClient::http(&settings.upstreams.storefront),
+                )
+                .with(
+                    "voucher",
+                    gateway::ServiceClient::http(&settings.upstreams.voucher),
+                );
             let gateway = gateway::Application::build(settings.gateway.clone(), upstreams)
                 .await
                 .context("starting gateway")?;

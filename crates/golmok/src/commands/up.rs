@@ -70,10 +70,15 @@ pub async fn run(args: UpArgs) -> anyhow::Result<()> {
                 .await?;
         }
     }
-    let upstreams = gateway::Upstreams {
-        storefront: gateway::ServiceClient::in_process(storefront.router()),
-        voucher: gateway::ServiceClient::in_process(voucher.router()),
-    };
+    let upstreams = gateway::Upstreams::default()
+        .with(
+            "storefront",
+            gateway::ServiceClient::in_process(storefront.router()),
+        )
+        .with(
+            "voucher",
+            gateway::ServiceClient::in_process(voucher.router()),
+        );
     let gateway = gateway::Application::build(settings.gateway.clone(), upstreams)
         .await
         .context("starting gateway")?;

@@ -12,6 +12,10 @@ use super::telemetry::GraphqlErrorAnswered;
 use super::{Gateway, media};
 use crate::errors::with_code;
 use crate::schema::RequestContext;
+use crate::upstream::{Caller, TraceContext};
+
+/// The W3C trace header a partner may send; its trace goes on to the services.
+const TRACEPARENT: &str = "traceparent";
 
 /// `POST /graphql`: authenticate, read and bound the body, then run the
 /// operation (or a batch of them).
@@ -23,7 +27,13 @@ pub(crate) async fn execute(
         return Err(ApiError::UnsupportedMediaType);
     }
     let answer_as = media::response_type(request.headers().get(header::ACCEPT));
-    let actor = authenticate(&gateway, request.headers())?;
+    let caller = Caller {
+        actor: authenticate(&gateway, request.headers())?,
+        trace: request
+            .headers()
+            .get(TRACEPARENT)
+            .and_then(TraceContext::parse),
+    };
     let body = read_body(request.into_body(), gateway.max_body_bytes).await?;
     let batch: BatchRequest = serde_json::from_slice(&body).map_err(|error| {
         // serde's account (an untagged enum, a position) is for the log only.
@@ -42,7 +52,7 @@ pub(crate) async fn execute(
             limit: gateway.max_batch_operations,
         });
     }
-    let context = RequestContext::new(actor, &gateway.storefront, &gateway.voucher);
+    let context = RequestContext::new(caller, &gateway.clients);
     let execution = gateway.schema.execute_batch(batch.data(context));
     let mut response = tokio::time::timeout(gateway.request_timeout, execution)
         .await

@@ -23,15 +23,15 @@ use tower_http::cors::CorsLayer;
 
 use crate::auth::TokenVerifier;
 use crate::schema::GatewaySchema;
-use crate::upstream::ServiceClient;
+use crate::upstream::Clients;
 
 /// What the handlers share.
 #[derive(Clone)]
 pub(crate) struct Gateway {
     pub(crate) schema: GatewaySchema,
     pub(crate) verifier: Arc<TokenVerifier>,
-    pub(crate) storefront: ServiceClient,
-    pub(crate) voucher: ServiceClient,
+    /// Every service the schema calls, by name.
+    pub(crate) clients: Arc<Clients>,
     pub(crate) max_body_bytes: usize,
     pub(crate) max_batch_operations: usize,
     pub(crate) request_timeout: Duration,

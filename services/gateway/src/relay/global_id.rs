@@ -5,44 +5,7 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use uuid::Uuid;
 
-/// The types whose ids are Relay global ids.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum NodeType {
-    Merchant,
-    Product,
-    Order,
-    ChannelOnboarding,
-    VoucherProgramme,
-    VoucherWallet,
-    VoucherRedemption,
-    FraudCase,
-}
-
-impl NodeType {
-    const ALL: [NodeType; 8] = [
-        NodeType::Merchant,
-        NodeType::Product,
-        NodeType::Order,
-        NodeType::ChannelOnboarding,
-        NodeType::VoucherProgramme,
-        NodeType::VoucherWallet,
-        NodeType::VoucherRedemption,
-        NodeType::FraudCase,
-    ];
-
-    pub(crate) fn name(self) -> &'static str {
-        match self {
-            NodeType::Merchant => "Merchant",
-            NodeType::Product => "Product",
-            NodeType::Order => "Order",
-            NodeType::ChannelOnboarding => "ChannelOnboarding",
-            NodeType::VoucherProgramme => "VoucherProgramme",
-            NodeType::VoucherWallet => "VoucherWallet",
-            NodeType::VoucherRedemption => "VoucherRedemption",
-            NodeType::FraudCase => "FraudCase",
-        }
-    }
-}
+pub(crate) use crate::schema::NodeType;
 
 impl fmt::Display for NodeType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -93,7 +56,8 @@ impl GlobalId {
         let plain = String::from_utf8(bytes).map_err(|_| malformed())?;
         let (type_name, uuid) = plain.split_once(':').ok_or_else(malformed)?;
         let node_type = NodeType::ALL
-            .into_iter()
+            .iter()
+            .copied()
             .find(|t| t.name() == type_name)
             .ok_or_else(malformed)?;
         let id = Uuid::try_parse(uuid).map_err(|_| malformed())?;
@@ -123,7 +87,7 @@ mod tests {
 
     #[test]
     fn ids_round_trip_for_every_type() {
-        for node_type in NodeType::ALL {
+        for &node_type in NodeType::ALL {
             let id = Uuid::now_v7();
             let global = GlobalId::new(node_type, id).to_id();
             assert_eq!(GlobalId::decode(&global), Ok(GlobalId { node_type, id }));

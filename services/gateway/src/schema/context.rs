@@ -1,5 +1,6 @@
 use std::collections::HashMap;
 use std::future::Future;
+use std::marker::PhantomData;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -9,7 +10,7 @@ use futures::{StreamExt, stream};
 use golmok_runtime::Actor;
 use uuid::Uuid;
 
-use crate::upstream::{CallError, ServiceClient, Storefront, Vouchers, model};
+use crate::upstream::{CallError, Caller, Clients, Lookup, Routes};
 
 /// How many lookups one loader batch runs at once.
 const LOOKUP_CONCURRENCY: usize = 8;
@@ -20,43 +21,48 @@ const LOOKUP_CONCURRENCY: usize = 8;
 /// millisecond (gateway_bench: 2.7 ms p50 for a two-lookup query).
 const BATCH_WINDOW: Duration = Duration::ZERO;
 
-/// Everything a resolver needs to know about the request it serves.
+/// Everything a resolver needs to know about the request it serves. Nothing
+/// here names a service: resolvers reach one through [`RequestContext::upstream`].
 pub(crate) struct RequestContext {
     /// The verified caller; `None` for anonymous requests.
     pub(crate) actor: Option<Actor>,
-    pub(crate) storefront: Storefront,
-    pub(crate) vouchers: Vouchers,
-    /// Merchants by id, each fetched at most once per request.
-    pub(crate) merchants: DataLoader<MerchantLoader, HashMapCache>,
-    /// Products by id, each fetched at most once per request.
-    pub(crate) products: DataLoader<ProductLoader, HashMapCache>,
+    caller: Caller,
+    clients: Arc<Clients>,
+    /// Objects by id ([`Lookup`]), each fetched at most once per request.
+    lookups: DataLoader<Lookups, HashMapCache>,
 }
 
 impl RequestContext {
-    pub(crate) fn new(
-        actor: Option<Actor>,
-        storefront: &ServiceClient,
-        voucher: &ServiceClient,
-    ) -> Arc<RequestContext> {
-        let storefront = Storefront::new(storefront.clone(), actor.clone());
-        let vouchers = Vouchers::new(voucher.clone(), actor.clone());
+    pub(crate) fn new(caller: Caller, clients: &Arc<Clients>) -> Arc<RequestContext> {
+        let lookups = Lookups {
+            caller: caller.clone(),
+            clients: clients.clone(),
+        };
         Arc::new(RequestContext {
-            actor,
-            merchants: DataLoader::with_cache(
-                MerchantLoader(storefront.clone()),
-                tokio::spawn,
-                HashMapCache::default(),
-            )
-            .delay(BATCH_WINDOW),
-            products: DataLoader::with_cache(
-                ProductLoader(storefront.clone()),
-                tokio::spawn,
-                HashMapCache::default(),
-            )
-            .delay(BATCH_WINDOW),
-            storefront,
-            vouchers,
+            actor: caller.actor.clone(),
+            caller,
+            clients: clients.clone(),
+            lookups: DataLoader::with_cache(lookups, tokio::spawn, HashMapCache::default())
+                .delay(BATCH_WINDOW),
         })
+    }
+
+    /// A service's routes, called as this request's caller.
+    pub(crate) fn upstream<'a, R: Routes<'a>>(&'a self) -> R {
+        R::new(self.clients.upstream(R::SERVICE, &self.caller))
+    }
+
+    /// The object `id` through the request's loader; `None` when there is
+    /// none or the caller may not see it.
+    pub(crate) async fn lookup<T: Lookup>(&self, id: Uuid) -> Result<Option<T>, CallError> {
+        self.lookups.load_one::<ById<T>>((id, PhantomData)).await
+    }
+
+    /// Keeps `value` (a command's answer) for the rest of the request.
+    pub(crate) async fn remember<T: Lookup>(&self, id: Uuid, value: T) {
+        self.lookups
+            .feed_one::<ById<T>>((id, PhantomData), value)
+            .await;
     }
 }
 
@@ -71,36 +77,37 @@ impl ContextExt for Context<'_> {
     }
 }
 
-pub(crate) struct MerchantLoader(Storefront);
+/// A loader key: the id of a `T`.
+type ById<T> = (Uuid, PhantomData<fn() -> T>);
 
-impl Loader<Uuid> for MerchantLoader {
-    type Value = model::Merchant;
-    type Error = CallError;
-
-    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, model::Merchant>, CallError> {
-        load_each(keys, |id| self.0.merchant(id)).await
-    }
+pub(crate) struct Lookups {
+    caller: Caller,
+    clients: Arc<Clients>,
 }
 
-pub(crate) struct ProductLoader(Storefront);
-
-impl Loader<Uuid> for ProductLoader {
-    type Value = model::Product;
+impl<T: Lookup> Loader<ById<T>> for Lookups {
+    type Value = T;
     type Error = CallError;
 
-    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, model::Product>, CallError> {
-        load_each(keys, |id| self.0.product(id)).await
+    async fn load(&self, keys: &[ById<T>]) -> Result<HashMap<ById<T>, T>, CallError> {
+        let upstream = self.clients.upstream(T::SERVICE, &self.caller);
+        let ids: Vec<Uuid> = keys.iter().map(|(id, _)| *id).collect();
+        let found = load_each(ids, |id| async move { upstream.find(&T::path(id)).await }).await?;
+        Ok(found
+            .into_iter()
+            .map(|(id, value)| ((id, PhantomData), value))
+            .collect())
     }
 }
 
 /// Fetches every key once (the service has no batch lookup): what the caller
 /// may not see is left out, a failing service fails the batch.
-async fn load_each<T, F, Fut>(keys: &[Uuid], fetch: F) -> Result<HashMap<Uuid, T>, CallError>
+async fn load_each<T, F, Fut>(keys: Vec<Uuid>, fetch: F) -> Result<HashMap<Uuid, T>, CallError>
 where
     F: Fn(Uuid) -> Fut,
     Fut: Future<Output = Result<Option<T>, CallError>>,
 {
-    let answers: Vec<(Uuid, Result<Option<T>, CallError>)> = stream::iter(keys.iter().copied())
+    let answers: Vec<(Uuid, Result<Option<T>, CallError>)> = stream::iter(keys)
         .map(|id| {
             let fetched = fetch(id);
             async move { (id, fetched.await) }

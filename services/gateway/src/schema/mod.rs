@@ -15,6 +15,7 @@ mod voucher;
 use async_graphql::{EmptySubscription, MergedObject, Schema};
 
 pub(crate) use context::RequestContext;
+pub(crate) use node::NodeType;
 
 use crate::config::LimitSettings;
 use crate::limits::QueryLimits;

@@ -17,9 +17,12 @@ impl ErrorExtensions for CallError {
     fn extend(&self) -> async_graphql::Error {
         match self {
             CallError::Rejected { body, .. } => coded(&body.code, body.message.clone()),
-            CallError::Unavailable(reason) => {
-                tracing::warn!(%reason, "a service call failed");
-                coded("UNAVAILABLE", "a service is unavailable; try again shortly")
+            CallError::Unavailable { service, reason } => {
+                tracing::warn!(service, %reason, "a service call failed");
+                coded(
+                    "UNAVAILABLE",
+                    format!("{service}: the service is unavailable; try again shortly"),
+                )
             }
         }
     }
@@ -88,7 +91,7 @@ impl InputNames {
     /// A service refusal as a user error on the input; a failure as is.
     pub(crate) fn refusal(&self, error: CallError) -> Refusal {
         match error {
-            CallError::Rejected { status, body } => {
+            CallError::Rejected { status, body, .. } => {
                 let field = match body.field.as_deref() {
                     Some(path) => Some(self.rename(path)),
                     None => self
@@ -104,7 +107,7 @@ impl InputNames {
                     code: body.code,
                 })
             }
-            failure @ CallError::Unavailable(_) => Refusal::Failed(failure.extend()),
+            failure @ CallError::Unavailable { .. } => Refusal::Failed(failure.extend()),
         }
     }
 
@@ -218,6 +221,7 @@ mod tests {
 
     fn rejected(status: StatusCode, code: &str, field: Option<&str>) -> CallError {
         CallError::Rejected {
+            service: "storefront",
             status,
             body: ErrorBody {
                 code: code.into(),
@@ -283,8 +287,16 @@ mod tests {
 
     #[test]
     fn an_unavailable_service_is_a_graphql_error() {
-        match NAMES.refusal(CallError::Unavailable("down".into())) {
-            Refusal::Failed(error) => assert_eq!(code_of(&error).as_deref(), Some("UNAVAILABLE")),
+        let down = CallError::Unavailable {
+            service: "voucher",
+            reason: "down".into(),
+        };
+        match NAMES.refusal(down) {
+            Refusal::Failed(error) => {
+                assert_eq!(code_of(&error).as_deref(), Some("UNAVAILABLE"));
+                assert!(error.message.starts_with("voucher: "), "{}", error.message);
+                assert!(!error.message.contains("down"), "{}", error.message);
+            }
             Refusal::User(error) => panic!("{error:?}"),
         }
     }

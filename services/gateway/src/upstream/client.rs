@@ -1,204 +1,250 @@
-use std::fmt;
+use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
 
-use axum::Router;
-use axum::body::{Body, Bytes};
+use axum::body::Bytes;
 use golmok_runtime::{ACTOR_HEADER, Actor, ErrorBody, IDEMPOTENCY_HEADER};
 use http::header::CONTENT_TYPE;
 use http::{HeaderValue, Method, Request, StatusCode};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use tower::ServiceExt;
+use tower::timeout::error::Elapsed;
+use uuid::Uuid;
 
-/// Largest response body read from a service.
-const MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
-/// How long a call may take unless the gateway's settings say otherwise.
-const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+use super::layers::{Stack, TraceContext, stack};
+use super::{SERVICES, ServiceClient};
+use crate::relay::ListPage;
+
 /// Only the path and query of this base are used, to encode paths and queries.
 const PLACEHOLDER_BASE: &str = "http://service.invalid/";
 
-/// A way to reach one service.
-#[derive(Clone)]
-pub struct ServiceClient {
-    transport: Transport,
-    timeout: Duration,
+/// The one not-found rule for every read by id, on every service: a 404,
+/// and a 403 too, so that another's object reads exactly like one that is
+/// not there.
+const READS_AS_MISSING: [StatusCode; 2] = [StatusCode::NOT_FOUND, StatusCode::FORBIDDEN];
+
+/// The services the gateway calls, by name (`storefront`, `voucher`).
+#[derive(Debug, Clone, Default)]
+pub struct Upstreams {
+    services: BTreeMap<String, ServiceClient>,
 }
 
-#[derive(Clone)]
-enum Transport {
-    InProcess(Router),
-    Http {
-        base_url: String,
-        client: reqwest::Client,
-    },
+impl Upstreams {
+    /// The same upstreams with `service` reached through `client`.
+    pub fn with(mut self, service: impl Into<String>, client: ServiceClient) -> Upstreams {
+        self.services.insert(service.into(), client);
+        self
+    }
+
+    /// How to reach `service`, if it was given.
+    pub fn get(&self, service: &str) -> Option<&ServiceClient> {
+        self.services.get(service)
+    }
 }
 
-impl ServiceClient {
-    /// Calls the service's router in this process, as a tower `Service`.
-    pub fn in_process(router: Router) -> ServiceClient {
-        ServiceClient {
-            transport: Transport::InProcess(router),
-            timeout: DEFAULT_TIMEOUT,
+/// Why the upstreams cannot serve the schema.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum UpstreamError {
+    #[error("no upstream is given for the {0} service")]
+    Missing(&'static str),
+    #[error("{0:?} is not a service the gateway calls (expected one of {SERVICES:?})")]
+    Unknown(String),
+}
+
+/// Every service the schema calls, behind the gateway's layers.
+#[derive(Clone)]
+pub(crate) struct Clients {
+    stacks: HashMap<&'static str, Stack>,
+}
+
+impl Clients {
+    /// One client per service of [`SERVICES`], each call limited to `timeout`;
+    /// a missing or unknown service is refused here, not at request time.
+    pub(crate) fn new(upstreams: Upstreams, timeout: Duration) -> Result<Clients, UpstreamError> {
+        if let Some(unknown) = upstreams
+            .services
+            .keys()
+            .find(|name| !SERVICES.contains(&name.as_str()))
+        {
+            return Err(UpstreamError::Unknown(unknown.clone()));
         }
+        let mut stacks = HashMap::with_capacity(SERVICES.len());
+        for &service in SERVICES {
+            let transport = upstreams
+                .get(service)
+                .ok_or(UpstreamError::Missing(service))?;
+            stacks.insert(service, stack(service, transport.clone(), timeout));
+        }
+        Ok(Clients { stacks })
     }
 
-    /// Calls the service over HTTP at `base_url` (such as `http://storefront:8080`).
-    pub fn http(base_url: impl Into<String>) -> ServiceClient {
-        ServiceClient {
-            transport: Transport::Http {
-                base_url: base_url.into().trim_end_matches('/').to_owned(),
-                client: reqwest::Client::new(),
-            },
-            timeout: DEFAULT_TIMEOUT,
+    /// `service` as seen by `caller`.
+    pub(crate) fn upstream<'a>(
+        &'a self,
+        service: &'static str,
+        caller: &'a Caller,
+    ) -> Upstream<'a> {
+        Upstream {
+            service,
+            stack: self.stacks.get(service),
+            caller,
         }
     }
+}
 
-    /// The same client with another limit on how long one call may take.
-    pub(crate) fn with_timeout(self, timeout: Duration) -> ServiceClient {
-        ServiceClient { timeout, ..self }
-    }
+/// Who a request's calls are made for: the actor header and the trace.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Caller {
+    pub(crate) actor: Option<Actor>,
+    pub(crate) trace: Option<TraceContext>,
+}
 
-    /// Sends `call` as `actor` and reads the answer: a 2xx body as `T`, a 4xx
-    /// `ErrorBody` as a rejection, anything else as the service being unavailable.
-    pub(crate) async fn call<T: DeserializeOwned>(
-        &self,
-        call: Call,
-        actor: Option<&Actor>,
-    ) -> Result<T, CallError> {
-        let (status, body) =
-            match tokio::time::timeout(self.timeout, self.exchange(&call, actor)).await {
-                Ok(Ok(answer)) => answer,
-                Ok(Err(reason)) => {
-                    return Err(CallError::Unavailable(format!(
-                        "{} {}: {reason}",
-                        call.method, call.path
-                    )));
-                }
-                Err(_) => {
-                    return Err(CallError::Unavailable(format!(
-                        "{} {}: no answer within {:?}",
-                        call.method, call.path, self.timeout
-                    )));
-                }
-            };
-        if status.is_success() {
-            return serde_json::from_slice(&body).map_err(|error| {
-                CallError::Unavailable(format!(
-                    "{} {}: unexpected {status} body: {error}",
-                    call.method, call.path
-                ))
-            });
-        }
-        match serde_json::from_slice::<ErrorBody>(&body) {
-            Ok(body) if status.is_client_error() => Err(CallError::Rejected { status, body }),
-            Ok(body) => Err(CallError::Unavailable(format!(
-                "{} {}: {status} {}: {}",
-                call.method, call.path, body.code, body.message
-            ))),
-            Err(_) => Err(CallError::Unavailable(format!(
-                "{} {}: {status} without an error body",
-                call.method, call.path
-            ))),
-        }
-    }
+/// A service's routes, one small method each, over the [`Upstream`] client.
+pub(crate) trait Routes<'a> {
+    /// The service's name in [`Upstreams`].
+    const SERVICE: &'static str;
 
-    /// A GET of one object as `actor`; `None` when the service does not know
-    /// it (404) or the caller may not see it (403). The one policy for every
-    /// read by id: another's object reads exactly like one that is not there.
+    fn new(upstream: Upstream<'a>) -> Self;
+}
+
+/// An object a service answers by id, read through the request's loader
+/// (each id at most once per request).
+pub(crate) trait Lookup: DeserializeOwned + Clone + Send + Sync + 'static {
+    /// The service that holds it.
+    const SERVICE: &'static str;
+
+    /// Its path on that service.
+    fn path(id: Uuid) -> Vec<String>;
+}
+
+/// An idempotency key for a command, when the caller gave one.
+pub(crate) type Key<'a> = Option<&'a str>;
+
+/// The body of a command that sends none.
+pub(crate) const NO_BODY: Option<&()> = None;
+
+/// A path of percent-encoded segments, each anything `Display`:
+/// `segments!["merchants", id, "products"]`.
+macro_rules! segments {
+    ($($segment:expr),+ $(,)?) => {
+        [$($segment.to_string()),+]
+    };
+}
+pub(crate) use segments;
+
+/// The generic client of one service for one caller: reads by id, lists and
+/// commands over the service's JSON DTOs.
+#[derive(Clone, Copy)]
+pub(crate) struct Upstream<'a> {
+    service: &'static str,
+    stack: Option<&'a Stack>,
+    caller: &'a Caller,
+}
+
+impl Upstream<'_> {
+    /// A GET of one object; `None` when it reads as missing ([`READS_AS_MISSING`]).
     pub(crate) async fn find<T: DeserializeOwned>(
         &self,
-        segments: &[&str],
-        actor: Option<&Actor>,
+        path: &[String],
     ) -> Result<Option<T>, CallError> {
-        let call = Call::new(Method::GET, segments.iter().copied(), []);
-        match self.call(call, actor).await {
+        match self.call(Call::new(Method::GET, path, [])).await {
             Ok(found) => Ok(Some(found)),
-            Err(CallError::Rejected { status, .. })
-                if status == StatusCode::NOT_FOUND || status == StatusCode::FORBIDDEN =>
-            {
+            Err(CallError::Rejected { status, .. }) if READS_AS_MISSING.contains(&status) => {
                 Ok(None)
             }
             Err(error) => Err(error),
         }
     }
 
-    async fn exchange(
+    /// A GET of one page of a list: `first` items after the cursor `after`,
+    /// narrowed by `filters`.
+    pub(crate) async fn list<T: DeserializeOwned>(
         &self,
-        call: &Call,
-        actor: Option<&Actor>,
-    ) -> Result<(StatusCode, Bytes), String> {
-        let actor = actor.map(actor_header).transpose()?;
-        let idempotency_key = call
-            .idempotency_key
-            .as_deref()
-            .map(HeaderValue::from_str)
-            .transpose()
-            .map_err(|_| "the idempotency key is not a valid header value".to_owned())?;
-        match &self.transport {
-            Transport::InProcess(router) => {
-                let mut request = Request::builder()
-                    .method(call.method.clone())
-                    .uri(&call.path);
-                if let Some(actor) = actor {
-                    request = request.header(ACTOR_HEADER, actor);
-                }
-                if let Some(key) = idempotency_key {
-                    request = request.header(IDEMPOTENCY_HEADER, key);
-                }
-                if call.body.is_some() {
-                    request = request.header(CONTENT_TYPE, "application/json");
-                }
-                let request = request
-                    .body(Body::from(call.body.clone().unwrap_or_default()))
-                    .map_err(|e| e.to_string())?;
-                let response = router
-                    .clone()
-                    .oneshot(request)
-                    .await
-                    .map_err(|e| e.to_string())?;
-                let status = response.status();
-                let body = axum::body::to_bytes(response.into_body(), MAX_RESPONSE_BYTES)
-                    .await
-                    .map_err(|e| e.to_string())?;
-                Ok((status, body))
+        path: &[String],
+        filters: &[(&str, &str)],
+        first: usize,
+        after: Option<&str>,
+    ) -> Result<ListPage<T>, CallError> {
+        let first = first.to_string();
+        let paging =
+            std::iter::once(("first", first.as_str())).chain(after.map(|after| ("after", after)));
+        let pairs = filters.iter().copied().chain(paging);
+        self.call(Call::new(Method::GET, path, pairs)).await
+    }
+
+    /// A command: `method` on `path` with an optional JSON body and idempotency key.
+    pub(crate) async fn command<T: DeserializeOwned, B: Serialize + ?Sized>(
+        &self,
+        method: Method,
+        path: &[String],
+        body: Option<&B>,
+        key: Key<'_>,
+    ) -> Result<T, CallError> {
+        let mut call = Call::new(method, path, []);
+        call.body = body.map(|body| serde_json::to_vec(body).expect("request bodies serialize"));
+        call.idempotency_key = key.map(str::to_owned);
+        self.call(call).await
+    }
+
+    /// Sends `call` and reads the answer: a 2xx body as `T`, a 4xx
+    /// `ErrorBody` as a rejection, anything else as the service being unavailable.
+    async fn call<T: DeserializeOwned>(&self, call: Call) -> Result<T, CallError> {
+        let unavailable = |reason: String| CallError::Unavailable {
+            service: self.service,
+            reason: format!("{} {}: {reason}", call.method, call.path),
+        };
+        let stack = self
+            .stack
+            .ok_or_else(|| unavailable("no upstream is configured".to_owned()))?;
+        let request = self.request(&call).map_err(unavailable)?;
+        let response = stack.clone().oneshot(request).await.map_err(|error| {
+            if error.is::<Elapsed>() {
+                unavailable("no answer in time".to_owned())
+            } else {
+                unavailable(error.to_string())
             }
-            Transport::Http { base_url, client } => {
-                let mut request =
-                    client.request(call.method.clone(), format!("{base_url}{}", call.path));
-                if let Some(actor) = actor {
-                    request = request.header(ACTOR_HEADER, actor);
-                }
-                if let Some(key) = idempotency_key {
-                    request = request.header(IDEMPOTENCY_HEADER, key);
-                }
-                if let Some(body) = &call.body {
-                    request = request
-                        .header(CONTENT_TYPE, "application/json")
-                        .body(body.clone());
-                }
-                let response = request.send().await.map_err(|e| e.to_string())?;
-                let status = response.status();
-                if response
-                    .content_length()
-                    .is_some_and(|n| n > MAX_RESPONSE_BYTES as u64)
-                {
-                    return Err(format!(
-                        "a {status} body larger than {MAX_RESPONSE_BYTES} bytes"
-                    ));
-                }
-                let body = response.bytes().await.map_err(|e| e.to_string())?;
-                Ok((status, body))
-            }
+        })?;
+        let status = response.status();
+        let body = response.into_body();
+        if status.is_success() {
+            return serde_json::from_slice(&body)
+                .map_err(|error| unavailable(format!("unexpected {status} body: {error}")));
+        }
+        match serde_json::from_slice::<ErrorBody>(&body) {
+            Ok(body) if status.is_client_error() => Err(CallError::Rejected {
+                service: self.service,
+                status,
+                body,
+            }),
+            Ok(body) => Err(unavailable(format!(
+                "{status} {}: {}",
+                body.code, body.message
+            ))),
+            Err(_) => Err(unavailable(format!("{status} without an error body"))),
         }
     }
-}
 
-impl fmt::Debug for ServiceClient {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.transport {
-            Transport::InProcess(_) => f.write_str("ServiceClient(in-process)"),
-            Transport::Http { base_url, .. } => write!(f, "ServiceClient({base_url})"),
+    fn request(&self, call: &Call) -> Result<Request<Bytes>, String> {
+        let mut request = Request::builder()
+            .method(call.method.clone())
+            .uri(&call.path);
+        if let Some(actor) = &self.caller.actor {
+            request = request.header(ACTOR_HEADER, actor_header(actor)?);
         }
+        if let Some(key) = &call.idempotency_key {
+            let key = HeaderValue::from_str(key)
+                .map_err(|_| "the idempotency key is not a valid header value".to_owned())?;
+            request = request.header(IDEMPOTENCY_HEADER, key);
+        }
+        if call.body.is_some() {
+            request = request.header(CONTENT_TYPE, "application/json");
+        }
+        if let Some(trace) = self.caller.trace {
+            request = request.extension(trace);
+        }
+        request
+            .body(Bytes::from(call.body.clone().unwrap_or_default()))
+            .map_err(|e| e.to_string())
     }
 }
 
@@ -219,21 +265,28 @@ fn actor_header(actor: &Actor) -> Result<HeaderValue, String> {
     HeaderValue::from_str(&text).map_err(|_| "the actor cannot be sent as a header".to_owned())
 }
 
-/// Why a call did not succeed.
+/// Why a call did not succeed; each names the service.
 #[derive(Debug, Clone, thiserror::Error)]
 pub(crate) enum CallError {
     /// The service refused the request (4xx) and said why.
-    #[error("rejected with {status}: {} ({})", body.code, body.message)]
-    Rejected { status: StatusCode, body: ErrorBody },
+    #[error("{service}: rejected with {status}: {} ({})", body.code, body.message)]
+    Rejected {
+        service: &'static str,
+        status: StatusCode,
+        body: ErrorBody,
+    },
     /// The service failed (5xx), did not answer in time, or broke its contract.
-    #[error("service unavailable: {0}")]
-    Unavailable(String),
+    #[error("{service}: unavailable: {reason}")]
+    Unavailable {
+        service: &'static str,
+        reason: String,
+    },
 }
 
 /// One request to a service: method, path and query, optional JSON body and
 /// idempotency key.
 #[derive(Debug, Clone)]
-pub(crate) struct Call {
+struct Call {
     method: Method,
     path: String,
     body: Option<Vec<u8>>,
@@ -243,9 +296,9 @@ pub(crate) struct Call {
 impl Call {
     /// A call to the path made of `segments` (each percent-encoded) and the
     /// query `pairs` (form-encoded).
-    pub(crate) fn new<'a>(
+    fn new<'a>(
         method: Method,
-        segments: impl IntoIterator<Item = &'a str>,
+        segments: &[String],
         pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
     ) -> Call {
         let mut url = reqwest::Url::parse(PLACEHOLDER_BASE).expect("the placeholder base is a URL");
@@ -268,30 +321,16 @@ impl Call {
             idempotency_key: None,
         }
     }
-
-    pub(crate) fn json(self, body: &impl Serialize) -> Call {
-        Call {
-            body: Some(serde_json::to_vec(body).expect("request bodies serialize")),
-            ..self
-        }
-    }
-
-    pub(crate) fn idempotency_key(self, key: Option<&str>) -> Call {
-        Call {
-            idempotency_key: key.map(str::to_owned),
-            ..self
-        }
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use std::sync::{Arc, Mutex};
 
-    use axum::Json;
     use axum::extract::{OriginalUri, State};
     use axum::http::HeaderMap;
     use axum::routing::{get, post};
+    use axum::{Json, Router};
     use golmok_runtime::Role;
     use serde_json::{Value, json};
 
@@ -352,6 +391,12 @@ mod tests {
             )
             .route("/slow", get(|| async { tokio::time::sleep(Duration::from_secs(5)).await }))
             .route("/garbage", get(|| async { "not json" }))
+            .route("/hidden", get(|| async {
+                (StatusCode::FORBIDDEN, Json(json!({"code": "FORBIDDEN", "message": "not yours"})))
+            }))
+            .route("/missing", get(|| async {
+                (StatusCode::NOT_FOUND, Json(json!({"code": "NOT_FOUND", "message": "none"})))
+            }))
             .with_state(log)
     }
 
@@ -370,33 +415,51 @@ mod tests {
         }
     }
 
+    /// `transport` as the storefront, every call limited to `timeout`.
+    fn clients(transport: ServiceClient, timeout: Duration) -> Clients {
+        let upstreams = SERVICES
+            .iter()
+            .fold(Upstreams::default(), |upstreams, name| {
+                upstreams.with(*name, transport.clone())
+            });
+        Clients::new(upstreams, timeout).unwrap()
+    }
+
     #[tokio::test]
     async fn in_process_and_http_send_the_same_requests() {
         let in_process_log = Log::default();
         let http_log = Log::default();
         let base = serve(fake_service(http_log.clone())).await;
-        let clients = [
+        let transports = [
             (
                 ServiceClient::in_process(fake_service(in_process_log.clone())),
                 in_process_log,
             ),
             (ServiceClient::http(base), http_log),
         ];
-        for (client, log) in clients {
-            let call = Call::new(
-                Method::POST,
-                ["things", "a b/ç"],
-                [("district", "망원동 1"), ("x", "&=")],
-            )
-            .json(&json!({"name": "떡"}))
-            .idempotency_key(Some("key-1"));
-            let answer: Value = client.call(call, Some(&actor())).await.unwrap();
+        for (transport, log) in transports {
+            let clients = clients(transport, Duration::from_secs(10));
+            let signed_in = Caller {
+                actor: Some(actor()),
+                trace: None,
+            };
+            let anonymous = Caller::default();
+            let answer: Value = {
+                let upstream = clients.upstream("storefront", &signed_in);
+                let path = segments!["things", "a b/ç"];
+                let mut call =
+                    Call::new(Method::POST, &path, [("district", "망원동 1"), ("x", "&=")]);
+                call.body = Some(serde_json::to_vec(&json!({"name": "떡"})).unwrap());
+                call.idempotency_key = Some("key-1".into());
+                upstream.call(call).await.unwrap()
+            };
             assert_eq!(answer, json!({"ok": true}));
-            let anonymous: Value = client
-                .call(Call::new(Method::GET, ["things"], []), None)
+            let listed: Value = clients
+                .upstream("storefront", &anonymous)
+                .call(Call::new(Method::GET, &segments!["things"], []))
                 .await
                 .unwrap();
-            assert_eq!(anonymous, json!({"ok": true}));
+            assert_eq!(listed, json!({"ok": true}));
             let seen = log.lock().unwrap().clone();
             assert_eq!(
                 seen,
@@ -425,16 +488,23 @@ mod tests {
     #[tokio::test]
     async fn answers_are_classified_the_same_either_way() {
         let base = serve(fake_service(Log::default())).await;
-        for client in [
+        for transport in [
             ServiceClient::in_process(fake_service(Log::default())),
             ServiceClient::http(base.clone()),
         ] {
-            let client = client.with_timeout(Duration::from_millis(300));
-            let refusal = client
-                .call::<Value>(Call::new(Method::GET, ["refusal"], []), None)
+            let clients = clients(transport, Duration::from_millis(300));
+            let caller = Caller::default();
+            let upstream = clients.upstream("voucher", &caller);
+            let refusal = upstream
+                .call::<Value>(Call::new(Method::GET, &segments!["refusal"], []))
                 .await;
             match refusal {
-                Err(CallError::Rejected { status, body }) => {
+                Err(CallError::Rejected {
+                    service,
+                    status,
+                    body,
+                }) => {
+                    assert_eq!(service, "voucher");
                     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
                     assert_eq!(body.code, "STOCK_WOULD_GO_NEGATIVE");
                     assert_eq!(body.field.as_deref(), Some("delta"));
@@ -442,14 +512,43 @@ mod tests {
                 other => panic!("{other:?}"),
             }
             for path in ["failure", "slow", "garbage", "no-such-route"] {
-                let answer = client
-                    .call::<Value>(Call::new(Method::GET, [path], []), None)
+                let answer = upstream
+                    .call::<Value>(Call::new(Method::GET, &segments![path], []))
                     .await;
                 assert!(
-                    matches!(answer, Err(CallError::Unavailable(_))),
+                    matches!(
+                        answer,
+                        Err(CallError::Unavailable {
+                            service: "voucher",
+                            ..
+                        })
+                    ),
                     "{path}: {answer:?}"
                 );
+                let error = answer.unwrap_err().to_string();
+                assert!(error.starts_with("voucher: unavailable: GET /"), "{error}");
             }
+        }
+    }
+
+    #[tokio::test]
+    async fn forbidden_and_missing_read_alike_on_every_service() {
+        let clients = clients(
+            ServiceClient::in_process(fake_service(Log::default())),
+            Duration::from_secs(10),
+        );
+        let caller = Caller::default();
+        for &service in SERVICES {
+            let upstream = clients.upstream(service, &caller);
+            for path in ["hidden", "missing"] {
+                let found = upstream.find::<Value>(&segments![path]).await;
+                assert!(matches!(found, Ok(None)), "{service} {path}: {found:?}");
+            }
+            let refused = upstream.find::<Value>(&segments!["refusal"]).await;
+            assert!(
+                matches!(refused, Err(CallError::Rejected { .. })),
+                "{refused:?}"
+            );
         }
     }
 
@@ -458,13 +557,75 @@ mod tests {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let address = listener.local_addr().unwrap();
         drop(listener);
-        let client = ServiceClient::http(format!("http://{address}"));
-        let answer = client
-            .call::<Value>(Call::new(Method::GET, ["things"], []), None)
+        let clients = clients(
+            ServiceClient::http(format!("http://{address}")),
+            Duration::from_secs(10),
+        );
+        let caller = Caller::default();
+        let answer = clients
+            .upstream("storefront", &caller)
+            .call::<Value>(Call::new(Method::GET, &segments!["things"], []))
             .await;
         assert!(
-            matches!(answer, Err(CallError::Unavailable(_))),
+            matches!(answer, Err(CallError::Unavailable { .. })),
             "{answer:?}"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_partners_trace_reaches_the_service_through_the_layers() {
+        let echo = Router::new().route(
+            "/trace",
+            get(|headers: HeaderMap| async move {
+                let header = headers
+                    .get("traceparent")
+                    .map(|v| v.to_str().unwrap().to_owned());
+                Json(json!({ "traceparent": header }))
+            }),
+        );
+        let clients = clients(ServiceClient::in_process(echo), Duration::from_secs(10));
+        let incoming = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+        let traced = Caller {
+            actor: None,
+            trace: TraceContext::parse(&HeaderValue::from_static(incoming)),
+        };
+        let answer: Value = clients
+            .upstream("storefront", &traced)
+            .call(Call::new(Method::GET, &segments!["trace"], []))
+            .await
+            .unwrap();
+        let sent = answer["traceparent"].as_str().unwrap();
+        assert!(
+            sent.starts_with("00-4bf92f3577b34da6a3ce929d0e0e4736-"),
+            "{sent}"
+        );
+        assert_ne!(
+            sent, incoming,
+            "the call is a new span of the partner's trace"
+        );
+        let untraced: Value = clients
+            .upstream("storefront", &Caller::default())
+            .call(Call::new(Method::GET, &segments!["trace"], []))
+            .await
+            .unwrap();
+        assert_eq!(untraced, json!({ "traceparent": null }));
+    }
+
+    #[test]
+    fn every_service_must_be_given_and_no_other() {
+        let router = || ServiceClient::in_process(Router::new());
+        let timeout = Duration::from_secs(1);
+        let only_storefront = Upstreams::default().with("storefront", router());
+        assert_eq!(
+            Clients::new(only_storefront.clone(), timeout).err(),
+            Some(UpstreamError::Missing("voucher"))
+        );
+        let misspelt = only_storefront
+            .with("voucher", router())
+            .with("vouchers", router());
+        assert_eq!(
+            Clients::new(misspelt, timeout).err(),
+            Some(UpstreamError::Unknown("vouchers".into()))
         );
     }
 }

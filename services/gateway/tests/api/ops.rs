@@ -86,3 +86,32 @@ async fn unknown_routes_are_counted_as_unmatched() {
     );
     assert!(!metrics.contains("wp-admin"), "paths never become labels");
 }
+
+#[tokio::test]
+async fn calls_to_services_are_counted_and_timed_by_service() {
+    let app = spawn_gateway(Catalogue::new(1, 0).router(), LimitSettings::default()).await;
+    let (_, body) = app
+        .graphql(
+            None,
+            "{ merchants { nodes { name } } }",
+            serde_json::json!({}),
+        )
+        .await;
+    assert!(body["errors"].is_null(), "{body}");
+    let (_, _, metrics) = call(&app, Method::GET, "/metrics").await;
+    assert!(
+        metrics.lines().any(
+            |line| line.starts_with("golmok_gateway_upstream_calls_total{")
+                && line.contains("service=\"storefront\"")
+                && line.contains("outcome=\"success\"")
+        ),
+        "{metrics}"
+    );
+    assert!(
+        metrics.lines().any(
+            |line| line.starts_with("golmok_gateway_upstream_call_seconds")
+                && line.contains("service=\"storefront\"")
+        ),
+        "{metrics}"
+    );
+}

@@ -108,10 +108,9 @@ async fn spawn_services_with(
     settings.auth.signing_key_file = dir.path().join("keys/jwt.key");
     let calls = Arc::new(Mutex::new(Vec::new()));
     let recorded = storefront.layer(middleware::from_fn_with_state(calls.clone(), record));
-    let upstreams = Upstreams {
-        storefront: ServiceClient::in_process(recorded),
-        voucher: ServiceClient::in_process(voucher),
-    };
+    let upstreams = Upstreams::default()
+        .with("storefront", ServiceClient::in_process(recorded))
+        .with("voucher", ServiceClient::in_process(voucher));
     let app = Application::build(settings.clone(), upstreams)
         .await
         .expect("gateway builds");

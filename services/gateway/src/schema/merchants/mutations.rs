@@ -6,6 +6,7 @@ use crate::relay::NodeType;
 use crate::schema::context::{ContextExt, RequestContext};
 use crate::schema::outcome::{InputNames, Refusal, idempotency_key, input_id, payload, settle};
 use crate::schema::scalars::Date;
+use crate::upstream::Storefront;
 use crate::upstream::model::{
     self, HeritageBadge, Market, MerchantKind, OnboardingStatus, RevenueTier,
 };
@@ -187,7 +188,10 @@ impl MerchantMutation {
         settle(
             async {
                 let key = idempotency_key(input.idempotency_key.as_deref())?;
-                let merchant = request.storefront.register_merchant(&input, key).await;
+                let merchant = request
+                    .upstream::<Storefront>()
+                    .register_merchant(&input, key)
+                    .await;
                 fresh(request, merchant, &InputNames::NONE).await
             }
             .await,
@@ -205,7 +209,10 @@ impl MerchantMutation {
             async {
                 let id = input_id(&input.merchant_id, NodeType::Merchant, "merchantId")?;
                 let key = idempotency_key(input.idempotency_key.as_deref())?;
-                let merchant = request.storefront.update_merchant(id, &input, key).await;
+                let merchant = request
+                    .upstream::<Storefront>()
+                    .update_merchant(id, &input, key)
+                    .await;
                 fresh(request, merchant, &MERCHANT).await
             }
             .await,
@@ -223,7 +230,10 @@ impl MerchantMutation {
             async {
                 let id = input_id(&input.merchant_id, NodeType::Merchant, "merchantId")?;
                 let key = idempotency_key(input.idempotency_key.as_deref())?;
-                let merchant = request.storefront.suspend_merchant(id, &input, key).await;
+                let merchant = request
+                    .upstream::<Storefront>()
+                    .suspend_merchant(id, &input, key)
+                    .await;
                 fresh(request, merchant, &MERCHANT).await
             }
             .await,
@@ -241,7 +251,10 @@ impl MerchantMutation {
             async {
                 let id = input_id(&input.merchant_id, NodeType::Merchant, "merchantId")?;
                 let key = idempotency_key(input.idempotency_key.as_deref())?;
-                let merchant = request.storefront.reinstate_merchant(id, key).await;
+                let merchant = request
+                    .upstream::<Storefront>()
+                    .reinstate_merchant(id, key)
+                    .await;
                 fresh(request, merchant, &MERCHANT).await
             }
             .await,
@@ -259,7 +272,10 @@ impl MerchantMutation {
             async {
                 let id = input_id(&input.merchant_id, NodeType::Merchant, "merchantId")?;
                 let key = idempotency_key(input.idempotency_key.as_deref())?;
-                let merchant = request.storefront.apply_for_heritage(id, &input, key).await;
+                let merchant = request
+                    .upstream::<Storefront>()
+                    .apply_for_heritage(id, &input, key)
+                    .await;
                 fresh(request, merchant, &MERCHANT).await
             }
             .await,
@@ -277,7 +293,10 @@ impl MerchantMutation {
             async {
                 let id = input_id(&input.merchant_id, NodeType::Merchant, "merchantId")?;
                 let key = idempotency_key(input.idempotency_key.as_deref())?;
-                let merchant = request.storefront.approve_heritage(id, key).await;
+                let merchant = request
+                    .upstream::<Storefront>()
+                    .approve_heritage(id, key)
+                    .await;
                 fresh(request, merchant, &MERCHANT).await
             }
             .await,
@@ -295,7 +314,10 @@ impl MerchantMutation {
             async {
                 let id = input_id(&input.merchant_id, NodeType::Merchant, "merchantId")?;
                 let key = idempotency_key(input.idempotency_key.as_deref())?;
-                let merchant = request.storefront.reject_heritage(id, &input, key).await;
+                let merchant = request
+                    .upstream::<Storefront>()
+                    .reject_heritage(id, &input, key)
+                    .await;
                 fresh(request, merchant, &MERCHANT).await
             }
             .await,
@@ -314,7 +336,10 @@ impl MerchantMutation {
             async {
                 let id = input_id(&input.merchant_id, NodeType::Merchant, "merchantId")?;
                 let key = idempotency_key(input.idempotency_key.as_deref())?;
-                let merchant = request.storefront.record_diagnosis(id, &input, key).await;
+                let merchant = request
+                    .upstream::<Storefront>()
+                    .record_diagnosis(id, &input, key)
+                    .await;
                 fresh(request, merchant, &MERCHANT).await
             }
             .await,
@@ -333,7 +358,7 @@ impl MerchantMutation {
                 let id = input_id(&input.merchant_id, NodeType::Merchant, "merchantId")?;
                 let key = idempotency_key(input.idempotency_key.as_deref())?;
                 let merchant = request
-                    .storefront
+                    .upstream::<Storefront>()
                     .request_channel_onboarding(id, &input, key)
                     .await;
                 fresh(request, merchant, &MERCHANT).await
@@ -359,7 +384,7 @@ impl MerchantMutation {
                 )?;
                 let key = idempotency_key(input.idempotency_key.as_deref())?;
                 let merchant = request
-                    .storefront
+                    .upstream::<Storefront>()
                     .update_channel_onboarding(id, onboarding, &input, key)
                     .await;
                 fresh(request, merchant, &ONBOARDING).await
@@ -376,9 +401,6 @@ async fn fresh(
     names: &InputNames,
 ) -> Result<Merchant, Refusal> {
     let merchant = answer.map_err(|error| names.refusal(error))?;
-    request
-        .merchants
-        .feed_one(merchant.id, merchant.clone())
-        .await;
+    request.remember(merchant.id, merchant.clone()).await;
     Ok(Merchant(merchant))
 }

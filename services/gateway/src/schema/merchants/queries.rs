@@ -5,7 +5,8 @@ use uuid::Uuid;
 use super::types::Merchant;
 use crate::relay::{GlobalId, ListId, NodeType, PageRequest, page};
 use crate::schema::context::ContextExt;
-use crate::upstream::model::MerchantFilter;
+use crate::upstream::Storefront;
+use crate::upstream::model::{self, MerchantFilter};
 
 #[derive(Default)]
 pub(crate) struct MerchantQuery;
@@ -30,7 +31,7 @@ impl MerchantQuery {
     ) -> Result<Connection<String, Merchant>> {
         let request = PageRequest::new(ListId::new("merchants", ""), first, after)?;
         let filter = filter.unwrap_or_default();
-        let storefront = &ctx.request().storefront;
+        let storefront = &ctx.request().upstream::<Storefront>();
         page(
             request,
             |first, after| {
@@ -48,8 +49,7 @@ impl MerchantQuery {
 pub(crate) async fn find_merchant(ctx: &Context<'_>, id: Uuid) -> Result<Option<Merchant>> {
     Ok(ctx
         .request()
-        .merchants
-        .load_one(id)
+        .lookup::<model::Merchant>(id)
         .await
         .extend()?
         .map(Merchant))

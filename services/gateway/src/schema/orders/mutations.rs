@@ -8,6 +8,7 @@ use crate::schema::context::{ContextExt, RequestContext};
 use crate::schema::outcome::{
     InputNames, Refusal, idempotency_key, input_id, not_found, payload, settle,
 };
+use crate::upstream::Storefront;
 use crate::upstream::model::{self, PaymentMethod};
 
 /// Refusals about the merchant in the path point at `merchantId`.
@@ -132,7 +133,10 @@ impl OrderMutation {
                     lines,
                     payment: input.payment,
                 };
-                let order = request.storefront.place_order(merchant, &body, key).await;
+                let order = request
+                    .upstream::<Storefront>()
+                    .place_order(merchant, &body, key)
+                    .await;
                 order.map(Order).map_err(|error| MERCHANT.refusal(error))
             }
             .await,
@@ -150,7 +154,10 @@ impl OrderMutation {
             async {
                 let order = current(request, &input.order_id).await?;
                 let key = idempotency_key(input.idempotency_key.as_deref())?;
-                let order = request.storefront.cancel_order(&order, &input, key).await;
+                let order = request
+                    .upstream::<Storefront>()
+                    .cancel_order(&order, &input, key)
+                    .await;
                 order.map(Order).map_err(|error| ORDER.refusal(error))
             }
             .await,
@@ -182,7 +189,7 @@ impl OrderPaymentMutation {
                 let key = idempotency_key(input.idempotency_key.as_deref())?;
                 let body = PayByVoucherBody { programme_id };
                 let order = request
-                    .storefront
+                    .upstream::<Storefront>()
                     .pay_order_by_voucher(&order, &body, key)
                     .await;
                 order.map(Order).map_err(|error| ORDER.refusal(error))
@@ -204,7 +211,10 @@ impl OrderPaymentMutation {
             async {
                 let order = current(request, &input.order_id).await?;
                 let key = idempotency_key(input.idempotency_key.as_deref())?;
-                let order = request.storefront.confirm_order(&order, key).await;
+                let order = request
+                    .upstream::<Storefront>()
+                    .confirm_order(&order, key)
+                    .await;
                 order.map(Order).map_err(|error| ORDER.refusal(error))
             }
             .await,
@@ -220,7 +230,7 @@ pub(crate) struct OrderPaymentMutation;
 async fn current(request: &RequestContext, id: &ID) -> Result<model::Order, Refusal> {
     let id = input_id(id, NodeType::Order, "orderId")?;
     request
-        .storefront
+        .upstream::<Storefront>()
         .order(id)
         .await
         .map_err(|error| ORDER.refusal(error))?

@@ -6,6 +6,7 @@ use super::types::Order;
 use crate::errors::coded;
 use crate::relay::{GlobalId, ListId, NodeType, PageRequest, page};
 use crate::schema::context::ContextExt;
+use crate::upstream::Storefront;
 
 #[derive(Default)]
 pub(crate) struct OrderQuery;
@@ -52,7 +53,7 @@ impl OrderQuery {
 pub(crate) async fn find_order(ctx: &Context<'_>, id: Uuid) -> Result<Option<Order>> {
     Ok(ctx
         .request()
-        .storefront
+        .upstream::<Storefront>()
         .order(id)
         .await
         .extend()?
@@ -68,7 +69,7 @@ pub(crate) async fn orders_of_merchant(
 ) -> Result<Connection<String, Order>> {
     let list = ListId::new("merchantOrders", &merchant.to_string());
     let request = PageRequest::new(list, first, after)?;
-    let storefront = &ctx.request().storefront;
+    let storefront = &ctx.request().upstream::<Storefront>();
     page(
         request,
         |first, after| async move {
@@ -90,7 +91,7 @@ pub(crate) async fn orders_of_buyer(
     after: Option<String>,
 ) -> Result<Connection<String, Order>> {
     let request = PageRequest::new(ListId::new("buyerOrders", buyer), first, after)?;
-    let storefront = &ctx.request().storefront;
+    let storefront = &ctx.request().upstream::<Storefront>();
     page(
         request,
         |first, after| async move {

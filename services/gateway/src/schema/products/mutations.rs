@@ -9,7 +9,7 @@ use crate::schema::outcome::{
     InputNames, Refusal, idempotency_key, input_id, not_found, payload, settle,
 };
 use crate::schema::scalars::Won;
-use crate::upstream::{CallError, model};
+use crate::upstream::{CallError, Storefront, model};
 
 /// Refusals about the merchant in the path point at `merchantId`.
 const MERCHANT: InputNames = InputNames {
@@ -122,7 +122,7 @@ impl ProductMutation {
                 let merchant = input_id(&input.merchant_id, NodeType::Merchant, "merchantId")?;
                 let key = idempotency_key(input.idempotency_key.as_deref())?;
                 let product = request
-                    .storefront
+                    .upstream::<Storefront>()
                     .create_product(merchant, &input, key)
                     .await;
                 fresh(request, product, &MERCHANT).await
@@ -143,7 +143,7 @@ impl ProductMutation {
                 let product = current(request, &input.product_id).await?;
                 let key = idempotency_key(input.idempotency_key.as_deref())?;
                 let product = request
-                    .storefront
+                    .upstream::<Storefront>()
                     .update_product(&product, &input, key)
                     .await;
                 fresh(request, product, &PRODUCT).await
@@ -163,7 +163,10 @@ impl ProductMutation {
             async {
                 let product = current(request, &input.product_id).await?;
                 let key = idempotency_key(input.idempotency_key.as_deref())?;
-                let product = request.storefront.change_price(&product, &input, key).await;
+                let product = request
+                    .upstream::<Storefront>()
+                    .change_price(&product, &input, key)
+                    .await;
                 fresh(request, product, &PRODUCT).await
             }
             .await,
@@ -182,7 +185,10 @@ impl ProductMutation {
             async {
                 let product = current(request, &input.product_id).await?;
                 let key = idempotency_key(input.idempotency_key.as_deref())?;
-                let product = request.storefront.adjust_stock(&product, &input, key).await;
+                let product = request
+                    .upstream::<Storefront>()
+                    .adjust_stock(&product, &input, key)
+                    .await;
                 fresh(request, product, &PRODUCT).await
             }
             .await,
@@ -200,7 +206,10 @@ impl ProductMutation {
             async {
                 let product = current(request, &input.product_id).await?;
                 let key = idempotency_key(input.idempotency_key.as_deref())?;
-                let product = request.storefront.publish_product(&product, key).await;
+                let product = request
+                    .upstream::<Storefront>()
+                    .publish_product(&product, key)
+                    .await;
                 fresh(request, product, &PRODUCT).await
             }
             .await,
@@ -218,7 +227,10 @@ impl ProductMutation {
             async {
                 let product = current(request, &input.product_id).await?;
                 let key = idempotency_key(input.idempotency_key.as_deref())?;
-                let product = request.storefront.unpublish_product(&product, key).await;
+                let product = request
+                    .upstream::<Storefront>()
+                    .unpublish_product(&product, key)
+                    .await;
                 fresh(request, product, &PRODUCT).await
             }
             .await,
@@ -230,7 +242,7 @@ impl ProductMutation {
 async fn current(request: &RequestContext, id: &ID) -> Result<model::Product, Refusal> {
     let id: Uuid = input_id(id, NodeType::Product, "productId")?;
     request
-        .storefront
+        .upstream::<Storefront>()
         .product(id)
         .await
         .map_err(|error| PRODUCT.refusal(error))?
@@ -244,6 +256,6 @@ async fn fresh(
     names: &InputNames,
 ) -> Result<Product, Refusal> {
     let product = answer.map_err(|error| names.refusal(error))?;
-    request.products.feed_one(product.id, product.clone()).await;
+    request.remember(product.id, product.clone()).await;
     Ok(Product(product))
 }

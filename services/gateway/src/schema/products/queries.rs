@@ -5,6 +5,7 @@ use uuid::Uuid;
 use super::types::Product;
 use crate::relay::{GlobalId, ListId, NodeType, PageRequest, page};
 use crate::schema::context::ContextExt;
+use crate::upstream::{Storefront, model};
 
 #[derive(Default)]
 pub(crate) struct ProductQuery;
@@ -37,8 +38,7 @@ impl ProductQuery {
 pub(crate) async fn find_product(ctx: &Context<'_>, id: Uuid) -> Result<Option<Product>> {
     Ok(ctx
         .request()
-        .products
-        .load_one(id)
+        .lookup::<model::Product>(id)
         .await
         .extend()?
         .map(Product))
@@ -53,7 +53,7 @@ pub(crate) async fn products_of_merchant(
 ) -> Result<Connection<String, Product>> {
     let list = ListId::new("merchantProducts", &merchant.to_string());
     let request = PageRequest::new(list, first, after)?;
-    let storefront = &ctx.request().storefront;
+    let storefront = &ctx.request().upstream::<Storefront>();
     page(
         request,
         |first, after| async move { storefront.products(merchant, first, after.as_deref()).await },

@@ -8,8 +8,8 @@ use crate::relay::NodeType;
 use crate::schema::context::ContextExt;
 use crate::schema::outcome::{InputNames, Refusal, idempotency_key, input_id, payload, settle};
 use crate::schema::scalars::{Date, Won};
-use crate::upstream::CallError;
 use crate::upstream::voucher_model::WalletReply;
+use crate::upstream::{CallError, Vouchers};
 
 /// Refusals about ids in the path point at their inputs.
 const NAMES: InputNames = InputNames {
@@ -160,7 +160,10 @@ impl VoucherMutation {
         settle(
             async {
                 let key = idempotency_key(input.idempotency_key.as_deref())?;
-                let created = request.vouchers.create_programme(&input, key).await;
+                let created = request
+                    .upstream::<Vouchers>()
+                    .create_programme(&input, key)
+                    .await;
                 Ok(VoucherProgramme(created.map_err(|e| NAMES.refusal(e))?))
             }
             .await,
@@ -186,7 +189,10 @@ impl VoucherMutation {
                 let body = Purchase {
                     face_value: input.face_value,
                 };
-                let reply = request.vouchers.purchase(programme, &body, key).await;
+                let reply = request
+                    .upstream::<Vouchers>()
+                    .purchase(programme, &body, key)
+                    .await;
                 Ok(VoucherWallet(reply.map_err(|e| NAMES.refusal(e))?.wallet))
             }
             .await,
@@ -303,7 +309,7 @@ async fn redeem(
     };
     redemption(
         ctx.request()
-            .vouchers
+            .upstream::<Vouchers>()
             .redeem(wallet, route, &body, key)
             .await,
     )
@@ -323,7 +329,7 @@ async fn second_phase(
     let key = idempotency_key(input.idempotency_key.as_deref())?;
     redemption(
         ctx.request()
-            .vouchers
+            .upstream::<Vouchers>()
             .settle_hold(wallet, held, action, key)
             .await,
     )
@@ -342,7 +348,7 @@ async fn decide(
     let body = reason.map(|reason| Reason { reason });
     let decided = ctx
         .request()
-        .vouchers
+        .upstream::<Vouchers>()
         .decide_case(case, method, decision, body.as_ref(), key)
         .await;
     Ok(FraudCase(decided.map_err(|e| NAMES.refusal(e))?))

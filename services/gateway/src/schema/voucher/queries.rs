@@ -9,7 +9,7 @@ use super::types::{
 };
 use crate::relay::{GlobalId, ListId, ListPage, NodeType, PageRequest, page};
 use crate::schema::context::ContextExt;
-use crate::upstream::CallError;
+use crate::upstream::{CallError, Vouchers};
 
 #[derive(Default)]
 pub(crate) struct VoucherQuery;
@@ -37,7 +37,7 @@ impl VoucherQuery {
         #[graphql(desc = "How many, 1 to 100 (default 20).")] first: Option<i32>,
         #[graphql(desc = "Continue after this cursor.")] after: Option<String>,
     ) -> Result<Connection<String, VoucherProgramme>> {
-        let vouchers = &ctx.request().vouchers;
+        let vouchers = &ctx.request().upstream::<Vouchers>();
         connection(
             ListId::new("voucherProgrammes", ""),
             first,
@@ -57,7 +57,7 @@ impl VoucherQuery {
         let programme = expect(&programme_id, NodeType::VoucherProgramme)?;
         Ok(ctx
             .request()
-            .vouchers
+            .upstream::<Vouchers>()
             .my_wallet(programme)
             .await
             .extend()?
@@ -74,7 +74,7 @@ impl VoucherQuery {
         after: Option<String>,
     ) -> Result<Connection<String, VoucherRedemption>> {
         let merchant = expect(&merchant_id, NodeType::Merchant)?;
-        let vouchers = &ctx.request().vouchers;
+        let vouchers = &ctx.request().upstream::<Vouchers>();
         connection(
             ListId::new("voucherRedemptions", &merchant.to_string()),
             first,
@@ -99,7 +99,7 @@ impl VoucherQuery {
         after: Option<String>,
     ) -> Result<Connection<String, SettlementBatch>> {
         let merchant = expect(&merchant_id, NodeType::Merchant)?;
-        let vouchers = &ctx.request().vouchers;
+        let vouchers = &ctx.request().upstream::<Vouchers>();
         connection(
             ListId::new("voucherSettlements", &merchant.to_string()),
             first,
@@ -124,7 +124,7 @@ impl VoucherQuery {
         after: Option<String>,
     ) -> Result<Connection<String, FraudCase>> {
         let programme = expect(&programme_id, NodeType::VoucherProgramme)?;
-        let vouchers = &ctx.request().vouchers;
+        let vouchers = &ctx.request().upstream::<Vouchers>();
         connection(
             ListId::new("fraudCases", &programme.to_string()),
             first,
@@ -160,7 +160,7 @@ pub(crate) async fn find_programme(
 ) -> Result<Option<VoucherProgramme>> {
     Ok(ctx
         .request()
-        .vouchers
+        .upstream::<Vouchers>()
         .programme(id)
         .await
         .extend()?
@@ -170,7 +170,7 @@ pub(crate) async fn find_programme(
 pub(crate) async fn find_wallet(ctx: &Context<'_>, id: Uuid) -> Result<Option<VoucherWallet>> {
     Ok(ctx
         .request()
-        .vouchers
+        .upstream::<Vouchers>()
         .wallet(id)
         .await
         .extend()?
@@ -180,7 +180,7 @@ pub(crate) async fn find_wallet(ctx: &Context<'_>, id: Uuid) -> Result<Option<Vo
 pub(crate) async fn find_case(ctx: &Context<'_>, id: Uuid) -> Result<Option<FraudCase>> {
     Ok(ctx
         .request()
-        .vouchers
+        .upstream::<Vouchers>()
         .case(id)
         .await
         .extend()?

@@ -2,71 +2,56 @@
 
 pub(crate) mod model;
 
-use golmok_runtime::Actor;
 use http::Method;
 use serde::Serialize;
-use serde::de::DeserializeOwned;
 use uuid::Uuid;
 
 use self::model::{Merchant, MerchantFilter, Order, Product};
-use super::client::{Call, CallError, ServiceClient};
+use super::{CallError, Key, Lookup, NO_BODY, Routes, Upstream, segments};
 use crate::relay::ListPage;
 
-/// The storefront as seen by one caller: every call carries the caller as
-/// the actor header.
-#[derive(Clone, Debug)]
-pub(crate) struct Storefront {
-    client: ServiceClient,
-    actor: Option<Actor>,
+/// The storefront's name in [`Upstreams`](super::Upstreams).
+pub(crate) const SERVICE: &str = "storefront";
+
+/// The storefront as seen by one caller.
+#[derive(Clone, Copy)]
+pub(crate) struct Storefront<'a>(Upstream<'a>);
+
+impl<'a> Routes<'a> for Storefront<'a> {
+    const SERVICE: &'static str = SERVICE;
+
+    fn new(upstream: Upstream<'a>) -> Self {
+        Storefront(upstream)
+    }
 }
 
-/// An idempotency key for a command, when the caller gave one.
-pub(crate) type Key<'a> = Option<&'a str>;
+impl Lookup for Merchant {
+    const SERVICE: &'static str = SERVICE;
 
-impl Storefront {
-    pub(crate) fn new(client: ServiceClient, actor: Option<Actor>) -> Storefront {
-        Storefront { client, actor }
+    fn path(id: Uuid) -> Vec<String> {
+        segments!["merchants", id].into()
     }
+}
 
-    async fn call<T: DeserializeOwned>(&self, call: Call) -> Result<T, CallError> {
-        self.client.call(call, self.actor.as_ref()).await
+impl Lookup for Product {
+    const SERVICE: &'static str = SERVICE;
+
+    fn path(id: Uuid) -> Vec<String> {
+        segments!["products", id].into()
     }
+}
 
-    /// A GET of one object; `None` when it is not there or not the caller's
-    /// to see ([`ServiceClient::find`]).
-    async fn find<T: DeserializeOwned>(&self, segments: &[&str]) -> Result<Option<T>, CallError> {
-        self.client.find(segments, self.actor.as_ref()).await
-    }
+type Answer<T> = Result<T, CallError>;
 
-    async fn list<T: DeserializeOwned>(
-        &self,
-        segments: &[&str],
-        filters: &[(&str, &str)],
-        first: usize,
-        after: Option<&str>,
-    ) -> Result<ListPage<T>, CallError> {
-        let first = first.to_string();
-        let mut pairs = filters.to_vec();
-        pairs.push(("first", &first));
-        if let Some(after) = after {
-            pairs.push(("after", after));
-        }
-        self.call(Call::new(Method::GET, segments.iter().copied(), pairs))
-            .await
-    }
-
+impl Storefront<'_> {
     // Merchants
-
-    pub(crate) async fn merchant(&self, id: Uuid) -> Result<Option<Merchant>, CallError> {
-        self.find(&["merchants", &id.to_string()]).await
-    }
 
     pub(crate) async fn merchants(
         &self,
         filter: &MerchantFilter,
         first: usize,
         after: Option<&str>,
-    ) -> Result<ListPage<Merchant>, CallError> {
+    ) -> Answer<ListPage<Merchant>> {
         let mut filters = Vec::new();
         if let Some(district) = &filter.district {
             filters.push(("district", district.as_str()));
@@ -80,20 +65,18 @@ impl Storefront {
         if filter.include_suspended {
             filters.push(("includeSuspended", "true"));
         }
-        self.list(&["merchants"], &filters, first, after).await
+        self.0
+            .list(&segments!["merchants"], &filters, first, after)
+            .await
     }
 
     pub(crate) async fn register_merchant(
         &self,
         body: &impl Serialize,
         key: Key<'_>,
-    ) -> Result<Merchant, CallError> {
-        self.call(
-            Call::new(Method::POST, ["merchants"], [])
-                .json(body)
-                .idempotency_key(key),
-        )
-        .await
+    ) -> Answer<Merchant> {
+        let path = segments!["merchants"];
+        self.0.command(Method::POST, &path, Some(body), key).await
     }
 
     pub(crate) async fn update_merchant(
@@ -101,13 +84,9 @@ impl Storefront {
         id: Uuid,
         body: &impl Serialize,
         key: Key<'_>,
-    ) -> Result<Merchant, CallError> {
-        self.call(
-            Call::new(Method::PATCH, ["merchants", &id.to_string()], [])
-                .json(body)
-                .idempotency_key(key),
-        )
-        .await
+    ) -> Answer<Merchant> {
+        let path = segments!["merchants", id];
+        self.0.command(Method::PATCH, &path, Some(body), key).await
     }
 
     pub(crate) async fn suspend_merchant(
@@ -115,26 +94,14 @@ impl Storefront {
         id: Uuid,
         body: &impl Serialize,
         key: Key<'_>,
-    ) -> Result<Merchant, CallError> {
-        let id = id.to_string();
-        self.call(
-            Call::new(Method::POST, ["merchants", &id, "suspension"], [])
-                .json(body)
-                .idempotency_key(key),
-        )
-        .await
+    ) -> Answer<Merchant> {
+        let path = segments!["merchants", id, "suspension"];
+        self.0.command(Method::POST, &path, Some(body), key).await
     }
 
-    pub(crate) async fn reinstate_merchant(
-        &self,
-        id: Uuid,
-        key: Key<'_>,
-    ) -> Result<Merchant, CallError> {
-        let id = id.to_string();
-        self.call(
-            Call::new(Method::DELETE, ["merchants", &id, "suspension"], []).idempotency_key(key),
-        )
-        .await
+    pub(crate) async fn reinstate_merchant(&self, id: Uuid, key: Key<'_>) -> Answer<Merchant> {
+        let path = segments!["merchants", id, "suspension"];
+        self.0.command(Method::DELETE, &path, NO_BODY, key).await
     }
 
     pub(crate) async fn apply_for_heritage(
@@ -142,27 +109,14 @@ impl Storefront {
         id: Uuid,
         body: &impl Serialize,
         key: Key<'_>,
-    ) -> Result<Merchant, CallError> {
-        let id = id.to_string();
-        self.call(
-            Call::new(Method::POST, ["merchants", &id, "heritage"], [])
-                .json(body)
-                .idempotency_key(key),
-        )
-        .await
+    ) -> Answer<Merchant> {
+        let path = segments!["merchants", id, "heritage"];
+        self.0.command(Method::POST, &path, Some(body), key).await
     }
 
-    pub(crate) async fn approve_heritage(
-        &self,
-        id: Uuid,
-        key: Key<'_>,
-    ) -> Result<Merchant, CallError> {
-        let id = id.to_string();
-        self.call(
-            Call::new(Method::POST, ["merchants", &id, "heritage", "approval"], [])
-                .idempotency_key(key),
-        )
-        .await
+    pub(crate) async fn approve_heritage(&self, id: Uuid, key: Key<'_>) -> Answer<Merchant> {
+        let path = segments!["merchants", id, "heritage", "approval"];
+        self.0.command(Method::POST, &path, NO_BODY, key).await
     }
 
     pub(crate) async fn reject_heritage(
@@ -170,18 +124,9 @@ impl Storefront {
         id: Uuid,
         body: &impl Serialize,
         key: Key<'_>,
-    ) -> Result<Merchant, CallError> {
-        let id = id.to_string();
-        self.call(
-            Call::new(
-                Method::POST,
-                ["merchants", &id, "heritage", "rejection"],
-                [],
-            )
-            .json(body)
-            .idempotency_key(key),
-        )
-        .await
+    ) -> Answer<Merchant> {
+        let path = segments!["merchants", id, "heritage", "rejection"];
+        self.0.command(Method::POST, &path, Some(body), key).await
     }
 
     pub(crate) async fn record_diagnosis(
@@ -189,14 +134,9 @@ impl Storefront {
         id: Uuid,
         body: &impl Serialize,
         key: Key<'_>,
-    ) -> Result<Merchant, CallError> {
-        let id = id.to_string();
-        self.call(
-            Call::new(Method::POST, ["merchants", &id, "diagnoses"], [])
-                .json(body)
-                .idempotency_key(key),
-        )
-        .await
+    ) -> Answer<Merchant> {
+        let path = segments!["merchants", id, "diagnoses"];
+        self.0.command(Method::POST, &path, Some(body), key).await
     }
 
     pub(crate) async fn request_channel_onboarding(
@@ -204,14 +144,9 @@ impl Storefront {
         id: Uuid,
         body: &impl Serialize,
         key: Key<'_>,
-    ) -> Result<Merchant, CallError> {
-        let id = id.to_string();
-        self.call(
-            Call::new(Method::POST, ["merchants", &id, "channel-onboardings"], [])
-                .json(body)
-                .idempotency_key(key),
-        )
-        .await
+    ) -> Answer<Merchant> {
+        let path = segments!["merchants", id, "channel-onboardings"];
+        self.0.command(Method::POST, &path, Some(body), key).await
     }
 
     pub(crate) async fn update_channel_onboarding(
@@ -220,21 +155,15 @@ impl Storefront {
         request: Uuid,
         body: &impl Serialize,
         key: Key<'_>,
-    ) -> Result<Merchant, CallError> {
-        let (id, request) = (id.to_string(), request.to_string());
-        let path = ["merchants", &id, "channel-onboardings", &request];
-        self.call(
-            Call::new(Method::PUT, path, [])
-                .json(body)
-                .idempotency_key(key),
-        )
-        .await
+    ) -> Answer<Merchant> {
+        let path = segments!["merchants", id, "channel-onboardings", request];
+        self.0.command(Method::PUT, &path, Some(body), key).await
     }
 
     // Products
 
-    pub(crate) async fn product(&self, id: Uuid) -> Result<Option<Product>, CallError> {
-        self.find(&["products", &id.to_string()]).await
+    pub(crate) async fn product(&self, id: Uuid) -> Answer<Option<Product>> {
+        self.0.find(&Product::path(id)).await
     }
 
     pub(crate) async fn products(
@@ -242,10 +171,9 @@ impl Storefront {
         merchant: Uuid,
         first: usize,
         after: Option<&str>,
-    ) -> Result<ListPage<Product>, CallError> {
-        let merchant = merchant.to_string();
-        self.list(&["merchants", &merchant, "products"], &[], first, after)
-            .await
+    ) -> Answer<ListPage<Product>> {
+        let path = segments!["merchants", merchant, "products"];
+        self.0.list(&path, &[], first, after).await
     }
 
     pub(crate) async fn create_product(
@@ -253,14 +181,9 @@ impl Storefront {
         merchant: Uuid,
         body: &impl Serialize,
         key: Key<'_>,
-    ) -> Result<Product, CallError> {
-        let merchant = merchant.to_string();
-        self.call(
-            Call::new(Method::POST, ["merchants", &merchant, "products"], [])
-                .json(body)
-                .idempotency_key(key),
-        )
-        .await
+    ) -> Answer<Product> {
+        let path = segments!["merchants", merchant, "products"];
+        self.0.command(Method::POST, &path, Some(body), key).await
     }
 
     pub(crate) async fn update_product(
@@ -268,14 +191,9 @@ impl Storefront {
         product: &Product,
         body: &impl Serialize,
         key: Key<'_>,
-    ) -> Result<Product, CallError> {
-        let (merchant, id) = (product.merchant_id.to_string(), product.id.to_string());
-        self.call(
-            Call::new(Method::PATCH, ["merchants", &merchant, "products", &id], [])
-                .json(body)
-                .idempotency_key(key),
-        )
-        .await
+    ) -> Answer<Product> {
+        let path = product_path(product, &[]);
+        self.0.command(Method::PATCH, &path, Some(body), key).await
     }
 
     pub(crate) async fn change_price(
@@ -283,15 +201,9 @@ impl Storefront {
         product: &Product,
         body: &impl Serialize,
         key: Key<'_>,
-    ) -> Result<Product, CallError> {
-        let (merchant, id) = (product.merchant_id.to_string(), product.id.to_string());
-        let path = ["merchants", &merchant, "products", &id, "price"];
-        self.call(
-            Call::new(Method::PUT, path, [])
-                .json(body)
-                .idempotency_key(key),
-        )
-        .await
+    ) -> Answer<Product> {
+        let path = product_path(product, &["price"]);
+        self.0.command(Method::PUT, &path, Some(body), key).await
     }
 
     pub(crate) async fn adjust_stock(
@@ -299,43 +211,29 @@ impl Storefront {
         product: &Product,
         body: &impl Serialize,
         key: Key<'_>,
-    ) -> Result<Product, CallError> {
-        let (merchant, id) = (product.merchant_id.to_string(), product.id.to_string());
-        let path = ["merchants", &merchant, "products", &id, "stock-adjustments"];
-        self.call(
-            Call::new(Method::POST, path, [])
-                .json(body)
-                .idempotency_key(key),
-        )
-        .await
+    ) -> Answer<Product> {
+        let path = product_path(product, &["stock-adjustments"]);
+        self.0.command(Method::POST, &path, Some(body), key).await
     }
 
-    pub(crate) async fn publish_product(
-        &self,
-        product: &Product,
-        key: Key<'_>,
-    ) -> Result<Product, CallError> {
-        let (merchant, id) = (product.merchant_id.to_string(), product.id.to_string());
-        let path = ["merchants", &merchant, "products", &id, "publication"];
-        self.call(Call::new(Method::POST, path, []).idempotency_key(key))
-            .await
+    pub(crate) async fn publish_product(&self, product: &Product, key: Key<'_>) -> Answer<Product> {
+        let path = product_path(product, &["publication"]);
+        self.0.command(Method::POST, &path, NO_BODY, key).await
     }
 
     pub(crate) async fn unpublish_product(
         &self,
         product: &Product,
         key: Key<'_>,
-    ) -> Result<Product, CallError> {
-        let (merchant, id) = (product.merchant_id.to_string(), product.id.to_string());
-        let path = ["merchants", &merchant, "products", &id, "publication"];
-        self.call(Call::new(Method::DELETE, path, []).idempotency_key(key))
-            .await
+    ) -> Answer<Product> {
+        let path = product_path(product, &["publication"]);
+        self.0.command(Method::DELETE, &path, NO_BODY, key).await
     }
 
     // Orders
 
-    pub(crate) async fn order(&self, id: Uuid) -> Result<Option<Order>, CallError> {
-        self.find(&["orders", &id.to_string()]).await
+    pub(crate) async fn order(&self, id: Uuid) -> Answer<Option<Order>> {
+        self.0.find(&segments!["orders", id]).await
     }
 
     pub(crate) async fn merchant_orders(
@@ -343,10 +241,9 @@ impl Storefront {
         merchant: Uuid,
         first: usize,
         after: Option<&str>,
-    ) -> Result<ListPage<Order>, CallError> {
-        let merchant = merchant.to_string();
-        self.list(&["merchants", &merchant, "orders"], &[], first, after)
-            .await
+    ) -> Answer<ListPage<Order>> {
+        let path = segments!["merchants", merchant, "orders"];
+        self.0.list(&path, &[], first, after).await
     }
 
     pub(crate) async fn buyer_orders(
@@ -354,9 +251,9 @@ impl Storefront {
         buyer: &str,
         first: usize,
         after: Option<&str>,
-    ) -> Result<ListPage<Order>, CallError> {
-        self.list(&["buyers", buyer, "orders"], &[], first, after)
-            .await
+    ) -> Answer<ListPage<Order>> {
+        let path = segments!["buyers", buyer, "orders"];
+        self.0.list(&path, &[], first, after).await
     }
 
     pub(crate) async fn place_order(
@@ -364,14 +261,9 @@ impl Storefront {
         merchant: Uuid,
         body: &impl Serialize,
         key: Key<'_>,
-    ) -> Result<Order, CallError> {
-        let merchant = merchant.to_string();
-        self.call(
-            Call::new(Method::POST, ["merchants", &merchant, "orders"], [])
-                .json(body)
-                .idempotency_key(key),
-        )
-        .await
+    ) -> Answer<Order> {
+        let path = segments!["merchants", merchant, "orders"];
+        self.0.command(Method::POST, &path, Some(body), key).await
     }
 
     pub(crate) async fn cancel_order(
@@ -379,15 +271,9 @@ impl Storefront {
         order: &Order,
         body: &impl Serialize,
         key: Key<'_>,
-    ) -> Result<Order, CallError> {
-        let (merchant, id) = (order.merchant_id.to_string(), order.id.to_string());
-        let path = ["merchants", &merchant, "orders", &id, "cancellation"];
-        self.call(
-            Call::new(Method::POST, path, [])
-                .json(body)
-                .idempotency_key(key),
-        )
-        .await
+    ) -> Answer<Order> {
+        let path = order_path(order, "cancellation");
+        self.0.command(Method::POST, &path, Some(body), key).await
     }
 
     /// The buyer asks the voucher service to pay `order` (answers REQUESTED).
@@ -396,26 +282,27 @@ impl Storefront {
         order: &Order,
         body: &impl Serialize,
         key: Key<'_>,
-    ) -> Result<Order, CallError> {
-        let (merchant, id) = (order.merchant_id.to_string(), order.id.to_string());
-        let path = ["merchants", &merchant, "orders", &id, "voucher-payment"];
-        self.call(
-            Call::new(Method::POST, path, [])
-                .json(body)
-                .idempotency_key(key),
-        )
-        .await
+    ) -> Answer<Order> {
+        let path = order_path(order, "voucher-payment");
+        self.0.command(Method::POST, &path, Some(body), key).await
     }
 
     /// The merchant accepts `order`; a held voucher payment is then captured.
-    pub(crate) async fn confirm_order(
-        &self,
-        order: &Order,
-        key: Key<'_>,
-    ) -> Result<Order, CallError> {
-        let (merchant, id) = (order.merchant_id.to_string(), order.id.to_string());
-        let path = ["merchants", &merchant, "orders", &id, "confirmation"];
-        self.call(Call::new(Method::POST, path, []).idempotency_key(key))
-            .await
+    pub(crate) async fn confirm_order(&self, order: &Order, key: Key<'_>) -> Answer<Order> {
+        let path = order_path(order, "confirmation");
+        self.0.command(Method::POST, &path, NO_BODY, key).await
     }
+}
+
+/// `merchants/<merchant>/products/<id>`, then `rest`.
+fn product_path(product: &Product, rest: &[&str]) -> Vec<String> {
+    let base = segments!["merchants", product.merchant_id, "products", product.id];
+    base.into_iter()
+        .chain(rest.iter().map(|s| s.to_string()))
+        .collect()
+}
+
+/// `merchants/<merchant>/orders/<id>/<action>`.
+fn order_path(order: &Order, action: &str) -> [String; 5] {
+    segments!["merchants", order.merchant_id, "orders", order.id, action]
 }

@@ -2,99 +2,67 @@
 
 pub(crate) mod model;
 
-use golmok_runtime::Actor;
 use http::Method;
 use serde::Serialize;
-use serde::de::DeserializeOwned;
-use serde_json::Value;
 use uuid::Uuid;
 
 use self::model::{Batch, Case, Programme, Redemption, Wallet, WalletReply};
-use super::client::{Call, CallError, ServiceClient};
-use super::storefront::Key;
+use super::{CallError, Key, NO_BODY, Routes, Upstream, segments};
 use crate::relay::ListPage;
 
-/// The voucher service as seen by one caller: every call carries the caller
-/// as the actor header.
-#[derive(Clone, Debug)]
-pub(crate) struct Vouchers {
-    client: ServiceClient,
-    actor: Option<Actor>,
+/// The voucher service's name in [`Upstreams`](super::Upstreams).
+pub(crate) const SERVICE: &str = "voucher";
+
+/// The voucher service as seen by one caller.
+#[derive(Clone, Copy)]
+pub(crate) struct Vouchers<'a>(Upstream<'a>);
+
+impl<'a> Routes<'a> for Vouchers<'a> {
+    const SERVICE: &'static str = SERVICE;
+
+    fn new(upstream: Upstream<'a>) -> Self {
+        Vouchers(upstream)
+    }
 }
 
-impl Vouchers {
-    pub(crate) fn new(client: ServiceClient, actor: Option<Actor>) -> Vouchers {
-        Vouchers { client, actor }
-    }
+type Answer<T> = Result<T, CallError>;
 
-    /// A GET of one object; `None` when it is not there or not the caller's
-    /// to see ([`ServiceClient::find`]).
-    async fn find<T: DeserializeOwned>(&self, segments: &[&str]) -> Result<Option<T>, CallError> {
-        self.client.find(segments, self.actor.as_ref()).await
-    }
-
-    async fn list<T: DeserializeOwned>(
-        &self,
-        segments: &[&str],
-        first: usize,
-        after: Option<&str>,
-    ) -> Result<ListPage<T>, CallError> {
-        let first = first.to_string();
-        let mut pairs = vec![("first", first.as_str())];
-        if let Some(after) = after {
-            pairs.push(("after", after));
-        }
-        let call = Call::new(Method::GET, segments.iter().copied(), pairs);
-        self.client.call(call, self.actor.as_ref()).await
-    }
-
-    /// A POST (or DELETE) command with an optional body and idempotency key.
-    async fn command<T: DeserializeOwned>(
-        &self,
-        method: Method,
-        segments: &[&str],
-        body: Option<&Value>,
-        key: Key<'_>,
-    ) -> Result<T, CallError> {
-        let mut call = Call::new(method, segments.iter().copied(), []).idempotency_key(key);
-        if let Some(body) = body {
-            call = call.json(body);
-        }
-        self.client.call(call, self.actor.as_ref()).await
-    }
-
+impl Vouchers<'_> {
     // Programmes
 
-    pub(crate) async fn programme(&self, id: Uuid) -> Result<Option<Programme>, CallError> {
-        self.find(&["programmes", &id.to_string()]).await
+    pub(crate) async fn programme(&self, id: Uuid) -> Answer<Option<Programme>> {
+        self.0.find(&segments!["programmes", id]).await
     }
 
     pub(crate) async fn programmes(
         &self,
         first: usize,
         after: Option<&str>,
-    ) -> Result<ListPage<Programme>, CallError> {
-        self.list(&["programmes"], first, after).await
+    ) -> Answer<ListPage<Programme>> {
+        self.0
+            .list(&segments!["programmes"], &[], first, after)
+            .await
     }
 
     pub(crate) async fn create_programme(
         &self,
         body: &impl Serialize,
         key: Key<'_>,
-    ) -> Result<Programme, CallError> {
-        self.command(Method::POST, &["programmes"], Some(&json(body)), key)
-            .await
+    ) -> Answer<Programme> {
+        let path = segments!["programmes"];
+        self.0.command(Method::POST, &path, Some(body), key).await
     }
 
     // Wallets
 
-    pub(crate) async fn wallet(&self, id: Uuid) -> Result<Option<Wallet>, CallError> {
-        self.find(&["wallets", &id.to_string()]).await
+    pub(crate) async fn wallet(&self, id: Uuid) -> Answer<Option<Wallet>> {
+        self.0.find(&segments!["wallets", id]).await
     }
 
     /// The caller's wallet in a programme; `None` before its first purchase.
-    pub(crate) async fn my_wallet(&self, programme: Uuid) -> Result<Option<Wallet>, CallError> {
-        self.find(&["programmes", &programme.to_string(), "wallet"])
+    pub(crate) async fn my_wallet(&self, programme: Uuid) -> Answer<Option<Wallet>> {
+        self.0
+            .find(&segments!["programmes", programme, "wallet"])
             .await
     }
 
@@ -103,11 +71,9 @@ impl Vouchers {
         programme: Uuid,
         body: &impl Serialize,
         key: Key<'_>,
-    ) -> Result<WalletReply, CallError> {
-        let programme = programme.to_string();
-        let path = ["programmes", programme.as_str(), "purchases"];
-        self.command(Method::POST, &path, Some(&json(body)), key)
-            .await
+    ) -> Answer<WalletReply> {
+        let path = segments!["programmes", programme, "purchases"];
+        self.0.command(Method::POST, &path, Some(body), key).await
     }
 
     /// A hold (`route` = "holds") or a one-step payment ("payments").
@@ -117,11 +83,9 @@ impl Vouchers {
         route: &str,
         body: &impl Serialize,
         key: Key<'_>,
-    ) -> Result<WalletReply, CallError> {
-        let wallet = wallet.to_string();
-        let path = ["wallets", wallet.as_str(), route];
-        self.command(Method::POST, &path, Some(&json(body)), key)
-            .await
+    ) -> Answer<WalletReply> {
+        let path = segments!["wallets", wallet, route];
+        self.0.command(Method::POST, &path, Some(body), key).await
     }
 
     /// `action` = "capture" or "void".
@@ -131,16 +95,9 @@ impl Vouchers {
         redemption: Uuid,
         action: &str,
         key: Key<'_>,
-    ) -> Result<WalletReply, CallError> {
-        let (wallet, redemption) = (wallet.to_string(), redemption.to_string());
-        let path = [
-            "wallets",
-            wallet.as_str(),
-            "redemptions",
-            redemption.as_str(),
-            action,
-        ];
-        self.command(Method::POST, &path, None, key).await
+    ) -> Answer<WalletReply> {
+        let path = segments!["wallets", wallet, "redemptions", redemption, action];
+        self.0.command(Method::POST, &path, NO_BODY, key).await
     }
 
     // Merchants
@@ -150,10 +107,9 @@ impl Vouchers {
         merchant: Uuid,
         first: usize,
         after: Option<&str>,
-    ) -> Result<ListPage<Redemption>, CallError> {
-        let merchant = merchant.to_string();
-        self.list(&["merchants", &merchant, "redemptions"], first, after)
-            .await
+    ) -> Answer<ListPage<Redemption>> {
+        let path = segments!["merchants", merchant, "redemptions"];
+        self.0.list(&path, &[], first, after).await
     }
 
     pub(crate) async fn settlements(
@@ -161,16 +117,15 @@ impl Vouchers {
         merchant: Uuid,
         first: usize,
         after: Option<&str>,
-    ) -> Result<ListPage<Batch>, CallError> {
-        let merchant = merchant.to_string();
-        self.list(&["merchants", &merchant, "settlements"], first, after)
-            .await
+    ) -> Answer<ListPage<Batch>> {
+        let path = segments!["merchants", merchant, "settlements"];
+        self.0.list(&path, &[], first, after).await
     }
 
     // Fraud cases
 
-    pub(crate) async fn case(&self, id: Uuid) -> Result<Option<Case>, CallError> {
-        self.find(&["cases", &id.to_string()]).await
+    pub(crate) async fn case(&self, id: Uuid) -> Answer<Option<Case>> {
+        self.0.find(&segments!["cases", id]).await
     }
 
     pub(crate) async fn cases(
@@ -178,10 +133,9 @@ impl Vouchers {
         programme: Uuid,
         first: usize,
         after: Option<&str>,
-    ) -> Result<ListPage<Case>, CallError> {
-        let programme = programme.to_string();
-        self.list(&["programmes", &programme, "cases"], first, after)
-            .await
+    ) -> Answer<ListPage<Case>> {
+        let path = segments!["programmes", programme, "cases"];
+        self.0.list(&path, &[], first, after).await
     }
 
     /// `decision` = "suspension" (POST with a reason), "dismissal" (POST
@@ -193,14 +147,8 @@ impl Vouchers {
         decision: &str,
         body: Option<&impl Serialize>,
         key: Key<'_>,
-    ) -> Result<Case, CallError> {
-        let case = case.to_string();
-        let path = ["cases", case.as_str(), decision];
-        let body = body.map(json);
-        self.command(method, &path, body.as_ref(), key).await
+    ) -> Answer<Case> {
+        let path = segments!["cases", case, decision];
+        self.0.command(method, &path, body, key).await
     }
-}
-
-fn json(body: &impl Serialize) -> Value {
-    serde_json::to_value(body).expect("inputs serialize")
 }
