@@ -320,15 +320,18 @@ impl TestApp {
     }
 
     /// Polls a GET as an official until `done` holds (at most 5 s).
+    /// Polls `path` until `done`; 20 s of patience, since background passes
+    /// (housekeeping, consumers) run late on a loaded 2-core machine.
     pub async fn until(&self, path: &str, done: impl Fn(&Reply) -> bool) -> Reply {
-        for _ in 0..100 {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+        while tokio::time::Instant::now() < deadline {
             let reply = self.get(path, &official()).await;
             if done(&reply) {
                 return reply;
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        panic!("{path} never reached the expected state");
+        panic!("{path} never reached the expected state within 20 s");
     }
 
     /// A citizen's purchase of `face`; returns the wallet id.
