@@ -36,9 +36,31 @@ pub struct CommandMeta {
     pub traceparent: Option<String>,
 }
 
+impl CommandMeta {
+    /// The metadata of a command a consumer issues because of `envelope`:
+    /// caused by that event, in its correlation.
+    pub fn caused_by(envelope: &Envelope) -> Self {
+        Self {
+            causation_id: Some(envelope.id),
+            correlation_id: Some(envelope.correlation_id),
+            ..Self::default()
+        }
+    }
+
+    /// The metadata of a step a keyed command takes on another stream: the
+    /// key belongs to the command's own stream.
+    pub fn without_key(&self) -> Self {
+        Self {
+            idempotency: None,
+            ..self.clone()
+        }
+    }
+}
+
 /// The result of a command: the aggregate state after it, and where its
 /// events landed. `replayed` is true when an idempotency key returned an
-/// earlier outcome instead of executing again.
+/// earlier outcome instead of executing again; `state` is then the stream as
+/// that first execution left it, so a replay answers what the first call did.
 #[derive(Debug, Clone)]
 pub struct Executed<S> {
     pub state: S,
@@ -166,7 +188,10 @@ where
         }
         for _ in 0..MAX_ATTEMPTS {
             let (state, version) = self.load(stream).await?;
-            let events = D::decide(&state, command).map_err(CommandError::Rejected)?;
+            let events = match D::decide(&state, command) {
+                Ok(events) => events,
+                Err(rejection) => return self.rejected(rejection, meta).await,
+            };
             if events.is_empty() {
                 return Ok(Executed {
                     state,
@@ -235,6 +260,23 @@ where
         Err(CommandError::Contention(stream.to_owned()))
     }
 
+    /// A refused command. When two requests with one idempotency key race,
+    /// the loser may be refused by the state the winner left; it then
+    /// answers the winner's outcome instead (RELIABILITY 17: one executes,
+    /// every caller gets the same answer).
+    async fn rejected(
+        &self,
+        rejection: D::Error,
+        meta: &CommandMeta,
+    ) -> Result<Executed<D::State>, CommandError<D::Error>> {
+        if let Some(idempotency) = &meta.idempotency
+            && let Some(record) = self.log.idempotency(&idempotency.key).await?
+        {
+            return self.replay(idempotency, record).await;
+        }
+        Err(CommandError::Rejected(rejection))
+    }
+
     async fn replay(
         &self,
         idempotency: &Idempotency,
@@ -247,13 +289,73 @@ where
             StorageError::Corrupt(format!("idempotency record {}: {e}", record.key))
         })?;
         let position = *self.log.head().borrow();
-        let (state, _) = self.load(&outcome.stream).await?;
+        let state = self
+            .state_at(&outcome.stream, outcome.stream_version)
+            .await?;
         Ok(Executed {
             state,
             stream_version: outcome.stream_version,
             position,
             replayed: true,
         })
+    }
+
+    /// True when `meta` carries an idempotency key that already has an outcome.
+    pub async fn already_done(&self, meta: &CommandMeta) -> Result<bool, StorageError> {
+        Ok(match &meta.idempotency {
+            Some(idempotency) => self.log.idempotency(&idempotency.key).await?.is_some(),
+            None => false,
+        })
+    }
+
+    /// The events of `stream` up to `version` (inclusive), decoded.
+    pub async fn events_until(
+        &self,
+        stream: &str,
+        version: u64,
+    ) -> Result<Vec<D::Event>, CommandError<D::Error>> {
+        let mut events = Vec::new();
+        let mut next = 1;
+        while next <= version {
+            let limit = usize::try_from(version - next + 1).map_or(READ_PAGE, |n| n.min(READ_PAGE));
+            let page = self.log.read_stream(stream, next, limit).await?;
+            if page.is_empty() {
+                break;
+            }
+            for recorded in page {
+                next = recorded.envelope.stream_version + 1;
+                events.push(C::decode_type(
+                    &recorded.envelope.event_type,
+                    recorded.envelope.data,
+                )?);
+            }
+        }
+        Ok(events)
+    }
+
+    /// The state `stream` had at `version`: what an earlier command left.
+    pub async fn state_at(
+        &self,
+        stream: &str,
+        version: u64,
+    ) -> Result<D::State, CommandError<D::Error>> {
+        Ok(D::fold(&self.events_until(stream, version).await?))
+    }
+
+    /// The event stored at `version` of `stream`, if there is one.
+    pub async fn event_at(
+        &self,
+        stream: &str,
+        version: u64,
+    ) -> Result<Option<D::Event>, CommandError<D::Error>> {
+        let page = self.log.read_stream(stream, version, 1).await?;
+        match page.into_iter().next() {
+            Some(recorded) => Ok(Some(C::decode_type(
+                &recorded.envelope.event_type,
+                recorded.envelope.data,
+            )?)),
+            None => Ok(None),
+        }
     }
 
     fn remember(&self, stream: &str, version: u64, state: D::State) {

@@ -12,8 +12,8 @@ use crate::telemetry::{
     short_type_name,
 };
 use crate::{
-    DeadLetter, Delivery, EventLog, EventSource, LogTail, Mutation, RecordedEvent, StorageError,
-    Tables,
+    DeadLetter, Delivery, EventCodec, EventLog, EventSource, LogTail, Mutation, RecordedEvent,
+    StorageError, Tables,
 };
 
 /// Table holding each consumer's checkpoint (partition = consumer, clustering = "").
@@ -34,6 +34,51 @@ pub enum HandleError {
     /// Try again later (a dependency is down); nothing of the batch is written.
     #[error(transparent)]
     Storage(#[from] StorageError),
+}
+
+impl HandleError {
+    /// An event that can never be handled, for the reason `error` gives.
+    pub fn permanent(error: impl std::fmt::Display) -> Self {
+        Self::Permanent(error.to_string())
+    }
+}
+
+impl RecordedEvent {
+    /// The event decoded by codec `C`; an event `C` cannot decode is a
+    /// permanent error (dead-lettered).
+    pub fn decode<C: EventCodec>(&self) -> Result<C::Event, HandleError> {
+        let envelope = &self.envelope;
+        C::decode_type(&envelope.event_type, envelope.data.clone()).map_err(HandleError::permanent)
+    }
+
+    /// The name of this event when it is one of `names` published by
+    /// `service`, `None` for any other event. One of them in a version other
+    /// than `version` is a permanent error: its shape is unknown here.
+    pub fn followed<'a>(
+        &'a self,
+        service: &str,
+        names: &[&str],
+        version: u32,
+    ) -> Result<Option<&'a str>, HandleError> {
+        let envelope = &self.envelope;
+        let published = envelope
+            .event_type
+            .strip_prefix("kr.golmok.")
+            .and_then(|rest| rest.strip_prefix(service))
+            .is_some_and(|rest| rest.starts_with('.'));
+        match envelope.name_and_version() {
+            Some((name, v)) if published && names.contains(&name) => {
+                if v == version {
+                    Ok(Some(name))
+                } else {
+                    Err(HandleError::permanent(format!(
+                        "unknown event type {name} version {v}"
+                    )))
+                }
+            }
+            _ => Ok(None),
+        }
+    }
 }
 
 /// A read model or process manager fed by a log.

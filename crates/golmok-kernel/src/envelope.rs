@@ -46,6 +46,25 @@ pub struct RecordedEvent {
     pub envelope: Envelope,
 }
 
+/// A well-formed envelope for `stream` whose payload carries `label`; the log
+/// sets its `stream_version`. For the conformance suites and the crash-test
+/// workers that append to a real store.
+pub fn sample_envelope(stream: &str, label: &str) -> Envelope {
+    let id = Uuid::now_v7();
+    Envelope {
+        id,
+        source: "/golmok/conformance".to_owned(),
+        event_type: "kr.golmok.conformance.SampleRecorded.v1".to_owned(),
+        subject: stream.to_owned(),
+        time: Utc::now(),
+        stream_version: 0,
+        correlation_id: id,
+        causation_id: id,
+        traceparent: None,
+        data: serde_json::json!({ "label": label }),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,21 +7,30 @@
 //! each effect together with its checkpoint and inbox entry through the
 //! [`Tables`] port. A consumer's events come from an [`EventSource`] (the bus
 //! port): the [`LogTail`] of the service's own log, or Kafka. Adapters for the
-//! ports live in their own crates and must pass the suites in [`conformance`].
+//! ports live in their own crates and must pass the suites in `conformance`.
+//!
+//! Feature `testing` (enable it from `[dev-dependencies]` only) adds the
+//! `conformance` suites and the given/when/then harness for deciders in
+//! `testing`; release builds do not compile them.
 
 mod bus;
 mod codec;
 mod codec_table;
 mod command;
+#[cfg(any(test, feature = "testing"))]
 pub mod conformance;
 mod consumer;
 mod decider;
 mod envelope;
 mod log;
 mod projections;
+mod rows;
+mod streams;
 mod tables;
 mod tail;
 pub mod telemetry;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
 mod values;
 mod wire;
 
@@ -35,9 +44,11 @@ pub use codec_table::__private;
 pub use command::{CommandError, CommandHandler, CommandMeta, Committed, Executed, Idempotency};
 pub use consumer::{Consumer, ConsumerHandle, EventHandler, HandleError, Transaction};
 pub use decider::Decider;
-pub use envelope::{Envelope, RecordedEvent};
+pub use envelope::{Envelope, RecordedEvent, sample_envelope};
 pub use log::{AppendError, AppendRequest, Appended, EventLog, ExpectedVersion, IdempotencyRecord};
 pub use projections::Projections;
+pub use rows::{RowError, json};
+pub use streams::StreamName;
 pub use tables::{Mutation, Page, Row, ScanOrder, StorageError, Tables};
 pub use tail::LogTail;
 pub use values::{ListPage, PageRequest, Won, seoul_date};

@@ -2,7 +2,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::{
-    Consumer, ConsumerHandle, EventHandler, EventLog, EventSource, LogTail, StorageError, Tables,
+    Committed, Consumer, ConsumerHandle, EventHandler, EventLog, EventSource, LogTail,
+    StorageError, Tables,
 };
 use tokio::sync::RwLock;
 use tokio_util::sync::CancellationToken;
@@ -58,6 +59,16 @@ impl Projections {
             shutdown,
             timeout,
         }))
+    }
+
+    /// A command's answer once the read models reach `position`
+    /// (read-your-writes); marked not `consistent` when they did not in time.
+    pub async fn committed<T>(&self, value: T, position: u64) -> Committed<T> {
+        let consistent = self.settle(position).await;
+        if !consistent {
+            tracing::warn!(position, "read models lag behind a command's events");
+        }
+        Committed { value, consistent }
     }
 
     /// Waits until every projection has applied the log up to `position`;

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use golmok_embedded::EmbeddedStore;
-use golmok_kernel::conformance::sample_envelope;
+use golmok_kernel::sample_envelope;
 use golmok_kernel::{AppendRequest, EventLog, ExpectedVersion, IdempotencyRecord};
 use uuid::Uuid;
 

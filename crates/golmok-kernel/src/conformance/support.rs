@@ -1,34 +1,16 @@
-//! Helpers shared by the suites: sample events and whole-log reads.
+//! Helpers shared by the suites: unique names, requests and whole-log reads.
 
 use std::future::Future;
 use std::time::Duration;
 
-use chrono::Utc;
 use uuid::Uuid;
 
+pub use crate::sample_envelope;
 use crate::{AppendRequest, Envelope, EventLog, ExpectedVersion, RecordedEvent};
 
 /// How long any single suite step may take before the suite fails instead of hanging.
 pub(crate) const STEP_TIMEOUT: Duration = Duration::from_secs(60);
 const PAGE: usize = 1_000;
-
-/// A well-formed envelope for `stream` whose payload carries `label`; the log
-/// sets its `stream_version`.
-pub fn sample_envelope(stream: &str, label: &str) -> Envelope {
-    let id = Uuid::now_v7();
-    Envelope {
-        id,
-        source: "/golmok/conformance".to_owned(),
-        event_type: "kr.golmok.conformance.SampleRecorded.v1".to_owned(),
-        subject: stream.to_owned(),
-        time: Utc::now(),
-        stream_version: 0,
-        correlation_id: id,
-        causation_id: id,
-        traceparent: None,
-        data: serde_json::json!({ "label": label }),
-    }
-}
 
 /// A stream name no other suite run uses.
 pub(crate) fn unique(prefix: &str) -> String {

@@ -10,7 +10,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use golmok_kernel::conformance::sample_envelope;
+use golmok_kernel::sample_envelope;
 use golmok_kernel::{AppendRequest, EventLog, ExpectedVersion, IdempotencyRecord};
 use golmok_scylla::{CqlStore, Settings};
 use uuid::Uuid;

@@ -2,7 +2,6 @@ use chrono::{DateTime, NaiveDate, Utc};
 use golmok_kernel::{CommandError, CommandMeta, Decider};
 use uuid::Uuid;
 
-use super::codec::MerchantCodec;
 use super::views::MerchantView;
 use super::{AppError, Committed, Storefront, merchant_stream};
 use crate::domain::business_number::{BusinessNumber, CLAIM_GRACE, ClaimCommand, ClaimError};
@@ -25,13 +24,6 @@ pub struct NewMerchant {
 
 fn claim_stream(number: &BusinessNumber) -> String {
     format!("business-number-{}", number.digits())
-}
-
-fn without_key(meta: &CommandMeta) -> CommandMeta {
-    CommandMeta {
-        idempotency: None,
-        ..meta.clone()
-    }
 }
 
 impl Storefront {
@@ -57,14 +49,14 @@ impl Storefront {
             revenue_tier: input.revenue_tier,
             at,
         });
-        if self.already_done(meta).await? {
+        if self.merchants.already_done(meta).await? {
             return self.merchant_command(merchant_id, command, meta).await;
         }
         // Refuse what the merchant stream would refuse before claiming the number.
         let (current, _) = self.merchants.load(&merchant_stream(merchant_id)).await?;
         Merchant::decide(&current, &command)?;
         match self.claim(&number, merchant_id, at, meta).await {
-            Err(AppError::BusinessNumberTaken(_)) if self.already_done(meta).await? => {}
+            Err(AppError::BusinessNumberTaken(_)) if self.merchants.already_done(meta).await? => {}
             Err(error) => return Err(error),
             Ok(()) => {}
         }
@@ -79,7 +71,7 @@ impl Storefront {
         meta: &CommandMeta,
     ) -> Result<(), AppError> {
         let stream = claim_stream(number);
-        let meta = without_key(meta);
+        let meta = meta.without_key();
         let claim = ClaimCommand::Claim {
             number: number.clone(),
             merchant_id,
@@ -139,20 +131,9 @@ impl Storefront {
             .merchants
             .execute(&merchant_stream(merchant_id), &command, meta)
             .await?;
-        let state = if executed.replayed {
-            let id = executed
-                .state
-                .profile()
-                .map(|p| p.id)
-                .ok_or(MerchantError::NotFound)?;
-            self.state_at::<Merchant, MerchantCodec>(&merchant_stream(id), executed.stream_version)
-                .await?
-        } else {
-            executed.state
-        };
-        let profile = state.profile().ok_or(MerchantError::NotFound)?;
+        let profile = executed.state.profile().ok_or(MerchantError::NotFound)?;
         let view = MerchantView::new(profile, executed.stream_version);
-        Ok(self.committed(view, executed.position).await)
+        Ok(self.projections.committed(view, executed.position).await)
     }
 
     /// Suspends the merchant because an official suspended it from a voucher

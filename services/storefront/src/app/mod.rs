@@ -18,5 +18,5 @@ pub use golmok_kernel::Committed;
 pub use merchants::NewMerchant;
 pub use queries::{DirectoryFilter, PageRequest, Visibility};
 pub use shop::{OrderDraft, ProductDraft};
-pub use storefront::{Storefront, merchant_stream, shop_stream};
+pub use storefront::{MERCHANT, SHOP, Storefront, merchant_stream, shop_stream};
 pub use voucher_process::VoucherProcess;

@@ -1,4 +1,4 @@
-use golmok_kernel::ScanOrder;
+use golmok_kernel::{RowError, ScanOrder};
 use serde::de::DeserializeOwned;
 use uuid::Uuid;
 
@@ -34,20 +34,16 @@ pub enum Visibility {
 
 const SCAN_BATCH: usize = 100;
 
-impl Storefront {
-    async fn row<T: DeserializeOwned>(
-        &self,
-        table: &str,
-        partition: &str,
-    ) -> Result<Option<T>, AppError> {
-        match self.tables.get(table, partition, "").await? {
-            Some(bytes) => decode(table, partition, "", &bytes)
-                .map(Some)
-                .ok_or_else(|| AppError::UnreadableRecord(partition.to_owned())),
-            None => Ok(None),
+impl From<RowError> for AppError {
+    fn from(error: RowError) -> Self {
+        match error {
+            RowError::Storage(error) => Self::Storage(error),
+            RowError::Unreadable(record) => Self::UnreadableRecord(record),
         }
     }
+}
 
+impl Storefront {
     /// One page of a partition, skipping rows `keep` refuses and rows that
     /// cannot be decoded (each logged and counted), so one damaged row does not
     /// take the whole list down.
@@ -102,7 +98,10 @@ impl Storefront {
     }
 
     pub async fn merchant(&self, id: Uuid) -> Result<Option<MerchantView>, AppError> {
-        self.row(MERCHANT_BY_ID, &id.to_string()).await
+        Ok(self
+            .tables
+            .get_json(MERCHANT_BY_ID, &id.to_string(), "")
+            .await?)
     }
 
     /// The directory in registration order, read from the table of the most
@@ -132,7 +131,10 @@ impl Storefront {
     }
 
     pub async fn product(&self, id: Uuid) -> Result<Option<ProductView>, AppError> {
-        self.row(PRODUCT_BY_ID, &id.to_string()).await
+        Ok(self
+            .tables
+            .get_json(PRODUCT_BY_ID, &id.to_string(), "")
+            .await?)
     }
 
     /// A merchant's products in the order they were added; unpublished ones
@@ -158,7 +160,10 @@ impl Storefront {
     }
 
     pub async fn order(&self, id: Uuid) -> Result<Option<OrderView>, AppError> {
-        self.row(ORDER_BY_ID, &id.to_string()).await
+        Ok(self
+            .tables
+            .get_json(ORDER_BY_ID, &id.to_string(), "")
+            .await?)
     }
 
     /// A merchant's orders, newest first.

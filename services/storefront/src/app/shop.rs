@@ -3,14 +3,12 @@ use golmok_kernel::CommandMeta;
 use golmok_runtime::Actor;
 use uuid::Uuid;
 
-use super::codec::{ShopCodec, StorefrontCodec, StorefrontEvent};
 use super::views::{OrderView, ProductView};
 use super::{AppError, Committed, Storefront, shop_stream};
 use crate::domain::shop::{
-    LineRequest, NewProduct, OrderRequest, PaymentMethod, PaymentOutcome, Shop, ShopCommand,
-    ShopError, ShopState, ShopSubject,
+    LineRequest, NewProduct, OrderRequest, PaymentMethod, PaymentOutcome, ShopCommand, ShopError,
+    ShopState, ShopSubject,
 };
-use golmok_kernel::EventCodec;
 
 /// A new product as entered.
 #[derive(Debug, Clone, PartialEq)]
@@ -169,7 +167,7 @@ impl Storefront {
             ShopSubject::Order(_) => None,
         };
         let view = ProductView::from(product.ok_or(ShopError::ProductNotFound)?);
-        Ok(self.committed(view, position).await)
+        Ok(self.projections.committed(view, position).await)
     }
 
     /// Executes a command about an order and answers the order.
@@ -185,7 +183,7 @@ impl Storefront {
             ShopSubject::Product(_) => None,
         };
         let view = OrderView::from(order.ok_or(ShopError::OrderNotFound)?);
-        Ok(self.committed(view, position).await)
+        Ok(self.projections.committed(view, position).await)
     }
 
     /// The shop after the command, what the command was about, and the log
@@ -199,20 +197,14 @@ impl Storefront {
     ) -> Result<(ShopState, ShopSubject, u64), AppError> {
         let stream = shop_stream(merchant_id);
         let executed = self.shops.execute(&stream, &command, meta).await?;
-        if !executed.replayed {
-            return Ok((executed.state, command.subject(), executed.position));
-        }
-        let version = executed.stream_version;
-        let written = self.log.read_stream(&stream, version, 1).await?;
-        let subject = match written
-            .first()
-            .map(|r| StorefrontCodec::decode_type(&r.envelope.event_type, r.envelope.data.clone()))
-        {
-            Some(Ok(StorefrontEvent::Shop(event))) => event.subject(),
-            Some(Err(error)) => return Err(error.into()),
-            _ => command.subject(),
+        let subject = if executed.replayed {
+            self.shops
+                .event_at(&stream, executed.stream_version)
+                .await?
+                .map_or_else(|| command.subject(), |event| event.subject())
+        } else {
+            command.subject()
         };
-        let state = self.state_at::<Shop, ShopCodec>(&stream, version).await?;
-        Ok((state, subject, executed.position))
+        Ok((executed.state, subject, executed.position))
     }
 }

@@ -15,7 +15,9 @@ use golmok_contracts::voucher::{
     OrderPaymentV1,
 };
 use golmok_contracts::{event_of, read};
-use golmok_kernel::{CommandMeta, EventHandler, HandleError, RecordedEvent, Transaction};
+use golmok_kernel::{
+    CommandMeta, EventHandler, HandleError, RecordedEvent, StreamName, Transaction,
+};
 use schemars::JsonSchema;
 use serde::de::DeserializeOwned;
 use uuid::Uuid;
@@ -39,12 +41,11 @@ impl VoucherProcess {
     }
 }
 
-fn permanent(error: impl std::fmt::Display) -> HandleError {
-    HandleError::Permanent(error.to_string())
-}
+/// The voucher's fraud-case streams, `case-<case id>`.
+const CASE: StreamName = StreamName::new("case");
 
 fn wire<T: DeserializeOwned + JsonSchema>(event: &RecordedEvent) -> Result<T, HandleError> {
-    read(event.envelope.data.clone()).map_err(permanent)
+    read(event.envelope.data.clone()).map_err(HandleError::permanent)
 }
 
 /// Storage trouble and contention are retried; anything else is dead-lettered.
@@ -55,7 +56,7 @@ fn handled(result: Result<(), AppError>) -> Result<(), HandleError> {
         Err(AppError::Contention(stream)) => Err(HandleError::Storage(
             golmok_kernel::StorageError::Io(format!("stream {stream} is busy")),
         )),
-        Err(error) => Err(permanent(error)),
+        Err(error) => Err(HandleError::permanent(error)),
     }
 }
 
@@ -74,11 +75,7 @@ impl EventHandler for VoucherProcess {
         let Some((name, vc::VERSION)) = event_of(vc::SERVICE, &envelope.event_type) else {
             return Ok(());
         };
-        let meta = CommandMeta {
-            causation_id: Some(envelope.id),
-            correlation_id: Some(envelope.correlation_id),
-            ..CommandMeta::default()
-        };
+        let meta = CommandMeta::caused_by(envelope);
         let storefront = &self.storefront;
         match name {
             "OrderPaymentHeld" => {
@@ -118,22 +115,21 @@ impl EventHandler for VoucherProcess {
             }
             "CaseOpened" => {
                 let w: CaseOpenedV1 = wire(event)?;
-                let merchant = serde_json::to_vec(&w.merchant_id).map_err(permanent)?;
-                tx.put(VOUCHER_CASES, &w.case_id.to_string(), "", merchant);
+                tx.put_json(VOUCHER_CASES, &w.case_id.to_string(), "", &w.merchant_id);
                 Ok(())
             }
             "CaseMerchantSuspended" | "CaseMerchantReinstated" => {
-                let Some(case_id) = envelope
-                    .subject
-                    .strip_prefix("case-")
-                    .and_then(|id| Uuid::parse_str(id).ok())
-                else {
+                let Some(case_id) = CASE.parse(&envelope.subject) else {
                     return Ok(());
                 };
-                let Some(merchant) = tx.get(VOUCHER_CASES, &case_id.to_string(), "").await? else {
-                    return Err(permanent(format!("case {case_id} has no CaseOpened event")));
+                let Some(merchant_id) = tx
+                    .row::<Uuid>(VOUCHER_CASES, &case_id.to_string(), "")
+                    .await?
+                else {
+                    return Err(HandleError::permanent(format!(
+                        "case {case_id} has no CaseOpened event"
+                    )));
                 };
-                let merchant_id: Uuid = serde_json::from_slice(&merchant).map_err(permanent)?;
                 if name == "CaseMerchantSuspended" {
                     let w: CaseDecisionV1 = wire(event)?;
                     let reason = w.reason.unwrap_or_default();

@@ -3,7 +3,6 @@ use golmok_kernel::CommandMeta;
 use golmok_runtime::Actor;
 use uuid::Uuid;
 
-use super::codec::CaseCodec;
 use super::views::CaseView;
 use super::{AppError, Committed, Voucher, case_stream};
 use crate::domain::case::{CaseCommand, CaseError};
@@ -28,7 +27,8 @@ pub enum CaseDecision {
 impl Voucher {
     pub async fn case(&self, case_id: Uuid) -> Result<CaseView, AppError> {
         let events = self
-            .events_until::<CaseCodec>(&case_stream(case_id), CASE_EVENTS_MAX)
+            .cases
+            .events_until(&case_stream(case_id), CASE_EVENTS_MAX)
             .await?;
         Ok(CaseView::of(&events).ok_or(CaseError::NotFound)?)
     }
@@ -56,11 +56,12 @@ impl Voucher {
             CaseDecision::Reinstate => CaseCommand::Reinstate { official, at: now },
         };
         let stream = case_stream(case_id);
-        let executed = self.execute(&self.cases, &stream, &command, meta).await?;
+        let executed = self.cases.execute(&stream, &command, meta).await?;
         let events = self
-            .events_until::<CaseCodec>(&stream, executed.stream_version)
+            .cases
+            .events_until(&stream, executed.stream_version)
             .await?;
         let view = CaseView::of(&events).ok_or(CaseError::NotFound)?;
-        Ok(self.committed(view, executed.position).await)
+        Ok(self.projections.committed(view, executed.position).await)
     }
 }

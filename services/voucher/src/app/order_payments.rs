@@ -10,12 +10,12 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use golmok_contracts::event_of;
 use golmok_contracts::storefront::{
     self as sf, OrderInstantV1, OrderReasonV1, VoucherPaymentRequestedV1,
 };
 use golmok_kernel::{
-    CommandError, CommandMeta, EventHandler, HandleError, RecordedEvent, StorageError, Transaction,
+    CommandError, CommandMeta, EventHandler, HandleError, RecordedEvent, StorageError, StreamName,
+    Transaction,
 };
 use schemars::JsonSchema;
 use serde::de::DeserializeOwned;
@@ -275,13 +275,12 @@ impl OrderPaymentProcess {
     }
 }
 
-fn permanent(error: impl std::fmt::Display) -> HandleError {
-    HandleError::Permanent(error.to_string())
-}
+/// The storefront's shop streams, `shop-<merchant id>`, whose order events this follows.
+const SHOP: StreamName = StreamName::new("shop");
 
 /// The storefront event's published wire struct (its contract).
 fn wire<T: DeserializeOwned + JsonSchema>(event: &RecordedEvent) -> Result<T, HandleError> {
-    golmok_contracts::read(event.envelope.data.clone()).map_err(permanent)
+    golmok_contracts::read(event.envelope.data.clone()).map_err(HandleError::permanent)
 }
 
 #[async_trait]
@@ -295,29 +294,18 @@ impl EventHandler for OrderPaymentProcess {
         event: &RecordedEvent,
         _tx: &mut Transaction<'_>,
     ) -> Result<(), HandleError> {
-        let envelope = &event.envelope;
-        if !envelope.subject.starts_with("shop-") {
+        if SHOP.parse(&event.envelope.subject).is_none() {
             return Ok(());
         }
-        let Some((name, version)) = event_of(sf::SERVICE, &envelope.event_type) else {
+        let followed = [
+            "VoucherPaymentRequested",
+            "OrderConfirmed",
+            "OrderCancelled",
+        ];
+        let Some(name) = event.followed(sf::SERVICE, &followed, sf::VERSION)? else {
             return Ok(());
         };
-        if !matches!(
-            name,
-            "VoucherPaymentRequested" | "OrderConfirmed" | "OrderCancelled"
-        ) {
-            return Ok(());
-        }
-        if version != sf::VERSION {
-            return Err(permanent(format!(
-                "unknown event type {name} version {version}"
-            )));
-        }
-        let meta = CommandMeta {
-            causation_id: Some(envelope.id),
-            correlation_id: Some(envelope.correlation_id),
-            ..CommandMeta::default()
-        };
+        let meta = CommandMeta::caused_by(&event.envelope);
         let now = Utc::now();
         let voucher = &self.voucher;
         let done = match name {
@@ -340,7 +328,7 @@ impl EventHandler for OrderPaymentProcess {
             Err(AppError::Contention(stream)) => Err(HandleError::Storage(StorageError::Io(
                 format!("stream {stream} is busy"),
             ))),
-            Err(error) => Err(permanent(error)),
+            Err(error) => Err(HandleError::permanent(error)),
         }
     }
 }

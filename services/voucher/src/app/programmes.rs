@@ -5,10 +5,9 @@ use golmok_kernel::CommandMeta;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::codec::ProgrammeCodec;
 use super::views::{FeeTiersView, ProgrammeView};
 use super::{AppError, Committed, Voucher, programme_stream};
-use crate::domain::programme::{FeeTiers, Programme, ProgrammeCommand, ProgrammeError, Terms};
+use crate::domain::programme::{FeeTiers, ProgrammeCommand, ProgrammeError, Terms};
 use crate::domain::{Bps, Won};
 
 /// A programme as entered by an official (the body of `POST /programmes`).
@@ -63,27 +62,10 @@ impl Voucher {
         };
         let stream = programme_stream(terms.programme_id);
         let command = ProgrammeCommand::Create { terms, at: now };
-        let executed = self
-            .execute(&self.programmes, &stream, &command, meta)
-            .await?;
+        let executed = self.programmes.execute(&stream, &command, meta).await?;
         // A replay answers the programme the key created first, as it was then.
-        let state = if executed.replayed {
-            let id = executed
-                .state
-                .terms
-                .as_ref()
-                .map(|t| t.programme_id)
-                .ok_or(ProgrammeError::NotFound)?;
-            self.state_at::<Programme, ProgrammeCodec>(
-                &programme_stream(id),
-                executed.stream_version,
-            )
-            .await?
-        } else {
-            executed.state
-        };
-        let view = ProgrammeView::new(&state).ok_or(ProgrammeError::NotFound)?;
-        Ok(self.committed(view, executed.position).await)
+        let view = ProgrammeView::new(&executed.state).ok_or(ProgrammeError::NotFound)?;
+        Ok(self.projections.committed(view, executed.position).await)
     }
 
     /// The programme from its aggregate (budget figures are current).

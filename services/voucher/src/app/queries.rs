@@ -1,5 +1,5 @@
-use golmok_kernel::ScanOrder;
 use golmok_kernel::{ListPage, PageRequest};
+use golmok_kernel::{RowError, ScanOrder};
 use serde::de::DeserializeOwned;
 use uuid::Uuid;
 
@@ -16,31 +16,16 @@ use golmok_kernel::telemetry::decode_row as decode;
 
 const SCAN_BATCH: usize = 500;
 
-/// How a single read names its record: the partition, and the clustering key
-/// when there is one.
-fn record(partition: &str, clustering: &str) -> String {
-    if clustering.is_empty() {
-        partition.to_owned()
-    } else {
-        format!("{partition}/{clustering}")
+impl From<RowError> for AppError {
+    fn from(error: RowError) -> Self {
+        match error {
+            RowError::Storage(error) => Self::Storage(error),
+            RowError::Unreadable(record) => Self::UnreadableRecord(record),
+        }
     }
 }
 
 impl Voucher {
-    pub(super) async fn row<T: DeserializeOwned>(
-        &self,
-        table: &str,
-        partition: &str,
-        clustering: &str,
-    ) -> Result<Option<T>, AppError> {
-        match self.tables.get(table, partition, clustering).await? {
-            Some(bytes) => decode(table, partition, clustering, &bytes)
-                .map(Some)
-                .ok_or_else(|| AppError::UnreadableRecord(record(partition, clustering))),
-            None => Ok(None),
-        }
-    }
-
     /// Every row of a partition that can be decoded, with its clustering
     /// key; a damaged row is logged, counted and skipped (it stays in place,
     /// so a settlement line, say, is picked up once repaired).
@@ -107,7 +92,8 @@ impl Voucher {
     /// A merchant as known from the storefront, and where it is suspended.
     pub async fn merchant(&self, merchant_id: Uuid) -> Result<MerchantStanding, AppError> {
         let merchant: MerchantEntry = self
-            .row(MERCHANTS, &merchant_id.to_string(), "")
+            .tables
+            .get_json(MERCHANTS, &merchant_id.to_string(), "")
             .await?
             .ok_or(AppError::MerchantNotFound)?;
         let mut voucher_suspended_in = Vec::new();
@@ -228,8 +214,10 @@ impl Voucher {
         programme_id: Uuid,
         code: &str,
     ) -> Result<Option<AccountView>, AppError> {
-        self.row(LEDGER_ACCOUNTS, &programme_id.to_string(), code)
-            .await
+        Ok(self
+            .tables
+            .get_json(LEDGER_ACCOUNTS, &programme_id.to_string(), code)
+            .await?)
     }
 
     /// An account's transfers, oldest first.

@@ -61,7 +61,8 @@ impl Voucher {
                 .collect();
             // The highest tier's fee when the merchant is unknown: never undercharge.
             let tier = self
-                .row::<MerchantEntry>(MERCHANTS, &merchant, "")
+                .tables
+                .get_json::<MerchantEntry>(MERCHANTS, &merchant, "")
                 .await?
                 .map_or(RevenueTier::Medium, |m| m.revenue_tier.into());
             let command = SettlementCommand::Settle {
@@ -75,8 +76,8 @@ impl Voucher {
                 at: now,
             };
             let executed = self
+                .settlements
                 .execute(
-                    &self.settlements,
                     &settlement_stream(programme_id, merchant_id),
                     &command,
                     &CommandMeta::default(),
@@ -84,7 +85,7 @@ impl Voucher {
                 .await?;
             position = position.max(executed.position);
         }
-        self.committed((), position).await;
+        self.projections.committed((), position).await;
         self.settlement_report(programme_id, Some(business_date))
             .await
     }
@@ -112,16 +113,12 @@ impl Voucher {
             };
             let stream = settlement_stream(programme_id, batch.merchant_id);
             let executed = self
-                .execute(
-                    &self.settlements,
-                    &stream,
-                    &command,
-                    &CommandMeta::default(),
-                )
+                .settlements
+                .execute(&stream, &command, &CommandMeta::default())
                 .await?;
             position = position.max(executed.position);
         }
-        self.committed((), position).await;
+        self.projections.committed((), position).await;
         let paid = self.settlement_report(programme_id, None).await?;
         Ok(paid
             .into_iter()
@@ -151,17 +148,13 @@ impl Voucher {
                 at: now,
             };
             let executed = self
-                .execute(
-                    &self.wallets,
-                    &wallet_stream(wallet.id),
-                    &command,
-                    &CommandMeta::default(),
-                )
+                .wallets
+                .execute(&wallet_stream(wallet.id), &command, &CommandMeta::default())
                 .await?;
             expired += 1;
             position = position.max(executed.position);
         }
-        self.committed((), position).await;
+        self.projections.committed((), position).await;
         Ok(expired)
     }
 
@@ -180,11 +173,12 @@ impl Voucher {
             let command = WalletCommand::ReleaseTimedOutHolds { at: now };
             let stream = wallet_stream(wallet);
             let executed = self
-                .execute(&self.wallets, &stream, &command, &CommandMeta::default())
+                .wallets
+                .execute(&stream, &command, &CommandMeta::default())
                 .await?;
             position = position.max(executed.position);
         }
-        self.committed((), position).await;
+        self.projections.committed((), position).await;
         Ok(due.len())
     }
 

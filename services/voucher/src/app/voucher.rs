@@ -1,14 +1,10 @@
 use std::sync::Arc;
 
 use chrono::TimeDelta;
-use golmok_kernel::{
-    CommandError, CommandHandler, CommandMeta, Committed, Decider, EventCodec, EventLog, Executed,
-    Projections, Tables,
-};
+use golmok_kernel::{CommandHandler, EventLog, Projections, StreamName, Tables};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use super::AppError;
 use super::codec::{CaseCodec, PaymentCodec, ProgrammeCodec, SettlementCodec, WalletCodec};
 use crate::domain::BusinessCalendar;
 use crate::domain::case::Case;
@@ -37,16 +33,25 @@ pub struct Voucher {
     pub(super) settlements: CommandHandler<Settlement, SettlementCodec>,
     pub(super) cases: Arc<CommandHandler<Case, CaseCodec>>,
     pub(super) payments: CommandHandler<OrderPayment, PaymentCodec>,
-    projections: Arc<Projections>,
+    pub(super) projections: Arc<Projections>,
     pub(super) policy: Policy,
 }
 
+/// `programme-<programme id>`: a programme's terms and subsidy budget.
+pub const PROGRAMME: StreamName = StreamName::new("programme");
+/// `wallet-<wallet id>`: a citizen's wallet in one programme.
+pub const WALLET: StreamName = StreamName::new("wallet");
+/// `case-<case id>`: a fraud case.
+pub const CASE: StreamName = StreamName::new("case");
+/// `order-payment-<order id>`: the voucher's record of paying one storefront order.
+pub const ORDER_PAYMENT: StreamName = StreamName::new("order-payment");
+
 pub fn programme_stream(programme_id: Uuid) -> String {
-    format!("programme-{programme_id}")
+    PROGRAMME.of(programme_id)
 }
 
 pub fn wallet_stream(wallet_id: Uuid) -> String {
-    format!("wallet-{wallet_id}")
+    WALLET.of(wallet_id)
 }
 
 pub fn settlement_stream(programme_id: Uuid, merchant_id: Uuid) -> String {
@@ -54,12 +59,12 @@ pub fn settlement_stream(programme_id: Uuid, merchant_id: Uuid) -> String {
 }
 
 pub fn case_stream(case_id: Uuid) -> String {
-    format!("case-{case_id}")
+    CASE.of(case_id)
 }
 
 /// The voucher's record of paying one storefront order.
 pub fn order_payment_stream(order_id: Uuid) -> String {
-    format!("order-payment-{order_id}")
+    ORDER_PAYMENT.of(order_id)
 }
 
 /// A stable id derived from `parts` (a custom, version 8 UUID).
@@ -106,82 +111,9 @@ impl Voucher {
         &self.policy
     }
 
-    /// Waits for the read models to reach `position` (read-your-writes).
-    pub(super) async fn committed<T>(&self, value: T, position: u64) -> Committed<T> {
-        let consistent = self.projections.settle(position).await;
-        if !consistent {
-            tracing::warn!(position, "read models lag behind a command's events");
-        }
-        Committed { value, consistent }
-    }
-
     /// Waits for the read models to apply everything in the log so far.
     pub(super) async fn caught_up(&self) -> bool {
         let head = *self.log.head().borrow();
         self.projections.settle(head).await
-    }
-
-    /// True when `meta` carries an idempotency key that already has an outcome.
-    pub(super) async fn already_done(&self, meta: &CommandMeta) -> Result<bool, AppError> {
-        Ok(match &meta.idempotency {
-            Some(idempotency) => self.log.idempotency(&idempotency.key).await?.is_some(),
-            None => false,
-        })
-    }
-
-    /// Executes `command`. When two requests with one idempotency key race,
-    /// the loser may be refused by the state the winner left; it then answers
-    /// the winner's outcome instead (RELIABILITY 17: one executes).
-    pub(super) async fn execute<D, C>(
-        &self,
-        handler: &CommandHandler<D, C>,
-        stream: &str,
-        command: &D::Command,
-        meta: &CommandMeta,
-    ) -> Result<Executed<D::State>, AppError>
-    where
-        D: Decider,
-        C: EventCodec<Event = D::Event>,
-        D::Error: Into<AppError>,
-    {
-        match handler.execute(stream, command, meta).await {
-            Err(CommandError::Rejected(rejection)) => {
-                if self.already_done(meta).await? {
-                    Ok(handler.execute(stream, command, meta).await?)
-                } else {
-                    Err(rejection.into())
-                }
-            }
-            other => Ok(other?),
-        }
-    }
-
-    /// The events of `stream` up to `version`, decoded.
-    pub(super) async fn events_until<C: EventCodec>(
-        &self,
-        stream: &str,
-        version: u64,
-    ) -> Result<Vec<C::Event>, AppError> {
-        let limit = usize::try_from(version).unwrap_or(usize::MAX);
-        self.log
-            .read_stream(stream, 1, limit)
-            .await?
-            .into_iter()
-            .map(|r| C::decode_type(&r.envelope.event_type, r.envelope.data).map_err(Into::into))
-            .collect()
-    }
-
-    /// The state `stream` had at `version`: what an earlier command left, so an
-    /// idempotent replay answers exactly what the first call answered.
-    pub(super) async fn state_at<D, C>(
-        &self,
-        stream: &str,
-        version: u64,
-    ) -> Result<D::State, AppError>
-    where
-        D: Decider,
-        C: EventCodec<Event = D::Event>,
-    {
-        Ok(D::fold(&self.events_until::<C>(stream, version).await?))
     }
 }

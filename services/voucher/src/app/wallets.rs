@@ -1,9 +1,8 @@
 use chrono::{DateTime, Utc};
-use golmok_kernel::{CommandMeta, EventCodec};
+use golmok_kernel::CommandMeta;
 use golmok_runtime::{Actor, Role};
 use uuid::Uuid;
 
-use super::codec::WalletCodec;
 use super::projections::tables::{MERCHANTS, SANCTIONS, pair};
 use super::views::{MerchantEntry, WalletReply, WalletView};
 use super::voucher::derived_id;
@@ -20,15 +19,6 @@ use crate::domain::wallet::{
 pub enum RedeemMode {
     Hold,
     Pay,
-}
-
-/// The metadata of a step a keyed command takes on another stream: the key
-/// belongs to the command's own stream.
-fn without_key(meta: &CommandMeta) -> CommandMeta {
-    CommandMeta {
-        idempotency: None,
-        ..meta.clone()
-    }
 }
 
 fn operator(actor: &Actor) -> bool {
@@ -68,14 +58,16 @@ impl Voucher {
             face,
             at: now,
         });
-        let internal = without_key(meta);
-        if !self.already_done(meta).await? {
+        let internal = meta.without_key();
+        if !self.wallets.already_done(meta).await? {
             // Refuse what the wallet would refuse before reserving budget,
             // unless a request with the same key won meanwhile: then answer
             // its outcome below.
             let (current, _) = self.wallets.load(&stream).await?;
             match <Wallet as golmok_kernel::Decider>::decide(&current, &command) {
-                Err(rejection) if !self.already_done(meta).await? => return Err(rejection.into()),
+                Err(rejection) if !self.wallets.already_done(meta).await? => {
+                    return Err(rejection.into());
+                }
                 Err(_) => {}
                 Ok(_) => {
                     let commit = ProgrammeCommand::CommitSubsidy {
@@ -84,8 +76,7 @@ impl Voucher {
                         at: now,
                     };
                     let stream = programme_stream(programme_id);
-                    self.execute(&self.programmes, &stream, &commit, &internal)
-                        .await?;
+                    self.programmes.execute(&stream, &commit, &internal).await?;
                 }
             }
         }
@@ -125,7 +116,7 @@ impl Voucher {
         let position = self
             .release_subsidy(info.programme_id, purchase_id, meta, now)
             .await?;
-        let settled = self.committed((), position).await;
+        let settled = self.projections.committed((), position).await;
         Ok(Committed {
             consistent: reply.consistent && settled.consistent,
             ..reply
@@ -207,7 +198,8 @@ impl Voucher {
         };
         let stream = programme_stream(programme_id);
         let executed = self
-            .execute(&self.programmes, &stream, &release, &without_key(meta))
+            .programmes
+            .execute(&stream, &release, &meta.without_key())
             .await?;
         Ok(executed.position)
     }
@@ -258,7 +250,8 @@ impl Voucher {
         merchant_id: Uuid,
     ) -> Result<MerchantFacts, AppError> {
         let entry: MerchantEntry = self
-            .row(MERCHANTS, &merchant_id.to_string(), "")
+            .tables
+            .get_json(MERCHANTS, &merchant_id.to_string(), "")
             .await?
             .ok_or(AppError::MerchantNotFound)?;
         let sanctions = self
@@ -284,23 +277,18 @@ impl Voucher {
         meta: &CommandMeta,
         now: DateTime<Utc>,
     ) -> Result<Committed<WalletReply>, AppError> {
-        let executed = self.execute(&self.wallets, stream, &command, meta).await?;
-        let (state, subject, at) = if executed.replayed {
-            let version = executed.stream_version;
-            let written = self.log.read_stream(stream, version, 1).await?;
-            let last = written
-                .into_iter()
-                .next()
-                .map(|r| WalletCodec::decode_type(&r.envelope.event_type, r.envelope.data))
-                .transpose()?
+        let executed = self.wallets.execute(stream, &command, meta).await?;
+        let (subject, at) = if executed.replayed {
+            let last = self
+                .wallets
+                .event_at(stream, executed.stream_version)
+                .await?
                 .ok_or(WalletError::NotFound)?;
-            let state = self
-                .state_at::<Wallet, WalletCodec>(stream, version)
-                .await?;
-            (state, last.subject(), last.at())
+            (last.subject(), last.at())
         } else {
-            (executed.state, command.subject(), now)
+            (command.subject(), now)
         };
+        let state = executed.state;
         let reply = WalletReply::new(&state, subject, at).ok_or(WalletError::NotFound)?;
         let declined = reply.redemption.as_ref().and_then(|r| {
             match state.redemptions.get(&r.id).map(|r| r.status) {
@@ -308,7 +296,7 @@ impl Voucher {
                 _ => None,
             }
         });
-        let committed = self.committed(reply, executed.position).await;
+        let committed = self.projections.committed(reply, executed.position).await;
         match declined {
             Some(reason) => Err(AppError::Declined(reason)),
             None => Ok(committed),

@@ -1,10 +1,11 @@
 use async_trait::async_trait;
-use golmok_kernel::{Decider, EventCodec, EventHandler, HandleError, RecordedEvent, Transaction};
+use golmok_kernel::{Decider, EventHandler, HandleError, RecordedEvent, Transaction, json};
 
 use super::tables::{
     ALL, DIRECTORY, DIRECTORY_BY_CATEGORY, DIRECTORY_BY_DISTRICT, DIRECTORY_BY_HERITAGE,
     MERCHANT_BY_ID,
 };
+use crate::app::MERCHANT;
 use crate::app::codec::{StorefrontCodec, StorefrontEvent};
 use crate::app::views::MerchantView;
 use crate::domain::merchant::{Merchant, MerchantState};
@@ -12,14 +13,6 @@ use crate::domain::merchant::{Merchant, MerchantState};
 /// The merchant by id and the directory tables (all, by district, by category,
 /// by approved heritage badge), each row a full `MerchantView`.
 pub struct MerchantProjection;
-
-fn permanent(error: impl std::fmt::Display) -> HandleError {
-    HandleError::Permanent(error.to_string())
-}
-
-fn encode(view: &MerchantView) -> Vec<u8> {
-    serde_json::to_vec(view).expect("views serialize")
-}
 
 /// The directory rows a view appears in: (table, partition).
 fn directory_rows(view: &MerchantView) -> Vec<(&'static str, String)> {
@@ -52,39 +45,31 @@ impl EventHandler for MerchantProjection {
         event: &RecordedEvent,
         tx: &mut Transaction<'_>,
     ) -> Result<(), HandleError> {
-        let envelope = &event.envelope;
-        let Some(merchant_id) = envelope.subject.strip_prefix("merchant-") else {
+        let Some(merchant_id) = MERCHANT.parse(&event.envelope.subject) else {
             return Ok(());
         };
-        let StorefrontEvent::Merchant(decoded) =
-            StorefrontCodec::decode_type(&envelope.event_type, envelope.data.clone())
-                .map_err(permanent)?
-        else {
+        let StorefrontEvent::Merchant(decoded) = event.decode::<StorefrontCodec>()? else {
             return Ok(());
         };
-        let before: Option<MerchantView> = match tx.get(MERCHANT_BY_ID, merchant_id, "").await? {
-            Some(bytes) => Some(serde_json::from_slice(&bytes).map_err(|e| {
-                permanent(format!(
-                    "read-model row {MERCHANT_BY_ID} {merchant_id} cannot be decoded: {e}"
-                ))
-            })?),
-            None => None,
-        };
+        let before: Option<MerchantView> =
+            tx.row(MERCHANT_BY_ID, &merchant_id.to_string(), "").await?;
         let state = match &before {
-            Some(view) => MerchantState::Registered(Box::new(view.to_domain().map_err(permanent)?)),
+            Some(view) => MerchantState::Registered(Box::new(
+                view.to_domain().map_err(HandleError::permanent)?,
+            )),
             None => MerchantState::Unregistered,
         };
         let MerchantState::Registered(after) = Merchant::evolve(state, &decoded) else {
             return Ok(());
         };
-        let after = MerchantView::new(&after, envelope.stream_version);
+        let after = MerchantView::new(&after, event.envelope.stream_version);
         let id = after.id.to_string();
         if let Some(before) = &before {
             for (table, partition) in directory_rows(before) {
                 tx.delete(table, &partition, &id);
             }
         }
-        let value = encode(&after);
+        let value = json(&after);
         for (table, partition) in directory_rows(&after) {
             tx.put(table, &partition, &id, value.clone());
         }

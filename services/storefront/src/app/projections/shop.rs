@@ -1,11 +1,11 @@
 use async_trait::async_trait;
-use golmok_kernel::{Decider, EventCodec, EventHandler, HandleError, RecordedEvent, Transaction};
-use serde::de::DeserializeOwned;
+use golmok_kernel::{Decider, EventHandler, HandleError, RecordedEvent, Transaction, json};
 
 use super::tables::{
     ORDER_BY_ID, ORDERS_BY_BUYER, ORDERS_BY_MERCHANT, PRODUCT_BY_ID, PRODUCTS_BY_MERCHANT,
     PUBLISHED_PRODUCTS_BY_MERCHANT,
 };
+use crate::app::SHOP;
 use crate::app::codec::{StorefrontCodec, StorefrontEvent};
 use crate::app::views::{OrderView, ProductView};
 use crate::domain::shop::{Product, Shop, ShopEvent, ShopState, ShopSubject};
@@ -15,25 +15,6 @@ use crate::domain::shop::{Product, Shop, ShopEvent, ShopState, ShopSubject};
 /// state holding just the product or the order it names and the order's products.
 pub struct ShopProjection;
 
-fn permanent(error: impl std::fmt::Display) -> HandleError {
-    HandleError::Permanent(error.to_string())
-}
-
-async fn row<T: DeserializeOwned>(
-    tx: &Transaction<'_>,
-    table: &str,
-    partition: &str,
-) -> Result<Option<T>, HandleError> {
-    match tx.get(table, partition, "").await? {
-        Some(bytes) => serde_json::from_slice(&bytes).map(Some).map_err(|e| {
-            permanent(format!(
-                "read-model row {table} {partition} cannot be decoded: {e}"
-            ))
-        }),
-        None => Ok(None),
-    }
-}
-
 /// The slice of the shop an event touches, as stored in the read model.
 async fn touched(tx: &Transaction<'_>, event: &ShopEvent) -> Result<ShopState, HandleError> {
     let mut state = ShopState::default();
@@ -41,8 +22,11 @@ async fn touched(tx: &Transaction<'_>, event: &ShopEvent) -> Result<ShopState, H
     match event.subject() {
         ShopSubject::Product(id) => products.push(id),
         ShopSubject::Order(id) => {
-            if let Some(view) = row::<OrderView>(tx, ORDER_BY_ID, &id.to_string()).await? {
-                let order = view.to_domain().map_err(permanent)?;
+            if let Some(view) = tx
+                .row::<OrderView>(ORDER_BY_ID, &id.to_string(), "")
+                .await?
+            {
+                let order = view.to_domain().map_err(HandleError::permanent)?;
                 products.extend(order.lines.iter().map(|l| l.product_id));
                 state.orders.insert(id, order);
             }
@@ -52,15 +36,14 @@ async fn touched(tx: &Transaction<'_>, event: &ShopEvent) -> Result<ShopState, H
         }
     }
     for id in products {
-        if let Some(view) = row::<ProductView>(tx, PRODUCT_BY_ID, &id.to_string()).await? {
+        if let Some(view) = tx
+            .row::<ProductView>(PRODUCT_BY_ID, &id.to_string(), "")
+            .await?
+        {
             state.products.insert(id, Product::from(&view));
         }
     }
     Ok(state)
-}
-
-fn json<T: serde::Serialize>(value: &T) -> Vec<u8> {
-    serde_json::to_vec(value).expect("views serialize")
 }
 
 #[async_trait]
@@ -74,14 +57,10 @@ impl EventHandler for ShopProjection {
         event: &RecordedEvent,
         tx: &mut Transaction<'_>,
     ) -> Result<(), HandleError> {
-        let envelope = &event.envelope;
-        if !envelope.subject.starts_with("shop-") {
+        if SHOP.parse(&event.envelope.subject).is_none() {
             return Ok(());
         }
-        let StorefrontEvent::Shop(decoded) =
-            StorefrontCodec::decode_type(&envelope.event_type, envelope.data.clone())
-                .map_err(permanent)?
-        else {
+        let StorefrontEvent::Shop(decoded) = event.decode::<StorefrontCodec>()? else {
             return Ok(());
         };
         let before = touched(tx, &decoded).await?;

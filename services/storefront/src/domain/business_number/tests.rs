@@ -1,5 +1,6 @@
 use chrono::{DateTime, TimeDelta, Utc};
 use golmok_kernel::Decider;
+use golmok_kernel::testing::Given;
 use proptest::prelude::*;
 use uuid::Uuid;
 
@@ -12,6 +13,15 @@ fn at(text: &str) -> DateTime<Utc> {
 
 fn number() -> BusinessNumber {
     BusinessNumber::parse("123-45-67891").unwrap()
+}
+
+/// The number claimed by `holder` at `at`.
+fn claimed(holder: Uuid, at: DateTime<Utc>) -> ClaimEvent {
+    ClaimEvent::BusinessNumberClaimed {
+        number: number(),
+        merchant_id: holder,
+        at,
+    }
 }
 
 #[test]
@@ -116,15 +126,13 @@ proptest! {
 fn given_no_claim_when_claimed_then_the_merchant_holds_it() {
     let merchant_id = Uuid::now_v7();
     let when = at("2024-05-01T00:00:00Z");
-    let events = Claim::decide(
-        &ClaimState::Unclaimed,
-        &ClaimCommand::Claim {
+    let events = Claim::given_nothing()
+        .when(ClaimCommand::Claim {
             number: number(),
             merchant_id,
             at: when,
-        },
-    )
-    .unwrap();
+        })
+        .events();
     assert_eq!(
         events,
         vec![ClaimEvent::BusinessNumberClaimed {
@@ -145,19 +153,13 @@ fn given_no_claim_when_claimed_then_the_merchant_holds_it() {
 #[test]
 fn given_a_claim_when_another_merchant_claims_then_it_is_taken() {
     let holder = Uuid::now_v7();
-    let state = ClaimState::Claimed {
-        holder,
-        at: at("2024-05-01T00:00:00Z"),
-    };
-    let error = Claim::decide(
-        &state,
-        &ClaimCommand::Claim {
+    let error = Claim::given([claimed(holder, at("2024-05-01T00:00:00Z"))])
+        .when(ClaimCommand::Claim {
             number: number(),
             merchant_id: Uuid::now_v7(),
             at: at("2030-05-01T00:00:00Z"),
-        },
-    )
-    .unwrap_err();
+        })
+        .error();
     assert_eq!(error.code(), "BUSINESS_NUMBER_TAKEN");
     assert!(matches!(error, ClaimError::Taken { holder: h, .. } if h == holder));
 }
@@ -165,26 +167,21 @@ fn given_a_claim_when_another_merchant_claims_then_it_is_taken() {
 #[test]
 fn given_a_claim_when_its_holder_claims_again_then_nothing_changes() {
     let holder = Uuid::now_v7();
-    let state = ClaimState::Claimed {
-        holder,
-        at: at("2024-05-01T00:00:00Z"),
-    };
     let command = ClaimCommand::Claim {
         number: number(),
         merchant_id: holder,
         at: at("2024-05-01T00:00:01Z"),
     };
-    assert_eq!(Claim::decide(&state, &command), Ok(Vec::new()));
+    Claim::given([claimed(holder, at("2024-05-01T00:00:00Z"))])
+        .when(command)
+        .then_nothing();
 }
 
 #[test]
 fn a_stale_claim_of_an_abandoned_registration_can_be_taken_over_after_the_grace() {
     let abandoned = Uuid::now_v7();
     let claimed_at = at("2024-05-01T00:00:00Z");
-    let state = ClaimState::Claimed {
-        holder: abandoned,
-        at: claimed_at,
-    };
+    let given = Claim::given([claimed(abandoned, claimed_at)]);
     let newcomer = Uuid::now_v7();
     let take_over = |when: DateTime<Utc>| ClaimCommand::TakeOver {
         number: number(),
@@ -193,10 +190,10 @@ fn a_stale_claim_of_an_abandoned_registration_can_be_taken_over_after_the_grace(
         at: when,
     };
     let too_early = claimed_at + CLAIM_GRACE - TimeDelta::seconds(1);
-    assert!(Claim::decide(&state, &take_over(too_early)).is_err());
-    let events = Claim::decide(&state, &take_over(claimed_at + CLAIM_GRACE)).unwrap();
+    assert!(given.when(take_over(too_early)).result().is_err());
+    let taken = given.when(take_over(claimed_at + CLAIM_GRACE));
     assert!(matches!(
-        Claim::evolve(state.clone(), &events[0]),
+        taken.state(),
         ClaimState::Claimed { holder, .. } if holder == newcomer
     ));
     let wrong_holder = ClaimCommand::TakeOver {
@@ -205,5 +202,5 @@ fn a_stale_claim_of_an_abandoned_registration_can_be_taken_over_after_the_grace(
         abandoned: Uuid::now_v7(),
         at: claimed_at + CLAIM_GRACE * 10,
     };
-    assert!(Claim::decide(&state, &wrong_holder).is_err());
+    assert!(given.when(wrong_holder).result().is_err());
 }

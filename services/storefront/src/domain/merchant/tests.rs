@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use golmok_kernel::Decider;
+use golmok_kernel::testing::Given;
 use uuid::Uuid;
 
 use super::*;
@@ -49,23 +50,6 @@ fn retailer() -> MerchantEvent {
     registered(MerchantKind::Retailer, date(1990, 1, 1))
 }
 
-fn given(events: &[MerchantEvent]) -> MerchantState {
-    Merchant::fold(events)
-}
-
-fn when(
-    events: &[MerchantEvent],
-    command: MerchantCommand,
-) -> Result<Vec<MerchantEvent>, MerchantError> {
-    Merchant::decide(&given(events), &command)
-}
-
-fn then(events: &[MerchantEvent], command: MerchantCommand) -> MerchantProfile {
-    let mut all = events.to_vec();
-    all.extend(when(events, command).unwrap());
-    given(&all).profile().unwrap().clone()
-}
-
 fn policy() -> DiagnosisPolicy {
     DiagnosisPolicy {
         marketability_min: 60,
@@ -86,10 +70,15 @@ fn diagnosis(marketability: i64, online_capability: i64) -> MerchantCommand {
 
 #[test]
 fn given_nothing_when_registered_then_an_active_merchant_with_trimmed_fields() {
-    let merchant = then(
-        &[],
-        MerchantCommand::Register(registration(MerchantKind::Retailer, date(1990, 1, 1))),
-    );
+    let merchant = Merchant::given_nothing()
+        .when(MerchantCommand::Register(registration(
+            MerchantKind::Retailer,
+            date(1990, 1, 1),
+        )))
+        .state()
+        .profile()
+        .unwrap()
+        .clone();
     assert_eq!(merchant.id, id());
     assert_eq!(merchant.name, "을지로 노가리");
     assert_eq!(merchant.business_number.as_str(), "123-45-67891");
@@ -102,7 +91,9 @@ fn given_nothing_when_registered_then_an_active_merchant_with_trimmed_fields() {
 fn registration_refuses_blank_and_overlong_fields_naming_the_field() {
     let mut blank_name = registration(MerchantKind::Retailer, date(1990, 1, 1));
     blank_name.name = "   ".into();
-    let error = when(&[], MerchantCommand::Register(blank_name)).unwrap_err();
+    let error = Merchant::given_nothing()
+        .when(MerchantCommand::Register(blank_name))
+        .error();
     assert_eq!(
         (error.code(), error.field()),
         ("FIELD_REQUIRED", Some("name"))
@@ -110,12 +101,16 @@ fn registration_refuses_blank_and_overlong_fields_naming_the_field() {
 
     let mut blank_district = registration(MerchantKind::Retailer, date(1990, 1, 1));
     blank_district.district = String::new();
-    let error = when(&[], MerchantCommand::Register(blank_district)).unwrap_err();
+    let error = Merchant::given_nothing()
+        .when(MerchantCommand::Register(blank_district))
+        .error();
     assert_eq!(error.field(), Some("district"));
 
     let mut long_category = registration(MerchantKind::Retailer, date(1990, 1, 1));
     long_category.category = "가".repeat(51);
-    let error = when(&[], MerchantCommand::Register(long_category)).unwrap_err();
+    let error = Merchant::given_nothing()
+        .when(MerchantCommand::Register(long_category))
+        .error();
     assert_eq!(
         error,
         MerchantError::Text {
@@ -131,21 +126,32 @@ fn registration_refuses_a_founding_date_after_today_in_seoul() {
     // 2024-06-01T15:30Z is already 2024-06-02 in Seoul.
     let mut r = registration(MerchantKind::Retailer, date(2024, 6, 2));
     r.at = at("2024-06-01T15:30:00Z");
-    assert!(when(&[], MerchantCommand::Register(r.clone())).is_ok());
-    r.at = at("2024-06-01T14:30:00Z");
-    assert_eq!(
-        when(&[], MerchantCommand::Register(r)),
-        Err(MerchantError::FoundedInFuture)
+    assert!(
+        Merchant::given_nothing()
+            .when(MerchantCommand::Register(r.clone()))
+            .result()
+            .is_ok()
     );
+    r.at = at("2024-06-01T14:30:00Z");
+    Merchant::given_nothing()
+        .when(MerchantCommand::Register(r))
+        .then_error(MerchantError::FoundedInFuture);
 }
 
 #[test]
 fn registration_refuses_a_founding_date_before_1900() {
     let mut r = registration(MerchantKind::Retailer, EARLIEST_FOUNDING);
-    assert!(when(&[], MerchantCommand::Register(r.clone())).is_ok());
+    assert!(
+        Merchant::given_nothing()
+            .when(MerchantCommand::Register(r.clone()))
+            .result()
+            .is_ok()
+    );
     for founded_on in [date(1899, 12, 31), date(1, 1, 1), NaiveDate::MIN] {
         r.founded_on = founded_on;
-        let error = when(&[], MerchantCommand::Register(r.clone())).unwrap_err();
+        let error = Merchant::given_nothing()
+            .when(MerchantCommand::Register(r.clone()))
+            .error();
         assert_eq!(
             error,
             MerchantError::FoundedTooEarly {
@@ -158,17 +164,18 @@ fn registration_refuses_a_founding_date_before_1900() {
         );
     }
     r.founded_on = NaiveDate::MAX;
-    assert_eq!(
-        when(&[], MerchantCommand::Register(r)),
-        Err(MerchantError::FoundedInFuture)
-    );
+    Merchant::given_nothing()
+        .when(MerchantCommand::Register(r))
+        .then_error(MerchantError::FoundedInFuture);
 }
 
 #[test]
 fn free_text_with_control_characters_is_refused_naming_the_field() {
     let mut r = registration(MerchantKind::Retailer, date(1990, 1, 1));
     r.name = "을지로\0노가리".into();
-    let error = when(&[], MerchantCommand::Register(r)).unwrap_err();
+    let error = Merchant::given_nothing()
+        .when(MerchantCommand::Register(r))
+        .error();
     assert_eq!(
         error,
         MerchantError::Text {
@@ -180,7 +187,10 @@ fn free_text_with_control_characters_is_refused_naming_the_field() {
     let mut r = registration(MerchantKind::Retailer, date(1990, 1, 1));
     r.district = "을지로\u{7}".into();
     assert_eq!(
-        when(&[], MerchantCommand::Register(r)).unwrap_err().field(),
+        Merchant::given_nothing()
+            .when(MerchantCommand::Register(r))
+            .error()
+            .field(),
         Some("district")
     );
     let suspend = MerchantCommand::Suspend {
@@ -188,66 +198,63 @@ fn free_text_with_control_characters_is_refused_naming_the_field() {
         at: at(NOW),
     };
     assert_eq!(
-        when(&[retailer()], suspend).unwrap_err().code(),
+        Merchant::given([retailer()]).when(suspend).error().code(),
         "INVALID_TEXT"
     );
 }
 
 #[test]
 fn given_a_merchant_when_registered_again_then_already_registered() {
-    let error = when(
-        &[retailer()],
-        MerchantCommand::Register(registration(MerchantKind::Retailer, date(1990, 1, 1))),
-    )
-    .unwrap_err();
+    let error = Merchant::given([retailer()])
+        .when(MerchantCommand::Register(registration(
+            MerchantKind::Retailer,
+            date(1990, 1, 1),
+        )))
+        .error();
     assert_eq!(error.code(), "MERCHANT_ALREADY_REGISTERED");
 }
 
 #[test]
 fn given_nothing_when_any_other_command_then_not_found() {
-    let error = when(&[], MerchantCommand::Reinstate { at: at(NOW) }).unwrap_err();
+    let error = Merchant::given_nothing()
+        .when(MerchantCommand::Reinstate { at: at(NOW) })
+        .error();
     assert_eq!(error.code(), "MERCHANT_NOT_FOUND");
 }
 
 #[test]
 fn an_abandoned_registration_can_never_complete() {
-    let abandoned = when(&[], MerchantCommand::AbandonRegistration { at: at(NOW) }).unwrap();
-    assert_eq!(given(&abandoned), MerchantState::Abandoned);
+    let abandoned = Merchant::given_nothing()
+        .when(MerchantCommand::AbandonRegistration { at: at(NOW) })
+        .events();
+    assert_eq!(
+        Merchant::given(&abandoned).state(),
+        MerchantState::Abandoned
+    );
     let register =
         MerchantCommand::Register(registration(MerchantKind::Retailer, date(1990, 1, 1)));
-    assert_eq!(
-        when(&abandoned, register),
-        Err(MerchantError::RegistrationAbandoned)
-    );
-    assert_eq!(
-        when(
-            &abandoned,
-            MerchantCommand::AbandonRegistration { at: at(NOW) }
-        ),
-        Ok(vec![])
-    );
-    assert_eq!(
-        when(
-            &[retailer()],
-            MerchantCommand::AbandonRegistration { at: at(NOW) }
-        ),
-        Err(MerchantError::AlreadyRegistered)
-    );
+    Merchant::given(&abandoned)
+        .when(register)
+        .then_error(MerchantError::RegistrationAbandoned);
+    Merchant::given(&abandoned)
+        .when(MerchantCommand::AbandonRegistration { at: at(NOW) })
+        .then_nothing();
+    Merchant::given([retailer()])
+        .when(MerchantCommand::AbandonRegistration { at: at(NOW) })
+        .then_error(MerchantError::AlreadyRegistered);
 }
 
 #[test]
 fn profile_updates_record_only_what_changed() {
-    let events = when(
-        &[retailer()],
-        MerchantCommand::UpdateProfile(ProfileChanges {
+    let events = Merchant::given([retailer()])
+        .when(MerchantCommand::UpdateProfile(ProfileChanges {
             name: Some("을지로 노가리".into()),
             category: None,
             district: Some(" 성수 ".into()),
             revenue_tier: Some(RevenueTier::Small),
             at: at(NOW),
-        }),
-    )
-    .unwrap();
+        }))
+        .events();
     assert_eq!(
         events,
         vec![MerchantEvent::ProfileUpdated {
@@ -258,7 +265,7 @@ fn profile_updates_record_only_what_changed() {
             at: at(NOW),
         }]
     );
-    let merchant = given(&[retailer(), events[0].clone()]);
+    let merchant = Merchant::given([retailer(), events[0].clone()]).state();
     let merchant = merchant.profile().unwrap();
     assert_eq!(
         (merchant.district.as_str(), merchant.revenue_tier),
@@ -272,10 +279,9 @@ fn profile_updates_record_only_what_changed() {
         revenue_tier: Some(RevenueTier::Micro),
         at: at(NOW),
     };
-    assert_eq!(
-        when(&[retailer()], MerchantCommand::UpdateProfile(unchanged)),
-        Ok(vec![])
-    );
+    Merchant::given([retailer()])
+        .when(MerchantCommand::UpdateProfile(unchanged))
+        .then_nothing();
 
     let blank = ProfileChanges {
         name: Some(" ".into()),
@@ -285,8 +291,9 @@ fn profile_updates_record_only_what_changed() {
         at: at(NOW),
     };
     assert_eq!(
-        when(&[retailer()], MerchantCommand::UpdateProfile(blank))
-            .unwrap_err()
+        Merchant::given([retailer()])
+            .when(MerchantCommand::UpdateProfile(blank))
+            .error()
             .field(),
         Some("name")
     );
@@ -298,35 +305,39 @@ fn suspension_and_reinstatement_follow_the_status() {
         reason: "깡 의심".into(),
         at: at(NOW),
     };
-    let suspended = when(&[retailer()], suspend()).unwrap();
+    let suspended = Merchant::given([retailer()]).when(suspend()).events();
     let history = [retailer(), suspended[0].clone()];
-    assert_eq!(given(&history).standing(), MerchantStanding::Suspended);
     assert_eq!(
-        given(&history).profile().unwrap().status,
+        Merchant::given(&history).state().standing(),
+        MerchantStanding::Suspended
+    );
+    assert_eq!(
+        Merchant::given(&history).state().profile().unwrap().status,
         MerchantStatus::Suspended {
             reason: "깡 의심".into()
         }
     );
-    assert_eq!(
-        when(&history, suspend()),
-        Err(MerchantError::AlreadySuspended)
-    );
-    assert_eq!(
-        when(&[retailer()], MerchantCommand::Reinstate { at: at(NOW) }),
-        Err(MerchantError::NotSuspended)
-    );
-    let merchant = then(&history, MerchantCommand::Reinstate { at: at(NOW) });
+    Merchant::given(&history)
+        .when(suspend())
+        .then_error(MerchantError::AlreadySuspended);
+    Merchant::given([retailer()])
+        .when(MerchantCommand::Reinstate { at: at(NOW) })
+        .then_error(MerchantError::NotSuspended);
+    let merchant = Merchant::given(&history)
+        .when(MerchantCommand::Reinstate { at: at(NOW) })
+        .state()
+        .profile()
+        .unwrap()
+        .clone();
     assert_eq!(merchant.status, MerchantStatus::Active);
     assert_eq!(
-        when(
-            &[retailer()],
-            MerchantCommand::Suspend {
+        Merchant::given([retailer()])
+            .when(MerchantCommand::Suspend {
                 reason: "".into(),
                 at: at(NOW)
-            }
-        )
-        .unwrap_err()
-        .field(),
+            })
+            .error()
+            .field(),
         Some("reason")
     );
 }
@@ -341,7 +352,10 @@ fn standing_tells_other_aggregates_whether_the_merchant_trades() {
         MerchantState::Abandoned.standing(),
         MerchantStanding::Unregistered
     );
-    assert_eq!(given(&[retailer()]).standing(), MerchantStanding::Active);
+    assert_eq!(
+        Merchant::given([retailer()]).state().standing(),
+        MerchantStanding::Active
+    );
 }
 
 fn apply(badge: HeritageBadge, on: &str) -> MerchantCommand {
@@ -352,11 +366,9 @@ fn apply(badge: HeritageBadge, on: &str) -> MerchantCommand {
 fn century_store_needs_thirty_full_years_counted_in_seoul() {
     let founded = [registered(MerchantKind::Retailer, date(1994, 6, 2))];
     // 2024-06-01T14:59Z is still June 1st in Seoul: 29 years.
-    let error = when(
-        &founded,
-        apply(HeritageBadge::CenturyStore, "2024-06-01T14:59:00Z"),
-    )
-    .unwrap_err();
+    let error = Merchant::given(&founded)
+        .when(apply(HeritageBadge::CenturyStore, "2024-06-01T14:59:00Z"))
+        .error();
     assert_eq!(
         error,
         MerchantError::HeritageTooYoung {
@@ -367,11 +379,9 @@ fn century_store_needs_thirty_full_years_counted_in_seoul() {
     );
     assert_eq!(error.code(), "HERITAGE_TOO_YOUNG");
     // 15:00Z is June 2nd in Seoul: the 30th anniversary.
-    let events = when(
-        &founded,
-        apply(HeritageBadge::CenturyStore, "2024-06-01T15:00:00Z"),
-    )
-    .unwrap();
+    let events = Merchant::given(&founded)
+        .when(apply(HeritageBadge::CenturyStore, "2024-06-01T15:00:00Z"))
+        .events();
     assert_eq!(
         events,
         vec![MerchantEvent::HeritageApplied {
@@ -384,13 +394,14 @@ fn century_store_needs_thirty_full_years_counted_in_seoul() {
 #[test]
 fn master_artisan_needs_a_manufacturer_of_fifteen_years() {
     let retailer = [registered(MerchantKind::Retailer, date(1950, 1, 1))];
-    assert_eq!(
-        when(&retailer, apply(HeritageBadge::MasterArtisan, NOW)),
-        Err(MerchantError::HeritageRequiresManufacturer)
-    );
+    Merchant::given(&retailer)
+        .when(apply(HeritageBadge::MasterArtisan, NOW))
+        .then_error(MerchantError::HeritageRequiresManufacturer);
     let young = [registered(MerchantKind::Manufacturer, date(2010, 1, 1))];
     assert!(matches!(
-        when(&young, apply(HeritageBadge::MasterArtisan, NOW)),
+        Merchant::given(&young)
+            .when(apply(HeritageBadge::MasterArtisan, NOW))
+            .result(),
         Err(MerchantError::HeritageTooYoung {
             years: 14,
             required: 15,
@@ -398,7 +409,12 @@ fn master_artisan_needs_a_manufacturer_of_fifteen_years() {
         })
     ));
     let old_enough = [registered(MerchantKind::Manufacturer, date(2009, 6, 1))];
-    assert!(when(&old_enough, apply(HeritageBadge::MasterArtisan, NOW)).is_ok());
+    assert!(
+        Merchant::given(&old_enough)
+            .when(apply(HeritageBadge::MasterArtisan, NOW))
+            .result()
+            .is_ok()
+    );
 }
 
 #[test]
@@ -408,19 +424,22 @@ fn heritage_is_decided_once_by_an_official() {
         at: at(NOW),
     };
     let history = [retailer(), applied.clone()];
-    assert_eq!(
-        when(&history, apply(HeritageBadge::CenturyStore, NOW)),
-        Err(MerchantError::HeritagePending)
-    );
+    Merchant::given(&history)
+        .when(apply(HeritageBadge::CenturyStore, NOW))
+        .then_error(MerchantError::HeritagePending);
     let approve = || MerchantCommand::ApproveHeritage {
         official: "official-7".into(),
         at: at(NOW),
     };
-    assert_eq!(
-        when(&[retailer()], approve()),
-        Err(MerchantError::NoPendingHeritage)
-    );
-    let merchant = then(&history, approve());
+    Merchant::given([retailer()])
+        .when(approve())
+        .then_error(MerchantError::NoPendingHeritage);
+    let merchant = Merchant::given(&history)
+        .when(approve())
+        .state()
+        .profile()
+        .unwrap()
+        .clone();
     assert_eq!(merchant.approved_badge(), Some(HeritageBadge::CenturyStore));
     assert_eq!(
         merchant.heritage.as_ref().unwrap().decision,
@@ -432,16 +451,14 @@ fn heritage_is_decided_once_by_an_official() {
     let approved = [
         retailer(),
         applied.clone(),
-        when(&history, approve()).unwrap().remove(0),
+        Merchant::given(&history).when(approve()).events().remove(0),
     ];
-    assert_eq!(
-        when(&approved, approve()),
-        Err(MerchantError::NoPendingHeritage)
-    );
-    assert_eq!(
-        when(&approved, apply(HeritageBadge::CenturyStore, NOW)),
-        Err(MerchantError::HeritageAlreadyApproved)
-    );
+    Merchant::given(&approved)
+        .when(approve())
+        .then_error(MerchantError::NoPendingHeritage);
+    Merchant::given(&approved)
+        .when(apply(HeritageBadge::CenturyStore, NOW))
+        .then_error(MerchantError::HeritageAlreadyApproved);
 }
 
 #[test]
@@ -456,20 +473,28 @@ fn a_rejected_heritage_application_keeps_the_reason_and_may_be_filed_again() {
         at: at(NOW),
     };
     assert_eq!(
-        when(&[retailer(), applied.clone()], reject(" "))
-            .unwrap_err()
+        Merchant::given([retailer(), applied.clone()])
+            .when(reject(" "))
+            .error()
             .field(),
         Some("reason")
     );
-    let rejected = when(&[retailer(), applied.clone()], reject("서류 미비")).unwrap();
+    let rejected = Merchant::given([retailer(), applied.clone()])
+        .when(reject("서류 미비"))
+        .events();
     let history = [retailer(), applied, rejected[0].clone()];
-    let merchant = given(&history);
+    let merchant = Merchant::given(&history).state();
     assert!(matches!(
         &merchant.profile().unwrap().heritage.as_ref().unwrap().decision,
         HeritageDecision::Rejected { reason, .. } if reason == "서류 미비"
     ));
     assert_eq!(merchant.profile().unwrap().approved_badge(), None);
-    assert!(when(&history, apply(HeritageBadge::CenturyStore, NOW)).is_ok());
+    assert!(
+        Merchant::given(&history)
+            .when(apply(HeritageBadge::CenturyStore, NOW))
+            .result()
+            .is_ok()
+    );
 }
 
 #[test]
@@ -481,22 +506,23 @@ fn a_suspended_merchant_cannot_apply_for_heritage_or_onboarding() {
             at: at(NOW),
         },
     ];
-    assert_eq!(
-        when(&history, apply(HeritageBadge::CenturyStore, NOW)),
-        Err(MerchantError::Suspended)
-    );
+    Merchant::given(&history)
+        .when(apply(HeritageBadge::CenturyStore, NOW))
+        .then_error(MerchantError::Suspended);
     let request = MerchantCommand::RequestChannelOnboarding {
         request_id: Uuid::now_v7(),
         channel: "Coupang".into(),
         market: Market::Domestic,
         at: at(NOW),
     };
-    assert_eq!(when(&history, request), Err(MerchantError::Suspended));
+    Merchant::given(&history)
+        .when(request)
+        .then_error(MerchantError::Suspended);
 }
 
 #[test]
 fn diagnosis_routes_by_the_policy_thresholds() {
-    let route = |m, o| match &when(&[retailer()], diagnosis(m, o)).unwrap()[0] {
+    let route = |m, o| match &Merchant::given([retailer()]).when(diagnosis(m, o)).events()[0] {
         MerchantEvent::DiagnosisRecorded(d) => d.route,
         other => panic!("unexpected {other:?}"),
     };
@@ -505,7 +531,12 @@ fn diagnosis_routes_by_the_policy_thresholds() {
     assert_eq!(route(60, 49), Route::DedicatedSeller);
     assert_eq!(route(59, 100), Route::Education);
     assert_eq!(route(0, 0), Route::Education);
-    let merchant = then(&[retailer()], diagnosis(80, 20));
+    let merchant = Merchant::given([retailer()])
+        .when(diagnosis(80, 20))
+        .state()
+        .profile()
+        .unwrap()
+        .clone();
     let recorded = merchant.diagnosis.unwrap();
     assert_eq!(
         (
@@ -525,7 +556,7 @@ fn diagnosis_scores_outside_0_to_100_are_refused_with_the_field() {
         (50, 101, "onlineCapability"),
         (50, -5, "onlineCapability"),
     ] {
-        let error = when(&[retailer()], diagnosis(m, o)).unwrap_err();
+        let error = Merchant::given([retailer()]).when(diagnosis(m, o)).error();
         assert_eq!(
             (error.code(), error.field()),
             ("SCORE_OUT_OF_RANGE", Some(field))
@@ -543,49 +574,63 @@ fn channel_onboarding_moves_through_review_to_live_or_rejected() {
         at: at(NOW),
     };
     assert_eq!(
-        when(&[retailer()], request("")).unwrap_err().field(),
+        Merchant::given([retailer()])
+            .when(request(""))
+            .error()
+            .field(),
         Some("channel")
     );
-    let requested = when(&[retailer()], request("Shopee")).unwrap();
+    let requested = Merchant::given([retailer()])
+        .when(request("Shopee"))
+        .events();
     let mut history = vec![retailer(), requested[0].clone()];
-    assert_eq!(
-        when(&history, request("Shopee")),
-        Err(MerchantError::OnboardingAlreadyOpen)
-    );
+    Merchant::given(&history)
+        .when(request("Shopee"))
+        .then_error(MerchantError::OnboardingAlreadyOpen);
 
     let change = |status| MerchantCommand::ChangeChannelOnboarding {
         request_id,
         status,
         at: at(NOW),
     };
-    assert_eq!(
-        when(&history, change(OnboardingStatus::Live)),
-        Err(MerchantError::OnboardingTransition {
+    Merchant::given(&history)
+        .when(change(OnboardingStatus::Live))
+        .then_error(MerchantError::OnboardingTransition {
             from: OnboardingStatus::Requested,
-            to: OnboardingStatus::Live
-        })
+            to: OnboardingStatus::Live,
+        });
+    Merchant::given(&history)
+        .when(change(OnboardingStatus::Requested))
+        .then_nothing();
+    history.extend(
+        Merchant::given(&history)
+            .when(change(OnboardingStatus::InReview))
+            .events(),
     );
-    assert_eq!(
-        when(&history, change(OnboardingStatus::Requested)),
-        Ok(vec![])
+    history.extend(
+        Merchant::given(&history)
+            .when(change(OnboardingStatus::Live))
+            .events(),
     );
-    history.extend(when(&history, change(OnboardingStatus::InReview)).unwrap());
-    history.extend(when(&history, change(OnboardingStatus::Live)).unwrap());
-    let merchant = given(&history);
+    let merchant = Merchant::given(&history).state();
     assert_eq!(
         merchant.profile().unwrap().channel_onboardings[0].status,
         OnboardingStatus::Live
     );
-    assert!(when(&history, change(OnboardingStatus::Rejected)).is_err());
+    assert!(
+        Merchant::given(&history)
+            .when(change(OnboardingStatus::Rejected))
+            .result()
+            .is_err()
+    );
     let unknown = MerchantCommand::ChangeChannelOnboarding {
         request_id: Uuid::now_v7(),
         status: OnboardingStatus::InReview,
         at: at(NOW),
     };
-    assert_eq!(
-        when(&history, unknown),
-        Err(MerchantError::OnboardingNotFound)
-    );
+    Merchant::given(&history)
+        .when(unknown)
+        .then_error(MerchantError::OnboardingNotFound);
 }
 
 #[test]
@@ -611,5 +656,5 @@ fn a_rejected_onboarding_may_be_requested_again() {
         market: Market::Global,
         at: at(NOW),
     };
-    assert!(when(&history, again).is_ok());
+    assert!(Merchant::given(&history).when(again).result().is_ok());
 }

@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use golmok_kernel::Decider;
+use golmok_kernel::testing::Given;
 use proptest::prelude::*;
 use uuid::Uuid;
 
@@ -50,20 +51,6 @@ fn catalogue() -> Vec<ShopEvent> {
         added(2, 12_000, 3),
         published(2),
     ]
-}
-
-fn given(events: &[ShopEvent]) -> ShopState {
-    Shop::fold(events)
-}
-
-fn when(events: &[ShopEvent], command: ShopCommand) -> Result<Vec<ShopEvent>, ShopError> {
-    Shop::decide(&given(events), &command)
-}
-
-fn then(events: &[ShopEvent], command: ShopCommand) -> ShopState {
-    let mut all = events.to_vec();
-    all.extend(when(events, command).unwrap());
-    given(&all)
 }
 
 fn new_product(name: &str, price: i64, stock: i64) -> ShopCommand {
@@ -117,7 +104,9 @@ fn product(state: &ShopState, n: u128) -> &Product {
 
 #[test]
 fn given_an_empty_shop_when_a_product_is_added_then_it_is_unpublished_with_its_stock() {
-    let state = then(&[], new_product(" 막걸리 ", 8_000, 20));
+    let state = Shop::given_nothing()
+        .when(new_product(" 막걸리 ", 8_000, 20))
+        .state();
     let product = &state.products[&product_id(9)];
     assert_eq!(product.name, "막걸리");
     assert_eq!(
@@ -129,7 +118,7 @@ fn given_an_empty_shop_when_a_product_is_added_then_it_is_unpublished_with_its_s
 
 #[test]
 fn products_need_a_name_a_positive_price_and_non_negative_stock() {
-    let error = |command| when(&[], command).unwrap_err();
+    let error = |command| Shop::given_nothing().when(command).error();
     assert_eq!(
         error(new_product(" ", 1, 1)).field().as_deref(),
         Some("name")
@@ -161,15 +150,18 @@ fn a_product_needs_a_registered_merchant_but_a_suspended_one_keeps_its_catalogue
             }
         })
     };
-    assert_eq!(
-        when(&[], with(MerchantStanding::Unregistered)),
-        Err(ShopError::MerchantNotFound)
+    Shop::given_nothing()
+        .when(with(MerchantStanding::Unregistered))
+        .then_error(ShopError::MerchantNotFound);
+    assert!(
+        Shop::given_nothing()
+            .when(with(MerchantStanding::Suspended))
+            .result()
+            .is_ok()
     );
-    assert!(when(&[], with(MerchantStanding::Suspended)).is_ok());
-    assert_eq!(
-        when(&[added(9, 1, 1)], with(MerchantStanding::Active)),
-        Err(ShopError::ProductAlreadyExists)
-    );
+    Shop::given([added(9, 1, 1)])
+        .when(with(MerchantStanding::Active))
+        .then_error(ShopError::ProductAlreadyExists);
 }
 
 #[test]
@@ -181,8 +173,12 @@ fn edits_and_price_changes_record_only_real_changes() {
         description: description.map(Into::into),
         at: at(NOW),
     };
-    assert_eq!(when(&history, edit(Some("상품 1"), None)), Ok(vec![]));
-    let state = then(&history, edit(Some("새 이름"), Some("설명")));
+    Shop::given(&history)
+        .when(edit(Some("상품 1"), None))
+        .then_nothing();
+    let state = Shop::given(&history)
+        .when(edit(Some("새 이름"), Some("설명")))
+        .state();
     assert_eq!(
         (
             product(&state, 1).name.as_str(),
@@ -191,8 +187,9 @@ fn edits_and_price_changes_record_only_real_changes() {
         ("새 이름", "설명")
     );
     assert_eq!(
-        when(&history, edit(Some(""), None))
-            .unwrap_err()
+        Shop::given(&history)
+            .when(edit(Some(""), None))
+            .error()
             .field()
             .as_deref(),
         Some("name")
@@ -202,15 +199,22 @@ fn edits_and_price_changes_record_only_real_changes() {
         price,
         at: at(NOW),
     };
-    assert_eq!(when(&history, price(5_000)), Ok(vec![]));
-    assert_eq!(product(&then(&history, price(6_500)), 1).price, Won(6_500));
-    assert_eq!(when(&history, price(0)), Err(ShopError::PriceNotPositive));
+    Shop::given(&history).when(price(5_000)).then_nothing();
+    assert_eq!(
+        product(&Shop::given(&history).when(price(6_500)).state(), 1).price,
+        Won(6_500)
+    );
+    Shop::given(&history)
+        .when(price(0))
+        .then_error(ShopError::PriceNotPositive);
     let unknown = ShopCommand::ChangePrice {
         product_id: product_id(7),
         price: 1,
         at: at(NOW),
     };
-    assert_eq!(when(&history, unknown), Err(ShopError::ProductNotFound));
+    Shop::given(&history)
+        .when(unknown)
+        .then_error(ShopError::ProductNotFound);
 }
 
 fn adjust(delta: i64) -> ShopCommand {
@@ -225,25 +229,32 @@ fn adjust(delta: i64) -> ShopCommand {
 #[test]
 fn stock_adjustments_never_take_available_stock_below_zero() {
     let history = catalogue();
-    assert_eq!(product(&then(&history, adjust(5)), 1).stock, 15);
-    assert_eq!(product(&then(&history, adjust(-10)), 1).stock, 0);
     assert_eq!(
-        when(&history, adjust(-11)),
-        Err(ShopError::StockWouldGoNegative {
-            available: 10,
-            delta: -11
-        })
+        product(&Shop::given(&history).when(adjust(5)).state(), 1).stock,
+        15
     );
-    assert_eq!(when(&history, adjust(0)), Err(ShopError::DeltaZero));
     assert_eq!(
-        when(&history, adjust(i64::MIN)).unwrap_err().code(),
+        product(&Shop::given(&history).when(adjust(-10)).state(), 1).stock,
+        0
+    );
+    Shop::given(&history)
+        .when(adjust(-11))
+        .then_error(ShopError::StockWouldGoNegative {
+            available: 10,
+            delta: -11,
+        });
+    Shop::given(&history)
+        .when(adjust(0))
+        .then_error(ShopError::DeltaZero);
+    assert_eq!(
+        Shop::given(&history).when(adjust(i64::MIN)).error().code(),
         "STOCK_WOULD_GO_NEGATIVE"
     );
     // 4 of 10 reserved: only 6 may be written off.
     let mut reserved = history.clone();
-    reserved.extend(when(&history, order(&[(1, 4)])).unwrap());
-    assert!(when(&reserved, adjust(-7)).is_err());
-    let state = then(&reserved, adjust(-6));
+    reserved.extend(Shop::given(&history).when(order(&[(1, 4)])).events());
+    assert!(Shop::given(&reserved).when(adjust(-7)).result().is_err());
+    let state = Shop::given(&reserved).when(adjust(-6)).state();
     assert_eq!(
         (product(&state, 1).stock, product(&state, 1).reserved),
         (4, 4)
@@ -255,7 +266,11 @@ fn stock_adjustments_never_take_available_stock_below_zero() {
         at: at(NOW),
     };
     assert_eq!(
-        when(&history, blank_reason).unwrap_err().field().as_deref(),
+        Shop::given(&history)
+            .when(blank_reason)
+            .error()
+            .field()
+            .as_deref(),
         Some("reason")
     );
 }
@@ -271,17 +286,19 @@ fn publishing_is_idempotent_both_ways() {
         product_id: product_id(1),
         at: at(NOW),
     };
-    assert_eq!(when(&history, unpublish.clone()), Ok(vec![]));
-    let state = then(&history, publish.clone());
+    Shop::given(&history).when(unpublish.clone()).then_nothing();
+    let state = Shop::given(&history).when(publish.clone()).state();
     assert!(product(&state, 1).published);
     let live = [added(1, 5_000, 10), published(1)];
-    assert_eq!(when(&live, publish), Ok(vec![]));
-    assert!(!product(&then(&live, unpublish), 1).published);
+    Shop::given(&live).when(publish).then_nothing();
+    assert!(!product(&Shop::given(&live).when(unpublish).state(), 1).published);
 }
 
 #[test]
 fn an_order_reserves_every_line_and_snapshots_names_and_prices() {
-    let state = then(&catalogue(), order(&[(1, 2), (2, 3)]));
+    let state = Shop::given(catalogue())
+        .when(order(&[(1, 2), (2, 3)]))
+        .state();
     assert_eq!(
         (product(&state, 1).reserved, product(&state, 1).available()),
         (2, 8)
@@ -300,7 +317,7 @@ fn an_order_reserves_every_line_and_snapshots_names_and_prices() {
 #[test]
 fn an_order_with_one_bad_line_reserves_nothing() {
     let history = catalogue();
-    let error = when(&history, order(&[(1, 2), (2, 4)])).unwrap_err();
+    let error = Shop::given(&history).when(order(&[(1, 2), (2, 4)])).error();
     assert_eq!(
         error,
         ShopError::InsufficientStock {
@@ -315,7 +332,7 @@ fn an_order_with_one_bad_line_reserves_nothing() {
 #[test]
 fn order_lines_are_validated_with_their_index() {
     let history = catalogue();
-    let fails = |lines: &[(u128, i64)]| when(&history, order(lines)).unwrap_err();
+    let fails = |lines: &[(u128, i64)]| Shop::given(&history).when(order(lines)).error();
     assert_eq!(fails(&[]), ShopError::NoLines);
     assert_eq!(
         fails(&[(1, 1), (2, 0)]).field().as_deref(),
@@ -334,33 +351,29 @@ fn order_lines_are_validated_with_their_index() {
     assert_eq!(fails(&too_many).code(), "TOO_MANY_ORDER_LINES");
     let mut unpublished = history.clone();
     unpublished.push(added(3, 100, 5));
-    assert_eq!(
-        when(&unpublished, order(&[(3, 1)])),
-        Err(ShopError::ProductNotPublished { line: 0 })
-    );
+    Shop::given(&unpublished)
+        .when(order(&[(3, 1)]))
+        .then_error(ShopError::ProductNotPublished { line: 0 });
 }
 
 #[test]
 fn an_order_total_that_overflows_is_refused() {
     let history = [added(1, i64::MAX, 10), published(1)];
-    assert_eq!(
-        when(&history, order(&[(1, 2)])),
-        Err(ShopError::AmountTooLarge)
-    );
+    Shop::given(&history)
+        .when(order(&[(1, 2)]))
+        .then_error(ShopError::AmountTooLarge);
 }
 
 #[test]
 fn only_an_active_merchant_takes_orders() {
     let history = catalogue();
     let with = |standing| order_with(Uuid::from_u128(501), standing, &[(1, 1)]);
-    assert_eq!(
-        when(&history, with(MerchantStanding::Suspended)),
-        Err(ShopError::MerchantNotActive)
-    );
-    assert_eq!(
-        when(&history, with(MerchantStanding::Unregistered)),
-        Err(ShopError::MerchantNotFound)
-    );
+    Shop::given(&history)
+        .when(with(MerchantStanding::Suspended))
+        .then_error(ShopError::MerchantNotActive);
+    Shop::given(&history)
+        .when(with(MerchantStanding::Unregistered))
+        .then_error(ShopError::MerchantNotFound);
     let error = ShopError::MerchantNotActive;
     assert_eq!(error.code(), "MERCHANT_NOT_ACTIVE");
 }
@@ -368,8 +381,8 @@ fn only_an_active_merchant_takes_orders() {
 #[test]
 fn placing_the_same_order_id_twice_has_no_second_effect() {
     let mut history = catalogue();
-    history.extend(when(&history, order(&[(1, 2)])).unwrap());
-    assert_eq!(when(&history, order(&[(1, 2)])), Ok(vec![]));
+    history.extend(Shop::given(&history).when(order(&[(1, 2)])).events());
+    Shop::given(&history).when(order(&[(1, 2)])).then_nothing();
 }
 
 fn cancel(reason: &str) -> ShopCommand {
@@ -383,31 +396,37 @@ fn cancel(reason: &str) -> ShopCommand {
 #[test]
 fn cancelling_releases_the_reservation_and_voids_the_payment() {
     let mut history = catalogue();
-    history.extend(when(&history, order(&[(1, 2), (2, 3)])).unwrap());
-    let state = then(&history, cancel("변심"));
+    history.extend(
+        Shop::given(&history)
+            .when(order(&[(1, 2), (2, 3)]))
+            .events(),
+    );
+    let state = Shop::given(&history).when(cancel("변심")).state();
     assert_eq!(product(&state, 1).available(), 10);
     assert_eq!(product(&state, 2).reserved, 0);
     let cancelled = &state.orders[&Uuid::from_u128(500)];
     assert_eq!(cancelled.cancellation.as_ref().unwrap().reason, "변심");
     assert_eq!(cancelled.payment.status, PaymentStatus::Voided);
 
-    history.extend(when(&history, cancel("변심")).unwrap());
-    assert_eq!(
-        when(&history, cancel("again")),
-        Err(ShopError::OrderAlreadyCancelled)
-    );
-    assert_eq!(
-        when(&catalogue(), cancel("x")),
-        Err(ShopError::OrderNotFound)
-    );
+    history.extend(Shop::given(&history).when(cancel("변심")).events());
+    Shop::given(&history)
+        .when(cancel("again"))
+        .then_error(ShopError::OrderAlreadyCancelled);
+    Shop::given(catalogue())
+        .when(cancel("x"))
+        .then_error(ShopError::OrderNotFound);
 }
 
 #[test]
 fn a_cancellation_needs_a_reason() {
     let mut history = catalogue();
-    history.extend(when(&history, order(&[(1, 1)])).unwrap());
+    history.extend(Shop::given(&history).when(order(&[(1, 1)])).events());
     assert_eq!(
-        when(&history, cancel(" ")).unwrap_err().field().as_deref(),
+        Shop::given(&history)
+            .when(cancel(" "))
+            .error()
+            .field()
+            .as_deref(),
         Some("reason")
     );
 }
@@ -454,21 +473,21 @@ fn confirm() -> ShopCommand {
 /// The catalogue, an order of one unit of #1 paid by voucher, and `commands` in turn.
 fn voucher_order(commands: Vec<ShopCommand>) -> Vec<ShopEvent> {
     let mut history = catalogue();
-    history.extend(when(&history, order(&[(1, 1)])).unwrap());
+    history.extend(Shop::given(&history).when(order(&[(1, 1)])).events());
     for command in commands {
-        history.extend(when(&history, command).unwrap());
+        history.extend(Shop::given(&history).when(command).events());
     }
     history
 }
 
 fn payment_of(history: &[ShopEvent]) -> Payment {
-    given(history).orders[&ORDER].payment.clone()
+    Shop::given(history).state().orders[&ORDER].payment.clone()
 }
 
 #[test]
 fn a_voucher_payment_request_names_the_total_buyer_and_attempt() {
     let history = voucher_order(vec![]);
-    let events = when(&history, request_payment(1)).unwrap();
+    let events = Shop::given(&history).when(request_payment(1)).events();
     assert_eq!(
         events,
         vec![ShopEvent::VoucherPaymentRequested(
@@ -487,49 +506,54 @@ fn a_voucher_payment_request_names_the_total_buyer_and_attempt() {
     let payment = payment_of(&history);
     assert_eq!(payment.status, PaymentStatus::Requested);
     assert_eq!(payment.programme_id, Some(PROGRAMME));
-    assert_eq!(
-        when(&history, request_payment(2)),
-        Err(ShopError::PaymentTransition {
+    Shop::given(&history)
+        .when(request_payment(2))
+        .then_error(ShopError::PaymentTransition {
             from: PaymentStatus::Requested,
-            to: PaymentStatus::Requested
-        })
-    );
+            to: PaymentStatus::Requested,
+        });
 }
 
 #[test]
 fn only_voucher_orders_that_are_open_can_be_paid_by_voucher() {
     let mut history = catalogue();
-    history.extend(when(&history, order_paid_by(PaymentMethod::Card)).unwrap());
-    assert_eq!(
-        when(&history, request_payment(1)),
-        Err(ShopError::PaymentMethodNotVoucher)
+    history.extend(
+        Shop::given(&history)
+            .when(order_paid_by(PaymentMethod::Card))
+            .events(),
     );
+    Shop::given(&history)
+        .when(request_payment(1))
+        .then_error(ShopError::PaymentMethodNotVoucher);
     let cancelled = voucher_order(vec![cancel("변심")]);
-    assert_eq!(
-        when(&cancelled, request_payment(1)),
-        Err(ShopError::OrderAlreadyCancelled)
-    );
+    Shop::given(&cancelled)
+        .when(request_payment(1))
+        .then_error(ShopError::OrderAlreadyCancelled);
 }
 
 #[test]
 fn a_held_payment_is_captured_after_the_merchant_confirms() {
     let history = voucher_order(vec![request_payment(1)]);
-    assert_eq!(when(&history, confirm()), Err(ShopError::PaymentNotHeld));
+    Shop::given(&history)
+        .when(confirm())
+        .then_error(ShopError::PaymentNotHeld);
     let history = voucher_order(vec![
         request_payment(1),
         answer(1, PaymentOutcome::Held),
         confirm(),
     ]);
     assert_eq!(payment_of(&history).status, PaymentStatus::Held);
-    assert!(given(&history).orders[&ORDER].confirmed_at.is_some());
-    assert_eq!(
-        when(&history, confirm()),
-        Err(ShopError::OrderAlreadyConfirmed)
+    assert!(
+        Shop::given(&history).state().orders[&ORDER]
+            .confirmed_at
+            .is_some()
     );
-    assert_eq!(
-        when(&history, cancel("늦음")),
-        Err(ShopError::OrderAlreadyConfirmed)
-    );
+    Shop::given(&history)
+        .when(confirm())
+        .then_error(ShopError::OrderAlreadyConfirmed);
+    Shop::given(&history)
+        .when(cancel("늦음"))
+        .then_error(ShopError::OrderAlreadyConfirmed);
     let paid = voucher_order(vec![
         request_payment(1),
         answer(1, PaymentOutcome::Held),
@@ -537,26 +561,28 @@ fn a_held_payment_is_captured_after_the_merchant_confirms() {
         answer(1, PaymentOutcome::Paid),
     ]);
     assert_eq!(payment_of(&paid).status, PaymentStatus::Paid);
-    assert_eq!(
-        when(&paid, cancel("late")),
-        Err(ShopError::PaymentAlreadyCaptured)
-    );
+    Shop::given(&paid)
+        .when(cancel("late"))
+        .then_error(ShopError::PaymentAlreadyCaptured);
 }
 
 #[test]
 fn redelivered_and_stale_answers_change_nothing() {
     let history = voucher_order(vec![request_payment(1), answer(1, PaymentOutcome::Held)]);
-    assert_eq!(when(&history, answer(1, PaymentOutcome::Held)), Ok(vec![]));
-    assert_eq!(when(&history, answer(9, PaymentOutcome::Paid)), Ok(vec![]));
+    Shop::given(&history)
+        .when(answer(1, PaymentOutcome::Held))
+        .then_nothing();
+    Shop::given(&history)
+        .when(answer(9, PaymentOutcome::Paid))
+        .then_nothing();
     let retried = voucher_order(vec![
         request_payment(1),
         answer(1, declined("INSUFFICIENT_BALANCE")),
         request_payment(2),
     ]);
-    assert_eq!(
-        when(&retried, answer(1, declined("INSUFFICIENT_BALANCE"))),
-        Ok(vec![])
-    );
+    Shop::given(&retried)
+        .when(answer(1, declined("INSUFFICIENT_BALANCE")))
+        .then_nothing();
     assert_eq!(payment_of(&retried).status, PaymentStatus::Requested);
     assert_eq!(payment_of(&retried).decline, None);
 }
@@ -573,7 +599,9 @@ fn a_declined_payment_keeps_its_code_and_may_be_requested_again() {
         payment.decline.map(|d| d.code).as_deref(),
         Some("INSUFFICIENT_BALANCE")
     );
-    assert_eq!(when(&history, confirm()), Err(ShopError::PaymentNotHeld));
+    Shop::given(&history)
+        .when(confirm())
+        .then_error(ShopError::PaymentNotHeld);
     let again = voucher_order(vec![
         request_payment(1),
         answer(1, declined("INSUFFICIENT_BALANCE")),
@@ -591,7 +619,7 @@ fn cancelling_a_held_order_leaves_the_release_to_the_voucher_service() {
         cancel("변심"),
     ]);
     assert_eq!(payment_of(&history).status, PaymentStatus::Held);
-    assert_eq!(product(&given(&history), 1).reserved, 0);
+    assert_eq!(product(&Shop::given(&history).state(), 1).reserved, 0);
     let voided = voucher_order(vec![
         request_payment(1),
         answer(1, PaymentOutcome::Held),
@@ -605,8 +633,9 @@ fn cancelling_a_held_order_leaves_the_release_to_the_voucher_service() {
 fn an_answer_that_skips_a_step_is_refused() {
     let history = voucher_order(vec![request_payment(1)]);
     assert_eq!(
-        when(&history, answer(1, PaymentOutcome::Paid))
-            .unwrap_err()
+        Shop::given(&history)
+            .when(answer(1, PaymentOutcome::Paid))
+            .error()
             .code(),
         "PAYMENT_TRANSITION_NOT_ALLOWED"
     );
@@ -678,10 +707,10 @@ proptest! {
                     at: at(NOW),
                 },
             };
-            if let Ok(events) = when(&history, command) {
+            if let Ok(events) = Shop::given(&history).when(command).result() {
                 history.extend(events);
             }
-            let state = given(&history);
+            let state = Shop::given(&history).state();
             for product in state.products.values() {
                 prop_assert!(product.reserved <= product.stock);
                 let open: u64 = state
@@ -703,9 +732,12 @@ fn a_stock_above_the_32_bit_bound_is_refused_and_nothing_changes() {
     let history = catalogue();
     // 10 on hand: up to MAX_STOCK − 10 more fits exactly.
     let fits = i64::try_from(MAX_STOCK).unwrap() - 10;
-    assert_eq!(product(&then(&history, adjust(fits)), 1).stock, MAX_STOCK);
+    assert_eq!(
+        product(&Shop::given(&history).when(adjust(fits)).state(), 1).stock,
+        MAX_STOCK
+    );
     for delta in [fits + 1, i64::from(i32::MAX), i64::MAX] {
-        let refused = when(&history, adjust(delta)).unwrap_err();
+        let refused = Shop::given(&history).when(adjust(delta)).error();
         assert_eq!(
             refused,
             ShopError::StockOutOfRange {
@@ -718,11 +750,11 @@ fn a_stock_above_the_32_bit_bound_is_refused_and_nothing_changes() {
     }
     let at_bound = [added(1, 5_000, MAX_STOCK)];
     assert_eq!(
-        when(&at_bound, adjust(1)).unwrap_err().code(),
+        Shop::given(&at_bound).when(adjust(1)).error().code(),
         "STOCK_OUT_OF_RANGE"
     );
     assert_eq!(
-        product(&then(&at_bound, adjust(-1)), 1).stock,
+        product(&Shop::given(&at_bound).when(adjust(-1)).state(), 1).stock,
         MAX_STOCK - 1
     );
 }
@@ -731,18 +763,25 @@ fn a_stock_above_the_32_bit_bound_is_refused_and_nothing_changes() {
 fn a_new_product_with_a_stock_above_the_bound_is_refused() {
     let max = i64::try_from(MAX_STOCK).unwrap();
     assert_eq!(
-        product(&then(&[], new_product("막걸리", 8_000, max)), 9).stock,
+        product(
+            &Shop::given_nothing()
+                .when(new_product("막걸리", 8_000, max))
+                .state(),
+            9
+        )
+        .stock,
         MAX_STOCK
     );
     for stock in [max + 1, i64::MAX] {
-        let refused = when(&[], new_product("막걸리", 8_000, stock)).unwrap_err();
+        let refused = Shop::given_nothing()
+            .when(new_product("막걸리", 8_000, stock))
+            .error();
         assert_eq!(refused.code(), "STOCK_OUT_OF_RANGE");
         assert_eq!(refused.field().as_deref(), Some("stock"));
     }
-    assert_eq!(
-        when(&[], new_product("막걸리", 8_000, i64::MIN)),
-        Err(ShopError::StockNegative)
-    );
+    Shop::given_nothing()
+        .when(new_product("막걸리", 8_000, i64::MIN))
+        .then_error(ShopError::StockNegative);
 }
 
 #[test]
@@ -758,29 +797,32 @@ fn a_stock_recorded_above_the_bound_before_it_existed_can_still_be_lowered_and_u
             at: at(NOW),
         },
     ];
-    let huge = product(&given(&history), 1).stock;
+    let huge = product(&Shop::given(&history).state(), 1).stock;
     assert!(huge > MAX_STOCK);
     assert_eq!(
-        when(&history, adjust(1)).unwrap_err().code(),
+        Shop::given(&history).when(adjust(1)).error().code(),
         "STOCK_OUT_OF_RANGE"
     );
     let repair = -i64::try_from(huge - 10).unwrap();
-    assert_eq!(product(&then(&history, adjust(repair)), 1).stock, 10);
+    assert_eq!(
+        product(&Shop::given(&history).when(adjust(repair)).state(), 1).stock,
+        10
+    );
     let unpublish = ShopCommand::Unpublish {
         product_id: product_id(1),
         at: at(NOW),
     };
-    assert!(!product(&then(&history, unpublish), 1).published);
+    assert!(!product(&Shop::given(&history).when(unpublish).state(), 1).published);
 }
 
 #[test]
 fn a_line_quantity_above_the_32_bit_bound_is_refused_before_stock_is_looked_at() {
     let history = [added(1, 1, MAX_STOCK), published(1)];
     let max = i64::try_from(MAX_LINE_QUANTITY).unwrap();
-    let state = then(&history, order(&[(1, max)]));
+    let state = Shop::given(&history).when(order(&[(1, max)])).state();
     assert_eq!(product(&state, 1).reserved, MAX_STOCK);
     for quantity in [max + 1, i64::MAX] {
-        let refused = when(&history, order(&[(1, quantity)])).unwrap_err();
+        let refused = Shop::given(&history).when(order(&[(1, quantity)])).error();
         assert_eq!(
             refused,
             ShopError::QuantityOutOfRange {
@@ -792,7 +834,10 @@ fn a_line_quantity_above_the_32_bit_bound_is_refused_before_stock_is_looked_at()
         assert_eq!(refused.field().as_deref(), Some("lines.0.quantity"));
     }
     assert_eq!(
-        when(&history, order(&[(1, i64::MIN)])).unwrap_err().code(),
+        Shop::given(&history)
+            .when(order(&[(1, i64::MIN)]))
+            .error()
+            .code(),
         "QUANTITY_NOT_POSITIVE"
     );
 }
@@ -800,7 +845,9 @@ fn a_line_quantity_above_the_32_bit_bound_is_refused_before_stock_is_looked_at()
 #[test]
 fn names_and_reasons_with_control_characters_are_refused() {
     for name in ["막\0걸리", "막걸리\u{1b}[2J", "막\u{9b}걸리", "막\n걸리"] {
-        let refused = when(&[], new_product(name, 8_000, 1)).unwrap_err();
+        let refused = Shop::given_nothing()
+            .when(new_product(name, 8_000, 1))
+            .error();
         assert_eq!(refused.code(), "INVALID_TEXT", "{name:?}");
         assert_eq!(refused.field().as_deref(), Some("name"));
     }
@@ -811,7 +858,7 @@ fn names_and_reasons_with_control_characters_are_refused() {
         at: at(NOW),
     };
     assert_eq!(
-        when(&catalogue(), bad_reason).unwrap_err().code(),
+        Shop::given(catalogue()).when(bad_reason).error().code(),
         "INVALID_TEXT"
     );
     let multi_line = ShopCommand::EditProduct {
@@ -821,7 +868,7 @@ fn names_and_reasons_with_control_characters_are_refused() {
         at: at(NOW),
     };
     assert_eq!(
-        product(&then(&catalogue(), multi_line), 1).description,
+        product(&Shop::given(catalogue()).when(multi_line).state(), 1).description,
         "첫 줄\n둘째 줄"
     );
     let nul_description = ShopCommand::EditProduct {
@@ -831,7 +878,10 @@ fn names_and_reasons_with_control_characters_are_refused() {
         at: at(NOW),
     };
     assert_eq!(
-        when(&catalogue(), nul_description).unwrap_err().code(),
+        Shop::given(catalogue())
+            .when(nul_description)
+            .error()
+            .code(),
         "INVALID_TEXT"
     );
 }
@@ -922,11 +972,11 @@ proptest! {
                 },
                 Hostile::Cancel(_) => continue,
             };
-            let before = given(&history);
+            let before = Shop::given(&history).state();
             match Shop::decide(&before, &command) {
                 Err(error) => {
                     prop_assert!(!error.code().is_empty());
-                    prop_assert_eq!(given(&history), before);
+                    prop_assert_eq!(Shop::given(&history).state(), before);
                 }
                 Ok(events) => {
                     for event in &events {
@@ -939,7 +989,7 @@ proptest! {
                     history.extend(events);
                 }
             }
-            let state = given(&history);
+            let state = Shop::given(&history).state();
             for product in state.products.values() {
                 prop_assert!(product.reserved <= product.stock);
                 prop_assert!(product.stock <= MAX_STOCK);

@@ -1,12 +1,10 @@
 use async_trait::async_trait;
-use golmok_contracts::event_of;
 use golmok_contracts::storefront::{
     self as sf, MerchantProfileUpdatedV1, MerchantRegisteredV1, RevenueTier as StorefrontTier,
 };
-use golmok_kernel::{EventHandler, HandleError, RecordedEvent, Transaction};
+use golmok_kernel::{EventHandler, HandleError, RecordedEvent, StreamName, Transaction};
 
 use super::tables::MERCHANTS;
-use super::{json, permanent, row, subject_id};
 use crate::app::views::MerchantEntry;
 use crate::app::vocabulary::RevenueTier;
 use crate::domain::seoul_date;
@@ -15,6 +13,9 @@ use crate::domain::seoul_date;
 /// (in-process: the storefront's log; distributed: its Kafka topic), read
 /// through the storefront's published contract (`golmok_contracts::storefront`).
 pub struct DirectoryProjection;
+
+/// The storefront's merchant streams, `merchant-<merchant id>`.
+const MERCHANT: StreamName = StreamName::new("merchant");
 
 fn tier(tier: StorefrontTier) -> RevenueTier {
     match tier {
@@ -36,10 +37,7 @@ impl EventHandler for DirectoryProjection {
         tx: &mut Transaction<'_>,
     ) -> Result<(), HandleError> {
         let envelope = &event.envelope;
-        let Some(merchant_id) = subject_id(&envelope.subject, "merchant") else {
-            return Ok(());
-        };
-        let Some((name, version)) = event_of(sf::SERVICE, &envelope.event_type) else {
+        let Some(merchant_id) = MERCHANT.parse(&envelope.subject) else {
             return Ok(());
         };
         let followed = [
@@ -48,20 +46,16 @@ impl EventHandler for DirectoryProjection {
             "MerchantSuspended",
             "MerchantReinstated",
         ];
-        if !followed.contains(&name) {
+        let Some(name) = event.followed(sf::SERVICE, &followed, sf::VERSION)? else {
             return Ok(());
-        }
-        if version != sf::VERSION {
-            return Err(permanent(format!(
-                "unknown event type {name} version {version}"
-            )));
-        }
+        };
         let data = envelope.data.clone();
         let id = merchant_id.to_string();
-        let before: Option<MerchantEntry> = row(tx, MERCHANTS, &id, "").await?;
+        let before: Option<MerchantEntry> = tx.row(MERCHANTS, &id, "").await?;
         let after = match (before, name) {
             (_, "MerchantRegistered") => {
-                let r: MerchantRegisteredV1 = golmok_contracts::read(data).map_err(permanent)?;
+                let r: MerchantRegisteredV1 =
+                    golmok_contracts::read(data).map_err(HandleError::permanent)?;
                 MerchantEntry {
                     id: r.merchant_id,
                     name: r.name,
@@ -74,7 +68,7 @@ impl EventHandler for DirectoryProjection {
             }
             (Some(mut entry), "MerchantProfileUpdated") => {
                 let u: MerchantProfileUpdatedV1 =
-                    golmok_contracts::read(data).map_err(permanent)?;
+                    golmok_contracts::read(data).map_err(HandleError::permanent)?;
                 entry.name = u.name.unwrap_or(entry.name);
                 entry.category = u.category.unwrap_or(entry.category);
                 entry.district = u.district.unwrap_or(entry.district);
@@ -82,18 +76,20 @@ impl EventHandler for DirectoryProjection {
                 entry
             }
             (Some(mut entry), "MerchantSuspended") => {
-                let _: sf::ReasonV1 = golmok_contracts::read(data).map_err(permanent)?;
+                let _: sf::ReasonV1 =
+                    golmok_contracts::read(data).map_err(HandleError::permanent)?;
                 entry.suspended = true;
                 entry
             }
             (Some(mut entry), "MerchantReinstated") => {
-                let _: sf::InstantV1 = golmok_contracts::read(data).map_err(permanent)?;
+                let _: sf::InstantV1 =
+                    golmok_contracts::read(data).map_err(HandleError::permanent)?;
                 entry.suspended = false;
                 entry
             }
             _ => return Ok(()),
         };
-        tx.put(MERCHANTS, &id, "", json(&after));
+        tx.put_json(MERCHANTS, &id, "", &after);
         Ok(())
     }
 }

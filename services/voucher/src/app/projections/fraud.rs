@@ -3,18 +3,18 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use golmok_kernel::{
-    CommandError, CommandHandler, CommandMeta, EventCodec, EventHandler, HandleError,
-    RecordedEvent, Transaction,
+    CommandError, CommandHandler, CommandMeta, EventHandler, HandleError, RecordedEvent,
+    Transaction, json,
 };
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::tables::{FRAUD_RISK, MERCHANTS, WALLET_PROGRAMME};
-use super::{json, permanent, row, subject_id, wallet_programme};
+use super::wallet_programme;
 use crate::app::codec::{CaseCodec, VoucherCodec, VoucherEvent};
 use crate::app::views::MerchantEntry;
 use crate::app::vocabulary::Rule;
-use crate::app::{case_stream, voucher::derived_id};
+use crate::app::{WALLET, case_stream, voucher::derived_id};
 use crate::domain::Won;
 use crate::domain::case::{Case, CaseCommand, CaseInfo};
 use crate::domain::fraud::{DayStats, FraudPolicy, MerchantRisk, Signal, observe};
@@ -116,13 +116,10 @@ impl EventHandler for FraudProjection {
         tx: &mut Transaction<'_>,
     ) -> Result<(), HandleError> {
         let envelope = &event.envelope;
-        let Some(wallet) = subject_id(&envelope.subject, "wallet") else {
+        let Some(wallet) = WALLET.parse(&envelope.subject) else {
             return Ok(());
         };
-        let VoucherEvent::Wallet(decoded) =
-            VoucherCodec::decode_type(&envelope.event_type, envelope.data.clone())
-                .map_err(permanent)?
-        else {
+        let VoucherEvent::Wallet(decoded) = event.decode::<VoucherCodec>()? else {
             return Ok(());
         };
         let (merchant_id, amount, at) = match decoded {
@@ -151,10 +148,12 @@ impl EventHandler for FraudProjection {
         };
         let programme = wallet_programme(tx, NAME, wallet).await?;
         let merchant = merchant_id.to_string();
-        let registered_on = row::<MerchantEntry>(tx, MERCHANTS, &merchant, "")
+        let registered_on = tx
+            .row::<MerchantEntry>(MERCHANTS, &merchant, "")
             .await?
             .map(|m| m.registered_on);
-        let mut risk: MerchantRisk = row::<RiskRecord>(tx, FRAUD_RISK, &merchant, "")
+        let mut risk: MerchantRisk = tx
+            .row::<RiskRecord>(FRAUD_RISK, &merchant, "")
             .await?
             .unwrap_or_default()
             .into();
@@ -167,7 +166,7 @@ impl EventHandler for FraudProjection {
         };
         for hit in observe(&self.policy, &mut risk, &signal) {
             let rule: Rule = hit.rule.into();
-            let code = serde_json::to_string(&rule).map_err(permanent)?;
+            let code = serde_json::to_string(&rule).map_err(HandleError::permanent)?;
             let case_id = derived_id(&[
                 "case",
                 &programme.to_string(),
@@ -198,7 +197,7 @@ impl EventHandler for FraudProjection {
             {
                 Ok(_) => {}
                 Err(CommandError::Storage(error)) => return Err(HandleError::Storage(error)),
-                Err(error) => return Err(permanent(error)),
+                Err(error) => return Err(HandleError::permanent(error)),
             }
         }
         tx.put(FRAUD_RISK, &merchant, "", json(&RiskRecord::from(&risk)));

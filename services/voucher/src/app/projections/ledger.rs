@@ -1,10 +1,11 @@
 use async_trait::async_trait;
-use golmok_kernel::{EventCodec, EventHandler, HandleError, RecordedEvent, Transaction};
+use golmok_kernel::{EventHandler, HandleError, RecordedEvent, Transaction, json};
 
 use super::tables::{
     LEDGER_ACCOUNTS, LEDGER_APPLIED, LEDGER_HISTORY, LEDGER_PENDING, WALLET_PROGRAMME,
 };
-use super::{json, permanent, row, settlement_subject, subject_id, wallet_programme};
+use super::{settlement_subject, wallet_programme};
+use crate::app::WALLET;
 use crate::app::codec::{VoucherCodec, VoucherEvent};
 use crate::app::views::{AccountView, Totals, TransferView};
 use crate::domain::ledger::{
@@ -28,22 +29,24 @@ async fn touched(tx: &Transaction<'_>, transfer: &Transfer) -> Result<Ledger, Ha
     }
     let mut accounts = vec![transfer.debit, transfer.credit];
     if let Mode::PostPending { pending_id } | Mode::VoidPending { pending_id } = &transfer.mode
-        && let Some(view) = row::<TransferView>(tx, LEDGER_PENDING, pending_id, "").await?
+        && let Some(view) = tx
+            .row::<TransferView>(LEDGER_PENDING, pending_id, "")
+            .await?
     {
-        let pending = view
-            .to_transfer()
-            .ok_or_else(|| permanent(format!("pending transfer {pending_id} is damaged")))?;
+        let pending = view.to_transfer().ok_or_else(|| {
+            HandleError::permanent(format!("pending transfer {pending_id} is damaged"))
+        })?;
         accounts.extend([pending.debit, pending.credit]);
         ledger.pending.insert(pending_id.clone(), pending);
     }
     for account in accounts {
-        let stored = row::<AccountView>(
-            tx,
-            LEDGER_ACCOUNTS,
-            &account.programme.to_string(),
-            &account.code(),
-        )
-        .await?;
+        let stored = tx
+            .row::<AccountView>(
+                LEDGER_ACCOUNTS,
+                &account.programme.to_string(),
+                &account.code(),
+            )
+            .await?;
         let totals: Totals = stored.map(|a| a.totals).unwrap_or_default();
         ledger.accounts.insert(account, totals.into());
     }
@@ -57,7 +60,7 @@ async fn post(
     clustering: &str,
 ) -> Result<(), HandleError> {
     let mut ledger = touched(tx, transfer).await?;
-    ledger.apply(transfer).map_err(permanent)?;
+    ledger.apply(transfer).map_err(HandleError::permanent)?;
     for (account, balance) in &ledger.accounts {
         let code = account.code();
         let partition = account.programme.to_string();
@@ -96,13 +99,13 @@ impl EventHandler for LedgerProjection {
         tx: &mut Transaction<'_>,
     ) -> Result<(), HandleError> {
         let envelope = &event.envelope;
-        let decoded = VoucherCodec::decode_type(&envelope.event_type, envelope.data.clone())
-            .map_err(permanent)?;
+        let decoded = event.decode::<VoucherCodec>()?;
         let transfers = match &decoded {
             VoucherEvent::Programme(event) => programme_postings(event),
             VoucherEvent::Wallet(event) => {
-                let wallet = subject_id(&envelope.subject, "wallet")
-                    .ok_or_else(|| permanent("a wallet event outside a wallet stream"))?;
+                let wallet = WALLET.parse(&envelope.subject).ok_or_else(|| {
+                    HandleError::permanent("a wallet event outside a wallet stream")
+                })?;
                 if let WalletEvent::Opened { programme_id, .. } = event {
                     tx.put(
                         WALLET_PROGRAMME,
@@ -115,8 +118,10 @@ impl EventHandler for LedgerProjection {
                 wallet_postings(programme, wallet, event, envelope.id)
             }
             VoucherEvent::Settlement(event) => {
-                let (programme, merchant) = settlement_subject(&envelope.subject)
-                    .ok_or_else(|| permanent("a settlement event outside a settlement stream"))?;
+                let (programme, merchant) =
+                    settlement_subject(&envelope.subject).ok_or_else(|| {
+                        HandleError::permanent("a settlement event outside a settlement stream")
+                    })?;
                 settlement_postings(programme, merchant, event)
             }
             VoucherEvent::Case(_) | VoucherEvent::Payment(_) => Vec::new(),

@@ -11,8 +11,6 @@ mod views;
 use std::sync::Arc;
 
 use golmok_kernel::{CommandHandler, EventHandler, HandleError, Transaction};
-use serde::Serialize;
-use serde::de::DeserializeOwned;
 use uuid::Uuid;
 
 pub use directory::DirectoryProjection;
@@ -36,38 +34,6 @@ pub fn handlers(
     ]
 }
 
-pub(crate) fn permanent(error: impl std::fmt::Display) -> HandleError {
-    HandleError::Permanent(error.to_string())
-}
-
-pub(crate) fn json<T: Serialize>(value: &T) -> Vec<u8> {
-    serde_json::to_vec(value).expect("views serialize")
-}
-
-pub(crate) async fn row<T: DeserializeOwned>(
-    tx: &Transaction<'_>,
-    table: &str,
-    partition: &str,
-    clustering: &str,
-) -> Result<Option<T>, HandleError> {
-    match tx.get(table, partition, clustering).await? {
-        Some(bytes) => serde_json::from_slice(&bytes).map(Some).map_err(|e| {
-            permanent(format!(
-                "read-model row {table} {partition}/{clustering} cannot be decoded: {e}"
-            ))
-        }),
-        None => Ok(None),
-    }
-}
-
-/// The id in a stream name `<prefix>-<uuid>`.
-pub(crate) fn subject_id(subject: &str, prefix: &str) -> Option<Uuid> {
-    subject
-        .strip_prefix(prefix)
-        .and_then(|rest| rest.strip_prefix('-'))
-        .and_then(|id| Uuid::parse_str(id).ok())
-}
-
 /// Programme and merchant of a stream `settlement-<programme>-<merchant>`.
 pub(crate) fn settlement_subject(subject: &str) -> Option<(Uuid, Uuid)> {
     let rest = subject.strip_prefix("settlement-")?;
@@ -84,9 +50,9 @@ pub(crate) async fn wallet_programme(
     name: &str,
     wallet: Uuid,
 ) -> Result<Uuid, HandleError> {
-    row::<Uuid>(tx, tables::WALLET_PROGRAMME, &wallet.to_string(), name)
+    tx.row::<Uuid>(tables::WALLET_PROGRAMME, &wallet.to_string(), name)
         .await?
-        .ok_or_else(|| permanent(format!("wallet {wallet} has no WalletOpened event")))
+        .ok_or_else(|| HandleError::permanent(format!("wallet {wallet} has no WalletOpened event")))
 }
 
 #[cfg(test)]
@@ -98,7 +64,10 @@ mod tests {
         let (p, m) = (Uuid::now_v7(), Uuid::now_v7());
         let stream = crate::app::settlement_stream(p, m);
         assert_eq!(settlement_subject(&stream), Some((p, m)));
-        assert_eq!(subject_id(&crate::app::wallet_stream(m), "wallet"), Some(m));
-        assert_eq!(subject_id("wallet-x", "wallet"), None);
+        assert_eq!(
+            crate::app::WALLET.parse(&crate::app::wallet_stream(m)),
+            Some(m)
+        );
+        assert_eq!(crate::app::WALLET.parse("wallet-x"), None);
     }
 }

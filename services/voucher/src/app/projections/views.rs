@@ -1,5 +1,5 @@
 use async_trait::async_trait;
-use golmok_kernel::{EventCodec, EventHandler, HandleError, RecordedEvent, Transaction};
+use golmok_kernel::{EventHandler, HandleError, RecordedEvent, Transaction, json};
 use uuid::Uuid;
 
 use super::tables::{
@@ -7,12 +7,13 @@ use super::tables::{
     REDEMPTIONS_BY_MERCHANT, SANCTIONS, SETTLEMENTS_BY_MERCHANT, SETTLEMENTS_BY_PROGRAMME,
     UNSETTLED, WALLET_PROGRAMME, WALLETS_BY_PROGRAMME, pair,
 };
-use super::{json, permanent, row, settlement_subject, subject_id, wallet_programme};
+use super::{settlement_subject, wallet_programme};
 use crate::app::codec::{VoucherCodec, VoucherEvent};
 use crate::app::views::{
     BatchView, CaseView, OpenHold, ProgrammeView, RedemptionView, UnsettledLine, WalletSummary,
 };
 use crate::app::vocabulary::RedemptionStatus;
+use crate::app::{CASE, PROGRAMME, WALLET};
 use crate::domain::case::CaseEvent;
 use crate::domain::programme::{ProgrammeEvent, ProgrammeState};
 use crate::domain::settlement::SettlementEvent;
@@ -42,7 +43,7 @@ async fn programme(
             } else {
                 -1
             };
-            row::<ProgrammeView>(tx, PROGRAMMES, ALL, id)
+            tx.row::<ProgrammeView>(PROGRAMMES, ALL, id)
                 .await?
                 .map(|mut view| {
                     // The programme decider keeps these within the budget.
@@ -53,7 +54,8 @@ async fn programme(
                 })
         }
     };
-    let view = view.ok_or_else(|| permanent(format!("programme {id} was never created")))?;
+    let view =
+        view.ok_or_else(|| HandleError::permanent(format!("programme {id} was never created")))?;
     tx.put(PROGRAMMES, ALL, id, json(&view));
     Ok(())
 }
@@ -83,8 +85,7 @@ impl WalletKeys {
         merchant: Uuid,
         id: Uuid,
     ) -> Result<Option<RedemptionView>, HandleError> {
-        row(
-            tx,
+        tx.row(
             REDEMPTIONS_BY_MERCHANT,
             &merchant.to_string(),
             &id.to_string(),
@@ -122,8 +123,9 @@ async fn wallet(
     subject: &str,
     event: &WalletEvent,
 ) -> Result<(), HandleError> {
-    let wallet = subject_id(subject, "wallet")
-        .ok_or_else(|| permanent("a wallet event outside a wallet stream"))?;
+    let wallet = WALLET
+        .parse(subject)
+        .ok_or_else(|| HandleError::permanent("a wallet event outside a wallet stream"))?;
     if let WalletEvent::Opened {
         programme_id,
         owner,
@@ -156,9 +158,10 @@ async fn wallet(
     let delta = balance_delta(event);
     if delta != 0 {
         let (partition, clustering) = (keys.programme.to_string(), wallet.to_string());
-        let mut summary: WalletSummary = row(tx, WALLETS_BY_PROGRAMME, &partition, &clustering)
+        let mut summary: WalletSummary = tx
+            .row(WALLETS_BY_PROGRAMME, &partition, &clustering)
             .await?
-            .ok_or_else(|| permanent(format!("wallet {wallet} is not listed")))?;
+            .ok_or_else(|| HandleError::permanent(format!("wallet {wallet} is not listed")))?;
         summary.balance = summary.balance.saturating_add(delta);
         tx.put(
             WALLETS_BY_PROGRAMME,
@@ -265,7 +268,9 @@ async fn wallet(
             let mut view = keys
                 .redemption(tx, *merchant_id, *redemption_id)
                 .await?
-                .ok_or_else(|| permanent(format!("redemption {redemption_id} was never held")))?;
+                .ok_or_else(|| {
+                    HandleError::permanent(format!("redemption {redemption_id} was never held"))
+                })?;
             view.expires_at = None;
             view.status = match event {
                 WalletEvent::HoldCaptured { .. } => {
@@ -298,8 +303,9 @@ async fn wallet(
                 pair(&keys.programme, merchant_id),
                 redemption_id.to_string(),
             );
-            if let Some(mut line) =
-                row::<UnsettledLine>(tx, UNSETTLED, &partition, &clustering).await?
+            if let Some(mut line) = tx
+                .row::<UnsettledLine>(UNSETTLED, &partition, &clustering)
+                .await?
             {
                 line.amount = line.amount.saturating_sub(amount.0);
                 tx.put(UNSETTLED, &partition, &clustering, json(&line));
@@ -319,7 +325,7 @@ async fn settlement(
     event: &SettlementEvent,
 ) -> Result<(), HandleError> {
     let (programme, merchant) = settlement_subject(subject)
-        .ok_or_else(|| permanent("a settlement event outside a settlement stream"))?;
+        .ok_or_else(|| HandleError::permanent("a settlement event outside a settlement stream"))?;
     let (by_programme, by_merchant) = (programme.to_string(), merchant.to_string());
     let keys =
         |date: chrono::NaiveDate| (format!("{date}:{merchant}"), format!("{date}:{programme}"));
@@ -337,14 +343,16 @@ async fn settlement(
         SettlementEvent::PaidOut {
             business_date, at, ..
         } => {
-            let mut view: BatchView = row(
-                tx,
-                SETTLEMENTS_BY_PROGRAMME,
-                &by_programme,
-                &keys(*business_date).0,
-            )
-            .await?
-            .ok_or_else(|| permanent(format!("no batch of {business_date} to pay")))?;
+            let mut view: BatchView = tx
+                .row(
+                    SETTLEMENTS_BY_PROGRAMME,
+                    &by_programme,
+                    &keys(*business_date).0,
+                )
+                .await?
+                .ok_or_else(|| {
+                    HandleError::permanent(format!("no batch of {business_date} to pay"))
+                })?;
             view.paid_at = Some(*at);
             view
         }
@@ -370,11 +378,12 @@ async fn case(
     subject: &str,
     event: &CaseEvent,
 ) -> Result<(), HandleError> {
-    let id = subject_id(subject, "case")
-        .ok_or_else(|| permanent("a case event outside a case stream"))?;
-    let before: Option<CaseView> = row(tx, CASE_BY_ID, &id.to_string(), "").await?;
+    let id = CASE
+        .parse(subject)
+        .ok_or_else(|| HandleError::permanent("a case event outside a case stream"))?;
+    let before: Option<CaseView> = tx.row(CASE_BY_ID, &id.to_string(), "").await?;
     let after = CaseView::evolve(before, event)
-        .ok_or_else(|| permanent(format!("case {id} was never opened")))?;
+        .ok_or_else(|| HandleError::permanent(format!("case {id} was never opened")))?;
     let sanction = (
         pair(&after.programme_id, &after.merchant_id),
         id.to_string(),
@@ -410,12 +419,11 @@ impl EventHandler for ViewsProjection {
     ) -> Result<(), HandleError> {
         let envelope = &event.envelope;
         let subject = envelope.subject.as_str();
-        match VoucherCodec::decode_type(&envelope.event_type, envelope.data.clone())
-            .map_err(permanent)?
-        {
+        match event.decode::<VoucherCodec>()? {
             VoucherEvent::Programme(event) => {
-                let id = subject_id(subject, "programme")
-                    .ok_or_else(|| permanent("a programme event outside a programme stream"))?;
+                let id = PROGRAMME.parse(subject).ok_or_else(|| {
+                    HandleError::permanent("a programme event outside a programme stream")
+                })?;
                 programme(tx, &event, &id.to_string()).await
             }
             VoucherEvent::Wallet(event) => wallet(tx, subject, &event).await,

@@ -1,6 +1,7 @@
 //! Given events, when a command, then events or an error.
 
 use golmok_kernel::Decider;
+use golmok_kernel::testing::Given;
 use uuid::Uuid;
 
 use super::*;
@@ -24,10 +25,6 @@ fn opened() -> Vec<CaseEvent> {
     vec![CaseEvent::Opened(info())]
 }
 
-fn when(given: &[CaseEvent], command: CaseCommand) -> Result<Vec<CaseEvent>, CaseError> {
-    Case::decide(&Case::fold(given), &command)
-}
-
 fn suspend() -> CaseCommand {
     CaseCommand::Suspend {
         official: "official-jung-gu".into(),
@@ -38,37 +35,35 @@ fn suspend() -> CaseCommand {
 
 #[test]
 fn a_rule_hitting_twice_opens_one_case() {
-    assert_eq!(when(&[], CaseCommand::Open { info: info() }), Ok(opened()));
-    assert_eq!(
-        when(&opened(), CaseCommand::Open { info: info() }),
-        Ok(Vec::new())
-    );
+    Case::given_nothing()
+        .when(CaseCommand::Open { info: info() })
+        .then(opened());
+    Case::given(opened())
+        .when(CaseCommand::Open { info: info() })
+        .then_nothing();
 }
 
 #[test]
 fn an_official_suspends_then_reinstates() {
     let mut given = opened();
-    given.extend(when(&given, suspend()).unwrap());
+    given.extend(Case::given(&given).when(suspend()).events());
     assert_eq!(
         Case::fold(&given).status,
         Some(CaseStatus::MerchantSuspended)
     );
-    assert_eq!(
-        when(&given, suspend()),
-        Err(CaseError::Transition {
+    Case::given(&given)
+        .when(suspend())
+        .then_error(CaseError::Transition {
             from: CaseStatus::MerchantSuspended,
-            to: CaseStatus::MerchantSuspended
-        })
-    );
+            to: CaseStatus::MerchantSuspended,
+        });
     given.extend(
-        when(
-            &given,
-            CaseCommand::Reinstate {
+        Case::given(&given)
+            .when(CaseCommand::Reinstate {
                 official: "official-jung-gu".into(),
                 at: at(NOW),
-            },
-        )
-        .unwrap(),
+            })
+            .events(),
     );
     assert_eq!(
         Case::fold(&given).status,
@@ -83,12 +78,16 @@ fn a_dismissed_case_cannot_suspend_and_a_reason_is_required() {
         reason: reason.into(),
         at: at(NOW),
     };
-    assert_eq!(when(&opened(), dismiss("  ")), Err(CaseError::Reason));
+    Case::given(opened())
+        .when(dismiss("  "))
+        .then_error(CaseError::Reason);
     let mut given = opened();
-    given.extend(when(&given, dismiss("정상 거래")).unwrap());
+    given.extend(Case::given(&given).when(dismiss("정상 거래")).events());
     assert!(matches!(
-        when(&given, suspend()),
+        Case::given(&given).when(suspend()).result(),
         Err(CaseError::Transition { .. })
     ));
-    assert_eq!(when(&[], suspend()), Err(CaseError::NotFound));
+    Case::given_nothing()
+        .when(suspend())
+        .then_error(CaseError::NotFound);
 }

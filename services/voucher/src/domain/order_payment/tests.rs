@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use golmok_kernel::Decider;
+use golmok_kernel::testing::Given;
 use uuid::Uuid;
 
 use super::*;
@@ -17,13 +18,6 @@ fn at() -> DateTime<Utc> {
 
 fn attempt(n: u128) -> Uuid {
     Uuid::from_u128(100 + n)
-}
-
-fn when(
-    history: &[PaymentEvent],
-    command: PaymentCommand,
-) -> Result<Vec<PaymentEvent>, PaymentError> {
-    OrderPayment::decide(&OrderPayment::fold(history), &command)
 }
 
 fn hold(n: u128) -> PaymentCommand {
@@ -64,51 +58,58 @@ fn void(n: u128) -> PaymentCommand {
     }
 }
 
-fn after(commands: Vec<PaymentCommand>) -> Vec<PaymentEvent> {
-    let mut history = Vec::new();
-    for command in commands {
-        history.extend(when(&history, command).unwrap());
-    }
-    history
-}
-
 #[test]
 fn a_hold_is_recorded_once_however_often_it_is_reported() {
-    let history = after(vec![hold(1)]);
+    let history = OrderPayment::given_nothing().and(vec![hold(1)]).history();
     assert_eq!(history.len(), 1);
-    assert_eq!(when(&history, hold(1)), Ok(vec![]));
+    OrderPayment::given(&history).when(hold(1)).then_nothing();
     let state = OrderPayment::fold(&history);
     assert_eq!(state.held().map(|a| a.wallet_id), Some(Some(WALLET)));
 }
 
 #[test]
 fn a_held_attempt_is_captured_or_voided_once() {
-    let captured = after(vec![hold(1), capture(1)]);
+    let captured = OrderPayment::given_nothing()
+        .and(vec![hold(1), capture(1)])
+        .history();
     assert!(matches!(
         captured.last(),
         Some(PaymentEvent::Captured { merchant_id, .. }) if *merchant_id == MERCHANT
     ));
-    assert_eq!(when(&captured, capture(1)), Ok(vec![]));
-    assert_eq!(when(&captured, void(1)), Err(PaymentError::NotHeld));
-    let voided = after(vec![hold(1), void(1)]);
-    assert_eq!(when(&voided, void(1)), Ok(vec![]));
-    assert_eq!(when(&voided, capture(1)), Err(PaymentError::NotHeld));
-    assert_eq!(when(&[], capture(1)), Err(PaymentError::NotHeld));
+    OrderPayment::given(&captured)
+        .when(capture(1))
+        .then_nothing();
+    OrderPayment::given(&captured)
+        .when(void(1))
+        .then_error(PaymentError::NotHeld);
+    let voided = OrderPayment::given_nothing()
+        .and(vec![hold(1), void(1)])
+        .history();
+    OrderPayment::given(&voided).when(void(1)).then_nothing();
+    OrderPayment::given(&voided)
+        .when(capture(1))
+        .then_error(PaymentError::NotHeld);
+    OrderPayment::given_nothing()
+        .when(capture(1))
+        .then_error(PaymentError::NotHeld);
 }
 
 #[test]
 fn a_decline_is_an_outcome_and_a_new_attempt_may_follow() {
-    let declined = after(vec![decline(1, "INSUFFICIENT_BALANCE")]);
-    assert_eq!(
-        when(&declined, decline(1, "INSUFFICIENT_BALANCE")),
-        Ok(vec![])
-    );
+    let declined = OrderPayment::given_nothing()
+        .and(vec![decline(1, "INSUFFICIENT_BALANCE")])
+        .history();
+    OrderPayment::given(&declined)
+        .when(decline(1, "INSUFFICIENT_BALANCE"))
+        .then_nothing();
     assert_eq!(OrderPayment::fold(&declined).held(), None);
-    let retried = after(vec![
-        decline(1, "INSUFFICIENT_BALANCE"),
-        hold(2),
-        capture(2),
-    ]);
+    let retried = OrderPayment::given_nothing()
+        .and(vec![
+            decline(1, "INSUFFICIENT_BALANCE"),
+            hold(2),
+            capture(2),
+        ])
+        .history();
     assert_eq!(
         OrderPayment::fold(&retried).attempt.map(|a| a.status),
         Some(AttemptStatus::Captured)
@@ -117,15 +118,18 @@ fn a_decline_is_an_outcome_and_a_new_attempt_may_follow() {
 
 #[test]
 fn a_failed_capture_declines_the_held_attempt_but_a_settled_one_stays() {
-    let history = after(vec![hold(1), decline(1, "HOLD_EXPIRED")]);
+    let history = OrderPayment::given_nothing()
+        .and(vec![hold(1), decline(1, "HOLD_EXPIRED")])
+        .history();
     let state = OrderPayment::fold(&history);
     assert!(matches!(
         state.attempt.map(|a| (a.status, a.wallet_id)),
         Some((AttemptStatus::Declined { code, .. }, Some(WALLET))) if code == "HOLD_EXPIRED"
     ));
-    let captured = after(vec![hold(1), capture(1)]);
-    assert_eq!(
-        when(&captured, decline(1, "HOLD_EXPIRED")),
-        Err(PaymentError::Settled)
-    );
+    let captured = OrderPayment::given_nothing()
+        .and(vec![hold(1), capture(1)])
+        .history();
+    OrderPayment::given(&captured)
+        .when(decline(1, "HOLD_EXPIRED"))
+        .then_error(PaymentError::Settled);
 }

@@ -1,6 +1,7 @@
 //! Given events, when a command, then events or an error.
 
 use golmok_kernel::Decider;
+use golmok_kernel::testing::Given;
 use uuid::Uuid;
 
 use super::*;
@@ -16,13 +17,6 @@ fn created() -> Vec<ProgrammeEvent> {
     }]
 }
 
-fn when(
-    given: &[ProgrammeEvent],
-    command: ProgrammeCommand,
-) -> Result<Vec<ProgrammeEvent>, ProgrammeError> {
-    Programme::decide(&Programme::fold(given), &command)
-}
-
 fn commit(n: u128, amount: i64) -> ProgrammeCommand {
     ProgrammeCommand::CommitSubsidy {
         purchase_id: Uuid::from_u128(n),
@@ -35,25 +29,19 @@ fn commit(n: u128, amount: i64) -> ProgrammeCommand {
 fn a_programme_is_created_once_with_trimmed_terms() {
     let mut padded = terms();
     padded.name = "  중구 사랑상품권 ".into();
-    let events = when(
-        &[],
-        ProgrammeCommand::Create {
+    let events = Programme::given_nothing()
+        .when(ProgrammeCommand::Create {
             terms: padded,
             at: at(NOW),
-        },
-    )
-    .unwrap();
+        })
+        .events();
     assert_eq!(events, created());
-    assert_eq!(
-        when(
-            &created(),
-            ProgrammeCommand::Create {
-                terms: terms(),
-                at: at(NOW)
-            }
-        ),
-        Err(ProgrammeError::AlreadyExists)
-    );
+    Programme::given(created())
+        .when(ProgrammeCommand::Create {
+            terms: terms(),
+            at: at(NOW),
+        })
+        .then_error(ProgrammeError::AlreadyExists);
 }
 
 #[test]
@@ -85,14 +73,12 @@ fn terms_that_make_no_sense_are_refused_with_their_field() {
     for (change, field) in cases {
         let mut bad = terms();
         change(&mut bad);
-        let error = when(
-            &[],
-            ProgrammeCommand::Create {
+        let error = Programme::given_nothing()
+            .when(ProgrammeCommand::Create {
                 terms: bad,
                 at: at(NOW),
-            },
-        )
-        .unwrap_err();
+            })
+            .error();
         assert_eq!(error.field(), field, "{error}");
     }
 }
@@ -100,36 +86,39 @@ fn terms_that_make_no_sense_are_refused_with_their_field() {
 #[test]
 fn subsidy_commitments_never_exceed_the_budget() {
     let mut given = created();
-    given.extend(when(&given, commit(1, 600_000)).unwrap());
-    assert_eq!(
-        when(&given, commit(2, 400_001)),
-        Err(ProgrammeError::BudgetExhausted {
-            remaining: Won(400_000)
-        })
-    );
-    given.extend(when(&given, commit(2, 400_000)).unwrap());
+    given.extend(Programme::given(&given).when(commit(1, 600_000)).events());
+    Programme::given(&given)
+        .when(commit(2, 400_001))
+        .then_error(ProgrammeError::BudgetExhausted {
+            remaining: Won(400_000),
+        });
+    given.extend(Programme::given(&given).when(commit(2, 400_000)).events());
     assert_eq!(Programme::fold(&given).remaining(), Won(0));
     // A released commitment frees its budget again.
     let release = ProgrammeCommand::ReleaseSubsidy {
         purchase_id: Uuid::from_u128(1),
         at: at(NOW),
     };
-    given.extend(when(&given, release).unwrap());
+    given.extend(Programme::given(&given).when(release).events());
     assert_eq!(Programme::fold(&given).remaining(), Won(600_000));
 }
 
 #[test]
 fn committing_or_releasing_twice_changes_nothing() {
     let mut given = created();
-    given.extend(when(&given, commit(1, 1_000)).unwrap());
-    assert_eq!(when(&given, commit(1, 1_000)), Ok(Vec::new()));
+    given.extend(Programme::given(&given).when(commit(1, 1_000)).events());
+    Programme::given(&given)
+        .when(commit(1, 1_000))
+        .then_nothing();
     let release = || ProgrammeCommand::ReleaseSubsidy {
         purchase_id: Uuid::from_u128(1),
         at: at(NOW),
     };
-    given.extend(when(&given, release()).unwrap());
-    assert_eq!(when(&given, release()), Ok(Vec::new()));
-    assert_eq!(when(&[], commit(1, 1_000)), Err(ProgrammeError::NotFound));
+    given.extend(Programme::given(&given).when(release()).events());
+    Programme::given(&given).when(release()).then_nothing();
+    Programme::given_nothing()
+        .when(commit(1, 1_000))
+        .then_error(ProgrammeError::NotFound);
 }
 
 #[test]
@@ -155,14 +144,13 @@ fn amounts_above_the_bound_are_refused_naming_the_field() {
     at_bound.monthly_cap = MAX_AMOUNT;
     at_bound.budget = MAX_AMOUNT;
     assert!(
-        when(
-            &[],
-            ProgrammeCommand::Create {
+        Programme::given_nothing()
+            .when(ProgrammeCommand::Create {
                 terms: at_bound,
                 at: at(NOW)
-            }
-        )
-        .is_ok()
+            })
+            .result()
+            .is_ok()
     );
     let over = Won(MAX_AMOUNT.0 + 1);
     for (field, change) in [
@@ -178,14 +166,12 @@ fn amounts_above_the_bound_are_refused_naming_the_field() {
         for value in [over, Won(i64::MAX)] {
             let mut bad = terms();
             change(&mut bad, value);
-            let error = when(
-                &[],
-                ProgrammeCommand::Create {
+            let error = Programme::given_nothing()
+                .when(ProgrammeCommand::Create {
                     terms: bad,
                     at: at(NOW),
-                },
-            )
-            .unwrap_err();
+                })
+                .error();
             assert_eq!(
                 (error.code(), error.field()),
                 ("AMOUNT_TOO_LARGE", Some(field))
@@ -203,14 +189,12 @@ fn names_with_control_characters_are_refused() {
     ] {
         let mut bad = terms();
         bad.name = name.into();
-        let error = when(
-            &[],
-            ProgrammeCommand::Create {
+        let error = Programme::given_nothing()
+            .when(ProgrammeCommand::Create {
                 terms: bad,
                 at: at(NOW),
-            },
-        )
-        .unwrap_err();
+            })
+            .error();
         assert_eq!(
             (error.code(), error.field()),
             ("INVALID_TEXT", Some(field)),
@@ -219,14 +203,12 @@ fn names_with_control_characters_are_refused() {
     }
     let mut bad = terms();
     bad.districts.insert("을지로\u{7}".into());
-    let error = when(
-        &[],
-        ProgrammeCommand::Create {
+    let error = Programme::given_nothing()
+        .when(ProgrammeCommand::Create {
             terms: bad,
             at: at(NOW),
-        },
-    )
-    .unwrap_err();
+        })
+        .error();
     assert_eq!(
         (error.code(), error.field()),
         ("INVALID_TEXT", Some("districts"))

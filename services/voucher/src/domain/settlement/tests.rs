@@ -1,6 +1,6 @@
 //! Given events, when a command, then events or an error.
 
-use golmok_kernel::Decider;
+use golmok_kernel::testing::Given;
 use uuid::Uuid;
 
 use super::*;
@@ -29,25 +29,16 @@ fn settle(day: u32, candidates: Vec<CapturedRedemption>, now: &str) -> Settlemen
     }
 }
 
-fn when(
-    given: &[SettlementEvent],
-    command: SettlementCommand,
-) -> Result<Vec<SettlementEvent>, SettlementError> {
-    Settlement::decide(&Settlement::fold(given), &command)
-}
-
 #[test]
 fn a_closed_day_settles_its_captures_minus_the_fee_paid_t_plus_2() {
     // Thursday 26 November, settled early on Friday in Seoul.
-    let events = when(
-        &[],
-        settle(
+    let events = Settlement::given_nothing()
+        .when(settle(
             26,
             vec![line(1, 26, 9_900), line(2, 25, 100), line(3, 27, 500)],
             "2026-11-26T16:00:00Z",
-        ),
-    )
-    .unwrap();
+        ))
+        .events();
     let [SettlementEvent::Settled(batch)] = &events[..] else {
         panic!("{events:?}")
     };
@@ -65,62 +56,49 @@ fn a_closed_day_settles_its_captures_minus_the_fee_paid_t_plus_2() {
 
 #[test]
 fn an_open_day_does_not_settle() {
-    assert_eq!(
-        when(
-            &[],
-            settle(26, vec![line(1, 26, 1_000)], "2026-11-26T14:59:59Z")
-        ),
-        Err(SettlementError::DayNotClosed(date(2026, 11, 26)))
-    );
+    Settlement::given_nothing()
+        .when(settle(26, vec![line(1, 26, 1_000)], "2026-11-26T14:59:59Z"))
+        .then_error(SettlementError::DayNotClosed(date(2026, 11, 26)));
 }
 
 #[test]
 fn a_redemption_is_settled_in_one_batch_only() {
-    let first = when(
-        &[],
-        settle(25, vec![line(1, 25, 1_000)], "2026-11-27T00:00:00Z"),
-    )
-    .unwrap();
-    let again = when(
-        &first,
-        settle(
+    let first = Settlement::given_nothing()
+        .when(settle(25, vec![line(1, 25, 1_000)], "2026-11-27T00:00:00Z"))
+        .events();
+    let again = Settlement::given(&first)
+        .when(settle(
             26,
             vec![line(1, 25, 1_000), line(2, 26, 700)],
             "2026-11-27T00:00:00Z",
-        ),
-    )
-    .unwrap();
+        ))
+        .events();
     let [SettlementEvent::Settled(batch)] = &again[..] else {
         panic!("{again:?}")
     };
     assert_eq!(batch.lines, vec![line(2, 26, 700)]);
     assert_eq!(batch.fee, Won(4), "0.5 % of 700 = 3.5 rounds half up");
     // Settling a settled day again changes nothing.
-    assert_eq!(
-        when(
-            &first,
-            settle(25, vec![line(3, 25, 1)], "2026-11-27T00:00:00Z")
-        ),
-        Ok(Vec::new())
-    );
+    Settlement::given(&first)
+        .when(settle(25, vec![line(3, 25, 1)], "2026-11-27T00:00:00Z"))
+        .then_nothing();
 }
 
 #[test]
 fn a_batch_is_paid_out_once_on_or_after_its_payout_day() {
-    let given = when(
-        &[],
-        settle(26, vec![line(1, 26, 1_000)], "2026-11-27T00:00:00Z"),
-    )
-    .unwrap();
+    let given = Settlement::given_nothing()
+        .when(settle(26, vec![line(1, 26, 1_000)], "2026-11-27T00:00:00Z"))
+        .events();
     let payout = |now| SettlementCommand::PayOut {
         business_date: date(2026, 11, 26),
         at: at(now),
     };
-    assert_eq!(
-        when(&given, payout("2026-11-30T00:00:00Z")),
-        Err(SettlementError::NotDue(date(2026, 12, 1)))
-    );
-    let paid = when(&given, payout("2026-11-30T15:00:00Z")).unwrap();
+    Settlement::given(&given)
+        .when(payout("2026-11-30T00:00:00Z"))
+        .then_error(SettlementError::NotDue(date(2026, 12, 1)));
+    let paid = Settlement::given(&given)
+        .when(payout("2026-11-30T15:00:00Z"))
+        .events();
     assert_eq!(
         paid,
         vec![SettlementEvent::PaidOut {
@@ -131,9 +109,10 @@ fn a_batch_is_paid_out_once_on_or_after_its_payout_day() {
     );
     let mut all = given.clone();
     all.extend(paid);
-    assert_eq!(when(&all, payout("2026-12-02T00:00:00Z")), Ok(Vec::new()));
-    assert_eq!(
-        when(&[], payout("2026-12-02T00:00:00Z")),
-        Err(SettlementError::BatchNotFound)
-    );
+    Settlement::given(&all)
+        .when(payout("2026-12-02T00:00:00Z"))
+        .then_nothing();
+    Settlement::given_nothing()
+        .when(payout("2026-12-02T00:00:00Z"))
+        .then_error(SettlementError::BatchNotFound);
 }

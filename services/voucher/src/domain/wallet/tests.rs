@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, TimeDelta, Utc};
 use golmok_kernel::Decider;
+use golmok_kernel::testing::Given;
 use uuid::Uuid;
 
 use super::*;
@@ -17,20 +18,6 @@ fn wallet_id() -> Uuid {
 
 fn id(n: u128) -> Uuid {
     Uuid::from_u128(0x1000 + n)
-}
-
-fn when(given: &[WalletEvent], command: WalletCommand) -> Result<Vec<WalletEvent>, WalletError> {
-    Wallet::decide(&Wallet::fold(given), &command)
-}
-
-/// Runs `commands` from `given`, each expected to succeed; returns all events.
-fn after(given: &[WalletEvent], commands: Vec<WalletCommand>) -> Vec<WalletEvent> {
-    let mut events = given.to_vec();
-    for command in commands {
-        let new = when(&events, command).unwrap();
-        events.extend(new);
-    }
-    events
 }
 
 fn buy(n: u128, face: i64, at_text: &str) -> WalletCommand {
@@ -67,16 +54,14 @@ fn pay(n: u128, amount: i64) -> WalletCommand {
 
 /// A wallet holding one 50,000 won voucher.
 fn funded() -> Vec<WalletEvent> {
-    after(&[], vec![buy(1, 50_000, NOW)])
-}
-
-fn state(events: &[WalletEvent]) -> WalletState {
-    Wallet::fold(events)
+    Wallet::given_nothing()
+        .and(vec![buy(1, 50_000, NOW)])
+        .history()
 }
 
 #[test]
 fn a_first_purchase_opens_the_wallet_and_the_budget_pays_the_discount() {
-    let events = when(&[], buy(1, 50_000, NOW)).unwrap();
+    let events = Wallet::given_nothing().when(buy(1, 50_000, NOW)).events();
     assert_eq!(
         events,
         vec![
@@ -95,115 +80,109 @@ fn a_first_purchase_opens_the_wallet_and_the_budget_pays_the_discount() {
             },
         ]
     );
-    assert_eq!(state(&events).balance, Won(50_000));
+    assert_eq!(Wallet::given(&events).state().balance, Won(50_000));
 }
 
 #[test]
 fn the_monthly_cap_holds_across_purchases_and_resets_next_month() {
-    let given = after(
-        &[],
-        vec![
+    let given = Wallet::given_nothing()
+        .and(vec![
             buy(1, 50_000, NOW),
             buy(2, 50_000, NOW),
             buy(3, 50_000, NOW),
             buy(4, 10_000, NOW),
-        ],
-    );
-    assert_eq!(
-        when(&given, buy(5, 50_000, NOW)),
-        Err(WalletError::MonthlyCapExceeded {
-            remaining: Won(40_000)
-        })
-    );
+        ])
+        .history();
+    Wallet::given(&given)
+        .when(buy(5, 50_000, NOW))
+        .then_error(WalletError::MonthlyCapExceeded {
+            remaining: Won(40_000),
+        });
     // 1 July 00:30 in Seoul is still 30 June in UTC: a new month all the same.
-    let next_month = after(&given, vec![buy(5, 50_000, "2026-06-30T15:30:00Z")]);
-    assert_eq!(state(&next_month).balance, Won(210_000));
+    let next_month = Wallet::given(&given)
+        .and(vec![buy(5, 50_000, "2026-06-30T15:30:00Z")])
+        .history();
+    assert_eq!(Wallet::given(&next_month).state().balance, Won(210_000));
 }
 
 #[test]
 fn purchases_must_match_the_terms() {
-    assert_eq!(
-        when(&[], buy(1, 20_000, NOW)),
-        Err(WalletError::FaceValueNotOffered)
-    );
-    assert_eq!(
-        when(&[], buy(1, 10_000, "2027-01-01T00:00:00Z")),
-        Err(WalletError::ProgrammeNotValid)
-    );
+    Wallet::given_nothing()
+        .when(buy(1, 20_000, NOW))
+        .then_error(WalletError::FaceValueNotOffered);
+    Wallet::given_nothing()
+        .when(buy(1, 10_000, "2027-01-01T00:00:00Z"))
+        .then_error(WalletError::ProgrammeNotValid);
     // The same purchase id again is the same purchase.
-    assert_eq!(
-        when(&funded(), buy(1, 50_000, NOW)),
-        Err(WalletError::PurchaseExists)
-    );
+    Wallet::given(funded())
+        .when(buy(1, 50_000, NOW))
+        .then_error(WalletError::PurchaseExists);
 }
 
 #[test]
 fn a_hold_reserves_and_a_capture_spends() {
-    let given = after(&funded(), vec![hold(1, 30_000)]);
-    assert_eq!(state(&given).available_at(at(NOW)), Won(20_000));
-    let captured = after(
-        &given,
-        vec![WalletCommand::Capture {
+    let given = Wallet::given(funded()).and(vec![hold(1, 30_000)]).history();
+    assert_eq!(
+        Wallet::given(&given).state().available_at(at(NOW)),
+        Won(20_000)
+    );
+    let captured = Wallet::given(&given)
+        .and(vec![WalletCommand::Capture {
             redemption_id: id(101),
             at: at(NOW),
-        }],
-    );
-    let wallet = state(&captured);
+        }])
+        .history();
+    let wallet = Wallet::given(&captured).state();
     assert_eq!(wallet.balance, Won(20_000));
     assert_eq!(wallet.available_at(at(NOW)), Won(20_000));
-    assert_eq!(
-        when(
-            &captured,
-            WalletCommand::Capture {
-                redemption_id: id(101),
-                at: at(NOW)
-            }
-        ),
-        Err(WalletError::NotHeld)
-    );
+    Wallet::given(&captured)
+        .when(WalletCommand::Capture {
+            redemption_id: id(101),
+            at: at(NOW),
+        })
+        .then_error(WalletError::NotHeld);
 }
 
 #[test]
 fn a_void_releases_the_hold() {
-    let given = after(
-        &funded(),
-        vec![
+    let given = Wallet::given(funded())
+        .and(vec![
             hold(1, 30_000),
             WalletCommand::Void {
                 redemption_id: id(101),
                 at: at(NOW),
             },
-        ],
-    );
-    assert_eq!(state(&given).available_at(at(NOW)), Won(50_000));
+        ])
+        .history();
     assert_eq!(
-        when(
-            &given,
-            WalletCommand::Capture {
-                redemption_id: id(101),
-                at: at(NOW)
-            }
-        ),
-        Err(WalletError::NotHeld)
+        Wallet::given(&given).state().available_at(at(NOW)),
+        Won(50_000)
     );
+    Wallet::given(&given)
+        .when(WalletCommand::Capture {
+            redemption_id: id(101),
+            at: at(NOW),
+        })
+        .then_error(WalletError::NotHeld);
 }
 
 #[test]
 fn a_hold_times_out_and_can_no_longer_be_captured() {
-    let given = after(&funded(), vec![hold(1, 30_000)]);
+    let given = Wallet::given(funded()).and(vec![hold(1, 30_000)]).history();
     let later = at(NOW) + TimeDelta::minutes(15);
-    assert_eq!(state(&given).available_at(later), Won(50_000));
     assert_eq!(
-        when(
-            &given,
-            WalletCommand::Capture {
-                redemption_id: id(101),
-                at: later
-            }
-        ),
-        Err(WalletError::HoldExpired)
+        Wallet::given(&given).state().available_at(later),
+        Won(50_000)
     );
-    let released = when(&given, WalletCommand::ReleaseTimedOutHolds { at: later }).unwrap();
+    Wallet::given(&given)
+        .when(WalletCommand::Capture {
+            redemption_id: id(101),
+            at: later,
+        })
+        .then_error(WalletError::HoldExpired);
+    let released = Wallet::given(&given)
+        .when(WalletCommand::ReleaseTimedOutHolds { at: later })
+        .events();
     assert_eq!(
         released,
         vec![WalletEvent::HoldTimedOut {
@@ -217,8 +196,8 @@ fn a_hold_times_out_and_can_no_longer_be_captured() {
 
 #[test]
 fn a_redemption_beyond_the_available_balance_is_declined_and_recorded() {
-    let given = after(&funded(), vec![hold(1, 30_000)]);
-    let events = when(&given, pay(2, 20_001)).unwrap();
+    let given = Wallet::given(funded()).and(vec![hold(1, 30_000)]).history();
+    let events = Wallet::given(&given).when(pay(2, 20_001)).events();
     assert_eq!(
         events,
         vec![WalletEvent::RedemptionDeclined {
@@ -231,16 +210,20 @@ fn a_redemption_beyond_the_available_balance_is_declined_and_recorded() {
             at: at(NOW),
         }]
     );
-    let paid = after(&given, vec![pay(2, 20_000)]);
-    assert_eq!(state(&paid).available_at(at(NOW)), Won(0));
-    assert_eq!(when(&paid, pay(2, 1)), Err(WalletError::RedemptionExists));
+    let paid = Wallet::given(&given).and(vec![pay(2, 20_000)]).history();
+    assert_eq!(Wallet::given(&paid).state().available_at(at(NOW)), Won(0));
+    Wallet::given(&paid)
+        .when(pay(2, 1))
+        .then_error(WalletError::RedemptionExists);
 }
 
 #[test]
 fn ineligible_merchants_and_days_outside_validity_are_declined() {
     let mut command = request(1, 1_000, at(NOW));
     command.merchant.suspended = true;
-    let events = when(&funded(), WalletCommand::Pay(command)).unwrap();
+    let events = Wallet::given(funded())
+        .when(WalletCommand::Pay(command))
+        .events();
     assert!(matches!(
         events[..],
         [WalletEvent::RedemptionDeclined {
@@ -250,103 +233,97 @@ fn ineligible_merchants_and_days_outside_validity_are_declined() {
     ));
     let late = WalletCommand::Pay(request(2, 1_000, at("2027-01-01T00:00:00Z")));
     assert!(matches!(
-        when(&funded(), late).unwrap()[..],
+        Wallet::given(funded()).when(late).events()[..],
         [WalletEvent::RedemptionDeclined {
             reason: Decline::OutsideValidity,
             ..
         }]
     ));
-    assert_eq!(
-        when(&funded(), pay(3, 0)),
-        Err(WalletError::AmountNotPositive)
-    );
-    assert_eq!(when(&[], pay(3, 10)), Err(WalletError::NotFound));
+    Wallet::given(funded())
+        .when(pay(3, 0))
+        .then_error(WalletError::AmountNotPositive);
+    Wallet::given_nothing()
+        .when(pay(3, 10))
+        .then_error(WalletError::NotFound);
 }
 
 #[test]
 fn an_unused_purchase_is_refunded_but_a_spent_one_is_not() {
-    let two = after(&funded(), vec![buy(2, 10_000, NOW), pay(1, 45_000)]);
+    let two = Wallet::given(funded())
+        .and(vec![buy(2, 10_000, NOW), pay(1, 45_000)])
+        .history();
     let refund = |n| WalletCommand::RefundPurchase {
         purchase_id: id(n),
         terms: terms(),
         at: at(NOW),
     };
-    assert_eq!(
-        when(&two, refund(1)),
-        Err(WalletError::PurchaseUsed {
-            available: Won(15_000)
-        })
-    );
-    let refunded = after(&two, vec![refund(2)]);
-    assert_eq!(state(&refunded).balance, Won(5_000));
-    assert_eq!(
-        when(&refunded, refund(2)),
-        Err(WalletError::PurchaseAlreadyRefunded)
-    );
-    assert_eq!(
-        when(&refunded, refund(9)),
-        Err(WalletError::PurchaseNotFound)
-    );
+    Wallet::given(&two)
+        .when(refund(1))
+        .then_error(WalletError::PurchaseUsed {
+            available: Won(15_000),
+        });
+    let refunded = Wallet::given(&two).and(vec![refund(2)]).history();
+    assert_eq!(Wallet::given(&refunded).state().balance, Won(5_000));
+    Wallet::given(&refunded)
+        .when(refund(2))
+        .then_error(WalletError::PurchaseAlreadyRefunded);
+    Wallet::given(&refunded)
+        .when(refund(9))
+        .then_error(WalletError::PurchaseNotFound);
 }
 
 #[test]
 fn a_merchant_refunds_a_captured_redemption_only_on_its_business_day() {
-    let paid = after(&funded(), vec![pay(1, 20_000)]);
+    let paid = Wallet::given(funded()).and(vec![pay(1, 20_000)]).history();
     let refund = |amount, at_text| WalletCommand::RefundRedemption {
         redemption_id: id(101),
         amount: Won(amount),
         at: at(at_text),
     };
-    let partly = after(&paid, vec![refund(5_000, "2026-06-01T14:59:00Z")]);
-    assert_eq!(state(&partly).balance, Won(35_000));
-    assert_eq!(
-        when(&partly, refund(15_001, "2026-06-01T14:59:00Z")),
-        Err(WalletError::RefundTooLarge {
-            refundable: Won(15_000)
-        })
-    );
+    let partly = Wallet::given(&paid)
+        .and(vec![refund(5_000, "2026-06-01T14:59:00Z")])
+        .history();
+    assert_eq!(Wallet::given(&partly).state().balance, Won(35_000));
+    Wallet::given(&partly)
+        .when(refund(15_001, "2026-06-01T14:59:00Z"))
+        .then_error(WalletError::RefundTooLarge {
+            refundable: Won(15_000),
+        });
     // 15:00 UTC is midnight in Seoul: the day's batch is closed.
-    assert_eq!(
-        when(&partly, refund(1_000, "2026-06-01T15:00:00Z")),
-        Err(WalletError::RefundWindowClosed)
-    );
+    Wallet::given(&partly)
+        .when(refund(1_000, "2026-06-01T15:00:00Z"))
+        .then_error(WalletError::RefundWindowClosed);
 }
 
 #[test]
 fn after_validity_the_balance_expires_and_open_holds_are_released() {
-    let given = after(&funded(), vec![hold(1, 10_000)]);
+    let given = Wallet::given(funded()).and(vec![hold(1, 10_000)]).history();
     assert!(matches!(
-        when(
-            &given,
-            WalletCommand::Expire {
+        Wallet::given(&given)
+            .when(WalletCommand::Expire {
                 terms: terms(),
                 at: at("2026-12-31T14:00:00Z")
-            }
-        ),
+            })
+            .result(),
         Err(WalletError::NotYetExpired(_))
     ));
-    let expired = after(
-        &given,
-        vec![WalletCommand::Expire {
+    let expired = Wallet::given(&given)
+        .and(vec![WalletCommand::Expire {
             terms: terms(),
             at: at("2026-12-31T15:00:00Z"),
-        }],
-    );
-    let wallet = state(&expired);
+        }])
+        .history();
+    let wallet = Wallet::given(&expired).state();
     assert_eq!(wallet.balance, Won(0));
     assert_eq!(wallet.expired, Won(50_000));
     assert_eq!(wallet.open_holds().count(), 0);
     // Expiring again finds nothing left.
-    assert_eq!(
-        when(
-            &expired,
-            WalletCommand::Expire {
-                terms: terms(),
-                at: at("2027-01-02T00:00:00Z")
-            }
-        ),
-        Ok(Vec::new())
-    );
+    Wallet::given(&expired)
+        .when(WalletCommand::Expire {
+            terms: terms(),
+            at: at("2027-01-02T00:00:00Z"),
+        })
+        .then_nothing();
 }
 
 /// Terms whose face values and cap reach the top of the `Won` range.
@@ -376,13 +353,14 @@ fn buy_with(
 
 #[test]
 fn a_purchase_that_would_overflow_the_balance_is_refused_and_nothing_changes() {
-    let first = after(&[], vec![buy_with(1, i64::MAX / 2 + 1, huge_terms(), NOW)]);
+    let first = Wallet::given_nothing()
+        .and(vec![buy_with(1, i64::MAX / 2 + 1, huge_terms(), NOW)])
+        .history();
     // Next month: under the cap again, but the balance would pass i64::MAX.
     let next_month = "2026-07-01T03:00:00Z";
-    let refused = when(
-        &first,
-        buy_with(2, i64::MAX / 2 + 1, huge_terms(), next_month),
-    );
+    let refused = Wallet::given(&first)
+        .when(buy_with(2, i64::MAX / 2 + 1, huge_terms(), next_month))
+        .result();
     assert_eq!(
         refused,
         Err(WalletError::AmountTooLarge { field: "faceValue" })
@@ -392,13 +370,20 @@ fn a_purchase_that_would_overflow_the_balance_is_refused_and_nothing_changes() {
         (error.code(), error.field()),
         ("AMOUNT_TOO_LARGE", Some("faceValue"))
     );
-    let events = after(&first, vec![buy_with(2, 1, huge_terms(), next_month)]);
-    assert_eq!(state(&events).balance, Won(i64::MAX / 2 + 2));
+    let events = Wallet::given(&first)
+        .and(vec![buy_with(2, 1, huge_terms(), next_month)])
+        .history();
+    assert_eq!(
+        Wallet::given(&events).state().balance,
+        Won(i64::MAX / 2 + 2)
+    );
 }
 
 #[test]
 fn a_purchase_of_the_largest_face_value_keeps_exact_amounts() {
-    let events = when(&[], buy_with(1, i64::MAX, huge_terms(), NOW)).unwrap();
+    let events = Wallet::given_nothing()
+        .when(buy_with(1, i64::MAX, huge_terms(), NOW))
+        .events();
     let WalletEvent::Purchased {
         face,
         discount,
@@ -504,15 +489,15 @@ mod extremes {
                         at: at("2026-08-01T03:02:00Z"),
                     },
                 };
-                let before = state(&events);
+                let before = Wallet::given(&events).state();
                 match Wallet::decide(&before, &command) {
                     Err(error) => {
                         prop_assert!(!error.code().is_empty());
-                        prop_assert_eq!(state(&events), before);
+                        prop_assert_eq!(Wallet::given(&events).state(), before);
                     }
                     Ok(new) => events.extend(new),
                 }
-                let wallet = state(&events);
+                let wallet = Wallet::given(&events).state();
                 let mut exact: i128 = 0;
                 for event in &events {
                     match event {
