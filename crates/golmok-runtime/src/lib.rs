@@ -1,7 +1,8 @@
 //! What every Golmok process shares: settings loading, JSON logs and
 //! Prometheus metrics, `/livez` `/readyz` `/metrics`, graceful shutdown, the
 //! actor header that carries the caller from the gateway to a service, the
-//! JSON error body of every HTTP API, and the HTTP [`edge`] of a service.
+//! JSON error body of every HTTP API, the HTTP [`edge`] of a service, the [`Service`] trait every service
+//! implements, and its store, chosen by settings in one place ([`Storage`]).
 
 mod actor;
 pub mod edge;
@@ -9,14 +10,20 @@ mod error_body;
 mod figures;
 mod ops;
 mod serve;
+mod service;
 mod settings;
 mod shutdown;
+mod storage;
 mod telemetry;
 
 pub use actor::{ACTOR_HEADER, Actor, IDEMPOTENCY_HEADER, Role};
 pub use error_body::{ErrorBody, method_not_allowed, route_not_found};
 pub use ops::{Readiness, ops_router, track_http};
 pub use serve::{serve, with_ops};
-pub use settings::{SettingsError, load_settings};
+pub use service::{
+    Blueprint, Following, Need, Registration, Service, ServiceFactory, Subscription, build,
+};
+pub use settings::{Section, ServiceSettings, SettingsError, SettingsValue, load_settings};
 pub use shutdown::shutdown_on_signal;
+pub use storage::{StartupError, Storage, StorageSettings};
 pub use telemetry::{Telemetry, init_telemetry};

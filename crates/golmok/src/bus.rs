@@ -11,8 +11,6 @@ use golmok_kafka::{KafkaSettings, KafkaSource, Relay, RelayHandle, TopicSpec, ev
 use golmok_kernel::{EventLog, Tables};
 use tokio_util::sync::CancellationToken;
 
-/// The services that publish events, in the order they start.
-pub const SERVICES: [&str; 2] = ["storefront", "voucher"];
 /// Partitions of an events topic created without `golmok migrate kafka`.
 pub const DEFAULT_PARTITIONS: i32 = 12;
 /// Hours an events topic created without `golmok migrate kafka` keeps records.

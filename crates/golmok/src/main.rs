@@ -2,6 +2,8 @@
 
 mod bus;
 mod commands;
+mod host;
+mod registry;
 mod settings;
 
 use clap::Parser;

@@ -1,37 +1,27 @@
+use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::Path;
 
-use serde::Deserialize;
+use golmok_runtime::{ServiceFactory, ServiceSettings, SettingsValue};
+use serde::de::Error as _;
+use serde::{Deserialize, Deserializer};
 
 use crate::commands::Common;
+use crate::registry::SERVICES;
 
-/// Settings of a whole-suite process: one section per service.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields, default)]
+/// Settings of a whole-suite process: the gateway, one section per
+/// registered service (`[storefront]`, `GOLMOK__VOUCHER__...`), and where
+/// `golmok serve gateway` finds the services. Unknown sections and keys fail.
+#[derive(Clone)]
 pub struct SuiteSettings {
     /// The gateway (its `listen` is where `golmok up` serves).
     pub gateway: gateway::Settings,
-    pub storefront: storefront::Settings,
-    pub voucher: voucher::Settings,
-    /// Where `golmok serve gateway` finds the services.
-    pub upstreams: UpstreamUrls,
-}
-
-/// Base URLs of the services' HTTP APIs.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct UpstreamUrls {
-    pub storefront: String,
-    pub voucher: String,
-}
-
-impl Default for UpstreamUrls {
-    fn default() -> Self {
-        UpstreamUrls {
-            storefront: "http://127.0.0.1:8081".to_owned(),
-            voucher: "http://127.0.0.1:8082".to_owned(),
-        }
-    }
+    /// Each service's settings, in registry order; its own section is
+    /// checked now and read again when it is built.
+    pub services: Vec<(&'static dyn ServiceFactory, ServiceSettings<SettingsValue>)>,
+    /// Base URLs of the services' HTTP APIs (`[upstreams] <service> = URL`),
+    /// by default each service's default `listen` address.
+    pub upstreams: BTreeMap<String, String>,
 }
 
 impl SuiteSettings {
@@ -47,8 +37,166 @@ impl SuiteSettings {
     }
 
     fn place_under(&mut self, data_dir: &Path) {
-        self.storefront.data_dir = data_dir.join("storefront");
-        self.voucher.data_dir = data_dir.join("voucher");
+        for (service, settings) in &mut self.services {
+            settings.data_dir = data_dir.join(service.name());
+        }
         self.gateway.auth.signing_key_file = data_dir.join("jwt-signing.key");
+    }
+
+    /// The base URL of `service`'s HTTP API.
+    pub fn upstream(&self, service: &str) -> anyhow::Result<&str> {
+        self.upstreams
+            .get(service)
+            .map(String::as_str)
+            .ok_or_else(|| anyhow::anyhow!("no upstream URL for the service {service}"))
+    }
+}
+
+impl<'de> Deserialize<'de> for SuiteSettings {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut sections = SettingsValue::deserialize(deserializer)?
+            .into_table()
+            .map_err(D::Error::custom)?;
+        let gateway = match sections.remove("gateway") {
+            Some(section) => gateway::Settings::deserialize(section).map_err(D::Error::custom)?,
+            None => gateway::Settings::default(),
+        };
+        let mut upstreams: BTreeMap<String, String> = SERVICES
+            .iter()
+            .map(|service| {
+                let url = format!("http://{}", service.default_listen());
+                (service.name().to_owned(), url)
+            })
+            .collect();
+        if let Some(section) = sections.remove("upstreams") {
+            let given =
+                BTreeMap::<String, String>::deserialize(section).map_err(D::Error::custom)?;
+            for (service, url) in given {
+                if !upstreams.contains_key(&service) {
+                    return Err(unknown::<D>(&format!("upstreams.{service}")));
+                }
+                upstreams.insert(service, url);
+            }
+        }
+        let mut services = Vec::new();
+        for service in SERVICES {
+            let section = sections.remove(service.name()).unwrap_or_default();
+            let settings = service
+                .settings(section)
+                .map_err(|e| D::Error::custom(format!("[{}] {e}", service.name())))?;
+            services.push((*service, settings));
+        }
+        if let Some(section) = sections.keys().next() {
+            return Err(unknown::<D>(section));
+        }
+        Ok(SuiteSettings {
+            gateway,
+            services,
+            upstreams,
+        })
+    }
+}
+
+/// An unknown section or service name, and the services there are.
+fn unknown<'de, D: Deserializer<'de>>(key: &str) -> D::Error {
+    let services = crate::registry::names().join(", ");
+    D::Error::custom(format!(
+        "unknown field `{key}`: the sections are gateway, upstreams and the services ({services})"
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+
+    use golmok_runtime::StorageSettings;
+
+    use super::*;
+
+    fn load(toml: &str) -> anyhow::Result<SuiteSettings> {
+        let mut file = tempfile::NamedTempFile::with_suffix(".toml")?;
+        file.write_all(toml.as_bytes())?;
+        Ok(golmok_runtime::load_settings(Some(file.path()))?)
+    }
+
+    fn section<'a>(settings: &'a SuiteSettings, name: &str) -> &'a ServiceSettings<SettingsValue> {
+        &settings
+            .services
+            .iter()
+            .find(|(service, _)| service.name() == name)
+            .expect("a registered service")
+            .1
+    }
+
+    #[test]
+    fn every_registered_service_has_a_section_with_its_defaults() {
+        let settings = load("").expect("defaults");
+        assert_eq!(
+            section(&settings, "storefront").listen,
+            SocketAddr::from(([127, 0, 0, 1], 8081))
+        );
+        assert_eq!(
+            section(&settings, "voucher").listen,
+            SocketAddr::from(([127, 0, 0, 1], 8082))
+        );
+        assert_eq!(
+            settings.upstream("voucher").unwrap(),
+            "http://127.0.0.1:8082"
+        );
+        assert_eq!(
+            section(&settings, "voucher").storage,
+            StorageSettings::Embedded {}
+        );
+    }
+
+    #[test]
+    fn shared_and_own_keys_sit_side_by_side_in_a_service_section() {
+        let settings = load(
+            r#"
+            [storefront]
+            listen = "127.0.0.1:9001"
+            consistency_timeout_ms = 250
+            diagnosis = { marketability_threshold = 70 }
+            [voucher]
+            hold_timeout_secs = 60
+            [voucher.storage]
+            kind = "scylla"
+            contact_points = ["10.0.0.1:9042"]
+            keyspace = "golmok_voucher"
+            [upstreams]
+            storefront = "http://storefront.internal"
+            "#,
+        )
+        .expect("valid settings");
+        let storefront = section(&settings, "storefront");
+        assert_eq!(storefront.listen, SocketAddr::from(([127, 0, 0, 1], 9001)));
+        assert_eq!(storefront.consistency_timeout_ms, 250);
+        let typed = storefront
+            .clone()
+            .typed::<storefront::config::StorefrontSection>();
+        assert_eq!(typed.unwrap().diagnosis.marketability_threshold, 70);
+        let StorageSettings::Scylla(cql) = &section(&settings, "voucher").storage else {
+            panic!("the voucher on a CQL store");
+        };
+        assert_eq!(cql.keyspace, "golmok_voucher");
+        assert_eq!(
+            settings.upstream("storefront").unwrap(),
+            "http://storefront.internal"
+        );
+    }
+
+    #[test]
+    fn unknown_sections_keys_and_broken_rules_fail_at_load() {
+        for (toml, named) in [
+            ("[shop]\nlisten = \"127.0.0.1:1\"", "shop"),
+            ("[storefront]\ncolour = \"red\"", "colour"),
+            ("[voucher.fraud]\nburst = 3", "burst"),
+            ("[voucher]\nhold_timeout_secs = 0", "hold_timeout_secs"),
+            ("[upstreams]\nshop = \"http://x\"", "shop"),
+            ("[storefront.storage]\nkind = \"sqlite\"", "sqlite"),
+        ] {
+            let error = load(toml).err().expect(toml).to_string();
+            assert!(error.contains(named), "{toml}: {error}");
+        }
     }
 }

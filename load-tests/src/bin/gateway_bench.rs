@@ -15,7 +15,7 @@ use axum::routing::post;
 use clap::Parser;
 use gateway::auth::{Claims, SigningKey};
 use gateway::{ServiceClient, Upstreams};
-use golmok_runtime::Role;
+use golmok_runtime::{Role, Service};
 use serde_json::{Value, json};
 
 #[derive(Parser)]

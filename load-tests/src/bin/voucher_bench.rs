@@ -24,7 +24,7 @@ use futures::future::try_join_all;
 use gateway::auth::{Claims, SigningKey};
 use gateway::{ServiceClient, Upstreams};
 use golmok_kernel::LogTail;
-use golmok_runtime::{ACTOR_HEADER, Actor, IDEMPOTENCY_HEADER, Role};
+use golmok_runtime::{ACTOR_HEADER, Actor, Following, IDEMPOTENCY_HEADER, Role, Service};
 use serde::Deserialize;
 use serde::de::IgnoredAny;
 use serde_json::{Value, json};
@@ -115,8 +115,12 @@ async fn main() -> anyhow::Result<()> {
     })
     .await?;
     // As `golmok up` with the in-process bus: the directory tails the storefront's log.
-    voucher
-        .follow_storefront(LogTail::after(storefront.event_log(), 0))
+    let mut following = Following::default();
+    following
+        .start(&voucher, |subscription| {
+            let directory = subscription.consumer() == "voucher.directory";
+            anyhow::Ok(directory.then(|| LogTail::after(storefront.event_log(), 0)))
+        })
         .await?;
     let settings = gateway::Settings {
         auth: gateway::AuthSettings {

@@ -1,25 +1,20 @@
-use std::net::SocketAddr;
-use std::path::PathBuf;
-use std::time::Duration;
-
+use golmok_runtime::{Section, ServiceSettings};
 use serde::Deserialize;
 
 use crate::domain::merchant::DiagnosisPolicy;
 
-/// Storefront settings (`GOLMOK__...` environment variables override the file).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+/// Storefront settings: the keys every service has (`data_dir`, `listen`
+/// (default 127.0.0.1:8081), `consistency_timeout_ms`, `storage`) and the
+/// storefront's own (`GOLMOK__STOREFRONT__...` environment variables override
+/// the file).
+pub type Settings = ServiceSettings<StorefrontSection>;
+
+/// The storefront's own settings.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
-pub struct Settings {
-    /// Directory holding `storefront.redb` (the event log and the read models);
-    /// created when missing.
-    pub data_dir: PathBuf,
-    /// Address the HTTP API listens on when the service runs as its own process.
-    pub listen: SocketAddr,
+pub struct StorefrontSection {
     /// Score thresholds that route an expert diagnosis.
     pub diagnosis: DiagnosisSettings,
-    /// How long a command's response waits for the read models to apply its
-    /// events (read-your-writes) before it is sent anyway, in milliseconds.
-    pub consistency_timeout_ms: u64,
 }
 
 /// Marketability below `marketability_threshold` routes to EDUCATION; otherwise
@@ -34,17 +29,6 @@ pub struct DiagnosisSettings {
     pub online_capability_threshold: u8,
 }
 
-impl Default for Settings {
-    fn default() -> Self {
-        Self {
-            data_dir: PathBuf::from(".golmok/data"),
-            listen: SocketAddr::from(([127, 0, 0, 1], 8081)),
-            diagnosis: DiagnosisSettings::default(),
-            consistency_timeout_ms: 5_000,
-        }
-    }
-}
-
 impl Default for DiagnosisSettings {
     fn default() -> Self {
         Self {
@@ -54,13 +38,11 @@ impl Default for DiagnosisSettings {
     }
 }
 
-impl Settings {
-    pub fn consistency_timeout(&self) -> Duration {
-        Duration::from_millis(self.consistency_timeout_ms)
-    }
+impl Section for StorefrontSection {
+    const PORT: u16 = 8081;
 
     /// Checks what serde cannot: thresholds within 0..=100.
-    pub fn validate(&self) -> Result<(), String> {
+    fn validate(&self) -> Result<(), String> {
         for (name, value) in [
             (
                 "diagnosis.marketability_threshold",
@@ -90,6 +72,9 @@ impl DiagnosisSettings {
 
 #[cfg(test)]
 mod tests {
+    use std::net::SocketAddr;
+    use std::time::Duration;
+
     use super::*;
 
     #[test]

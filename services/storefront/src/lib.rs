@@ -8,4 +8,5 @@ pub mod http;
 pub mod startup;
 
 pub use config::Settings;
-pub use startup::{Application, StartupError};
+pub use golmok_runtime::StartupError;
+pub use startup::{Application, SERVICE};

@@ -1,94 +1,32 @@
+use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
-use golmok_embedded::EmbeddedStore;
-use golmok_kernel::{EventHandler, EventLog, EventSource, Projections, StorageError, Tables};
-use tokio::sync::Mutex;
+use async_trait::async_trait;
+use golmok_kernel::Projections;
+use golmok_runtime::{Blueprint, Need, Registration, Service, StartupError, Storage, Subscription};
 
 use crate::Settings;
 use crate::app::{Storefront, VoucherProcess};
+use crate::config::StorefrontSection;
 
-/// The store file inside the data directory.
+/// The embedded store file inside the data directory.
 pub const STORE_FILE: &str = "storefront.redb";
-
-#[derive(Debug, thiserror::Error)]
-pub enum StartupError {
-    #[error("invalid storefront settings: {0}")]
-    Settings(String),
-    #[error("cannot prepare the data directory: {0}")]
-    DataDir(#[source] std::io::Error),
-    #[error("cannot open the storefront store: {0}")]
-    Storage(#[from] StorageError),
-    #[error("the storefront already follows a voucher log")]
-    AlreadyFollowing,
-}
+/// The storefront's entry in a host's registry.
+pub const SERVICE: Registration<Application> = Registration::new();
 
 /// A built storefront: its store open, its projections running.
 pub struct Application {
     settings: Settings,
-    log: Arc<dyn EventLog>,
-    tables: Arc<dyn Tables>,
+    storage: Storage,
     storefront: Arc<Storefront>,
     projections: Arc<Projections>,
-    voucher: Mutex<Option<Arc<Projections>>>,
 }
 
 impl Application {
-    /// Opens `<data_dir>/storefront.redb` and starts the projections.
+    /// Opens the store its settings choose and starts the projections.
     pub async fn build(settings: Settings) -> Result<Application, StartupError> {
-        settings.validate().map_err(StartupError::Settings)?;
-        std::fs::create_dir_all(&settings.data_dir).map_err(StartupError::DataDir)?;
-        let store = EmbeddedStore::open(&settings.data_dir.join(STORE_FILE))?;
-        let log: Arc<dyn EventLog> = store.clone();
-        let tables: Arc<dyn Tables> = store;
-        let projections = Projections::start_handlers(
-            Arc::clone(&log),
-            Arc::clone(&tables),
-            crate::app::projections::handlers(),
-            settings.consistency_timeout(),
-        )
-        .await?;
-        let storefront = Arc::new(Storefront::new(
-            Arc::clone(&log),
-            Arc::clone(&tables),
-            Arc::clone(&projections),
-            settings.diagnosis.policy(),
-        ));
-        Ok(Application {
-            settings,
-            log,
-            tables,
-            storefront,
-            projections,
-            voucher: Mutex::new(None),
-        })
-    }
-
-    /// Feeds the voucher service's events from `source` to the storefront's
-    /// voucher process: answers about order payments move the orders'
-    /// payment state, and a merchant suspended from a programme over a fraud
-    /// case is suspended here (and reinstated with the case). A `LogTail` of
-    /// the voucher's log under `golmok up`, a Kafka consumer of
-    /// `golmok.voucher.events.v1` otherwise.
-    pub async fn follow_voucher<S: EventSource>(&self, source: S) -> Result<(), StartupError> {
-        let mut slot = self.voucher.lock().await;
-        if slot.is_some() {
-            return Err(StartupError::AlreadyFollowing);
-        }
-        let process = VoucherProcess::new(Arc::clone(&self.storefront));
-        let consumers = vec![(source, Arc::new(process) as Arc<dyn EventHandler>)];
-        let following = Projections::start_sources(
-            consumers,
-            Arc::clone(&self.tables),
-            self.settings.consistency_timeout(),
-        )
-        .await?;
-        *slot = Some(following);
-        Ok(())
-    }
-
-    /// The API of docs/storefront-http.md (no ops routes).
-    pub fn router(&self) -> axum::Router {
-        crate::http::router(Arc::clone(&self.storefront))
+        golmok_runtime::build(settings).await
     }
 
     /// The application service behind the router.
@@ -96,28 +34,77 @@ impl Application {
         &self.storefront
     }
 
-    /// The storefront's event log: what its relay publishes and in-process
-    /// consumers of its events tail.
-    pub fn event_log(&self) -> Arc<dyn EventLog> {
-        Arc::clone(&self.log)
-    }
-
-    /// The storefront's tables (where its relay keeps its checkpoint).
-    pub fn tables(&self) -> Arc<dyn Tables> {
-        Arc::clone(&self.tables)
-    }
-
     pub fn settings(&self) -> &Settings {
         &self.settings
     }
+}
 
-    /// Stops the projections and waits for them. The store closes once the
-    /// last router clone is dropped.
-    pub async fn shutdown(self) {
-        let voucher = self.voucher.lock().await.take();
-        if let Some(voucher) = voucher {
-            voucher.stop().await;
-        }
+#[async_trait]
+impl Blueprint for Application {
+    const NAME: &'static str = golmok_contracts::storefront::SERVICE;
+    type Section = StorefrontSection;
+
+    async fn assemble(settings: Settings, storage: Storage) -> Result<Self, StartupError> {
+        let projections = Projections::start_handlers(
+            Arc::clone(&storage.log),
+            Arc::clone(&storage.tables),
+            crate::app::projections::handlers(),
+            settings.consistency_timeout(),
+        )
+        .await?;
+        let storefront = Arc::new(Storefront::new(
+            Arc::clone(&storage.log),
+            Arc::clone(&storage.tables),
+            Arc::clone(&projections),
+            settings.diagnosis.policy(),
+        ));
+        Ok(Application {
+            settings,
+            storage,
+            storefront,
+            projections,
+        })
+    }
+}
+
+#[async_trait]
+impl Service for Application {
+    fn name(&self) -> &'static str {
+        Self::NAME
+    }
+
+    fn listen(&self) -> SocketAddr {
+        self.settings.listen
+    }
+
+    fn consistency_timeout(&self) -> Duration {
+        self.settings.consistency_timeout()
+    }
+
+    fn storage(&self) -> &Storage {
+        &self.storage
+    }
+
+    /// The API of docs/storefront-http.md (no ops routes).
+    fn router(&self) -> axum::Router {
+        crate::http::router(Arc::clone(&self.storefront))
+    }
+
+    /// The voucher service's events feed the voucher process: answers about
+    /// order payments move the orders' payment state, and a merchant
+    /// suspended from a programme over a fraud case is suspended here (and
+    /// reinstated with the case).
+    fn subscriptions(&self) -> Vec<Subscription> {
+        let process = VoucherProcess::new(Arc::clone(&self.storefront));
+        vec![Subscription {
+            producer: golmok_contracts::voucher::SERVICE,
+            purpose: "its order payments and fraud suspensions",
+            need: Need::Optional,
+            handler: Arc::new(process),
+        }]
+    }
+
+    async fn shutdown(&self) {
         self.projections.stop().await;
     }
 }

@@ -1,25 +1,20 @@
-use std::net::SocketAddr;
-use std::path::PathBuf;
-use std::time::Duration;
-
 use chrono::{NaiveDate, TimeDelta};
+use golmok_runtime::{Section, ServiceSettings};
 use serde::Deserialize;
 
 use crate::domain::fraud::FraudPolicy;
 use crate::domain::{BusinessCalendar, Won};
 
-/// Voucher settings (`GOLMOK__...` environment variables override the file).
+/// Voucher settings: the keys every service has (`data_dir`, `listen`
+/// (default 127.0.0.1:8082), `consistency_timeout_ms`, `storage`) and the
+/// voucher service's own (`GOLMOK__VOUCHER__...` environment variables
+/// override the file).
+pub type Settings = ServiceSettings<VoucherSection>;
+
+/// The voucher service's own settings.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
-pub struct Settings {
-    /// Directory holding `voucher.redb` (the event log and the read models);
-    /// created when missing.
-    pub data_dir: PathBuf,
-    /// Address the HTTP API listens on when the service runs as its own process.
-    pub listen: SocketAddr,
-    /// How long a command's response waits for the read models to apply its
-    /// events (read-your-writes) before it is sent anyway, in milliseconds.
-    pub consistency_timeout_ms: u64,
+pub struct VoucherSection {
     /// How long a redemption hold lasts before it times out, in seconds.
     pub hold_timeout_secs: u64,
     /// How often timed-out holds are released, closed days settled, due
@@ -87,12 +82,9 @@ fn holidays_2026() -> Vec<NaiveDate> {
     .collect()
 }
 
-impl Default for Settings {
+impl Default for VoucherSection {
     fn default() -> Self {
         Self {
-            data_dir: PathBuf::from(".golmok/data"),
-            listen: SocketAddr::from(([127, 0, 0, 1], 8082)),
-            consistency_timeout_ms: 5_000,
             hold_timeout_secs: 15 * 60,
             housekeeping_interval_secs: 60,
             settlement: SettlementSettings::default(),
@@ -127,11 +119,7 @@ impl Default for FraudSettings {
     }
 }
 
-impl Settings {
-    pub fn consistency_timeout(&self) -> Duration {
-        Duration::from_millis(self.consistency_timeout_ms)
-    }
-
+impl VoucherSection {
     pub fn hold_timeout(&self) -> TimeDelta {
         TimeDelta::seconds(i64::try_from(self.hold_timeout_secs).unwrap_or(i64::MAX / 1_000))
     }
@@ -139,9 +127,13 @@ impl Settings {
     pub fn calendar(&self) -> BusinessCalendar {
         BusinessCalendar::new(self.settlement.holidays.iter().copied())
     }
+}
+
+impl Section for VoucherSection {
+    const PORT: u16 = 8082;
 
     /// Checks what serde cannot: positive durations and thresholds.
-    pub fn validate(&self) -> Result<(), String> {
+    fn validate(&self) -> Result<(), String> {
         if self.hold_timeout_secs == 0 || self.hold_timeout_secs > 7 * 24 * 3600 {
             return Err("hold_timeout_secs must be within 1..=604800".into());
         }

@@ -1,10 +1,14 @@
 use std::time::Duration;
 
-use anyhow::Context;
+use anyhow::{Context, bail};
 use clap::{Args, Subcommand};
 use golmok_kafka::{KafkaSettings, TopicOutcome, TopicSpec, migrate};
+use golmok_runtime::StorageSettings;
 
-use crate::bus::{DEFAULT_PARTITIONS, DEFAULT_RETENTION_HOURS, SERVICES};
+use super::Common;
+use crate::bus::{DEFAULT_PARTITIONS, DEFAULT_RETENTION_HOURS};
+use crate::registry;
+use crate::settings::SuiteSettings;
 
 #[derive(Args)]
 pub struct MigrateArgs {
@@ -16,6 +20,16 @@ pub struct MigrateArgs {
 enum Target {
     /// Create the services' Kafka topics that do not exist yet (safe to rerun).
     Kafka(KafkaArgs),
+    /// Create the keyspace and tables of every service whose settings say
+    /// `[<service>.storage] kind = "scylla"`, with the replication they name
+    /// (safe to rerun).
+    Scylla(ScyllaArgs),
+}
+
+#[derive(Args)]
+struct ScyllaArgs {
+    #[command(flatten)]
+    common: Common,
 }
 
 #[derive(Args)]
@@ -24,7 +38,7 @@ struct KafkaArgs {
     #[arg(long, env = "GOLMOK__KAFKA__BOOTSTRAP_SERVERS")]
     brokers: String,
     /// Services whose events topic (`golmok.<service>.events.v1`) to create.
-    #[arg(long = "service", default_values_t = SERVICES.map(str::to_owned))]
+    #[arg(long = "service", default_values_t = registry::names().into_iter().map(str::to_owned))]
     services: Vec<String>,
     /// Partitions of a new events topic; a stream's events share one.
     #[arg(long, default_value_t = DEFAULT_PARTITIONS)]
@@ -38,7 +52,39 @@ struct KafkaArgs {
 }
 
 pub async fn run(args: MigrateArgs) -> anyhow::Result<()> {
-    let Target::Kafka(args) = args.target;
+    match args.target {
+        Target::Kafka(args) => kafka(args).await,
+        Target::Scylla(args) => scylla(args).await,
+    }
+}
+
+async fn scylla(args: ScyllaArgs) -> anyhow::Result<()> {
+    let settings = SuiteSettings::load(&args.common, None)?;
+    let mut migrated = 0;
+    for (service, section) in &settings.services {
+        let StorageSettings::Scylla(cql) = &section.storage else {
+            continue;
+        };
+        golmok_scylla::migrate(cql).await.with_context(|| {
+            format!("migrating keyspace {} of {}", cql.keyspace, service.name())
+        })?;
+        println!(
+            "migrated {} keyspace {} (schema version {})",
+            service.name(),
+            cql.keyspace,
+            golmok_scylla::SCHEMA_VERSION
+        );
+        migrated += 1;
+    }
+    if migrated == 0 {
+        bail!(
+            "no service's settings say [<service>.storage] kind = \"scylla\"; nothing to migrate"
+        );
+    }
+    Ok(())
+}
+
+async fn kafka(args: KafkaArgs) -> anyhow::Result<()> {
     let retention =
         (args.retention_hours > 0).then(|| Duration::from_secs(args.retention_hours * 3_600));
     let topics: Vec<TopicSpec> = args

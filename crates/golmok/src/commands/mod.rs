@@ -12,13 +12,15 @@ use clap::{Args, Subcommand};
 
 #[derive(Subcommand)]
 pub enum Command {
-    /// Run every service and the GraphQL gateway in one process on embedded storage.
+    /// Run every service and the GraphQL gateway in one process (embedded
+    /// storage unless a service's `[<service>.storage]` says otherwise).
     Up(up::UpArgs),
     /// Run one service (or the gateway) as its own process.
     Serve(serve::ServeArgs),
     /// Print a signed API token for trying the GraphQL API.
     Token(token::TokenArgs),
-    /// Prepare infrastructure: `golmok migrate kafka` creates the topics.
+    /// Prepare infrastructure: `golmok migrate kafka` creates the topics,
+    /// `golmok migrate scylla` the services' CQL keyspaces and tables.
     Migrate(migrate::MigrateArgs),
 }
 

@@ -1,18 +1,29 @@
 use std::net::SocketAddr;
 
-use anyhow::{Context, bail};
 use axum::Router;
-use clap::{Args, ValueEnum};
+use clap::Args;
+use clap::builder::PossibleValuesParser;
 use golmok_runtime::{Telemetry, init_telemetry};
 
 use super::Common;
-use crate::bus::{Bus, BusArgs, Relays, ensure_topics, kafka_source};
+use crate::bus::BusArgs;
+use crate::host::{self, Host};
+use crate::registry;
 use crate::settings::SuiteSettings;
+
+/// What `golmok serve` runs besides the services.
+const GATEWAY: &str = "gateway";
 
 #[derive(Args)]
 pub struct ServeArgs {
-    /// What this process runs.
-    service: Service,
+    /// What this process runs: a service's HTTP API (docs/<service>-http.md;
+    /// with `--bus kafka` its relay publishes its events and it consumes the
+    /// other services' — the voucher service needs that, its merchant
+    /// directory and order payments consume the storefront's events), or the
+    /// GraphQL gateway, calling the services over HTTP at the URLs of the
+    /// `[upstreams]` settings (`GOLMOK__UPSTREAMS__STOREFRONT`, `…__VOUCHER`).
+    #[arg(value_parser = PossibleValuesParser::new(serve_targets()))]
+    service: String,
     #[command(flatten)]
     common: Common,
     #[command(flatten)]
@@ -23,98 +34,39 @@ pub struct ServeArgs {
     listen: Option<SocketAddr>,
 }
 
-#[derive(Clone, Copy, ValueEnum)]
-enum Service {
-    /// The storefront HTTP API (docs/storefront-http.md); with `--bus kafka`
-    /// its relay publishes its events and it follows the voucher's (order
-    /// payments, fraud suspensions).
-    Storefront,
-    /// The voucher HTTP API (docs/voucher-http.md); needs `--bus kafka`: its
-    /// merchant directory and order payments consume the storefront's events.
-    Voucher,
-    /// The GraphQL gateway, calling the services over HTTP at the URLs of the
-    /// `[upstreams]` settings (`GOLMOK__UPSTREAMS__STOREFRONT`, `…__VOUCHER`).
-    Gateway,
+/// The names `golmok serve` accepts: every registered service and the gateway.
+fn serve_targets() -> Vec<&'static str> {
+    let mut targets = registry::names();
+    targets.push(GATEWAY);
+    targets
 }
 
 pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     let telemetry = init_telemetry();
     let mut settings = SuiteSettings::load(&args.common, None)?;
     let bus = args.bus.bus()?;
-    let mut relays = Relays::default();
-    match args.service {
-        Service::Storefront => {
-            let storefront = storefront::Application::build(settings.storefront.clone())
-                .await
-                .context("starting storefront")?;
-            if let Bus::Kafka(kafka) = &bus {
-                ensure_topics(kafka, &["storefront", "voucher"]).await?;
-                relays
-                    .start(
-                        kafka,
-                        "storefront",
-                        storefront.event_log(),
-                        storefront.tables(),
-                    )
-                    .await?;
-                // Payment answers and fraud suspensions come from the voucher.
-                storefront
-                    .follow_voucher(kafka_source(kafka, "voucher")?)
-                    .await?;
-            }
-            let listen = args.listen.unwrap_or(settings.storefront.listen);
-            serve("storefront", listen, storefront.router(), telemetry).await?;
-            relays.stop().await;
-            storefront.shutdown().await;
+    if args.service == GATEWAY {
+        if let Some(listen) = args.listen {
+            settings.gateway.listen = listen;
         }
-        Service::Voucher => {
-            let Bus::Kafka(kafka) = &bus else {
-                bail!(
-                    "golmok serve voucher needs --bus kafka: its merchant directory consumes the storefront's events"
-                );
-            };
-            let voucher = voucher::Application::build(settings.voucher.clone())
-                .await
-                .context("starting voucher")?;
-            ensure_topics(kafka, &["storefront", "voucher"]).await?;
-            relays
-                .start(kafka, "voucher", voucher.event_log(), voucher.tables())
-                .await?;
-            voucher
-                .follow_storefront(kafka_source(kafka, "storefront")?)
-                .await?;
-            voucher
-                .follow_storefront_orders(kafka_source(kafka, "storefront")?)
-                .await?;
-            let listen = args.listen.unwrap_or(settings.voucher.listen);
-            serve("voucher", listen, voucher.router(), telemetry).await?;
-            relays.stop().await;
-            voucher.shutdown().await;
-        }
-        Service::Gateway => {
-            if let Some(listen) = args.listen {
-                settings.gateway.listen = listen;
-            }
-            let upstreams = gateway::Upstreams::default()
-                .with(
-                    "storefront",
-                    gateway::ServiceClient::http(&settings.upstreams.storefront),
-                )
-                .with(
-                    "voucher",
-                    gateway::ServiceClient::http(&settings.upstreams.voucher),
-                );
-            let gateway = gateway::Application::build(settings.gateway.clone(), upstreams)
-                .await
-                .context("starting gateway")?;
-            serve(
-                "gateway",
-                settings.gateway.listen,
-                gateway.router(),
-                telemetry,
-            )
-            .await?;
-        }
+        let gateway = host::gateway(&settings, |name| {
+            Ok(gateway::ServiceClient::http(settings.upstream(name)?))
+        })
+        .await?;
+        serve(
+            GATEWAY,
+            settings.gateway.listen,
+            gateway.router(),
+            telemetry,
+        )
+        .await?;
+    } else {
+        let host = Host::start(&settings, |name| name == args.service, &bus).await?;
+        let service = host.service(&args.service)?;
+        let listen = args.listen.unwrap_or(service.listen());
+        let served = serve(service.name(), listen, service.router(), telemetry).await;
+        host.stop().await;
+        served?;
     }
     tracing::info!("golmok stopped");
     Ok(())

@@ -1,12 +1,11 @@
 use std::net::SocketAddr;
 
-use anyhow::Context;
 use clap::Args;
-use golmok_kernel::LogTail;
 use golmok_runtime::init_telemetry;
 
 use super::Common;
-use crate::bus::{Bus, BusArgs, Relays, SERVICES, ensure_topics, kafka_source};
+use crate::bus::BusArgs;
+use crate::host::{self, Host};
 use crate::settings::SuiteSettings;
 
 #[derive(Args)]
@@ -26,62 +25,13 @@ pub async fn run(args: UpArgs) -> anyhow::Result<()> {
     let bus = args.bus.bus()?;
     let data_dir = args.common.data_dir.display();
 
-    let storefront = storefront::Application::build(settings.storefront.clone())
-        .await
-        .context("starting storefront")?;
-    let voucher = voucher::Application::build(settings.voucher.clone())
-        .await
-        .context("starting voucher")?;
-    let mut relays = Relays::default();
-    match &bus {
-        // Each service's consumers tail the other's log.
-        Bus::InProcess => {
-            voucher
-                .follow_storefront(LogTail::after(storefront.event_log(), 0))
-                .await?;
-            voucher
-                .follow_storefront_orders(LogTail::after(storefront.event_log(), 0))
-                .await?;
-            storefront
-                .follow_voucher(LogTail::after(voucher.event_log(), 0))
-                .await?;
-        }
-        Bus::Kafka(kafka) => {
-            ensure_topics(kafka, &SERVICES).await?;
-            relays
-                .start(
-                    kafka,
-                    "storefront",
-                    storefront.event_log(),
-                    storefront.tables(),
-                )
-                .await?;
-            relays
-                .start(kafka, "voucher", voucher.event_log(), voucher.tables())
-                .await?;
-            voucher
-                .follow_storefront(kafka_source(kafka, "storefront")?)
-                .await?;
-            voucher
-                .follow_storefront_orders(kafka_source(kafka, "storefront")?)
-                .await?;
-            storefront
-                .follow_voucher(kafka_source(kafka, "voucher")?)
-                .await?;
-        }
-    }
-    let upstreams = gateway::Upstreams::default()
-        .with(
-            "storefront",
-            gateway::ServiceClient::in_process(storefront.router()),
-        )
-        .with(
-            "voucher",
-            gateway::ServiceClient::in_process(voucher.router()),
-        );
-    let gateway = gateway::Application::build(settings.gateway.clone(), upstreams)
-        .await
-        .context("starting gateway")?;
+    // Every service, each consuming the others' events over the bus.
+    let services = Host::start(&settings, |_| true, &bus).await?;
+    let gateway = host::gateway(&settings, |name| {
+        let service = services.service(name)?;
+        Ok(gateway::ServiceClient::in_process(service.router()))
+    })
+    .await?;
 
     let listener = super::bind(settings.gateway.listen).await?;
     let address = listener.local_addr()?;
@@ -89,9 +39,7 @@ pub async fn run(args: UpArgs) -> anyhow::Result<()> {
     // For the person at the terminal; stdout carries only the JSON log lines.
     eprintln!("Golmok is up. GraphiQL: http://{address}/graphql  (data in {data_dir})");
     golmok_runtime::serve(listener, gateway.router(), telemetry).await?;
-    relays.stop().await;
-    voucher.shutdown().await;
-    storefront.shutdown().await;
+    services.stop().await;
     tracing::info!("golmok stopped");
     Ok(())
 }

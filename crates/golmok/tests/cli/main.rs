@@ -1,5 +1,6 @@
 //! The `golmok` binary as users run it: real processes over HTTP.
 
+mod cassandra;
 mod double_spend;
 mod hostile;
 mod kafka;

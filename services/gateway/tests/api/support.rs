@@ -11,8 +11,9 @@ use axum::middleware::{self, Next};
 use axum::response::Response;
 use gateway::auth::{Claims, SigningKey};
 use gateway::{Application, LimitSettings, ServiceClient, Settings, Upstreams};
-use golmok_kernel::LogTail;
-use golmok_runtime::{ACTOR_HEADER, Actor, Readiness, Role, init_telemetry, with_ops};
+use golmok_runtime::{
+    ACTOR_HEADER, Actor, Following, Readiness, Role, Service, init_telemetry, with_ops,
+};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -34,6 +35,7 @@ pub struct TestApp {
     /// The real storefront and voucher service behind the gateway, when there are.
     _storefront: Option<storefront::Application>,
     _voucher: Option<voucher::Application>,
+    _following: Option<Following>,
     _storefront_dir: Option<tempfile::TempDir>,
     _dir: tempfile::TempDir,
 }
@@ -50,23 +52,17 @@ pub async fn spawn_app() -> TestApp {
         .expect("storefront builds");
     let voucher = voucher::Application::build(voucher::Settings {
         data_dir: data.path().join("voucher"),
-        housekeeping_interval_secs: 0,
+        own: voucher::config::VoucherSection {
+            housekeeping_interval_secs: 0,
+            ..Default::default()
+        },
         ..voucher::Settings::default()
     })
     .await
     .expect("voucher builds");
-    voucher
-        .follow_storefront(LogTail::after(storefront.event_log(), 0))
+    let following = Following::in_process(&[&storefront as &dyn Service, &voucher])
         .await
-        .expect("voucher follows the storefront");
-    voucher
-        .follow_storefront_orders(LogTail::after(storefront.event_log(), 0))
-        .await
-        .expect("voucher follows the storefront's orders");
-    storefront
-        .follow_voucher(LogTail::after(voucher.event_log(), 0))
-        .await
-        .expect("storefront follows the voucher");
+        .expect("each service follows the other");
     let mut app = spawn_services(
         storefront.router(),
         voucher.router(),
@@ -75,6 +71,7 @@ pub async fn spawn_app() -> TestApp {
     .await;
     app._storefront = Some(storefront);
     app._voucher = Some(voucher);
+    app._following = Some(following);
     app._storefront_dir = Some(data);
     app
 }
@@ -137,6 +134,7 @@ async fn spawn_services_with(
         calls,
         _storefront: None,
         _voucher: None,
+        _following: None,
         _storefront_dir: None,
         _dir: dir,
     }

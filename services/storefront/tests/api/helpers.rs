@@ -3,8 +3,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use golmok_embedded::EmbeddedStore;
-use golmok_kernel::{EventLog, LogTail};
-use golmok_runtime::{ACTOR_HEADER, Actor, IDEMPOTENCY_HEADER, Role};
+use golmok_kernel::{EventLog, LogTail, StorageError};
+use golmok_runtime::{ACTOR_HEADER, Actor, Following, IDEMPOTENCY_HEADER, Role, Service};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use storefront::{Application, Settings};
@@ -18,6 +18,8 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub dir: TempDir,
     app: Application,
+    /// Consumers of a stand-in voucher log (see [`TestApp::voucher_log`]).
+    following: tokio::sync::Mutex<Following>,
     stop: CancellationToken,
     server: JoinHandle<()>,
 }
@@ -59,6 +61,7 @@ pub async fn spawn_with(dir: TempDir, settings: Settings) -> TestApp {
         client: reqwest::Client::new(),
         dir,
         app,
+        following: tokio::sync::Mutex::default(),
         stop,
         server,
     }
@@ -70,6 +73,7 @@ impl TestApp {
         drop(self.client);
         self.stop.cancel();
         self.server.await.expect("server stops");
+        self.following.into_inner().stop().await;
         self.app.shutdown().await;
         self.dir
     }
@@ -167,8 +171,13 @@ impl TestApp {
         let store = EmbeddedStore::open(&self.dir.path().join("voucher-events.redb"))
             .expect("voucher log opens");
         let log: Arc<dyn EventLog> = store;
-        self.app
-            .follow_voucher(LogTail::after(Arc::clone(&log), 0))
+        self.following
+            .lock()
+            .await
+            .start(&self.app, |subscription| {
+                let voucher = subscription.producer == "voucher";
+                Ok::<_, StorageError>(voucher.then(|| LogTail::after(Arc::clone(&log), 0)))
+            })
             .await
             .expect("storefront follows the voucher log");
         log

@@ -2,8 +2,9 @@ use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use golmok_kernel::LogTail;
-use golmok_runtime::{ACTOR_HEADER, Actor, IDEMPOTENCY_HEADER, Role};
+/// The services' accessors (`tables()`, `event_log()`) for the tests.
+pub use golmok_runtime::Service;
+use golmok_runtime::{ACTOR_HEADER, Actor, Following, IDEMPOTENCY_HEADER, Role};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use storefront::domain::business_number::BusinessNumber;
@@ -11,6 +12,7 @@ use tempfile::TempDir;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
+use voucher::config::VoucherSection;
 use voucher::{Application, Settings};
 
 pub struct TestApp {
@@ -19,6 +21,8 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub app: Application,
     storefront: storefront::Application,
+    /// Each service's consumers of the other's events.
+    following: Following,
     stop: CancellationToken,
     servers: Vec<JoinHandle<()>>,
     _dir: TempDir,
@@ -28,7 +32,10 @@ pub fn settings(dir: &TempDir) -> Settings {
     Settings {
         data_dir: dir.path().join("voucher"),
         listen: SocketAddr::from(([127, 0, 0, 1], 0)),
-        housekeeping_interval_secs: 0,
+        own: VoucherSection {
+            housekeeping_interval_secs: 0,
+            ..VoucherSection::default()
+        },
         ..Settings::default()
     }
 }
@@ -69,16 +76,9 @@ async fn spawn_on(dir: TempDir, change: impl FnOnce(&mut Settings)) -> TestApp {
     let mut settings = settings(&dir);
     change(&mut settings);
     let app = Application::build(settings).await.expect("voucher builds");
-    app.follow_storefront(LogTail::after(storefront.event_log(), 0))
+    let following = Following::in_process(&[&storefront as &dyn Service, &app])
         .await
-        .expect("voucher follows the storefront");
-    app.follow_storefront_orders(LogTail::after(storefront.event_log(), 0))
-        .await
-        .expect("voucher follows the storefront's orders");
-    storefront
-        .follow_voucher(LogTail::after(app.event_log(), 0))
-        .await
-        .expect("storefront follows the voucher");
+        .expect("each service follows the other");
     let stop = CancellationToken::new();
     let (address, voucher_server) = serve(app.router(), &stop).await;
     let (storefront_address, storefront_server) = serve(storefront.router(), &stop).await;
@@ -88,6 +88,7 @@ async fn spawn_on(dir: TempDir, change: impl FnOnce(&mut Settings)) -> TestApp {
         client: reqwest::Client::new(),
         app,
         storefront,
+        following,
         stop,
         servers: vec![voucher_server, storefront_server],
         _dir: dir,
@@ -125,6 +126,7 @@ impl TestApp {
         for server in self.servers {
             server.await.expect("server stops");
         }
+        self.following.stop().await;
         self.app.shutdown().await;
         self.storefront.shutdown().await;
         self._dir

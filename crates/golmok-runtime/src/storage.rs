@@ -1,0 +1,133 @@
+//! Where a service keeps its event log and read models, chosen by its
+//! `[<service>.storage]` settings in this one place: the next adapter is added
+//! here, not in every service.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use golmok_embedded::EmbeddedStore;
+use golmok_kernel::{EventLog, StorageError, Tables};
+use golmok_scylla::CqlStore;
+use serde::Deserialize;
+
+/// Which adapter of the storage ports a service runs on.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(tag = "kind", rename_all = "lowercase", deny_unknown_fields)]
+pub enum StorageSettings {
+    /// One redb file per service, `<data_dir>/<service>.redb` (one process
+    /// per store); no other keys.
+    Embedded {},
+    /// A CQL cluster (ScyllaDB; tested on Apache Cassandra): `contact_points`,
+    /// `keyspace` (one per service), `consistency` and the other keys of
+    /// `golmok_scylla::Settings`. The keyspace must exist (`golmok_scylla::migrate`).
+    Scylla(golmok_scylla::Settings),
+}
+
+impl Default for StorageSettings {
+    fn default() -> Self {
+        StorageSettings::Embedded {}
+    }
+}
+
+/// A service's opened store: its event log and its tables.
+#[derive(Clone)]
+pub struct Storage {
+    pub log: Arc<dyn EventLog>,
+    pub tables: Arc<dyn Tables>,
+}
+
+/// Why a service could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error("invalid settings: {0}")]
+    Settings(String),
+    #[error("cannot prepare the data directory {}: {source}", path.display())]
+    DataDir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot open the store: {0}")]
+    Storage(#[from] StorageError),
+    #[error("cannot open the CQL store: {0}")]
+    Cql(#[from] golmok_scylla::OpenError),
+}
+
+impl Storage {
+    /// Opens `service`'s store as `settings` say: the embedded file under
+    /// `data_dir` (created when missing) or the CQL cluster, whose contact
+    /// points, keyspace and schema version are checked now.
+    pub async fn open(
+        service: &str,
+        data_dir: &Path,
+        settings: &StorageSettings,
+    ) -> Result<Storage, StartupError> {
+        match settings {
+            StorageSettings::Embedded {} => {
+                std::fs::create_dir_all(data_dir).map_err(|source| StartupError::DataDir {
+                    path: data_dir.to_owned(),
+                    source,
+                })?;
+                let store = EmbeddedStore::open(&data_dir.join(format!("{service}.redb")))?;
+                Ok(Storage {
+                    log: store.clone(),
+                    tables: store,
+                })
+            }
+            StorageSettings::Scylla(cql) => {
+                let store = CqlStore::open(cql.clone()).await?;
+                tracing::info!(service, keyspace = %cql.keyspace, "CQL store opened");
+                Ok(Storage {
+                    log: store.clone(),
+                    tables: store,
+                })
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(json: serde_json::Value) -> Result<StorageSettings, serde_json::Error> {
+        serde_json::from_value(json)
+    }
+
+    #[test]
+    fn the_kind_chooses_the_adapter_and_unknown_keys_are_refused() {
+        assert_eq!(
+            parse(serde_json::json!({"kind": "embedded"})).unwrap(),
+            StorageSettings::Embedded {}
+        );
+        let StorageSettings::Scylla(cql) = parse(serde_json::json!({
+            "kind": "scylla",
+            "contact_points": ["10.0.0.1:9042"],
+            "keyspace": "golmok_storefront",
+            "consistency": "QUORUM",
+        }))
+        .unwrap() else {
+            panic!("a CQL store");
+        };
+        assert_eq!(cql.keyspace, "golmok_storefront");
+        assert!(parse(serde_json::json!({"kind": "embedded", "path": "x"})).is_err());
+        assert!(parse(serde_json::json!({"kind": "scylla", "keyspace": "k"})).is_err());
+        let typo = parse(serde_json::json!({
+            "kind": "scylla", "contact_points": ["a:1"], "keyspace": "k", "keyspce": "k"
+        }));
+        assert!(typo.unwrap_err().to_string().contains("keyspce"));
+        let unknown = parse(serde_json::json!({"kind": "sqlite"})).unwrap_err();
+        assert!(unknown.to_string().contains("sqlite"), "{unknown}");
+    }
+
+    #[tokio::test]
+    async fn an_unreachable_cluster_fails_at_start_with_a_clear_message() {
+        let mut cql = golmok_scylla::Settings::new(vec!["127.0.0.1:1".to_owned()], "golmok_x");
+        cql.connect_timeout_ms = 500;
+        let dir = tempfile::tempdir().unwrap();
+        let error = Storage::open("storefront", dir.path(), &StorageSettings::Scylla(cql))
+            .await
+            .err()
+            .expect("nothing listens on port 1");
+        assert!(error.to_string().contains("CQL_UNREACHABLE"), "{error}");
+    }
+}

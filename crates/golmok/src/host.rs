@@ -1,0 +1,130 @@
+//! Runs services in this process: builds them from the registry, feeds each
+//! one the other services' events it subscribes to (a tail of the
+//! producer's log in process, or a Kafka consumer), starts their relays, and
+//! stops it all. Nothing here is written per service.
+
+use anyhow::{Context, bail};
+use golmok_runtime::{Following, Need, Service};
+
+use crate::bus::{Bus, Relays, ensure_topics, kafka_source};
+use crate::registry;
+use crate::settings::SuiteSettings;
+
+/// Services running in this process, wired over the bus.
+pub struct Host {
+    services: Vec<Box<dyn Service>>,
+    following: Following,
+    relays: Relays,
+}
+
+impl Host {
+    /// Builds the services of `settings` that `wanted` names, in registry
+    /// order, and wires them over `bus`.
+    pub async fn start(
+        settings: &SuiteSettings,
+        wanted: impl Fn(&str) -> bool,
+        bus: &Bus,
+    ) -> anyhow::Result<Host> {
+        let mut host = Host {
+            services: Vec::new(),
+            following: Following::default(),
+            relays: Relays::default(),
+        };
+        let mut started = Ok(());
+        for (factory, section) in &settings.services {
+            if !wanted(factory.name()) {
+                continue;
+            }
+            match factory.build(section.clone()).await {
+                Ok(service) => host.services.push(service),
+                Err(error) => {
+                    started = Err(error).with_context(|| format!("starting {}", factory.name()));
+                    break;
+                }
+            }
+        }
+        if started.is_ok() {
+            started = host.wire(bus).await;
+        }
+        match started {
+            Ok(()) => Ok(host),
+            Err(error) => {
+                host.stop().await;
+                Err(error)
+            }
+        }
+    }
+
+    async fn wire(&mut self, bus: &Bus) -> anyhow::Result<()> {
+        let hosted: Vec<&dyn Service> = self.services.iter().map(AsRef::as_ref).collect();
+        match bus {
+            Bus::InProcess => {
+                for service in &hosted {
+                    for subscription in service.subscriptions() {
+                        let producer_here = hosted
+                            .iter()
+                            .any(|producer| producer.name() == subscription.producer);
+                        if subscription.need == Need::Essential && !producer_here {
+                            bail!(
+                                "golmok serve {} needs --bus kafka: {} consumes the {}'s events",
+                                service.name(),
+                                subscription.purpose,
+                                subscription.producer
+                            );
+                        }
+                    }
+                }
+                self.following = Following::in_process(&hosted).await?;
+            }
+            Bus::Kafka(kafka) => {
+                ensure_topics(kafka, &registry::names()).await?;
+                for service in &hosted {
+                    self.relays
+                        .start(kafka, service.name(), service.event_log(), service.tables())
+                        .await?;
+                }
+                for service in &hosted {
+                    self.following
+                        .start(*service, |subscription| {
+                            kafka_source(kafka, subscription.producer).map(Some)
+                        })
+                        .await?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The running service called `name`.
+    pub fn service(&self, name: &str) -> anyhow::Result<&dyn Service> {
+        self.services
+            .iter()
+            .map(AsRef::as_ref)
+            .find(|service| service.name() == name)
+            .with_context(|| format!("the service {name} does not run in this process"))
+    }
+
+    /// Stops the relays, the consumers and the services (last started first).
+    pub async fn stop(self) {
+        self.relays.stop().await;
+        self.following.stop().await;
+        for service in self.services.iter().rev() {
+            service.shutdown().await;
+        }
+    }
+}
+
+/// The gateway over the services, reaching each through `client(name)`:
+/// the one place the CLI builds it.
+pub async fn gateway(
+    settings: &SuiteSettings,
+    client: impl Fn(&str) -> anyhow::Result<gateway::ServiceClient>,
+) -> anyhow::Result<gateway::Application> {
+    let mut upstreams = gateway::Upstreams::default();
+    for name in registry::names() {
+        upstreams = upstreams.with(name, client(name)?);
+    }
+    gateway::Application::build(settings.gateway.clone(), upstreams)
+        .await
+        .context("starting gateway")
+}
