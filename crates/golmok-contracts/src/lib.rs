@@ -9,6 +9,8 @@
 //! the published wire format (the schema and sample tests of the producer
 //! catch it).
 
+#![cfg_attr(not(test), deny(clippy::unwrap_used))]
+
 use schemars::JsonSchema;
 use serde::de::DeserializeOwned;
 use serde_json::Value;

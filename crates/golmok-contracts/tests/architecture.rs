@@ -189,3 +189,54 @@ fn the_domain_scan_recognises_an_import() {
     assert!(!names_crate("let tokio_like = 1;", "tokio"));
     assert!(!names_crate("crate::axumish::x", "axum"));
 }
+
+/// The attribute that denies `unwrap()` outside tests (clippy runs with `-D warnings`).
+const DENY_UNWRAP: &str = "#![cfg_attr(not(test), deny(clippy::unwrap_used))]";
+
+/// Every library and binary root of the workspace's crates and services that
+/// does not carry [`DENY_UNWRAP`].
+fn roots_without_the_unwrap_lint(root: &Path) -> Vec<String> {
+    let mut roots = Vec::new();
+    for (_, dir, _) in members(root) {
+        let src = dir.join("src");
+        roots.extend(
+            ["lib.rs", "main.rs"]
+                .iter()
+                .map(|name| src.join(name))
+                .filter(|path| path.is_file()),
+        );
+        let mut bins = Vec::new();
+        rust_files(&src.join("bin"), &mut bins);
+        roots.extend(
+            bins.into_iter().filter(|path| {
+                path.parent() == Some(&src.join("bin")) || path.ends_with("main.rs")
+            }),
+        );
+    }
+    assert!(roots.len() >= 10, "found the crate roots: {roots:?}");
+    roots
+        .into_iter()
+        .filter(|path| {
+            // load-tests are benchmarks, not product code.
+            !path.starts_with(root.join("load-tests"))
+                && !std::fs::read_to_string(path)
+                    .expect("a crate root is readable")
+                    .contains(DENY_UNWRAP)
+        })
+        .map(|path| {
+            path.strip_prefix(root)
+                .unwrap_or(&path)
+                .display()
+                .to_string()
+        })
+        .collect()
+}
+
+#[test]
+fn every_crate_root_denies_unwrap_outside_tests() {
+    let missing = roots_without_the_unwrap_lint(&workspace());
+    assert!(
+        missing.is_empty(),
+        "add `{DENY_UNWRAP}` to {missing:?}: outside tests a failure is an error value"
+    );
+}

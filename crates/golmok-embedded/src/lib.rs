@@ -7,6 +7,8 @@
 //! redb read transactions (snapshots of the last commit). See
 //! `docs/adr/0002-embedded-storage-engine.md` for why redb.
 
+#![cfg_attr(not(test), deny(clippy::unwrap_used))]
+
 mod reads;
 mod recovery;
 mod schema;

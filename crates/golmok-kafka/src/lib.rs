@@ -11,6 +11,8 @@
 //!
 //! ADR 0004 records the design.
 
+#![cfg_attr(not(test), deny(clippy::unwrap_used))]
+
 mod admin;
 pub mod cloudevents;
 mod error;

@@ -259,7 +259,7 @@ impl Consumer<LogTail> {
     }
 
     /// Applies every event up to the log's head, then returns the
-    /// checkpoint reached. Used by `golmok replay` and by tests.
+    /// checkpoint reached (the persistence tests compare it with the live one).
     pub async fn catch_up(&self) -> Result<u64, StorageError> {
         let mut tail = self.source.clone();
         let mut checkpoint = tail

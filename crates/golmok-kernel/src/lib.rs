@@ -13,6 +13,8 @@
 //! `conformance` suites and the given/when/then harness for deciders in
 //! `testing`; release builds do not compile them.
 
+#![cfg_attr(not(test), deny(clippy::unwrap_used))]
+
 mod bus;
 mod codec;
 mod codec_table;

@@ -9,8 +9,7 @@ use tokio::sync::RwLock;
 use tokio_util::sync::CancellationToken;
 
 /// The projection runner: a service's running consumers, which its command
-/// handlers wait on for read-your-writes (`settle`). `golmok replay` will
-/// reuse it.
+/// handlers wait on for read-your-writes (`settle`).
 pub struct Projections {
     handles: RwLock<Vec<ConsumerHandle>>,
     shutdown: CancellationToken,

@@ -4,6 +4,8 @@
 //! JSON error body of every HTTP API, the HTTP [`edge`] of a service, the [`Service`] trait every service
 //! implements, and its store, chosen by settings in one place ([`Storage`]).
 
+#![cfg_attr(not(test), deny(clippy::unwrap_used))]
+
 mod actor;
 pub mod edge;
 mod error_body;

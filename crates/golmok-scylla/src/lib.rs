@@ -12,6 +12,8 @@
 //!
 //! See docs/adr/0007-cql-storage.md.
 
+#![cfg_attr(not(test), deny(clippy::unwrap_used))]
+
 mod error;
 mod log;
 mod schema;

@@ -16,6 +16,8 @@
 //! [`idempotency::assert_idempotent`] is RELIABILITY 17 through real HTTP,
 //! one contract test every service's API tests call.
 
+#![cfg_attr(not(test), deny(clippy::unwrap_used))]
+
 mod cassandra;
 pub mod idempotency;
 mod kafka;

@@ -1,5 +1,7 @@
 //! `golmok`: one binary for every way Golmok runs.
 
+#![cfg_attr(not(test), deny(clippy::unwrap_used))]
+
 mod bus;
 mod commands;
 mod host;

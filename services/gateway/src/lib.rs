@@ -2,6 +2,7 @@
 //! JWT bearer auth with roles and merchant scoping, query limits, and a
 //! GraphiQL page that works offline.
 
+#![cfg_attr(not(test), deny(clippy::unwrap_used))]
 #![forbid(unsafe_code)]
 
 pub mod auth;

@@ -1,6 +1,8 @@
 //! Storefront: merchants (사업자등록번호, heritage badges, expert diagnosis, channel
 //! onboarding) and each merchant's shop (products, stock, orders).
 
+#![cfg_attr(not(test), deny(clippy::unwrap_used))]
+
 pub mod app;
 pub mod config;
 pub mod domain;

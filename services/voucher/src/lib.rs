@@ -2,6 +2,8 @@
 //! issuer, citizen wallets, redemption at merchants, a double-entry ledger, daily
 //! T+2 settlement and fraud (깡) cases.
 
+#![cfg_attr(not(test), deny(clippy::unwrap_used))]
+
 pub mod app;
 pub mod config;
 pub mod domain;

@@ -6,6 +6,8 @@
 //!
 //! `probe_consumer STORE BROKERS TOPIC GROUP [--until N] [--max-poll-ms MS]`
 
+#![cfg_attr(not(test), deny(clippy::unwrap_used))]
+
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;

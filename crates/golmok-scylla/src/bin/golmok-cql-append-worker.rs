@@ -5,6 +5,8 @@
 //! Usage: `golmok-cql-append-worker <contact point> <keyspace> <tasks> [max seconds]`. It stops
 //! by itself after `max seconds` (default 60) or when stdout is closed.
 
+#![cfg_attr(not(test), deny(clippy::unwrap_used))]
+
 use std::io::Write;
 use std::process::ExitCode;
 use std::sync::Arc;

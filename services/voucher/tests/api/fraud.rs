@@ -74,7 +74,7 @@ async fn a_burst_of_round_amounts_opens_a_case_and_an_official_can_suspend_the_m
     .await;
     let path = format!("/merchants/{merchant}");
     let storefront = app
-        .storefront(Method::GET, &path, &official(), json!(null))
+        .storefront_until(&path, |r| r.body["status"] == "SUSPENDED")
         .await;
     let storefront = storefront.expect(StatusCode::OK);
     assert_eq!(storefront["status"], "SUSPENDED");
@@ -100,7 +100,7 @@ async fn a_burst_of_round_amounts_opens_a_case_and_an_official_can_suspend_the_m
     })
     .await;
     let storefront = app
-        .storefront(Method::GET, &path, &official(), json!(null))
+        .storefront_until(&path, |r| r.body["status"] == "ACTIVE")
         .await;
     assert_eq!(storefront.expect(StatusCode::OK)["status"], "ACTIVE");
     pay().await.expect(StatusCode::CREATED);

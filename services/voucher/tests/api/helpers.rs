@@ -325,9 +325,21 @@ impl TestApp {
     /// Polls `path` until `done`; 20 s of patience, since background passes
     /// (housekeeping, consumers) run late on a loaded 2-core machine.
     pub async fn until(&self, path: &str, done: impl Fn(&Reply) -> bool) -> Reply {
+        self.poll(&self.address, path, done).await
+    }
+
+    /// [`Self::until`] on the storefront's API: the storefront's own read
+    /// models apply its events independently of the voucher's consumers.
+    pub async fn storefront_until(&self, path: &str, done: impl Fn(&Reply) -> bool) -> Reply {
+        self.poll(&self.storefront_address, path, done).await
+    }
+
+    async fn poll(&self, address: &str, path: &str, done: impl Fn(&Reply) -> bool) -> Reply {
         let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
         while tokio::time::Instant::now() < deadline {
-            let reply = self.get(path, &official()).await;
+            let reply = self
+                .send(address, Method::GET, path, Some(&official()), None, None)
+                .await;
             if done(&reply) {
                 return reply;
             }

@@ -11,7 +11,8 @@ use golmok_kernel::EventHandler;
 pub use merchants::{MerchantProjection, badge_partition};
 pub use shop::ShopProjection;
 
-/// Every storefront projection; `golmok replay` rebuilds these.
+/// Every storefront projection. (A rebuild from event 0 — `golmok replay`,
+/// issue 11 — does not exist yet.)
 pub fn handlers() -> Vec<Arc<dyn EventHandler>> {
     vec![Arc::new(MerchantProjection), Arc::new(ShopProjection)]
 }
