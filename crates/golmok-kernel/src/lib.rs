@@ -53,5 +53,7 @@ pub use rows::{RowError, json};
 pub use streams::StreamName;
 pub use tables::{Mutation, Page, Row, ScanOrder, StorageError, Tables};
 pub use tail::LogTail;
-pub use values::{ListPage, PageRequest, Won, seoul_date};
+pub use values::{
+    Bps, BusinessCalendar, ListPage, PageRequest, Rounding, Won, YearMonth, seoul_date,
+};
 pub use wire::Wire;

@@ -1,9 +1,12 @@
 //! Plain values that every service's domain and application share: money in
-//! whole won, the business date in Asia/Seoul, and one page of a list. Pure
+//! whole won, rates in basis points, the business date in Asia/Seoul, its
+//! month and the Korean business-day calendar, and one page of a list. Pure
 //! (no I/O, no clock), so a domain may use them; they live here once so that
 //! no service borrows them from a sibling.
 
-use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, Datelike, Days, FixedOffset, NaiveDate, Utc, Weekday};
 use serde::{Deserialize, Serialize};
 
 /// An amount of Korean won, whole won only.
@@ -66,6 +69,88 @@ pub struct PageRequest {
 pub struct ListPage<T> {
     pub items: Vec<T>,
     pub next_cursor: Option<String>,
+}
+
+/// How a fraction of a won is rounded to whole won.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rounding {
+    /// Towards zero: the payer of the rate never pays a fraction it does not owe.
+    Down,
+    /// To the nearest won, halves away from zero.
+    HalfUp,
+}
+
+/// A rate in basis points: 1 bp = 0.01 %, 10,000 bp = 100 % (fees, discounts,
+/// commissions).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Bps(pub u32);
+
+impl Bps {
+    pub const FULL: Bps = Bps(10_000);
+
+    /// `amount × rate`, rounded as asked, in integer arithmetic; `None` when
+    /// the result does not fit (a rate above 100 % of a huge amount).
+    pub fn of(self, amount: Won, rounding: Rounding) -> Option<Won> {
+        let product = i128::from(amount.0) * i128::from(self.0);
+        let full = i128::from(Self::FULL.0);
+        let quotient = match rounding {
+            Rounding::Down => product / full,
+            Rounding::HalfUp => {
+                let half = if product >= 0 { full / 2 } else { -(full / 2) };
+                (product + half) / full
+            }
+        };
+        i64::try_from(quotient).ok().map(Won)
+    }
+}
+
+/// A calendar month in Asia/Seoul (of a [`seoul_date`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct YearMonth {
+    pub year: i32,
+    pub month: u32,
+}
+
+impl YearMonth {
+    pub fn of(date: NaiveDate) -> Self {
+        Self {
+            year: date.year(),
+            month: date.month(),
+        }
+    }
+}
+
+/// Korean business days: Monday to Friday except the configured public holidays.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BusinessCalendar {
+    holidays: BTreeSet<NaiveDate>,
+}
+
+impl BusinessCalendar {
+    pub fn new(holidays: impl IntoIterator<Item = NaiveDate>) -> Self {
+        Self {
+            holidays: holidays.into_iter().collect(),
+        }
+    }
+
+    pub fn is_business_day(&self, date: NaiveDate) -> bool {
+        !matches!(date.weekday(), Weekday::Sat | Weekday::Sun) && !self.holidays.contains(&date)
+    }
+
+    /// The `days`-th business day after `date` (T+`days`); `date` itself never counts.
+    pub fn add_business_days(&self, date: NaiveDate, days: u32) -> NaiveDate {
+        let mut current = date;
+        let mut counted = 0;
+        while counted < days {
+            current = current
+                .checked_add_days(Days::new(1))
+                .expect("business dates stay far from the end of the calendar");
+            if self.is_business_day(current) {
+                counted += 1;
+            }
+        }
+        current
+    }
 }
 
 #[cfg(test)]

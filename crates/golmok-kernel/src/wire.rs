@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
 
-use crate::Won;
+use crate::{Bps, Won};
 
 /// A domain value's wire form. Implemented once per type: as the identity for
 /// plain values, `Won ⇄ i64` here, code enums by `golmok_contracts::map_codes!`,
@@ -71,6 +71,7 @@ macro_rules! wire_newtype {
 }
 
 wire_newtype!(Won(i64));
+wire_newtype!(Bps(u32));
 
 impl<T: Wire> Wire for Option<T> {
     type Wire = Option<T::Wire>;

@@ -5,7 +5,7 @@
 
 use chrono::{DateTime, Utc};
 use golmok_contracts::voucher::*;
-use golmok_kernel::{AggregateCodec, Wire, event_table, wire_newtype, wire_struct};
+use golmok_kernel::{AggregateCodec, Wire, event_table, wire_struct};
 use uuid::Uuid;
 
 use crate::domain::case::{CaseEvent, CaseInfo};
@@ -74,7 +74,6 @@ event_table! {
     }
 }
 
-wire_newtype!(Bps(u32));
 wire_struct!(FeeTiers { micro, small, medium } <=> FeeTiersV1);
 wire_struct!(
     CapturedRedemption { redemption_id, wallet_id, captured_on, amount } <=> SettlementLineV1

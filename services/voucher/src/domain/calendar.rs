@@ -1,60 +1,13 @@
-use std::collections::BTreeSet;
+//! Dates: the kernel's shared calendar values. The month of the per-person
+//! purchase cap is a [`YearMonth`] of a [`seoul_date`]; settlements are paid on
+//! [`BusinessCalendar`] days.
 
-use chrono::{Datelike, Days, NaiveDate, Weekday};
-/// The business date in Asia/Seoul of an instant (UTC+9, no daylight saving).
-pub use golmok_kernel::seoul_date;
-
-/// A calendar month in Asia/Seoul: the period of the per-person purchase cap.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct YearMonth {
-    pub year: i32,
-    pub month: u32,
-}
-
-impl YearMonth {
-    pub fn of(date: NaiveDate) -> Self {
-        Self {
-            year: date.year(),
-            month: date.month(),
-        }
-    }
-}
-
-/// Korean business days: Monday to Friday except the configured public holidays.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct BusinessCalendar {
-    holidays: BTreeSet<NaiveDate>,
-}
-
-impl BusinessCalendar {
-    pub fn new(holidays: impl IntoIterator<Item = NaiveDate>) -> Self {
-        Self {
-            holidays: holidays.into_iter().collect(),
-        }
-    }
-
-    pub fn is_business_day(&self, date: NaiveDate) -> bool {
-        !matches!(date.weekday(), Weekday::Sat | Weekday::Sun) && !self.holidays.contains(&date)
-    }
-
-    /// The `days`-th business day after `date` (T+`days`); `date` itself never counts.
-    pub fn add_business_days(&self, date: NaiveDate, days: u32) -> NaiveDate {
-        let mut current = date;
-        let mut counted = 0;
-        while counted < days {
-            current = current
-                .checked_add_days(Days::new(1))
-                .expect("business dates stay far from the end of the calendar");
-            if self.is_business_day(current) {
-                counted += 1;
-            }
-        }
-        current
-    }
-}
+pub use golmok_kernel::{BusinessCalendar, YearMonth, seoul_date};
 
 #[cfg(test)]
 mod tests {
+    use chrono::NaiveDate;
+
     use super::*;
 
     fn date(y: i32, m: u32, d: u32) -> NaiveDate {

@@ -1,36 +1,6 @@
-pub use golmok_kernel::Won;
+//! Money and rates: the kernel's shared values (`Won`, `Bps`, `Rounding`).
 
-/// How a fraction of a won is rounded to whole won.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Rounding {
-    /// Towards zero: the payer of the rate never pays a fraction it does not owe.
-    Down,
-    /// To the nearest won, halves away from zero.
-    HalfUp,
-}
-
-/// A rate in basis points: 1 bp = 0.01 %, 10,000 bp = 100 %.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Bps(pub u32);
-
-impl Bps {
-    pub const FULL: Bps = Bps(10_000);
-
-    /// `amount × rate`, rounded as asked, in integer arithmetic; `None` when
-    /// the result does not fit (a rate above 100 % of a huge amount).
-    pub fn of(self, amount: Won, rounding: Rounding) -> Option<Won> {
-        let product = i128::from(amount.0) * i128::from(self.0);
-        let full = i128::from(Self::FULL.0);
-        let quotient = match rounding {
-            Rounding::Down => product / full,
-            Rounding::HalfUp => {
-                let half = if product >= 0 { full / 2 } else { -(full / 2) };
-                (product + half) / full
-            }
-        };
-        i64::try_from(quotient).ok().map(Won)
-    }
-}
+pub use golmok_kernel::{Bps, Rounding, Won};
 
 #[cfg(test)]
 mod tests {
