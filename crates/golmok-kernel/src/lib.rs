@@ -24,6 +24,7 @@ pub mod conformance;
 mod consumer;
 mod decider;
 mod envelope;
+mod fault;
 mod log;
 mod projections;
 mod rows;
@@ -47,6 +48,7 @@ pub use command::{CommandError, CommandHandler, CommandMeta, Committed, Executed
 pub use consumer::{Consumer, ConsumerHandle, EventHandler, HandleError, Transaction};
 pub use decider::Decider;
 pub use envelope::{Envelope, RecordedEvent, sample_envelope};
+pub use fault::Fault;
 pub use log::{AppendError, AppendRequest, Appended, EventLog, ExpectedVersion, IdempotencyRecord};
 pub use projections::Projections;
 pub use rows::{RowError, json};

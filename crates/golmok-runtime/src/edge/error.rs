@@ -1,6 +1,8 @@
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
+use golmok_kernel::Fault;
+
 use crate::ErrorBody;
 
 /// An error a service answers over HTTP. Each service writes one table: a
@@ -66,6 +68,17 @@ pub enum Failure {
 }
 
 impl Failure {
+    /// How a kernel [`Fault`] answers: a reused key 409, contention and storage
+    /// trouble 503 (worth a retry), an undecodable event 500, a damaged record 500.
+    pub fn of(fault: &Fault) -> Failure {
+        match fault {
+            Fault::IdempotencyKeyReused(_) => Failure::KeyReused,
+            Fault::Contention(_) | Fault::Storage(_) => Failure::Unavailable,
+            Fault::Codec(_) => Failure::Internal,
+            Fault::UnreadableRecord(_) => Failure::Unreadable,
+        }
+    }
+
     /// The row of this failure of `service` (`"the storefront"`).
     pub fn row(self, service: &str) -> Row {
         match self {

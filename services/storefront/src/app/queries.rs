@@ -1,4 +1,4 @@
-use golmok_kernel::{RowError, ScanOrder};
+use golmok_kernel::ScanOrder;
 use serde::de::DeserializeOwned;
 use uuid::Uuid;
 
@@ -33,15 +33,6 @@ pub enum Visibility {
 }
 
 const SCAN_BATCH: usize = 100;
-
-impl From<RowError> for AppError {
-    fn from(error: RowError) -> Self {
-        match error {
-            RowError::Storage(error) => Self::Storage(error),
-            RowError::Unreadable(record) => Self::UnreadableRecord(record),
-        }
-    }
-}
 
 impl Storefront {
     /// One page of a partition, skipping rows `keep` refuses and rows that

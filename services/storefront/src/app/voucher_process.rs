@@ -52,10 +52,7 @@ fn wire<T: DeserializeOwned + JsonSchema>(event: &RecordedEvent) -> Result<T, Ha
 fn handled(result: Result<(), AppError>) -> Result<(), HandleError> {
     match result {
         Ok(()) => Ok(()),
-        Err(AppError::Storage(error)) => Err(HandleError::Storage(error)),
-        Err(AppError::Contention(stream)) => Err(HandleError::Storage(
-            golmok_kernel::StorageError::Io(format!("stream {stream} is busy")),
-        )),
+        Err(AppError::Fault(fault)) => Err(fault.into()),
         Err(error) => Err(HandleError::permanent(error)),
     }
 }

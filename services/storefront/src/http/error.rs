@@ -27,10 +27,7 @@ impl Problem for AppError {
                 Row::new(StatusCode::CONFLICT, error.code()).at("businessNumber")
             }
             AppError::Forbidden => Failure::Forbidden.row(SERVICE),
-            AppError::IdempotencyKeyReused(_) => Failure::KeyReused.row(SERVICE),
-            AppError::Contention(_) | AppError::Storage(_) => Failure::Unavailable.row(SERVICE),
-            AppError::Codec(_) => Failure::Internal.row(SERVICE),
-            AppError::UnreadableRecord(_) => Failure::Unreadable.row(SERVICE),
+            AppError::Fault(fault) => Failure::of(fault).row(SERVICE),
         }
     }
 }

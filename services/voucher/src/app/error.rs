@@ -1,4 +1,4 @@
-use golmok_kernel::{CodecError, CommandError, StorageError};
+use golmok_kernel::Fault;
 
 use crate::domain::case::CaseError;
 use crate::domain::order_payment::PaymentError;
@@ -27,30 +27,9 @@ pub enum AppError {
     MerchantNotFound,
     #[error("the caller may not do this")]
     Forbidden,
-    #[error("idempotency key {0} was already used for a different request")]
-    IdempotencyKeyReused(String),
-    #[error("stream {0} is too busy; try again")]
-    Contention(String),
+    /// The machinery failed (storage, contention, a reused key, a damaged record).
     #[error(transparent)]
-    Storage(#[from] StorageError),
-    #[error("stored data cannot be decoded: {0}")]
-    Codec(#[from] CodecError),
-    /// A single read met a read-model row it cannot decode (logged and counted).
-    #[error("the stored record {0} cannot be read; it has been reported to the operators")]
-    UnreadableRecord(String),
+    Fault(#[from] Fault),
 }
 
-impl<E> From<CommandError<E>> for AppError
-where
-    E: std::error::Error + Into<AppError> + 'static,
-{
-    fn from(error: CommandError<E>) -> Self {
-        match error {
-            CommandError::Rejected(rejection) => rejection.into(),
-            CommandError::Contention(stream) => AppError::Contention(stream),
-            CommandError::IdempotencyKeyReused(key) => AppError::IdempotencyKeyReused(key),
-            CommandError::Storage(error) => AppError::Storage(error),
-            CommandError::Codec(error) => AppError::Codec(error),
-        }
-    }
-}
+golmok_kernel::service_error!(AppError);

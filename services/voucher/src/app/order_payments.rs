@@ -14,8 +14,7 @@ use golmok_contracts::storefront::{
     self as sf, OrderInstantV1, OrderReasonV1, VoucherPaymentRequestedV1,
 };
 use golmok_kernel::{
-    CommandError, CommandMeta, EventHandler, HandleError, RecordedEvent, StorageError, StreamName,
-    Transaction,
+    CommandError, CommandMeta, EventHandler, HandleError, RecordedEvent, StreamName, Transaction,
 };
 use schemars::JsonSchema;
 use serde::de::DeserializeOwned;
@@ -324,10 +323,7 @@ impl EventHandler for OrderPaymentProcess {
         };
         match done {
             Ok(()) => Ok(()),
-            Err(AppError::Storage(error)) => Err(HandleError::Storage(error)),
-            Err(AppError::Contention(stream)) => Err(HandleError::Storage(StorageError::Io(
-                format!("stream {stream} is busy"),
-            ))),
+            Err(AppError::Fault(fault)) => Err(fault.into()),
             Err(error) => Err(HandleError::permanent(error)),
         }
     }

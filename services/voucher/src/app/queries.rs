@@ -1,5 +1,5 @@
+use golmok_kernel::ScanOrder;
 use golmok_kernel::{ListPage, PageRequest};
-use golmok_kernel::{RowError, ScanOrder};
 use serde::de::DeserializeOwned;
 use uuid::Uuid;
 
@@ -15,15 +15,6 @@ use super::{AppError, Voucher};
 use golmok_kernel::telemetry::decode_row as decode;
 
 const SCAN_BATCH: usize = 500;
-
-impl From<RowError> for AppError {
-    fn from(error: RowError) -> Self {
-        match error {
-            RowError::Storage(error) => Self::Storage(error),
-            RowError::Unreadable(record) => Self::UnreadableRecord(record),
-        }
-    }
-}
 
 impl Voucher {
     /// Every row of a partition that can be decoded, with its clustering

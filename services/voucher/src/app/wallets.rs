@@ -1,5 +1,5 @@
 use chrono::{DateTime, Utc};
-use golmok_kernel::CommandMeta;
+use golmok_kernel::{CommandMeta, Fault};
 use golmok_runtime::{Actor, Role};
 use uuid::Uuid;
 
@@ -81,7 +81,7 @@ impl Voucher {
             }
         }
         match self.wallet_command(&stream, command, meta, now).await {
-            Err(error) if !matches!(error, AppError::IdempotencyKeyReused(_)) => {
+            Err(error) if !matches!(error, AppError::Fault(Fault::IdempotencyKeyReused(_))) => {
                 let (state, _) = self.wallets.load(&stream).await?;
                 if !state.purchases.contains_key(&purchase_id) {
                     self.release_subsidy(programme_id, purchase_id, meta, now)

@@ -50,10 +50,7 @@ impl Problem for AppError {
                 Row::new(StatusCode::NOT_FOUND, "MERCHANT_NOT_FOUND").at("merchantId")
             }
             AppError::Forbidden => Failure::Forbidden.row(SERVICE),
-            AppError::IdempotencyKeyReused(_) => Failure::KeyReused.row(SERVICE),
-            AppError::Contention(_) | AppError::Storage(_) => Failure::Unavailable.row(SERVICE),
-            AppError::Codec(_) => Failure::Internal.row(SERVICE),
-            AppError::UnreadableRecord(_) => Failure::Unreadable.row(SERVICE),
+            AppError::Fault(fault) => Failure::of(fault).row(SERVICE),
         }
     }
 }
