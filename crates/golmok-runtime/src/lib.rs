@@ -23,7 +23,7 @@ pub use error_body::{ErrorBody, method_not_allowed, route_not_found};
 pub use ops::{Readiness, ops_router, track_http};
 pub use serve::{serve, with_ops};
 pub use service::{
-    Blueprint, Following, Need, Registration, Service, ServiceFactory, Subscription, build,
+    Blueprint, Following, Hosted, Need, Registration, Service, ServiceFactory, Subscription, build,
 };
 pub use settings::{Section, ServiceSettings, SettingsError, SettingsValue, load_settings};
 pub use shutdown::shutdown_on_signal;

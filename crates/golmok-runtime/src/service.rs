@@ -20,17 +20,28 @@ use crate::storage::{StartupError, Storage};
 /// Kafka consumers).
 #[async_trait]
 pub trait Service: Send + Sync + 'static {
+    /// What [`build`] gave it: name, listen address, timeout, opened store.
+    fn hosted(&self) -> &Hosted;
+
     /// The service's name: its settings section, events topic and log label.
-    fn name(&self) -> &'static str;
+    fn name(&self) -> &'static str {
+        self.hosted().name
+    }
 
     /// Where it listens when it runs as its own process.
-    fn listen(&self) -> SocketAddr;
+    fn listen(&self) -> SocketAddr {
+        self.hosted().listen
+    }
 
     /// How long a command waits for the read models (read-your-writes).
-    fn consistency_timeout(&self) -> Duration;
+    fn consistency_timeout(&self) -> Duration {
+        self.hosted().consistency_timeout
+    }
 
     /// Its opened store.
-    fn storage(&self) -> &Storage;
+    fn storage(&self) -> &Storage {
+        &self.hosted().storage
+    }
 
     /// Its HTTP API (no ops routes).
     fn router(&self) -> axum::Router;
@@ -64,18 +75,35 @@ pub trait Blueprint: Service + Sized {
     /// The service's own settings section.
     type Section: Section;
 
-    /// Builds the service over `storage`: projections, processes, background work.
+    /// Builds the service over `hosted.storage`: projections, processes,
+    /// background work. The service keeps `hosted` for [`Service::hosted`].
     async fn assemble(
         settings: ServiceSettings<Self::Section>,
-        storage: Storage,
+        hosted: Hosted,
     ) -> Result<Self, StartupError>;
+}
+
+/// What a host knows of any service, from the settings every service shares,
+/// with its opened store.
+#[derive(Clone)]
+pub struct Hosted {
+    pub name: &'static str,
+    pub listen: SocketAddr,
+    pub consistency_timeout: Duration,
+    pub storage: Storage,
 }
 
 /// Checks `settings`, opens the store they choose and assembles `B`.
 pub async fn build<B: Blueprint>(settings: ServiceSettings<B::Section>) -> Result<B, StartupError> {
     settings.validate().map_err(StartupError::Settings)?;
     let storage = Storage::open(B::NAME, &settings.data_dir, &settings.storage).await?;
-    B::assemble(settings, storage).await
+    let hosted = Hosted {
+        name: B::NAME,
+        listen: settings.listen,
+        consistency_timeout: settings.consistency_timeout(),
+        storage,
+    };
+    B::assemble(settings, hosted).await
 }
 
 /// Whether a service can run without one of its subscriptions.

@@ -1,10 +1,8 @@
-use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Duration;
 
 use async_trait::async_trait;
 use golmok_kernel::Projections;
-use golmok_runtime::{Blueprint, Need, Registration, Service, StartupError, Storage, Subscription};
+use golmok_runtime::{Blueprint, Hosted, Need, Registration, Service, StartupError, Subscription};
 
 use crate::Settings;
 use crate::app::{Storefront, VoucherProcess};
@@ -18,7 +16,7 @@ pub const SERVICE: Registration<Application> = Registration::new();
 /// A built storefront: its store open, its projections running.
 pub struct Application {
     settings: Settings,
-    storage: Storage,
+    hosted: Hosted,
     storefront: Arc<Storefront>,
     projections: Arc<Projections>,
 }
@@ -44,23 +42,23 @@ impl Blueprint for Application {
     const NAME: &'static str = golmok_contracts::storefront::SERVICE;
     type Section = StorefrontSection;
 
-    async fn assemble(settings: Settings, storage: Storage) -> Result<Self, StartupError> {
+    async fn assemble(settings: Settings, hosted: Hosted) -> Result<Self, StartupError> {
         let projections = Projections::start_handlers(
-            Arc::clone(&storage.log),
-            Arc::clone(&storage.tables),
+            Arc::clone(&hosted.storage.log),
+            Arc::clone(&hosted.storage.tables),
             crate::app::projections::handlers(),
             settings.consistency_timeout(),
         )
         .await?;
         let storefront = Arc::new(Storefront::new(
-            Arc::clone(&storage.log),
-            Arc::clone(&storage.tables),
+            Arc::clone(&hosted.storage.log),
+            Arc::clone(&hosted.storage.tables),
             Arc::clone(&projections),
             settings.diagnosis.policy(),
         ));
         Ok(Application {
             settings,
-            storage,
+            hosted,
             storefront,
             projections,
         })
@@ -69,20 +67,8 @@ impl Blueprint for Application {
 
 #[async_trait]
 impl Service for Application {
-    fn name(&self) -> &'static str {
-        Self::NAME
-    }
-
-    fn listen(&self) -> SocketAddr {
-        self.settings.listen
-    }
-
-    fn consistency_timeout(&self) -> Duration {
-        self.settings.consistency_timeout()
-    }
-
-    fn storage(&self) -> &Storage {
-        &self.storage
+    fn hosted(&self) -> &Hosted {
+        &self.hosted
     }
 
     /// The API of docs/storefront-http.md (no ops routes).

@@ -1,10 +1,9 @@
-use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use async_trait::async_trait;
 use golmok_kernel::{CommandHandler, Projections};
-use golmok_runtime::{Blueprint, Need, Registration, Service, StartupError, Storage, Subscription};
+use golmok_runtime::{Blueprint, Hosted, Need, Registration, Service, StartupError, Subscription};
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
@@ -21,7 +20,7 @@ pub const SERVICE: Registration<Application> = Registration::new();
 /// A built voucher service: its store open, its projections and housekeeping running.
 pub struct Application {
     settings: Settings,
-    storage: Storage,
+    hosted: Hosted,
     voucher: Arc<Voucher>,
     projections: Arc<Projections>,
     stop: CancellationToken,
@@ -50,8 +49,8 @@ impl Blueprint for Application {
     const NAME: &'static str = golmok_contracts::voucher::SERVICE;
     type Section = VoucherSection;
 
-    async fn assemble(settings: Settings, storage: Storage) -> Result<Self, StartupError> {
-        let cases = Arc::new(CommandHandler::new(Arc::clone(&storage.log)));
+    async fn assemble(settings: Settings, hosted: Hosted) -> Result<Self, StartupError> {
+        let cases = Arc::new(CommandHandler::new(Arc::clone(&hosted.storage.log)));
         let policy = Policy {
             hold_timeout: settings.hold_timeout(),
             calendar: settings.calendar(),
@@ -59,15 +58,15 @@ impl Blueprint for Application {
             fraud: settings.fraud.policy(),
         };
         let projections = Projections::start_handlers(
-            Arc::clone(&storage.log),
-            Arc::clone(&storage.tables),
+            Arc::clone(&hosted.storage.log),
+            Arc::clone(&hosted.storage.tables),
             handlers(Arc::clone(&cases), policy.fraud.clone()),
             settings.consistency_timeout(),
         )
         .await?;
         let voucher = Arc::new(Voucher::new(
-            Arc::clone(&storage.log),
-            Arc::clone(&storage.tables),
+            Arc::clone(&hosted.storage.log),
+            Arc::clone(&hosted.storage.tables),
             cases,
             Arc::clone(&projections),
             policy,
@@ -79,7 +78,7 @@ impl Blueprint for Application {
         });
         Ok(Application {
             settings,
-            storage,
+            hosted,
             voucher,
             projections,
             stop,
@@ -90,20 +89,8 @@ impl Blueprint for Application {
 
 #[async_trait]
 impl Service for Application {
-    fn name(&self) -> &'static str {
-        Self::NAME
-    }
-
-    fn listen(&self) -> SocketAddr {
-        self.settings.listen
-    }
-
-    fn consistency_timeout(&self) -> Duration {
-        self.settings.consistency_timeout()
-    }
-
-    fn storage(&self) -> &Storage {
-        &self.storage
+    fn hosted(&self) -> &Hosted {
+        &self.hosted
     }
 
     /// The API of docs/voucher-http.md (no ops routes).
