@@ -15,12 +15,18 @@
 //!
 //! [`idempotency::assert_idempotent`] is RELIABILITY 17 through real HTTP,
 //! one contract test every service's API tests call.
+//!
+//! [`service`] is the API tests' harness: a service built in a temporary
+//! data directory and served on a free port ([`service::TestService`]),
+//! stopped and restarted on that directory, called as an actor
+//! ([`service::Client`]), its replies asserted ([`service::Reply`]).
 
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
 
 mod cassandra;
 pub mod idempotency;
 mod kafka;
+pub mod service;
 mod shared;
 
 pub use cassandra::{CASSANDRA_LIBS_ENV, Cassandra, cassandra_libs};

@@ -1,62 +1,43 @@
-use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 /// The services' accessors (`tables()`, `event_log()`) for the tests.
 pub use golmok_runtime::Service;
-use golmok_runtime::{ACTOR_HEADER, Actor, Following, IDEMPOTENCY_HEADER, Role};
+use golmok_runtime::{Actor, Following};
+use golmok_testkit::service::{Client, Served, test_settings};
+pub use golmok_testkit::service::{Reply, citizen, id_of, merchant_actor, official, operator};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use storefront::domain::business_number::BusinessNumber;
 use tempfile::TempDir;
-use tokio::task::JoinHandle;
-use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 use voucher::config::VoucherSection;
 use voucher::{Application, Settings};
 
 pub struct TestApp {
     pub address: String,
-    pub storefront_address: String,
-    pub client: reqwest::Client,
     pub app: Application,
     storefront: storefront::Application,
     /// Each service's consumers of the other's events.
     following: Following,
-    stop: CancellationToken,
-    servers: Vec<JoinHandle<()>>,
+    voucher_api: Client,
+    storefront_api: Client,
+    servers: Vec<Served>,
     _dir: TempDir,
 }
 
 pub fn settings(dir: &TempDir) -> Settings {
     Settings {
-        data_dir: dir.path().join("voucher"),
-        listen: SocketAddr::from(([127, 0, 0, 1], 0)),
         own: VoucherSection {
             housekeeping_interval_secs: 0,
             ..VoucherSection::default()
         },
-        ..Settings::default()
+        ..test_settings(&dir.path().join("voucher"), Settings::default())
     }
 }
 
 pub async fn spawn_app() -> TestApp {
     spawn_with(|_| {}).await
-}
-
-async fn serve(router: axum::Router, stop: &CancellationToken) -> (String, JoinHandle<()>) {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let address = format!("http://{}", listener.local_addr().expect("address"));
-    let token = stop.clone();
-    let server = tokio::spawn(async move {
-        axum::serve(listener, router)
-            .with_graceful_shutdown(async move { token.cancelled().await })
-            .await
-            .expect("server runs");
-    });
-    (address, server)
 }
 
 /// Builds both services with the voucher settings changed by `change`.
@@ -66,11 +47,10 @@ pub async fn spawn_with(change: impl FnOnce(&mut Settings)) -> TestApp {
 
 /// Builds both services on the data directories under `dir`.
 async fn spawn_on(dir: TempDir, change: impl FnOnce(&mut Settings)) -> TestApp {
-    let storefront = storefront::Application::build(storefront::Settings {
-        data_dir: dir.path().join("storefront"),
-        listen: SocketAddr::from(([127, 0, 0, 1], 0)),
-        ..storefront::Settings::default()
-    })
+    let storefront = storefront::Application::build(test_settings(
+        &dir.path().join("storefront"),
+        storefront::Settings::default(),
+    ))
     .await
     .expect("storefront builds");
     let mut settings = settings(&dir);
@@ -79,52 +59,34 @@ async fn spawn_on(dir: TempDir, change: impl FnOnce(&mut Settings)) -> TestApp {
     let following = Following::in_process(&[&storefront as &dyn Service, &app])
         .await
         .expect("each service follows the other");
-    let stop = CancellationToken::new();
-    let (address, voucher_server) = serve(app.router(), &stop).await;
-    let (storefront_address, storefront_server) = serve(storefront.router(), &stop).await;
+    let voucher_server = Served::router(app.router()).await;
+    let storefront_server = Served::router(storefront.router()).await;
     TestApp {
-        address,
-        storefront_address,
-        client: reqwest::Client::new(),
+        address: voucher_server.address.clone(),
         app,
         storefront,
         following,
-        stop,
+        voucher_api: voucher_server.client(),
+        storefront_api: storefront_server.client(),
         servers: vec![voucher_server, storefront_server],
         _dir: dir,
     }
 }
 
-#[derive(Debug, Clone)]
-pub struct Reply {
-    pub status: StatusCode,
-    pub body: Value,
-}
+/// Its calls (`call`, `post`) go to the voucher.
+impl std::ops::Deref for TestApp {
+    type Target = Client;
 
-impl Reply {
-    #[track_caller]
-    pub fn expect(&self, status: StatusCode) -> &Value {
-        assert_eq!(self.status, status, "body: {}", self.body);
-        &self.body
-    }
-
-    /// Asserts an error status, code and field.
-    #[track_caller]
-    pub fn error(&self, status: StatusCode, code: &str, field: Option<&str>) {
-        assert_eq!(self.status, status, "body: {}", self.body);
-        assert_eq!(self.body["code"], code, "body: {}", self.body);
-        assert_eq!(self.body["field"].as_str(), field, "body: {}", self.body);
-        assert!(self.body["message"].as_str().is_some_and(|m| !m.is_empty()));
+    fn deref(&self) -> &Client {
+        &self.voucher_api
     }
 }
 
 impl TestApp {
     /// Stops serving and shuts both services down; answers the data directory.
     pub async fn halt(self) -> TempDir {
-        drop(self.client);
-        self.stop.cancel();
         for server in self.servers {
-            server.await.expect("server stops");
+            server.stop().await;
         }
         self.following.stop().await;
         self.app.shutdown().await;
@@ -142,55 +104,8 @@ impl TestApp {
         spawn_on(dir, |_| {}).await
     }
 
-    async fn send(
-        &self,
-        base: &str,
-        method: Method,
-        path: &str,
-        actor: Option<&Actor>,
-        key: Option<&str>,
-        body: Option<Value>,
-    ) -> Reply {
-        let mut request = self.client.request(method, format!("{base}{path}"));
-        if let Some(actor) = actor {
-            request = request.header(ACTOR_HEADER, actor.to_header());
-        }
-        if let Some(key) = key {
-            request = request.header(IDEMPOTENCY_HEADER, key);
-        }
-        if let Some(body) = body {
-            request = request.json(&body);
-        }
-        let response = request.send().await.expect("request sent");
-        let status = response.status();
-        let text = response.text().await.expect("body read");
-        let body = if text.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_str(&text).unwrap_or_else(|_| panic!("JSON body, got {text:?}"))
-        };
-        Reply { status, body }
-    }
-
-    pub async fn call(
-        &self,
-        method: Method,
-        path: &str,
-        actor: Option<&Actor>,
-        key: Option<&str>,
-        body: Option<Value>,
-    ) -> Reply {
-        self.send(&self.address, method, path, actor, key, body)
-            .await
-    }
-
     pub async fn get(&self, path: &str, actor: &Actor) -> Reply {
         self.call(Method::GET, path, Some(actor), None, None).await
-    }
-
-    pub async fn post(&self, path: &str, actor: &Actor, body: Value) -> Reply {
-        self.call(Method::POST, path, Some(actor), None, Some(body))
-            .await
     }
 
     /// Creates a programme of 중구 (as an official) and returns its id.
@@ -216,8 +131,8 @@ impl TestApp {
             "revenueTier": tier,
         });
         let reply = self
-            .send(
-                &self.storefront_address,
+            .storefront_api
+            .call(
                 Method::POST,
                 "/merchants",
                 Some(&operator()),
@@ -240,16 +155,10 @@ impl TestApp {
         } else {
             (Method::DELETE, None)
         };
-        self.send(
-            &self.storefront_address,
-            method,
-            &path,
-            Some(&operator()),
-            None,
-            body,
-        )
-        .await
-        .expect(StatusCode::OK);
+        self.storefront_api
+            .call(method, &path, Some(&operator()), None, body)
+            .await
+            .expect(StatusCode::OK);
         self.until(&format!("/merchants/{merchant}"), |r| {
             r.body["suspended"] == suspend
         })
@@ -265,15 +174,9 @@ impl TestApp {
         body: Value,
     ) -> Reply {
         let body = Some(body).filter(|b| !b.is_null());
-        self.send(
-            &self.storefront_address,
-            method,
-            path,
-            Some(actor),
-            None,
-            body,
-        )
-        .await
+        self.storefront_api
+            .call(method, path, Some(actor), None, body)
+            .await
     }
 
     /// The storefront's event log (what the voucher's consumers follow).
@@ -304,8 +207,8 @@ impl TestApp {
     ) -> Value {
         for _ in 0..100 {
             let reply = self
-                .send(
-                    &self.storefront_address,
+                .storefront_api
+                .call(
                     Method::GET,
                     &format!("/orders/{order}"),
                     Some(buyer),
@@ -325,20 +228,20 @@ impl TestApp {
     /// Polls `path` until `done`; 20 s of patience, since background passes
     /// (housekeeping, consumers) run late on a loaded 2-core machine.
     pub async fn until(&self, path: &str, done: impl Fn(&Reply) -> bool) -> Reply {
-        self.poll(&self.address, path, done).await
+        self.poll(&self.voucher_api, path, done).await
     }
 
     /// [`Self::until`] on the storefront's API: the storefront's own read
     /// models apply its events independently of the voucher's consumers.
     pub async fn storefront_until(&self, path: &str, done: impl Fn(&Reply) -> bool) -> Reply {
-        self.poll(&self.storefront_address, path, done).await
+        self.poll(&self.storefront_api, path, done).await
     }
 
-    async fn poll(&self, address: &str, path: &str, done: impl Fn(&Reply) -> bool) -> Reply {
+    async fn poll(&self, api: &Client, path: &str, done: impl Fn(&Reply) -> bool) -> Reply {
         let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
         while tokio::time::Instant::now() < deadline {
-            let reply = self
-                .send(address, Method::GET, path, Some(&official()), None, None)
+            let reply = api
+                .call(Method::GET, path, Some(&official()), None, None)
                 .await;
             if done(&reply) {
                 return reply;
@@ -437,37 +340,6 @@ pub fn programme_body() -> Value {
         "feeTiers": {"micro": 0, "small": 30, "medium": 50},
         "budget": 1000000,
     })
-}
-
-pub fn id_of(body: &Value) -> Uuid {
-    body["id"]
-        .as_str()
-        .and_then(|s| s.parse().ok())
-        .expect("an id")
-}
-
-fn actor(role: Role, subject: &str, merchant_id: Option<Uuid>) -> Actor {
-    Actor {
-        subject: subject.to_owned(),
-        role,
-        merchant_id,
-    }
-}
-
-pub fn operator() -> Actor {
-    actor(Role::Operator, "operator-1", None)
-}
-
-pub fn official() -> Actor {
-    actor(Role::Official, "official-jung-gu", None)
-}
-
-pub fn citizen(name: &str) -> Actor {
-    actor(Role::Citizen, name, None)
-}
-
-pub fn merchant_actor(id: Uuid) -> Actor {
-    actor(Role::Merchant, &format!("owner-of-{id}"), Some(id))
 }
 
 /// A fresh 사업자등록번호: nine digits from a counter, then the check digit
