@@ -392,7 +392,17 @@ async fn housekeeping_releases_timed_out_holds_by_itself() {
         })
         .await;
     assert_eq!(released.body["items"].as_array().unwrap().len(), 1);
-    let pending = app.account(programme, &format!("wallet:{wallet}")).await;
+    // The ledger is its own projection of the same events: it applies the
+    // release in its own time.
+    let code = format!("wallet:{wallet}");
+    app.until(&format!("/programmes/{programme}/ledger/accounts"), |r| {
+        r.body.as_array().is_some_and(|all| {
+            all.iter()
+                .any(|a| a["code"] == code && a["debitsPending"] == 0)
+        })
+    })
+    .await;
+    let pending = app.account(programme, &code).await;
     assert_eq!(pending["debitsPending"], 0);
     assert_eq!(pending["available"], 10_000);
     app.stop().await;
