@@ -5,9 +5,11 @@
 use std::future::Future;
 
 use futures::future::join_all;
-use golmok_runtime::{ACTOR_HEADER, IDEMPOTENCY_HEADER};
+use golmok_runtime::{Actor, IDEMPOTENCY_HEADER};
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
+
+use crate::service::Client;
 
 /// How many requests race with one key.
 const RACERS: usize = 20;
@@ -21,15 +23,7 @@ pub struct Replayable {
     pub other_body: Value,
 }
 
-/// One answer of the service: its status and JSON body.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Answer {
-    pub status: StatusCode,
-    pub body: Value,
-}
-
-/// Asserts RELIABILITY 17 against the service at `base` (`http://host:port`)
-/// for the caller whose `x-golmok-actor` header is `actor`:
+/// Asserts RELIABILITY 17 against the service `client` calls, as `actor`:
 ///
 /// - the same key with the same body answers the same status and body, and
 ///   the command takes effect once;
@@ -40,32 +34,48 @@ pub struct Answer {
 ///
 /// `effects` counts the command's effect as the service shows it (for
 /// instance the length of a list the command adds to).
-pub async fn assert_idempotent<F, Fut>(base: &str, actor: &str, command: &Replayable, effects: F)
-where
+pub async fn assert_idempotent<F, Fut>(
+    client: &Client,
+    actor: &Actor,
+    command: &Replayable,
+    effects: F,
+) where
     F: Fn() -> Fut,
     Fut: Future<Output = usize>,
 {
-    let client = &reqwest::Client::new();
-    let call = move |key: &'static str, body: &Value| {
-        send(client, base, actor, command, key, body.clone())
+    // An answer is its status and JSON body (headers such as `date` vary).
+    let call = |key: &'static str, body: &Value| {
+        let body = body.clone();
+        async move {
+            let reply = client
+                .call(
+                    command.method.clone(),
+                    &command.path,
+                    Some(actor),
+                    Some(key),
+                    Some(body),
+                )
+                .await;
+            (reply.status, reply.body)
+        }
     };
     let before = effects().await;
 
     let first = call("r17-once", &command.body).await;
-    assert!(first.status.is_success(), "the command succeeds: {first:?}");
+    assert!(first.0.is_success(), "the command succeeds: {first:?}");
     assert_eq!(effects().await, before + 1, "the command takes effect");
     let again = call("r17-once", &command.body).await;
     assert_eq!(again, first, "a replay answers the first response");
     assert_eq!(effects().await, before + 1, "a replay has no effect");
 
     let reused = call("r17-once", &command.other_body).await;
-    assert_eq!(reused.status, StatusCode::CONFLICT, "{reused:?}");
-    assert_eq!(reused.body["code"], "IDEMPOTENCY_KEY_REUSED", "{reused:?}");
-    assert_eq!(reused.body["field"], IDEMPOTENCY_HEADER, "{reused:?}");
+    assert_eq!(reused.0, StatusCode::CONFLICT, "{reused:?}");
+    assert_eq!(reused.1["code"], "IDEMPOTENCY_KEY_REUSED", "{reused:?}");
+    assert_eq!(reused.1["field"], IDEMPOTENCY_HEADER, "{reused:?}");
     assert_eq!(effects().await, before + 1, "a refused reuse has no effect");
 
     let raced = join_all((0..RACERS).map(|_| call("r17-race", &command.body))).await;
-    assert!(raced[0].status.is_success(), "{:?}", raced[0]);
+    assert!(raced[0].0.is_success(), "{:?}", raced[0]);
     for answer in &raced {
         assert_eq!(answer, &raced[0], "every racer answers the same");
     }
@@ -74,26 +84,4 @@ where
         before + 2,
         "{RACERS} racers with one key take effect once"
     );
-}
-
-async fn send(
-    client: &reqwest::Client,
-    base: &str,
-    actor: &str,
-    command: &Replayable,
-    key: &str,
-    body: Value,
-) -> Answer {
-    let response = client
-        .request(command.method.clone(), format!("{base}{}", command.path))
-        .header(ACTOR_HEADER, actor)
-        .header(IDEMPOTENCY_HEADER, key)
-        .json(&body)
-        .send()
-        .await
-        .expect("request sent");
-    let status = response.status();
-    let text = response.text().await.expect("body read");
-    let body = serde_json::from_str(&text).unwrap_or_else(|_| panic!("JSON body, got {text:?}"));
-    Answer { status, body }
 }

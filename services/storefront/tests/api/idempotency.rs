@@ -213,5 +213,5 @@ async fn adding_a_product_keeps_the_shared_idempotency_contract() {
             .unwrap()
             .len()
     };
-    assert_idempotent(&app.address, &owner.to_header(), &command, products).await;
+    assert_idempotent(app, owner, &command, products).await;
 }

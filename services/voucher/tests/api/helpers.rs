@@ -15,7 +15,6 @@ use voucher::config::VoucherSection;
 use voucher::{Application, Settings};
 
 pub struct TestApp {
-    pub address: String,
     pub app: Application,
     storefront: storefront::Application,
     /// Each service's consumers of the other's events.
@@ -62,7 +61,6 @@ async fn spawn_on(dir: TempDir, change: impl FnOnce(&mut Settings)) -> TestApp {
     let voucher_server = Served::router(app.router()).await;
     let storefront_server = Served::router(storefront.router()).await;
     TestApp {
-        address: voucher_server.address.clone(),
         app,
         storefront,
         following,

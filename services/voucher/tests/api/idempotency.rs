@@ -277,8 +277,7 @@ async fn a_payment_keeps_the_shared_idempotency_contract() {
             .unwrap()
             .len()
     };
-    let kim = citizen("kim").to_header();
-    assert_idempotent(&f.app.address, &kim, &command, redemptions).await;
+    assert_idempotent(&f.app, &citizen("kim"), &command, redemptions).await;
     assert_eq!(f.balance().await, 40_000, "two payments of 5,000 were made");
     f.app.stop().await;
 }
