@@ -6,6 +6,10 @@
 //!   allowed: the API tests of the voucher and the gateway spin the real
 //!   sibling services up, and nothing of a dev-dependency reaches a release
 //!   build;
+//! - the CLI (`crates/golmok`, the composition root) is the only library or
+//!   binary that depends on the services: the libraries under `crates/` sit
+//!   below every service, the CLI on top of them all (`load-tests` too, which
+//!   benchmarks them);
 //! - no file under `services/*/src/domain/` names a crate of I/O or of a
 //!   transport (`tokio`, `axum`, `rdkafka`, `scylla`, `reqwest`, `redb`).
 
@@ -74,8 +78,9 @@ fn members(root: &Path) -> Vec<Member> {
         .collect()
 }
 
-/// The edges `service -> service` of kind normal or build, as `a -> b (kind)`.
-fn service_to_service_edges(root: &Path) -> Vec<String> {
+/// The normal or build edges `member -> service` from the members `from`
+/// selects, as `a -> b (kind)`.
+fn edges_to_services(root: &Path, from: impl Fn(&str, &Path) -> bool) -> Vec<String> {
     let services_dir = root.join("services");
     let members = members(root);
     let services: Vec<&str> = members
@@ -90,7 +95,7 @@ fn service_to_service_edges(root: &Path) -> Vec<String> {
     );
     let mut edges = Vec::new();
     for (name, dir, deps) in &members {
-        if !dir.starts_with(&services_dir) {
+        if !from(name, dir) {
             continue;
         }
         for (dep, kind) in deps {
@@ -100,6 +105,31 @@ fn service_to_service_edges(root: &Path) -> Vec<String> {
         }
     }
     edges
+}
+
+/// The edges `service -> service` of kind normal or build.
+fn service_to_service_edges(root: &Path) -> Vec<String> {
+    let services_dir = root.join("services");
+    edges_to_services(root, |_, dir| dir.starts_with(&services_dir))
+}
+
+/// The members that sit on top of the services: the composition root and the benchmarks.
+const ON_TOP: [&str; 2] = ["golmok", "load-tests"];
+
+#[test]
+fn only_the_composition_root_depends_on_the_services() {
+    let root = workspace();
+    let crates_dir = root.join("crates");
+    let edges = edges_to_services(&root, |name, dir| {
+        dir.starts_with(&crates_dir) && !ON_TOP.contains(&name)
+    });
+    assert!(
+        edges.is_empty(),
+        "the libraries under crates/ sit below the services; only {ON_TOP:?} may \
+         depend on a service: {edges:?}"
+    );
+    let cli = edges_to_services(&root, |name, _| name == "golmok");
+    assert!(cli.len() >= 3, "the CLI composes every service: {cli:?}");
 }
 
 #[test]

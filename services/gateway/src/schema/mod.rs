@@ -15,7 +15,6 @@ mod voucher;
 use async_graphql::{EmptySubscription, MergedObject, Schema};
 
 pub(crate) use context::RequestContext;
-pub(crate) use node::NodeType;
 
 use crate::config::LimitSettings;
 use crate::limits::QueryLimits;
@@ -41,6 +40,21 @@ pub(crate) struct Mutation(
     orders::OrderPaymentMutation,
     voucher::VoucherMutation,
 );
+
+node::node_types! {
+    nodes {
+        Merchant(merchants::Merchant) => merchants::find_merchant,
+        Product(products::Product) => products::find_product,
+        Order(orders::Order) => orders::find_order,
+        VoucherProgramme(voucher::VoucherProgramme) => voucher::find_programme,
+        VoucherWallet(voucher::VoucherWallet) => voucher::find_wallet,
+        FraudCase(voucher::FraudCase) => voucher::find_case,
+    }
+    not_nodes {
+        VoucherRedemption => "voucher redemptions are read from their wallet or their merchant's voucherRedemptions",
+        ChannelOnboarding => "channel onboarding requests are read from their merchant's channelOnboardings",
+    }
+}
 
 /// The schema with its limits; introspection stays on (GraphiQL needs it).
 pub(crate) fn build(limits: &LimitSettings) -> GatewaySchema {

@@ -1,21 +1,16 @@
-use async_graphql::{Context, ErrorExtensions, ID, Interface, Object, Result};
+use async_graphql::{Context, ErrorExtensions, ID, Object, Result};
 
-use crate::errors::coded;
 use crate::relay::GlobalId;
-use crate::schema::merchants::{Merchant, find_merchant};
-use crate::schema::orders::{Order, find_order};
-use crate::schema::products::{Product, find_product};
-use crate::schema::voucher::{
-    FraudCase, VoucherProgramme, VoucherWallet, find_case, find_programme, find_wallet,
-};
+use crate::schema::{Node, find};
 
 /// Declares every type with a global id, one line each: the `Node` types
-/// with the function that finds one by id, then the types whose ids are not
-/// fetched alone, with why. Generates `NodeType` (the id's type name), the
-/// `Node` interface and the `node(id:)` dispatch.
+/// (variant, object type) with the function that finds one by id, then the
+/// types whose ids are not fetched alone, with why. Generates `NodeType` (the
+/// id's type name), the `Node` interface and the `node(id:)` dispatch. The
+/// table itself is in the schema's root module, beside `Query` and `Mutation`.
 macro_rules! node_types {
     (
-        nodes { $($node:ident => $find:path),+ $(,)? }
+        nodes { $($node:ident($module:ident::$object:ident) => $find:path),+ $(,)? }
         not_nodes { $($other:ident => $why:literal),+ $(,)? }
     ) => {
         /// The types whose ids are Relay global ids.
@@ -37,36 +32,26 @@ macro_rules! node_types {
         }
 
         /// An object with a global id, fetchable with `node(id:)`.
-        #[derive(Interface)]
-        #[graphql(field(name = "id", ty = "ID", desc = "The object's global id."))]
+        #[derive(async_graphql::Interface)]
+        #[graphql(field(name = "id", ty = "async_graphql::ID", desc = "The object's global id."))]
         pub(crate) enum Node {
-            $($node($node),)+
+            $($node($module::$object),)+
         }
 
         /// The object `global` names; an error for a type that is not a node.
-        async fn find(ctx: &Context<'_>, global: GlobalId) -> Result<Option<Node>> {
+        pub(crate) async fn find(
+            ctx: &async_graphql::Context<'_>,
+            global: $crate::relay::GlobalId,
+        ) -> async_graphql::Result<Option<Node>> {
             Ok(match global.node_type {
                 $(NodeType::$node => $find(ctx, global.id).await?.map(Node::$node),)+
-                $(NodeType::$other => return Err(coded("NOT_A_NODE", $why)),)+
+                $(NodeType::$other => return Err($crate::errors::coded("NOT_A_NODE", $why)),)+
             })
         }
     };
 }
 
-node_types! {
-    nodes {
-        Merchant => find_merchant,
-        Product => find_product,
-        Order => find_order,
-        VoucherProgramme => find_programme,
-        VoucherWallet => find_wallet,
-        FraudCase => find_case,
-    }
-    not_nodes {
-        VoucherRedemption => "voucher redemptions are read from their wallet or their merchant's voucherRedemptions",
-        ChannelOnboarding => "channel onboarding requests are read from their merchant's channelOnboardings",
-    }
-}
+pub(crate) use node_types;
 
 #[derive(Default)]
 pub(crate) struct NodeQuery;
