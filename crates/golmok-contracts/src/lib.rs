@@ -1,7 +1,8 @@
 //! The published language of Golmok's services, one module per service:
 //! the serde structs of every event a service writes (the JSON of
 //! `schemas/events/<service>/`), its name and version, and the code enums
-//! those events carry.
+//! those events carry; and in `<service>::http` the request bodies and views
+//! of its HTTP API, which the service and the gateway both use.
 //!
 //! A service that follows another's events reads them through this crate,
 //! never through the other service's crate: a change inside a service's
@@ -122,6 +123,25 @@ macro_rules! wire_codes {
     };
 }
 pub(crate) use wire_codes;
+
+/// A code enum of a service's HTTP API (not carried by its events):
+/// SCREAMING_SNAKE on the wire and, with the `graphql` feature, a GraphQL
+/// enum of the same values whose doc comments are the GraphQL descriptions.
+macro_rules! api_codes {
+    ($(#[$meta:meta])* $name:ident { $($(#[$doc:meta])* $variant:ident),+ $(,)? }) => {
+        #[derive(
+            Debug, Clone, Copy, PartialEq, Eq, Hash,
+            serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+        )]
+        #[cfg_attr(feature = "graphql", derive(async_graphql::Enum))]
+        #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+        $(#[$meta])*
+        pub enum $name {
+            $($(#[$doc])* $variant),+
+        }
+    };
+}
+pub(crate) use api_codes;
 
 #[cfg(test)]
 mod tests {

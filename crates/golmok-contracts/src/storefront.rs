@@ -2,7 +2,7 @@
 //! versioned wire struct per event type and the codes they carry. The
 //! storefront's codec table maps its domain events onto these structs (and
 //! names and versions them); other services read the storefront's events
-//! through them.
+//! through them. Its HTTP API's bodies and views are in [`http`].
 
 use chrono::{DateTime, NaiveDate, Utc};
 use schemars::JsonSchema;
@@ -10,6 +10,8 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::wire_codes;
+
+pub mod http;
 
 /// The producer's name in `kr.golmok.storefront.<Event>.v<N>`.
 pub const SERVICE: &str = "storefront";

@@ -1,14 +1,23 @@
-//! The storefront's JSON, as `docs/storefront-http.md` describes it. The
-//! enums are shared with the GraphQL schema: their SCREAMING_SNAKE values are
-//! the contract's.
+//! The storefront's JSON is the contract's (`golmok_contracts::storefront::http`),
+//! read here under the names the schema uses. What stays in the gateway is
+//! GraphQL only: the codes the storefront's events carry (the event schemas
+//! publish their descriptions, the GraphQL schema has its own), the objects
+//! that hold one of them, and the directory's filter.
 
-use async_graphql::{Enum, InputObject, SimpleObject};
-use chrono::{DateTime, NaiveDate, Utc};
-use serde::{Deserialize, Serialize};
-use uuid::Uuid;
+use async_graphql::{Enum, InputObject, Object};
+use chrono::{DateTime, Utc};
+use golmok_contracts::storefront::{self as contract, http};
+use serde::Serialize;
+
+pub(crate) use http::{
+    HeritageStatus, MerchantStatus, MerchantView as Merchant, OnboardingView as ChannelOnboarding,
+    OrderLineView as OrderLine, OrderStatus, OrderView as Order, PaymentStatus,
+    ProductView as Product,
+};
 
 /// 소상인 (retailer) or 소공인 (manufacturer).
-#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[graphql(remote = "contract::Kind")]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub(crate) enum MerchantKind {
     /// 소상인: sells goods or services.
@@ -18,7 +27,8 @@ pub(crate) enum MerchantKind {
 }
 
 /// Revenue tier; drives voucher fee tiers.
-#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[graphql(remote = "contract::RevenueTier")]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub(crate) enum RevenueTier {
     Micro,
@@ -26,15 +36,9 @@ pub(crate) enum RevenueTier {
     Medium,
 }
 
-#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub(crate) enum MerchantStatus {
-    Active,
-    Suspended,
-}
-
 /// Heritage badges.
-#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[graphql(remote = "contract::HeritageBadge")]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub(crate) enum HeritageBadge {
     /// 백년가게: in business for 30 years or more.
@@ -52,16 +56,9 @@ impl HeritageBadge {
     }
 }
 
-#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub(crate) enum HeritageStatus {
-    Applied,
-    Approved,
-    Rejected,
-}
-
 /// Where an expert diagnosis routes a merchant.
-#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[graphql(remote = "contract::Route")]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub(crate) enum DiagnosisRoute {
     /// List the merchant's products on online channels.
@@ -72,14 +69,16 @@ pub(crate) enum DiagnosisRoute {
     Education,
 }
 
-#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[graphql(remote = "contract::Market")]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub(crate) enum Market {
     Domestic,
     Global,
 }
 
-#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[graphql(remote = "contract::OnboardingStatus")]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub(crate) enum OnboardingStatus {
     Requested,
@@ -88,16 +87,8 @@ pub(crate) enum OnboardingStatus {
     Rejected,
 }
 
-#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub(crate) enum OrderStatus {
-    Placed,
-    /// The merchant accepted the order; a held voucher payment is then captured.
-    Confirmed,
-    Cancelled,
-}
-
-#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[graphql(remote = "contract::PaymentMethod")]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub(crate) enum PaymentMethod {
     /// A local alley voucher (지역사랑상품권).
@@ -105,150 +96,95 @@ pub(crate) enum PaymentMethod {
     Card,
 }
 
-#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub(crate) enum PaymentStatus {
-    /// Not asked for yet.
-    Awaiting,
-    /// The buyer asked the voucher service to pay; its answer is on the way.
-    Requested,
-    /// The buyer's wallet holds the total until the merchant confirms.
-    Held,
-    /// Captured from the wallet on the merchant's confirmation.
-    Paid,
-    /// Released: the order was cancelled.
-    Voided,
-    /// The voucher service refused; `code` says why. May be requested again.
-    Declined,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub(crate) struct Merchant {
-    pub(crate) id: Uuid,
-    pub(crate) business_number: String,
-    pub(crate) name: String,
-    pub(crate) kind: MerchantKind,
-    pub(crate) category: String,
-    pub(crate) district: String,
-    pub(crate) founded_on: NaiveDate,
-    pub(crate) revenue_tier: RevenueTier,
-    pub(crate) status: MerchantStatus,
-    #[serde(default)]
-    pub(crate) suspension_reason: Option<String>,
-    #[serde(default)]
-    pub(crate) heritage: Option<Heritage>,
-    #[serde(default)]
-    pub(crate) diagnosis: Option<Diagnosis>,
-    #[serde(default)]
-    pub(crate) channel_onboardings: Vec<ChannelOnboarding>,
-    pub(crate) registered_at: DateTime<Utc>,
-    pub(crate) version: u64,
-}
+pub(crate) struct Heritage<'a>(pub(crate) &'a http::HeritageView);
 
 /// A heritage badge application and its decision.
-#[derive(SimpleObject, Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub(crate) struct Heritage {
-    pub(crate) badge: HeritageBadge,
-    pub(crate) status: HeritageStatus,
-    pub(crate) applied_at: DateTime<Utc>,
+#[Object]
+impl Heritage<'_> {
+    async fn badge(&self) -> HeritageBadge {
+        self.0.badge.into()
+    }
+
+    async fn status(&self) -> HeritageStatus {
+        self.0.status
+    }
+
+    async fn applied_at(&self) -> DateTime<Utc> {
+        self.0.applied_at
+    }
+
     /// When an official approved or rejected the application.
-    #[serde(default)]
-    pub(crate) decided_at: Option<DateTime<Utc>>,
+    async fn decided_at(&self) -> Option<DateTime<Utc>> {
+        self.0.decided_at
+    }
+
     /// The subject of the official who decided.
-    #[serde(default)]
-    pub(crate) decided_by: Option<String>,
+    async fn decided_by(&self) -> Option<&str> {
+        self.0.decided_by.as_deref()
+    }
+
     /// Why the application was rejected.
-    #[serde(default)]
-    pub(crate) reason: Option<String>,
+    async fn reason(&self) -> Option<&str> {
+        self.0.reason.as_deref()
+    }
 }
+
+pub(crate) struct Diagnosis<'a>(pub(crate) &'a http::DiagnosisView);
 
 /// An expert's diagnosis of a merchant's marketability and online capability.
-#[derive(SimpleObject, Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub(crate) struct Diagnosis {
+#[Object]
+impl Diagnosis<'_> {
     /// 0 to 100.
-    pub(crate) marketability: u8,
+    async fn marketability(&self) -> u8 {
+        self.0.marketability
+    }
+
     /// 0 to 100.
-    pub(crate) online_capability: u8,
-    #[serde(default)]
-    pub(crate) notes: String,
+    async fn online_capability(&self) -> u8 {
+        self.0.online_capability
+    }
+
+    async fn notes(&self) -> &str {
+        &self.0.notes
+    }
+
     /// Where the diagnosis routes the merchant.
-    pub(crate) route: DiagnosisRoute,
+    async fn route(&self) -> DiagnosisRoute {
+        self.0.route.into()
+    }
+
     /// The subject of the expert who diagnosed.
-    pub(crate) expert: String,
-    pub(crate) recorded_at: DateTime<Utc>,
+    async fn expert(&self) -> &str {
+        &self.0.expert
+    }
+
+    async fn recorded_at(&self) -> DateTime<Utc> {
+        self.0.recorded_at
+    }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub(crate) struct ChannelOnboarding {
-    pub(crate) id: Uuid,
-    pub(crate) channel: String,
-    pub(crate) market: Market,
-    pub(crate) status: OnboardingStatus,
-    pub(crate) requested_at: DateTime<Utc>,
-    pub(crate) updated_at: DateTime<Utc>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub(crate) struct Product {
-    pub(crate) id: Uuid,
-    pub(crate) merchant_id: Uuid,
-    pub(crate) name: String,
-    #[serde(default)]
-    pub(crate) description: String,
-    pub(crate) price: i64,
-    pub(crate) stock: i64,
-    pub(crate) reserved: i64,
-    pub(crate) available: i64,
-    pub(crate) published: bool,
-    pub(crate) updated_at: DateTime<Utc>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub(crate) struct Order {
-    pub(crate) id: Uuid,
-    pub(crate) merchant_id: Uuid,
-    pub(crate) buyer: String,
-    pub(crate) lines: Vec<OrderLine>,
-    pub(crate) total: i64,
-    pub(crate) status: OrderStatus,
-    pub(crate) payment: Payment,
-    pub(crate) placed_at: DateTime<Utc>,
-    #[serde(default)]
-    pub(crate) confirmed_at: Option<DateTime<Utc>>,
-    #[serde(default)]
-    pub(crate) cancelled_at: Option<DateTime<Utc>>,
-    #[serde(default)]
-    pub(crate) cancel_reason: Option<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub(crate) struct OrderLine {
-    pub(crate) product_id: Uuid,
-    pub(crate) name: String,
-    pub(crate) unit_price: i64,
-    pub(crate) quantity: i64,
-    pub(crate) line_total: i64,
-}
+pub(crate) struct Payment<'a>(pub(crate) &'a http::PaymentView);
 
 /// How an order is paid, and how far payment has got.
-#[derive(SimpleObject, Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub(crate) struct Payment {
-    pub(crate) method: PaymentMethod,
-    pub(crate) status: PaymentStatus,
+#[Object]
+impl Payment<'_> {
+    async fn method(&self) -> PaymentMethod {
+        self.0.method.into()
+    }
+
+    async fn status(&self) -> PaymentStatus {
+        self.0.status
+    }
+
     /// While DECLINED: the voucher service's stable code (INSUFFICIENT_BALANCE, …).
-    #[serde(default)]
-    pub(crate) code: Option<String>,
+    async fn code(&self) -> Option<&str> {
+        self.0.code.as_deref()
+    }
+
     /// While DECLINED: why, in words.
-    #[serde(default)]
-    pub(crate) reason: Option<String>,
+    async fn reason(&self) -> Option<&str> {
+        self.0.reason.as_deref()
+    }
 }
 
 /// Filters of the merchant directory; they combine.
