@@ -2,6 +2,7 @@
 //! versioned wire struct per event type and the codes they carry. The
 //! voucher's codec table maps its domain events onto these structs (and names
 //! and versions them); other services read the voucher's events through them.
+//! Its HTTP API's bodies and views are in [`http`].
 
 use std::collections::BTreeSet;
 
@@ -11,6 +12,8 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::wire_codes;
+
+pub mod http;
 
 /// The producer's name in `kr.golmok.voucher.<Event>.v<N>`.
 pub const SERVICE: &str = "voucher";
