@@ -53,24 +53,6 @@ pub fn read<T: DeserializeOwned + JsonSchema>(data: Value) -> Result<T, serde_js
     serde_json::from_value(data)
 }
 
-/// Defines a wire enum with SCREAMING_SNAKE codes that maps one to one onto a
-/// domain enum with the same variant names (the caller imports `Serialize`,
-/// `Deserialize` and `JsonSchema`). For a code that a contract already
-/// defines, use [`map_codes!`].
-#[macro_export]
-macro_rules! codes {
-    ($(#[$doc:meta])* $name:ident <=> $module:ident :: $domain:ident { $($variant:ident),+ $(,)? }) => {
-        $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
-        #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-        pub enum $name {
-            $($variant),+
-        }
-
-        $crate::map_codes!($name <=> $module::$domain { $($variant),+ });
-    };
-}
-
 /// Maps a wire code enum (e.g. one of a contract) one to one onto a domain
 /// enum with the same variant names, both ways, and makes it the domain
 /// enum's `golmok_kernel::Wire` form (the caller depends on `golmok-kernel`;
