@@ -90,17 +90,32 @@ macro_rules! map_codes {
     };
 }
 
-/// A wire code enum of a contract: SCREAMING_SNAKE codes, never renamed.
+/// A code enum that a contract's events carry: SCREAMING_SNAKE codes, never
+/// renamed. The literal after the name is its description in the published
+/// event schemas; its doc comments are the rustdoc and, with the `graphql`
+/// feature, the descriptions of the GraphQL enum the gateway serves (the two
+/// audiences read different words, so the schema is written by hand here:
+/// a derived one would take the doc comments).
 macro_rules! wire_codes {
-    ($(#[$doc:meta])* $name:ident { $($variant:ident),+ $(,)? }) => {
-        $(#[$doc])*
-        #[derive(
-            Debug, Clone, Copy, PartialEq, Eq, Hash,
-            serde::Serialize, serde::Deserialize, schemars::JsonSchema,
-        )]
-        #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-        pub enum $name {
-            $($variant),+
+    ($(#[$meta:meta])* $name:ident : $wire:literal { $($(#[$doc:meta])* $variant:ident),+ $(,)? }) => {
+        $crate::api_codes!(@enum $(#[$meta])* $name { $($(#[$doc])* $variant),+ });
+
+        impl schemars::JsonSchema for $name {
+            fn schema_name() -> std::borrow::Cow<'static, str> {
+                stringify!($name).into()
+            }
+
+            fn schema_id() -> std::borrow::Cow<'static, str> {
+                concat!(module_path!(), "::", stringify!($name)).into()
+            }
+
+            fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+                let codes: Vec<serde_json::Value> = [$($name::$variant),+]
+                    .iter()
+                    .map(|code| serde_json::to_value(code).unwrap_or_default())
+                    .collect();
+                schemars::json_schema!({ "description": $wire, "enum": codes, "type": "string" })
+            }
         }
     };
 }
@@ -111,10 +126,10 @@ pub(crate) use wire_codes;
 /// enum of the same values whose doc comments are the GraphQL descriptions.
 macro_rules! api_codes {
     ($(#[$meta:meta])* $name:ident { $($(#[$doc:meta])* $variant:ident),+ $(,)? }) => {
-        #[derive(
-            Debug, Clone, Copy, PartialEq, Eq, Hash,
-            serde::Serialize, serde::Deserialize, schemars::JsonSchema,
-        )]
+        $crate::api_codes!(@enum #[derive(schemars::JsonSchema)] $(#[$meta])* $name { $($(#[$doc])* $variant),+ });
+    };
+    (@enum $(#[$meta:meta])* $name:ident { $($(#[$doc:meta])* $variant:ident),+ }) => {
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
         #[cfg_attr(feature = "graphql", derive(async_graphql::Enum))]
         #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
         $(#[$meta])*

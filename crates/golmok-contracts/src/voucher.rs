@@ -22,11 +22,21 @@ pub const VERSION: u32 = 1;
 
 wire_codes! {
     /// Why a merchant may not accept a programme's vouchers.
-    Ineligible { OutsideRegion, CategoryNotEligible, Suspended }
+    Ineligible: "Why a merchant may not accept a programme's vouchers." {
+        OutsideRegion,
+        CategoryNotEligible,
+        Suspended,
+    }
 }
 wire_codes! {
-    /// The fraud rule that opened a case.
-    Rule { VelocityAboveBaseline, RoundAmountBurst, NewMerchantVolume, RepeatedWallet }
+    /// The fraud (깡) rule that opened a case.
+    #[cfg_attr(feature = "graphql", graphql(name = "FraudRule"))]
+    Rule: "The fraud rule that opened a case." {
+        VelocityAboveBaseline,
+        RoundAmountBurst,
+        NewMerchantVolume,
+        RepeatedWallet,
+    }
 }
 
 /// Why a redemption was declined.

@@ -2,6 +2,8 @@
 //! it accepts (camelCase JSON; unknown fields are refused) and the views it
 //! answers. The storefront deserializes and serializes these, the gateway
 //! reads them; the storefront also stores the views as its read-model rows.
+//! Doc comments on what the gateway serves as it is (with the `graphql`
+//! feature) are its GraphQL descriptions.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -193,7 +195,13 @@ impl MerchantView {
     }
 }
 
+/// A heritage badge application and its decision.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "graphql",
+    derive(async_graphql::SimpleObject),
+    graphql(name = "Heritage")
+)]
 #[serde(rename_all = "camelCase")]
 pub struct HeritageView {
     pub badge: HeritageBadge,
@@ -201,13 +209,19 @@ pub struct HeritageView {
     pub applied_at: DateTime<Utc>,
     /// When an official approved or rejected the application.
     pub decided_at: Option<DateTime<Utc>>,
-    /// Subject of the deciding official.
+    /// The subject of the official who decided.
     pub decided_by: Option<String>,
-    /// Why it was rejected.
+    /// Why the application was rejected.
     pub reason: Option<String>,
 }
 
+/// An expert's diagnosis of a merchant's marketability and online capability.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "graphql",
+    derive(async_graphql::SimpleObject),
+    graphql(name = "Diagnosis")
+)]
 #[serde(rename_all = "camelCase")]
 pub struct DiagnosisView {
     /// 0 to 100.
@@ -216,8 +230,9 @@ pub struct DiagnosisView {
     pub online_capability: u8,
     #[serde(default)]
     pub notes: String,
+    /// Where the diagnosis routes the merchant.
     pub route: Route,
-    /// Subject of the expert.
+    /// The subject of the expert who diagnosed.
     pub expert: String,
     pub recorded_at: DateTime<Utc>,
 }
@@ -279,21 +294,29 @@ pub struct OrderLineView {
     pub line_total: i64,
 }
 
+/// How an order is paid, and how far payment has got.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "graphql",
+    derive(async_graphql::SimpleObject),
+    graphql(name = "Payment")
+)]
 #[serde(rename_all = "camelCase")]
 pub struct PaymentView {
     pub method: PaymentMethod,
     pub status: PaymentStatus,
     /// The voucher programme asked to pay, once requested.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "graphql", graphql(skip))]
     pub programme_id: Option<Uuid>,
     /// The current payment attempt.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "graphql", graphql(skip))]
     pub payment_id: Option<Uuid>,
-    /// The voucher service's code while DECLINED.
+    /// While DECLINED: the voucher service's stable code (INSUFFICIENT_BALANCE, …).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
-    /// Why it was declined, while DECLINED.
+    /// While DECLINED: why, in words.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
 }

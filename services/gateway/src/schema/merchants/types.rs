@@ -30,7 +30,7 @@ impl Merchant {
     }
 
     async fn kind(&self) -> MerchantKind {
-        self.0.kind.into()
+        self.0.kind
     }
 
     async fn category(&self) -> &str {
@@ -47,7 +47,7 @@ impl Merchant {
     }
 
     async fn revenue_tier(&self) -> RevenueTier {
-        self.0.revenue_tier.into()
+        self.0.revenue_tier
     }
 
     async fn status(&self) -> MerchantStatus {
@@ -59,13 +59,13 @@ impl Merchant {
     }
 
     /// The heritage badge applied for or held, if any.
-    async fn heritage(&self) -> Option<Heritage<'_>> {
-        self.0.heritage.as_ref().map(Heritage)
+    async fn heritage(&self) -> Option<&Heritage> {
+        self.0.heritage.as_ref()
     }
 
     /// The latest expert diagnosis, if any.
-    async fn diagnosis(&self) -> Option<Diagnosis<'_>> {
-        self.0.diagnosis.as_ref().map(Diagnosis)
+    async fn diagnosis(&self) -> Option<&Diagnosis> {
+        self.0.diagnosis.as_ref()
     }
 
     /// Requests to sell on online channels, oldest first.
@@ -128,11 +128,11 @@ impl ChannelOnboarding<'_> {
     }
 
     async fn market(&self) -> Market {
-        self.0.market.into()
+        self.0.market
     }
 
     async fn status(&self) -> OnboardingStatus {
-        self.0.status.into()
+        self.0.status
     }
 
     async fn requested_at(&self) -> DateTime<Utc> {

@@ -39,8 +39,8 @@ impl Order {
         self.0.status
     }
 
-    async fn payment(&self) -> Payment<'_> {
-        Payment(&self.0.payment)
+    async fn payment(&self) -> &Payment {
+        &self.0.payment
     }
 
     async fn placed_at(&self) -> DateTime<Utc> {

@@ -290,7 +290,7 @@ impl FraudCase {
     }
 
     async fn rule(&self) -> FraudRule {
-        self.0.rule.into()
+        self.0.rule
     }
 
     /// What the rule saw.
