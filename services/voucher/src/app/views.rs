@@ -46,6 +46,7 @@ pub fn programme_view(state: &ProgrammeState) -> Option<ProgrammeView> {
     })
 }
 
+/// The view of the redemption `id` of the wallet `wallet_id` in `programme_id`.
 pub fn redemption_view(
     id: Uuid,
     wallet_id: Uuid,
@@ -279,6 +280,7 @@ impl From<Totals> for Balance {
     }
 }
 
+/// The view of the ledger account `code`.
 pub fn account_view(code: String, balance: Balance) -> AccountView {
     AccountView {
         code,
