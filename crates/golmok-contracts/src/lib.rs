@@ -1,7 +1,8 @@
 //! The published language of Golmok's services, one module per service:
 //! the serde structs of every event a service writes (the JSON of
 //! `schemas/events/<service>/`), its name and version, and the code enums
-//! those events carry.
+//! those events carry; and in `<service>::http` the request bodies and views
+//! of its HTTP API, which the service and the gateway both use.
 //!
 //! A service that follows another's events reads them through this crate,
 //! never through the other service's crate: a change inside a service's
@@ -52,24 +53,6 @@ pub fn read<T: DeserializeOwned + JsonSchema>(data: Value) -> Result<T, serde_js
     serde_json::from_value(data)
 }
 
-/// Defines a wire enum with SCREAMING_SNAKE codes that maps one to one onto a
-/// domain enum with the same variant names (the caller imports `Serialize`,
-/// `Deserialize` and `JsonSchema`). For a code that a contract already
-/// defines, use [`map_codes!`].
-#[macro_export]
-macro_rules! codes {
-    ($(#[$doc:meta])* $name:ident <=> $module:ident :: $domain:ident { $($variant:ident),+ $(,)? }) => {
-        $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
-        #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-        pub enum $name {
-            $($variant),+
-        }
-
-        $crate::map_codes!($name <=> $module::$domain { $($variant),+ });
-    };
-}
-
 /// Maps a wire code enum (e.g. one of a contract) one to one onto a domain
 /// enum with the same variant names, both ways, and makes it the domain
 /// enum's `golmok_kernel::Wire` form (the caller depends on `golmok-kernel`;
@@ -107,21 +90,55 @@ macro_rules! map_codes {
     };
 }
 
-/// A wire code enum of a contract: SCREAMING_SNAKE codes, never renamed.
+/// A code enum that a contract's events carry: SCREAMING_SNAKE codes, never
+/// renamed. The literal after the name is its description in the published
+/// event schemas; its doc comments are the rustdoc and, with the `graphql`
+/// feature, the descriptions of the GraphQL enum the gateway serves (the two
+/// audiences read different words, so the schema is written by hand here:
+/// a derived one would take the doc comments).
 macro_rules! wire_codes {
-    ($(#[$doc:meta])* $name:ident { $($variant:ident),+ $(,)? }) => {
-        $(#[$doc])*
-        #[derive(
-            Debug, Clone, Copy, PartialEq, Eq, Hash,
-            serde::Serialize, serde::Deserialize, schemars::JsonSchema,
-        )]
-        #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-        pub enum $name {
-            $($variant),+
+    ($(#[$meta:meta])* $name:ident : $wire:literal { $($(#[$doc:meta])* $variant:ident),+ $(,)? }) => {
+        $crate::api_codes!(@enum $(#[$meta])* $name { $($(#[$doc])* $variant),+ });
+
+        impl schemars::JsonSchema for $name {
+            fn schema_name() -> std::borrow::Cow<'static, str> {
+                stringify!($name).into()
+            }
+
+            fn schema_id() -> std::borrow::Cow<'static, str> {
+                concat!(module_path!(), "::", stringify!($name)).into()
+            }
+
+            fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+                let codes: Vec<serde_json::Value> = [$($name::$variant),+]
+                    .iter()
+                    .map(|code| serde_json::to_value(code).unwrap_or_default())
+                    .collect();
+                schemars::json_schema!({ "description": $wire, "enum": codes, "type": "string" })
+            }
         }
     };
 }
 pub(crate) use wire_codes;
+
+/// A code enum of a service's HTTP API (not carried by its events):
+/// SCREAMING_SNAKE on the wire and, with the `graphql` feature, a GraphQL
+/// enum of the same values whose doc comments are the GraphQL descriptions.
+macro_rules! api_codes {
+    ($(#[$meta:meta])* $name:ident { $($(#[$doc:meta])* $variant:ident),+ $(,)? }) => {
+        $crate::api_codes!(@enum #[derive(schemars::JsonSchema)] $(#[$meta])* $name { $($(#[$doc])* $variant),+ });
+    };
+    (@enum $(#[$meta:meta])* $name:ident { $($(#[$doc:meta])* $variant:ident),+ }) => {
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+        #[cfg_attr(feature = "graphql", derive(async_graphql::Enum))]
+        #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+        $(#[$meta])*
+        pub enum $name {
+            $($(#[$doc])* $variant),+
+        }
+    };
+}
+pub(crate) use api_codes;
 
 #[cfg(test)]
 mod tests {

@@ -2,7 +2,7 @@
 //! versioned wire struct per event type and the codes they carry. The
 //! storefront's codec table maps its domain events onto these structs (and
 //! names and versions them); other services read the storefront's events
-//! through them.
+//! through them. Its HTTP API's bodies and views are in [`http`].
 
 use chrono::{DateTime, NaiveDate, Utc};
 use schemars::JsonSchema;
@@ -11,38 +11,68 @@ use uuid::Uuid;
 
 use crate::wire_codes;
 
+pub mod http;
+
 /// The producer's name in `kr.golmok.storefront.<Event>.v<N>`.
 pub const SERVICE: &str = "storefront";
 /// The version every current storefront event is written in.
 pub const VERSION: u32 = 1;
 
 wire_codes! {
-    /// 소상인 RETAILER or 소공인 MANUFACTURER.
-    Kind { Retailer, Manufacturer }
+    /// 소상인 (retailer) or 소공인 (manufacturer).
+    #[cfg_attr(feature = "graphql", graphql(name = "MerchantKind"))]
+    Kind: "소상인 RETAILER or 소공인 MANUFACTURER." {
+        /// 소상인: sells goods or services.
+        Retailer,
+        /// 소공인: a small manufacturer.
+        Manufacturer,
+    }
 }
 wire_codes! {
-    /// Annual revenue band.
-    RevenueTier { Micro, Small, Medium }
+    /// Revenue tier; drives voucher fee tiers.
+    RevenueTier: "Annual revenue band." { Micro, Small, Medium }
 }
 wire_codes! {
-    /// 백년가게 CENTURY_STORE or 명문소공인 MASTER_ARTISAN.
-    HeritageBadge { CenturyStore, MasterArtisan }
+    /// Heritage badges.
+    HeritageBadge: "백년가게 CENTURY_STORE or 명문소공인 MASTER_ARTISAN." {
+        /// 백년가게: in business for 30 years or more.
+        CenturyStore,
+        /// 명문소공인: a manufacturer in business for 15 years or more.
+        MasterArtisan,
+    }
 }
 wire_codes! {
-    /// Where a diagnosis routes the merchant.
-    Route { ChannelListing, DedicatedSeller, Education }
+    /// Where an expert diagnosis routes a merchant.
+    #[cfg_attr(feature = "graphql", graphql(name = "DiagnosisRoute"))]
+    Route: "Where a diagnosis routes the merchant." {
+        /// List the merchant's products on online channels.
+        ChannelListing,
+        /// Pair the merchant with a dedicated seller or creator.
+        DedicatedSeller,
+        /// Education first.
+        Education,
+    }
 }
 wire_codes! {
-    /// Domestic or global sales channel.
-    Market { Domestic, Global }
+    // Domestic or global sales channel.
+    Market: "Domestic or global sales channel." { Domestic, Global }
 }
 wire_codes! {
-    /// Status of a channel onboarding request.
-    OnboardingStatus { Requested, InReview, Live, Rejected }
+    // Status of a channel onboarding request.
+    OnboardingStatus: "Status of a channel onboarding request." {
+        Requested,
+        InReview,
+        Live,
+        Rejected,
+    }
 }
 wire_codes! {
-    /// How an order is paid.
-    PaymentMethod { Voucher, Card }
+    // How an order is paid.
+    PaymentMethod: "How an order is paid." {
+        /// A local alley voucher (지역사랑상품권).
+        Voucher,
+        Card,
+    }
 }
 
 // ---- wire structs (v1) ----

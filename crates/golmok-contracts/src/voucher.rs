@@ -2,6 +2,7 @@
 //! versioned wire struct per event type and the codes they carry. The
 //! voucher's codec table maps its domain events onto these structs (and names
 //! and versions them); other services read the voucher's events through them.
+//! Its HTTP API's bodies and views are in [`http`].
 
 use std::collections::BTreeSet;
 
@@ -12,6 +13,8 @@ use uuid::Uuid;
 
 use crate::wire_codes;
 
+pub mod http;
+
 /// The producer's name in `kr.golmok.voucher.<Event>.v<N>`.
 pub const SERVICE: &str = "voucher";
 /// The version every current voucher event is written in.
@@ -19,11 +22,21 @@ pub const VERSION: u32 = 1;
 
 wire_codes! {
     /// Why a merchant may not accept a programme's vouchers.
-    Ineligible { OutsideRegion, CategoryNotEligible, Suspended }
+    Ineligible: "Why a merchant may not accept a programme's vouchers." {
+        OutsideRegion,
+        CategoryNotEligible,
+        Suspended,
+    }
 }
 wire_codes! {
-    /// The fraud rule that opened a case.
-    Rule { VelocityAboveBaseline, RoundAmountBurst, NewMerchantVolume, RepeatedWallet }
+    /// The fraud (깡) rule that opened a case.
+    #[cfg_attr(feature = "graphql", graphql(name = "FraudRule"))]
+    Rule: "The fraud rule that opened a case." {
+        VelocityAboveBaseline,
+        RoundAmountBurst,
+        NewMerchantVolume,
+        RepeatedWallet,
+    }
 }
 
 /// Why a redemption was declined.

@@ -2,7 +2,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use golmok_kernel::{CommandError, CommandMeta, Decider};
 use uuid::Uuid;
 
-use super::views::MerchantView;
+use super::views::{MerchantView, merchant_view};
 use super::{AppError, Committed, Storefront, merchant_stream};
 use crate::domain::business_number::{BusinessNumber, CLAIM_GRACE, ClaimCommand, ClaimError};
 use crate::domain::merchant::{
@@ -132,7 +132,7 @@ impl Storefront {
             .execute(&merchant_stream(merchant_id), &command, meta)
             .await?;
         let profile = executed.state.profile().ok_or(MerchantError::NotFound)?;
-        let view = MerchantView::new(profile, executed.stream_version);
+        let view = merchant_view(profile, executed.stream_version);
         Ok(self.projections.committed(view, executed.position).await)
     }
 

@@ -1,136 +1,19 @@
-//! The representations of docs/storefront-http.md. They are both the read-model
-//! rows and the API bodies, and convert losslessly to and from the domain
-//! state, so projections fold events with the domain's own `evolve` and a
+//! The representations of docs/storefront-http.md, defined by the contract
+//! (`golmok_contracts::storefront::http`). They are both the read-model rows
+//! and the API bodies, and convert losslessly to and from the domain state
+//! here, so projections fold events with the domain's own `evolve` and a
 //! command's response equals what a later read returns.
 
-use chrono::{DateTime, NaiveDate, Utc};
-use serde::{Deserialize, Serialize};
-use uuid::Uuid;
-
-use super::vocabulary::{
-    HeritageBadge, HeritageStatus, Kind, Market, MerchantStatus, OnboardingStatus, OrderStatus,
-    PaymentMethod, PaymentStatus, RevenueTier, Route,
+pub use golmok_contracts::storefront::http::{
+    DiagnosisView, HeritageView, MerchantView, OnboardingView, OrderLineView, OrderView,
+    PaymentView, ProductView,
 };
+
+use super::vocabulary::{HeritageStatus, MerchantStatus, OrderStatus};
 use crate::domain::Won;
 use crate::domain::business_number::BusinessNumber;
 use crate::domain::merchant::{self as m, MerchantProfile};
 use crate::domain::shop::{self as s, Order, Product};
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct MerchantView {
-    pub id: Uuid,
-    pub business_number: String,
-    pub name: String,
-    pub kind: Kind,
-    pub category: String,
-    pub district: String,
-    pub founded_on: NaiveDate,
-    pub revenue_tier: RevenueTier,
-    pub status: MerchantStatus,
-    pub suspension_reason: Option<String>,
-    pub heritage: Option<HeritageView>,
-    pub diagnosis: Option<DiagnosisView>,
-    pub channel_onboardings: Vec<OnboardingView>,
-    pub registered_at: DateTime<Utc>,
-    /// The merchant stream's version this view reflects.
-    pub version: u64,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct HeritageView {
-    pub badge: HeritageBadge,
-    pub status: HeritageStatus,
-    pub applied_at: DateTime<Utc>,
-    pub decided_at: Option<DateTime<Utc>>,
-    /// Subject of the deciding official.
-    pub decided_by: Option<String>,
-    /// Why it was rejected.
-    pub reason: Option<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct DiagnosisView {
-    pub marketability: u8,
-    pub online_capability: u8,
-    pub notes: String,
-    pub route: Route,
-    pub expert: String,
-    pub recorded_at: DateTime<Utc>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct OnboardingView {
-    pub id: Uuid,
-    pub channel: String,
-    pub market: Market,
-    pub status: OnboardingStatus,
-    pub requested_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ProductView {
-    pub id: Uuid,
-    pub merchant_id: Uuid,
-    pub name: String,
-    pub description: String,
-    pub price: i64,
-    pub stock: u64,
-    pub reserved: u64,
-    pub available: u64,
-    pub published: bool,
-    pub updated_at: DateTime<Utc>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct OrderView {
-    pub id: Uuid,
-    pub merchant_id: Uuid,
-    pub buyer: String,
-    pub lines: Vec<OrderLineView>,
-    pub total: i64,
-    pub status: OrderStatus,
-    pub payment: PaymentView,
-    pub placed_at: DateTime<Utc>,
-    pub confirmed_at: Option<DateTime<Utc>>,
-    pub cancelled_at: Option<DateTime<Utc>>,
-    pub cancel_reason: Option<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct OrderLineView {
-    pub product_id: Uuid,
-    pub name: String,
-    pub unit_price: i64,
-    pub quantity: u64,
-    pub line_total: i64,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct PaymentView {
-    pub method: PaymentMethod,
-    pub status: PaymentStatus,
-    /// The voucher programme asked to pay, once requested.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub programme_id: Option<Uuid>,
-    /// The current payment attempt.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub payment_id: Option<Uuid>,
-    /// The voucher service's code while DECLINED.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub code: Option<String>,
-    /// Why it was declined, while DECLINED.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
-}
 
 pub use golmok_kernel::ListPage;
 
@@ -139,60 +22,62 @@ pub use golmok_kernel::ListPage;
 #[error("stored view is inconsistent: {0}")]
 pub struct InconsistentView(String);
 
-impl MerchantView {
-    pub fn new(merchant: &MerchantProfile, version: u64) -> Self {
-        let (status, suspension_reason) = match &merchant.status {
-            m::MerchantStatus::Active => (MerchantStatus::Active, None),
-            m::MerchantStatus::Suspended { reason } => {
-                (MerchantStatus::Suspended, Some(reason.clone()))
-            }
-        };
-        MerchantView {
-            id: merchant.id,
-            business_number: merchant.business_number.as_str().to_owned(),
-            name: merchant.name.clone(),
-            kind: merchant.kind.into(),
-            category: merchant.category.clone(),
-            district: merchant.district.clone(),
-            founded_on: merchant.founded_on,
-            revenue_tier: merchant.revenue_tier.into(),
-            status,
-            suspension_reason,
-            heritage: merchant.heritage.as_ref().map(HeritageView::new),
-            diagnosis: merchant.diagnosis.as_ref().map(|d| DiagnosisView {
-                marketability: d.marketability,
-                online_capability: d.online_capability,
-                notes: d.notes.clone(),
-                route: d.route.into(),
-                expert: d.expert.clone(),
-                recorded_at: d.at,
-            }),
-            channel_onboardings: merchant
-                .channel_onboardings
-                .iter()
-                .map(|o| OnboardingView {
-                    id: o.id,
-                    channel: o.channel.clone(),
-                    market: o.market.into(),
-                    status: o.status.into(),
-                    requested_at: o.requested_at,
-                    updated_at: o.updated_at,
-                })
-                .collect(),
-            registered_at: merchant.registered_at,
-            version,
+/// A stored view read back into the domain state it was made from.
+pub trait ToDomain {
+    type Domain;
+
+    fn to_domain(&self) -> Result<Self::Domain, InconsistentView>;
+}
+
+/// The view of a merchant at the stream version `version`.
+pub fn merchant_view(merchant: &MerchantProfile, version: u64) -> MerchantView {
+    let (status, suspension_reason) = match &merchant.status {
+        m::MerchantStatus::Active => (MerchantStatus::Active, None),
+        m::MerchantStatus::Suspended { reason } => {
+            (MerchantStatus::Suspended, Some(reason.clone()))
         }
+    };
+    MerchantView {
+        id: merchant.id,
+        business_number: merchant.business_number.as_str().to_owned(),
+        name: merchant.name.clone(),
+        kind: merchant.kind.into(),
+        category: merchant.category.clone(),
+        district: merchant.district.clone(),
+        founded_on: merchant.founded_on,
+        revenue_tier: merchant.revenue_tier.into(),
+        status,
+        suspension_reason,
+        heritage: merchant.heritage.as_ref().map(heritage_view),
+        diagnosis: merchant.diagnosis.as_ref().map(|d| DiagnosisView {
+            marketability: d.marketability,
+            online_capability: d.online_capability,
+            notes: d.notes.clone(),
+            route: d.route.into(),
+            expert: d.expert.clone(),
+            recorded_at: d.at,
+        }),
+        channel_onboardings: merchant
+            .channel_onboardings
+            .iter()
+            .map(|o| OnboardingView {
+                id: o.id,
+                channel: o.channel.clone(),
+                market: o.market.into(),
+                status: o.status.into(),
+                requested_at: o.requested_at,
+                updated_at: o.updated_at,
+            })
+            .collect(),
+        registered_at: merchant.registered_at,
+        version,
     }
+}
 
-    /// The approved heritage badge, the one the directory lists.
-    pub fn approved_badge(&self) -> Option<HeritageBadge> {
-        self.heritage
-            .as_ref()
-            .filter(|h| h.status == HeritageStatus::Approved)
-            .map(|h| h.badge)
-    }
+impl ToDomain for MerchantView {
+    type Domain = MerchantProfile;
 
-    pub fn to_domain(&self) -> Result<MerchantProfile, InconsistentView> {
+    fn to_domain(&self) -> Result<MerchantProfile, InconsistentView> {
         let status = match (self.status, &self.suspension_reason) {
             (MerchantStatus::Active, _) => m::MerchantStatus::Active,
             (MerchantStatus::Suspended, Some(reason)) => m::MerchantStatus::Suspended {
@@ -202,11 +87,7 @@ impl MerchantView {
                 return Err(InconsistentView("suspended without a reason".into()));
             }
         };
-        let heritage = self
-            .heritage
-            .as_ref()
-            .map(HeritageView::to_domain)
-            .transpose()?;
+        let heritage = self.heritage.as_ref().map(heritage_profile).transpose()?;
         Ok(MerchantProfile {
             id: self.id,
             business_number: BusinessNumber::stored(&self.business_number)
@@ -244,64 +125,62 @@ impl MerchantView {
     }
 }
 
-impl HeritageView {
-    fn new(heritage: &m::Heritage) -> Self {
-        let (status, decided_at, decided_by, reason) = match &heritage.decision {
-            m::HeritageDecision::Pending => (HeritageStatus::Applied, None, None, None),
-            m::HeritageDecision::Approved { official, at } => (
-                HeritageStatus::Approved,
-                Some(*at),
-                Some(official.clone()),
-                None,
-            ),
+fn heritage_view(heritage: &m::Heritage) -> HeritageView {
+    let (status, decided_at, decided_by, reason) = match &heritage.decision {
+        m::HeritageDecision::Pending => (HeritageStatus::Applied, None, None, None),
+        m::HeritageDecision::Approved { official, at } => (
+            HeritageStatus::Approved,
+            Some(*at),
+            Some(official.clone()),
+            None,
+        ),
+        m::HeritageDecision::Rejected {
+            official,
+            reason,
+            at,
+        } => (
+            HeritageStatus::Rejected,
+            Some(*at),
+            Some(official.clone()),
+            Some(reason.clone()),
+        ),
+    };
+    HeritageView {
+        badge: heritage.badge.into(),
+        status,
+        applied_at: heritage.applied_at,
+        decided_at,
+        decided_by,
+        reason,
+    }
+}
+
+fn heritage_profile(view: &HeritageView) -> Result<m::Heritage, InconsistentView> {
+    let decided = || {
+        view.decided_at
+            .zip(view.decided_by.clone())
+            .ok_or_else(|| InconsistentView("decided heritage without decider".into()))
+    };
+    let decision = match view.status {
+        HeritageStatus::Applied => m::HeritageDecision::Pending,
+        HeritageStatus::Approved => {
+            let (at, official) = decided()?;
+            m::HeritageDecision::Approved { official, at }
+        }
+        HeritageStatus::Rejected => {
+            let (at, official) = decided()?;
             m::HeritageDecision::Rejected {
                 official,
-                reason,
+                reason: view.reason.clone().unwrap_or_default(),
                 at,
-            } => (
-                HeritageStatus::Rejected,
-                Some(*at),
-                Some(official.clone()),
-                Some(reason.clone()),
-            ),
-        };
-        HeritageView {
-            badge: heritage.badge.into(),
-            status,
-            applied_at: heritage.applied_at,
-            decided_at,
-            decided_by,
-            reason,
+            }
         }
-    }
-
-    fn to_domain(&self) -> Result<m::Heritage, InconsistentView> {
-        let decided = || {
-            self.decided_at
-                .zip(self.decided_by.clone())
-                .ok_or_else(|| InconsistentView("decided heritage without decider".into()))
-        };
-        let decision = match self.status {
-            HeritageStatus::Applied => m::HeritageDecision::Pending,
-            HeritageStatus::Approved => {
-                let (at, official) = decided()?;
-                m::HeritageDecision::Approved { official, at }
-            }
-            HeritageStatus::Rejected => {
-                let (at, official) = decided()?;
-                m::HeritageDecision::Rejected {
-                    official,
-                    reason: self.reason.clone().unwrap_or_default(),
-                    at,
-                }
-            }
-        };
-        Ok(m::Heritage {
-            badge: self.badge.into(),
-            applied_at: self.applied_at,
-            decision,
-        })
-    }
+    };
+    Ok(m::Heritage {
+        badge: view.badge.into(),
+        applied_at: view.applied_at,
+        decision,
+    })
 }
 
 impl From<&Product> for ProductView {
@@ -378,8 +257,10 @@ impl From<&Order> for OrderView {
     }
 }
 
-impl OrderView {
-    pub fn to_domain(&self) -> Result<Order, InconsistentView> {
+impl ToDomain for OrderView {
+    type Domain = Order;
+
+    fn to_domain(&self) -> Result<Order, InconsistentView> {
         let cancellation = match (self.status, self.cancelled_at, &self.cancel_reason) {
             (OrderStatus::Placed | OrderStatus::Confirmed, _, _) => None,
             (OrderStatus::Cancelled, Some(at), Some(reason)) => Some(s::Cancellation {
@@ -449,7 +330,7 @@ mod tests {
         for (version, event) in events.enumerate() {
             state = Merchant::evolve(state, &event);
             let profile = state.profile().unwrap();
-            let view = MerchantView::new(profile, version as u64 + 1);
+            let view = merchant_view(profile, version as u64 + 1);
             assert_eq!(&view.to_domain().unwrap(), profile, "after {event:?}");
         }
     }

@@ -1,16 +1,17 @@
-//! The programme's codes as they appear on the wire, in events and on the HTTP
-//! API alike. A published code is never renamed.
-
-use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+//! The storefront's codes as they appear on the wire, in events and on the
+//! HTTP API alike (defined by the contract), mapped onto the domain's enums.
+//! A published code is never renamed.
 
 use crate::domain::merchant as m;
 use crate::domain::shop as s;
 
+use golmok_contracts::map_codes;
+pub use golmok_contracts::storefront::http::{
+    HeritageStatus, MerchantStatus, OrderStatus, PaymentStatus,
+};
 pub use golmok_contracts::storefront::{
     HeritageBadge, Kind, Market, OnboardingStatus, PaymentMethod, RevenueTier, Route,
 };
-use golmok_contracts::{codes, map_codes};
 
 map_codes!(Kind <=> m::MerchantKind { Retailer, Manufacturer });
 map_codes!(RevenueTier <=> m::RevenueTier { Micro, Small, Medium });
@@ -19,37 +20,7 @@ map_codes!(Route <=> m::Route { ChannelListing, DedicatedSeller, Education });
 map_codes!(Market <=> m::Market { Domestic, Global });
 map_codes!(OnboardingStatus <=> m::OnboardingStatus { Requested, InReview, Live, Rejected });
 map_codes!(PaymentMethod <=> s::PaymentMethod { Voucher, Card });
-
-codes! {
-    /// Where an order's payment stands.
-    PaymentStatus <=> s::PaymentStatus { Awaiting, Requested, Held, Paid, Voided, Declined }
-}
-
-/// Whether a merchant may trade.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum MerchantStatus {
-    Active,
-    Suspended,
-}
-
-/// Where a heritage application stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum HeritageStatus {
-    Applied,
-    Approved,
-    Rejected,
-}
-
-/// Whether an order stands, was confirmed by its merchant or was cancelled.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum OrderStatus {
-    Placed,
-    Confirmed,
-    Cancelled,
-}
+map_codes!(PaymentStatus <=> s::PaymentStatus { Awaiting, Requested, Held, Paid, Voided, Declined });
 
 #[cfg(test)]
 mod tests {

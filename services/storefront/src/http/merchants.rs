@@ -8,11 +8,11 @@ use golmok_runtime::Role;
 use golmok_runtime::edge::{ApiError, Caller, Command, ListParams, Reply, path_id};
 use uuid::Uuid;
 
-use super::bodies;
 use crate::app::views::{ListPage, MerchantView};
 use crate::app::vocabulary::HeritageBadge;
 use crate::app::{DirectoryFilter, NewMerchant, Storefront, Visibility};
 use crate::domain::merchant::{DiagnosisInput, MerchantCommand, ProfileChanges};
+use golmok_contracts::storefront::http as bodies;
 
 type Answer = Result<Reply<MerchantView>, ApiError>;
 

@@ -1,6 +1,5 @@
 //! The HTTP API of docs/storefront-http.md.
 
-mod bodies;
 mod error;
 mod merchants;
 mod orders;

@@ -6,10 +6,10 @@ use axum::http::StatusCode;
 use golmok_runtime::Role;
 use golmok_runtime::edge::{ApiError, Caller, Command, ListParams, Reply, path_id};
 
-use super::bodies;
 use crate::app::views::{ListPage, OrderView};
 use crate::app::{OrderDraft, Storefront};
 use crate::domain::shop::LineRequest;
+use golmok_contracts::storefront::http as bodies;
 
 pub async fn place(
     State(storefront): State<Arc<Storefront>>,

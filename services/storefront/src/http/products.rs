@@ -8,10 +8,10 @@ use golmok_kernel::CommandMeta;
 use golmok_runtime::edge::{ApiError, Caller, Command, ListParams, Reply, path_id};
 use uuid::Uuid;
 
-use super::bodies;
 use crate::app::views::{ListPage, ProductView};
 use crate::app::{ProductDraft, Storefront, Visibility};
 use crate::domain::shop::ShopCommand;
+use golmok_contracts::storefront::http as bodies;
 
 type Answer = Result<Reply<ProductView>, ApiError>;
 

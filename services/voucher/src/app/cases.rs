@@ -3,7 +3,7 @@ use golmok_kernel::CommandMeta;
 use golmok_runtime::Actor;
 use uuid::Uuid;
 
-use super::views::CaseView;
+use super::views::{CaseView, case_view};
 use super::{AppError, Committed, Voucher, case_stream};
 use crate::domain::case::{CaseCommand, CaseError};
 
@@ -30,7 +30,7 @@ impl Voucher {
             .cases
             .events_until(&case_stream(case_id), CASE_EVENTS_MAX)
             .await?;
-        Ok(CaseView::of(&events).ok_or(CaseError::NotFound)?)
+        Ok(case_view(&events).ok_or(CaseError::NotFound)?)
     }
 
     pub async fn decide_case(
@@ -61,7 +61,7 @@ impl Voucher {
             .cases
             .events_until(&stream, executed.stream_version)
             .await?;
-        let view = CaseView::of(&events).ok_or(CaseError::NotFound)?;
+        let view = case_view(&events).ok_or(CaseError::NotFound)?;
         Ok(self.projections.committed(view, executed.position).await)
     }
 }

@@ -5,7 +5,7 @@ use golmok_kernel::CommandMeta;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::views::{FeeTiersView, ProgrammeView};
+use super::views::{FeeTiersView, ProgrammeView, programme_view};
 use super::{AppError, Committed, Voucher, programme_stream};
 use crate::domain::programme::{FeeTiers, ProgrammeCommand, ProgrammeError, Terms};
 use crate::domain::{Bps, Won};
@@ -64,7 +64,7 @@ impl Voucher {
         let command = ProgrammeCommand::Create { terms, at: now };
         let executed = self.programmes.execute(&stream, &command, meta).await?;
         // A replay answers the programme the key created first, as it was then.
-        let view = ProgrammeView::new(&executed.state).ok_or(ProgrammeError::NotFound)?;
+        let view = programme_view(&executed.state).ok_or(ProgrammeError::NotFound)?;
         Ok(self.projections.committed(view, executed.position).await)
     }
 
@@ -74,7 +74,7 @@ impl Voucher {
             .programmes
             .load(&programme_stream(programme_id))
             .await?;
-        Ok(ProgrammeView::new(&state).ok_or(ProgrammeError::NotFound)?)
+        Ok(programme_view(&state).ok_or(ProgrammeError::NotFound)?)
     }
 
     pub(super) async fn terms(&self, programme_id: Uuid) -> Result<Terms, AppError> {

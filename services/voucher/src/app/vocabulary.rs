@@ -1,37 +1,19 @@
 //! The voucher's codes as they appear on the wire, in events and on the HTTP
-//! API alike. A published code is never renamed.
-
-use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+//! API alike (defined by the contract), mapped onto the domain's enums. A
+//! published code is never renamed.
 
 use crate::domain::case as c;
 use crate::domain::fraud as f;
 use crate::domain::programme as p;
 
+use golmok_contracts::map_codes;
+pub use golmok_contracts::voucher::http::{CaseStatus, RedemptionStatus, RevenueTier};
 pub use golmok_contracts::voucher::{DeclineReason, Ineligible, Rule};
-use golmok_contracts::{codes, map_codes};
 
-codes! {
-    /// A merchant's annual revenue band (drives its fee tier).
-    RevenueTier <=> p::RevenueTier { Micro, Small, Medium }
-}
+map_codes!(RevenueTier <=> p::RevenueTier { Micro, Small, Medium });
 map_codes!(Ineligible <=> p::Ineligible { OutsideRegion, CategoryNotEligible, Suspended });
 map_codes!(Rule <=> f::Rule { VelocityAboveBaseline, RoundAmountBurst, NewMerchantVolume, RepeatedWallet });
-codes! {
-    /// Where a fraud case stands.
-    CaseStatus <=> c::CaseStatus { Open, MerchantSuspended, Dismissed, MerchantReinstated }
-}
-
-/// Where a redemption stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum RedemptionStatus {
-    Held,
-    Captured,
-    Voided,
-    TimedOut,
-    Declined,
-}
+map_codes!(CaseStatus <=> c::CaseStatus { Open, MerchantSuspended, Dismissed, MerchantReinstated });
 
 #[cfg(test)]
 mod tests {

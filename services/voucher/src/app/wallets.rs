@@ -4,7 +4,9 @@ use golmok_runtime::{Actor, Role};
 use uuid::Uuid;
 
 use super::projections::tables::{MERCHANTS, SANCTIONS, pair};
-use super::views::{MerchantEntry, WalletReply, WalletView};
+use super::views::{
+    MerchantEntry, WalletReply, WalletView, merchant_facts, wallet_reply, wallet_view,
+};
 use super::voucher::derived_id;
 use super::{AppError, Committed, Voucher, programme_stream, wallet_id_of, wallet_stream};
 use crate::domain::Won;
@@ -216,7 +218,7 @@ impl Voucher {
             .wallets
             .load(&wallet_stream(wallet_id_of(programme_id, owner)))
             .await?;
-        Ok(WalletView::new(&state, now).ok_or(WalletError::NotFound)?)
+        Ok(wallet_view(&state, now).ok_or(WalletError::NotFound)?)
     }
 
     /// A wallet, for its owner or an operator.
@@ -227,7 +229,7 @@ impl Voucher {
         now: DateTime<Utc>,
     ) -> Result<WalletView, AppError> {
         let (_, state) = self.owned_wallet(wallet_id, actor).await?;
-        Ok(WalletView::new(&state, now).ok_or(WalletError::NotFound)?)
+        Ok(wallet_view(&state, now).ok_or(WalletError::NotFound)?)
     }
 
     async fn owned_wallet(
@@ -264,7 +266,7 @@ impl Voucher {
                 1,
             )
             .await?;
-        Ok(entry.facts(!sanctions.rows.is_empty()))
+        Ok(merchant_facts(&entry, !sanctions.rows.is_empty()))
     }
 
     /// Executes a wallet command and answers the wallet and its subject. A
@@ -289,7 +291,7 @@ impl Voucher {
             (command.subject(), now)
         };
         let state = executed.state;
-        let reply = WalletReply::new(&state, subject, at).ok_or(WalletError::NotFound)?;
+        let reply = wallet_reply(&state, subject, at).ok_or(WalletError::NotFound)?;
         let declined = reply.redemption.as_ref().and_then(|r| {
             match state.redemptions.get(&r.id).map(|r| r.status) {
                 Some(RedemptionStatus::Declined(reason)) => Some(reason),

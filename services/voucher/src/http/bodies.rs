@@ -1,44 +1,13 @@
-//! Request bodies of docs/voucher-http.md (a programme's is the app's
-//! `ProgrammeDraft`).
+//! Request bodies of docs/voucher-http.md, defined by the contract
+//! (`golmok_contracts::voucher::http`); a programme's becomes the app's
+//! `ProgrammeDraft` here.
 
-use std::collections::BTreeSet;
-
-use chrono::NaiveDate;
-use serde::Deserialize;
-use uuid::Uuid;
+pub use golmok_contracts::voucher::http::{
+    Amount, Empty, Programme, Purchase, Reason, Redeem, Settle,
+};
 
 use crate::app::ProgrammeDraft;
 use crate::app::views::FeeTiersView;
-
-/// The body of `POST /programmes`: the app's `ProgrammeDraft`, with its rates
-/// read as any integer so that a negative or huge rate is refused by the
-/// programme's own rule (RATE_OUT_OF_RANGE, naming the field) rather than by
-/// the JSON parser.
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct Programme {
-    pub issuer: String,
-    pub name: String,
-    pub region: String,
-    pub districts: BTreeSet<String>,
-    pub face_values: BTreeSet<i64>,
-    pub discount_bps: i64,
-    pub monthly_cap: i64,
-    pub valid_from: NaiveDate,
-    pub valid_until: NaiveDate,
-    pub categories: BTreeSet<String>,
-    pub fee_tiers: FeeTiers,
-    pub budget: i64,
-}
-
-/// Basis points per revenue tier, as sent.
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct FeeTiers {
-    pub micro: i64,
-    pub small: i64,
-    pub medium: i64,
-}
 
 /// A rate as the domain takes it. Outside 0..=u32::MAX it is beyond every
 /// rate's maximum, so it becomes u32::MAX and the programme refuses it with
@@ -68,39 +37,4 @@ impl From<Programme> for ProgrammeDraft {
             budget: body.budget,
         }
     }
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct Purchase {
-    pub face_value: i64,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct Redeem {
-    pub merchant_id: Uuid,
-    pub amount: i64,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct Amount {
-    pub amount: i64,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct Empty {}
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct Settle {
-    pub business_date: NaiveDate,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct Reason {
-    pub reason: String,
 }

@@ -3,7 +3,7 @@ use chrono::{DateTime, Utc};
 
 use crate::relay::{GlobalId, NodeType};
 use crate::schema::merchants::{Merchant, find_merchant};
-use crate::schema::scalars::{Date, Won};
+use crate::schema::scalars::{Date, Won, int};
 use crate::upstream::voucher_model::{
     self as model, FeeTiers, FraudCaseStatus, FraudRule, RedemptionStatus,
 };
@@ -32,13 +32,13 @@ impl VoucherProgramme {
     }
 
     /// Storefront districts where the vouchers are accepted.
-    async fn districts(&self) -> &[String] {
-        &self.0.districts
+    async fn districts(&self) -> Vec<&str> {
+        self.0.districts.iter().map(String::as_str).collect()
     }
 
     /// Merchant categories where the vouchers are accepted.
-    async fn categories(&self) -> &[String] {
-        &self.0.categories
+    async fn categories(&self) -> Vec<&str> {
+        self.0.categories.iter().map(String::as_str).collect()
     }
 
     /// The denominations a citizen can buy.
@@ -47,8 +47,8 @@ impl VoucherProgramme {
     }
 
     /// Discount on purchases in basis points (100 = 1 %), paid from the budget.
-    async fn discount_bps(&self) -> i32 {
-        self.0.discount_bps
+    async fn discount_bps(&self) -> Result<i32> {
+        int(self.0.discount_bps)
     }
 
     /// Face value one person may buy per calendar month.
@@ -245,8 +245,8 @@ impl SettlementBatch {
         Won(self.0.gross)
     }
 
-    async fn fee_bps(&self) -> i32 {
-        self.0.fee_bps
+    async fn fee_bps(&self) -> Result<i32> {
+        int(self.0.fee_bps)
     }
 
     async fn fee(&self) -> Won {

@@ -60,7 +60,7 @@ impl Storefront<'_> {
             filters.push(("category", category.as_str()));
         }
         if let Some(heritage) = filter.heritage {
-            filters.push(("heritage", heritage.as_str()));
+            filters.push(("heritage", model::heritage_code(heritage)));
         }
         if filter.include_suspended {
             filters.push(("includeSuspended", "true"));

@@ -7,7 +7,7 @@ use super::tables::{
 };
 use crate::app::MERCHANT;
 use crate::app::codec::{StorefrontCodec, StorefrontEvent};
-use crate::app::views::MerchantView;
+use crate::app::views::{MerchantView, ToDomain, merchant_view};
 use crate::domain::merchant::{Merchant, MerchantState};
 
 /// The merchant by id and the directory tables (all, by district, by category,
@@ -62,7 +62,7 @@ impl EventHandler for MerchantProjection {
         let MerchantState::Registered(after) = Merchant::evolve(state, &decoded) else {
             return Ok(());
         };
-        let after = MerchantView::new(&after, event.envelope.stream_version);
+        let after = merchant_view(&after, event.envelope.stream_version);
         let id = after.id.to_string();
         if let Some(before) = &before {
             for (table, partition) in directory_rows(before) {

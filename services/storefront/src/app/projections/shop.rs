@@ -7,7 +7,7 @@ use super::tables::{
 };
 use crate::app::SHOP;
 use crate::app::codec::{StorefrontCodec, StorefrontEvent};
-use crate::app::views::{OrderView, ProductView};
+use crate::app::views::{OrderView, ProductView, ToDomain};
 use crate::domain::shop::{Product, Shop, ShopEvent, ShopState, ShopSubject};
 
 /// Products (by id, by merchant, published by merchant) and orders (by id, by

@@ -7,7 +7,9 @@ use super::tables::{
 use super::{settlement_subject, wallet_programme};
 use crate::app::WALLET;
 use crate::app::codec::{VoucherCodec, VoucherEvent};
-use crate::app::views::{AccountView, Totals, TransferView};
+use crate::app::views::{
+    AccountView, Totals, TransferView, account_view, transfer_of, transfer_view,
+};
 use crate::domain::ledger::{
     Ledger, Mode, Transfer, programme_postings, settlement_postings, wallet_postings,
 };
@@ -33,7 +35,7 @@ async fn touched(tx: &Transaction<'_>, transfer: &Transfer) -> Result<Ledger, Ha
             .row::<TransferView>(LEDGER_PENDING, pending_id, "")
             .await?
     {
-        let pending = view.to_transfer().ok_or_else(|| {
+        let pending = transfer_of(&view).ok_or_else(|| {
             HandleError::permanent(format!("pending transfer {pending_id} is damaged"))
         })?;
         accounts.extend([pending.debit, pending.credit]);
@@ -68,7 +70,7 @@ async fn post(
             LEDGER_ACCOUNTS,
             &partition,
             &code,
-            json(&AccountView::new(code.clone(), *balance)),
+            json(&account_view(code.clone(), *balance)),
         );
     }
     match &transfer.mode {
@@ -127,7 +129,7 @@ impl EventHandler for LedgerProjection {
             VoucherEvent::Case(_) | VoucherEvent::Payment(_) => Vec::new(),
         };
         for (index, transfer) in transfers.iter().enumerate() {
-            let view = TransferView::new(transfer, envelope.id, envelope.time);
+            let view = transfer_view(transfer, envelope.id, envelope.time);
             let clustering = format!("{:020}:{index:03}", event.position);
             post(tx, transfer, view, &clustering).await?;
         }

@@ -11,6 +11,7 @@ use super::{settlement_subject, wallet_programme};
 use crate::app::codec::{VoucherCodec, VoucherEvent};
 use crate::app::views::{
     BatchView, CaseView, OpenHold, ProgrammeView, RedemptionView, UnsettledLine, WalletSummary,
+    evolve_case, programme_view, redemption_view,
 };
 use crate::app::vocabulary::RedemptionStatus;
 use crate::app::{CASE, PROGRAMME, WALLET};
@@ -32,7 +33,7 @@ async fn programme(
     id: &str,
 ) -> Result<(), HandleError> {
     let view = match event {
-        ProgrammeEvent::Created { terms, .. } => ProgrammeView::new(&ProgrammeState {
+        ProgrammeEvent::Created { terms, .. } => programme_view(&ProgrammeState {
             terms: Some(terms.clone()),
             ..ProgrammeState::default()
         }),
@@ -171,7 +172,7 @@ async fn wallet(
         );
     }
     let fresh = |id: Uuid, merchant: Uuid, amount: Won, status, at| {
-        RedemptionView::new(
+        redemption_view(
             id,
             keys.wallet,
             keys.programme,
@@ -382,7 +383,7 @@ async fn case(
         .parse(subject)
         .ok_or_else(|| HandleError::permanent("a case event outside a case stream"))?;
     let before: Option<CaseView> = tx.row(CASE_BY_ID, &id.to_string(), "").await?;
-    let after = CaseView::evolve(before, event)
+    let after = evolve_case(before, event)
         .ok_or_else(|| HandleError::permanent(format!("case {id} was never opened")))?;
     let sanction = (
         pair(&after.programme_id, &after.merchant_id),
