@@ -1,7 +1,8 @@
 //! The storefront's HTTP API (`docs/storefront-http.md`): the request bodies
 //! it accepts (camelCase JSON; unknown fields are refused) and the views it
-//! answers. The storefront deserializes and serializes these, the gateway
-//! reads them; the storefront also stores the views as its read-model rows.
+//! answers. The storefront reads the bodies and writes the views, the gateway
+//! the other way round; the storefront also stores the views as its
+//! read-model rows.
 //! Doc comments on what the gateway serves as it is (with the `graphql`
 //! feature) are its GraphQL descriptions.
 
@@ -70,9 +71,13 @@ pub struct Register {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct UpdateProfile {
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub category: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub district: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub revenue_tier: Option<RevenueTier>,
 }
 
@@ -93,7 +98,8 @@ pub struct ApplyForHeritage {
 pub struct Diagnose {
     pub marketability: i64,
     pub online_capability: i64,
-    #[serde(default)]
+    /// Left out of the JSON when empty, as when there are none.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub notes: String,
 }
 
@@ -114,7 +120,8 @@ pub struct ChangeOnboarding {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct AddProduct {
     pub name: String,
-    #[serde(default)]
+    /// Left out of the JSON when empty, as when there is none.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub description: String,
     pub price: i64,
     pub stock: i64,
@@ -123,7 +130,9 @@ pub struct AddProduct {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct EditProduct {
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 }
 

@@ -1,8 +1,8 @@
 //! The voucher service's HTTP API (`docs/voucher-http.md`): the request
 //! bodies it accepts (camelCase JSON; unknown fields are refused) and the
-//! views it answers. The voucher service deserializes and serializes these,
-//! the gateway reads them; the service also stores most views as its
-//! read-model rows.
+//! views it answers. The voucher service reads the bodies and writes the
+//! views, the gateway the other way round; the service also stores most
+//! views as its read-model rows.
 
 use std::collections::BTreeSet;
 
@@ -42,19 +42,21 @@ api_codes! {
 /// The body of `POST /programmes`. Its rates are read as any integer so that
 /// a negative or huge rate is refused by the programme's own rule
 /// (RATE_OUT_OF_RANGE, naming the field) rather than by the JSON parser.
+/// Its lists are kept as sent (the service makes sets of them), so a client
+/// sends them in its own order.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Programme {
     pub issuer: String,
     pub name: String,
     pub region: String,
-    pub districts: BTreeSet<String>,
-    pub face_values: BTreeSet<i64>,
+    pub districts: Vec<String>,
+    pub face_values: Vec<i64>,
     pub discount_bps: i64,
     pub monthly_cap: i64,
     pub valid_from: NaiveDate,
     pub valid_until: NaiveDate,
-    pub categories: BTreeSet<String>,
+    pub categories: Vec<String>,
     pub fee_tiers: FeeTiers,
     pub budget: i64,
 }

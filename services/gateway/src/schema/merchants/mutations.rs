@@ -1,5 +1,5 @@
 use async_graphql::{Context, ID, InputObject, Object, Result};
-use serde::Serialize;
+use golmok_contracts::storefront::http as contract;
 
 use super::types::Merchant;
 use crate::relay::NodeType;
@@ -26,8 +26,7 @@ const ONBOARDING: InputNames = InputNames {
     ],
 };
 
-#[derive(InputObject, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(InputObject)]
 pub(crate) struct RegisterMerchantInput {
     /// 사업자등록번호: 10 digits (dashes allowed), checked against its check digit.
     business_number: String,
@@ -39,39 +38,61 @@ pub(crate) struct RegisterMerchantInput {
     founded_on: Date,
     revenue_tier: RevenueTier,
     /// A retry with the same key returns the first answer instead of acting twice.
-    #[serde(skip)]
     idempotency_key: Option<String>,
 }
 
-#[derive(InputObject, Serialize)]
-#[serde(rename_all = "camelCase")]
+impl From<&RegisterMerchantInput> for contract::Register {
+    fn from(input: &RegisterMerchantInput) -> Self {
+        contract::Register {
+            business_number: input.business_number.clone(),
+            name: input.name.clone(),
+            kind: input.kind,
+            category: input.category.clone(),
+            district: input.district.clone(),
+            founded_on: input.founded_on.0,
+            revenue_tier: input.revenue_tier,
+        }
+    }
+}
+
+#[derive(InputObject)]
 pub(crate) struct UpdateMerchantInput {
     /// The merchant's global id.
-    #[serde(skip)]
     merchant_id: ID,
-    #[serde(skip_serializing_if = "Option::is_none")]
     name: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     category: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     district: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     revenue_tier: Option<RevenueTier>,
     /// A retry with the same key returns the first answer instead of acting twice.
-    #[serde(skip)]
     idempotency_key: Option<String>,
 }
 
-#[derive(InputObject, Serialize)]
-#[serde(rename_all = "camelCase")]
+impl From<&UpdateMerchantInput> for contract::UpdateProfile {
+    fn from(input: &UpdateMerchantInput) -> Self {
+        contract::UpdateProfile {
+            name: input.name.clone(),
+            category: input.category.clone(),
+            district: input.district.clone(),
+            revenue_tier: input.revenue_tier,
+        }
+    }
+}
+
+#[derive(InputObject)]
 pub(crate) struct SuspendMerchantInput {
     /// The merchant's global id.
-    #[serde(skip)]
     merchant_id: ID,
     reason: String,
     /// A retry with the same key returns the first answer instead of acting twice.
-    #[serde(skip)]
     idempotency_key: Option<String>,
+}
+
+impl From<&SuspendMerchantInput> for contract::Reason {
+    fn from(input: &SuspendMerchantInput) -> Self {
+        contract::Reason {
+            reason: input.reason.clone(),
+        }
+    }
 }
 
 #[derive(InputObject)]
@@ -82,17 +103,20 @@ pub(crate) struct ReinstateMerchantInput {
     idempotency_key: Option<String>,
 }
 
-#[derive(InputObject, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(InputObject)]
 pub(crate) struct ApplyForHeritageInput {
     /// The merchant's global id.
-    #[serde(skip)]
     merchant_id: ID,
     /// 백년가게 needs 30+ years in business; 명문소공인 15+ years as a manufacturer.
     badge: HeritageBadge,
     /// A retry with the same key returns the first answer instead of acting twice.
-    #[serde(skip)]
     idempotency_key: Option<String>,
+}
+
+impl From<&ApplyForHeritageInput> for contract::ApplyForHeritage {
+    fn from(input: &ApplyForHeritageInput) -> Self {
+        contract::ApplyForHeritage { badge: input.badge }
+    }
 }
 
 #[derive(InputObject)]
@@ -103,63 +127,84 @@ pub(crate) struct ApproveHeritageInput {
     idempotency_key: Option<String>,
 }
 
-#[derive(InputObject, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(InputObject)]
 pub(crate) struct RejectHeritageInput {
     /// The merchant's global id.
-    #[serde(skip)]
     merchant_id: ID,
     reason: String,
     /// A retry with the same key returns the first answer instead of acting twice.
-    #[serde(skip)]
     idempotency_key: Option<String>,
 }
 
-#[derive(InputObject, Serialize)]
-#[serde(rename_all = "camelCase")]
+impl From<&RejectHeritageInput> for contract::Reason {
+    fn from(input: &RejectHeritageInput) -> Self {
+        contract::Reason {
+            reason: input.reason.clone(),
+        }
+    }
+}
+
+#[derive(InputObject)]
 pub(crate) struct RecordDiagnosisInput {
     /// The merchant's global id.
-    #[serde(skip)]
     merchant_id: ID,
     /// 0 to 100.
     marketability: i32,
     /// 0 to 100.
     online_capability: i32,
-    #[serde(skip_serializing_if = "Option::is_none")]
     notes: Option<String>,
     /// A retry with the same key returns the first answer instead of acting twice.
-    #[serde(skip)]
     idempotency_key: Option<String>,
 }
 
-#[derive(InputObject, Serialize)]
-#[serde(rename_all = "camelCase")]
+impl From<&RecordDiagnosisInput> for contract::Diagnose {
+    fn from(input: &RecordDiagnosisInput) -> Self {
+        contract::Diagnose {
+            marketability: input.marketability.into(),
+            online_capability: input.online_capability.into(),
+            notes: input.notes.clone().unwrap_or_default(),
+        }
+    }
+}
+
+#[derive(InputObject)]
 pub(crate) struct RequestChannelOnboardingInput {
     /// The merchant's global id.
-    #[serde(skip)]
     merchant_id: ID,
     /// The channel, such as a domestic open market or a global mall.
     channel: String,
     market: Market,
     /// A retry with the same key returns the first answer instead of acting twice.
-    #[serde(skip)]
     idempotency_key: Option<String>,
 }
 
-#[derive(InputObject, Serialize)]
-#[serde(rename_all = "camelCase")]
+impl From<&RequestChannelOnboardingInput> for contract::RequestOnboarding {
+    fn from(input: &RequestChannelOnboardingInput) -> Self {
+        contract::RequestOnboarding {
+            channel: input.channel.clone(),
+            market: input.market,
+        }
+    }
+}
+
+#[derive(InputObject)]
 pub(crate) struct UpdateChannelOnboardingInput {
     /// The merchant's global id.
-    #[serde(skip)]
     merchant_id: ID,
     /// The id of one of the merchant's `channelOnboardings`.
-    #[serde(skip)]
     onboarding_id: ID,
     /// IN_REVIEW, LIVE or REJECTED.
     status: OnboardingStatus,
     /// A retry with the same key returns the first answer instead of acting twice.
-    #[serde(skip)]
     idempotency_key: Option<String>,
+}
+
+impl From<&UpdateChannelOnboardingInput> for contract::ChangeOnboarding {
+    fn from(input: &UpdateChannelOnboardingInput) -> Self {
+        contract::ChangeOnboarding {
+            status: input.status,
+        }
+    }
 }
 
 payload!(RegisterMerchantPayload { merchant: Merchant });
@@ -190,7 +235,7 @@ impl MerchantMutation {
                 let key = idempotency_key(input.idempotency_key.as_deref())?;
                 let merchant = request
                     .upstream::<Storefront>()
-                    .register_merchant(&input, key)
+                    .register_merchant(&contract::Register::from(&input), key)
                     .await;
                 fresh(request, merchant, &InputNames::NONE).await
             }
@@ -211,7 +256,7 @@ impl MerchantMutation {
                 let key = idempotency_key(input.idempotency_key.as_deref())?;
                 let merchant = request
                     .upstream::<Storefront>()
-                    .update_merchant(id, &input, key)
+                    .update_merchant(id, &contract::UpdateProfile::from(&input), key)
                     .await;
                 fresh(request, merchant, &MERCHANT).await
             }
@@ -232,7 +277,7 @@ impl MerchantMutation {
                 let key = idempotency_key(input.idempotency_key.as_deref())?;
                 let merchant = request
                     .upstream::<Storefront>()
-                    .suspend_merchant(id, &input, key)
+                    .suspend_merchant(id, &contract::Reason::from(&input), key)
                     .await;
                 fresh(request, merchant, &MERCHANT).await
             }
@@ -274,7 +319,7 @@ impl MerchantMutation {
                 let key = idempotency_key(input.idempotency_key.as_deref())?;
                 let merchant = request
                     .upstream::<Storefront>()
-                    .apply_for_heritage(id, &input, key)
+                    .apply_for_heritage(id, &contract::ApplyForHeritage::from(&input), key)
                     .await;
                 fresh(request, merchant, &MERCHANT).await
             }
@@ -316,7 +361,7 @@ impl MerchantMutation {
                 let key = idempotency_key(input.idempotency_key.as_deref())?;
                 let merchant = request
                     .upstream::<Storefront>()
-                    .reject_heritage(id, &input, key)
+                    .reject_heritage(id, &contract::Reason::from(&input), key)
                     .await;
                 fresh(request, merchant, &MERCHANT).await
             }
@@ -338,7 +383,7 @@ impl MerchantMutation {
                 let key = idempotency_key(input.idempotency_key.as_deref())?;
                 let merchant = request
                     .upstream::<Storefront>()
-                    .record_diagnosis(id, &input, key)
+                    .record_diagnosis(id, &contract::Diagnose::from(&input), key)
                     .await;
                 fresh(request, merchant, &MERCHANT).await
             }
@@ -359,7 +404,7 @@ impl MerchantMutation {
                 let key = idempotency_key(input.idempotency_key.as_deref())?;
                 let merchant = request
                     .upstream::<Storefront>()
-                    .request_channel_onboarding(id, &input, key)
+                    .request_channel_onboarding(id, &contract::RequestOnboarding::from(&input), key)
                     .await;
                 fresh(request, merchant, &MERCHANT).await
             }
@@ -385,7 +430,12 @@ impl MerchantMutation {
                 let key = idempotency_key(input.idempotency_key.as_deref())?;
                 let merchant = request
                     .upstream::<Storefront>()
-                    .update_channel_onboarding(id, onboarding, &input, key)
+                    .update_channel_onboarding(
+                        id,
+                        onboarding,
+                        &contract::ChangeOnboarding::from(&input),
+                        key,
+                    )
                     .await;
                 fresh(request, merchant, &ONBOARDING).await
             }
@@ -403,4 +453,34 @@ async fn fresh(
     let merchant = answer.map_err(|error| names.refusal(error))?;
     request.remember(merchant.id, merchant.clone()).await;
     Ok(Merchant(merchant))
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{json, to_value};
+
+    use super::*;
+
+    #[test]
+    fn what_was_left_out_is_not_sent() {
+        let update = UpdateMerchantInput {
+            merchant_id: ID::from("m"),
+            name: Some("새 이름".into()),
+            category: None,
+            district: None,
+            revenue_tier: None,
+            idempotency_key: None,
+        };
+        let body = to_value(contract::UpdateProfile::from(&update)).unwrap();
+        assert_eq!(body, json!({"name": "새 이름"}));
+        let diagnosis = RecordDiagnosisInput {
+            merchant_id: ID::from("m"),
+            marketability: -1,
+            online_capability: 101,
+            notes: None,
+            idempotency_key: None,
+        };
+        let body = to_value(contract::Diagnose::from(&diagnosis)).unwrap();
+        assert_eq!(body, json!({"marketability": -1, "onlineCapability": 101}));
+    }
 }

@@ -1,6 +1,5 @@
 use async_graphql::{Context, ID, InputObject, Object, Result};
-use serde::Serialize;
-use uuid::Uuid;
+use golmok_contracts::storefront::http as contract;
 
 use super::types::Order;
 use crate::relay::NodeType;
@@ -41,16 +40,48 @@ pub(crate) struct PlaceOrderInput {
     idempotency_key: Option<String>,
 }
 
-#[derive(InputObject, Serialize)]
-#[serde(rename_all = "camelCase")]
+/// The storefront's body for a new order: product ids as the service knows them.
+impl TryFrom<&PlaceOrderInput> for contract::PlaceOrder {
+    type Error = Refusal;
+
+    fn try_from(input: &PlaceOrderInput) -> Result<Self, Refusal> {
+        let lines = input
+            .lines
+            .iter()
+            .enumerate()
+            .map(|(index, line)| {
+                Ok(contract::OrderLine {
+                    product_id: input_id(
+                        &line.product_id,
+                        NodeType::Product,
+                        &format!("lines.{index}.productId"),
+                    )?,
+                    quantity: i64::from(line.quantity),
+                })
+            })
+            .collect::<Result<Vec<_>, Refusal>>()?;
+        Ok(contract::PlaceOrder {
+            lines,
+            payment: input.payment,
+        })
+    }
+}
+
+#[derive(InputObject)]
 pub(crate) struct CancelOrderInput {
     /// The order's global id.
-    #[serde(skip)]
     order_id: ID,
     reason: String,
     /// A retry with the same key returns the first answer instead of acting twice.
-    #[serde(skip)]
     idempotency_key: Option<String>,
+}
+
+impl From<&CancelOrderInput> for contract::Reason {
+    fn from(input: &CancelOrderInput) -> Self {
+        contract::Reason {
+            reason: input.reason.clone(),
+        }
+    }
 }
 
 #[derive(InputObject)]
@@ -69,27 +100,6 @@ pub(crate) struct ConfirmOrderInput {
     order_id: ID,
     /// A retry with the same key returns the first answer instead of acting twice.
     idempotency_key: Option<String>,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct PayByVoucherBody {
-    programme_id: Uuid,
-}
-
-/// The storefront's body for a new order: product ids as the service knows them.
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct PlaceOrderBody {
-    lines: Vec<LineBody>,
-    payment: PaymentMethod,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct LineBody {
-    product_id: Uuid,
-    quantity: i64,
 }
 
 payload!(PlaceOrderPayload { order: Order });
@@ -113,26 +123,8 @@ impl OrderMutation {
         settle(
             async {
                 let merchant = input_id(&input.merchant_id, NodeType::Merchant, "merchantId")?;
-                let lines = input
-                    .lines
-                    .iter()
-                    .enumerate()
-                    .map(|(index, line)| {
-                        Ok(LineBody {
-                            product_id: input_id(
-                                &line.product_id,
-                                NodeType::Product,
-                                &format!("lines.{index}.productId"),
-                            )?,
-                            quantity: i64::from(line.quantity),
-                        })
-                    })
-                    .collect::<Result<Vec<_>, Refusal>>()?;
+                let body = contract::PlaceOrder::try_from(&input)?;
                 let key = idempotency_key(input.idempotency_key.as_deref())?;
-                let body = PlaceOrderBody {
-                    lines,
-                    payment: input.payment,
-                };
                 let order = request
                     .upstream::<Storefront>()
                     .place_order(merchant, &body, key)
@@ -156,7 +148,7 @@ impl OrderMutation {
                 let key = idempotency_key(input.idempotency_key.as_deref())?;
                 let order = request
                     .upstream::<Storefront>()
-                    .cancel_order(&order, &input, key)
+                    .cancel_order(&order, &contract::Reason::from(&input), key)
                     .await;
                 order.map(Order).map_err(|error| ORDER.refusal(error))
             }
@@ -187,7 +179,7 @@ impl OrderPaymentMutation {
                     "programmeId",
                 )?;
                 let key = idempotency_key(input.idempotency_key.as_deref())?;
-                let body = PayByVoucherBody { programme_id };
+                let body = contract::PayByVoucher { programme_id };
                 let order = request
                     .upstream::<Storefront>()
                     .pay_order_by_voucher(&order, &body, key)

@@ -1,5 +1,5 @@
 use async_graphql::{Context, ID, InputObject, Object, Result};
-use serde::Serialize;
+use golmok_contracts::storefront::http as contract;
 use uuid::Uuid;
 
 use super::types::Product;
@@ -23,63 +23,85 @@ const PRODUCT: InputNames = InputNames {
     codes: &[("PRODUCT_NOT_FOUND", "productId")],
 };
 
-#[derive(InputObject, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(InputObject)]
 pub(crate) struct CreateProductInput {
     /// The merchant's global id.
-    #[serde(skip)]
     merchant_id: ID,
     name: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
     description: Option<String>,
     /// More than zero.
     price: Won,
     /// Units in stock to start with.
     stock: i32,
     /// A retry with the same key returns the first answer instead of acting twice.
-    #[serde(skip)]
     idempotency_key: Option<String>,
 }
 
-#[derive(InputObject, Serialize)]
-#[serde(rename_all = "camelCase")]
+impl From<&CreateProductInput> for contract::AddProduct {
+    fn from(input: &CreateProductInput) -> Self {
+        contract::AddProduct {
+            name: input.name.clone(),
+            description: input.description.clone().unwrap_or_default(),
+            price: input.price.0,
+            stock: input.stock.into(),
+        }
+    }
+}
+
+#[derive(InputObject)]
 pub(crate) struct UpdateProductInput {
     /// The product's global id.
-    #[serde(skip)]
     product_id: ID,
-    #[serde(skip_serializing_if = "Option::is_none")]
     name: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     description: Option<String>,
     /// A retry with the same key returns the first answer instead of acting twice.
-    #[serde(skip)]
     idempotency_key: Option<String>,
 }
 
-#[derive(InputObject, Serialize)]
-#[serde(rename_all = "camelCase")]
+impl From<&UpdateProductInput> for contract::EditProduct {
+    fn from(input: &UpdateProductInput) -> Self {
+        contract::EditProduct {
+            name: input.name.clone(),
+            description: input.description.clone(),
+        }
+    }
+}
+
+#[derive(InputObject)]
 pub(crate) struct ChangeProductPriceInput {
     /// The product's global id.
-    #[serde(skip)]
     product_id: ID,
     price: Won,
     /// A retry with the same key returns the first answer instead of acting twice.
-    #[serde(skip)]
     idempotency_key: Option<String>,
 }
 
-#[derive(InputObject, Serialize)]
-#[serde(rename_all = "camelCase")]
+impl From<&ChangeProductPriceInput> for contract::ChangePrice {
+    fn from(input: &ChangeProductPriceInput) -> Self {
+        contract::ChangePrice {
+            price: input.price.0,
+        }
+    }
+}
+
+#[derive(InputObject)]
 pub(crate) struct AdjustProductStockInput {
     /// The product's global id.
-    #[serde(skip)]
     product_id: ID,
     /// Units to add (positive) or remove (negative); stock never goes below zero.
     delta: i32,
     reason: String,
     /// A retry with the same key returns the first answer instead of acting twice.
-    #[serde(skip)]
     idempotency_key: Option<String>,
+}
+
+impl From<&AdjustProductStockInput> for contract::AdjustStock {
+    fn from(input: &AdjustProductStockInput) -> Self {
+        contract::AdjustStock {
+            delta: input.delta.into(),
+            reason: input.reason.clone(),
+        }
+    }
 }
 
 #[derive(InputObject)]
@@ -123,7 +145,7 @@ impl ProductMutation {
                 let key = idempotency_key(input.idempotency_key.as_deref())?;
                 let product = request
                     .upstream::<Storefront>()
-                    .create_product(merchant, &input, key)
+                    .create_product(merchant, &contract::AddProduct::from(&input), key)
                     .await;
                 fresh(request, product, &MERCHANT).await
             }
@@ -144,7 +166,7 @@ impl ProductMutation {
                 let key = idempotency_key(input.idempotency_key.as_deref())?;
                 let product = request
                     .upstream::<Storefront>()
-                    .update_product(&product, &input, key)
+                    .update_product(&product, &contract::EditProduct::from(&input), key)
                     .await;
                 fresh(request, product, &PRODUCT).await
             }
@@ -165,7 +187,7 @@ impl ProductMutation {
                 let key = idempotency_key(input.idempotency_key.as_deref())?;
                 let product = request
                     .upstream::<Storefront>()
-                    .change_price(&product, &input, key)
+                    .change_price(&product, &contract::ChangePrice::from(&input), key)
                     .await;
                 fresh(request, product, &PRODUCT).await
             }
@@ -187,7 +209,7 @@ impl ProductMutation {
                 let key = idempotency_key(input.idempotency_key.as_deref())?;
                 let product = request
                     .upstream::<Storefront>()
-                    .adjust_stock(&product, &input, key)
+                    .adjust_stock(&product, &contract::AdjustStock::from(&input), key)
                     .await;
                 fresh(request, product, &PRODUCT).await
             }
@@ -258,4 +280,33 @@ async fn fresh(
     let product = answer.map_err(|error| names.refusal(error))?;
     request.remember(product.id, product.clone()).await;
     Ok(Product(product))
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{json, to_value};
+
+    use super::*;
+
+    #[test]
+    fn a_product_without_a_description_is_sent_without_one() {
+        let input = CreateProductInput {
+            merchant_id: ID::from("m"),
+            name: "소금빵".into(),
+            description: None,
+            price: Won(-1),
+            stock: -2,
+            idempotency_key: None,
+        };
+        let body = to_value(contract::AddProduct::from(&input)).unwrap();
+        assert_eq!(body, json!({"name": "소금빵", "price": -1, "stock": -2}));
+        let edit = UpdateProductInput {
+            product_id: ID::from("p"),
+            name: None,
+            description: Some(String::new()),
+            idempotency_key: None,
+        };
+        let body = to_value(contract::EditProduct::from(&edit)).unwrap();
+        assert_eq!(body, json!({"description": ""}));
+    }
 }

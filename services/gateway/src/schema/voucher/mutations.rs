@@ -1,7 +1,6 @@
 use async_graphql::{Context, ID, InputObject, Object, Result};
+use golmok_contracts::voucher::http as contract;
 use http::Method;
-use serde::Serialize;
-use uuid::Uuid;
 
 use super::types::{FraudCase, VoucherProgramme, VoucherRedemption, VoucherWallet};
 use crate::relay::NodeType;
@@ -22,16 +21,24 @@ const NAMES: InputNames = InputNames {
     ],
 };
 
-#[derive(InputObject, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(InputObject)]
 pub(crate) struct VoucherFeeTiersInput {
     micro: i32,
     small: i32,
     medium: i32,
 }
 
-#[derive(InputObject, Serialize)]
-#[serde(rename_all = "camelCase")]
+impl From<&VoucherFeeTiersInput> for contract::FeeTiers {
+    fn from(input: &VoucherFeeTiersInput) -> Self {
+        contract::FeeTiers {
+            micro: input.micro.into(),
+            small: input.small.into(),
+            medium: input.medium.into(),
+        }
+    }
+}
+
+#[derive(InputObject)]
 pub(crate) struct CreateVoucherProgrammeInput {
     /// The issuing local government.
     issuer: String,
@@ -52,8 +59,28 @@ pub(crate) struct CreateVoucherProgrammeInput {
     fee_tiers: VoucherFeeTiersInput,
     budget: Won,
     /// A retry with the same key returns the first answer instead of acting twice.
-    #[serde(skip)]
     idempotency_key: Option<String>,
+}
+
+/// Rates go as sent, negative ones too: the programme refuses them with
+/// RATE_OUT_OF_RANGE on the field.
+impl From<&CreateVoucherProgrammeInput> for contract::Programme {
+    fn from(input: &CreateVoucherProgrammeInput) -> Self {
+        contract::Programme {
+            issuer: input.issuer.clone(),
+            name: input.name.clone(),
+            region: input.region.clone(),
+            districts: input.districts.clone(),
+            face_values: input.face_values.iter().map(|won| won.0).collect(),
+            discount_bps: input.discount_bps.into(),
+            monthly_cap: input.monthly_cap.0,
+            valid_from: input.valid_from.0,
+            valid_until: input.valid_until.0,
+            categories: input.categories.clone(),
+            fee_tiers: (&input.fee_tiers).into(),
+            budget: input.budget.0,
+        }
+    }
 }
 
 #[derive(InputObject)]
@@ -117,24 +144,6 @@ payload!(FraudCasePayload {
     fraud_case: FraudCase
 });
 
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Redeem {
-    merchant_id: Uuid,
-    amount: Won,
-}
-
-#[derive(Serialize)]
-struct Reason<'a> {
-    reason: &'a str,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Purchase {
-    face_value: Won,
-}
-
 fn redemption(answer: Result<WalletReply, CallError>) -> Result<VoucherRedemption, Refusal> {
     let reply = answer.map_err(|error| NAMES.refusal(error))?;
     reply.redemption.map(VoucherRedemption).ok_or_else(|| {
@@ -162,7 +171,7 @@ impl VoucherMutation {
                 let key = idempotency_key(input.idempotency_key.as_deref())?;
                 let created = request
                     .upstream::<Vouchers>()
-                    .create_programme(&input, key)
+                    .create_programme(&contract::Programme::from(&input), key)
                     .await;
                 Ok(VoucherProgramme(created.map_err(|e| NAMES.refusal(e))?))
             }
@@ -186,8 +195,8 @@ impl VoucherMutation {
                     "programmeId",
                 )?;
                 let key = idempotency_key(input.idempotency_key.as_deref())?;
-                let body = Purchase {
-                    face_value: input.face_value,
+                let body = contract::Purchase {
+                    face_value: input.face_value.0,
                 };
                 let reply = request
                     .upstream::<Vouchers>()
@@ -303,9 +312,9 @@ async fn redeem(
     let wallet = input_id(&input.wallet_id, NodeType::VoucherWallet, "walletId")?;
     let merchant_id = input_id(&input.merchant_id, NodeType::Merchant, "merchantId")?;
     let key = idempotency_key(input.idempotency_key.as_deref())?;
-    let body = Redeem {
+    let body = contract::Redeem {
         merchant_id,
-        amount: input.amount,
+        amount: input.amount.0,
     };
     redemption(
         ctx.request()
@@ -345,11 +354,56 @@ async fn decide(
 ) -> Result<FraudCase, Refusal> {
     let case = input_id(case_id, NodeType::FraudCase, "caseId")?;
     let key = idempotency_key(key)?;
-    let body = reason.map(|reason| Reason { reason });
+    let body = reason.map(|reason| contract::Reason {
+        reason: reason.to_owned(),
+    });
     let decided = ctx
         .request()
         .upstream::<Vouchers>()
         .decide_case(case, method, decision, body.as_ref(), key)
         .await;
     Ok(FraudCase(decided.map_err(|e| NAMES.refusal(e))?))
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::NaiveDate;
+    use serde_json::{json, to_value};
+
+    use super::*;
+
+    #[test]
+    fn a_programme_goes_as_given_lists_in_order_and_negative_rates_included() {
+        let day = |d| Date(NaiveDate::from_ymd_opt(2025, 1, d).unwrap());
+        let input = CreateVoucherProgrammeInput {
+            issuer: "마포구".into(),
+            name: "마포사랑상품권".into(),
+            region: "서울".into(),
+            districts: vec!["합정동".into(), "망원동".into(), "합정동".into()],
+            face_values: vec![Won(50_000), Won(10_000)],
+            discount_bps: -1,
+            monthly_cap: Won(500_000),
+            valid_from: day(1),
+            valid_until: day(31),
+            categories: vec![],
+            fee_tiers: VoucherFeeTiersInput {
+                micro: -5,
+                small: 0,
+                medium: 30,
+            },
+            budget: Won(1_000_000),
+            idempotency_key: None,
+        };
+        let body = to_value(contract::Programme::from(&input)).unwrap();
+        assert_eq!(
+            body,
+            json!({
+                "issuer": "마포구", "name": "마포사랑상품권", "region": "서울",
+                "districts": ["합정동", "망원동", "합정동"], "faceValues": [50000, 10000],
+                "discountBps": -1, "monthlyCap": 500000,
+                "validFrom": "2025-01-01", "validUntil": "2025-01-31", "categories": [],
+                "feeTiers": {"micro": -5, "small": 0, "medium": 30}, "budget": 1000000
+            })
+        );
+    }
 }

@@ -1,9 +1,10 @@
-//! The storefront's HTTP API (`docs/storefront-http.md`), one method per route.
+//! The storefront's HTTP API (`docs/storefront-http.md`), one method per route;
+//! a command sends the contract's request body, so what goes out is checked.
 
 pub(crate) mod model;
 
+use golmok_contracts::storefront::http as contract;
 use http::Method;
-use serde::Serialize;
 use uuid::Uuid;
 
 use self::model::{Merchant, MerchantFilter, Order, Product};
@@ -72,7 +73,7 @@ impl Storefront<'_> {
 
     pub(crate) async fn register_merchant(
         &self,
-        body: &impl Serialize,
+        body: &contract::Register,
         key: Key<'_>,
     ) -> Answer<Merchant> {
         let path = segments!["merchants"];
@@ -82,7 +83,7 @@ impl Storefront<'_> {
     pub(crate) async fn update_merchant(
         &self,
         id: Uuid,
-        body: &impl Serialize,
+        body: &contract::UpdateProfile,
         key: Key<'_>,
     ) -> Answer<Merchant> {
         let path = segments!["merchants", id];
@@ -92,7 +93,7 @@ impl Storefront<'_> {
     pub(crate) async fn suspend_merchant(
         &self,
         id: Uuid,
-        body: &impl Serialize,
+        body: &contract::Reason,
         key: Key<'_>,
     ) -> Answer<Merchant> {
         let path = segments!["merchants", id, "suspension"];
@@ -107,7 +108,7 @@ impl Storefront<'_> {
     pub(crate) async fn apply_for_heritage(
         &self,
         id: Uuid,
-        body: &impl Serialize,
+        body: &contract::ApplyForHeritage,
         key: Key<'_>,
     ) -> Answer<Merchant> {
         let path = segments!["merchants", id, "heritage"];
@@ -122,7 +123,7 @@ impl Storefront<'_> {
     pub(crate) async fn reject_heritage(
         &self,
         id: Uuid,
-        body: &impl Serialize,
+        body: &contract::Reason,
         key: Key<'_>,
     ) -> Answer<Merchant> {
         let path = segments!["merchants", id, "heritage", "rejection"];
@@ -132,7 +133,7 @@ impl Storefront<'_> {
     pub(crate) async fn record_diagnosis(
         &self,
         id: Uuid,
-        body: &impl Serialize,
+        body: &contract::Diagnose,
         key: Key<'_>,
     ) -> Answer<Merchant> {
         let path = segments!["merchants", id, "diagnoses"];
@@ -142,7 +143,7 @@ impl Storefront<'_> {
     pub(crate) async fn request_channel_onboarding(
         &self,
         id: Uuid,
-        body: &impl Serialize,
+        body: &contract::RequestOnboarding,
         key: Key<'_>,
     ) -> Answer<Merchant> {
         let path = segments!["merchants", id, "channel-onboardings"];
@@ -153,7 +154,7 @@ impl Storefront<'_> {
         &self,
         id: Uuid,
         request: Uuid,
-        body: &impl Serialize,
+        body: &contract::ChangeOnboarding,
         key: Key<'_>,
     ) -> Answer<Merchant> {
         let path = segments!["merchants", id, "channel-onboardings", request];
@@ -179,7 +180,7 @@ impl Storefront<'_> {
     pub(crate) async fn create_product(
         &self,
         merchant: Uuid,
-        body: &impl Serialize,
+        body: &contract::AddProduct,
         key: Key<'_>,
     ) -> Answer<Product> {
         let path = segments!["merchants", merchant, "products"];
@@ -189,7 +190,7 @@ impl Storefront<'_> {
     pub(crate) async fn update_product(
         &self,
         product: &Product,
-        body: &impl Serialize,
+        body: &contract::EditProduct,
         key: Key<'_>,
     ) -> Answer<Product> {
         let path = product_path(product, &[]);
@@ -199,7 +200,7 @@ impl Storefront<'_> {
     pub(crate) async fn change_price(
         &self,
         product: &Product,
-        body: &impl Serialize,
+        body: &contract::ChangePrice,
         key: Key<'_>,
     ) -> Answer<Product> {
         let path = product_path(product, &["price"]);
@@ -209,7 +210,7 @@ impl Storefront<'_> {
     pub(crate) async fn adjust_stock(
         &self,
         product: &Product,
-        body: &impl Serialize,
+        body: &contract::AdjustStock,
         key: Key<'_>,
     ) -> Answer<Product> {
         let path = product_path(product, &["stock-adjustments"]);
@@ -259,7 +260,7 @@ impl Storefront<'_> {
     pub(crate) async fn place_order(
         &self,
         merchant: Uuid,
-        body: &impl Serialize,
+        body: &contract::PlaceOrder,
         key: Key<'_>,
     ) -> Answer<Order> {
         let path = segments!["merchants", merchant, "orders"];
@@ -269,7 +270,7 @@ impl Storefront<'_> {
     pub(crate) async fn cancel_order(
         &self,
         order: &Order,
-        body: &impl Serialize,
+        body: &contract::Reason,
         key: Key<'_>,
     ) -> Answer<Order> {
         let path = order_path(order, "cancellation");
@@ -280,7 +281,7 @@ impl Storefront<'_> {
     pub(crate) async fn pay_order_by_voucher(
         &self,
         order: &Order,
-        body: &impl Serialize,
+        body: &contract::PayByVoucher,
         key: Key<'_>,
     ) -> Answer<Order> {
         let path = order_path(order, "voucher-payment");

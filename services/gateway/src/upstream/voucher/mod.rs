@@ -1,9 +1,10 @@
-//! The voucher service's HTTP API (`docs/voucher-http.md`), one method per route.
+//! The voucher service's HTTP API (`docs/voucher-http.md`), one method per
+//! route; a command sends the contract's request body, so what goes out is checked.
 
 pub(crate) mod model;
 
+use golmok_contracts::voucher::http as contract;
 use http::Method;
-use serde::Serialize;
 use uuid::Uuid;
 
 use self::model::{Batch, Case, Programme, Redemption, Wallet, WalletReply};
@@ -46,7 +47,7 @@ impl Vouchers<'_> {
 
     pub(crate) async fn create_programme(
         &self,
-        body: &impl Serialize,
+        body: &contract::Programme,
         key: Key<'_>,
     ) -> Answer<Programme> {
         let path = segments!["programmes"];
@@ -69,7 +70,7 @@ impl Vouchers<'_> {
     pub(crate) async fn purchase(
         &self,
         programme: Uuid,
-        body: &impl Serialize,
+        body: &contract::Purchase,
         key: Key<'_>,
     ) -> Answer<WalletReply> {
         let path = segments!["programmes", programme, "purchases"];
@@ -81,7 +82,7 @@ impl Vouchers<'_> {
         &self,
         wallet: Uuid,
         route: &str,
-        body: &impl Serialize,
+        body: &contract::Redeem,
         key: Key<'_>,
     ) -> Answer<WalletReply> {
         let path = segments!["wallets", wallet, route];
@@ -145,7 +146,7 @@ impl Vouchers<'_> {
         case: Uuid,
         method: Method,
         decision: &str,
-        body: Option<&impl Serialize>,
+        body: Option<&contract::Reason>,
         key: Key<'_>,
     ) -> Answer<Case> {
         let path = segments!["cases", case, decision];
