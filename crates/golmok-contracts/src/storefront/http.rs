@@ -7,7 +7,7 @@
 //! feature) are its GraphQL descriptions.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
 use uuid::Uuid;
 
 use super::{HeritageBadge, Kind, Market, OnboardingStatus, PaymentMethod, RevenueTier, Route};
@@ -98,9 +98,12 @@ pub struct ApplyForHeritage {
 pub struct Diagnose {
     pub marketability: i64,
     pub online_capability: i64,
-    /// Left out of the JSON when empty, as when there are none.
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub notes: String,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "some_string"
+    )]
+    pub notes: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -120,9 +123,12 @@ pub struct ChangeOnboarding {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct AddProduct {
     pub name: String,
-    /// Left out of the JSON when empty, as when there is none.
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub description: String,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "some_string"
+    )]
+    pub description: Option<String>,
     pub price: i64,
     pub stock: i64,
 }
@@ -168,6 +174,11 @@ pub struct PlaceOrder {
 pub struct PayByVoucher {
     /// The voucher programme whose wallet pays.
     pub programme_id: Uuid,
+}
+
+/// A text a body may leave out (`None`), but not set to `null`.
+fn some_string<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
+    String::deserialize(deserializer).map(Some)
 }
 
 // ---- views ----
@@ -328,4 +339,23 @@ pub struct PaymentView {
     /// While DECLINED: why, in words.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{from_str, json, to_value};
+
+    use super::AddProduct;
+
+    #[test]
+    fn an_optional_text_is_absent_or_a_string_never_null() {
+        let absent: AddProduct = from_str(r#"{"name":"빵","price":1,"stock":1}"#).unwrap();
+        assert_eq!(absent.description, None);
+        assert_eq!(to_value(&absent).unwrap().get("description"), None);
+        let empty: AddProduct =
+            from_str(r#"{"name":"빵","description":"","price":1,"stock":1}"#).unwrap();
+        assert_eq!(to_value(&empty).unwrap()["description"], json!(""));
+        let null = r#"{"name":"빵","description":null,"price":1,"stock":1}"#;
+        assert!(from_str::<AddProduct>(null).is_err());
+    }
 }

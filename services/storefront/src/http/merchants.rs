@@ -208,7 +208,7 @@ pub async fn diagnose(
     let diagnose = MerchantCommand::RecordDiagnosis(DiagnosisInput {
         marketability: command.body.marketability,
         online_capability: command.body.online_capability,
-        notes: command.body.notes,
+        notes: command.body.notes.unwrap_or_default(),
         expert: expert.subject.clone(),
         policy: storefront.diagnosis_policy(),
         at: Utc::now(),

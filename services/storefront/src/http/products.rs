@@ -32,7 +32,7 @@ pub async fn add(
     let body = command.body;
     let draft = ProductDraft {
         name: body.name,
-        description: body.description,
+        description: body.description.unwrap_or_default(),
         price: body.price,
         stock: body.stock,
     };

@@ -162,7 +162,7 @@ impl From<&RecordDiagnosisInput> for contract::Diagnose {
         contract::Diagnose {
             marketability: input.marketability.into(),
             online_capability: input.online_capability.into(),
-            notes: input.notes.clone().unwrap_or_default(),
+            notes: input.notes.clone(),
         }
     }
 }

@@ -41,7 +41,7 @@ impl From<&CreateProductInput> for contract::AddProduct {
     fn from(input: &CreateProductInput) -> Self {
         contract::AddProduct {
             name: input.name.clone(),
-            description: input.description.clone().unwrap_or_default(),
+            description: input.description.clone(),
             price: input.price.0,
             stock: input.stock.into(),
         }
@@ -300,6 +300,12 @@ mod tests {
         };
         let body = to_value(contract::AddProduct::from(&input)).unwrap();
         assert_eq!(body, json!({"name": "소금빵", "price": -1, "stock": -2}));
+        let input = CreateProductInput {
+            description: Some(String::new()),
+            ..input
+        };
+        let body = to_value(contract::AddProduct::from(&input)).unwrap();
+        assert_eq!(body["description"], "");
         let edit = UpdateProductInput {
             product_id: ID::from("p"),
             name: None,
