@@ -101,7 +101,7 @@ impl Failure {
                 )),
             Failure::StoreUnavailable => {
                 Row::new(StatusCode::SERVICE_UNAVAILABLE, "STORE_UNAVAILABLE").message(format!(
-                    "{service} cannot reach its store; try again shortly. A command may or may \
+                    "{service} cannot use its store; try again shortly. A command may or may \
                      not have been applied: retry it with the same idempotency-key header, \
                      which applies it at most once"
                 ))
