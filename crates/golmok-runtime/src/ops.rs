@@ -101,3 +101,47 @@ pub async fn track_http(request: Request, next: Next) -> Response {
         .record(started.elapsed().as_secs_f64());
     response
 }
+
+#[cfg(test)]
+mod tests {
+    use axum::body::{Body, to_bytes};
+    use axum::http::Request;
+    use tokio::sync::watch;
+    use tower::ServiceExt;
+
+    use super::*;
+
+    async fn readyz(router: &Router) -> (StatusCode, String) {
+        let request = Request::get("/readyz").body(Body::empty()).unwrap();
+        let response = router.clone().oneshot(request).await.unwrap();
+        let status = response.status();
+        let body = to_bytes(response.into_body(), usize::MAX).await.unwrap();
+        (status, String::from_utf8(body.to_vec()).unwrap())
+    }
+
+    #[tokio::test]
+    async fn readyz_follows_serving_and_every_required_store() {
+        let readiness = Readiness::default();
+        let (storefront, probe) = watch::channel(true);
+        readiness.require(StoreHealth::new("storefront", Some(probe)));
+        readiness.require(StoreHealth::new("voucher", None));
+        let router = ops_router(readiness.clone(), crate::init_telemetry());
+        let not_ready = (StatusCode::SERVICE_UNAVAILABLE, "not ready".to_owned());
+        assert_eq!(readyz(&router).await, not_ready);
+        readiness.set(true);
+        assert_eq!(readyz(&router).await, (StatusCode::OK, "ready".to_owned()));
+        storefront.send_replace(false);
+        assert_eq!(
+            readyz(&router).await,
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "not ready: store unreachable (storefront)".to_owned()
+            )
+        );
+        assert!(!readiness.is_ready());
+        storefront.send_replace(true);
+        assert_eq!(readyz(&router).await, (StatusCode::OK, "ready".to_owned()));
+        readiness.set(false);
+        assert_eq!(readyz(&router).await, not_ready);
+    }
+}

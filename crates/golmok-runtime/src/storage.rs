@@ -48,6 +48,14 @@ pub struct StoreHealth {
 }
 
 impl StoreHealth {
+    /// The health of `service`'s store as `probe` reports it; `None`: always reachable.
+    pub(crate) fn new(service: &str, probe: Option<watch::Receiver<bool>>) -> StoreHealth {
+        StoreHealth {
+            service: service.to_owned(),
+            probe,
+        }
+    }
+
     /// The service whose store it is.
     pub fn service(&self) -> &str {
         &self.service
@@ -94,20 +102,14 @@ impl Storage {
                 Ok(Storage {
                     log: store.clone(),
                     tables: store,
-                    health: StoreHealth {
-                        service: service.to_owned(),
-                        probe: None,
-                    },
+                    health: StoreHealth::new(service, None),
                 })
             }
             StorageSettings::Scylla(cql) => {
                 let store = CqlStore::open(cql.clone()).await?;
                 tracing::info!(service, keyspace = %cql.keyspace, "CQL store opened");
                 Ok(Storage {
-                    health: StoreHealth {
-                        service: service.to_owned(),
-                        probe: Some(store.reachable()),
-                    },
+                    health: StoreHealth::new(service, Some(store.reachable())),
                     log: store.clone(),
                     tables: store,
                 })
