@@ -27,5 +27,5 @@ pub use service::{
 };
 pub use settings::{Section, ServiceSettings, SettingsError, SettingsValue, load_settings};
 pub use shutdown::shutdown_on_signal;
-pub use storage::{StartupError, Storage, StorageSettings};
+pub use storage::{StartupError, Storage, StorageSettings, StoreHealth};
 pub use telemetry::{Telemetry, init_telemetry};

@@ -6,14 +6,15 @@ use tokio_util::sync::CancellationToken;
 use crate::{Readiness, Telemetry, ops_router, shutdown_on_signal, track_http};
 
 /// Serves `app` as [`with_ops`] composes it on `listener` until SIGTERM or
-/// Ctrl-C. `/readyz` answers ready while serving and not ready once shutdown
-/// begins; requests in flight finish.
+/// Ctrl-C. `/readyz` answers ready while serving and every store
+/// `readiness` requires answers, and not ready once shutdown begins;
+/// requests in flight finish.
 pub async fn serve(
     listener: TcpListener,
     app: Router,
+    readiness: Readiness,
     telemetry: Telemetry,
 ) -> std::io::Result<()> {
-    let readiness = Readiness::default();
     let app = with_ops(app, readiness.clone(), telemetry);
     let shutdown = CancellationToken::new();
     let signal = tokio::spawn(shutdown_on_signal(shutdown.clone()));

@@ -9,6 +9,7 @@ use golmok_embedded::EmbeddedStore;
 use golmok_kernel::{EventLog, StorageError, Tables};
 use golmok_scylla::CqlStore;
 use serde::Deserialize;
+use tokio::sync::watch;
 
 /// Which adapter of the storage ports a service runs on.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -29,11 +30,41 @@ impl Default for StorageSettings {
     }
 }
 
-/// A service's opened store: its event log and its tables.
+/// A service's opened store: its event log, its tables and whether it answers.
 #[derive(Clone)]
 pub struct Storage {
     pub log: Arc<dyn EventLog>,
     pub tables: Arc<dyn Tables>,
+    pub health: StoreHealth,
+}
+
+/// Whether a service's store answers: the embedded file always does (its
+/// failures are errors of each request); a CQL store as its health probe
+/// says. `/readyz` follows it ([`crate::Readiness::require`]).
+#[derive(Clone)]
+pub struct StoreHealth {
+    service: String,
+    probe: Option<watch::Receiver<bool>>,
+}
+
+impl StoreHealth {
+    /// The health of `service`'s store as `probe` reports it; `None`: always reachable.
+    pub(crate) fn new(service: &str, probe: Option<watch::Receiver<bool>>) -> StoreHealth {
+        StoreHealth {
+            service: service.to_owned(),
+            probe,
+        }
+    }
+
+    /// The service whose store it is.
+    pub fn service(&self) -> &str {
+        &self.service
+    }
+
+    /// Whether the store answered its last probes.
+    pub fn is_reachable(&self) -> bool {
+        self.probe.as_ref().is_none_or(|probe| *probe.borrow())
+    }
 }
 
 /// Why a service could not start.
@@ -71,12 +102,14 @@ impl Storage {
                 Ok(Storage {
                     log: store.clone(),
                     tables: store,
+                    health: StoreHealth::new(service, None),
                 })
             }
             StorageSettings::Scylla(cql) => {
                 let store = CqlStore::open(cql.clone()).await?;
                 tracing::info!(service, keyspace = %cql.keyspace, "CQL store opened");
                 Ok(Storage {
+                    health: StoreHealth::new(service, Some(store.reachable())),
                     log: store.clone(),
                     tables: store,
                 })

@@ -9,12 +9,16 @@
 //! - The tables are wide rows; a consumer's inbox + checkpoint are one
 //!   conditional write (compare-and-set) on the consumer's partition, so
 //!   several processes consuming into the same tables apply each event once.
+//! - A health probe reads the log's head every `health_probe_ms`;
+//!   [`CqlStore::reachable`] says whether the cluster answers (the host's
+//!   `/readyz` follows it).
 //!
 //! See docs/adr/0007-cql-storage.md.
 
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
 
 mod error;
+mod health;
 mod log;
 mod schema;
 mod settings;

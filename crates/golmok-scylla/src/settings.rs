@@ -33,6 +33,12 @@ pub struct Settings {
     /// How often other processes' appends are looked for to advance `head()`, in milliseconds.
     #[serde(default = "default_head_poll_ms")]
     pub head_poll_ms: u64,
+    /// How often the store's health probe reads the log's head, in
+    /// milliseconds; a probe not answered within this time fails, and two
+    /// failures in a row make the store unreachable (`/readyz` answers 503)
+    /// until a probe succeeds again.
+    #[serde(default = "default_health_probe_ms")]
+    pub health_probe_ms: u64,
 }
 
 fn default_log() -> String {
@@ -46,6 +52,9 @@ fn default_request_timeout_ms() -> u64 {
 }
 fn default_head_poll_ms() -> u64 {
     200
+}
+fn default_health_probe_ms() -> u64 {
+    1_000
 }
 
 impl Settings {
@@ -61,6 +70,7 @@ impl Settings {
             connect_timeout_ms: default_connect_timeout_ms(),
             request_timeout_ms: default_request_timeout_ms(),
             head_poll_ms: default_head_poll_ms(),
+            health_probe_ms: default_health_probe_ms(),
         }
     }
 }
@@ -167,6 +177,7 @@ mod tests {
         assert_eq!(settings.consistency, ConsistencyLevel::Quorum);
         assert_eq!(settings.serial_consistency, SerialLevel::Serial);
         assert_eq!(settings.log, "events");
+        assert_eq!(settings.health_probe_ms, 1_000);
         assert_eq!(
             settings.replication.cql(),
             "{'class': 'NetworkTopologyStrategy', 'dc1': 3}"

@@ -97,6 +97,7 @@ pub struct CqlStore {
     pub(crate) inner: Arc<Inner>,
     pub(crate) appends: mpsc::Sender<Pending>,
     head_rx: watch::Receiver<u64>,
+    reachable: watch::Receiver<bool>,
     tasks: Vec<tokio::task::JoinHandle<()>>,
 }
 
@@ -208,12 +209,20 @@ impl CqlStore {
         let read_head = inner.statements.read_head.clone();
         tasks.push(tokio::spawn(crate::log::poll_head(
             Arc::clone(&inner),
+            read_head.clone(),
+        )));
+        let (reachable_tx, reachable) = watch::channel(true);
+        crate::health::Reachability::new(&inner, None).emit();
+        tasks.push(tokio::spawn(crate::health::probe(
+            Arc::clone(&inner),
             read_head,
+            reachable_tx,
         )));
         Ok(Arc::new(Self {
             inner,
             appends,
             head_rx,
+            reachable,
             tasks,
         }))
     }
@@ -221,6 +230,12 @@ impl CqlStore {
     /// The group-commit counters of this process.
     pub fn stats(&self) -> &LogStats {
         &self.inner.stats
+    }
+
+    /// Whether the cluster answers the store's health probe (`true` at
+    /// open); it changes as the probe sees the cluster go and come back.
+    pub fn reachable(&self) -> watch::Receiver<bool> {
+        self.reachable.clone()
     }
 
     pub(crate) fn head_receiver(&self) -> watch::Receiver<u64> {

@@ -9,7 +9,7 @@
 //! delay. The commit log syncs in `batch` mode: a write is acknowledged only
 //! after its commit log entry is fsynced, so `kill -9` of the node loses
 //! nothing acknowledged. It can be killed (`kill -9`) and restarted on the
-//! same storage, and is killed when dropped; a watchdog shell also kills it
+//! same storage, frozen (`SIGSTOP`) and thawed, and is killed when dropped; a watchdog shell also kills it
 //! when the test process exits and removes its directory, so [`Cassandra::shared`]
 //! nodes (statics are never dropped) leak neither a process nor disk.
 
@@ -312,16 +312,41 @@ impl Cassandra {
     pub fn kill(&mut self) {
         if let Some(pid) = self.java_pid() {
             let _ = Command::new("kill").arg("-9").arg(&pid).status();
+            let _ = fs::remove_file(self.dir.path().join(JAVA_PID));
         }
         if let Some(mut child) = self.child.take() {
             let _ = child.wait();
         }
     }
 
-    /// Kills the node with `kill -9` and starts it again on the same ports and storage.
+    /// Kills the node with `kill -9` (unless it is already gone) and starts
+    /// it again on the same ports and storage; waits until CQL answers.
     pub fn restart(&mut self) {
         self.kill();
         self.launch();
+    }
+
+    /// `SIGSTOP` of the node's JVM: it keeps its connections open but answers
+    /// nothing, as a node in a long GC pause or on a partitioned host.
+    pub fn freeze(&self) {
+        self.signal("-STOP");
+    }
+
+    /// `SIGCONT` of a [frozen](Cassandra::freeze) node: it answers again,
+    /// requests that waited included.
+    pub fn thaw(&self) {
+        self.signal("-CONT");
+    }
+
+    fn signal(&self, signal: &str) {
+        let pid = self
+            .java_pid()
+            .unwrap_or_else(|| panic!("the Cassandra node is not running"));
+        let sent = Command::new("kill")
+            .args([signal, &pid])
+            .status()
+            .unwrap_or_else(|e| panic!("kill {signal} {pid}: {e}"));
+        assert!(sent.success(), "kill {signal} {pid} failed");
     }
 }
 

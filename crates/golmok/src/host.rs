@@ -4,7 +4,7 @@
 //! stops it all. Nothing here is written per service.
 
 use anyhow::{Context, bail};
-use golmok_runtime::{Following, Need, Service};
+use golmok_runtime::{Following, Need, Readiness, Service};
 
 use crate::bus::{Bus, Relays, ensure_topics, kafka_source};
 use crate::registry;
@@ -102,6 +102,15 @@ impl Host {
             .map(AsRef::as_ref)
             .find(|service| service.name() == name)
             .with_context(|| format!("the service {name} does not run in this process"))
+    }
+
+    /// Ready while serving and while every service's store answers.
+    pub fn readiness(&self) -> Readiness {
+        let readiness = Readiness::default();
+        for service in &self.services {
+            readiness.require(service.storage().health.clone());
+        }
+        readiness
     }
 
     /// Stops the relays, the consumers and the services (last started first).

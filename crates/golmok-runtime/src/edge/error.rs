@@ -1,7 +1,7 @@
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-use golmok_kernel::Fault;
+use golmok_kernel::{Fault, StorageError};
 
 use crate::ErrorBody;
 
@@ -59,8 +59,12 @@ pub enum Failure {
     Forbidden,
     /// `409 IDEMPOTENCY_KEY_REUSED`: the key came back with other parameters.
     KeyReused,
-    /// `503 UNAVAILABLE`: contention or a storage failure, worth a retry.
+    /// `503 UNAVAILABLE`: contention (or damaged stored data), worth a retry.
     Unavailable,
+    /// `503 STORE_UNAVAILABLE`: the store did not answer or failed, worth a
+    /// retry. A command's outcome is then unknown; retried with the same
+    /// idempotency key it is applied at most once.
+    StoreUnavailable,
     /// `500 INTERNAL`: a failure the service cannot explain to partners.
     Internal,
     /// `500 RECORD_UNREADABLE`: a read met a record it cannot decode.
@@ -73,7 +77,8 @@ impl Failure {
     pub fn of(fault: &Fault) -> Failure {
         match fault {
             Fault::IdempotencyKeyReused(_) => Failure::KeyReused,
-            Fault::Contention(_) | Fault::Storage(_) => Failure::Unavailable,
+            Fault::Storage(StorageError::Io(_) | StorageError::Closed) => Failure::StoreUnavailable,
+            Fault::Contention(_) | Fault::Storage(StorageError::Corrupt(_)) => Failure::Unavailable,
             Fault::Codec(_) => Failure::Internal,
             Fault::UnreadableRecord(_) => Failure::Unreadable,
         }
@@ -94,6 +99,13 @@ impl Failure {
                 .message(format!(
                     "{service} is busy or its storage is unavailable; try again"
                 )),
+            Failure::StoreUnavailable => {
+                Row::new(StatusCode::SERVICE_UNAVAILABLE, "STORE_UNAVAILABLE").message(format!(
+                    "{service} cannot use its store; try again shortly. A command may or may \
+                     not have been applied: retry it with the same idempotency-key header, \
+                     which applies it at most once"
+                ))
+            }
             Failure::Internal => Row::new(StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL")
                 .message(format!("{service} failed to handle this request")),
             Failure::Unreadable => Row::new(StatusCode::INTERNAL_SERVER_ERROR, "RECORD_UNREADABLE"),
@@ -244,6 +256,8 @@ mod tests {
         Storage,
         #[error("no room left")]
         Full,
+        #[error("connection refused")]
+        Unreachable,
     }
 
     impl Problem for Broken {
@@ -251,6 +265,7 @@ mod tests {
             match self {
                 Broken::Storage => Failure::Unavailable.row("the shop"),
                 Broken::Full => Row::new(StatusCode::UNPROCESSABLE_ENTITY, "FULL").at("room"),
+                Broken::Unreachable => Failure::StoreUnavailable.row("the shop"),
             }
         }
     }
@@ -283,6 +298,41 @@ mod tests {
                 Some("1".to_owned()),
                 r#"{"code":"UNAVAILABLE","message":"the shop is busy or its storage is unavailable; try again"}"#.to_owned()
             )
+        );
+    }
+
+    #[tokio::test]
+    async fn a_store_that_does_not_answer_is_503_store_unavailable_and_contention_503_unavailable()
+    {
+        let (status, retry, body) = rendered(Broken::Unreachable.into()).await;
+        assert_eq!(
+            (status, retry.as_deref()),
+            (StatusCode::SERVICE_UNAVAILABLE, Some("1"))
+        );
+        assert!(body.contains(r#""code":"STORE_UNAVAILABLE""#), "{body}");
+        assert!(body.contains("idempotency-key"), "{body}");
+        assert!(!body.contains("connection refused"), "{body}");
+        for fault in [
+            Fault::Storage(StorageError::Closed),
+            Fault::Contention("shop-1".into()),
+            Fault::Storage(StorageError::Corrupt("x".into())),
+        ] {
+            assert_eq!(
+                Failure::of(&fault).row("x").status,
+                StatusCode::SERVICE_UNAVAILABLE
+            );
+        }
+        assert_eq!(
+            Failure::of(&Fault::Contention("shop-1".into())),
+            Failure::Unavailable
+        );
+        assert_eq!(
+            Failure::of(&Fault::Storage(StorageError::Closed)),
+            Failure::StoreUnavailable
+        );
+        assert_eq!(
+            Failure::of(&Fault::Storage(StorageError::Io("refused".into()))),
+            Failure::StoreUnavailable
         );
     }
 

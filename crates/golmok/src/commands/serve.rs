@@ -3,7 +3,7 @@ use std::net::SocketAddr;
 use axum::Router;
 use clap::Args;
 use clap::builder::PossibleValuesParser;
-use golmok_runtime::{Telemetry, init_telemetry};
+use golmok_runtime::{Readiness, Telemetry, init_telemetry};
 
 use super::Common;
 use crate::bus::BusArgs;
@@ -57,6 +57,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
             GATEWAY,
             settings.gateway.listen,
             gateway.router(),
+            Readiness::default(),
             telemetry,
         )
         .await?;
@@ -64,7 +65,15 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         let host = Host::start(&settings, |name| name == args.service, &bus).await?;
         let service = host.service(&args.service)?;
         let listen = args.listen.unwrap_or(service.listen());
-        let served = serve(service.name(), listen, service.router(), telemetry).await;
+        let readiness = host.readiness();
+        let served = serve(
+            service.name(),
+            listen,
+            service.router(),
+            readiness,
+            telemetry,
+        )
+        .await;
         host.stop().await;
         served?;
     }
@@ -77,6 +86,7 @@ async fn serve(
     service: &str,
     listen: SocketAddr,
     router: Router,
+    readiness: Readiness,
     telemetry: Telemetry,
 ) -> anyhow::Result<()> {
     let listener = super::bind(listen).await?;
@@ -84,6 +94,6 @@ async fn serve(
     tracing::info!(service, %address, "serving");
     // For the person at the terminal; stdout carries only the JSON log lines.
     eprintln!("Golmok {service} is serving on http://{address}");
-    golmok_runtime::serve(listener, router, telemetry).await?;
+    golmok_runtime::serve(listener, router, readiness, telemetry).await?;
     Ok(())
 }

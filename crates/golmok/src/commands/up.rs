@@ -38,7 +38,7 @@ pub async fn run(args: UpArgs) -> anyhow::Result<()> {
     tracing::info!(%address, %data_dir, "golmok is up");
     // For the person at the terminal; stdout carries only the JSON log lines.
     eprintln!("Golmok is up. GraphiQL: http://{address}/graphql  (data in {data_dir})");
-    golmok_runtime::serve(listener, gateway.router(), telemetry).await?;
+    golmok_runtime::serve(listener, gateway.router(), services.readiness(), telemetry).await?;
     services.stop().await;
     tracing::info!("golmok stopped");
     Ok(())

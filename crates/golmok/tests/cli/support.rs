@@ -29,6 +29,13 @@ impl Golmok {
         Golmok::start(&args, data_dir, "127.0.0.1:0", &[], "Golmok is up.")
     }
 
+    /// `golmok serve <service> --config <config>` on `data_dir`, on a free port.
+    pub fn serve_configured(service: &str, data_dir: &Path, config: &Path) -> Golmok {
+        let config = config.to_str().expect("a UTF-8 path");
+        let args = ["serve", service, "--config", config];
+        Golmok::start(&args, data_dir, "127.0.0.1:0", &[], "Golmok ")
+    }
+
     /// `golmok serve <service>` on `data_dir` and `listen`, with `env`.
     pub fn serve(service: &str, data_dir: &Path, listen: &str, env: &[(&str, &str)]) -> Golmok {
         Golmok::start(&["serve", service], data_dir, listen, env, "Golmok ")
