@@ -47,6 +47,24 @@ impl CommandMeta {
         }
     }
 
+    /// The id of the aggregate a command creates. With an idempotency key it
+    /// is derived from the key (already scoped to its caller), so a retry
+    /// after an unknown outcome addresses the same new aggregate, and any
+    /// step the first try committed on other streams (a claim) is its own;
+    /// without a key, a fresh time-ordered id.
+    pub fn new_id(&self) -> Uuid {
+        use sha2::{Digest, Sha256};
+        match &self.idempotency {
+            Some(idempotency) => {
+                let digest = Sha256::digest(idempotency.key.as_bytes());
+                let mut bytes = [0u8; 16];
+                bytes.copy_from_slice(&digest[..16]);
+                uuid::Builder::from_custom_bytes(bytes).into_uuid()
+            }
+            None => Uuid::now_v7(),
+        }
+    }
+
     /// The metadata of a step a keyed command takes on another stream: the
     /// key belongs to the command's own stream.
     pub fn without_key(&self) -> Self {
@@ -396,4 +414,30 @@ fn envelope<C: EventCodec>(stream: &str, event: &C::Event, meta: &CommandMeta) -
 pub struct Committed<T> {
     pub value: T,
     pub consistent: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keyed(key: &str) -> CommandMeta {
+        CommandMeta {
+            idempotency: Some(Idempotency {
+                key: key.to_owned(),
+                fingerprint: "f".to_owned(),
+            }),
+            ..CommandMeta::default()
+        }
+    }
+
+    /// A retry with the same (caller-scoped) key creates the same aggregate;
+    /// other keys and unkeyed commands get ids of their own.
+    #[test]
+    fn a_new_aggregate_id_follows_the_idempotency_key() {
+        assert_eq!(keyed("op:k1").new_id(), keyed("op:k1").new_id());
+        assert_ne!(keyed("op:k1").new_id(), keyed("op:k2").new_id());
+        assert_ne!(keyed("op:k1").new_id(), keyed("other:k1").new_id());
+        let unkeyed = CommandMeta::default();
+        assert_ne!(unkeyed.new_id(), unkeyed.new_id());
+    }
 }

@@ -27,10 +27,13 @@ pub async fn register(
     let actor = command
         .caller
         .with_role(&[Role::Merchant, Role::Official, Role::Operator])?;
-    // A merchant signs itself up under the id its token names.
+    // A merchant signs itself up under the id its token names; anyone else
+    // registers under an id its idempotency key derives, so a retry of a try
+    // whose outcome was unknown (its business-number claim committed) is
+    // the same registration.
     let id = match actor.role {
-        Role::Merchant => actor.merchant_id.unwrap_or_else(Uuid::now_v7),
-        _ => Uuid::now_v7(),
+        Role::Merchant => actor.merchant_id.unwrap_or_else(|| command.meta.new_id()),
+        _ => command.meta.new_id(),
     };
     let body = command.body;
     let input = NewMerchant {
