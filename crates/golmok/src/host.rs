@@ -4,7 +4,7 @@
 //! stops it all. Nothing here is written per service.
 
 use anyhow::{Context, bail};
-use golmok_runtime::{Following, Need, Service};
+use golmok_runtime::{DeadLetterDesk, Following, Need, Service};
 
 use crate::bus::{Bus, Relays, ensure_topics, kafka_source};
 use crate::registry;
@@ -102,6 +102,11 @@ impl Host {
             .map(AsRef::as_ref)
             .find(|service| service.name() == name)
             .with_context(|| format!("the service {name} does not run in this process"))
+    }
+
+    /// The dead letters of the consumers this process runs, for operators.
+    pub fn dead_letters(&self) -> DeadLetterDesk {
+        self.following.dead_letters()
     }
 
     /// Stops the relays, the consumers and the services (last started first).

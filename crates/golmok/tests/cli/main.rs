@@ -1,6 +1,7 @@
 //! The `golmok` binary as users run it: real processes over HTTP.
 
 mod cassandra;
+mod dlq;
 mod double_spend;
 mod hostile;
 mod kafka;
