@@ -54,7 +54,7 @@ pub use log::{AppendError, AppendRequest, Appended, EventLog, ExpectedVersion, I
 pub use projections::Projections;
 pub use replay::{
     KeptLetter, LetterBox, LetterStatus, LetterView, ReplayError, ReplayReport, TableLetters,
-    dead_letters, names, replay, replay_mark,
+    dead_letters, replay, replay_mark,
 };
 pub use rows::{RowError, json};
 pub use streams::StreamName;

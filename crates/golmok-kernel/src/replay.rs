@@ -82,7 +82,7 @@ pub struct LetterView {
 }
 
 /// Whether `id` names `letter`: its event id or its cursor.
-pub fn names(letter: &DeadLetter, id: &str) -> bool {
+fn named(letter: &DeadLetter, id: &str) -> bool {
     letter.cursor == id || letter.event_id.is_some_and(|e| e.to_string() == id)
 }
 
@@ -160,7 +160,7 @@ pub async fn replay(
     let name = handler.name();
     let mut kept = letters.letters(name, tables).await?;
     if let Some(id) = only {
-        kept.retain(|k| names(&k.letter, id));
+        kept.retain(|k| named(&k.letter, id));
         if kept.is_empty() {
             return Err(ReplayError::UnknownLetter {
                 consumer: name.to_owned(),
