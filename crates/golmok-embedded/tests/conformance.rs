@@ -57,6 +57,12 @@ async fn consumer_dead_letters_and_continues() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn consumer_replays_dead_letters_once() {
+    let (_dir, store) = fresh();
+    conformance::consumer_replays_dead_letters_once(store.clone(), store).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn log_survives_reopen() {
     let dir = tempfile::tempdir().expect("temporary directory");
     let path: PathBuf = dir.path().join("golmok.redb");

@@ -15,6 +15,7 @@
 
 mod admin;
 pub mod cloudevents;
+mod dead_letters;
 mod error;
 mod inspect;
 mod relay;
@@ -22,6 +23,7 @@ mod settings;
 mod source;
 
 pub use admin::{TopicOutcome, TopicSpec, migrate, partition_count};
+pub use dead_letters::TopicLetters;
 pub use error::BusError;
 pub use inspect::{dead_letter, dead_letters, read_topic};
 pub use relay::{Relay, RelayHandle};

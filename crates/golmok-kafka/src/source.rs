@@ -1,30 +1,27 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
-use std::time::Duration;
 
 use async_trait::async_trait;
 use futures::FutureExt;
-use futures::future::try_join_all;
-use golmok_kernel::{DeadLetter, Delivery, EventSource, Mutation, StorageError, Tables};
+use golmok_kernel::{DeadLetter, Delivery, EventSource, LetterBox, Mutation, StorageError, Tables};
 use rdkafka::consumer::{
     BaseConsumer, CommitMode, Consumer, ConsumerContext, Rebalance, StreamConsumer,
 };
 use rdkafka::error::{KafkaError, KafkaResult, RDKafkaErrorCode};
-use rdkafka::message::{Header, Message, OwnedHeaders, OwnedMessage};
-use rdkafka::producer::{FutureProducer, FutureRecord};
+use rdkafka::message::{Message, OwnedMessage};
+use rdkafka::producer::FutureProducer;
 use rdkafka::statistics::Statistics;
 use rdkafka::{ClientContext, Offset, TopicPartitionList};
 
 use crate::admin::{TopicSpec, migrate};
 use crate::cloudevents::decode;
+use crate::dead_letters::{TopicLetters, publish};
 use crate::error::{BusError, io};
-use crate::settings::{KafkaSettings, dead_letter_topic};
+use crate::settings::KafkaSettings;
 
 /// Messages taken per batch at most.
 const BATCH: usize = 512;
-/// How long a dead letter may take to be acknowledged.
-const DEAD_LETTER_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Headers a dead letter carries besides the original message's.
 pub mod dead_letter_header {
@@ -211,8 +208,7 @@ impl EventSource for KafkaSource {
         consumer: &str,
         letters: &[DeadLetter],
     ) -> Result<Vec<Mutation>, StorageError> {
-        let topic = dead_letter_topic(consumer);
-        let mut acks = Vec::with_capacity(letters.len());
+        let mut delivered = Vec::with_capacity(letters.len());
         for letter in letters {
             let Some(message) = self.pending.get(&letter.cursor) else {
                 return Err(StorageError::Io(format!(
@@ -220,43 +216,9 @@ impl EventSource for KafkaSource {
                     letter.cursor
                 )));
             };
-            let headers = message
-                .headers()
-                .map_or_else(OwnedHeaders::new, |h| h.clone())
-                .insert(Header {
-                    key: dead_letter_header::REASON,
-                    value: Some(letter.reason.as_str()),
-                })
-                .insert(Header {
-                    key: dead_letter_header::CONSUMER,
-                    value: Some(consumer),
-                })
-                .insert(Header {
-                    key: dead_letter_header::CURSOR,
-                    value: Some(letter.cursor.as_str()),
-                });
-            let mut record: FutureRecord<'_, [u8], [u8]> =
-                FutureRecord::to(&topic).headers(headers);
-            if let Some(key) = message.key() {
-                record = record.key(key);
-            }
-            if let Some(payload) = message.payload() {
-                record = record.payload(payload);
-            }
-            let ack = self
-                .producer
-                .send_result(record)
-                .map_err(|(e, _)| io("dead letter", e))?;
-            acks.push(async move {
-                match tokio::time::timeout(DEAD_LETTER_TIMEOUT, ack).await {
-                    Ok(Ok(Ok(_))) => Ok(()),
-                    Ok(Ok(Err((error, _)))) => Err(io("dead letter", error)),
-                    Ok(Err(_)) => Err(io("dead letter", "producer closed")),
-                    Err(_) => Err(io("dead letter", "not acknowledged in time")),
-                }
-            });
+            delivered.push((message, letter));
         }
-        try_join_all(acks).await?;
+        publish(&self.producer, consumer, &delivered).await?;
         Ok(Vec::new())
     }
 
@@ -297,5 +259,11 @@ impl EventSource for KafkaSource {
     /// partitions.
     fn lag(&self) -> Option<u64> {
         u64::try_from(self.lag.load(Ordering::Relaxed)).ok()
+    }
+
+    /// The consumer's `<consumer>.dlq.v1` topic.
+    fn letter_box(&self) -> Option<Arc<dyn LetterBox>> {
+        let letters = TopicLetters::new(self.settings.clone(), self.producer.clone());
+        Some(Arc::new(letters))
     }
 }

@@ -1,8 +1,10 @@
+use std::sync::Arc;
+
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::{Mutation, RecordedEvent, StorageError, Tables};
+use crate::{LetterBox, Mutation, RecordedEvent, StorageError, Tables};
 
 /// One message taken from a bus, in the order the bus delivers it.
 #[derive(Debug, Clone, PartialEq)]
@@ -92,6 +94,12 @@ pub trait EventSource: Send + 'static {
     /// minus the last committed position). Reported as
     /// `golmok_consumer_lag_events` after every batch and retry.
     fn lag(&self) -> Option<u64> {
+        None
+    }
+
+    /// Where this source keeps the dead letters, for an operator to list and
+    /// replay them (`golmok dlq`); `None` when it keeps none to replay.
+    fn letter_box(&self) -> Option<Arc<dyn LetterBox>> {
         None
     }
 }

@@ -106,7 +106,7 @@ pub struct Transaction<'a> {
 }
 
 impl<'a> Transaction<'a> {
-    fn new(tables: &'a dyn Tables) -> Self {
+    pub(crate) fn new(tables: &'a dyn Tables) -> Self {
         Self {
             tables,
             committed: BTreeMap::new(),
@@ -153,16 +153,16 @@ impl<'a> Transaction<'a> {
         );
     }
 
-    fn keep_current(&mut self) {
+    pub(crate) fn keep_current(&mut self) {
         let current = std::mem::take(&mut self.current);
         self.committed.extend(current);
     }
 
-    fn drop_current(&mut self) {
+    pub(crate) fn drop_current(&mut self) {
         self.current.clear();
     }
 
-    fn into_mutations(mut self) -> Vec<Mutation> {
+    pub(crate) fn into_mutations(mut self) -> Vec<Mutation> {
         self.keep_current();
         self.committed
             .into_iter()

@@ -27,6 +27,7 @@ mod envelope;
 mod fault;
 mod log;
 mod projections;
+mod replay;
 mod rows;
 mod streams;
 mod tables;
@@ -51,6 +52,10 @@ pub use envelope::{Envelope, RecordedEvent, sample_envelope};
 pub use fault::Fault;
 pub use log::{AppendError, AppendRequest, Appended, EventLog, ExpectedVersion, IdempotencyRecord};
 pub use projections::Projections;
+pub use replay::{
+    KeptLetter, LetterBox, LetterStatus, LetterView, ReplayError, ReplayReport, TableLetters,
+    dead_letters, replay, replay_mark,
+};
 pub use rows::{RowError, json};
 pub use streams::StreamName;
 pub use tables::{Mutation, Page, Row, ScanOrder, StorageError, Tables};

@@ -3,10 +3,10 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use tokio::sync::watch;
 
-use crate::consumer::DEAD_LETTERS;
+use crate::replay::TableRow;
 use crate::{
-    Consumer, DeadLetter, Delivery, EventLog, EventSource, Mutation, RecordedEvent, StorageError,
-    Tables,
+    Consumer, DeadLetter, Delivery, EventLog, EventSource, LetterBox, Mutation, RecordedEvent,
+    StorageError, TableLetters, Tables,
 };
 
 /// Events read from the log per batch.
@@ -109,11 +109,7 @@ impl EventSource for LogTail {
     ) -> Result<Vec<Mutation>, StorageError> {
         letters
             .iter()
-            .map(|letter| {
-                let body = serde_json::to_vec(letter)
-                    .map_err(|e| StorageError::Io(format!("dead letter: {e}")))?;
-                Ok(Mutation::put(DEAD_LETTERS, consumer, &letter.cursor, body))
-            })
+            .map(|letter| TableRow::write(consumer, letter))
             .collect()
     }
 
@@ -140,6 +136,10 @@ impl EventSource for LogTail {
 
     fn lag(&self) -> Option<u64> {
         Some(self.head.borrow().saturating_sub(self.applied))
+    }
+
+    fn letter_box(&self) -> Option<Arc<dyn LetterBox>> {
+        Some(Arc::new(TableLetters::new(Arc::clone(&self.log))))
     }
 }
 

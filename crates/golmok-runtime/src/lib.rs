@@ -7,6 +7,7 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
 
 mod actor;
+mod dead_letters;
 pub mod edge;
 mod error_body;
 mod figures;
@@ -19,6 +20,7 @@ mod storage;
 mod telemetry;
 
 pub use actor::{ACTOR_HEADER, Actor, IDEMPOTENCY_HEADER, Role};
+pub use dead_letters::{Consumers, DeadLetterDesk, DeskError, InTurn, Letters, OperatorGate};
 pub use error_body::{ErrorBody, method_not_allowed, route_not_found};
 pub use ops::{Readiness, ops_router, track_http};
 pub use serve::{serve, with_ops};

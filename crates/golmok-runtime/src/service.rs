@@ -12,6 +12,7 @@ use golmok_kernel::{
     EventHandler, EventLog, EventSource, LogTail, Projections, StorageError, Tables,
 };
 
+use crate::dead_letters::DeadLetterDesk;
 use crate::settings::{Section, ServiceSettings, SettingsError, SettingsValue};
 use crate::storage::{StartupError, Storage};
 
@@ -139,6 +140,7 @@ impl Subscription {
 #[derive(Default)]
 pub struct Following {
     running: Vec<Arc<Projections>>,
+    dead_letters: DeadLetterDesk,
 }
 
 impl Following {
@@ -154,6 +156,9 @@ impl Following {
             let Some(events) = source(&subscription)? else {
                 continue;
             };
+            let events =
+                self.dead_letters
+                    .register(events, &subscription.handler, service.tables());
             let consumers = vec![(events, subscription.handler)];
             let timeout = service.consistency_timeout();
             let started = Projections::start_sources(consumers, service.tables(), timeout).await?;
@@ -179,6 +184,11 @@ impl Following {
                 .await?;
         }
         Ok(following)
+    }
+
+    /// Their dead letters, for operators (`golmok dlq`).
+    pub fn dead_letters(&self) -> DeadLetterDesk {
+        self.dead_letters.clone()
     }
 
     /// Stops every consumer and waits for them.

@@ -82,6 +82,12 @@ async fn every_conformance_suite_passes_on_cassandra() {
         conformance::consumer_dead_letters_and_continues(store.clone(), store),
     )
     .await;
+    let (_, store) = fresh(node, "replay").await;
+    timed(
+        "consumer_replays_dead_letters_once",
+        conformance::consumer_replays_dead_letters_once(store.clone(), store),
+    )
+    .await;
 
     let (settings, store) = fresh(node, "reopen").await;
     drop(store);

@@ -4,7 +4,7 @@
 //! stops it all. Nothing here is written per service.
 
 use anyhow::{Context, bail};
-use golmok_runtime::{Following, Need, Readiness, Service};
+use golmok_runtime::{DeadLetterDesk, Following, Need, Readiness, Service};
 
 use crate::bus::{Bus, Relays, ensure_topics, kafka_source};
 use crate::registry;
@@ -111,6 +111,11 @@ impl Host {
             readiness.require(service.storage().health.clone());
         }
         readiness
+    }
+
+    /// The dead letters of the consumers this process runs, for operators.
+    pub fn dead_letters(&self) -> DeadLetterDesk {
+        self.following.dead_letters()
     }
 
     /// Stops the relays, the consumers and the services (last started first).

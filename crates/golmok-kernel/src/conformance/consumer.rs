@@ -13,7 +13,7 @@ use super::support::{head, request, sample_envelope, unique, whole_log, within};
 use crate::consumer::DEAD_LETTERS;
 use crate::{Consumer, EventHandler, EventLog, ExpectedVersion, RecordedEvent, Tables};
 
-const WAIT: Duration = Duration::from_secs(30);
+pub(crate) const WAIT: Duration = Duration::from_secs(30);
 
 async fn checkpoint(tables: &dyn Tables, handler: &CountingHandler) -> u64 {
     Consumer::stored_checkpoint(tables, handler.name)
@@ -21,7 +21,7 @@ async fn checkpoint(tables: &dyn Tables, handler: &CountingHandler) -> u64 {
         .expect("read checkpoint")
 }
 
-async fn append_events(log: &dyn EventLog, labels: &[&str]) -> Vec<RecordedEvent> {
+pub(crate) async fn append_events(log: &dyn EventLog, labels: &[&str]) -> Vec<RecordedEvent> {
     let stream = unique("consumed");
     for label in labels {
         let mut event = sample_envelope(&stream, label);

@@ -1,7 +1,7 @@
 //! The handler the consumer and bus suites drive, and checks on its effects.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
@@ -17,13 +17,15 @@ pub(crate) const TOTAL: &str = "total";
 /// Counts each event it applies in [`EFFECTS`] (per event id, plus a running
 /// total read back through the batch's transaction) and remembers the order
 /// it was called in. Events whose payload has `"poison": true` fail
-/// permanently after writing a partial effect; the event at `fail_at` fails
+/// permanently after writing a partial effect (until it is `cured`); the event at `fail_at` fails
 /// with a storage error.
 pub(crate) struct CountingHandler {
     pub(crate) name: &'static str,
     calls: Mutex<HashMap<Uuid, u64>>,
     order: Mutex<Vec<RecordedEvent>>,
     pub(crate) fail_at: AtomicU64,
+    /// Once set, poisoned events apply like any other (the cause is fixed).
+    pub(crate) cured: AtomicBool,
 }
 
 impl CountingHandler {
@@ -35,6 +37,7 @@ impl CountingHandler {
             calls: Mutex::new(HashMap::new()),
             order: Mutex::new(Vec::new()),
             fail_at: AtomicU64::new(0),
+            cured: AtomicBool::new(false),
         })
     }
 
@@ -87,7 +90,7 @@ impl EventHandler for CountingHandler {
             &key,
             (applied + 1).to_be_bytes().to_vec(),
         );
-        if event.envelope.data["poison"] == true {
+        if event.envelope.data["poison"] == true && !self.cured.load(Ordering::SeqCst) {
             return Err(HandleError::Permanent("poisoned event".into()));
         }
         if event.position == self.fail_at.load(Ordering::SeqCst) {

@@ -1,3 +1,4 @@
+pub mod dlq;
 mod migrate;
 mod serve;
 mod token;
@@ -22,6 +23,9 @@ pub enum Command {
     /// Prepare infrastructure: `golmok migrate kafka` creates the topics,
     /// `golmok migrate scylla` the services' CQL keyspaces and tables.
     Migrate(migrate::MigrateArgs),
+    /// List a consumer's dead letters, or replay them through the consumer
+    /// once the cause is fixed (calls the process running it).
+    Dlq(dlq::DlqArgs),
 }
 
 /// Where settings come from: `--config FILE` (TOML), then `GOLMOK__SECTION__KEY`.
@@ -41,6 +45,7 @@ pub async fn run(command: Command) -> anyhow::Result<()> {
         Command::Serve(args) => serve::run(args).await,
         Command::Token(args) => token::run(args),
         Command::Migrate(args) => migrate::run(args).await,
+        Command::Dlq(args) => dlq::run(args).await,
     }
 }
 

@@ -5,7 +5,7 @@ use clap::Args;
 use clap::builder::PossibleValuesParser;
 use golmok_runtime::{Readiness, Telemetry, init_telemetry};
 
-use super::Common;
+use super::{Common, dlq};
 use crate::bus::BusArgs;
 use crate::host::{self, Host};
 use crate::registry;
@@ -66,14 +66,9 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         let service = host.service(&args.service)?;
         let listen = args.listen.unwrap_or(service.listen());
         let readiness = host.readiness();
-        let served = serve(
-            service.name(),
-            listen,
-            service.router(),
-            readiness,
-            telemetry,
-        )
-        .await;
+        let operators = host.dead_letters().router(dlq::operator_gate(&settings)?);
+        let router = service.router().merge(operators);
+        let served = serve(service.name(), listen, router, readiness, telemetry).await;
         host.stop().await;
         served?;
     }

@@ -3,7 +3,7 @@ use std::net::SocketAddr;
 use clap::Args;
 use golmok_runtime::init_telemetry;
 
-use super::Common;
+use super::{Common, dlq};
 use crate::bus::BusArgs;
 use crate::host::{self, Host};
 use crate::settings::SuiteSettings;
@@ -38,7 +38,16 @@ pub async fn run(args: UpArgs) -> anyhow::Result<()> {
     tracing::info!(%address, %data_dir, "golmok is up");
     // For the person at the terminal; stdout carries only the JSON log lines.
     eprintln!("Golmok is up. GraphiQL: http://{address}/graphql  (data in {data_dir})");
-    golmok_runtime::serve(listener, gateway.router(), services.readiness(), telemetry).await?;
+    let operators = services
+        .dead_letters()
+        .router(dlq::operator_gate(&settings)?);
+    golmok_runtime::serve(
+        listener,
+        gateway.router().merge(operators),
+        services.readiness(),
+        telemetry,
+    )
+    .await?;
     services.stop().await;
     tracing::info!("golmok stopped");
     Ok(())

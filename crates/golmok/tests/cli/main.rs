@@ -2,6 +2,7 @@
 
 mod cassandra;
 mod cql_outage;
+mod dlq;
 mod double_spend;
 mod hostile;
 mod kafka;
