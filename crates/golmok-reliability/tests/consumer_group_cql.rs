@@ -38,6 +38,7 @@ use golmok_kernel::{ScanOrder, Tables};
 use golmok_scylla::{CqlStore, Settings};
 use golmok_testkit::{Cassandra, Kafka};
 use rdkafka::consumer::{BaseConsumer, Consumer};
+use rdkafka::error::KafkaResult;
 use rdkafka::{Offset, TopicPartitionList};
 use support::{Deliveries, Lcg, Probe, Producer};
 
@@ -155,63 +156,75 @@ impl Watch {
         }
     }
 
+    /// The group now. Right after the broker starts, and while a
+    /// coordinator moves, the broker answers "try again": it is asked again
+    /// until the deadline.
     async fn group(&self) -> GroupView {
-        let client = Arc::clone(&self.client);
-        tokio::task::spawn_blocking(move || {
-            let groups = client
-                .fetch_group_list(Some(GROUP), Duration::from_secs(10))
-                .expect("describe the group");
+        self.ask("describe the group", |client, _| {
+            let groups = client.fetch_group_list(Some(GROUP), Duration::from_secs(10))?;
             let group = groups.groups().first();
-            GroupView {
+            let members = group.map_or(&[][..], |g| g.members());
+            let mut client_ids: Vec<String> =
+                members.iter().map(|m| m.client_id().to_owned()).collect();
+            client_ids.sort();
+            Ok(GroupView {
                 state: group.map_or_else(String::new, |g| g.state().to_owned()),
-                client_ids: group.map_or_else(Vec::new, |g| {
-                    let mut ids: Vec<String> = g
-                        .members()
-                        .iter()
-                        .map(|m| m.client_id().to_owned())
-                        .collect();
-                    ids.sort();
-                    ids
-                }),
-                member_ids: group.map_or_else(Vec::new, |g| {
-                    g.members().iter().map(|m| m.id().to_owned()).collect()
-                }),
-            }
+                client_ids,
+                member_ids: members.iter().map(|m| m.id().to_owned()).collect(),
+            })
         })
         .await
-        .expect("join")
     }
 
     /// Per partition: the group's committed offset (-1 for none) and the
     /// partition's high watermark.
     async fn offsets(&self) -> Vec<(i64, i64)> {
-        let (client, topic) = (Arc::clone(&self.client), self.topic.clone());
-        tokio::task::spawn_blocking(move || {
+        self.ask("read the group's offsets", |client, topic| {
             let mut partitions = TopicPartitionList::new();
             for partition in 0..PARTITIONS {
-                partitions.add_partition(&topic, partition);
+                partitions.add_partition(topic, partition);
             }
-            let committed = client
-                .committed_offsets(partitions, Duration::from_secs(10))
-                .expect("committed offsets");
+            let committed = client.committed_offsets(partitions, Duration::from_secs(10))?;
             (0..PARTITIONS)
                 .map(|partition| {
                     let offset = match committed
-                        .find_partition(&topic, partition)
+                        .find_partition(topic, partition)
                         .map(|p| p.offset())
                     {
                         Some(Offset::Offset(offset)) => offset,
                         _ => -1,
                     };
-                    let (_, high) = client
-                        .fetch_watermarks(&topic, partition, Duration::from_secs(10))
-                        .expect("watermarks");
-                    (offset, high)
+                    let (_, high) =
+                        client.fetch_watermarks(topic, partition, Duration::from_secs(10))?;
+                    Ok((offset, high))
                 })
                 .collect()
         })
         .await
-        .expect("join")
+    }
+
+    /// Runs `query` on the watching client until it answers, for at most
+    /// the deadline.
+    async fn ask<T: Send + 'static>(
+        &self,
+        what: &str,
+        query: fn(&BaseConsumer, &str) -> KafkaResult<T>,
+    ) -> T {
+        let deadline = Instant::now() + DEADLINE;
+        loop {
+            let (client, topic) = (Arc::clone(&self.client), self.topic.clone());
+            let answer = tokio::task::spawn_blocking(move || query(&client, &topic))
+                .await
+                .expect("join");
+            match answer {
+                Ok(answer) => return answer,
+                Err(error) => assert!(
+                    Instant::now() < deadline,
+                    "{what}: no answer within {DEADLINE:?}: {error}"
+                ),
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
     }
 
     /// Waits until the group is stable with exactly `live` as its members,
