@@ -12,6 +12,8 @@
 //! with crashes every 20–40 s (the RELIABILITY.md schedule). `GOLMOK_SEED`
 //! replays a schedule.
 
+mod support;
+
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -43,14 +45,7 @@ struct Plan {
 
 impl Plan {
     fn from_env() -> Plan {
-        let seed = std::env::var("GOLMOK_SEED")
-            .ok()
-            .and_then(|seed| seed.parse().ok())
-            .unwrap_or_else(|| {
-                std::time::SystemTime::now()
-                    .duration_since(std::time::UNIX_EPOCH)
-                    .map_or(1, |now| now.as_secs())
-            });
+        let seed = support::seed_from_env();
         if std::env::var_os("GOLMOK_LONG").is_some() {
             Plan {
                 seed,
@@ -69,14 +64,11 @@ impl Plan {
     /// Seconds until each crash, from the seed (a small LCG: replayable).
     fn crash_schedule(&self) -> Vec<Duration> {
         let (low, high) = self.crash_after;
-        let mut state = self.seed | 1;
+        let mut random = support::Lcg::new(self.seed);
         let mut at = 0;
         let mut schedule = Vec::new();
         loop {
-            state = state
-                .wrapping_mul(6_364_136_223_846_793_005)
-                .wrapping_add(1_442_695_040_888_963_407);
-            at += low + (state >> 33) % (high - low + 1);
+            at += low + random.next() % (high - low + 1);
             if at + 2 >= self.produce_for.as_secs() {
                 return schedule;
             }

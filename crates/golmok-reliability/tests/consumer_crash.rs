@@ -13,24 +13,22 @@
 //! to resume, and the time each new member took to get its first event.
 //!
 //! The group has one member at a time: the embedded store is one process's
-//! file. Members sharing tables need the Scylla adapter.
+//! file. A group of several member processes sharing tables, on the CQL
+//! adapter, is `consumer_group_cql.rs`.
 
-use std::collections::HashSet;
-use std::io::{BufRead, BufReader};
+mod support;
+
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use golmok_embedded::EmbeddedStore;
-use golmok_kafka::{KafkaSettings, Relay, TopicSpec, events_topic, migrate};
-use golmok_kernel::conformance::{append_each, sample_envelope};
-use golmok_kernel::{EventLog, Tables};
+use golmok_kafka::{KafkaSettings, TopicSpec, events_topic, migrate};
+use golmok_kernel::Tables;
 use golmok_testkit::Kafka;
 use rdkafka::consumer::{BaseConsumer, Consumer};
-use tokio_util::sync::CancellationToken;
+use support::{Deliveries, Probe, Producer};
 
-const PROBE: &str = env!("CARGO_BIN_EXE_probe_consumer");
 const SERVICE: &str = "probe";
 const GROUP: &str = "reliability-consumer-crash";
 const PER_BATCH: usize = 8;
@@ -38,71 +36,23 @@ const PER_BATCH: usize = 8;
 /// not be below the session timeout of 6 s).
 const MAX_POLL_MS: &str = "7000";
 
-/// A running probe; the lines it printed are counted as they come, and the
-/// ids it handled kept.
-struct Probe {
-    child: Child,
-    seen: Arc<Mutex<HashSet<String>>>,
-}
-
-impl Probe {
-    fn start(store: &Path, brokers: &str, until: Option<usize>, handled: Arc<Mutex<u64>>) -> Probe {
-        let mut command = Command::new(PROBE);
-        command
-            .arg(store)
-            .args([
-                brokers,
-                &events_topic(SERVICE),
-                GROUP,
-                "--max-poll-ms",
-                MAX_POLL_MS,
-            ])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit());
-        if let Some(until) = until {
-            command.args(["--until", &until.to_string()]);
-        }
-        let mut child = command.spawn().expect("the probe starts");
-        let stdout = child.stdout.take().expect("piped");
-        let seen: Arc<Mutex<HashSet<String>>> = Arc::default();
-        let seen_by_reader = Arc::clone(&seen);
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines() {
-                let Ok(line) = line else { break };
-                if let Some(id) = line.strip_prefix("handled ") {
-                    *handled.lock().unwrap() += 1;
-                    seen_by_reader.lock().unwrap().insert(id.to_owned());
-                }
-            }
-        });
-        Probe { child, seen }
+/// Starts a probe consuming into the embedded store at `store`.
+fn start_probe(store: &Path, brokers: &str, until: Option<usize>, handled: &Deliveries) -> Probe {
+    let store = store.to_string_lossy();
+    let topic = events_topic(SERVICE);
+    let until = until.map(|n| n.to_string());
+    let mut args = vec![
+        store.as_ref(),
+        brokers,
+        &topic,
+        GROUP,
+        "--max-poll-ms",
+        MAX_POLL_MS,
+    ];
+    if let Some(until) = &until {
+        args.extend(["--until", until]);
     }
-
-    /// Whether the probe handled any of `ids`.
-    fn handled_any(&self, ids: &[String]) -> bool {
-        let seen = self.seen.lock().unwrap();
-        ids.iter().any(|id| seen.contains(id))
-    }
-
-    fn signal(&self, signal: &str) {
-        let sent = Command::new("kill")
-            .args([signal, &self.child.id().to_string()])
-            .status()
-            .expect("kill runs");
-        assert!(sent.success());
-    }
-
-    fn kill_9(mut self) {
-        self.child.kill().expect("SIGKILL");
-        self.child.wait().expect("reaped");
-    }
-}
-
-impl Drop for Probe {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+    Probe::start("probe", &args, handled)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -114,47 +64,12 @@ async fn consumer_kill_9_and_eviction_leave_exactly_one_effect_per_event() {
         .await
         .expect("the events topic");
     let dir = tempfile::tempdir().unwrap();
-    let producer = EmbeddedStore::open(&dir.path().join("producer.redb")).unwrap();
-    let log: Arc<dyn EventLog> = producer.clone();
-    let producer_tables: Arc<dyn Tables> = producer;
-    let relaying = CancellationToken::new();
-    let relay = Relay::new(&settings, SERVICE, Arc::clone(&log), producer_tables)
-        .expect("relay")
-        .spawn(relaying.clone())
-        .await
-        .expect("relay starts");
-
     // The stream: a batch of events over 12 streams every 100 ms until the
-    // chaos is over; the ids written so far are shared as they come.
-    let writing = CancellationToken::new();
-    let written: Arc<Mutex<Vec<String>>> = Arc::default();
-    let writer = {
-        let (log, writing, written) = (Arc::clone(&log), writing.clone(), Arc::clone(&written));
-        tokio::spawn(async move {
-            let mut recorded = Vec::new();
-            for batch in 0.. {
-                if writing.is_cancelled() {
-                    break;
-                }
-                let events = (0..PER_BATCH)
-                    .map(|i| {
-                        sample_envelope(&format!("stream-{}", (batch * PER_BATCH + i) % 12), "e")
-                    })
-                    .collect();
-                let appended = append_each(log.as_ref(), events).await;
-                written
-                    .lock()
-                    .unwrap()
-                    .extend(appended.iter().map(|event| event.envelope.id.to_string()));
-                recorded.extend(appended);
-                tokio::time::sleep(Duration::from_millis(100)).await;
-            }
-            recorded
-        })
-    };
+    // chaos is over.
+    let mut producer = Producer::start(dir.path(), &settings, SERVICE, PER_BATCH, 12).await;
 
     let store = dir.path().join("consumer.redb");
-    let handled = Arc::new(Mutex::new(0u64));
+    let handled = Deliveries::default();
     let started = Instant::now();
     // Each consumer process is killed while it consumes: after it handled
     // its first event, a little later.
@@ -162,21 +77,21 @@ async fn consumer_kill_9_and_eviction_leave_exactly_one_effect_per_event() {
     let mut handled_per_run = Vec::new();
     let mut first_event_after = Vec::new();
     for pause in [300u64, 900, 50, 1_500] {
-        let before = *handled.lock().unwrap();
+        let before = handled.total();
         let joined = Instant::now();
-        let probe = Probe::start(&store, &brokers, None, Arc::clone(&handled));
+        let probe = start_probe(&store, &brokers, None, &handled);
         wait_until_consuming(&handled, before).await;
         first_event_after.push(joined.elapsed());
         tokio::time::sleep(Duration::from_millis(pause)).await;
         probe.kill_9();
         kills += 1;
-        handled_per_run.push(*handled.lock().unwrap() - before);
+        handled_per_run.push(handled.total() - before);
     }
     // Frozen mid-stream past max.poll.interval and the session: evicted while
     // it holds unacknowledged work, then it wakes up, rejoins on its own and
     // carries on with events written after it woke.
-    let before = *handled.lock().unwrap();
-    let frozen = Probe::start(&store, &brokers, None, Arc::clone(&handled));
+    let before = handled.total();
+    let frozen = start_probe(&store, &brokers, None, &handled);
     wait_until_consuming(&handled, before).await;
     let member = group_members(&brokers).await;
     frozen.signal("-STOP");
@@ -200,9 +115,9 @@ async fn consumer_kill_9_and_eviction_leave_exactly_one_effect_per_event() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     };
     // And it resumes: it handles events written after it rejoined.
-    let rejoined_at = written.lock().unwrap().len();
+    let rejoined_at = producer.written_count();
     let resumed = loop {
-        let fresh = written.lock().unwrap()[rejoined_at..].to_vec();
+        let fresh = producer.written_since(rejoined_at);
         if frozen.handled_any(&fresh) {
             break woke.elapsed();
         }
@@ -215,23 +130,12 @@ async fn consumer_kill_9_and_eviction_leave_exactly_one_effect_per_event() {
     tokio::time::sleep(Duration::from_millis(1_000)).await;
     frozen.kill_9();
     kills += 1;
-    handled_per_run.push(*handled.lock().unwrap() - before);
+    handled_per_run.push(handled.total() - before);
 
-    writing.cancel();
-    let recorded = writer.await.expect("writer");
-    let head = recorded.last().map_or(0, |event| event.position);
+    let recorded = producer.stop_writing().await;
     let committed: Vec<_> = recorded.iter().map(|event| event.envelope.id).collect();
-    assert!(
-        relay.wait_for(head, Duration::from_secs(60)).await,
-        "the relay published the whole log"
-    );
     let last_started = Instant::now();
-    let mut last = Probe::start(
-        &store,
-        &brokers,
-        Some(committed.len()),
-        Arc::clone(&handled),
-    );
+    let mut last = start_probe(&store, &brokers, Some(committed.len()), &handled);
     let deadline = Instant::now() + Duration::from_secs(90);
     let exited = loop {
         if let Some(status) = last.child.try_wait().expect("wait") {
@@ -250,8 +154,7 @@ async fn consumer_kill_9_and_eviction_leave_exactly_one_effect_per_event() {
         committed.len(),
         broker.log_tail()
     );
-    relaying.cancel();
-    relay.stopped().await;
+    producer.stop().await;
 
     let tables: Arc<dyn Tables> = EmbeddedStore::open(&store).expect("the consumer's store");
     let mut counts = Vec::with_capacity(committed.len());
@@ -264,7 +167,7 @@ async fn consumer_kill_9_and_eviction_leave_exactly_one_effect_per_event() {
     }
     let missing = counts.iter().filter(|c| **c == 0).count();
     let duplicated = counts.iter().filter(|c| **c > 1).count();
-    let handled = *handled.lock().unwrap();
+    let handled = handled.total();
     println!(
         "consumer crash: {} events, {kills} consumer kill -9 (one after SIGSTOP past max.poll.interval.ms={MAX_POLL_MS}), {:.1} s",
         committed.len(),
@@ -315,9 +218,9 @@ async fn group_members(brokers: &str) -> Vec<String> {
 }
 
 /// Waits until the handler count passes `before` (the new process consumes).
-async fn wait_until_consuming(handled: &Mutex<u64>, before: u64) {
+async fn wait_until_consuming(handled: &Deliveries, before: u64) {
     let deadline = Instant::now() + Duration::from_secs(30);
-    while *handled.lock().unwrap() == before {
+    while handled.total() == before {
         assert!(Instant::now() < deadline, "the consumer never got an event");
         tokio::time::sleep(Duration::from_millis(20)).await;
     }

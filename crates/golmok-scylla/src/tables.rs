@@ -11,9 +11,16 @@
 //! If another process applied one of the events first, the conditional batch
 //! is not applied and the write fails (`INBOX_CONFLICT`); the consumer retries
 //! and finds the event in its inbox: one effect per event.
+//!
+//! An intent's effects carry its own write timestamp, the consumer's new write
+//! sequence (later than the clock and than every earlier intent of that
+//! consumer): whoever writes them, and however late (a process paused after
+//! its conditional batch, two processes rolling one intent forward), they
+//! never replace what a later intent wrote.
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use async_trait::async_trait;
 use golmok_kernel::{Mutation, Page, Row, ScanOrder, StorageError, Tables};
@@ -57,6 +64,10 @@ struct Stored {
 #[derive(Serialize, Deserialize)]
 struct Intent {
     id: Uuid,
+    /// The write timestamp of the effects (microseconds); absent in intents
+    /// written before it was recorded, whose effects take the server's.
+    #[serde(default)]
+    timestamp: Option<i64>,
     effects: Vec<Stored>,
 }
 
@@ -104,13 +115,32 @@ fn clustered(clustering: &str) -> String {
     format!("{PREFIX}{clustering}")
 }
 
-/// Writes plain (non consumer-state) mutations as one logged batch.
-async fn write_rows(inner: &Inner, effects: &[Stored]) -> Result<(), StorageError> {
+/// The write sequence after `sequence`: the clock in microseconds, or one
+/// past `sequence` if that is later (another process's clock may be ahead).
+/// It is also the write timestamp of the intent's effects, so a later intent
+/// of the consumer always writes with a later timestamp.
+fn next_sequence(sequence: u64) -> u64 {
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |since| {
+            u64::try_from(since.as_micros()).unwrap_or(u64::MAX)
+        });
+    now.max(sequence.saturating_add(1))
+}
+
+/// Writes plain (non consumer-state) mutations as one logged batch, at
+/// `timestamp` (an intent's) or the server's time.
+async fn write_rows(
+    inner: &Inner,
+    effects: &[Stored],
+    timestamp: Option<i64>,
+) -> Result<(), StorageError> {
     if effects.is_empty() {
         return Ok(());
     }
     let s = &inner.statements;
     let mut b = batch(inner);
+    b.set_timestamp(timestamp);
     let mut values: Vec<Vec<CqlValue>> = Vec::new();
     for m in effects {
         match &m.value {
@@ -159,7 +189,7 @@ async fn roll_forward(inner: &Inner, consumer: &str) -> Result<bool, StorageErro
     };
     let intent: Intent = serde_json::from_slice(&bytes)
         .map_err(|e| StorageError::Corrupt(format!("pending write of {consumer}: {e}")))?;
-    write_rows(inner, &intent.effects).await?;
+    write_rows(inner, &intent.effects, intent.timestamp).await?;
     inner
         .session
         .execute_unpaged(&s.state_release, (consumer, PENDING, bytes))
@@ -239,11 +269,6 @@ impl CqlStore {
     ) -> Result<(), StorageError> {
         let inner = &self.inner;
         let s = &inner.statements;
-        let intent = Intent {
-            id: Uuid::now_v7(),
-            effects: effects.iter().map(stored).collect(),
-        };
-        let intent_bytes = serde_json::to_vec(&intent).map_err(|e| io("encode the intent", e))?;
         let observed = self
             .inner
             .observed
@@ -254,9 +279,16 @@ impl CqlStore {
             Some(sequence) => sequence,
             None => settle(inner, consumer).await?,
         };
+        let next = next_sequence(sequence);
+        let intent = Intent {
+            id: Uuid::now_v7(),
+            timestamp: Some(i64::try_from(next).unwrap_or(i64::MAX)),
+            effects: effects.iter().map(stored).collect(),
+        };
+        let intent_bytes = serde_json::to_vec(&intent).map_err(|e| io("encode the intent", e))?;
         let mut b = batch(inner);
         let mut values: Vec<Vec<CqlValue>> = Vec::new();
-        let next = CqlValue::Blob((sequence + 1).to_be_bytes().to_vec());
+        let next = CqlValue::Blob(next.to_be_bytes().to_vec());
         if sequence == 0 {
             b.append_statement(s.state_claim.clone());
             values.push(vec![text(consumer), text(SEQUENCE), next]);
@@ -310,7 +342,7 @@ impl CqlStore {
             .await
             .map_err(|e| io("conditional consumer write", e))?;
         if applied(result)? {
-            write_rows(inner, &intent.effects).await?;
+            write_rows(inner, &intent.effects, intent.timestamp).await?;
             inner
                 .session
                 .execute_unpaged(&s.state_release, (consumer, PENDING, intent_bytes.clone()))
@@ -520,7 +552,7 @@ impl Tables for CqlStore {
         });
         if state.is_empty() {
             let effects: Vec<Stored> = effects.iter().map(stored).collect();
-            return write_rows(&self.inner, &effects).await;
+            return write_rows(&self.inner, &effects, None).await;
         }
         let mut consumers = state.iter().map(|m| match m {
             Mutation::Put { partition, .. } | Mutation::Delete { partition, .. } => {

@@ -1,10 +1,13 @@
 //! A consumer process for RELIABILITY.md 2: a kernel `Consumer` over a
-//! Kafka consumer group, counting each event's effect in its own embedded
-//! store (table `effects`: one counter per event id, and a total), exactly as
-//! a service's consumer writes its effects. It runs until killed, or with
-//! `--until N` until the total reaches N, then stops cleanly and exits 0.
+//! Kafka consumer group, counting each event's effect in its store (table
+//! `effects`: one counter per event id, and a total), exactly as a service's
+//! consumer writes its effects. The store is an embedded file (one process
+//! per store) or a CQL keyspace that several processes share
+//! (`cql:HOST:PORT/KEYSPACE`, the `golmok-scylla` adapter). It runs until
+//! killed, until SIGTERM (it then stops cleanly, leaving the group, and exits
+//! 0), or with `--until N` until the total reaches N.
 //!
-//! `probe_consumer STORE BROKERS TOPIC GROUP [--until N] [--max-poll-ms MS]`
+//! `probe_consumer STORE BROKERS TOPIC GROUP [--until N] [--max-poll-ms MS] [--client-id ID]`
 
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
 
@@ -19,11 +22,14 @@ use golmok_kafka::{KafkaSettings, KafkaSource};
 use golmok_kernel::{
     Consumer, EventHandler, HandleError, RecordedEvent, StorageError, Tables, Transaction,
 };
+use tokio::signal::unix::{SignalKind, signal};
 use tokio_util::sync::CancellationToken;
 
 /// The table of effects; its partition `events` counts per event id,
 /// partition `all` holds the total.
 pub const EFFECTS: &str = "effects";
+/// How a STORE argument names a CQL keyspace: `cql:HOST:PORT/KEYSPACE`.
+const CQL: &str = "cql:";
 
 struct CountEffects {
     group: &'static str,
@@ -60,11 +66,29 @@ async fn total(tables: &dyn Tables) -> Result<u64, StorageError> {
     Ok(counter(tables.get(EFFECTS, "all", "total").await?))
 }
 
+/// Opens the embedded file or the CQL keyspace `store` names.
+async fn open(store: &str) -> anyhow::Result<Arc<dyn Tables>> {
+    let Some(cql) = store.strip_prefix(CQL) else {
+        let store = EmbeddedStore::open(&PathBuf::from(store)).context("opening the store")?;
+        return Ok(store);
+    };
+    let Some((contact_point, keyspace)) = cql.split_once('/') else {
+        bail!("a CQL store is {CQL}HOST:PORT/KEYSPACE, not {store}");
+    };
+    let settings = golmok_scylla::Settings::new(vec![contact_point.to_owned()], keyspace);
+    let store = golmok_scylla::CqlStore::open(settings)
+        .await
+        .context("opening the CQL store")?;
+    Ok(store)
+}
+
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let [store, brokers, topic, group, options @ ..] = args.as_slice() else {
-        bail!("usage: probe_consumer STORE BROKERS TOPIC GROUP [--until N] [--max-poll-ms MS]");
+        bail!(
+            "usage: probe_consumer STORE BROKERS TOPIC GROUP [--until N] [--max-poll-ms MS] [--client-id ID]"
+        );
     };
     let mut until = None;
     let mut settings = KafkaSettings::new(brokers);
@@ -79,11 +103,17 @@ async fn main() -> anyhow::Result<()> {
                 properties.insert("max.poll.interval.ms".to_owned(), value.clone());
                 properties.insert("session.timeout.ms".to_owned(), "6000".to_owned());
             }
+            [flag, value] if flag == "--client-id" => {
+                // The group's member list names each member by it.
+                settings
+                    .properties
+                    .insert("client.id".to_owned(), value.clone());
+            }
             other => bail!("unknown option {other:?}"),
         }
     }
-    let store = EmbeddedStore::open(&PathBuf::from(store)).context("opening the store")?;
-    let tables: Arc<dyn Tables> = store;
+    let mut terminate = signal(SignalKind::terminate()).context("SIGTERM handler")?;
+    let tables = open(store).await?;
     let source = KafkaSource::new(&settings, std::slice::from_ref(topic))?;
     let group: &'static str = Box::leak(group.clone().into_boxed_str());
     let shutdown = CancellationToken::new();
@@ -96,13 +126,18 @@ async fn main() -> anyhow::Result<()> {
     .await?;
     println!("consuming");
     loop {
-        tokio::time::sleep(Duration::from_millis(100)).await;
+        tokio::select! {
+            _ = terminate.recv() => break,
+            () = tokio::time::sleep(Duration::from_millis(100)) => {}
+        }
         if let Some(until) = until
             && total(tables.as_ref()).await? >= until
         {
             break;
         }
     }
+    // Stopping the consumer drops its Kafka client, which leaves the group
+    // (after committing the offsets of durable effects on revoke).
     shutdown.cancel();
     consumer.stopped().await;
     println!("done");
