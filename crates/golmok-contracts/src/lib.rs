@@ -16,6 +16,7 @@ use schemars::JsonSchema;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
+pub mod creator_media;
 pub mod storefront;
 pub mod voucher;
 

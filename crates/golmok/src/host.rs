@@ -135,7 +135,10 @@ pub async fn gateway(
     client: impl Fn(&str) -> anyhow::Result<gateway::ServiceClient>,
 ) -> anyhow::Result<gateway::Application> {
     let mut upstreams = gateway::Upstreams::default();
-    for name in registry::names() {
+    for name in registry::names()
+        .into_iter()
+        .filter(|name| gateway::Upstreams::calls(name))
+    {
         upstreams = upstreams.with(name, client(name)?);
     }
     gateway::Application::build(settings.gateway.clone(), upstreams)

@@ -5,7 +5,11 @@
 use golmok_runtime::ServiceFactory;
 
 /// Every service, in the order they start.
-pub const SERVICES: &[&dyn ServiceFactory] = &[&storefront::SERVICE, &voucher::SERVICE];
+pub const SERVICES: &[&dyn ServiceFactory] = &[
+    &storefront::SERVICE,
+    &voucher::SERVICE,
+    &creator_media::SERVICE,
+];
 
 /// The services' names, in registry order.
 pub fn names() -> Vec<&'static str> {

@@ -36,6 +36,12 @@ impl Upstreams {
         self
     }
 
+    /// Whether the gateway calls `service`: a host gives it only these (a
+    /// service partners do not reach over GraphQL is left out).
+    pub fn calls(service: &str) -> bool {
+        SERVICES.contains(&service)
+    }
+
     /// How to reach `service`, if it was given.
     pub fn get(&self, service: &str) -> Option<&ServiceClient> {
         self.services.get(service)

@@ -1,0 +1,29 @@
+use golmok_kernel::Fault;
+
+use crate::domain::creator::{CreatorError, HandleMalformed, HandleTaken};
+use crate::domain::studio::{BookingError, StudioError};
+
+/// Why the creator-media service could not carry out a request: domain
+/// rejections kept apart from storage failures.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error(transparent)]
+    Creator(#[from] CreatorError),
+    #[error(transparent)]
+    Handle(#[from] HandleMalformed),
+    #[error(transparent)]
+    HandleTaken(#[from] HandleTaken),
+    #[error(transparent)]
+    Studio(#[from] StudioError),
+    #[error("no such studio")]
+    StudioNotFound,
+    #[error(transparent)]
+    Booking(#[from] BookingError),
+    #[error("the caller may not do this")]
+    Forbidden,
+    /// The machinery failed (storage, contention, a reused key, a damaged record).
+    #[error(transparent)]
+    Fault(#[from] Fault),
+}
+
+golmok_kernel::service_error!(AppError);

@@ -1,0 +1,73 @@
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use golmok_kernel::Projections;
+use golmok_runtime::{Blueprint, Hosted, Registration, Service, StartupError};
+
+use crate::Settings;
+use crate::app::CreatorMedia;
+use crate::config::CreatorMediaSection;
+
+/// The creator-media service's entry in a host's registry.
+pub const SERVICE: Registration<Application> = Registration::new();
+
+/// A built creator-media service: its store open, its projections running.
+pub struct Application {
+    hosted: Hosted,
+    service: Arc<CreatorMedia>,
+    projections: Arc<Projections>,
+}
+
+impl Application {
+    /// Opens the store its settings choose and starts the projections.
+    pub async fn build(settings: Settings) -> Result<Application, StartupError> {
+        golmok_runtime::build(settings).await
+    }
+
+    /// The application service behind the router.
+    pub fn service(&self) -> &Arc<CreatorMedia> {
+        &self.service
+    }
+}
+
+#[async_trait]
+impl Blueprint for Application {
+    const NAME: &'static str = golmok_contracts::creator_media::SERVICE;
+    type Section = CreatorMediaSection;
+
+    async fn assemble(settings: Settings, hosted: Hosted) -> Result<Self, StartupError> {
+        let projections = Projections::start_handlers(
+            Arc::clone(&hosted.storage.log),
+            Arc::clone(&hosted.storage.tables),
+            crate::app::projections::handlers(),
+            settings.consistency_timeout(),
+        )
+        .await?;
+        let service = Arc::new(CreatorMedia::new(
+            Arc::clone(&hosted.storage.log),
+            Arc::clone(&hosted.storage.tables),
+            Arc::clone(&projections),
+        ));
+        Ok(Application {
+            hosted,
+            service,
+            projections,
+        })
+    }
+}
+
+#[async_trait]
+impl Service for Application {
+    fn hosted(&self) -> &Hosted {
+        &self.hosted
+    }
+
+    /// Creators and studios (no ops routes).
+    fn router(&self) -> axum::Router {
+        crate::http::router(Arc::clone(&self.service))
+    }
+
+    async fn shutdown(&self) {
+        self.projections.stop().await;
+    }
+}
