@@ -63,6 +63,15 @@ pub fn slot(hour: u32) -> DateTime<Utc> {
 }
 
 impl TestApp {
+    /// Stops and builds the service again on the same data directory.
+    pub async fn restart(self) -> TestApp {
+        let app = self
+            .app
+            .restart(|dir| test_settings(dir.path(), Settings::default()))
+            .await;
+        TestApp { app }
+    }
+
     pub async fn get(&self, path: &str) -> Reply {
         self.call(Method::GET, path, Some(&operator()), None, None)
             .await

@@ -3,4 +3,5 @@
 
 mod creators;
 mod helpers;
+mod persistence;
 mod studios;
