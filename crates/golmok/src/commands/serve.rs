@@ -29,7 +29,8 @@ pub struct ServeArgs {
     #[command(flatten)]
     bus: BusArgs,
     /// Address to serve on; defaults to the service's `listen` setting
-    /// (gateway 127.0.0.1:8080, storefront :8081, voucher :8082).
+    /// (gateway 127.0.0.1:8080, storefront :8081, voucher :8082,
+    /// creator-media :8083).
     #[arg(long)]
     listen: Option<SocketAddr>,
 }
