@@ -136,4 +136,21 @@ impl CreatorMedia {
     pub async fn booking(&self, id: Uuid) -> Result<Option<BookingView>, AppError> {
         self.by_id(BOOKING_BY_ID, id).await
     }
+
+    /// A studio's bookings on one day (KST), cancelled ones too, by start;
+    /// read from the studio-day stream, so a booking just made is there.
+    /// `None` for an unknown studio.
+    pub async fn day_bookings(
+        &self,
+        studio_id: Uuid,
+        day: NaiveDate,
+    ) -> Result<Option<Vec<BookingView>>, AppError> {
+        if self.studio(studio_id).await?.is_none() {
+            return Ok(None);
+        }
+        let (state, _) = self.days.load(&day_stream(studio_id, day)).await?;
+        let mut bookings: Vec<BookingView> = state.bookings.values().map(booking_view).collect();
+        bookings.sort_by_key(|booking| (booking.start, booking.booked_at));
+        Ok(Some(bookings))
+    }
 }

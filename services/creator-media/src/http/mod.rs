@@ -23,6 +23,10 @@ pub fn router(service: Arc<CreatorMedia>) -> Router {
         .route("/studios", post(studios::create).get(studios::list))
         .route("/studios/{id}", get(studios::get))
         .route("/studios/{id}/bookings", post(studios::book))
+        .route(
+            "/studios/{id}/days/{day}/bookings",
+            get(studios::day_bookings),
+        )
         .route("/bookings/{id}", get(studios::booking))
         .route("/bookings/{id}/cancellation", post(studios::cancel))
         .fallback(|| async { ApiError::route_not_found() })

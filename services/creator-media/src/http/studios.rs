@@ -3,6 +3,7 @@ use std::sync::Arc;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use chrono::NaiveDate;
 use golmok_contracts::creator_media::http as bodies;
 use golmok_kernel::ListPage;
 use golmok_runtime::Role;
@@ -92,6 +93,22 @@ pub async fn booking(
         .await?
         .map(Json)
         .ok_or_else(|| ApiError::not_found("BOOKING_NOT_FOUND", "booking"))
+}
+
+/// A studio's bookings on one day (`YYYY-MM-DD`, KST), by start.
+pub async fn day_bookings(
+    State(service): State<Arc<CreatorMedia>>,
+    _: Caller,
+    Path((id, day)): Path<(String, String)>,
+) -> Result<Json<Vec<BookingView>>, ApiError> {
+    let studio = studio_id(&id)?;
+    let day = NaiveDate::parse_from_str(&day, "%Y-%m-%d")
+        .map_err(|_| ApiError::bad_input("DAY_INVALID", "a day is written YYYY-MM-DD"))?;
+    service
+        .day_bookings(studio, day)
+        .await?
+        .map(Json)
+        .ok_or_else(|| ApiError::not_found("STUDIO_NOT_FOUND", "studio"))
 }
 
 pub async fn cancel(

@@ -2,6 +2,7 @@
 //! domain area.
 
 mod context;
+mod creator_media;
 mod merchants;
 mod node;
 mod nulls;
@@ -30,6 +31,7 @@ pub(crate) struct Query(
     products::ProductQuery,
     orders::OrderQuery,
     voucher::VoucherQuery,
+    creator_media::CreatorMediaQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -39,6 +41,7 @@ pub(crate) struct Mutation(
     orders::OrderMutation,
     orders::OrderPaymentMutation,
     voucher::VoucherMutation,
+    creator_media::CreatorMediaMutation,
 );
 
 node::node_types! {
@@ -49,10 +52,13 @@ node::node_types! {
         VoucherProgramme(voucher::VoucherProgramme) => voucher::find_programme,
         VoucherWallet(voucher::VoucherWallet) => voucher::find_wallet,
         FraudCase(voucher::FraudCase) => voucher::find_case,
+        Creator(creator_media::Creator) => creator_media::find_creator,
+        Studio(creator_media::Studio) => creator_media::find_studio,
     }
     not_nodes {
         VoucherRedemption => "voucher redemptions are read from their wallet or their merchant's voucherRedemptions",
         ChannelOnboarding => "channel onboarding requests are read from their merchant's channelOnboardings",
+        StudioBooking => "studio bookings are read from their studio's bookings(day:)",
     }
 }
 

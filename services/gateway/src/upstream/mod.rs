@@ -8,6 +8,7 @@ mod client;
 mod layers;
 mod transport;
 
+mod creator_media;
 mod storefront;
 mod voucher;
 
@@ -15,10 +16,15 @@ pub(crate) use client::{
     CallError, Caller, Clients, Key, Lookup, NO_BODY, Routes, Upstream, segments,
 };
 pub use client::{UpstreamError, Upstreams};
+pub(crate) use creator_media::{CreatorMedia, model as creator_media_model};
 pub(crate) use layers::TraceContext;
 pub(crate) use storefront::{Storefront, model};
 pub use transport::ServiceClient;
 pub(crate) use voucher::{Vouchers, model as voucher_model};
 
 /// Every service the schema calls; [`Upstreams`] must name each, and only these.
-pub(crate) const SERVICES: &[&str] = &[storefront::SERVICE, voucher::SERVICE];
+pub(crate) const SERVICES: &[&str] = &[
+    storefront::SERVICE,
+    voucher::SERVICE,
+    creator_media::SERVICE,
+];

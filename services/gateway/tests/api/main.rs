@@ -3,6 +3,7 @@
 
 mod auth;
 mod contract;
+mod creators;
 mod fake_storefront;
 mod graphiql;
 mod hostile;

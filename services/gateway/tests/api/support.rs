@@ -32,9 +32,11 @@ pub struct TestApp {
     pub settings: Settings,
     pub key: SigningKey,
     calls: Arc<Mutex<Vec<UpstreamCall>>>,
-    /// The real storefront and voucher service behind the gateway, when there are.
+    /// The real storefront, voucher and creator-media services behind the
+    /// gateway, when there are.
     _storefront: Option<storefront::Application>,
     _voucher: Option<voucher::Application>,
+    _creator_media: Option<creator_media::Application>,
     _following: Option<Following>,
     _storefront_dir: Option<tempfile::TempDir>,
     _dir: tempfile::TempDir,
@@ -60,54 +62,81 @@ pub async fn spawn_app() -> TestApp {
     })
     .await
     .expect("voucher builds");
+    let creator_media = creator_media::Application::build(creator_media::Settings {
+        data_dir: data.path().join("creator-media"),
+        ..creator_media::Settings::default()
+    })
+    .await
+    .expect("creator-media builds");
     let following = Following::in_process(&[&storefront as &dyn Service, &voucher])
         .await
         .expect("each service follows the other");
-    let mut app = spawn_services(
-        storefront.router(),
-        voucher.router(),
-        LimitSettings::default(),
-    )
-    .await;
+    let services = Routers {
+        storefront: storefront.router(),
+        voucher: voucher.router(),
+        creator_media: creator_media.router(),
+    };
+    let mut app = spawn_services(services, LimitSettings::default()).await;
     app._storefront = Some(storefront);
     app._voucher = Some(voucher);
+    app._creator_media = Some(creator_media);
     app._following = Some(following);
     app._storefront_dir = Some(data);
     app
 }
 
-/// The gateway over `storefront` (and no voucher service), with `limits`.
-pub async fn spawn_gateway(storefront: Router, limits: LimitSettings) -> TestApp {
-    spawn_services(storefront, Router::new(), limits).await
+/// The routers of the services behind the gateway.
+struct Routers {
+    storefront: Router,
+    voucher: Router,
+    creator_media: Router,
 }
 
-/// The gateway over `storefront` (and no voucher service), with `settings`
+impl Routers {
+    /// `storefront`, and no other service.
+    fn storefront_only(storefront: Router) -> Routers {
+        Routers {
+            storefront,
+            voucher: Router::new(),
+            creator_media: Router::new(),
+        }
+    }
+}
+
+/// The gateway over `storefront` (and no other service), with `limits`.
+pub async fn spawn_gateway(storefront: Router, limits: LimitSettings) -> TestApp {
+    spawn_services(Routers::storefront_only(storefront), limits).await
+}
+
+/// The gateway over `storefront` (and no other service), with `settings`
 /// (its signing key file is replaced by a temporary one).
 pub async fn spawn_configured(storefront: Router, settings: Settings) -> TestApp {
-    spawn_services_with(storefront, Router::new(), settings).await
+    spawn_services_with(Routers::storefront_only(storefront), settings).await
 }
 
-/// The gateway over `storefront` and `voucher`, with `limits`.
-async fn spawn_services(storefront: Router, voucher: Router, limits: LimitSettings) -> TestApp {
+/// The gateway over `services`, with `limits`.
+async fn spawn_services(services: Routers, limits: LimitSettings) -> TestApp {
     let settings = Settings {
         limits,
         ..Settings::default()
     };
-    spawn_services_with(storefront, voucher, settings).await
+    spawn_services_with(services, settings).await
 }
 
-async fn spawn_services_with(
-    storefront: Router,
-    voucher: Router,
-    mut settings: Settings,
-) -> TestApp {
+async fn spawn_services_with(services: Routers, mut settings: Settings) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
     settings.auth.signing_key_file = dir.path().join("keys/jwt.key");
     let calls = Arc::new(Mutex::new(Vec::new()));
-    let recorded = storefront.layer(middleware::from_fn_with_state(calls.clone(), record));
+    let recorded = services
+        .storefront
+        .layer(middleware::from_fn_with_state(calls.clone(), record));
     let upstreams = Upstreams::default()
         .with("storefront", ServiceClient::in_process(recorded))
-        .with("voucher", ServiceClient::in_process(voucher));
+        .with("voucher", ServiceClient::in_process(services.voucher))
+        .with(
+            "creator-media",
+            ServiceClient::in_process(services.creator_media),
+        );
     let app = Application::build(settings.clone(), upstreams)
         .await
         .expect("gateway builds");
@@ -134,6 +163,7 @@ async fn spawn_services_with(
         calls,
         _storefront: None,
         _voucher: None,
+        _creator_media: None,
         _following: None,
         _storefront_dir: None,
         _dir: dir,

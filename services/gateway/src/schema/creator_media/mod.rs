@@ -1,0 +1,12 @@
+//! Creator media, first slice: creators (a unique handle, channels,
+//! categories, region, languages) and the programme's shared studios, booked
+//! by slot. The creator-media service decides who may do what from the
+//! caller; the gateway passes the caller on.
+
+mod mutations;
+mod queries;
+mod types;
+
+pub(crate) use mutations::CreatorMediaMutation;
+pub(crate) use queries::{CreatorMediaQuery, find_creator, find_studio};
+pub(crate) use types::{Creator, Studio};

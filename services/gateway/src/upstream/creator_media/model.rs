@@ -1,0 +1,9 @@
+//! The creator-media service's JSON and its GraphQL enums are the
+//! contract's (`golmok_contracts::creator_media`), named here as the schema
+//! names them.
+
+pub(crate) use golmok_contracts::creator_media::Platform;
+pub(crate) use golmok_contracts::creator_media::http::{
+    BookingStatus, BookingView as Booking, ChannelView as Channel, CreatorView as Creator,
+    StudioView as Studio,
+};
