@@ -94,6 +94,24 @@ pub struct Hosted {
     pub storage: Storage,
 }
 
+impl Hosted {
+    /// Starts `handlers` as the service's projections: each tails the
+    /// service's own log into its tables from the start, and reads wait for
+    /// them up to the consistency timeout.
+    pub async fn start_projections(
+        &self,
+        handlers: Vec<Arc<dyn EventHandler>>,
+    ) -> Result<Arc<Projections>, StartupError> {
+        Ok(Projections::start_handlers(
+            Arc::clone(&self.storage.log),
+            Arc::clone(&self.storage.tables),
+            handlers,
+            self.consistency_timeout,
+        )
+        .await?)
+    }
+}
+
 /// Checks `settings`, opens the store they choose and assembles `B`.
 pub async fn build<B: Blueprint>(settings: ServiceSettings<B::Section>) -> Result<B, StartupError> {
     settings.validate().map_err(StartupError::Settings)?;

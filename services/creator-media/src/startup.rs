@@ -35,14 +35,10 @@ impl Blueprint for Application {
     const NAME: &'static str = golmok_contracts::creator_media::SERVICE;
     type Section = CreatorMediaSection;
 
-    async fn assemble(settings: Settings, hosted: Hosted) -> Result<Self, StartupError> {
-        let projections = Projections::start_handlers(
-            Arc::clone(&hosted.storage.log),
-            Arc::clone(&hosted.storage.tables),
-            crate::app::projections::handlers(),
-            settings.consistency_timeout(),
-        )
-        .await?;
+    async fn assemble(_settings: Settings, hosted: Hosted) -> Result<Self, StartupError> {
+        let projections = hosted
+            .start_projections(crate::app::projections::handlers())
+            .await?;
         let service = Arc::new(CreatorMedia::new(
             Arc::clone(&hosted.storage.log),
             Arc::clone(&hosted.storage.tables),

@@ -43,13 +43,9 @@ impl Blueprint for Application {
     type Section = StorefrontSection;
 
     async fn assemble(settings: Settings, hosted: Hosted) -> Result<Self, StartupError> {
-        let projections = Projections::start_handlers(
-            Arc::clone(&hosted.storage.log),
-            Arc::clone(&hosted.storage.tables),
-            crate::app::projections::handlers(),
-            settings.consistency_timeout(),
-        )
-        .await?;
+        let projections = hosted
+            .start_projections(crate::app::projections::handlers())
+            .await?;
         let storefront = Arc::new(Storefront::new(
             Arc::clone(&hosted.storage.log),
             Arc::clone(&hosted.storage.tables),

@@ -57,13 +57,9 @@ impl Blueprint for Application {
             payout_lag_days: settings.settlement.payout_lag_days,
             fraud: settings.fraud.policy(),
         };
-        let projections = Projections::start_handlers(
-            Arc::clone(&hosted.storage.log),
-            Arc::clone(&hosted.storage.tables),
-            handlers(Arc::clone(&cases), policy.fraud.clone()),
-            settings.consistency_timeout(),
-        )
-        .await?;
+        let projections = hosted
+            .start_projections(handlers(Arc::clone(&cases), policy.fraud.clone()))
+            .await?;
         let voucher = Arc::new(Voucher::new(
             Arc::clone(&hosted.storage.log),
             Arc::clone(&hosted.storage.tables),

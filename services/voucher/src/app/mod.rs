@@ -21,7 +21,6 @@ mod wallets;
 pub use error::AppError;
 pub use golmok_kernel::Committed;
 pub use order_payments::OrderPaymentProcess;
-pub use programmes::ProgrammeDraft;
 pub use voucher::{
     CASE, ORDER_PAYMENT, PROGRAMME, Policy, Voucher, WALLET, case_stream, order_payment_stream,
     programme_stream, settlement_stream, wallet_id_of, wallet_stream,

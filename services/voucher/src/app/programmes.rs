@@ -1,64 +1,45 @@
-use std::collections::BTreeSet;
-
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
+use golmok_contracts::voucher::http::Programme;
 use golmok_kernel::CommandMeta;
-use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::views::{FeeTiersView, ProgrammeView, programme_view};
+use super::views::{ProgrammeView, programme_view};
 use super::{AppError, Committed, Voucher, programme_stream};
 use crate::domain::programme::{FeeTiers, ProgrammeCommand, ProgrammeError, Terms};
 use crate::domain::{Bps, Won};
 
-/// A programme as entered by an official (the body of `POST /programmes`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct ProgrammeDraft {
-    pub issuer: String,
-    pub name: String,
-    pub region: String,
-    pub districts: BTreeSet<String>,
-    pub face_values: BTreeSet<i64>,
-    pub discount_bps: u32,
-    pub monthly_cap: i64,
-    pub valid_from: NaiveDate,
-    pub valid_until: NaiveDate,
-    pub categories: BTreeSet<String>,
-    /// Basis points per revenue tier.
-    pub fee_tiers: FeeTiersView,
-    pub budget: i64,
+/// A rate as the domain takes it. Outside 0..=u32::MAX it is beyond every
+/// rate's maximum, so it becomes u32::MAX and the programme refuses it with
+/// its own code and range.
+fn rate(bps: i64) -> Bps {
+    Bps(u32::try_from(bps).unwrap_or(u32::MAX))
 }
 
 impl Voucher {
     pub async fn create_programme(
         &self,
-        draft: ProgrammeDraft,
+        body: Programme,
         meta: &CommandMeta,
         now: DateTime<Utc>,
     ) -> Result<Committed<ProgrammeView>, AppError> {
-        let FeeTiersView {
-            micro,
-            small,
-            medium,
-        } = draft.fee_tiers;
         let terms = Terms {
             programme_id: Uuid::now_v7(),
-            issuer: draft.issuer,
-            name: draft.name,
-            region: draft.region,
-            districts: draft.districts,
-            face_values: draft.face_values.into_iter().map(Won).collect(),
-            discount: Bps(draft.discount_bps),
-            monthly_cap: Won(draft.monthly_cap),
-            valid_from: draft.valid_from,
-            valid_until: draft.valid_until,
-            categories: draft.categories,
+            issuer: body.issuer,
+            name: body.name,
+            region: body.region,
+            districts: body.districts.into_iter().collect(),
+            face_values: body.face_values.into_iter().map(Won).collect(),
+            discount: rate(body.discount_bps),
+            monthly_cap: Won(body.monthly_cap),
+            valid_from: body.valid_from,
+            valid_until: body.valid_until,
+            categories: body.categories.into_iter().collect(),
             fees: FeeTiers {
-                micro: Bps(micro),
-                small: Bps(small),
-                medium: Bps(medium),
+                micro: rate(body.fee_tiers.micro),
+                small: rate(body.fee_tiers.small),
+                medium: rate(body.fee_tiers.medium),
             },
-            budget: Won(draft.budget),
+            budget: Won(body.budget),
         };
         let stream = programme_stream(terms.programme_id);
         let command = ProgrammeCommand::Create { terms, at: now };

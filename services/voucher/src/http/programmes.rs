@@ -9,8 +9,8 @@ use golmok_runtime::Role;
 use golmok_runtime::edge::{ApiError, Caller, Command, Reply, path_id};
 
 use super::{ListParams, bodies};
+use crate::app::Voucher;
 use crate::app::views::{AccountView, BatchView, ProgrammeView, TransferView};
-use crate::app::{ProgrammeDraft, Voucher};
 use crate::domain::ledger::{AccountId, AccountKind};
 
 fn programme_id(text: &str) -> Result<uuid::Uuid, ApiError> {
@@ -23,11 +23,7 @@ pub async fn create(
 ) -> Result<Reply<ProgrammeView>, ApiError> {
     command.caller.official()?;
     let committed = voucher
-        .create_programme(
-            ProgrammeDraft::from(command.body),
-            &command.meta,
-            Utc::now(),
-        )
+        .create_programme(command.body, &command.meta, Utc::now())
         .await?;
     Ok(Reply(StatusCode::CREATED, committed))
 }
