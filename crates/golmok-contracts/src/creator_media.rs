@@ -223,6 +223,22 @@ impl TieInCreatedV1 {
     }
 }
 
+/// The cursor of a promotion feed item: the opaque form of the producer's
+/// log position, the same for the gateway's feed and the webhooks, for every
+/// replica and across restarts.
+pub fn feed_cursor(position: u64) -> String {
+    format!("feed:{position:016x}")
+}
+
+/// The position a [`feed_cursor`] names; `None` for anything else.
+pub fn parse_feed_cursor(cursor: &str) -> Option<u64> {
+    let hex = cursor.strip_prefix("feed:")?;
+    if hex.len() != 16 {
+        return None;
+    }
+    u64::from_str_radix(hex, 16).ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -275,6 +291,22 @@ mod tests {
         assert!(!tie_in.includes(&promotion(&["kpop"], "busan-jung", 5, 11)));
         assert!(!tie_in.includes(&promotion(&["kpop"], "seoul-mapo", 1, 10)));
         assert!(!tie_in.includes(&promotion(&["kpop"], "seoul-mapo", 20, 25)));
+    }
+
+    #[test]
+    fn a_feed_cursor_reads_back_and_nothing_else_does() {
+        for position in [0, 1, 42, u64::MAX] {
+            assert_eq!(parse_feed_cursor(&feed_cursor(position)), Some(position));
+        }
+        for forged in [
+            "",
+            "feed:",
+            "feed:12",
+            "feed:zzzzzzzzzzzzzzzz",
+            "cursor:0000000000000001",
+        ] {
+            assert_eq!(parse_feed_cursor(forged), None, "{forged:?}");
+        }
     }
 
     #[test]
