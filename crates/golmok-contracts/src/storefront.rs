@@ -311,3 +311,37 @@ pub struct PaymentDeclinedV1 {
     pub reason: String,
     pub at: DateTime<Utc>,
 }
+
+/// What a consumer follows of a merchant (stream `merchant-<id>`): the
+/// storefront's merchant events, read through the contract.
+pub enum MerchantFact {
+    Registered(MerchantRegisteredV1),
+    ProfileUpdated(MerchantProfileUpdatedV1),
+    Diagnosed(DiagnosisRecordedV1),
+    Suspended(ReasonV1),
+    Reinstated(InstantV1),
+}
+
+impl MerchantFact {
+    /// The event names, for `RecordedEvent::followed`.
+    pub const NAMES: [&'static str; 5] = [
+        "MerchantRegistered",
+        "MerchantProfileUpdated",
+        "DiagnosisRecorded",
+        "MerchantSuspended",
+        "MerchantReinstated",
+    ];
+
+    /// The fact an event `name` (one of [`NAMES`](Self::NAMES), at
+    /// [`VERSION`]) carries in `data`; `None` for another name.
+    pub fn read(name: &str, data: serde_json::Value) -> Result<Option<Self>, serde_json::Error> {
+        Ok(Some(match name {
+            "MerchantRegistered" => MerchantFact::Registered(crate::read(data)?),
+            "MerchantProfileUpdated" => MerchantFact::ProfileUpdated(crate::read(data)?),
+            "DiagnosisRecorded" => MerchantFact::Diagnosed(crate::read(data)?),
+            "MerchantSuspended" => MerchantFact::Suspended(crate::read(data)?),
+            "MerchantReinstated" => MerchantFact::Reinstated(crate::read(data)?),
+            _ => return Ok(None),
+        }))
+    }
+}

@@ -2,10 +2,10 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use golmok_kernel::Projections;
-use golmok_runtime::{Blueprint, Hosted, Registration, Service, StartupError};
+use golmok_runtime::{Blueprint, Hosted, Need, Registration, Service, StartupError, Subscription};
 
 use crate::Settings;
-use crate::app::CreatorMedia;
+use crate::app::{CreatorMedia, MerchantDirectory};
 use crate::config::CreatorMediaSection;
 
 /// The creator-media service's entry in a host's registry.
@@ -61,6 +61,17 @@ impl Service for Application {
     /// Creators and studios (no ops routes).
     fn router(&self) -> axum::Router {
         crate::http::router(Arc::clone(&self.service))
+    }
+
+    /// Matching follows the storefront's merchants; everything else works
+    /// without them.
+    fn subscriptions(&self) -> Vec<Subscription> {
+        vec![Subscription {
+            producer: golmok_contracts::storefront::SERVICE,
+            purpose: "its merchant directory for matching",
+            need: Need::Optional,
+            handler: Arc::new(MerchantDirectory),
+        }]
     }
 
     async fn shutdown(&self) {

@@ -9,6 +9,9 @@ use uuid::Uuid;
 use super::Platform;
 use crate::api_codes;
 
+mod matching;
+pub use matching::*;
+
 api_codes! {
     // Whether a booking holds its slot.
     BookingStatus { Booked, Cancelled }

@@ -19,6 +19,10 @@ pub enum AppError {
     StudioNotFound,
     #[error(transparent)]
     Booking(#[from] BookingError),
+    #[error("no such merchant")]
+    MerchantNotFound,
+    #[error("the merchant is suspended")]
+    MerchantSuspended,
     #[error("the caller may not do this")]
     Forbidden,
     /// The machinery failed (storage, contention, a reused key, a damaged record).

@@ -4,6 +4,7 @@
 pub mod codec;
 mod creators;
 mod error;
+mod matching;
 pub mod projections;
 mod samples;
 mod service;
@@ -13,5 +14,6 @@ pub mod views;
 pub use creators::NewCreator;
 pub use error::AppError;
 pub use golmok_kernel::Committed;
+pub use matching::{MATCHES_MAX, MerchantDirectory};
 pub use service::{CREATOR, CreatorMedia, STUDIO};
 pub use studios::NewStudio;

@@ -31,6 +31,8 @@ impl Problem for AppError {
             AppError::Booking(error) => {
                 Row::new(booking_status(error), error.code()).field(error.field())
             }
+            AppError::MerchantNotFound => Row::new(StatusCode::NOT_FOUND, "MERCHANT_NOT_FOUND"),
+            AppError::MerchantSuspended => Row::new(StatusCode::CONFLICT, "MERCHANT_SUSPENDED"),
             AppError::Forbidden => Failure::Forbidden.row(SERVICE),
             AppError::Fault(fault) => Failure::of(fault).row(SERVICE),
         }

@@ -2,6 +2,7 @@
 
 mod creators;
 mod error;
+mod matching;
 mod studios;
 
 use std::sync::Arc;
@@ -28,6 +29,10 @@ pub fn router(service: Arc<CreatorMedia>) -> Router {
             get(studios::day_bookings),
         )
         .route("/bookings/{id}", get(studios::booking))
+        .route(
+            "/merchants/{id}/creator-matches",
+            get(matching::creator_matches),
+        )
         .route("/bookings/{id}/cancellation", post(studios::cancel))
         .fallback(|| async { ApiError::route_not_found() })
         .method_not_allowed_fallback(|| async { ApiError::method_not_allowed() })

@@ -3,5 +3,6 @@
 
 mod creators;
 mod helpers;
+mod matching;
 mod persistence;
 mod studios;

@@ -153,7 +153,19 @@ impl Upstream<'_> {
         &self,
         path: &[String],
     ) -> Result<Option<T>, CallError> {
-        match self.call(Call::new(Method::GET, path, [])).await {
+        self.find_with(path, &[]).await
+    }
+
+    /// [`find`](Self::find) with query parameters.
+    pub(crate) async fn find_with<T: DeserializeOwned>(
+        &self,
+        path: &[String],
+        query: &[(&str, &str)],
+    ) -> Result<Option<T>, CallError> {
+        match self
+            .call(Call::new(Method::GET, path, query.iter().copied()))
+            .await
+        {
             Ok(found) => Ok(Some(found)),
             Err(CallError::Rejected { status, .. }) if READS_AS_MISSING.contains(&status) => {
                 Ok(None)

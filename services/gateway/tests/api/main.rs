@@ -10,6 +10,7 @@ mod hostile;
 mod journeys;
 mod limits;
 mod loaders;
+mod matching;
 mod media;
 mod merchants;
 mod ops;

@@ -68,7 +68,7 @@ pub async fn spawn_app() -> TestApp {
     })
     .await
     .expect("creator-media builds");
-    let following = Following::in_process(&[&storefront as &dyn Service, &voucher])
+    let following = Following::in_process(&[&storefront as &dyn Service, &voucher, &creator_media])
         .await
         .expect("each service follows the other");
     let services = Routers {

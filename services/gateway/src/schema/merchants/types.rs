@@ -3,6 +3,7 @@ use async_graphql::{Context, ID, Object, Result};
 use chrono::{DateTime, Utc};
 
 use crate::relay::{GlobalId, NodeType, PageRequest};
+use crate::schema::creator_media::{CreatorMatch, recommended_creators};
 use crate::schema::orders::{Order, orders_of_merchant};
 use crate::schema::products::{Product, products_of_merchant};
 use crate::schema::scalars::{Date, int};
@@ -109,6 +110,18 @@ impl Merchant {
         orders_of_merchant(ctx, self.0.id, first, after)
             .await
             .map(Some)
+    }
+
+    /// The creators creator media recommends to the merchant, best first, with
+    /// the reasons (shared category, same area, reach, the diagnosis track);
+    /// for the merchant, the programme's experts and officials, and operators
+    /// (null for anyone else, and until creator media has the merchant).
+    async fn recommended_creators(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "How many, 1 to 50 (default 10).")] first: Option<i32>,
+    ) -> Result<Option<Vec<CreatorMatch>>> {
+        recommended_creators(ctx, self.0.id, first).await
     }
 }
 

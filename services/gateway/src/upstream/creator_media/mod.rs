@@ -9,7 +9,7 @@ use golmok_contracts::creator_media::http as contract;
 use http::Method;
 use uuid::Uuid;
 
-use self::model::{Booking, Creator, Studio};
+use self::model::{Booking, Creator, CreatorMatches, Studio};
 use super::{CallError, Key, Routes, Upstream, segments};
 use crate::relay::ListPage;
 
@@ -97,6 +97,20 @@ impl CreatorMedia<'_> {
     ) -> Answer<Booking> {
         let path = segments!["studios", studio, "bookings"];
         self.0.command(Method::POST, &path, Some(body), key).await
+    }
+
+    // Matching
+
+    /// The creators recommended for a merchant; `None` when the merchant is
+    /// unknown to creator media (or not the caller's).
+    pub(crate) async fn creator_matches(
+        &self,
+        merchant: Uuid,
+        first: usize,
+    ) -> Answer<Option<CreatorMatches>> {
+        let path = segments!["merchants", merchant, "creator-matches"];
+        let first = first.to_string();
+        self.0.find_with(&path, &[("first", &first)]).await
     }
 
     pub(crate) async fn cancel_booking(&self, id: Uuid, key: Key<'_>) -> Answer<Booking> {

@@ -4,6 +4,7 @@
 
 pub(crate) use golmok_contracts::creator_media::Platform;
 pub(crate) use golmok_contracts::creator_media::http::{
-    BookingStatus, BookingView as Booking, ChannelView as Channel, CreatorView as Creator,
-    StudioView as Studio,
+    BookingStatus, BookingView as Booking, ChannelView as Channel,
+    CreatorMatchView as CreatorMatch, CreatorMatchesView as CreatorMatches, CreatorView as Creator,
+    MatchReason, MatchReasonView, StudioView as Studio,
 };

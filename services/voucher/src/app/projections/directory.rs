@@ -1,7 +1,5 @@
 use async_trait::async_trait;
-use golmok_contracts::storefront::{
-    self as sf, MerchantProfileUpdatedV1, MerchantRegisteredV1, RevenueTier as StorefrontTier,
-};
+use golmok_contracts::storefront::{self as sf, MerchantFact, RevenueTier as StorefrontTier};
 use golmok_kernel::{EventHandler, HandleError, RecordedEvent, StreamName, Transaction};
 
 use super::tables::MERCHANTS;
@@ -40,50 +38,35 @@ impl EventHandler for DirectoryProjection {
         let Some(merchant_id) = MERCHANT.parse(&envelope.subject) else {
             return Ok(());
         };
-        let followed = [
-            "MerchantRegistered",
-            "MerchantProfileUpdated",
-            "MerchantSuspended",
-            "MerchantReinstated",
-        ];
-        let Some(name) = event.followed(sf::SERVICE, &followed, sf::VERSION)? else {
+        let Some(name) = event.followed(sf::SERVICE, &MerchantFact::NAMES, sf::VERSION)? else {
             return Ok(());
         };
-        let data = envelope.data.clone();
+        let fact =
+            MerchantFact::read(name, envelope.data.clone()).map_err(HandleError::permanent)?;
         let id = merchant_id.to_string();
         let before: Option<MerchantEntry> = tx.row(MERCHANTS, &id, "").await?;
-        let after = match (before, name) {
-            (_, "MerchantRegistered") => {
-                let r: MerchantRegisteredV1 =
-                    golmok_contracts::read(data).map_err(HandleError::permanent)?;
-                MerchantEntry {
-                    id: r.merchant_id,
-                    name: r.name,
-                    district: r.district,
-                    category: r.category,
-                    revenue_tier: tier(r.revenue_tier),
-                    registered_on: seoul_date(r.at),
-                    suspended: false,
-                }
-            }
-            (Some(mut entry), "MerchantProfileUpdated") => {
-                let u: MerchantProfileUpdatedV1 =
-                    golmok_contracts::read(data).map_err(HandleError::permanent)?;
+        let after = match (before, fact) {
+            (_, Some(MerchantFact::Registered(r))) => MerchantEntry {
+                id: r.merchant_id,
+                name: r.name,
+                district: r.district,
+                category: r.category,
+                revenue_tier: tier(r.revenue_tier),
+                registered_on: seoul_date(r.at),
+                suspended: false,
+            },
+            (Some(mut entry), Some(MerchantFact::ProfileUpdated(u))) => {
                 entry.name = u.name.unwrap_or(entry.name);
                 entry.category = u.category.unwrap_or(entry.category);
                 entry.district = u.district.unwrap_or(entry.district);
                 entry.revenue_tier = u.revenue_tier.map_or(entry.revenue_tier, tier);
                 entry
             }
-            (Some(mut entry), "MerchantSuspended") => {
-                let _: sf::ReasonV1 =
-                    golmok_contracts::read(data).map_err(HandleError::permanent)?;
+            (Some(mut entry), Some(MerchantFact::Suspended(_))) => {
                 entry.suspended = true;
                 entry
             }
-            (Some(mut entry), "MerchantReinstated") => {
-                let _: sf::InstantV1 =
-                    golmok_contracts::read(data).map_err(HandleError::permanent)?;
+            (Some(mut entry), Some(MerchantFact::Reinstated(_))) => {
                 entry.suspended = false;
                 entry
             }
