@@ -11,6 +11,8 @@ use uuid::Uuid;
 use crate::wire_codes;
 
 pub mod http;
+mod lives;
+pub use lives::*;
 
 /// The producer's name in `kr.golmok.creator-media.<Event>.v<N>`.
 pub const SERVICE: &str = "creator-media";

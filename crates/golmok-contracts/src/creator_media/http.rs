@@ -9,7 +9,9 @@ use uuid::Uuid;
 use super::Platform;
 use crate::api_codes;
 
+mod lives;
 mod matching;
+pub use lives::*;
 pub use matching::*;
 
 api_codes! {

@@ -11,6 +11,7 @@ use golmok_kernel::{AggregateCodec, Wire, event_table, wire_struct};
 use crate::domain::creator::{
     self, Channel, ClaimEvent, CreatorEvent, Handle, Profile, ProfileUpdated,
 };
+use crate::domain::live::{LiveEvent, Schedule, TaggedProduct};
 use crate::domain::studio::{DayEvent, StudioCreated, StudioEvent};
 
 event_table! {
@@ -41,10 +42,19 @@ event_table! {
         BookingCancelled { booking_id, studio_id, start, at }
             => BookingCancelled @ 1: BookingCancelledV1,
     }
+    Live(LiveEvent) {
+        Scheduled(Schedule { live_id, merchant_id, host_creator_id, title, starts_at, products, at })
+            => LiveScheduled @ 1: LiveScheduledV1,
+        Started { live_id, at } => LiveStarted @ 1: LiveMomentV1,
+        ProductPinned { live_id, product_id, at } => LiveProductPinned @ 1: LiveProductPinnedV1,
+        Ended { live_id, at } => LiveEnded @ 1: LiveMomentV1,
+        Cancelled { live_id, at } => LiveCancelled @ 1: LiveMomentV1,
+    }
 }
 
 map_codes!(Platform <=> creator::Platform { Youtube, Instagram, Tiktok, NaverBlog, Chzzk, Other });
 wire_struct!(Channel { platform, url, audience } <=> ChannelV1);
+wire_struct!(TaggedProduct { product_id, live_price } <=> TaggedProductV1);
 
 /// A handle read back is parsed again: what is stored is always a valid handle.
 impl Wire for Handle {
@@ -70,3 +80,4 @@ pub type CreatorCodec = AggregateCodec<CreatorMediaCodec, CreatorEvent>;
 pub type ClaimCodec = AggregateCodec<CreatorMediaCodec, ClaimEvent>;
 pub type StudioCodec = AggregateCodec<CreatorMediaCodec, StudioEvent>;
 pub type DayCodec = AggregateCodec<CreatorMediaCodec, DayEvent>;
+pub type LiveCodec = AggregateCodec<CreatorMediaCodec, LiveEvent>;

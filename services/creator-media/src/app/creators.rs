@@ -102,14 +102,19 @@ impl CreatorMedia {
         creator_id: Uuid,
         actor: &Actor,
     ) -> Result<Profile, AppError> {
-        let (state, _) = self.creators.load(&CREATOR.of(creator_id)).await?;
-        let profile = state.profile().ok_or(CreatorError::NotFound)?.clone();
+        let profile = self.registered_creator(creator_id).await?;
         let own = actor.role == Role::Creator && profile.owner.as_deref() == Some(&actor.subject);
         if own || actor.role == Role::Operator {
             Ok(profile)
         } else {
             Err(AppError::Forbidden)
         }
+    }
+
+    /// The profile of a registered creator, from its stream.
+    pub(super) async fn registered_creator(&self, creator_id: Uuid) -> Result<Profile, AppError> {
+        let (state, _) = self.creators.load(&CREATOR.of(creator_id)).await?;
+        Ok(state.profile().ok_or(CreatorError::NotFound)?.clone())
     }
 
     pub async fn creator(&self, id: Uuid) -> Result<Option<CreatorView>, AppError> {

@@ -19,6 +19,8 @@ pub enum AppError {
     StudioNotFound,
     #[error(transparent)]
     Booking(#[from] BookingError),
+    #[error(transparent)]
+    Live(#[from] crate::domain::live::LiveError),
     #[error("no such merchant")]
     MerchantNotFound,
     #[error("the merchant is suspended")]

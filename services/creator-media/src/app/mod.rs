@@ -4,6 +4,7 @@
 pub mod codec;
 mod creators;
 mod error;
+mod lives;
 mod matching;
 pub mod projections;
 mod samples;
@@ -14,6 +15,7 @@ pub mod views;
 pub use creators::NewCreator;
 pub use error::AppError;
 pub use golmok_kernel::Committed;
+pub use lives::{LiveAction, NewLive};
 pub use matching::{MATCHES_MAX, MerchantDirectory};
 pub use service::{CREATOR, CreatorMedia, STUDIO};
 pub use studios::NewStudio;

@@ -29,17 +29,21 @@ pub const BOOKING_BY_ID: &str = "creator_media_booking_by_id";
 pub const ALL: &str = "all";
 
 /// Every read-model table, for tools that compare or rebuild them.
-pub const ALL_TABLES: [&str; 5] = [
+pub const ALL_TABLES: [&str; 7] = [
     CREATOR_BY_ID,
     CREATORS,
     STUDIO_BY_ID,
     STUDIOS,
     BOOKING_BY_ID,
+    super::lives::LIVE_BY_ID,
+    super::lives::LIVES_OF_MERCHANT,
 ];
 
 /// Every creator-media projection.
 pub fn handlers() -> Vec<Arc<dyn EventHandler>> {
-    vec![Arc::new(ViewsProjection)]
+    let mut handlers: Vec<Arc<dyn EventHandler>> = vec![Arc::new(ViewsProjection)];
+    handlers.extend(super::lives::handlers());
+    handlers
 }
 
 /// A list's clustering key: time order, then id.
@@ -89,7 +93,7 @@ impl EventHandler for ViewsProjection {
                 view.version = version;
                 put_creator(tx, &view);
             }
-            CreatorMediaEvent::Claim(_) => {}
+            CreatorMediaEvent::Claim(_) | CreatorMediaEvent::Live(_) => {}
             CreatorMediaEvent::Studio(StudioEvent::Created(created)) => {
                 let view = studio_view(&created);
                 let id = view.id.to_string();

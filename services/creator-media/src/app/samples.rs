@@ -10,7 +10,9 @@ use super::codec::CreatorMediaEvent;
 use crate::domain::creator::{
     Channel, ClaimEvent, CreatorEvent, Handle, Platform, Profile, ProfileUpdated,
 };
+use crate::domain::live::{LiveEvent, Schedule, TaggedProduct};
 use crate::domain::studio::{DayEvent, StudioCreated, StudioEvent};
+use golmok_kernel::Won;
 
 fn at() -> DateTime<Utc> {
     "2026-06-01T03:00:00Z".parse().expect("fixed instant")
@@ -85,6 +87,46 @@ pub fn all() -> Vec<CreatorMediaEvent> {
             booking_id: id(3),
             studio_id: id(2),
             start,
+            at: at(),
+        }
+        .into(),
+        LiveEvent::Scheduled(Schedule {
+            live_id: id(4),
+            merchant_id: id(5),
+            host_creator_id: Some(id(1)),
+            title: "망원 빵 라이브".into(),
+            starts_at: start,
+            products: vec![
+                TaggedProduct {
+                    product_id: id(6),
+                    live_price: Some(Won(3_000)),
+                },
+                TaggedProduct {
+                    product_id: id(7),
+                    live_price: None,
+                },
+            ],
+            at: at(),
+        })
+        .into(),
+        LiveEvent::Started {
+            live_id: id(4),
+            at: start,
+        }
+        .into(),
+        LiveEvent::ProductPinned {
+            live_id: id(4),
+            product_id: id(6),
+            at: start,
+        }
+        .into(),
+        LiveEvent::Ended {
+            live_id: id(4),
+            at: start + chrono::TimeDelta::hours(1),
+        }
+        .into(),
+        LiveEvent::Cancelled {
+            live_id: id(8),
             at: at(),
         }
         .into(),

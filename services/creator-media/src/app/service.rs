@@ -14,6 +14,7 @@ pub struct CreatorMedia {
     pub(super) claims: CommandHandler<HandleClaim, ClaimCodec>,
     pub(super) studios: CommandHandler<Studio, StudioCodec>,
     pub(super) days: CommandHandler<StudioDay, DayCodec>,
+    pub(super) lives: super::lives::Lives,
     pub(super) projections: Arc<Projections>,
 }
 
@@ -32,7 +33,8 @@ impl CreatorMedia {
             creators: CommandHandler::new(Arc::clone(&log)),
             claims: CommandHandler::new(Arc::clone(&log)),
             studios: CommandHandler::new(Arc::clone(&log)),
-            days: CommandHandler::new(log),
+            days: CommandHandler::new(Arc::clone(&log)),
+            lives: CommandHandler::new(log),
             tables,
             projections,
         }
@@ -47,11 +49,21 @@ impl CreatorMedia {
         table: &str,
         page: &golmok_kernel::PageRequest,
     ) -> Result<golmok_kernel::ListPage<T>, AppError> {
+        self.page_of(table, projections::ALL, page).await
+    }
+
+    /// One page of the partition `partition` of a table.
+    pub(super) async fn page_of<T: serde::de::DeserializeOwned>(
+        &self,
+        table: &str,
+        partition: &str,
+        page: &golmok_kernel::PageRequest,
+    ) -> Result<golmok_kernel::ListPage<T>, AppError> {
         let rows = self
             .tables
             .scan(
                 table,
-                projections::ALL,
+                partition,
                 page.after.as_deref(),
                 golmok_kernel::ScanOrder::Ascending,
                 page.first,
@@ -61,12 +73,7 @@ impl CreatorMedia {
             .rows
             .iter()
             .filter_map(|row| {
-                golmok_kernel::telemetry::decode_row(
-                    table,
-                    projections::ALL,
-                    &row.clustering,
-                    &row.value,
-                )
+                golmok_kernel::telemetry::decode_row(table, partition, &row.clustering, &row.value)
             })
             .collect();
         Ok(golmok_kernel::ListPage {

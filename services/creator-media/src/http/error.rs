@@ -6,6 +6,7 @@ use golmok_runtime::edge::{Failure, Problem, Row};
 
 use crate::app::AppError;
 use crate::domain::creator::CreatorError;
+use crate::domain::live::LiveError;
 use crate::domain::studio::{BookingError, StudioError};
 
 /// How partners read this service's name.
@@ -30,6 +31,9 @@ impl Problem for AppError {
             AppError::StudioNotFound => Row::new(StatusCode::NOT_FOUND, "STUDIO_NOT_FOUND"),
             AppError::Booking(error) => {
                 Row::new(booking_status(error), error.code()).field(error.field())
+            }
+            AppError::Live(error) => {
+                Row::new(live_status(error), error.code()).field(error.field())
             }
             AppError::MerchantNotFound => Row::new(StatusCode::NOT_FOUND, "MERCHANT_NOT_FOUND"),
             AppError::MerchantSuspended => Row::new(StatusCode::CONFLICT, "MERCHANT_SUSPENDED"),
@@ -62,5 +66,20 @@ fn booking_status(error: &BookingError) -> StatusCode {
         | BookingError::BookingExists
         | BookingError::AlreadyCancelled => StatusCode::CONFLICT,
         BookingError::BookingNotFound => StatusCode::NOT_FOUND,
+    }
+}
+
+fn live_status(error: &LiveError) -> StatusCode {
+    match error {
+        LiveError::NotFound => StatusCode::NOT_FOUND,
+        LiveError::AlreadyScheduled | LiveError::NotScheduled(_) | LiveError::NotLive(_) => {
+            StatusCode::CONFLICT
+        }
+        LiveError::Text { .. }
+        | LiveError::ProductCount
+        | LiveError::DuplicateProduct
+        | LiveError::LivePriceInvalid
+        | LiveError::StartOutOfRange
+        | LiveError::ProductNotTagged => StatusCode::BAD_REQUEST,
     }
 }

@@ -2,6 +2,7 @@
 
 mod creators;
 mod error;
+mod lives;
 mod matching;
 mod studios;
 
@@ -33,6 +34,13 @@ pub fn router(service: Arc<CreatorMedia>) -> Router {
             "/merchants/{id}/creator-matches",
             get(matching::creator_matches),
         )
+        .route("/lives", post(lives::schedule))
+        .route("/lives/{id}", get(lives::get))
+        .route("/lives/{id}/start", post(lives::start))
+        .route("/lives/{id}/pin", post(lives::pin))
+        .route("/lives/{id}/end", post(lives::end))
+        .route("/lives/{id}/cancellation", post(lives::cancel))
+        .route("/merchants/{id}/lives", get(lives::of_merchant))
         .route("/bookings/{id}/cancellation", post(studios::cancel))
         .fallback(|| async { ApiError::route_not_found() })
         .method_not_allowed_fallback(|| async { ApiError::method_not_allowed() })

@@ -3,6 +3,7 @@
 
 mod creators;
 mod helpers;
+mod lives;
 mod matching;
 mod persistence;
 mod studios;

@@ -9,6 +9,7 @@ mod graphiql;
 mod hostile;
 mod journeys;
 mod limits;
+mod lives;
 mod loaders;
 mod matching;
 mod media;

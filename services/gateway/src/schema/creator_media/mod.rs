@@ -3,11 +3,13 @@
 //! by slot. The creator-media service decides who may do what from the
 //! caller; the gateway passes the caller on.
 
+mod lives;
 mod matching;
 mod mutations;
 mod queries;
 mod types;
 
+pub(crate) use lives::{LiveMutation, LiveQuery, LiveSession, find_live};
 pub(crate) use matching::{CreatorMatch, recommended_creators};
 pub(crate) use mutations::CreatorMediaMutation;
 pub(crate) use queries::{CreatorMediaQuery, find_creator, find_studio};

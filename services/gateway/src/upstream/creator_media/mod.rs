@@ -2,6 +2,7 @@
 //! method per route; a command sends the contract's request body, so what
 //! goes out is checked.
 
+mod lives;
 pub(crate) mod model;
 
 use chrono::NaiveDate;

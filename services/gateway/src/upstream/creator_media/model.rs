@@ -6,5 +6,5 @@ pub(crate) use golmok_contracts::creator_media::Platform;
 pub(crate) use golmok_contracts::creator_media::http::{
     BookingStatus, BookingView as Booking, ChannelView as Channel,
     CreatorMatchView as CreatorMatch, CreatorMatchesView as CreatorMatches, CreatorView as Creator,
-    MatchReason, MatchReasonView, StudioView as Studio,
+    LiveProduct, LiveStatus, LiveView as Live, MatchReason, MatchReasonView, StudioView as Studio,
 };
