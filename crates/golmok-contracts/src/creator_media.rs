@@ -12,7 +12,9 @@ use crate::wire_codes;
 
 pub mod http;
 mod lives;
+mod training;
 pub use lives::*;
+pub use training::*;
 
 /// The producer's name in `kr.golmok.creator-media.<Event>.v<N>`.
 pub const SERVICE: &str = "creator-media";

@@ -11,8 +11,10 @@ use crate::api_codes;
 
 mod lives;
 mod matching;
+mod training;
 pub use lives::*;
 pub use matching::*;
+pub use training::*;
 
 api_codes! {
     // Whether a booking holds its slot.
@@ -102,6 +104,11 @@ pub struct CreatorView {
     pub registered_at: DateTime<Utc>,
     /// The creator stream's version this view reflects.
     pub version: u64,
+    #[serde(default = "new_tier")]
+    pub tier: CreatorTier,
+    /// The cohorts that certified the creator.
+    #[serde(default)]
+    pub certifications: Vec<Uuid>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

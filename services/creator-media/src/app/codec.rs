@@ -13,6 +13,7 @@ use crate::domain::creator::{
 };
 use crate::domain::live::{LiveEvent, Schedule, TaggedProduct};
 use crate::domain::studio::{DayEvent, StudioCreated, StudioEvent};
+use crate::domain::training::{CohortEvent, Opened, Session};
 
 event_table! {
     /// Every event the creator-media service writes.
@@ -50,11 +51,20 @@ event_table! {
         Ended { live_id, at } => LiveEnded @ 1: LiveMomentV1,
         Cancelled { live_id, at } => LiveCancelled @ 1: LiveMomentV1,
     }
+    Cohort(CohortEvent) {
+        Opened(Opened { cohort_id, name, sessions, capacity, pass_mark, at })
+            => CohortOpened @ 1: CohortOpenedV1,
+        Enrolled { cohort_id, creator_id, at } => CreatorEnrolled @ 1: CreatorEnrolledV1,
+        AttendanceRecorded { cohort_id, session, creator_ids, at }
+            => AttendanceRecorded @ 1: AttendanceRecordedV1,
+        Completed { cohort_id, certified, at } => CohortCompleted @ 1: CohortCompletedV1,
+    }
 }
 
 map_codes!(Platform <=> creator::Platform { Youtube, Instagram, Tiktok, NaverBlog, Chzzk, Other });
 wire_struct!(Channel { platform, url, audience } <=> ChannelV1);
 wire_struct!(TaggedProduct { product_id, live_price } <=> TaggedProductV1);
+wire_struct!(Session { title, at } <=> SessionV1);
 
 /// A handle read back is parsed again: what is stored is always a valid handle.
 impl Wire for Handle {
@@ -81,3 +91,4 @@ pub type ClaimCodec = AggregateCodec<CreatorMediaCodec, ClaimEvent>;
 pub type StudioCodec = AggregateCodec<CreatorMediaCodec, StudioEvent>;
 pub type DayCodec = AggregateCodec<CreatorMediaCodec, DayEvent>;
 pub type LiveCodec = AggregateCodec<CreatorMediaCodec, LiveEvent>;
+pub type CohortCodec = AggregateCodec<CreatorMediaCodec, CohortEvent>;

@@ -20,6 +20,8 @@ pub enum AppError {
     #[error(transparent)]
     Booking(#[from] BookingError),
     #[error(transparent)]
+    Cohort(#[from] crate::domain::training::CohortError),
+    #[error(transparent)]
     Live(#[from] crate::domain::live::LiveError),
     #[error("no such merchant")]
     MerchantNotFound,

@@ -14,9 +14,10 @@ use golmok_kernel::{
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::views::CreatorView;
+use super::views::{CreatorTier, CreatorView};
 use super::{AppError, CreatorMedia};
 use crate::domain::matching::{self, Candidate, Merchant, Reason, Track};
+use crate::domain::training::Tier;
 
 /// partition = merchant id, clustering = "" → `MerchantRow`.
 pub const MERCHANTS: &str = "creator_media_merchants";
@@ -103,6 +104,14 @@ fn track(route: Route) -> Track {
     }
 }
 
+fn tier(tier: CreatorTier) -> Tier {
+    match tier {
+        CreatorTier::New => Tier::New,
+        CreatorTier::Certified => Tier::Certified,
+        CreatorTier::Featured => Tier::Featured,
+    }
+}
+
 fn candidate(view: &CreatorView) -> Candidate {
     Candidate {
         creator_id: view.id,
@@ -114,6 +123,7 @@ fn candidate(view: &CreatorView) -> Candidate {
             .iter()
             .map(|channel| (channel.platform.into(), channel.audience))
             .collect(),
+        tier: tier(view.tier),
     }
 }
 

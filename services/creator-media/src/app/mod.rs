@@ -10,6 +10,7 @@ pub mod projections;
 mod samples;
 mod service;
 mod studios;
+mod training;
 pub mod views;
 
 pub use creators::NewCreator;
@@ -19,3 +20,4 @@ pub use lives::{LiveAction, NewLive};
 pub use matching::{MATCHES_MAX, MerchantDirectory};
 pub use service::{CREATOR, CreatorMedia, STUDIO};
 pub use studios::NewStudio;
+pub use training::{CohortAction, NewCohort};

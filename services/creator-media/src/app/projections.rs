@@ -10,10 +10,12 @@ use uuid::Uuid;
 
 use super::codec::{CreatorMediaCodec, CreatorMediaEvent};
 use super::views::{
-    BookingStatus, BookingView, CreatorView, booking_view, channel_views, creator_view, studio_view,
+    BookingStatus, BookingView, CreatorView, booking_view, channel_views, creator_view,
+    studio_view, tier_of,
 };
 use crate::domain::creator::CreatorEvent;
 use crate::domain::studio::{DayEvent, StudioEvent};
+use crate::domain::training::CohortEvent;
 
 /// partition = creator id, clustering = "" → `CreatorView`.
 pub const CREATOR_BY_ID: &str = "creator_media_creator_by_id";
@@ -29,7 +31,7 @@ pub const BOOKING_BY_ID: &str = "creator_media_booking_by_id";
 pub const ALL: &str = "all";
 
 /// Every read-model table, for tools that compare or rebuild them.
-pub const ALL_TABLES: [&str; 7] = [
+pub const ALL_TABLES: [&str; 9] = [
     CREATOR_BY_ID,
     CREATORS,
     STUDIO_BY_ID,
@@ -37,12 +39,15 @@ pub const ALL_TABLES: [&str; 7] = [
     BOOKING_BY_ID,
     super::lives::LIVE_BY_ID,
     super::lives::LIVES_OF_MERCHANT,
+    super::training::COHORT_BY_ID,
+    super::training::COHORTS,
 ];
 
 /// Every creator-media projection.
 pub fn handlers() -> Vec<Arc<dyn EventHandler>> {
     let mut handlers: Vec<Arc<dyn EventHandler>> = vec![Arc::new(ViewsProjection)];
     handlers.extend(super::lives::handlers());
+    handlers.extend(super::training::handlers());
     handlers
 }
 
@@ -93,7 +98,26 @@ impl EventHandler for ViewsProjection {
                 view.version = version;
                 put_creator(tx, &view);
             }
-            CreatorMediaEvent::Claim(_) | CreatorMediaEvent::Live(_) => {}
+            CreatorMediaEvent::Cohort(CohortEvent::Completed {
+                cohort_id,
+                certified,
+                ..
+            }) => {
+                for creator in certified {
+                    let id = creator.to_string();
+                    let Some(mut view) = tx.row::<CreatorView>(CREATOR_BY_ID, &id, "").await?
+                    else {
+                        continue;
+                    };
+                    if !view.certifications.contains(&cohort_id) {
+                        view.certifications.push(cohort_id);
+                    }
+                    put_creator(tx, &view);
+                }
+            }
+            CreatorMediaEvent::Claim(_)
+            | CreatorMediaEvent::Live(_)
+            | CreatorMediaEvent::Cohort(_) => {}
             CreatorMediaEvent::Studio(StudioEvent::Created(created)) => {
                 let view = studio_view(&created);
                 let id = view.id.to_string();
@@ -125,7 +149,12 @@ impl EventHandler for ViewsProjection {
     }
 }
 
+/// Writes a creator's view with the tier its certifications and reach give.
 fn put_creator(tx: &mut Transaction<'_>, view: &CreatorView) {
+    let view = &CreatorView {
+        tier: tier_of(view),
+        ..view.clone()
+    };
     let value = json(view);
     tx.put(
         CREATORS,

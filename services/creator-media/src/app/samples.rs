@@ -12,6 +12,7 @@ use crate::domain::creator::{
 };
 use crate::domain::live::{LiveEvent, Schedule, TaggedProduct};
 use crate::domain::studio::{DayEvent, StudioCreated, StudioEvent};
+use crate::domain::training::{CohortEvent, Opened, Session};
 use golmok_kernel::Won;
 
 fn at() -> DateTime<Utc> {
@@ -128,6 +129,43 @@ pub fn all() -> Vec<CreatorMediaEvent> {
         LiveEvent::Cancelled {
             live_id: id(8),
             at: at(),
+        }
+        .into(),
+        CohortEvent::Opened(Opened {
+            cohort_id: id(9),
+            name: "2026 봄 1기".into(),
+            sessions: vec![
+                Session {
+                    title: "라이브 커머스 기초".into(),
+                    at: start,
+                },
+                Session {
+                    title: "촬영과 조명".into(),
+                    at: start + chrono::TimeDelta::weeks(1),
+                },
+            ],
+            capacity: 30,
+            pass_mark: 2,
+            at: at(),
+        })
+        .into(),
+        CohortEvent::Enrolled {
+            cohort_id: id(9),
+            creator_id: id(1),
+            at: at(),
+        }
+        .into(),
+        CohortEvent::AttendanceRecorded {
+            cohort_id: id(9),
+            session: 0,
+            creator_ids: vec![id(1)],
+            at: start,
+        }
+        .into(),
+        CohortEvent::Completed {
+            cohort_id: id(9),
+            certified: vec![id(1)],
+            at: start + chrono::TimeDelta::weeks(1),
         }
         .into(),
     ]

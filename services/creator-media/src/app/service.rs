@@ -15,6 +15,7 @@ pub struct CreatorMedia {
     pub(super) studios: CommandHandler<Studio, StudioCodec>,
     pub(super) days: CommandHandler<StudioDay, DayCodec>,
     pub(super) lives: super::lives::Lives,
+    pub(super) cohorts: super::training::Cohorts,
     pub(super) projections: Arc<Projections>,
 }
 
@@ -34,7 +35,8 @@ impl CreatorMedia {
             claims: CommandHandler::new(Arc::clone(&log)),
             studios: CommandHandler::new(Arc::clone(&log)),
             days: CommandHandler::new(Arc::clone(&log)),
-            lives: CommandHandler::new(log),
+            lives: CommandHandler::new(Arc::clone(&log)),
+            cohorts: CommandHandler::new(log),
             tables,
             projections,
         }

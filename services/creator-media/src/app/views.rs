@@ -3,11 +3,12 @@
 
 use golmok_contracts::creator_media::Platform;
 pub use golmok_contracts::creator_media::http::{
-    BookingStatus, BookingView, ChannelView, CreatorView, StudioView,
+    BookingStatus, BookingView, ChannelView, CreatorTier, CreatorView, StudioView,
 };
 
 use crate::domain::creator::{Channel, Profile};
 use crate::domain::studio::{Booking, StudioCreated};
+use crate::domain::training::{self, Tier};
 
 pub fn channel_views(channels: &[Channel]) -> Vec<ChannelView> {
     channels
@@ -31,6 +32,8 @@ pub fn creator_view(profile: &Profile, version: u64) -> CreatorView {
         languages: profile.languages.clone(),
         registered_at: profile.registered_at,
         version,
+        tier: CreatorTier::New,
+        certifications: Vec::new(),
     }
 }
 
@@ -59,5 +62,16 @@ pub fn booking_view(booking: &Booking) -> BookingView {
         },
         booked_at: booking.booked_at,
         cancelled_at: booking.cancelled_at,
+    }
+}
+
+/// The tier a creator's certifications and reach (followers over all
+/// channels) give it.
+pub fn tier_of(view: &CreatorView) -> CreatorTier {
+    let reach = training::reach(view.channels.iter().map(|channel| channel.audience));
+    match training::tier(view.certifications.len(), reach) {
+        Tier::New => CreatorTier::New,
+        Tier::Certified => CreatorTier::Certified,
+        Tier::Featured => CreatorTier::Featured,
     }
 }

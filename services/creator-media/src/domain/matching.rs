@@ -1,10 +1,12 @@
 //! Matching: which creators to recommend to a merchant, and why. A creator is
-//! a candidate when it shares the merchant's category or works in its area;
+//! a candidate when its tier places it (certified by the programme's
+//! training) and it shares the merchant's category or works in its area;
 //! each reason adds points, and the reasons are what the merchant is shown.
 
 use uuid::Uuid;
 
 use super::creator::Platform;
+use super::training::Tier;
 
 /// Where the merchant's expert diagnosis routed it (the storefront's
 /// diagnosis tracks).
@@ -36,14 +38,13 @@ pub struct Candidate {
     pub region: String,
     /// `(platform, audience)` per channel.
     pub channels: Vec<(Platform, u64)>,
+    pub tier: Tier,
 }
 
 impl Candidate {
     /// The creator's reach: followers over all its channels.
     pub fn audience(&self) -> u64 {
-        self.channels
-            .iter()
-            .fold(0u64, |sum, (_, audience)| sum.saturating_add(*audience))
+        super::training::reach(self.channels.iter().map(|(_, audience)| *audience))
     }
 }
 
@@ -115,9 +116,12 @@ fn fits(track: Track, candidate: &Candidate) -> bool {
     }
 }
 
-/// Why `candidate` suits `merchant`, or `None` when it shares neither the
-/// category nor the area.
+/// Why `candidate` suits `merchant`, or `None` when its tier does not place
+/// it or it shares neither the category nor the area.
 pub fn assess(merchant: &Merchant, candidate: &Candidate) -> Option<Match> {
+    if !candidate.tier.placed() {
+        return None;
+    }
     let mut reasons = Vec::new();
     if let Some(category) = candidate
         .categories
@@ -151,7 +155,7 @@ pub fn assess(merchant: &Merchant, candidate: &Candidate) -> Option<Match> {
 }
 
 /// The best `limit` creators for `merchant`: highest score first, then the
-/// larger reach, then the handle, so the order is stable.
+/// higher tier, then the larger reach, then the handle, so the order is stable.
 pub fn rank(merchant: &Merchant, candidates: &[Candidate], limit: usize) -> Vec<Match> {
     let mut ranked: Vec<(&Candidate, Match)> = candidates
         .iter()
@@ -160,6 +164,7 @@ pub fn rank(merchant: &Merchant, candidates: &[Candidate], limit: usize) -> Vec<
     ranked.sort_by(|(a, x), (b, y)| {
         y.score
             .cmp(&x.score)
+            .then_with(|| b.tier.cmp(&a.tier))
             .then_with(|| b.audience().cmp(&a.audience()))
             .then_with(|| a.handle.cmp(&b.handle))
     });
@@ -196,6 +201,7 @@ mod tests {
             categories: categories.iter().map(|c| (*c).to_owned()).collect(),
             region: region.to_owned(),
             channels: channels.to_vec(),
+            tier: Tier::Certified,
         }
     }
 
@@ -228,6 +234,15 @@ mod tests {
         );
         // 40 + 25 + 25 × 5/6 (five decades) + 10.
         assert_eq!(found.score, 40 + 25 + 20 + 10);
+    }
+
+    #[test]
+    fn only_a_creator_the_training_certified_is_placed() {
+        let mut fresh = creator(1, &["bakery"], "망원동", &[(Platform::Youtube, 120_000)]);
+        fresh.tier = Tier::New;
+        assert_eq!(assess(&bakery(None), &fresh), None);
+        fresh.tier = Tier::Featured;
+        assert!(assess(&bakery(None), &fresh).is_some());
     }
 
     #[test]

@@ -5,5 +5,6 @@ pub mod live;
 pub mod matching;
 pub mod studio;
 mod text;
+pub mod training;
 
 pub use text::{Refusal, TextRule};

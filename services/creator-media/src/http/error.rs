@@ -8,6 +8,7 @@ use crate::app::AppError;
 use crate::domain::creator::CreatorError;
 use crate::domain::live::LiveError;
 use crate::domain::studio::{BookingError, StudioError};
+use crate::domain::training::CohortError;
 
 /// How partners read this service's name.
 const SERVICE: &str = "the creator-media service";
@@ -31,6 +32,9 @@ impl Problem for AppError {
             AppError::StudioNotFound => Row::new(StatusCode::NOT_FOUND, "STUDIO_NOT_FOUND"),
             AppError::Booking(error) => {
                 Row::new(booking_status(error), error.code()).field(error.field())
+            }
+            AppError::Cohort(error) => {
+                Row::new(cohort_status(error), error.code()).field(error.field())
             }
             AppError::Live(error) => {
                 Row::new(live_status(error), error.code()).field(error.field())
@@ -81,5 +85,20 @@ fn live_status(error: &LiveError) -> StatusCode {
         | LiveError::LivePriceInvalid
         | LiveError::StartOutOfRange
         | LiveError::ProductNotTagged => StatusCode::BAD_REQUEST,
+    }
+}
+
+fn cohort_status(error: &CohortError) -> StatusCode {
+    match error {
+        CohortError::NotFound => StatusCode::NOT_FOUND,
+        CohortError::AlreadyOpened | CohortError::Full | CohortError::Completed => {
+            StatusCode::CONFLICT
+        }
+        CohortError::Text { .. }
+        | CohortError::SessionsInvalid
+        | CohortError::CapacityInvalid
+        | CohortError::PassMarkInvalid
+        | CohortError::NotEnrolled
+        | CohortError::SessionNotFound => StatusCode::BAD_REQUEST,
     }
 }

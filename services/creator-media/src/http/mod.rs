@@ -5,6 +5,7 @@ mod error;
 mod lives;
 mod matching;
 mod studios;
+mod training;
 
 use std::sync::Arc;
 
@@ -41,6 +42,11 @@ pub fn router(service: Arc<CreatorMedia>) -> Router {
         .route("/lives/{id}/end", post(lives::end))
         .route("/lives/{id}/cancellation", post(lives::cancel))
         .route("/merchants/{id}/lives", get(lives::of_merchant))
+        .route("/cohorts", post(training::open).get(training::list))
+        .route("/cohorts/{id}", get(training::get))
+        .route("/cohorts/{id}/enrollments", post(training::enroll))
+        .route("/cohorts/{id}/attendance", post(training::attend))
+        .route("/cohorts/{id}/completion", post(training::complete))
         .route("/bookings/{id}/cancellation", post(studios::cancel))
         .fallback(|| async { ApiError::route_not_found() })
         .method_not_allowed_fallback(|| async { ApiError::method_not_allowed() })

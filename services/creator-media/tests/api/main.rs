@@ -7,3 +7,4 @@ mod lives;
 mod matching;
 mod persistence;
 mod studios;
+mod training;

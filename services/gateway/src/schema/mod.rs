@@ -33,6 +33,7 @@ pub(crate) struct Query(
     voucher::VoucherQuery,
     creator_media::CreatorMediaQuery,
     creator_media::LiveQuery,
+    creator_media::TrainingQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -44,6 +45,7 @@ pub(crate) struct Mutation(
     voucher::VoucherMutation,
     creator_media::CreatorMediaMutation,
     creator_media::LiveMutation,
+    creator_media::TrainingMutation,
 );
 
 node::node_types! {
@@ -57,6 +59,7 @@ node::node_types! {
         Creator(creator_media::Creator) => creator_media::find_creator,
         Studio(creator_media::Studio) => creator_media::find_studio,
         LiveSession(creator_media::LiveSession) => creator_media::find_live,
+        TrainingCohort(creator_media::TrainingCohort) => creator_media::find_cohort,
     }
     not_nodes {
         VoucherRedemption => "voucher redemptions are read from their wallet or their merchant's voucherRedemptions",

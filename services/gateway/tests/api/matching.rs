@@ -1,6 +1,7 @@
 //! Matching through the gateway: creator media follows the storefront's
-//! merchants (category, area, diagnosis) over the bus and recommends
-//! creators with the reasons shown, only to those who may see them.
+//! merchants (category, area, diagnosis) over the bus and recommends the
+//! creators the programme's training certified, with the reasons shown, only
+//! to those who may see them.
 
 use std::time::{Duration, Instant};
 
@@ -20,13 +21,18 @@ const MATCHES: &str = "query($id: ID!, $first: Int) {
   }
 }";
 
+const COHORT: &str = "trainingCohort { id members { creator { handle tier } attended certified } }
+  userErrors { field code }";
+
+/// Registers a creator with its own token (subject `creator-<handle>`);
+/// returns its global id.
 async fn creator(
     app: &TestApp,
     handle: &str,
     categories: &[&str],
     region: &str,
     channel: (&str, i64),
-) {
+) -> String {
     let token = app.token_for(&format!("creator-{handle}"), Role::Creator, None);
     let input = json!({
         "handle": handle, "displayName": handle,
@@ -37,6 +43,60 @@ async fn creator(
         .data(Some(&token), REGISTER, json!({"input": input}))
         .await;
     assert_eq!(data["registerCreator"]["userErrors"], json!([]), "{data}");
+    data["registerCreator"]["creator"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+async fn cohort_step(app: &TestApp, token: &str, field: &str, input: Value) -> Value {
+    let input_type = field[..1].to_uppercase() + &field[1..] + "Input";
+    let query =
+        format!("mutation($input: {input_type}!) {{ {field}(input: $input) {{ {COHORT} }} }}");
+    let data = app.data(Some(token), &query, json!({"input": input})).await;
+    assert_eq!(data[field]["userErrors"], json!([]), "{field}: {data}");
+    data[field]["trainingCohort"].clone()
+}
+
+/// The programme trains `creators` (handle, global id; each enrolls itself
+/// with its own token) in a one-session cohort and certifies them; returns
+/// the completed cohort.
+async fn certify(app: &TestApp, creators: &[(&str, &str)]) -> Value {
+    let official = app.token(Role::Official, None);
+    let sessions = json!([{"title": "라이브 커머스 기초", "at": "2027-03-02T01:00:00Z"}]);
+    let opened = cohort_step(
+        app,
+        &official,
+        "openTrainingCohort",
+        json!({"name": "2026 봄 1기", "sessions": sessions, "capacity": 30, "passMark": 1}),
+    )
+    .await;
+    let cohort = opened["id"].clone();
+    for (handle, id) in creators {
+        let own = app.token_for(&format!("creator-{handle}"), Role::Creator, None);
+        cohort_step(
+            app,
+            &own,
+            "enrollInTraining",
+            json!({"cohortId": cohort, "creatorId": id}),
+        )
+        .await;
+    }
+    let ids: Vec<&str> = creators.iter().map(|(_, id)| *id).collect();
+    cohort_step(
+        app,
+        &official,
+        "recordTrainingAttendance",
+        json!({"cohortId": cohort, "session": 0, "creatorIds": ids}),
+    )
+    .await;
+    cohort_step(
+        app,
+        &official,
+        "completeTrainingCohort",
+        json!({"cohortId": cohort}),
+    )
+    .await
 }
 
 async fn matches(app: &TestApp, token: &str, merchant: &str, first: i64) -> Value {
@@ -51,10 +111,10 @@ async fn matches(app: &TestApp, token: &str, merchant: &str, first: i64) -> Valu
 }
 
 #[tokio::test]
-async fn a_merchant_sees_the_creators_that_fit_it_best_with_the_reasons() {
+async fn a_merchant_sees_the_certified_creators_that_fit_it_best_with_the_reasons() {
     let app = spawn_app().await;
     let shop = open_shop(&app, "망원 빵집").await; // bakery in 망원동
-    creator(
+    let baker = creator(
         &app,
         "mangwon.baker",
         &["Bakery"],
@@ -62,7 +122,7 @@ async fn a_merchant_sees_the_creators_that_fit_it_best_with_the_reasons() {
         ("YOUTUBE", 120_000),
     )
     .await;
-    creator(
+    let foodie = creator(
         &app,
         "busan.foodie",
         &["food", "bakery"],
@@ -70,7 +130,7 @@ async fn a_merchant_sees_the_creators_that_fit_it_best_with_the_reasons() {
         ("NAVER_BLOG", 800),
     )
     .await;
-    creator(
+    let stylist = creator(
         &app,
         "haeundae.style",
         &["fashion"],
@@ -78,6 +138,32 @@ async fn a_merchant_sees_the_creators_that_fit_it_best_with_the_reasons() {
         ("INSTAGRAM", 2_000_000),
     )
     .await;
+    // Registered but not trained: never placed, however well it fits.
+    creator(
+        &app,
+        "fresh.baker",
+        &["bakery"],
+        "망원동",
+        ("YOUTUBE", 5_000_000),
+    )
+    .await;
+    let cohort = certify(
+        &app,
+        &[
+            ("mangwon.baker", &baker),
+            ("busan.foodie", &foodie),
+            ("haeundae.style", &stylist),
+        ],
+    )
+    .await;
+    assert_eq!(
+        cohort["members"],
+        json!([
+            {"creator": {"handle": "mangwon.baker", "tier": "FEATURED"}, "attended": [0], "certified": true},
+            {"creator": {"handle": "busan.foodie", "tier": "CERTIFIED"}, "attended": [0], "certified": true},
+            {"creator": {"handle": "haeundae.style", "tier": "FEATURED"}, "attended": [0], "certified": true},
+        ])
+    );
     // An expert's diagnosis (high marketability, low online capability)
     // routes the bakery to a dedicated seller.
     let expert = app.token_for("expert-lee", Role::Expert, None);
@@ -124,7 +210,7 @@ async fn a_merchant_sees_the_creators_that_fit_it_best_with_the_reasons() {
                 {"code": "AUDIENCE", "detail": "800", "points": 8},
             ]},
         ]),
-        "the fashion creator far away shares neither category nor area"
+        "the fashion creator far away shares neither category nor area; the untrained baker is not placed"
     );
     assert_eq!(
         matches(&app, &shop.token, &shop.id, 1)
@@ -143,7 +229,7 @@ async fn only_the_merchant_and_the_programme_see_its_recommendations() {
     let app = spawn_app().await;
     let shop = open_shop(&app, "망원 빵집").await;
     let other = open_shop(&app, "옆집 빵집").await;
-    creator(
+    let baker = creator(
         &app,
         "mangwon.baker",
         &["bakery"],
@@ -151,6 +237,7 @@ async fn only_the_merchant_and_the_programme_see_its_recommendations() {
         ("YOUTUBE", 120_000),
     )
     .await;
+    certify(&app, &[("mangwon.baker", &baker)]).await;
     let deadline = Instant::now() + Duration::from_secs(10);
     while matches(&app, &shop.token, &shop.id, 10)
         .await

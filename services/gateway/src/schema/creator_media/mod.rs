@@ -7,10 +7,12 @@ mod lives;
 mod matching;
 mod mutations;
 mod queries;
+mod training;
 mod types;
 
 pub(crate) use lives::{LiveMutation, LiveQuery, LiveSession, find_live};
 pub(crate) use matching::{CreatorMatch, recommended_creators};
 pub(crate) use mutations::CreatorMediaMutation;
 pub(crate) use queries::{CreatorMediaQuery, find_creator, find_studio};
+pub(crate) use training::{TrainingCohort, TrainingMutation, TrainingQuery, find_cohort};
 pub(crate) use types::{Creator, Studio};

@@ -8,7 +8,7 @@ use crate::relay::{GlobalId, NodeType};
 use crate::schema::context::ContextExt;
 use crate::schema::scalars::Date;
 use crate::upstream::CreatorMedia;
-use crate::upstream::creator_media_model::{self as model, BookingStatus, Platform};
+use crate::upstream::creator_media_model::{self as model, BookingStatus, CreatorTier, Platform};
 
 /// An audience size (followers, subscribers), 0 to 10,000,000,000, as a
 /// JSON integer (beyond a GraphQL `Int`).
@@ -72,6 +72,23 @@ impl Creator {
 
     async fn registered_at(&self) -> DateTime<Utc> {
         self.0.registered_at
+    }
+
+    /// What the creator has earned in the programme's training; only
+    /// certified creators are recommended to merchants.
+    async fn tier(&self) -> CreatorTier {
+        self.0.tier
+    }
+
+    /// The cohorts that certified the creator.
+    async fn certifications(&self, ctx: &Context<'_>) -> Result<Vec<super::TrainingCohort>> {
+        let mut cohorts = Vec::with_capacity(self.0.certifications.len());
+        for id in &self.0.certifications {
+            if let Some(cohort) = super::find_cohort(ctx, *id).await? {
+                cohorts.push(cohort);
+            }
+        }
+        Ok(cohorts)
     }
 }
 

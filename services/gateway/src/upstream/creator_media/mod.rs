@@ -4,6 +4,7 @@
 
 mod lives;
 pub(crate) mod model;
+mod training;
 
 use chrono::NaiveDate;
 use golmok_contracts::creator_media::http as contract;

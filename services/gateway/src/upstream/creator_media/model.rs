@@ -5,6 +5,8 @@
 pub(crate) use golmok_contracts::creator_media::Platform;
 pub(crate) use golmok_contracts::creator_media::http::{
     BookingStatus, BookingView as Booking, ChannelView as Channel,
-    CreatorMatchView as CreatorMatch, CreatorMatchesView as CreatorMatches, CreatorView as Creator,
-    LiveProduct, LiveStatus, LiveView as Live, MatchReason, MatchReasonView, StudioView as Studio,
+    CohortMemberView as CohortMember, CohortView as Cohort, CreatorMatchView as CreatorMatch,
+    CreatorMatchesView as CreatorMatches, CreatorTier, CreatorView as Creator, LiveProduct,
+    LiveStatus, LiveView as Live, MatchReason, MatchReasonView, StudioView as Studio,
+    TrainingSession,
 };
