@@ -5,7 +5,7 @@
 
 use chrono::Utc;
 use golmok_kernel::CommandMeta;
-use golmok_runtime::Actor;
+use golmok_runtime::{Actor, Role};
 use uuid::Uuid;
 
 use super::views::OrderView;
@@ -29,7 +29,11 @@ impl Storefront {
             .orders
             .get(&order_id)
             .ok_or(ShopError::OrderNotFound)?;
-        if order.buyer != actor.subject && !actor.acts_for_merchant(merchant_id) {
+        // The buyer as the citizen (or operator) who placed it, never another
+        // role that happens to carry the same subject.
+        let buyer =
+            order.buyer == actor.subject && matches!(actor.role, Role::Citizen | Role::Operator);
+        if !buyer && !actor.acts_for_merchant(merchant_id) {
             return Err(AppError::Forbidden);
         }
         let command = ShopCommand::ReturnLines {
