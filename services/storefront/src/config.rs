@@ -118,6 +118,17 @@ mod tests {
     }
 
     #[test]
+    fn the_return_window_is_14_days_unless_set() {
+        assert_eq!(
+            Settings::default().returns.window(),
+            chrono::TimeDelta::days(14)
+        );
+        let settings: Settings = serde_json::from_str(r#"{"returns":{"window_days":30}}"#).unwrap();
+        assert_eq!(settings.returns.window(), chrono::TimeDelta::days(30));
+        assert!(serde_json::from_str::<Settings>(r#"{"returns":{"days":3}}"#).is_err());
+    }
+
+    #[test]
     fn thresholds_above_100_are_refused() {
         let mut settings = Settings::default();
         assert!(settings.validate().is_ok());

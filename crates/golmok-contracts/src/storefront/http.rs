@@ -348,6 +348,7 @@ pub struct PaymentView {
 
 api_codes! {
     // Where the refund of a return stands.
+    #[cfg_attr(feature = "graphql", graphql(name = "OrderRefundStatus"))]
     RefundStatus {
         /// Nothing to refund through Golmok: the order was paid by card.
         NotApplicable,
@@ -395,7 +396,7 @@ pub struct ReturnedLineView {
 #[cfg_attr(
     feature = "graphql",
     derive(async_graphql::SimpleObject),
-    graphql(name = "Refund")
+    graphql(name = "OrderRefund")
 )]
 #[serde(rename_all = "camelCase")]
 pub struct RefundView {

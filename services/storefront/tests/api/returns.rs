@@ -124,6 +124,17 @@ async fn bad_returns_are_refused_with_stable_codes_and_change_nothing() {
     app.post(&path, &citizen("someone-else"), lines(&[(a, 1)]))
         .await
         .error(StatusCode::FORBIDDEN, "FORBIDDEN", None);
+    // A partner whose subject happens to be the buyer's is not the buyer.
+    let partner = golmok_runtime::Actor {
+        subject: "citizen-lee".into(),
+        role: golmok_runtime::Role::Partner,
+        merchant_id: None,
+    };
+    app.post(&path, &partner, lines(&[(a, 1)])).await.error(
+        StatusCode::FORBIDDEN,
+        "FORBIDDEN",
+        None,
+    );
     app.post(&path, &lee, lines(&[(a, 1), (Uuid::now_v7(), 1)]))
         .await
         .error(
