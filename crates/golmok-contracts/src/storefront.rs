@@ -312,6 +312,57 @@ pub struct PaymentDeclinedV1 {
     pub at: DateTime<Utc>,
 }
 
+/// Units of one order line that came back.
+#[derive(Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ReturnedLineV1 {
+    pub product_id: Uuid,
+    #[schemars(range(min = 1))]
+    pub quantity: u64,
+    /// Whole won: the line's unit price on the order × `quantity`.
+    pub amount: i64,
+}
+
+/// Quantities of a confirmed order's lines came back (the units are
+/// available again); `amount` is owed back to the buyer. A voucher order's
+/// amount is refunded by the voucher service, once per `returnId`.
+#[derive(Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct OrderLinesReturnedV1 {
+    pub order_id: Uuid,
+    /// Names the return; the voucher service's refund answers carry it.
+    pub return_id: Uuid,
+    pub lines: Vec<ReturnedLineV1>,
+    /// Whole won: the sum of the lines' amounts.
+    #[schemars(range(min = 1))]
+    pub amount: i64,
+    pub reason: String,
+    pub at: DateTime<Utc>,
+}
+
+/// The voucher service refunded a return's amount to the buyer's wallet.
+#[derive(Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct OrderRefundRecordedV1 {
+    pub order_id: Uuid,
+    pub return_id: Uuid,
+    /// Whole won.
+    pub amount: i64,
+    pub at: DateTime<Utc>,
+}
+
+/// The voucher service could not refund a return.
+#[derive(Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct OrderRefundDeclinedV1 {
+    pub order_id: Uuid,
+    pub return_id: Uuid,
+    /// The voucher service's stable code (e.g. REFUND_WINDOW_CLOSED).
+    pub code: String,
+    pub reason: String,
+    pub at: DateTime<Utc>,
+}
+
 /// What a consumer follows of a merchant (stream `merchant-<id>`): the
 /// storefront's merchant events, read through the contract.
 pub enum MerchantFact {

@@ -252,3 +252,33 @@ pub struct OrderPaymentV1 {
     pub payment_id: Uuid,
     pub at: DateTime<Utc>,
 }
+
+/// A storefront order's captured payment was partly or wholly refunded to
+/// the wallet for a return (once per `returnId`).
+#[derive(Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct OrderPaymentRefundedV1 {
+    pub order_id: Uuid,
+    pub merchant_id: Uuid,
+    /// The storefront's payment attempt; the wallet's redemption id.
+    pub payment_id: Uuid,
+    /// The storefront's return.
+    pub return_id: Uuid,
+    /// Whole won.
+    pub amount: i64,
+    pub at: DateTime<Utc>,
+}
+
+/// The wallet refused to refund a storefront order's return.
+#[derive(Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct OrderPaymentRefundDeclinedV1 {
+    pub order_id: Uuid,
+    pub merchant_id: Uuid,
+    pub payment_id: Uuid,
+    pub return_id: Uuid,
+    /// Stable code: REFUND_WINDOW_CLOSED, REFUND_TOO_LARGE, NOT_CAPTURED, …
+    pub code: String,
+    pub reason: String,
+    pub at: DateTime<Utc>,
+}

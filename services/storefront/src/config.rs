@@ -15,6 +15,28 @@ pub type Settings = ServiceSettings<StorefrontSection>;
 pub struct StorefrontSection {
     /// Score thresholds that route an expert diagnosis.
     pub diagnosis: DiagnosisSettings,
+    /// How long after its confirmation an order's lines may be returned.
+    pub returns: ReturnSettings,
+}
+
+/// Lines of a confirmed order may be returned until `window_days` days after
+/// its confirmation (RETURN_WINDOW_CLOSED afterwards).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ReturnSettings {
+    pub window_days: u32,
+}
+
+impl Default for ReturnSettings {
+    fn default() -> Self {
+        Self { window_days: 14 }
+    }
+}
+
+impl ReturnSettings {
+    pub fn window(&self) -> chrono::TimeDelta {
+        chrono::TimeDelta::days(i64::from(self.window_days))
+    }
 }
 
 /// Marketability below `marketability_threshold` routes to EDUCATION; otherwise
@@ -93,6 +115,17 @@ mod tests {
         assert_eq!(settings.diagnosis.marketability_threshold, 70);
         assert_eq!(settings.diagnosis.online_capability_threshold, 60);
         assert_eq!(settings.consistency_timeout(), Duration::from_secs(5));
+    }
+
+    #[test]
+    fn the_return_window_is_14_days_unless_set() {
+        assert_eq!(
+            Settings::default().returns.window(),
+            chrono::TimeDelta::days(14)
+        );
+        let settings: Settings = serde_json::from_str(r#"{"returns":{"window_days":30}}"#).unwrap();
+        assert_eq!(settings.returns.window(), chrono::TimeDelta::days(30));
+        assert!(serde_json::from_str::<Settings>(r#"{"returns":{"days":3}}"#).is_err());
     }
 
     #[test]

@@ -46,12 +46,15 @@ impl Blueprint for Application {
         let projections = hosted
             .start_projections(crate::app::projections::handlers())
             .await?;
-        let storefront = Arc::new(Storefront::new(
-            Arc::clone(&hosted.storage.log),
-            Arc::clone(&hosted.storage.tables),
-            Arc::clone(&projections),
-            settings.diagnosis.policy(),
-        ));
+        let storefront = Arc::new(
+            Storefront::new(
+                Arc::clone(&hosted.storage.log),
+                Arc::clone(&hosted.storage.tables),
+                Arc::clone(&projections),
+                settings.diagnosis.policy(),
+            )
+            .with_return_window(settings.returns.window()),
+        );
         Ok(Application {
             settings,
             hosted,

@@ -301,6 +301,9 @@ pub struct OrderView {
     pub confirmed_at: Option<DateTime<Utc>>,
     pub cancelled_at: Option<DateTime<Utc>>,
     pub cancel_reason: Option<String>,
+    /// Returns of the confirmed order, oldest first (absent while none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub returns: Vec<OrderReturnView>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -334,6 +337,74 @@ pub struct PaymentView {
     #[cfg_attr(feature = "graphql", graphql(skip))]
     pub payment_id: Option<Uuid>,
     /// While DECLINED: the voucher service's stable code (INSUFFICIENT_BALANCE, …).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// While DECLINED: why, in words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+// ---- returns ----
+
+api_codes! {
+    // Where the refund of a return stands.
+    #[cfg_attr(feature = "graphql", graphql(name = "OrderRefundStatus"))]
+    RefundStatus {
+        /// Nothing to refund through Golmok: the order was paid by card.
+        NotApplicable,
+        /// The voucher service is refunding the amount to the buyer's wallet.
+        Pending,
+        /// Refunded to the buyer's wallet.
+        Refunded,
+        /// The voucher service refused; `code` says why.
+        Declined,
+    }
+}
+
+/// Quantities of a confirmed order's lines to return, and why.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ReturnLines {
+    pub lines: Vec<OrderLine>,
+    pub reason: String,
+}
+
+/// A return of a confirmed order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OrderReturnView {
+    pub id: Uuid,
+    pub lines: Vec<ReturnedLineView>,
+    /// Whole won: owed back to the buyer.
+    pub amount: i64,
+    pub reason: String,
+    pub at: DateTime<Utc>,
+    pub refund: RefundView,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReturnedLineView {
+    pub product_id: Uuid,
+    pub quantity: u64,
+    /// Whole won: the unit price on the order × `quantity`.
+    pub amount: i64,
+}
+
+/// Whether a return's amount went back to the buyer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "graphql",
+    derive(async_graphql::SimpleObject),
+    graphql(name = "OrderRefund")
+)]
+#[serde(rename_all = "camelCase")]
+pub struct RefundView {
+    pub status: RefundStatus,
+    /// When it was refunded or declined.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at: Option<DateTime<Utc>>,
+    /// While DECLINED: the voucher service's stable code (REFUND_WINDOW_CLOSED, …).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
     /// While DECLINED: why, in words.

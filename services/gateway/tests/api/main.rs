@@ -17,6 +17,7 @@ mod merchants;
 mod ops;
 mod products;
 mod relay;
+mod returns;
 mod support;
 mod tenancy;
 mod tour;

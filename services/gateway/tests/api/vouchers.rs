@@ -362,7 +362,7 @@ const PAY_ORDER: &str = "mutation($input: PayOrderByVoucherInput!) {
   }
 }";
 
-const CONFIRM_ORDER: &str = "mutation($input: ConfirmOrderInput!) {
+pub(crate) const CONFIRM_ORDER: &str = "mutation($input: ConfirmOrderInput!) {
   confirmOrder(input: $input) {
     order { id status confirmedAt payment { status } }
     userErrors { field code message }
@@ -378,7 +378,7 @@ const CANCEL_ORDER: &str = "mutation($input: CancelOrderInput!) {
 
 /// A citizen orders `quantity` of `product` paid by voucher and asks the
 /// programme's wallet to pay; answers the order's global id.
-async fn order_paid_by_voucher(
+pub(crate) async fn order_paid_by_voucher(
     app: &TestApp,
     citizen: &str,
     shop: &Shop,
@@ -408,7 +408,7 @@ async fn order_paid_by_voucher(
 }
 
 /// Polls the order (as `who`) until its payment leaves `from`.
-async fn payment_after(app: &TestApp, who: &str, order: &str, from: &str) -> Value {
+pub(crate) async fn payment_after(app: &TestApp, who: &str, order: &str, from: &str) -> Value {
     let query =
         "query($id: ID!) { order(id: $id) { status payment { method status code reason } } }";
     for _ in 0..100 {
@@ -421,7 +421,7 @@ async fn payment_after(app: &TestApp, who: &str, order: &str, from: &str) -> Val
     panic!("the order's payment stayed {from}");
 }
 
-async fn wallet_of(app: &TestApp, citizen: &str, programme: &str) -> Value {
+pub(crate) async fn wallet_of(app: &TestApp, citizen: &str, programme: &str) -> Value {
     let data = app
         .data(
             Some(citizen),
@@ -433,7 +433,7 @@ async fn wallet_of(app: &TestApp, citizen: &str, programme: &str) -> Value {
 }
 
 /// A shop selling bread at 6,000 won, known to the voucher's directory.
-async fn bakery(app: &TestApp, name: &str) -> (Shop, String) {
+pub(crate) async fn bakery(app: &TestApp, name: &str) -> (Shop, String) {
     let shop = open_shop(app, name).await;
     let product = stock_product(app, &shop, "소금빵", 6_000, 20).await;
     let official = app.token(Role::Official, None);

@@ -9,7 +9,8 @@ use golmok_kernel::{AggregateCodec, Wire, event_table, wire_struct};
 use crate::domain::business_number::{BusinessNumber, ClaimEvent};
 use crate::domain::merchant::{Diagnosis, MerchantEvent, Registered};
 use crate::domain::shop::{
-    OrderLine, OrderPlaced, ProductAdded, ShopEvent, VoucherPaymentRequested,
+    OrderLine, OrderLinesReturned, OrderPlaced, ProductAdded, ReturnedLine, ShopEvent,
+    VoucherPaymentRequested,
 };
 
 event_table! {
@@ -65,10 +66,18 @@ event_table! {
         }) => VoucherPaymentRequested @ 1: VoucherPaymentRequestedV1,
         PaymentDeclined { order_id, code, reason, at } => PaymentDeclined @ 1: PaymentDeclinedV1,
         OrderConfirmed { order_id, at } => OrderConfirmed @ 1: OrderInstantV1,
+        OrderLinesReturned(OrderLinesReturned {
+            order_id, return_id, lines, amount, reason, at,
+        }) => OrderLinesReturned @ 1: OrderLinesReturnedV1,
+        RefundRecorded { order_id, return_id, amount, at }
+            => OrderRefundRecorded @ 1: OrderRefundRecordedV1,
+        RefundDeclined { order_id, return_id, code, reason, at }
+            => OrderRefundDeclined @ 1: OrderRefundDeclinedV1,
     }
 }
 
 wire_struct!(OrderLine { product_id, name, unit_price, quantity } <=> OrderLineV1);
+wire_struct!(ReturnedLine { product_id, quantity, amount } <=> ReturnedLineV1);
 
 /// A business number read back is checked for its form and check digit only
 /// (`BusinessNumber::stored`), so that a number recorded before a newer rule
@@ -117,8 +126,8 @@ mod tests {
     fn aggregate_codecs_see_only_their_events() {
         assert_eq!(MerchantCodec::samples().len(), 11);
         assert_eq!(ClaimCodec::samples().len(), 1);
-        assert_eq!(ShopCodec::samples().len(), 15);
-        assert_eq!(ShopCodec::schemas().len(), 15);
+        assert_eq!(ShopCodec::samples().len(), 18);
+        assert_eq!(ShopCodec::schemas().len(), 18);
         let claimed = StorefrontCodec::encode(&ClaimCodec::samples()[0].clone().into());
         assert!(matches!(
             MerchantCodec::decode(claimed.name, 1, claimed.data),

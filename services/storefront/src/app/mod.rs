@@ -6,6 +6,7 @@ mod error;
 mod merchants;
 pub mod projections;
 mod queries;
+mod returns;
 mod samples;
 mod shop;
 mod storefront;

@@ -14,7 +14,8 @@ use crate::domain::merchant::{
     RevenueTier, Route,
 };
 use crate::domain::shop::{
-    OrderLine, OrderPlaced, PaymentMethod, ProductAdded, ShopEvent, VoucherPaymentRequested,
+    OrderLine, OrderLinesReturned, OrderPlaced, PaymentMethod, ProductAdded, ReturnedLine,
+    ShopEvent, VoucherPaymentRequested,
 };
 
 fn at() -> DateTime<Utc> {
@@ -35,6 +36,10 @@ fn order_id() -> Uuid {
 
 fn request_id() -> Uuid {
     Uuid::from_u128(0x0190_0c3e_8d4a_7b2e_9f10_0000_0000_0004)
+}
+
+fn return_id() -> Uuid {
+    Uuid::from_u128(0x0190_0c3e_8d4a_7b2e_9f10_0000_0000_0005)
 }
 
 fn number() -> BusinessNumber {
@@ -193,6 +198,31 @@ pub(crate) fn all() -> Vec<StorefrontEvent> {
         },
         ShopEvent::OrderConfirmed {
             order_id: order_id(),
+            at: at(),
+        },
+        ShopEvent::OrderLinesReturned(OrderLinesReturned {
+            order_id: order_id(),
+            return_id: return_id(),
+            lines: vec![ReturnedLine {
+                product_id: product_id(),
+                quantity: 1,
+                amount: Won(5_500),
+            }],
+            amount: Won(5_500),
+            reason: "포장 파손".into(),
+            at: at(),
+        }),
+        ShopEvent::RefundRecorded {
+            order_id: order_id(),
+            return_id: return_id(),
+            amount: Won(5_500),
+            at: at(),
+        },
+        ShopEvent::RefundDeclined {
+            order_id: order_id(),
+            return_id: return_id(),
+            code: "REFUND_WINDOW_CLOSED".into(),
+            reason: "a redemption can be refunded only on the business day of its capture".into(),
             at: at(),
         },
     ];

@@ -17,6 +17,8 @@ pub struct Storefront {
     pub(super) shops: CommandHandler<Shop, ShopCodec>,
     pub(super) projections: Arc<Projections>,
     policy: DiagnosisPolicy,
+    /// How long after its confirmation an order's lines may be returned.
+    pub(super) return_window: chrono::TimeDelta,
 }
 
 /// `merchant-<merchant id>`: one merchant's profile and standing.
@@ -46,7 +48,14 @@ impl Storefront {
             tables,
             projections,
             policy,
+            return_window: chrono::TimeDelta::days(14),
         }
+    }
+
+    /// Lines may be returned until `window` after an order's confirmation.
+    pub fn with_return_window(mut self, window: chrono::TimeDelta) -> Self {
+        self.return_window = window;
+        self
     }
 
     /// The thresholds that route expert diagnoses.

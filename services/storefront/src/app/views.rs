@@ -5,8 +5,8 @@
 //! command's response equals what a later read returns.
 
 pub use golmok_contracts::storefront::http::{
-    DiagnosisView, HeritageView, MerchantView, OnboardingView, OrderLineView, OrderView,
-    PaymentView, ProductView,
+    DiagnosisView, HeritageView, MerchantView, OnboardingView, OrderLineView, OrderReturnView,
+    OrderView, PaymentView, ProductView, RefundStatus, RefundView, ReturnedLineView,
 };
 
 use super::vocabulary::{HeritageStatus, MerchantStatus, OrderStatus};
@@ -253,8 +253,75 @@ impl From<&Order> for OrderView {
             confirmed_at: o.confirmed_at,
             cancelled_at: o.cancellation.as_ref().map(|c| c.at),
             cancel_reason: o.cancellation.as_ref().map(|c| c.reason.clone()),
+            returns: o.returns.iter().map(return_view).collect(),
         }
     }
+}
+
+fn return_view(r: &s::OrderReturn) -> OrderReturnView {
+    let (status, at, code, reason) = match &r.refund {
+        s::Refund::NotApplicable => (RefundStatus::NotApplicable, None, None, None),
+        s::Refund::Pending => (RefundStatus::Pending, None, None, None),
+        s::Refund::Refunded { at } => (RefundStatus::Refunded, Some(*at), None, None),
+        s::Refund::Declined { code, reason, at } => (
+            RefundStatus::Declined,
+            Some(*at),
+            Some(code.clone()),
+            Some(reason.clone()),
+        ),
+    };
+    OrderReturnView {
+        id: r.id,
+        lines: r
+            .lines
+            .iter()
+            .map(|l| ReturnedLineView {
+                product_id: l.product_id,
+                quantity: l.quantity,
+                amount: l.amount.0,
+            })
+            .collect(),
+        amount: r.amount.0,
+        reason: r.reason.clone(),
+        at: r.at,
+        refund: RefundView {
+            status,
+            at,
+            code,
+            reason,
+        },
+    }
+}
+
+fn order_return(view: &OrderReturnView) -> Result<s::OrderReturn, InconsistentView> {
+    let refund = &view.refund;
+    let refund = match (refund.status, refund.at, &refund.code, &refund.reason) {
+        (RefundStatus::NotApplicable, _, _, _) => s::Refund::NotApplicable,
+        (RefundStatus::Pending, _, _, _) => s::Refund::Pending,
+        (RefundStatus::Refunded, Some(at), _, _) => s::Refund::Refunded { at },
+        (RefundStatus::Declined, Some(at), Some(code), Some(reason)) => s::Refund::Declined {
+            code: code.clone(),
+            reason: reason.clone(),
+            at,
+        },
+        _ => return Err(InconsistentView("refund without its details".into())),
+    };
+    Ok(s::OrderReturn {
+        id: view.id,
+        lines: view
+            .lines
+            .iter()
+            .map(|l| s::ReturnedLine {
+                product_id: l.product_id,
+                quantity: l.quantity,
+                amount: Won(l.amount),
+            })
+            .collect(),
+        amount: Won(view.amount),
+        reason: view.reason.clone(),
+        at: view.at,
+        refund,
+    })
 }
 
 impl ToDomain for OrderView {
@@ -302,6 +369,11 @@ impl ToDomain for OrderView {
             placed_at: self.placed_at,
             confirmed_at: self.confirmed_at,
             cancellation,
+            returns: self
+                .returns
+                .iter()
+                .map(order_return)
+                .collect::<Result<_, _>>()?,
         })
     }
 }

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use golmok_contracts::voucher::{
     self as vc, CaseDecisionV1, CaseOpenedV1, OrderPaymentDeclinedV1, OrderPaymentHeldV1,
-    OrderPaymentV1,
+    OrderPaymentRefundDeclinedV1, OrderPaymentRefundedV1, OrderPaymentV1,
 };
 use golmok_contracts::{event_of, read};
 use golmok_kernel::{
@@ -24,7 +24,8 @@ use uuid::Uuid;
 
 use super::projections::tables::VOUCHER_CASES;
 use super::{AppError, Storefront};
-use crate::domain::shop::{PaymentDecline, PaymentOutcome};
+use crate::domain::Won;
+use crate::domain::shop::{PaymentDecline, PaymentOutcome, RefundOutcome};
 
 /// Follows the voucher service's events and issues the storefront's own
 /// commands. Every command is idempotent by the ids the event carries, so a
@@ -107,6 +108,27 @@ impl EventHandler for VoucherProcess {
                 });
                 let recorded = storefront
                     .record_payment(w.merchant_id, w.order_id, w.payment_id, outcome, &meta)
+                    .await;
+                handled(recorded)
+            }
+            "OrderPaymentRefunded" => {
+                let w: OrderPaymentRefundedV1 = wire(event)?;
+                let outcome = RefundOutcome::Refunded {
+                    amount: Won(w.amount),
+                };
+                let recorded = storefront
+                    .record_refund(w.merchant_id, w.order_id, w.return_id, outcome, &meta)
+                    .await;
+                handled(recorded)
+            }
+            "OrderPaymentRefundDeclined" => {
+                let w: OrderPaymentRefundDeclinedV1 = wire(event)?;
+                let outcome = RefundOutcome::Declined(PaymentDecline {
+                    code: w.code,
+                    reason: w.reason,
+                });
+                let recorded = storefront
+                    .record_refund(w.merchant_id, w.order_id, w.return_id, outcome, &meta)
                     .await;
                 handled(recorded)
             }

@@ -56,9 +56,10 @@ fn merchant_status(error: &MerchantError) -> StatusCode {
 
 fn shop_status(error: &ShopError) -> StatusCode {
     match error {
-        ShopError::MerchantNotFound | ShopError::ProductNotFound | ShopError::OrderNotFound => {
-            StatusCode::NOT_FOUND
-        }
+        ShopError::MerchantNotFound
+        | ShopError::ProductNotFound
+        | ShopError::OrderNotFound
+        | ShopError::ReturnNotFound => StatusCode::NOT_FOUND,
         ShopError::Text { .. }
         | ShopError::PriceNotPositive
         | ShopError::StockNegative
@@ -71,7 +72,9 @@ fn shop_status(error: &ShopError) -> StatusCode {
         ShopError::ProductAlreadyExists
         | ShopError::OrderAlreadyCancelled
         | ShopError::OrderAlreadyConfirmed
-        | ShopError::PaymentTransition { .. } => StatusCode::CONFLICT,
+        | ShopError::PaymentTransition { .. }
+        | ShopError::OrderNotReturnable
+        | ShopError::ReturnWindowClosed { .. } => StatusCode::CONFLICT,
         ShopError::MerchantNotActive
         | ShopError::StockWouldGoNegative { .. }
         | ShopError::StockOutOfRange { .. }
@@ -81,6 +84,8 @@ fn shop_status(error: &ShopError) -> StatusCode {
         | ShopError::AmountTooLarge
         | ShopError::PaymentMethodNotVoucher
         | ShopError::PaymentNotHeld
-        | ShopError::PaymentAlreadyCaptured => StatusCode::UNPROCESSABLE_ENTITY,
+        | ShopError::PaymentAlreadyCaptured
+        | ShopError::OrderLineNotFound { .. }
+        | ShopError::ReturnQuantityExceeded { .. } => StatusCode::UNPROCESSABLE_ENTITY,
     }
 }

@@ -88,6 +88,10 @@ pub fn router(storefront: Arc<Storefront>) -> Router {
             "/merchants/{id}/orders/{order_id}/confirmation",
             post(orders::confirm),
         )
+        .route(
+            "/merchants/{id}/orders/{order_id}/returns",
+            post(orders::return_lines),
+        )
         .fallback(|| async { ApiError::route_not_found() })
         .method_not_allowed_fallback(|| async { ApiError::method_not_allowed() })
         .layer(DefaultBodyLimit::max(BODY_LIMIT))

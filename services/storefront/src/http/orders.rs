@@ -20,15 +20,7 @@ pub async fn place(
     let buyer = command.caller.with_role(&[Role::Citizen, Role::Operator])?;
     let draft = OrderDraft {
         buyer: buyer.subject.clone(),
-        lines: command
-            .body
-            .lines
-            .into_iter()
-            .map(|l| LineRequest {
-                product_id: l.product_id,
-                quantity: l.quantity,
-            })
-            .collect(),
+        lines: line_requests(command.body.lines),
         payment: command.body.payment.into(),
     };
     let committed = storefront.place_order(id, draft, &command.meta).await?;
@@ -126,4 +118,37 @@ pub async fn confirm(
         .confirm_order(merchant, order, &command.meta)
         .await?;
     Ok(Reply(StatusCode::OK, committed))
+}
+
+/// The buyer, or whoever acts for the merchant, returns lines of a confirmed
+/// order; answers the order with the new return.
+pub async fn return_lines(
+    State(storefront): State<Arc<Storefront>>,
+    Path((merchant, order)): Path<(String, String)>,
+    command: Command<bodies::ReturnLines>,
+) -> Result<Reply<OrderView>, ApiError> {
+    let merchant = path_id(&merchant, "MERCHANT_NOT_FOUND", "merchant")?;
+    let order = path_id(&order, "ORDER_NOT_FOUND", "order")?;
+    let actor = command.caller.signed_in()?;
+    let committed = storefront
+        .return_lines(
+            merchant,
+            order,
+            line_requests(command.body.lines),
+            command.body.reason,
+            actor,
+            &command.meta,
+        )
+        .await?;
+    Ok(Reply(StatusCode::CREATED, committed))
+}
+
+fn line_requests(lines: Vec<bodies::OrderLine>) -> Vec<LineRequest> {
+    lines
+        .into_iter()
+        .map(|l| LineRequest {
+            product_id: l.product_id,
+            quantity: l.quantity,
+        })
+        .collect()
 }

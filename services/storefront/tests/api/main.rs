@@ -7,6 +7,7 @@ mod hostile;
 mod idempotency;
 mod merchants;
 mod persistence;
+mod returns;
 mod shop;
 mod tenancy;
 mod voucher_flow;

@@ -38,7 +38,13 @@ async fn publish(log: &Arc<dyn EventLog>, subject: &str, name: &str, data: Value
 }
 
 /// The voucher's answer about attempt `payment` of an order.
-async fn answer(log: &Arc<dyn EventLog>, name: &str, order: &Value, payment: &Value, extra: Value) {
+pub(crate) async fn answer(
+    log: &Arc<dyn EventLog>,
+    name: &str,
+    order: &Value,
+    payment: &Value,
+    extra: Value,
+) {
     let mut data = json!({
         "orderId": order["id"],
         "merchantId": order["merchantId"],

@@ -71,6 +71,10 @@ event_table! {
         Captured { order_id, merchant_id, payment_id, at }
             => OrderPaymentCaptured @ 1: OrderPaymentV1,
         Voided { order_id, merchant_id, payment_id, at } => OrderPaymentVoided @ 1: OrderPaymentV1,
+        Refunded { order_id, merchant_id, payment_id, return_id, amount, at }
+            => OrderPaymentRefunded @ 1: OrderPaymentRefundedV1,
+        RefundDeclined { order_id, merchant_id, payment_id, return_id, code, reason, at }
+            => OrderPaymentRefundDeclined @ 1: OrderPaymentRefundDeclinedV1,
     }
 }
 
@@ -232,7 +236,7 @@ mod tests {
         assert_eq!(WalletCodec::samples().len(), 11);
         assert_eq!(SettlementCodec::schemas().len(), 2);
         assert_eq!(CaseCodec::samples().len(), 4);
-        assert_eq!(PaymentCodec::samples().len(), 4);
+        assert_eq!(PaymentCodec::samples().len(), 6);
         let opened = VoucherCodec::encode(&CaseCodec::samples()[0].clone().into());
         assert!(matches!(
             WalletCodec::decode(opened.name, 1, opened.data),

@@ -5,6 +5,7 @@ mod cases;
 pub mod codec;
 mod error;
 mod order_payments;
+mod order_refunds;
 mod programmes;
 pub mod projections;
 mod queries;

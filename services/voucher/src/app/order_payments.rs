@@ -1,7 +1,8 @@
 //! Paying storefront orders from citizens' wallets: a process fed by the
 //! storefront's order events (in-process: its log; distributed: its Kafka
 //! topic). A payment request holds the order's total on the buyer's wallet,
-//! the merchant's confirmation captures the hold, a cancellation voids it;
+//! the merchant's confirmation captures the hold, a cancellation voids it,
+//! a return refunds its amount (`order_refunds`);
 //! each outcome is recorded on the order's payment stream, whose events the
 //! storefront follows. The wallet's redemption id is the storefront's payment
 //! id, so a redelivered request finds its hold instead of holding twice.
@@ -11,7 +12,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use golmok_contracts::storefront::{
-    self as sf, OrderInstantV1, OrderReasonV1, VoucherPaymentRequestedV1,
+    self as sf, OrderInstantV1, OrderLinesReturnedV1, OrderReasonV1, VoucherPaymentRequestedV1,
 };
 use golmok_kernel::{
     CommandError, CommandMeta, EventHandler, HandleError, RecordedEvent, StreamName, Transaction,
@@ -242,7 +243,7 @@ impl Voucher {
         }
     }
 
-    async fn record_payment(
+    pub(super) async fn record_payment(
         &self,
         order_id: Uuid,
         command: PaymentCommand,
@@ -252,7 +253,7 @@ impl Voucher {
         match self.payments.execute(&stream, &command, meta).await {
             Ok(_) => Ok(()),
             Err(CommandError::Rejected(
-                error @ (PaymentError::NotHeld | PaymentError::Settled),
+                error @ (PaymentError::NotHeld | PaymentError::Settled | PaymentError::NotCaptured),
             )) => {
                 tracing::warn!(%order_id, %error, "an order payment outcome was not recorded");
                 Ok(())
@@ -300,6 +301,7 @@ impl EventHandler for OrderPaymentProcess {
             "VoucherPaymentRequested",
             "OrderConfirmed",
             "OrderCancelled",
+            "OrderLinesReturned",
         ];
         let Some(name) = event.followed(sf::SERVICE, &followed, sf::VERSION)? else {
             return Ok(());
@@ -315,6 +317,10 @@ impl EventHandler for OrderPaymentProcess {
             "OrderConfirmed" => {
                 let confirmed: OrderInstantV1 = wire(event)?;
                 voucher.capture_order(confirmed.order_id, &meta, now).await
+            }
+            "OrderLinesReturned" => {
+                let returned: OrderLinesReturnedV1 = wire(event)?;
+                voucher.refund_return(&returned, &meta, now).await
             }
             _ => {
                 let cancelled: OrderReasonV1 = wire(event)?;

@@ -228,5 +228,24 @@ pub fn all() -> Vec<VoucherEvent> {
             at: at(),
         }
         .into(),
+        PaymentEvent::Refunded {
+            order_id: id(7),
+            merchant_id: merchant,
+            payment_id: id(8),
+            return_id: id(9),
+            amount: Won(5_500),
+            at: at(),
+        }
+        .into(),
+        PaymentEvent::RefundDeclined {
+            order_id: id(7),
+            merchant_id: merchant,
+            payment_id: id(8),
+            return_id: id(9),
+            code: "REFUND_WINDOW_CLOSED".into(),
+            reason: "a redemption can be refunded only on the business day of its capture".into(),
+            at: at(),
+        }
+        .into(),
     ]
 }

@@ -10,5 +10,6 @@ mod idempotency;
 mod orders;
 mod persistence;
 mod programmes;
+mod returns;
 mod settlement;
 mod wallets;

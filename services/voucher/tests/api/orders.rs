@@ -13,14 +13,14 @@ use uuid::Uuid;
 
 use crate::helpers::*;
 
-struct Shop {
-    programme: Uuid,
-    merchant: Uuid,
-    product: Uuid,
+pub(crate) struct Shop {
+    pub(crate) programme: Uuid,
+    pub(crate) merchant: Uuid,
+    pub(crate) product: Uuid,
 }
 
 /// A programme and a merchant of its region selling at `price` won.
-async fn shop(app: &TestApp, price: i64) -> Shop {
+pub(crate) async fn shop(app: &TestApp, price: i64) -> Shop {
     let programme = app.programme(json!({})).await;
     let merchant = app.merchant("을지로", "food", "SMALL").await;
     let product = app.product(merchant, price).await;
@@ -32,7 +32,12 @@ async fn shop(app: &TestApp, price: i64) -> Shop {
 }
 
 /// `buyer` orders `quantity` units and asks the programme's wallet to pay.
-async fn order_and_pay(app: &TestApp, shop: &Shop, buyer: &Actor, quantity: i64) -> Uuid {
+pub(crate) async fn order_and_pay(
+    app: &TestApp,
+    shop: &Shop,
+    buyer: &Actor,
+    quantity: i64,
+) -> Uuid {
     let placed = app
         .storefront(
             Method::POST,
@@ -56,14 +61,14 @@ async fn order_and_pay(app: &TestApp, shop: &Shop, buyer: &Actor, quantity: i64)
     order
 }
 
-async fn wallet(app: &TestApp, wallet: Uuid, owner: &Actor) -> Value {
+pub(crate) async fn wallet(app: &TestApp, wallet: Uuid, owner: &Actor) -> Value {
     app.get(&format!("/wallets/{wallet}"), owner)
         .await
         .expect(StatusCode::OK)
         .clone()
 }
 
-fn status(order: &Value) -> &str {
+pub(crate) fn status(order: &Value) -> &str {
     order["payment"]["status"].as_str().unwrap_or_default()
 }
 

@@ -45,26 +45,29 @@ impl TryFrom<&PlaceOrderInput> for contract::PlaceOrder {
     type Error = Refusal;
 
     fn try_from(input: &PlaceOrderInput) -> Result<Self, Refusal> {
-        let lines = input
-            .lines
-            .iter()
-            .enumerate()
-            .map(|(index, line)| {
-                Ok(contract::OrderLine {
-                    product_id: input_id(
-                        &line.product_id,
-                        NodeType::Product,
-                        &format!("lines.{index}.productId"),
-                    )?,
-                    quantity: i64::from(line.quantity),
-                })
-            })
-            .collect::<Result<Vec<_>, Refusal>>()?;
         Ok(contract::PlaceOrder {
-            lines,
+            lines: line_bodies(&input.lines)?,
             payment: input.payment,
         })
     }
+}
+
+/// Order lines as the storefront takes them, product ids unwrapped.
+fn line_bodies(lines: &[OrderLineInput]) -> Result<Vec<contract::OrderLine>, Refusal> {
+    lines
+        .iter()
+        .enumerate()
+        .map(|(index, line)| {
+            Ok(contract::OrderLine {
+                product_id: input_id(
+                    &line.product_id,
+                    NodeType::Product,
+                    &format!("lines.{index}.productId"),
+                )?,
+                quantity: i64::from(line.quantity),
+            })
+        })
+        .collect()
 }
 
 #[derive(InputObject)]
@@ -106,6 +109,31 @@ payload!(PlaceOrderPayload { order: Order });
 payload!(CancelOrderPayload { order: Order });
 payload!(PayOrderByVoucherPayload { order: Order });
 payload!(ConfirmOrderPayload { order: Order });
+payload!(ReturnOrderLinesPayload { order: Order });
+
+#[derive(InputObject)]
+pub(crate) struct ReturnOrderLinesInput {
+    /// The order's global id (the caller must be its buyer or act for its merchant).
+    order_id: ID,
+    /// Quantities of the order's lines to return, each at most what was
+    /// bought and not yet returned.
+    lines: Vec<OrderLineInput>,
+    reason: String,
+    /// A retry with the same key returns the first answer instead of returning twice.
+    idempotency_key: Option<String>,
+}
+
+/// The storefront's body for a return: product ids as the service knows them.
+impl TryFrom<&ReturnOrderLinesInput> for contract::ReturnLines {
+    type Error = Refusal;
+
+    fn try_from(input: &ReturnOrderLinesInput) -> Result<Self, Refusal> {
+        Ok(contract::ReturnLines {
+            lines: line_bodies(&input.lines)?,
+            reason: input.reason.clone(),
+        })
+    }
+}
 
 #[derive(Default)]
 pub(crate) struct OrderMutation;
@@ -206,6 +234,32 @@ impl OrderPaymentMutation {
                 let order = request
                     .upstream::<Storefront>()
                     .confirm_order(&order, key)
+                    .await;
+                order.map(Order).map_err(|error| ORDER.refusal(error))
+            }
+            .await,
+        )
+    }
+    /// The buyer, or the merchant, returns quantities of a CONFIRMED order's
+    /// lines (a voucher order's payment PAID) within the return window (14
+    /// days by default; RETURN_WINDOW_CLOSED after). Refused with
+    /// ORDER_NOT_RETURNABLE, ORDER_LINE_NOT_FOUND or RETURN_QUANTITY_EXCEEDED
+    /// (on the line). The units become available again; a voucher order's
+    /// amount is refunded to the buyer's wallet (`returns.refund`).
+    async fn return_order_lines(
+        &self,
+        ctx: &Context<'_>,
+        input: ReturnOrderLinesInput,
+    ) -> Result<ReturnOrderLinesPayload> {
+        let request = ctx.request();
+        settle(
+            async {
+                let order = current(request, &input.order_id).await?;
+                let body = contract::ReturnLines::try_from(&input)?;
+                let key = idempotency_key(input.idempotency_key.as_deref())?;
+                let order = request
+                    .upstream::<Storefront>()
+                    .return_order_lines(&order, &body, key)
                     .await;
                 order.map(Order).map_err(|error| ORDER.refusal(error))
             }

@@ -5,7 +5,7 @@ use crate::relay::{GlobalId, NodeType};
 use crate::schema::merchants::{Merchant, find_merchant};
 use crate::schema::products::{Product, find_product};
 use crate::schema::scalars::{Won, int};
-use crate::upstream::model::{self, OrderStatus, Payment};
+use crate::upstream::model::{self, OrderStatus, Payment, Refund};
 
 /// An order of products from one merchant.
 pub(crate) struct Order(pub(crate) model::Order);
@@ -58,6 +58,71 @@ impl Order {
 
     async fn cancel_reason(&self) -> Option<&str> {
         self.0.cancel_reason.as_deref()
+    }
+
+    /// Returns of the confirmed order, oldest first.
+    async fn returns(&self) -> Vec<OrderReturn<'_>> {
+        self.0.returns.iter().map(OrderReturn).collect()
+    }
+}
+
+/// Units of a confirmed order that came back: available again, their
+/// amount owed back to the buyer (refunded to the wallet for a voucher order).
+pub(crate) struct OrderReturn<'a>(&'a model::OrderReturn);
+
+#[Object]
+impl OrderReturn<'_> {
+    /// The return's id (not a node: read it from its order).
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+
+    async fn lines(&self) -> Vec<ReturnedLine<'_>> {
+        self.0.lines.iter().map(ReturnedLine).collect()
+    }
+
+    /// Each line's unit price on the order × its quantity, summed.
+    async fn amount(&self) -> Won {
+        Won(self.0.amount)
+    }
+
+    async fn reason(&self) -> &str {
+        &self.0.reason
+    }
+
+    async fn at(&self) -> DateTime<Utc> {
+        self.0.at
+    }
+
+    /// NOT_APPLICABLE for a card order; for a voucher order PENDING until
+    /// the voucher service refunds the wallet (REFUNDED) or refuses (DECLINED).
+    async fn refund(&self) -> &Refund {
+        &self.0.refund
+    }
+}
+
+/// Units of one product that came back.
+pub(crate) struct ReturnedLine<'a>(&'a model::ReturnedLine);
+
+#[Object]
+impl ReturnedLine<'_> {
+    /// The product's global id.
+    async fn product_id(&self) -> ID {
+        GlobalId::new(NodeType::Product, self.0.product_id).to_id()
+    }
+
+    /// The product as it is now; null when the caller may no longer see it.
+    async fn product(&self, ctx: &Context<'_>) -> Result<Option<Product>> {
+        find_product(ctx, self.0.product_id).await
+    }
+
+    async fn quantity(&self) -> Result<i32> {
+        int(self.0.quantity)
+    }
+
+    /// The unit price on the order × `quantity`.
+    async fn amount(&self) -> Won {
+        Won(self.0.amount)
     }
 }
 

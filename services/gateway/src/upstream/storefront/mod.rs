@@ -293,6 +293,17 @@ impl Storefront<'_> {
         let path = order_path(order, "confirmation");
         self.0.command(Method::POST, &path, NO_BODY, key).await
     }
+
+    /// Returns lines of the confirmed `order` (its buyer or its merchant).
+    pub(crate) async fn return_order_lines(
+        &self,
+        order: &Order,
+        body: &contract::ReturnLines,
+        key: Key<'_>,
+    ) -> Answer<Order> {
+        let path = order_path(order, "returns");
+        self.0.command(Method::POST, &path, Some(body), key).await
+    }
 }
 
 /// `merchants/<merchant>/products/<id>`, then `rest`.

@@ -1,7 +1,7 @@
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
 use uuid::Uuid;
 
-use super::{PaymentMethod, PaymentOutcome, ShopSubject};
+use super::{PaymentMethod, PaymentOutcome, RefundOutcome, ShopSubject};
 use crate::domain::merchant::MerchantStanding;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -91,6 +91,24 @@ pub enum ShopCommand {
         order_id: Uuid,
         at: DateTime<Utc>,
     },
+    /// Returns quantities of a confirmed order's lines within `window` of
+    /// its confirmation; `return_id` names the return (a repeat changes nothing).
+    ReturnLines {
+        order_id: Uuid,
+        return_id: Uuid,
+        lines: Vec<LineRequest>,
+        reason: String,
+        window: TimeDelta,
+        at: DateTime<Utc>,
+    },
+    /// The voucher service's answer about refunding return `return_id`; an
+    /// answer already recorded changes nothing.
+    RecordRefund {
+        order_id: Uuid,
+        return_id: Uuid,
+        outcome: RefundOutcome,
+        at: DateTime<Utc>,
+    },
 }
 
 impl ShopCommand {
@@ -107,7 +125,9 @@ impl ShopCommand {
             | ShopCommand::CancelOrder { order_id, .. }
             | ShopCommand::RequestVoucherPayment { order_id, .. }
             | ShopCommand::RecordPayment { order_id, .. }
-            | ShopCommand::ConfirmOrder { order_id, .. } => ShopSubject::Order(*order_id),
+            | ShopCommand::ConfirmOrder { order_id, .. }
+            | ShopCommand::ReturnLines { order_id, .. }
+            | ShopCommand::RecordRefund { order_id, .. } => ShopSubject::Order(*order_id),
         }
     }
 }

@@ -4,9 +4,10 @@ use golmok_kernel::Decider;
 use uuid::Uuid;
 
 use super::{
-    Cancellation, NewProduct, Order, OrderLine, OrderPlaced, OrderRequest, Payment, PaymentDecline,
-    PaymentMethod, PaymentOutcome, PaymentStatus, Product, ProductAdded, ShopCommand, ShopError,
-    ShopEvent, ShopState, VoucherPaymentRequested,
+    Cancellation, LineRequest, NewProduct, Order, OrderLine, OrderLinesReturned, OrderPlaced,
+    OrderRequest, OrderReturn, Payment, PaymentDecline, PaymentMethod, PaymentOutcome,
+    PaymentStatus, Product, ProductAdded, Refund, RefundOutcome, ReturnedLine, ShopCommand,
+    ShopError, ShopEvent, ShopState, VoucherPaymentRequested,
 };
 use crate::domain::Won;
 use crate::domain::merchant::MerchantStanding;
@@ -253,6 +254,47 @@ impl Decider for Shop {
                     at: *at,
                 }])
             }
+            ShopCommand::ReturnLines {
+                order_id,
+                return_id,
+                lines,
+                reason,
+                window,
+                at,
+            } => return_lines(order(order_id)?, *return_id, lines, reason, *window, *at),
+            ShopCommand::RecordRefund {
+                order_id,
+                return_id,
+                outcome,
+                at,
+            } => {
+                let current = order(order_id)?;
+                let returned = current
+                    .returns
+                    .iter()
+                    .find(|r| r.id == *return_id)
+                    .ok_or(ShopError::ReturnNotFound)?;
+                if returned.refund != Refund::Pending {
+                    // Already answered, or nothing to refund (a card order).
+                    return Ok(Vec::new());
+                }
+                let (order_id, return_id, at) = (*order_id, *return_id, *at);
+                Ok(vec![match outcome {
+                    RefundOutcome::Refunded { amount } => ShopEvent::RefundRecorded {
+                        order_id,
+                        return_id,
+                        amount: *amount,
+                        at,
+                    },
+                    RefundOutcome::Declined(decline) => ShopEvent::RefundDeclined {
+                        order_id,
+                        return_id,
+                        code: decline.code.clone(),
+                        reason: decline.reason.clone(),
+                        at,
+                    },
+                }])
+            }
         }
     }
 
@@ -337,6 +379,7 @@ impl Decider for Shop {
                         placed_at: placed.at,
                         confirmed_at: None,
                         cancellation: None,
+                        returns: Vec::new(),
                     },
                 );
             }
@@ -411,6 +454,52 @@ impl Decider for Shop {
             ShopEvent::OrderConfirmed { order_id, at } => {
                 if let Some(order) = state.orders.get_mut(order_id) {
                     order.confirmed_at = Some(*at);
+                }
+            }
+            ShopEvent::OrderLinesReturned(returned) => {
+                if let Some(order) = state.orders.get_mut(&returned.order_id) {
+                    for line in &returned.lines {
+                        if let Some(product) = state.products.get_mut(&line.product_id) {
+                            product.reserved = product.reserved.saturating_sub(line.quantity);
+                            product.updated_at = returned.at;
+                        }
+                    }
+                    order.returns.push(OrderReturn {
+                        id: returned.return_id,
+                        lines: returned.lines.clone(),
+                        amount: returned.amount,
+                        reason: returned.reason.clone(),
+                        at: returned.at,
+                        refund: match order.payment.method {
+                            PaymentMethod::Voucher => Refund::Pending,
+                            PaymentMethod::Card => Refund::NotApplicable,
+                        },
+                    });
+                }
+            }
+            ShopEvent::RefundRecorded {
+                order_id,
+                return_id,
+                at,
+                ..
+            } => {
+                if let Some(r) = returned(&mut state, order_id, return_id) {
+                    r.refund = Refund::Refunded { at: *at };
+                }
+            }
+            ShopEvent::RefundDeclined {
+                order_id,
+                return_id,
+                code,
+                reason,
+                at,
+            } => {
+                if let Some(r) = returned(&mut state, order_id, return_id) {
+                    r.refund = Refund::Declined {
+                        code: code.clone(),
+                        reason: reason.clone(),
+                        at: *at,
+                    };
                 }
             }
         }
@@ -529,4 +618,100 @@ fn payment(order: &Order, next: PaymentStatus) -> Result<(), ShopError> {
             to: next,
         })
     }
+}
+
+fn returned<'a>(
+    state: &'a mut ShopState,
+    order_id: &Uuid,
+    return_id: &Uuid,
+) -> Option<&'a mut OrderReturn> {
+    state
+        .orders
+        .get_mut(order_id)?
+        .returns
+        .iter_mut()
+        .find(|r| r.id == *return_id)
+}
+
+/// A return of quantities of a confirmed order's lines: the order must be
+/// confirmed (a voucher payment captured), the window open, each line one of
+/// the order's with at most what was bought and not yet returned.
+fn return_lines(
+    order: &Order,
+    return_id: uuid::Uuid,
+    requested: &[LineRequest],
+    reason: &str,
+    window: chrono::TimeDelta,
+    at: chrono::DateTime<chrono::Utc>,
+) -> Decision {
+    let reason = text(reason, "reason", REASON_MAX)?;
+    if order.returns.iter().any(|r| r.id == return_id) {
+        return Ok(Vec::new());
+    }
+    let confirmed_at = order
+        .confirmed_at
+        .filter(|_| order.cancellation.is_none())
+        .filter(|_| match order.payment.method {
+            PaymentMethod::Card => true,
+            PaymentMethod::Voucher => order.payment.status == PaymentStatus::Paid,
+        })
+        .ok_or(ShopError::OrderNotReturnable)?;
+    if at > confirmed_at + window {
+        return Err(ShopError::ReturnWindowClosed {
+            days: window.num_days(),
+        });
+    }
+    if requested.is_empty() {
+        return Err(ShopError::NoLines);
+    }
+    if requested.len() > MAX_ORDER_LINES {
+        return Err(ShopError::TooManyLines {
+            max: MAX_ORDER_LINES,
+        });
+    }
+    let mut seen = BTreeSet::new();
+    let mut lines = Vec::with_capacity(requested.len());
+    let mut amount = Won::ZERO;
+    for (index, line) in requested.iter().enumerate() {
+        let quantity = u64::try_from(line.quantity)
+            .ok()
+            .filter(|q| *q > 0)
+            .ok_or(ShopError::QuantityNotPositive { line: index })?;
+        if !seen.insert(line.product_id) {
+            return Err(ShopError::DuplicateLine { line: index });
+        }
+        let bought = order
+            .lines
+            .iter()
+            .find(|l| l.product_id == line.product_id)
+            .ok_or(ShopError::OrderLineNotFound { line: index })?;
+        let returnable = bought
+            .quantity
+            .saturating_sub(order.returned(line.product_id));
+        if quantity > returnable {
+            return Err(ShopError::ReturnQuantityExceeded {
+                line: index,
+                returnable,
+            });
+        }
+        // Within what was bought, so within the order's checked total.
+        let worth = bought
+            .unit_price
+            .times(quantity)
+            .ok_or(ShopError::AmountTooLarge)?;
+        amount = amount.plus(worth).ok_or(ShopError::AmountTooLarge)?;
+        lines.push(ReturnedLine {
+            product_id: line.product_id,
+            quantity,
+            amount: worth,
+        });
+    }
+    Ok(vec![ShopEvent::OrderLinesReturned(OrderLinesReturned {
+        order_id: order.id,
+        return_id,
+        lines,
+        amount,
+        reason,
+        at,
+    })])
 }

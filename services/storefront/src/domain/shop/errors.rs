@@ -58,6 +58,16 @@ pub enum ShopError {
     OrderAlreadyConfirmed,
     #[error("the voucher payment is not held yet; it cannot be confirmed")]
     PaymentNotHeld,
+    #[error("only a confirmed order whose payment was captured can be returned")]
+    OrderNotReturnable,
+    #[error("the return window closed {days} days after the order was confirmed")]
+    ReturnWindowClosed { days: i64 },
+    #[error("line {line}: the order has no line for this product")]
+    OrderLineNotFound { line: usize },
+    #[error("line {line}: only {returnable} units of this line can still be returned")]
+    ReturnQuantityExceeded { line: usize, returnable: u64 },
+    #[error("no such return of this order")]
+    ReturnNotFound,
     #[error("a payment cannot go from {from:?} to {to:?}")]
     PaymentTransition {
         from: PaymentStatus,
@@ -95,6 +105,11 @@ impl ShopError {
             ShopError::OrderAlreadyConfirmed => "ORDER_ALREADY_CONFIRMED",
             ShopError::PaymentNotHeld => "PAYMENT_NOT_HELD",
             ShopError::PaymentTransition { .. } => "PAYMENT_TRANSITION_NOT_ALLOWED",
+            ShopError::OrderNotReturnable => "ORDER_NOT_RETURNABLE",
+            ShopError::ReturnWindowClosed { .. } => "RETURN_WINDOW_CLOSED",
+            ShopError::OrderLineNotFound { .. } => "ORDER_LINE_NOT_FOUND",
+            ShopError::ReturnQuantityExceeded { .. } => "RETURN_QUANTITY_EXCEEDED",
+            ShopError::ReturnNotFound => "RETURN_NOT_FOUND",
         }
     }
 
@@ -112,10 +127,14 @@ impl ShopError {
             }
             ShopError::QuantityNotPositive { line }
             | ShopError::QuantityOutOfRange { line, .. }
-            | ShopError::InsufficientStock { line, .. } => Some(format!("lines.{line}.quantity")),
+            | ShopError::InsufficientStock { line, .. }
+            | ShopError::ReturnQuantityExceeded { line, .. } => {
+                Some(format!("lines.{line}.quantity"))
+            }
             ShopError::DuplicateLine { line }
             | ShopError::UnknownProduct { line }
-            | ShopError::ProductNotPublished { line } => Some(format!("lines.{line}.productId")),
+            | ShopError::ProductNotPublished { line }
+            | ShopError::OrderLineNotFound { line } => Some(format!("lines.{line}.productId")),
             _ => None,
         }
     }

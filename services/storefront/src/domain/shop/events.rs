@@ -1,7 +1,7 @@
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use super::{OrderLine, PaymentMethod};
+use super::{OrderLine, PaymentMethod, ReturnedLine};
 use crate::domain::Won;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -36,6 +36,19 @@ pub struct VoucherPaymentRequested {
     pub programme_id: Uuid,
     pub payment_id: Uuid,
     pub amount: Won,
+    pub at: DateTime<Utc>,
+}
+
+/// Quantities of a confirmed order's lines came back: their units are
+/// available again, and `amount` (each line's unit price × quantity) is owed
+/// back to the buyer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OrderLinesReturned {
+    pub order_id: Uuid,
+    pub return_id: Uuid,
+    pub lines: Vec<ReturnedLine>,
+    pub amount: Won,
+    pub reason: String,
     pub at: DateTime<Utc>,
 }
 
@@ -105,6 +118,23 @@ pub enum ShopEvent {
         order_id: Uuid,
         at: DateTime<Utc>,
     },
+    /// Releases the returned units (they are available again).
+    OrderLinesReturned(OrderLinesReturned),
+    /// The voucher service refunded a return's amount to the buyer's wallet.
+    RefundRecorded {
+        order_id: Uuid,
+        return_id: Uuid,
+        amount: Won,
+        at: DateTime<Utc>,
+    },
+    /// The voucher service could not refund a return; `code` says why.
+    RefundDeclined {
+        order_id: Uuid,
+        return_id: Uuid,
+        code: String,
+        reason: String,
+        at: DateTime<Utc>,
+    },
 }
 
 impl ShopEvent {
@@ -126,7 +156,10 @@ impl ShopEvent {
             | ShopEvent::PaymentFailed { order_id, .. }
             | ShopEvent::VoucherPaymentRequested(VoucherPaymentRequested { order_id, .. })
             | ShopEvent::PaymentDeclined { order_id, .. }
-            | ShopEvent::OrderConfirmed { order_id, .. } => ShopSubject::Order(*order_id),
+            | ShopEvent::OrderConfirmed { order_id, .. }
+            | ShopEvent::OrderLinesReturned(OrderLinesReturned { order_id, .. })
+            | ShopEvent::RefundRecorded { order_id, .. }
+            | ShopEvent::RefundDeclined { order_id, .. } => ShopSubject::Order(*order_id),
         }
     }
 }

@@ -6,6 +6,8 @@ mod commands;
 mod decider;
 mod errors;
 mod events;
+#[cfg(test)]
+mod return_tests;
 mod state;
 #[cfg(test)]
 mod tests;
@@ -13,8 +15,10 @@ mod tests;
 pub use commands::{LineRequest, NewProduct, OrderRequest, ShopCommand};
 pub use decider::{MAX_LINE_QUANTITY, MAX_ORDER_LINES, MAX_STOCK, Shop};
 pub use errors::ShopError;
-pub use events::{OrderPlaced, ProductAdded, ShopEvent, ShopSubject, VoucherPaymentRequested};
+pub use events::{
+    OrderLinesReturned, OrderPlaced, ProductAdded, ShopEvent, ShopSubject, VoucherPaymentRequested,
+};
 pub use state::{
-    Cancellation, Order, OrderLine, Payment, PaymentDecline, PaymentMethod, PaymentOutcome,
-    PaymentStatus, Product, ShopState,
+    Cancellation, Order, OrderLine, OrderReturn, Payment, PaymentDecline, PaymentMethod,
+    PaymentOutcome, PaymentStatus, Product, Refund, RefundOutcome, ReturnedLine, ShopState,
 };

@@ -133,6 +133,48 @@ impl OrderLine {
     }
 }
 
+/// Units of one order line that came back, and their worth at the order's price.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReturnedLine {
+    pub product_id: Uuid,
+    pub quantity: u64,
+    pub amount: Won,
+}
+
+/// Where the refund of a return stands: a card order's return is recorded
+/// without one (NOT_APPLICABLE); a voucher order's is PENDING until the
+/// voucher service answers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refund {
+    NotApplicable,
+    Pending,
+    Refunded {
+        at: DateTime<Utc>,
+    },
+    Declined {
+        code: String,
+        reason: String,
+        at: DateTime<Utc>,
+    },
+}
+
+/// What the voucher service answered about refunding a return.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RefundOutcome {
+    Refunded { amount: Won },
+    Declined(PaymentDecline),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrderReturn {
+    pub id: Uuid,
+    pub lines: Vec<ReturnedLine>,
+    pub amount: Won,
+    pub reason: String,
+    pub at: DateTime<Utc>,
+    pub refund: Refund,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Cancellation {
     pub reason: String,
@@ -153,6 +195,20 @@ pub struct Order {
     pub confirmed_at: Option<DateTime<Utc>>,
     /// `Some` once cancelled; the reservation is then released.
     pub cancellation: Option<Cancellation>,
+    /// Returns of the confirmed order, oldest first.
+    pub returns: Vec<OrderReturn>,
+}
+
+impl Order {
+    /// Units of `product_id` already returned.
+    pub fn returned(&self, product_id: Uuid) -> u64 {
+        self.returns
+            .iter()
+            .flat_map(|r| &r.lines)
+            .filter(|l| l.product_id == product_id)
+            .map(|l| l.quantity)
+            .sum()
+    }
 }
 
 /// A shop's products and orders. `evolve` touches only the entities an event

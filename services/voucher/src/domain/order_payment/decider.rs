@@ -1,3 +1,5 @@
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, Utc};
 use golmok_kernel::Decider;
 use uuid::Uuid;
@@ -24,10 +26,19 @@ pub struct Attempt {
     pub status: AttemptStatus,
 }
 
+/// What became of refunding one of the order's returns.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RefundStatus {
+    Refunded { amount: Won },
+    Declined { code: String },
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PaymentState {
     /// The latest attempt.
     pub attempt: Option<Attempt>,
+    /// The storefront's returns answered so far, by return id.
+    pub refunds: BTreeMap<Uuid, RefundStatus>,
 }
 
 impl PaymentState {
@@ -36,6 +47,13 @@ impl PaymentState {
         self.attempt
             .as_ref()
             .filter(|a| a.status == AttemptStatus::Held)
+    }
+
+    /// The captured attempt, if the latest one was captured.
+    pub fn captured(&self) -> Option<&Attempt> {
+        self.attempt
+            .as_ref()
+            .filter(|a| a.status == AttemptStatus::Captured)
     }
 }
 
@@ -67,6 +85,24 @@ pub enum PaymentCommand {
     RecordVoid {
         order_id: Uuid,
         payment_id: Uuid,
+        at: DateTime<Utc>,
+    },
+    /// The wallet refunded `amount` of the captured attempt for the
+    /// storefront's return `return_id`.
+    RecordRefund {
+        order_id: Uuid,
+        payment_id: Uuid,
+        return_id: Uuid,
+        amount: Won,
+        at: DateTime<Utc>,
+    },
+    /// The wallet refused to refund the storefront's return `return_id`.
+    RecordRefundDecline {
+        order_id: Uuid,
+        payment_id: Uuid,
+        return_id: Uuid,
+        code: String,
+        reason: String,
         at: DateTime<Utc>,
     },
 }
@@ -101,6 +137,23 @@ pub enum PaymentEvent {
         payment_id: Uuid,
         at: DateTime<Utc>,
     },
+    Refunded {
+        order_id: Uuid,
+        merchant_id: Uuid,
+        payment_id: Uuid,
+        return_id: Uuid,
+        amount: Won,
+        at: DateTime<Utc>,
+    },
+    RefundDeclined {
+        order_id: Uuid,
+        merchant_id: Uuid,
+        payment_id: Uuid,
+        return_id: Uuid,
+        code: String,
+        reason: String,
+        at: DateTime<Utc>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -109,6 +162,8 @@ pub enum PaymentError {
     NotHeld,
     #[error("the order's payment attempt was already captured or voided")]
     Settled,
+    #[error("the order's payment attempt was not captured; there is nothing to refund")]
+    NotCaptured,
 }
 
 impl PaymentError {
@@ -116,6 +171,7 @@ impl PaymentError {
         match self {
             PaymentError::NotHeld => "PAYMENT_NOT_HELD",
             PaymentError::Settled => "PAYMENT_SETTLED",
+            PaymentError::NotCaptured => "PAYMENT_NOT_CAPTURED",
         }
     }
 }
@@ -216,6 +272,40 @@ impl Decider for OrderPayment {
                     }
                 }])
             }
+            PaymentCommand::RecordRefund {
+                order_id,
+                payment_id,
+                return_id,
+                amount,
+                at,
+            } => answer_refund(state, *payment_id, *return_id, |merchant_id| {
+                PaymentEvent::Refunded {
+                    order_id: *order_id,
+                    merchant_id,
+                    payment_id: *payment_id,
+                    return_id: *return_id,
+                    amount: *amount,
+                    at: *at,
+                }
+            }),
+            PaymentCommand::RecordRefundDecline {
+                order_id,
+                payment_id,
+                return_id,
+                code,
+                reason,
+                at,
+            } => answer_refund(state, *payment_id, *return_id, |merchant_id| {
+                PaymentEvent::RefundDeclined {
+                    order_id: *order_id,
+                    merchant_id,
+                    payment_id: *payment_id,
+                    return_id: *return_id,
+                    code: code.clone(),
+                    reason: reason.clone(),
+                    at: *at,
+                }
+            }),
         }
     }
 
@@ -269,7 +359,41 @@ impl Decider for OrderPayment {
                     };
                 }
             }
+            PaymentEvent::Refunded {
+                return_id, amount, ..
+            } => {
+                state
+                    .refunds
+                    .insert(*return_id, RefundStatus::Refunded { amount: *amount });
+            }
+            PaymentEvent::RefundDeclined {
+                return_id, code, ..
+            } => {
+                state
+                    .refunds
+                    .insert(*return_id, RefundStatus::Declined { code: code.clone() });
+            }
         }
         state
     }
+}
+
+/// The answer about refunding return `return_id` of the captured attempt
+/// `payment_id`, made by `event` from the attempt's merchant; nothing when
+/// the return was answered before.
+fn answer_refund(
+    state: &PaymentState,
+    payment_id: Uuid,
+    return_id: Uuid,
+    event: impl FnOnce(Uuid) -> PaymentEvent,
+) -> Result<Vec<PaymentEvent>, PaymentError> {
+    if state.refunds.contains_key(&return_id) {
+        return Ok(Vec::new());
+    }
+    let attempt = state
+        .attempt
+        .as_ref()
+        .filter(|a| a.payment_id == payment_id && a.status == AttemptStatus::Captured)
+        .ok_or(PaymentError::NotCaptured)?;
+    Ok(vec![event(attempt.merchant_id)])
 }

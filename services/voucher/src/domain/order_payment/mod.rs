@@ -5,8 +5,11 @@
 
 mod decider;
 #[cfg(test)]
+mod refund_tests;
+#[cfg(test)]
 mod tests;
 
 pub use decider::{
     Attempt, AttemptStatus, OrderPayment, PaymentCommand, PaymentError, PaymentEvent, PaymentState,
+    RefundStatus,
 };
