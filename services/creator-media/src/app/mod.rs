@@ -4,14 +4,20 @@
 pub mod codec;
 mod creators;
 mod error;
+pub mod expiry;
 pub mod projections;
+pub mod promotion_projection;
+mod promotions;
 mod samples;
 mod service;
 mod studios;
+mod tie_ins;
 pub mod views;
 
 pub use creators::NewCreator;
 pub use error::AppError;
 pub use golmok_kernel::Committed;
-pub use service::{CREATOR, CreatorMedia, STUDIO};
+pub use promotions::NewPromotion;
+pub use service::{CREATOR, CreatorMedia, PROMOTION, STUDIO, TIE_IN};
 pub use studios::NewStudio;
+pub use tie_ins::NewTieIn;

@@ -39,11 +39,14 @@ pub const ALL_TABLES: [&str; 5] = [
 
 /// Every creator-media projection.
 pub fn handlers() -> Vec<Arc<dyn EventHandler>> {
-    vec![Arc::new(ViewsProjection)]
+    vec![
+        Arc::new(ViewsProjection),
+        Arc::new(super::promotion_projection::PromotionsProjection),
+    ]
 }
 
 /// A list's clustering key: time order, then id.
-fn listed(at: DateTime<Utc>, id: Uuid) -> String {
+pub(super) fn listed(at: DateTime<Utc>, id: Uuid) -> String {
     format!("{}|{id}", at.to_rfc3339_opts(SecondsFormat::Micros, true))
 }
 
@@ -89,7 +92,9 @@ impl EventHandler for ViewsProjection {
                 view.version = version;
                 put_creator(tx, &view);
             }
-            CreatorMediaEvent::Claim(_) => {}
+            CreatorMediaEvent::Claim(_)
+            | CreatorMediaEvent::TieIn(_)
+            | CreatorMediaEvent::Promotion(_) => {}
             CreatorMediaEvent::Studio(StudioEvent::Created(created)) => {
                 let view = studio_view(&created);
                 let id = view.id.to_string();

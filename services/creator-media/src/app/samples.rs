@@ -10,7 +10,9 @@ use super::codec::CreatorMediaEvent;
 use crate::domain::creator::{
     Channel, ClaimEvent, CreatorEvent, Handle, Platform, Profile, ProfileUpdated,
 };
+use crate::domain::promotion::{Offer, PromotionEvent, Published};
 use crate::domain::studio::{DayEvent, StudioCreated, StudioEvent};
+use crate::domain::tie_in::{TieInCreated, TieInEvent};
 
 fn at() -> DateTime<Utc> {
     "2026-06-01T03:00:00Z".parse().expect("fixed instant")
@@ -85,6 +87,44 @@ pub fn all() -> Vec<CreatorMediaEvent> {
             booking_id: id(3),
             studio_id: id(2),
             start,
+            at: at(),
+        }
+        .into(),
+        TieInEvent::Created(TieInCreated {
+            tie_in_id: id(4),
+            name: "MAMA 2026".into(),
+            partner: "mama".into(),
+            starts: "2026-11-01T00:00:00Z".parse().expect("fixed instant"),
+            ends: "2026-12-01T00:00:00Z".parse().expect("fixed instant"),
+            tags: vec!["kpop".into()],
+            categories: vec![],
+            regions: vec!["seoul-mapo".into()],
+            at: at(),
+        })
+        .into(),
+        PromotionEvent::Published(Published {
+            promotion_id: id(5),
+            merchant_id: id(6),
+            collaboration_id: None,
+            title: "MAMA fan kit".into(),
+            products: vec![id(7)],
+            offer: Offer::PercentOff { bps: 1_500 },
+            starts: at(),
+            ends: "2026-11-30T15:00:00Z".parse().expect("fixed instant"),
+            tags: vec!["kpop".into(), "snack".into()],
+            categories: vec!["food".into()],
+            region: "seoul-mapo".into(),
+            tie_in: Some(id(4)),
+            at: at(),
+        })
+        .into(),
+        PromotionEvent::Withdrawn {
+            promotion_id: id(5),
+            at: at(),
+        }
+        .into(),
+        PromotionEvent::Expired {
+            promotion_id: id(5),
             at: at(),
         }
         .into(),

@@ -1,7 +1,11 @@
 //! Pure, synchronous aggregates: no I/O, clocks, id generation or wire formats.
 
 pub mod creator;
+mod labels;
+pub mod promotion;
 pub mod studio;
 mod text;
+pub mod tie_in;
 
+pub use labels::{LabelsRefused, label, labels};
 pub use text::{Refusal, TextRule};

@@ -6,7 +6,9 @@ use golmok_runtime::edge::{Failure, Problem, Row};
 
 use crate::app::AppError;
 use crate::domain::creator::CreatorError;
+use crate::domain::promotion::PromotionError;
 use crate::domain::studio::{BookingError, StudioError};
+use crate::domain::tie_in::TieInError;
 
 /// How partners read this service's name.
 const SERVICE: &str = "the creator-media service";
@@ -30,6 +32,12 @@ impl Problem for AppError {
             AppError::StudioNotFound => Row::new(StatusCode::NOT_FOUND, "STUDIO_NOT_FOUND"),
             AppError::Booking(error) => {
                 Row::new(booking_status(error), error.code()).field(error.field())
+            }
+            AppError::TieIn(error) => {
+                Row::new(tie_in_status(error), error.code()).field(error.field())
+            }
+            AppError::Promotion(error) => {
+                Row::new(promotion_status(error), error.code()).field(error.field())
             }
             AppError::Forbidden => Failure::Forbidden.row(SERVICE),
             AppError::Fault(fault) => Failure::of(fault).row(SERVICE),
@@ -60,5 +68,31 @@ fn booking_status(error: &BookingError) -> StatusCode {
         | BookingError::BookingExists
         | BookingError::AlreadyCancelled => StatusCode::CONFLICT,
         BookingError::BookingNotFound => StatusCode::NOT_FOUND,
+    }
+}
+
+fn tie_in_status(error: &TieInError) -> StatusCode {
+    match error {
+        TieInError::NotFound => StatusCode::NOT_FOUND,
+        TieInError::AlreadyExists => StatusCode::CONFLICT,
+        TieInError::Text { .. } | TieInError::TooMany { .. } | TieInError::PeriodInvalid => {
+            StatusCode::BAD_REQUEST
+        }
+    }
+}
+
+fn promotion_status(error: &PromotionError) -> StatusCode {
+    match error {
+        PromotionError::NotFound => StatusCode::NOT_FOUND,
+        PromotionError::AlreadyExists | PromotionError::NotLive | PromotionError::NotEnded => {
+            StatusCode::CONFLICT
+        }
+        PromotionError::Text { .. }
+        | PromotionError::Empty { .. }
+        | PromotionError::TooMany { .. }
+        | PromotionError::Duplicate { .. }
+        | PromotionError::OfferInvalid
+        | PromotionError::PeriodInvalid
+        | PromotionError::EndsInPast => StatusCode::BAD_REQUEST,
     }
 }

@@ -4,4 +4,5 @@
 mod creators;
 mod helpers;
 mod persistence;
+mod promotions;
 mod studios;
