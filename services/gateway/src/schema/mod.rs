@@ -32,6 +32,7 @@ pub(crate) struct Query(
     orders::OrderQuery,
     voucher::VoucherQuery,
     creator_media::CreatorMediaQuery,
+    creator_media::PromotionQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -42,6 +43,7 @@ pub(crate) struct Mutation(
     orders::OrderPaymentMutation,
     voucher::VoucherMutation,
     creator_media::CreatorMediaMutation,
+    creator_media::PromotionMutation,
 );
 
 node::node_types! {
@@ -54,6 +56,8 @@ node::node_types! {
         FraudCase(voucher::FraudCase) => voucher::find_case,
         Creator(creator_media::Creator) => creator_media::find_creator,
         Studio(creator_media::Studio) => creator_media::find_studio,
+        TieIn(creator_media::TieIn) => creator_media::find_tie_in,
+        Promotion(creator_media::Promotion) => creator_media::find_promotion,
     }
     not_nodes {
         VoucherRedemption => "voucher redemptions are read from their wallet or their merchant's voucherRedemptions",

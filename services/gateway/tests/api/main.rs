@@ -14,6 +14,7 @@ mod media;
 mod merchants;
 mod ops;
 mod products;
+mod promotions;
 mod relay;
 mod support;
 mod tenancy;

@@ -4,9 +4,13 @@
 //! caller; the gateway passes the caller on.
 
 mod mutations;
+mod promotions;
 mod queries;
 mod types;
 
 pub(crate) use mutations::CreatorMediaMutation;
+pub(crate) use promotions::{
+    Promotion, PromotionMutation, PromotionQuery, TieIn, find_promotion, find_tie_in,
+};
 pub(crate) use queries::{CreatorMediaQuery, find_creator, find_studio};
 pub(crate) use types::{Creator, Studio};
