@@ -441,3 +441,37 @@ async fn a_promotion_expires_by_itself_when_it_ends_and_a_withdrawn_one_never_do
     .await
     .error(StatusCode::CONFLICT, "PROMOTION_NOT_LIVE", None);
 }
+
+#[tokio::test]
+async fn tie_ins_and_promotions_survive_a_restart_and_expiry_resumes() {
+    let app = spawn_app().await;
+    let mama = app.tie_in(mama_body()).await;
+    let merchant = Uuid::now_v7();
+    let mut body = promotion_body(merchant, &[], Some(mama));
+    body["ends"] = json!(Utc::now() + Duration::seconds(2));
+    let promotion = app.publish(merchant, body).await;
+    let tie_in_path = format!("/tie-ins/{mama}");
+    let tie_in_before = app.get(&tie_in_path).await.body;
+
+    let app = app.restart().await;
+    assert_eq!(
+        app.get(&tie_in_path).await.expect(StatusCode::OK),
+        &tie_in_before
+    );
+    let included = app
+        .ids_as(&partner("mama"), &format!("/tie-ins/{mama}/promotions"))
+        .await;
+    assert_eq!(included, [promotion]);
+    let deadline = tokio::time::Instant::now() + StdDuration::from_secs(20);
+    loop {
+        let read = app.get(&format!("/promotions/{promotion}")).await;
+        if read.expect(StatusCode::OK)["status"] == "EXPIRED" {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "never expired after the restart"
+        );
+        tokio::time::sleep(StdDuration::from_millis(200)).await;
+    }
+}
