@@ -1,5 +1,6 @@
 //! Creator media: one-person creators (a unique handle, channels, categories,
-//! region, languages) and shared studios booked by slot.
+//! region, languages), shared studios booked by slot, and merchants'
+//! promotions with the event tie-ins (such as "MAMA 2026") their partners read.
 
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
 

@@ -5,17 +5,20 @@ use golmok_kernel::Projections;
 use golmok_runtime::{Blueprint, Hosted, Need, Registration, Service, StartupError, Subscription};
 
 use crate::Settings;
+use crate::app::expiry::{EXPIRY_EVERY, Expiry};
 use crate::app::{CreatorMedia, MerchantDirectory};
 use crate::config::CreatorMediaSection;
 
 /// The creator-media service's entry in a host's registry.
 pub const SERVICE: Registration<Application> = Registration::new();
 
-/// A built creator-media service: its store open, its projections running.
+/// A built creator-media service: its store open, its projections and the
+/// expiry of promotions running.
 pub struct Application {
     hosted: Hosted,
     service: Arc<CreatorMedia>,
     projections: Arc<Projections>,
+    expiry: Expiry,
 }
 
 impl Application {
@@ -44,10 +47,12 @@ impl Blueprint for Application {
             Arc::clone(&hosted.storage.tables),
             Arc::clone(&projections),
         ));
+        let expiry = Expiry::start(Arc::clone(&service), EXPIRY_EVERY);
         Ok(Application {
             hosted,
             service,
             projections,
+            expiry,
         })
     }
 }
@@ -75,6 +80,7 @@ impl Service for Application {
     }
 
     async fn shutdown(&self) {
+        self.expiry.stop().await;
         self.projections.stop().await;
     }
 }

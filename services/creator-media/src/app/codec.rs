@@ -12,7 +12,9 @@ use crate::domain::creator::{
     self, Channel, ClaimEvent, CreatorEvent, Handle, Profile, ProfileUpdated,
 };
 use crate::domain::live::{LiveEvent, Schedule, TaggedProduct};
+use crate::domain::promotion::{Offer, PromotionEvent, Published};
 use crate::domain::studio::{DayEvent, StudioCreated, StudioEvent};
+use crate::domain::tie_in::{TieInCreated, TieInEvent};
 use crate::domain::training::{CohortEvent, Opened, Session};
 
 event_table! {
@@ -59,6 +61,19 @@ event_table! {
             => AttendanceRecorded @ 1: AttendanceRecordedV1,
         Completed { cohort_id, certified, at } => CohortCompleted @ 1: CohortCompletedV1,
     }
+    TieIn(TieInEvent) {
+        Created(TieInCreated {
+            tie_in_id, name, partner, starts, ends, tags, categories, regions, at,
+        }) => TieInCreated @ 1: TieInCreatedV1,
+    }
+    Promotion(PromotionEvent) {
+        Published(Published {
+            promotion_id, merchant_id, collaboration_id, title, products, offer, starts, ends,
+            tags, categories, region, tie_in, at,
+        }) => PromotionPublished @ 1: PromotionPublishedV1,
+        Withdrawn { promotion_id, at } => PromotionWithdrawn @ 1: PromotionWithdrawnV1,
+        Expired { promotion_id, at } => PromotionExpired @ 1: PromotionExpiredV1,
+    }
 }
 
 map_codes!(Platform <=> creator::Platform { Youtube, Instagram, Tiktok, NaverBlog, Chzzk, Other });
@@ -79,6 +94,32 @@ impl Wire for Handle {
     }
 }
 
+/// An offer read back is checked again: what is stored is always a valid offer.
+impl Wire for Offer {
+    type Wire = OfferV1;
+
+    fn to_wire(&self) -> OfferV1 {
+        match self {
+            Offer::PercentOff { bps } => OfferV1::PercentOff { bps: *bps },
+            Offer::AmountOff { won } => OfferV1::AmountOff { won: *won },
+            Offer::Code { code } => OfferV1::Code { code: code.clone() },
+        }
+    }
+
+    fn from_wire(wire: OfferV1) -> Result<Self, String> {
+        let offer = match wire {
+            OfferV1::PercentOff { bps } => Offer::PercentOff { bps },
+            OfferV1::AmountOff { won } => Offer::AmountOff { won },
+            OfferV1::Code { code } => Offer::Code { code },
+        };
+        if offer.is_valid() {
+            Ok(offer)
+        } else {
+            Err(format!("{offer:?} is not an offer a promotion may make"))
+        }
+    }
+}
+
 #[cfg(any(test, feature = "samples"))]
 impl golmok_kernel::EventSamples for CreatorMediaCodec {
     fn samples() -> Vec<CreatorMediaEvent> {
@@ -92,3 +133,5 @@ pub type StudioCodec = AggregateCodec<CreatorMediaCodec, StudioEvent>;
 pub type DayCodec = AggregateCodec<CreatorMediaCodec, DayEvent>;
 pub type LiveCodec = AggregateCodec<CreatorMediaCodec, LiveEvent>;
 pub type CohortCodec = AggregateCodec<CreatorMediaCodec, CohortEvent>;
+pub type TieInCodec = AggregateCodec<CreatorMediaCodec, TieInEvent>;
+pub type PromotionCodec = AggregateCodec<CreatorMediaCodec, PromotionEvent>;

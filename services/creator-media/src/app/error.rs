@@ -1,7 +1,9 @@
 use golmok_kernel::Fault;
 
 use crate::domain::creator::{CreatorError, HandleMalformed, HandleTaken};
+use crate::domain::promotion::PromotionError;
 use crate::domain::studio::{BookingError, StudioError};
+use crate::domain::tie_in::TieInError;
 
 /// Why the creator-media service could not carry out a request: domain
 /// rejections kept apart from storage failures.
@@ -27,6 +29,10 @@ pub enum AppError {
     MerchantNotFound,
     #[error("the merchant is suspended")]
     MerchantSuspended,
+    #[error(transparent)]
+    TieIn(#[from] TieInError),
+    #[error(transparent)]
+    Promotion(#[from] PromotionError),
     #[error("the caller may not do this")]
     Forbidden,
     /// The machinery failed (storage, contention, a reused key, a damaged record).

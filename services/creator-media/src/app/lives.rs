@@ -215,7 +215,7 @@ impl CreatorMedia {
         merchant: Uuid,
         page: &PageRequest,
     ) -> Result<ListPage<LiveView>, AppError> {
-        self.page_of(LIVES_OF_MERCHANT, &merchant.to_string(), page)
+        self.page_in(LIVES_OF_MERCHANT, &merchant.to_string(), page)
             .await
     }
 }

@@ -4,12 +4,16 @@
 pub mod codec;
 mod creators;
 mod error;
+pub mod expiry;
 mod lives;
 mod matching;
 pub mod projections;
+pub mod promotion_projection;
+mod promotions;
 mod samples;
 mod service;
 mod studios;
+mod tie_ins;
 mod training;
 pub mod views;
 
@@ -18,6 +22,8 @@ pub use error::AppError;
 pub use golmok_kernel::Committed;
 pub use lives::{LiveAction, NewLive};
 pub use matching::{MATCHES_MAX, MerchantDirectory};
-pub use service::{CREATOR, CreatorMedia, STUDIO};
+pub use promotions::NewPromotion;
+pub use service::{CREATOR, CreatorMedia, PROMOTION, STUDIO, TIE_IN};
 pub use studios::NewStudio;
+pub use tie_ins::NewTieIn;
 pub use training::{CohortAction, NewCohort};

@@ -45,14 +45,17 @@ pub const ALL_TABLES: [&str; 9] = [
 
 /// Every creator-media projection.
 pub fn handlers() -> Vec<Arc<dyn EventHandler>> {
-    let mut handlers: Vec<Arc<dyn EventHandler>> = vec![Arc::new(ViewsProjection)];
+    let mut handlers: Vec<Arc<dyn EventHandler>> = vec![
+        Arc::new(ViewsProjection),
+        Arc::new(super::promotion_projection::PromotionsProjection),
+    ];
     handlers.extend(super::lives::handlers());
     handlers.extend(super::training::handlers());
     handlers
 }
 
 /// A list's clustering key: time order, then id.
-fn listed(at: DateTime<Utc>, id: Uuid) -> String {
+pub(super) fn listed(at: DateTime<Utc>, id: Uuid) -> String {
     format!("{}|{id}", at.to_rfc3339_opts(SecondsFormat::Micros, true))
 }
 
@@ -117,7 +120,9 @@ impl EventHandler for ViewsProjection {
             }
             CreatorMediaEvent::Claim(_)
             | CreatorMediaEvent::Live(_)
-            | CreatorMediaEvent::Cohort(_) => {}
+            | CreatorMediaEvent::Cohort(_)
+            | CreatorMediaEvent::TieIn(_)
+            | CreatorMediaEvent::Promotion(_) => {}
             CreatorMediaEvent::Studio(StudioEvent::Created(created)) => {
                 let view = studio_view(&created);
                 let id = view.id.to_string();

@@ -11,7 +11,9 @@ use crate::domain::creator::{
     Channel, ClaimEvent, CreatorEvent, Handle, Platform, Profile, ProfileUpdated,
 };
 use crate::domain::live::{LiveEvent, Schedule, TaggedProduct};
+use crate::domain::promotion::{Offer, PromotionEvent, Published};
 use crate::domain::studio::{DayEvent, StudioCreated, StudioEvent};
+use crate::domain::tie_in::{TieInCreated, TieInEvent};
 use crate::domain::training::{CohortEvent, Opened, Session};
 use golmok_kernel::Won;
 
@@ -166,6 +168,44 @@ pub fn all() -> Vec<CreatorMediaEvent> {
             cohort_id: id(9),
             certified: vec![id(1)],
             at: start + chrono::TimeDelta::weeks(1),
+        }
+        .into(),
+        TieInEvent::Created(TieInCreated {
+            tie_in_id: id(4),
+            name: "MAMA 2026".into(),
+            partner: "mama".into(),
+            starts: "2026-11-01T00:00:00Z".parse().expect("fixed instant"),
+            ends: "2026-12-01T00:00:00Z".parse().expect("fixed instant"),
+            tags: vec!["kpop".into()],
+            categories: vec![],
+            regions: vec!["seoul-mapo".into()],
+            at: at(),
+        })
+        .into(),
+        PromotionEvent::Published(Published {
+            promotion_id: id(5),
+            merchant_id: id(6),
+            collaboration_id: None,
+            title: "MAMA fan kit".into(),
+            products: vec![id(7)],
+            offer: Offer::PercentOff { bps: 1_500 },
+            starts: at(),
+            ends: "2026-11-30T15:00:00Z".parse().expect("fixed instant"),
+            tags: vec!["kpop".into(), "snack".into()],
+            categories: vec!["food".into()],
+            region: "seoul-mapo".into(),
+            tie_in: Some(id(4)),
+            at: at(),
+        })
+        .into(),
+        PromotionEvent::Withdrawn {
+            promotion_id: id(5),
+            at: at(),
+        }
+        .into(),
+        PromotionEvent::Expired {
+            promotion_id: id(5),
+            at: at(),
         }
         .into(),
     ]

@@ -2,9 +2,11 @@ use std::sync::Arc;
 
 use golmok_kernel::{CommandHandler, EventLog, Projections, StreamName, Tables};
 
-use super::codec::{ClaimCodec, CreatorCodec, DayCodec, StudioCodec};
+use super::codec::{ClaimCodec, CreatorCodec, DayCodec, PromotionCodec, StudioCodec, TieInCodec};
 use crate::domain::creator::{Creator, HandleClaim};
+use crate::domain::promotion::Promotion;
 use crate::domain::studio::{Studio, StudioDay};
+use crate::domain::tie_in::TieIn;
 
 /// The creator-media application service: command handlers over the event
 /// log, queries over the read models.
@@ -16,6 +18,8 @@ pub struct CreatorMedia {
     pub(super) days: CommandHandler<StudioDay, DayCodec>,
     pub(super) lives: super::lives::Lives,
     pub(super) cohorts: super::training::Cohorts,
+    pub(super) tie_ins: CommandHandler<TieIn, TieInCodec>,
+    pub(super) promotions: CommandHandler<Promotion, PromotionCodec>,
     pub(super) projections: Arc<Projections>,
 }
 
@@ -23,6 +27,10 @@ pub struct CreatorMedia {
 pub const CREATOR: StreamName = StreamName::new("creator");
 /// `studio-<studio id>`: one studio.
 pub const STUDIO: StreamName = StreamName::new("studio");
+/// `tie-in-<tie-in id>`: one event tie-in.
+pub const TIE_IN: StreamName = StreamName::new("tie-in");
+/// `promotion-<promotion id>`: one promotion.
+pub const PROMOTION: StreamName = StreamName::new("promotion");
 
 impl CreatorMedia {
     pub fn new(
@@ -36,7 +44,9 @@ impl CreatorMedia {
             studios: CommandHandler::new(Arc::clone(&log)),
             days: CommandHandler::new(Arc::clone(&log)),
             lives: CommandHandler::new(Arc::clone(&log)),
-            cohorts: CommandHandler::new(log),
+            cohorts: CommandHandler::new(Arc::clone(&log)),
+            tie_ins: CommandHandler::new(Arc::clone(&log)),
+            promotions: CommandHandler::new(log),
             tables,
             projections,
         }
@@ -51,31 +61,52 @@ impl CreatorMedia {
         table: &str,
         page: &golmok_kernel::PageRequest,
     ) -> Result<golmok_kernel::ListPage<T>, AppError> {
-        self.page_of(table, projections::ALL, page).await
+        self.page_in(table, projections::ALL, page).await
     }
 
-    /// One page of the partition `partition` of a table.
-    pub(super) async fn page_of<T: serde::de::DeserializeOwned>(
+    /// One page of a table's `partition`, in clustering order; a row that
+    /// cannot be decoded is logged, counted and left out.
+    pub(super) async fn page_in<T: serde::de::DeserializeOwned>(
         &self,
         table: &str,
         partition: &str,
         page: &golmok_kernel::PageRequest,
     ) -> Result<golmok_kernel::ListPage<T>, AppError> {
         let rows = self
+            .scan_rows(table, partition, page.after.as_deref(), page.first)
+            .await?;
+        Ok(golmok_kernel::ListPage {
+            items: rows.items.into_iter().map(|(_, item)| item).collect(),
+            next_cursor: rows.next_cursor,
+        })
+    }
+
+    /// Up to `first` rows of a table's `partition` after the clustering
+    /// key `after`, each with its clustering key; a row that cannot be
+    /// decoded is logged, counted and left out.
+    pub(super) async fn scan_rows<T: serde::de::DeserializeOwned>(
+        &self,
+        table: &str,
+        partition: &str,
+        after: Option<&str>,
+        first: usize,
+    ) -> Result<golmok_kernel::ListPage<(String, T)>, AppError> {
+        let rows = self
             .tables
             .scan(
                 table,
                 partition,
-                page.after.as_deref(),
+                after,
                 golmok_kernel::ScanOrder::Ascending,
-                page.first,
+                first,
             )
             .await?;
         let items = rows
             .rows
-            .iter()
+            .into_iter()
             .filter_map(|row| {
                 golmok_kernel::telemetry::decode_row(table, partition, &row.clustering, &row.value)
+                    .map(|item| (row.clustering, item))
             })
             .collect();
         Ok(golmok_kernel::ListPage {

@@ -1,10 +1,14 @@
 //! Pure, synchronous aggregates: no I/O, clocks, id generation or wire formats.
 
 pub mod creator;
+mod labels;
 pub mod live;
 pub mod matching;
+pub mod promotion;
 pub mod studio;
 mod text;
+pub mod tie_in;
 pub mod training;
 
+pub use labels::{LabelsRefused, label, labels};
 pub use text::{Refusal, TextRule};

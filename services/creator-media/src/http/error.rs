@@ -7,7 +7,9 @@ use golmok_runtime::edge::{Failure, Problem, Row};
 use crate::app::AppError;
 use crate::domain::creator::CreatorError;
 use crate::domain::live::LiveError;
+use crate::domain::promotion::PromotionError;
 use crate::domain::studio::{BookingError, StudioError};
+use crate::domain::tie_in::TieInError;
 use crate::domain::training::CohortError;
 
 /// How partners read this service's name.
@@ -41,6 +43,12 @@ impl Problem for AppError {
             }
             AppError::MerchantNotFound => Row::new(StatusCode::NOT_FOUND, "MERCHANT_NOT_FOUND"),
             AppError::MerchantSuspended => Row::new(StatusCode::CONFLICT, "MERCHANT_SUSPENDED"),
+            AppError::TieIn(error) => {
+                Row::new(tie_in_status(error), error.code()).field(error.field())
+            }
+            AppError::Promotion(error) => {
+                Row::new(promotion_status(error), error.code()).field(error.field())
+            }
             AppError::Forbidden => Failure::Forbidden.row(SERVICE),
             AppError::Fault(fault) => Failure::of(fault).row(SERVICE),
         }
@@ -100,5 +108,31 @@ fn cohort_status(error: &CohortError) -> StatusCode {
         | CohortError::PassMarkInvalid
         | CohortError::NotEnrolled
         | CohortError::SessionNotFound => StatusCode::BAD_REQUEST,
+    }
+}
+
+fn tie_in_status(error: &TieInError) -> StatusCode {
+    match error {
+        TieInError::NotFound => StatusCode::NOT_FOUND,
+        TieInError::AlreadyExists => StatusCode::CONFLICT,
+        TieInError::Text { .. } | TieInError::TooMany { .. } | TieInError::PeriodInvalid => {
+            StatusCode::BAD_REQUEST
+        }
+    }
+}
+
+fn promotion_status(error: &PromotionError) -> StatusCode {
+    match error {
+        PromotionError::NotFound => StatusCode::NOT_FOUND,
+        PromotionError::AlreadyExists | PromotionError::NotLive | PromotionError::NotEnded => {
+            StatusCode::CONFLICT
+        }
+        PromotionError::Text { .. }
+        | PromotionError::Empty { .. }
+        | PromotionError::TooMany { .. }
+        | PromotionError::Duplicate { .. }
+        | PromotionError::OfferInvalid
+        | PromotionError::PeriodInvalid
+        | PromotionError::EndsInPast => StatusCode::BAD_REQUEST,
     }
 }

@@ -1,10 +1,13 @@
-//! The HTTP API: creators, studios and their bookings.
+//! The HTTP API: creators, studios and their bookings, event tie-ins and
+//! promotions.
 
 mod creators;
 mod error;
 mod lives;
 mod matching;
+mod promotions;
 mod studios;
+mod tie_ins;
 mod training;
 
 use std::sync::Arc;
@@ -48,6 +51,13 @@ pub fn router(service: Arc<CreatorMedia>) -> Router {
         .route("/cohorts/{id}/attendance", post(training::attend))
         .route("/cohorts/{id}/completion", post(training::complete))
         .route("/bookings/{id}/cancellation", post(studios::cancel))
+        .route("/tie-ins", post(tie_ins::create).get(tie_ins::list))
+        .route("/tie-ins/{id}", get(tie_ins::get))
+        .route("/tie-ins/{id}/promotions", get(tie_ins::promotions))
+        .route("/promotions", post(promotions::publish))
+        .route("/promotions/{id}", get(promotions::get))
+        .route("/promotions/{id}/withdrawal", post(promotions::withdraw))
+        .route("/merchants/{id}/promotions", get(promotions::of_merchant))
         .fallback(|| async { ApiError::route_not_found() })
         .method_not_allowed_fallback(|| async { ApiError::method_not_allowed() })
         .layer(DefaultBodyLimit::max(BODY_LIMIT))

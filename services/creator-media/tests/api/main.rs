@@ -6,5 +6,6 @@ mod helpers;
 mod lives;
 mod matching;
 mod persistence;
+mod promotions;
 mod studios;
 mod training;

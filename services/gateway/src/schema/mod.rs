@@ -34,6 +34,7 @@ pub(crate) struct Query(
     creator_media::CreatorMediaQuery,
     creator_media::LiveQuery,
     creator_media::TrainingQuery,
+    creator_media::PromotionQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -46,6 +47,7 @@ pub(crate) struct Mutation(
     creator_media::CreatorMediaMutation,
     creator_media::LiveMutation,
     creator_media::TrainingMutation,
+    creator_media::PromotionMutation,
 );
 
 node::node_types! {
@@ -60,6 +62,8 @@ node::node_types! {
         Studio(creator_media::Studio) => creator_media::find_studio,
         LiveSession(creator_media::LiveSession) => creator_media::find_live,
         TrainingCohort(creator_media::TrainingCohort) => creator_media::find_cohort,
+        TieIn(creator_media::TieIn) => creator_media::find_tie_in,
+        Promotion(creator_media::Promotion) => creator_media::find_promotion,
     }
     not_nodes {
         VoucherRedemption => "voucher redemptions are read from their wallet or their merchant's voucherRedemptions",

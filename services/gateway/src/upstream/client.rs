@@ -207,6 +207,12 @@ impl Upstream<'_> {
     /// Sends `call` and reads the answer: a 2xx body as `T`, a 4xx
     /// `ErrorBody` as a rejection, anything else as the service being unavailable.
     async fn call<T: DeserializeOwned>(&self, call: Call) -> Result<T, CallError> {
+        let actor = self.caller.actor.as_ref();
+        if let Some(refused) =
+            super::partner::refusal(actor, self.service, &call.method, &call.path)
+        {
+            return Err(refused);
+        }
         let unavailable = |reason: String| CallError::Unavailable {
             service: self.service,
             reason: format!("{} {}: {reason}", call.method, call.path),

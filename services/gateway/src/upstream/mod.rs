@@ -6,6 +6,7 @@
 
 mod client;
 mod layers;
+mod partner;
 mod transport;
 
 mod creator_media;
@@ -16,7 +17,9 @@ pub(crate) use client::{
     CallError, Caller, Clients, Key, Lookup, NO_BODY, Routes, Upstream, segments,
 };
 pub use client::{UpstreamError, Upstreams};
-pub(crate) use creator_media::{CreatorMedia, model as creator_media_model};
+pub(crate) use creator_media::{
+    CreatorMedia, model as creator_media_model, promotions as promotion_model,
+};
 pub(crate) use layers::TraceContext;
 pub(crate) use storefront::{Storefront, model};
 pub use transport::ServiceClient;

@@ -16,6 +16,7 @@ mod media;
 mod merchants;
 mod ops;
 mod products;
+mod promotions;
 mod relay;
 mod returns;
 mod support;

@@ -6,6 +6,7 @@
 mod lives;
 mod matching;
 mod mutations;
+mod promotions;
 mod queries;
 mod training;
 mod types;
@@ -13,6 +14,9 @@ mod types;
 pub(crate) use lives::{LiveMutation, LiveQuery, LiveSession, find_live};
 pub(crate) use matching::{CreatorMatch, recommended_creators};
 pub(crate) use mutations::CreatorMediaMutation;
+pub(crate) use promotions::{
+    Promotion, PromotionMutation, PromotionQuery, TieIn, find_promotion, find_tie_in,
+};
 pub(crate) use queries::{CreatorMediaQuery, find_creator, find_studio};
 pub(crate) use training::{TrainingCohort, TrainingMutation, TrainingQuery, find_cohort};
 pub(crate) use types::{Creator, Studio};

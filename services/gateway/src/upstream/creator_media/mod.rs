@@ -4,6 +4,7 @@
 
 mod lives;
 pub(crate) mod model;
+pub(crate) mod promotions;
 mod training;
 
 use chrono::NaiveDate;
