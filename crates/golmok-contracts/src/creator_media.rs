@@ -10,7 +10,10 @@ use uuid::Uuid;
 
 use crate::wire_codes;
 
+mod collaborations;
 pub mod http;
+
+pub use collaborations::*;
 
 /// The producer's name in `kr.golmok.creator-media.<Event>.v<N>`.
 pub const SERVICE: &str = "creator-media";

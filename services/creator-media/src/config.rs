@@ -2,15 +2,27 @@ use golmok_runtime::{Section, ServiceSettings};
 use serde::Deserialize;
 
 /// Creator-media settings: the keys every service has (`data_dir`, `listen`
-/// (default 127.0.0.1:8083), `consistency_timeout_ms`, `storage`); it has no
-/// keys of its own yet (`GOLMOK__CREATOR_MEDIA__...` environment variables
+/// (default 127.0.0.1:8083), `consistency_timeout_ms`, `storage`); its
+/// own keys are below (`GOLMOK__CREATOR_MEDIA__...` environment variables
 /// override the file).
 pub type Settings = ServiceSettings<CreatorMediaSection>;
 
-/// The service's own settings: none yet, and unknown keys are refused.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+/// The service's own settings; unknown keys are refused.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
-pub struct CreatorMediaSection {}
+pub struct CreatorMediaSection {
+    /// How often the expiry task looks for collaborations whose answer or
+    /// end is due (milliseconds; 0 turns it off). Default 1000.
+    pub collaboration_expiry_ms: u64,
+}
+
+impl Default for CreatorMediaSection {
+    fn default() -> Self {
+        CreatorMediaSection {
+            collaboration_expiry_ms: 1_000,
+        }
+    }
+}
 
 impl Section for CreatorMediaSection {
     const PORT: u16 = 8083;

@@ -8,6 +8,10 @@ use golmok_contracts::creator_media::*;
 use golmok_contracts::map_codes;
 use golmok_kernel::{AggregateCodec, Wire, event_table, wire_struct};
 
+use super::collaboration_codec::{
+    proposed_from_wire, proposed_to_wire, requested_from_wire, requested_to_wire,
+};
+use crate::domain::collaboration::CollaborationEvent;
 use crate::domain::creator::{
     self, Channel, ClaimEvent, CreatorEvent, Handle, Profile, ProfileUpdated,
 };
@@ -41,6 +45,19 @@ event_table! {
         BookingCancelled { booking_id, studio_id, start, at }
             => BookingCancelled @ 1: BookingCancelledV1,
     }
+    Collaboration(CollaborationEvent) {
+        Proposed { proposal } => CollaborationProposed @ 1: CollaborationProposedV1
+            via(proposed_to_wire, proposed_from_wire),
+        Accepted { by, at } => CollaborationAccepted @ 1: CollaborationAcceptedV1,
+        Declined { by, at } => CollaborationDeclined @ 1: CollaborationDeclinedV1,
+        Ended { by, at } => CollaborationEnded @ 1: CollaborationEndedV1,
+        Expired { at } => CollaborationExpired @ 1: CollaborationExpiredV1,
+        ActionRequested { entry_id, action, actor, at }
+            => DelegatedActionRequested @ 1: DelegatedActionRequestedV1
+            via(requested_to_wire, requested_from_wire),
+        ActionCompleted { entry_id, error_code, at }
+            => DelegatedActionCompleted @ 1: DelegatedActionCompletedV1,
+    }
 }
 
 map_codes!(Platform <=> creator::Platform { Youtube, Instagram, Tiktok, NaverBlog, Chzzk, Other });
@@ -70,3 +87,4 @@ pub type CreatorCodec = AggregateCodec<CreatorMediaCodec, CreatorEvent>;
 pub type ClaimCodec = AggregateCodec<CreatorMediaCodec, ClaimEvent>;
 pub type StudioCodec = AggregateCodec<CreatorMediaCodec, StudioEvent>;
 pub type DayCodec = AggregateCodec<CreatorMediaCodec, DayEvent>;
+pub type CollaborationCodec = AggregateCodec<CreatorMediaCodec, CollaborationEvent>;

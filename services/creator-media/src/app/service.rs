@@ -2,7 +2,8 @@ use std::sync::Arc;
 
 use golmok_kernel::{CommandHandler, EventLog, Projections, StreamName, Tables};
 
-use super::codec::{ClaimCodec, CreatorCodec, DayCodec, StudioCodec};
+use super::codec::{ClaimCodec, CollaborationCodec, CreatorCodec, DayCodec, StudioCodec};
+use crate::domain::collaboration::Collaboration;
 use crate::domain::creator::{Creator, HandleClaim};
 use crate::domain::studio::{Studio, StudioDay};
 
@@ -14,6 +15,7 @@ pub struct CreatorMedia {
     pub(super) claims: CommandHandler<HandleClaim, ClaimCodec>,
     pub(super) studios: CommandHandler<Studio, StudioCodec>,
     pub(super) days: CommandHandler<StudioDay, DayCodec>,
+    pub(super) collaborations: CommandHandler<Collaboration, CollaborationCodec>,
     pub(super) projections: Arc<Projections>,
 }
 
@@ -32,7 +34,8 @@ impl CreatorMedia {
             creators: CommandHandler::new(Arc::clone(&log)),
             claims: CommandHandler::new(Arc::clone(&log)),
             studios: CommandHandler::new(Arc::clone(&log)),
-            days: CommandHandler::new(log),
+            days: CommandHandler::new(Arc::clone(&log)),
+            collaborations: CommandHandler::new(log),
             tables,
             projections,
         }
@@ -47,11 +50,22 @@ impl CreatorMedia {
         table: &str,
         page: &golmok_kernel::PageRequest,
     ) -> Result<golmok_kernel::ListPage<T>, AppError> {
+        self.page_in(table, projections::ALL, page).await
+    }
+
+    /// One page of a table's `partition`, in clustering order; a row that
+    /// cannot be decoded is logged, counted and left out.
+    pub(super) async fn page_in<T: serde::de::DeserializeOwned>(
+        &self,
+        table: &str,
+        partition: &str,
+        page: &golmok_kernel::PageRequest,
+    ) -> Result<golmok_kernel::ListPage<T>, AppError> {
         let rows = self
             .tables
             .scan(
                 table,
-                projections::ALL,
+                partition,
                 page.after.as_deref(),
                 golmok_kernel::ScanOrder::Ascending,
                 page.first,
@@ -61,12 +75,7 @@ impl CreatorMedia {
             .rows
             .iter()
             .filter_map(|row| {
-                golmok_kernel::telemetry::decode_row(
-                    table,
-                    projections::ALL,
-                    &row.clustering,
-                    &row.value,
-                )
+                golmok_kernel::telemetry::decode_row(table, partition, &row.clustering, &row.value)
             })
             .collect();
         Ok(golmok_kernel::ListPage {

@@ -5,6 +5,7 @@ use axum::http::StatusCode;
 use golmok_runtime::edge::{Failure, Problem, Row};
 
 use crate::app::AppError;
+use crate::domain::collaboration::CollaborationError;
 use crate::domain::creator::CreatorError;
 use crate::domain::studio::{BookingError, StudioError};
 
@@ -30,6 +31,9 @@ impl Problem for AppError {
             AppError::StudioNotFound => Row::new(StatusCode::NOT_FOUND, "STUDIO_NOT_FOUND"),
             AppError::Booking(error) => {
                 Row::new(booking_status(error), error.code()).field(error.field())
+            }
+            AppError::Collaboration(error) => {
+                Row::new(collaboration_status(error), error.code()).field(error.field())
             }
             AppError::Forbidden => Failure::Forbidden.row(SERVICE),
             AppError::Fault(fault) => Failure::of(fault).row(SERVICE),
@@ -60,5 +64,31 @@ fn booking_status(error: &BookingError) -> StatusCode {
         | BookingError::BookingExists
         | BookingError::AlreadyCancelled => StatusCode::CONFLICT,
         BookingError::BookingNotFound => StatusCode::NOT_FOUND,
+    }
+}
+
+fn collaboration_status(error: &CollaborationError) -> StatusCode {
+    match error {
+        CollaborationError::NotFound | CollaborationError::EntryNotFound => StatusCode::NOT_FOUND,
+        CollaborationError::AlreadyExists
+        | CollaborationError::NotProposed
+        | CollaborationError::NotActive
+        | CollaborationError::NotDue
+        | CollaborationError::EntryCompleted => StatusCode::CONFLICT,
+        CollaborationError::NotTheCounterparty
+        | CollaborationError::ScopeMissing
+        | CollaborationError::ProductNotCovered => StatusCode::FORBIDDEN,
+        CollaborationError::PriceBelowFloor { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+        CollaborationError::CommissionOutOfRange { .. }
+        | CollaborationError::RevenueShareOutOfRange
+        | CollaborationError::ValidityInvalid
+        | CollaborationError::RespondByInvalid
+        | CollaborationError::TooManyProducts { .. }
+        | CollaborationError::DuplicateProduct { .. }
+        | CollaborationError::ProductNotListed
+        | CollaborationError::DelegationRequired
+        | CollaborationError::DelegationUnexpected
+        | CollaborationError::ScopeUnknown(_)
+        | CollaborationError::PriceFloorInvalid => StatusCode::BAD_REQUEST,
     }
 }

@@ -1,5 +1,6 @@
 //! The HTTP API: creators, studios and their bookings.
 
+mod collaborations;
 mod creators;
 mod error;
 mod studios;
@@ -29,6 +30,7 @@ pub fn router(service: Arc<CreatorMedia>) -> Router {
         )
         .route("/bookings/{id}", get(studios::booking))
         .route("/bookings/{id}/cancellation", post(studios::cancel))
+        .merge(collaborations::routes())
         .fallback(|| async { ApiError::route_not_found() })
         .method_not_allowed_fallback(|| async { ApiError::method_not_allowed() })
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
