@@ -3,6 +3,7 @@
 
 mod context;
 mod creator_media;
+mod delegation;
 mod merchants;
 mod node;
 mod nulls;
@@ -32,6 +33,7 @@ pub(crate) struct Query(
     orders::OrderQuery,
     voucher::VoucherQuery,
     creator_media::CreatorMediaQuery,
+    creator_media::CollaborationQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -42,6 +44,7 @@ pub(crate) struct Mutation(
     orders::OrderPaymentMutation,
     voucher::VoucherMutation,
     creator_media::CreatorMediaMutation,
+    creator_media::CollaborationMutation,
 );
 
 node::node_types! {
@@ -54,11 +57,13 @@ node::node_types! {
         FraudCase(voucher::FraudCase) => voucher::find_case,
         Creator(creator_media::Creator) => creator_media::find_creator,
         Studio(creator_media::Studio) => creator_media::find_studio,
+        Collaboration(creator_media::Collaboration) => creator_media::find_collaboration,
     }
     not_nodes {
         VoucherRedemption => "voucher redemptions are read from their wallet or their merchant's voucherRedemptions",
         ChannelOnboarding => "channel onboarding requests are read from their merchant's channelOnboardings",
         StudioBooking => "studio bookings are read from their studio's bookings(day:)",
+        AuditEntry => "audit entries are read from their collaboration's auditTrail",
     }
 }
 

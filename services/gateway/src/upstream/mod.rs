@@ -16,7 +16,7 @@ pub(crate) use client::{
     CallError, Caller, Clients, Key, Lookup, NO_BODY, Routes, Upstream, segments,
 };
 pub use client::{UpstreamError, Upstreams};
-pub(crate) use creator_media::{CreatorMedia, model as creator_media_model};
+pub(crate) use creator_media::{Answering, CreatorMedia, model as creator_media_model};
 pub(crate) use layers::TraceContext;
 pub(crate) use storefront::{Storefront, model};
 pub use transport::ServiceClient;

@@ -3,10 +3,14 @@
 //! by slot. The creator-media service decides who may do what from the
 //! caller; the gateway passes the caller on.
 
+mod collaborations;
 mod mutations;
 mod queries;
 mod types;
 
+pub(crate) use collaborations::{
+    Collaboration, CollaborationMutation, CollaborationQuery, find_collaboration,
+};
 pub(crate) use mutations::CreatorMediaMutation;
 pub(crate) use queries::{CreatorMediaQuery, find_creator, find_studio};
 pub(crate) use types::{Creator, Studio};

@@ -2,7 +2,10 @@
 //! method per route; a command sends the contract's request body, so what
 //! goes out is checked.
 
+mod collaborations;
 pub(crate) mod model;
+
+pub(crate) use collaborations::Answering;
 
 use chrono::NaiveDate;
 use golmok_contracts::creator_media::http as contract;

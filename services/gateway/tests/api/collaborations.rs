@@ -1,0 +1,295 @@
+//! Collaborations and delegated selling through the gateway over the real
+//! storefront and creator-media services, like a partner app: the merchant
+//! invites a creator to sell for it, the creator changes the merchant's
+//! listings within its scopes and floor (the gateway enforces them), the
+//! merchant reads every action in the audit trail and ends it.
+
+use chrono::{Duration, Utc};
+use golmok_runtime::Role;
+use serde_json::{Value, json};
+
+use crate::journeys::{Shop, add_product, open_shop, stock_product};
+use crate::support::{TestApp, error_codes, spawn_app};
+
+const REGISTER: &str = "mutation($input: RegisterCreatorInput!) {
+  registerCreator(input: $input) { creator { id } userErrors { code } }
+}";
+
+const INVITE: &str = "mutation($input: CollaborationInput!) {
+  inviteCreator(input: $input) {
+    collaboration { id status proposedBy mode delegation { scopes priceFloor revenueShareBps } creator { handle } merchant { name } }
+    userErrors { field code message }
+  }
+}";
+
+const ACCEPT: &str = "mutation($id: ID!) {
+  acceptCollaboration(input: {collaborationId: $id}) { collaboration { status } userErrors { code } }
+}";
+
+const END: &str = "mutation($id: ID!) {
+  endCollaboration(input: {collaborationId: $id}) { collaboration { status } userErrors { code } }
+}";
+
+const CHANGE_PRICE: &str = "mutation($p: ID!, $price: Won!) {
+  changeProductPrice(input: {productId: $p, price: $price}) { product { price } userErrors { field code } }
+}";
+
+const ADJUST_STOCK: &str = "mutation($p: ID!) {
+  adjustProductStock(input: {productId: $p, delta: 5, reason: \"restock\"}) { product { stock } userErrors { code } }
+}";
+
+const UPDATE: &str = "mutation($p: ID!) {
+  updateProduct(input: {productId: $p, name: \"신메뉴 (크리에이터 편집)\"}) { product { name published } userErrors { code } }
+}";
+
+const TRAIL: &str = "query($id: ID!) {
+  collaboration(id: $id) {
+    status
+    auditTrail(first: 10) { edges { node { id action productId price summary actor outcome errorCode } } }
+  }
+}";
+
+const PRODUCT: &str = "query($p: ID!) { product(id: $p) { name price stock } }";
+
+async fn creator(app: &TestApp, token: &str, handle: &str) -> String {
+    let input = json!({
+        "handle": handle, "displayName": "골목 크리에이터",
+        "channels": [{"platform": "YOUTUBE", "url": format!("https://youtube.com/@{handle}"), "audience": 50_000}],
+        "categories": ["food"], "region": "마포구", "languages": ["ko"],
+    });
+    let data = app
+        .data(Some(token), REGISTER, json!({"input": input}))
+        .await;
+    let payload = &data["registerCreator"];
+    assert_eq!(payload["userErrors"], json!([]), "{payload}");
+    payload["creator"]["id"].as_str().unwrap().to_owned()
+}
+
+fn invitation(shop: &Shop, creator: &str) -> Value {
+    json!({
+        "merchantId": shop.id,
+        "creatorId": creator,
+        "commissionBps": 1000,
+        "starts": Utc::now() - Duration::hours(1),
+        "ends": Utc::now() + Duration::days(30),
+        "mode": "DELEGATED_SELLING",
+        "scopes": ["EDIT_LISTINGS", "CHANGE_PRICES"],
+        "priceFloor": 5000,
+        "revenueShareBps": 2000,
+        "idempotencyKey": "invite-kim",
+    })
+}
+
+async fn product(app: &TestApp, shop: &Shop, id: &str) -> Value {
+    app.data(Some(&shop.token), PRODUCT, json!({"p": id})).await["product"].clone()
+}
+
+fn codes(payload: &Value) -> Vec<&str> {
+    payload["userErrors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["code"].as_str().unwrap())
+        .collect()
+}
+
+#[tokio::test]
+async fn a_creator_sells_for_a_merchant_within_its_delegation_and_the_merchant_reads_the_trail() {
+    let app = spawn_app().await;
+    let shop = open_shop(&app, "망원 베이커리").await;
+    let bread = stock_product(&app, &shop, "소금빵", 5_500, 10).await;
+    let draft = add_product(&app, &shop, "신메뉴", 7_000, 3).await;
+    let kim = app.token_for("creator-kim", Role::Creator, None);
+    let kim_id = creator(&app, &kim, "alley.cook").await;
+
+    // Before any delegation, the creator is refused as before.
+    let early = app
+        .data(Some(&kim), CHANGE_PRICE, json!({"p": bread, "price": 6000}))
+        .await;
+    assert_eq!(codes(&early["changeProductPrice"]), ["FORBIDDEN"]);
+
+    let invited = app
+        .data(
+            Some(&shop.token),
+            INVITE,
+            json!({"input": invitation(&shop, &kim_id)}),
+        )
+        .await;
+    let invited = &invited["inviteCreator"];
+    assert_eq!(invited["userErrors"], json!([]), "{invited}");
+    let collaboration = &invited["collaboration"];
+    assert_eq!(collaboration["status"], "PROPOSED");
+    assert_eq!(collaboration["mode"], "DELEGATED_SELLING");
+    assert_eq!(collaboration["creator"]["handle"], "alley.cook");
+    assert_eq!(collaboration["merchant"]["name"], "망원 베이커리");
+    assert_eq!(
+        collaboration["delegation"],
+        json!({"scopes": ["EDIT_LISTINGS", "CHANGE_PRICES"], "priceFloor": 5000, "revenueShareBps": 2000})
+    );
+    let id = collaboration["id"].as_str().unwrap().to_owned();
+    // The merchant cannot accept its own invitation; the creator does.
+    let own = app.data(Some(&shop.token), ACCEPT, json!({"id": id})).await;
+    assert_eq!(codes(&own["acceptCollaboration"]), ["NOT_THE_COUNTERPARTY"]);
+    let accepted = app.data(Some(&kim), ACCEPT, json!({"id": id})).await;
+    assert_eq!(
+        accepted["acceptCollaboration"],
+        json!({"collaboration": {"status": "ACTIVE"}, "userErrors": []})
+    );
+
+    // Within scope and above the floor: done, as the merchant.
+    let changed = app
+        .data(Some(&kim), CHANGE_PRICE, json!({"p": bread, "price": 6000}))
+        .await;
+    assert_eq!(
+        changed["changeProductPrice"],
+        json!({"product": {"price": 6000}, "userErrors": []})
+    );
+    // Below the floor: refused, the product unchanged.
+    let below = app
+        .data(Some(&kim), CHANGE_PRICE, json!({"p": bread, "price": 4000}))
+        .await;
+    assert_eq!(
+        below["changeProductPrice"],
+        json!({"product": null, "userErrors": [{"field": ["input", "price"], "code": "PRICE_BELOW_FLOOR"}]})
+    );
+    // No ADJUST_STOCK scope: refused, the stock unchanged.
+    let stock = app
+        .data(Some(&kim), ADJUST_STOCK, json!({"p": bread}))
+        .await;
+    assert_eq!(
+        codes(&stock["adjustProductStock"]),
+        ["DELEGATION_SCOPE_MISSING"]
+    );
+    assert_eq!(
+        product(&app, &shop, &bread).await,
+        json!({"name": "소금빵", "price": 6000, "stock": 10})
+    );
+    // An unpublished listing of the merchant is the creator's to edit too.
+    let edited = app.data(Some(&kim), UPDATE, json!({"p": draft})).await;
+    assert_eq!(
+        edited["updateProduct"],
+        json!({"product": {"name": "신메뉴 (크리에이터 편집)", "published": false}, "userErrors": []})
+    );
+    // Another creator has no delegation: refused as before.
+    let lee = app.token_for("creator-lee", Role::Creator, None);
+    let other = app
+        .data(Some(&lee), CHANGE_PRICE, json!({"p": bread, "price": 9000}))
+        .await;
+    assert_eq!(codes(&other["changeProductPrice"]), ["FORBIDDEN"]);
+
+    // The merchant reads every action taken on its behalf, in order.
+    let trail = app.data(Some(&shop.token), TRAIL, json!({"id": id})).await;
+    let entries: Vec<Value> = trail["collaboration"]["auditTrail"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|edge| {
+            let n = &edge["node"];
+            json!([
+                n["action"],
+                n["productId"],
+                n["price"],
+                n["actor"],
+                n["outcome"]
+            ])
+        })
+        .collect();
+    assert_eq!(
+        entries,
+        vec![
+            json!(["CHANGE_PRICE", bread, 6000, "creator-kim", "DONE"]),
+            json!(["UPDATE_PRODUCT", draft, null, "creator-kim", "DONE"]),
+        ]
+    );
+    // The trail is the merchant's: the creator reads its collaboration, not the trail.
+    let (_, body) = app.graphql(Some(&kim), TRAIL, json!({"id": id})).await;
+    assert_eq!(body["data"]["collaboration"]["status"], "ACTIVE", "{body}");
+    assert_eq!(error_codes(&body), ["FORBIDDEN"], "{body}");
+
+    // Ended by the merchant: the creator's next change is refused.
+    let ended = app.data(Some(&shop.token), END, json!({"id": id})).await;
+    assert_eq!(
+        ended["endCollaboration"],
+        json!({"collaboration": {"status": "ENDED"}, "userErrors": []})
+    );
+    let after = app
+        .data(Some(&kim), CHANGE_PRICE, json!({"p": bread, "price": 7000}))
+        .await;
+    assert_eq!(codes(&after["changeProductPrice"]), ["FORBIDDEN"]);
+    assert_eq!(product(&app, &shop, &bread).await["price"], 6000);
+}
+
+#[tokio::test]
+async fn a_delegating_creator_never_reaches_the_merchant_itself_or_its_money() {
+    let app = spawn_app().await;
+    let shop = open_shop(&app, "망원 베이커리").await;
+    let kim = app.token_for("creator-kim", Role::Creator, None);
+    let kim_id = creator(&app, &kim, "alley.cook").await;
+    let mut every_scope = invitation(&shop, &kim_id);
+    every_scope["scopes"] = json!([
+        "EDIT_LISTINGS",
+        "CHANGE_PRICES",
+        "ADJUST_STOCK",
+        "PUBLISH_LISTINGS",
+        "RUN_LIVES"
+    ]);
+    let invited = app
+        .data(Some(&shop.token), INVITE, json!({"input": every_scope}))
+        .await;
+    let id = invited["inviteCreator"]["collaboration"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    app.data(Some(&kim), ACCEPT, json!({"id": id})).await;
+
+    // It creates a listing for the merchant (recorded), within the floor.
+    let create = "mutation($m: ID!, $price: Won!) {
+      createProduct(input: {merchantId: $m, name: \"콜라보 세트\", price: $price, stock: 4}) { product { id published } userErrors { field code } }
+    }";
+    let low = app
+        .data(Some(&kim), create, json!({"m": shop.id, "price": 100}))
+        .await;
+    assert_eq!(codes(&low["createProduct"]), ["PRICE_BELOW_FLOOR"]);
+    let made = app
+        .data(Some(&kim), create, json!({"m": shop.id, "price": 9000}))
+        .await;
+    assert_eq!(made["createProduct"]["userErrors"], json!([]), "{made}");
+
+    // The merchant itself, its settlements and its store: never the creator's.
+    let attempts = [
+        (
+            "updateMerchant",
+            "mutation($m: ID!) { updateMerchant(input: {merchantId: $m, name: \"hijacked\"}) { merchant { name } userErrors { code } } }",
+        ),
+        (
+            "requestChannelOnboarding",
+            "mutation($m: ID!) { requestChannelOnboarding(input: {merchantId: $m, channel: \"naver\", market: DOMESTIC}) { merchant { name } userErrors { code } } }",
+        ),
+    ];
+    for (field, mutation) in attempts {
+        let data = app.data(Some(&kim), mutation, json!({"m": shop.id})).await;
+        assert_eq!(codes(&data[field]), ["FORBIDDEN"], "{field}: {data}");
+    }
+    for query in [
+        "query($m: ID!) { voucherSettlements(merchantId: $m, first: 5) { edges { node { net } } } }",
+        "query($m: ID!) { voucherRedemptions(merchantId: $m, first: 5) { edges { node { amount } } } }",
+    ] {
+        let (_, body) = app.graphql(Some(&kim), query, json!({"m": shop.id})).await;
+        assert_eq!(error_codes(&body), ["FORBIDDEN"], "{query}: {body}");
+    }
+    let name = app
+        .data(
+            Some(&shop.token),
+            "query($m: ID!) { merchant(id: $m) { name } }",
+            json!({"m": shop.id}),
+        )
+        .await;
+    assert_eq!(name["merchant"]["name"], "망원 베이커리");
+    let trail = app.data(Some(&shop.token), TRAIL, json!({"id": id})).await;
+    let edges = trail["collaboration"]["auditTrail"]["edges"]
+        .as_array()
+        .unwrap();
+    assert_eq!(edges.len(), 1, "only the listing it made: {trail}");
+    assert_eq!(edges[0]["node"]["action"], "CREATE_PRODUCT");
+    assert_eq!(edges[0]["node"]["outcome"], "DONE");
+}
