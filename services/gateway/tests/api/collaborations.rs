@@ -4,12 +4,18 @@
 //! listings within its scopes and floor (the gateway enforces them), the
 //! merchant reads every action in the audit trail and ends it.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use axum::Router;
+use axum::http::{Method, StatusCode};
+use axum::response::IntoResponse;
 use chrono::{Duration, Utc};
-use golmok_runtime::Role;
+use golmok_runtime::{Actor, Role};
 use serde_json::{Value, json};
 
 use crate::journeys::{Shop, add_product, open_shop, stock_product};
-use crate::support::{TestApp, error_codes, spawn_app};
+use crate::support::{TestApp, error_codes, spawn_app, spawn_app_wrapping};
 
 const REGISTER: &str = "mutation($input: RegisterCreatorInput!) {
   registerCreator(input: $input) { creator { id } userErrors { code } }
@@ -135,6 +141,20 @@ async fn a_creator_sells_for_a_merchant_within_its_delegation_and_the_merchant_r
         accepted["acceptCollaboration"],
         json!({"collaboration": {"status": "ACTIVE"}, "userErrors": []})
     );
+    // A node; each party lists it, no one else reads it.
+    let listed = "query($id: ID!) {
+      node(id: $id) { ... on Collaboration { status } }
+      collaborations(first: 5) { edges { node { id } } }
+    }";
+    for token in [&kim, &shop.token] {
+        let data = app.data(Some(token), listed, json!({"id": id})).await;
+        assert_eq!(data["node"]["status"], "ACTIVE", "{data}");
+        assert_eq!(data["collaborations"]["edges"][0]["node"]["id"], json!(id));
+    }
+    let stranger = app.token_for("creator-lee", Role::Creator, None);
+    let data = app.data(Some(&stranger), listed, json!({"id": id})).await;
+    assert_eq!(data["node"], Value::Null, "another's reads as missing");
+    assert_eq!(data["collaborations"]["edges"], json!([]));
 
     // Within scope and above the floor: done, as the merchant.
     let changed = app
@@ -143,6 +163,20 @@ async fn a_creator_sells_for_a_merchant_within_its_delegation_and_the_merchant_r
     assert_eq!(
         changed["changeProductPrice"],
         json!({"product": {"price": 6000}, "userErrors": []})
+    );
+    // The storefront saw the merchant's actor, with the creator's subject.
+    let call = app
+        .upstream_calls()
+        .into_iter()
+        .rev()
+        .find(|c| c.method == "PUT");
+    assert_eq!(
+        call.and_then(|c| c.actor),
+        Some(Actor {
+            subject: "creator-kim".into(),
+            role: Role::Merchant,
+            merchant_id: Some(shop.uuid),
+        })
     );
     // Below the floor: refused, the product unchanged.
     let below = app
@@ -171,9 +205,12 @@ async fn a_creator_sells_for_a_merchant_within_its_delegation_and_the_merchant_r
         json!({"product": {"name": "신메뉴 (크리에이터 편집)", "published": false}, "userErrors": []})
     );
     // Another creator has no delegation: refused as before.
-    let lee = app.token_for("creator-lee", Role::Creator, None);
     let other = app
-        .data(Some(&lee), CHANGE_PRICE, json!({"p": bread, "price": 9000}))
+        .data(
+            Some(&stranger),
+            CHANGE_PRICE,
+            json!({"p": bread, "price": 9000}),
+        )
         .await;
     assert_eq!(codes(&other["changeProductPrice"]), ["FORBIDDEN"]);
 
@@ -292,4 +329,74 @@ async fn a_delegating_creator_never_reaches_the_merchant_itself_or_its_money() {
     assert_eq!(edges.len(), 1, "only the listing it made: {trail}");
     assert_eq!(edges[0]["node"]["action"], "CREATE_PRODUCT");
     assert_eq!(edges[0]["node"]["outcome"], "DONE");
+}
+
+#[tokio::test]
+async fn an_action_the_storefront_did_not_answer_stays_in_the_trail_without_outcome_until_retried()
+{
+    let failing = Arc::new(AtomicBool::new(false));
+    let down = Arc::clone(&failing);
+    let app = spawn_app_wrapping(move |storefront: Router| {
+        storefront.layer(axum::middleware::from_fn(
+            move |request: axum::extract::Request, next: axum::middleware::Next| {
+                let down = Arc::clone(&down);
+                async move {
+                    let price =
+                        request.method() == Method::PUT && request.uri().path().ends_with("/price");
+                    if price && down.load(Ordering::SeqCst) {
+                        let body = json!({"code": "UNAVAILABLE", "message": "disk full"});
+                        return (StatusCode::SERVICE_UNAVAILABLE, axum::Json(body)).into_response();
+                    }
+                    next.run(request).await
+                }
+            },
+        ))
+    })
+    .await;
+    let shop = open_shop(&app, "망원 베이커리").await;
+    let bread = stock_product(&app, &shop, "소금빵", 5_500, 10).await;
+    let kim = app.token_for("creator-kim", Role::Creator, None);
+    let kim_id = creator(&app, &kim, "alley.cook").await;
+    let invited = app
+        .data(
+            Some(&shop.token),
+            INVITE,
+            json!({"input": invitation(&shop, &kim_id)}),
+        )
+        .await;
+    let id = invited["inviteCreator"]["collaboration"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    app.data(Some(&kim), ACCEPT, json!({"id": id})).await;
+
+    let keyed = "mutation($p: ID!) {
+      changeProductPrice(input: {productId: $p, price: 6500, idempotencyKey: \"kim-price-1\"}) { product { price } userErrors { code } }
+    }";
+    failing.store(true, Ordering::SeqCst);
+    let (_, body) = app.graphql(Some(&kim), keyed, json!({"p": bread})).await;
+    assert_eq!(error_codes(&body), ["UNAVAILABLE"], "{body}");
+    let trail = app.data(Some(&shop.token), TRAIL, json!({"id": id})).await;
+    let edges = trail["collaboration"]["auditTrail"]["edges"].clone();
+    assert_eq!(edges.as_array().unwrap().len(), 1, "{trail}");
+    assert_eq!(
+        edges[0]["node"]["outcome"], "PENDING",
+        "requested, outcome unknown"
+    );
+    let entry = edges[0]["node"]["id"].clone();
+    assert_eq!(product(&app, &shop, &bread).await["price"], 5500);
+
+    // The retry with the same key is the same entry, now done.
+    failing.store(false, Ordering::SeqCst);
+    let retried = app.data(Some(&kim), keyed, json!({"p": bread})).await;
+    assert_eq!(
+        retried["changeProductPrice"],
+        json!({"product": {"price": 6500}, "userErrors": []})
+    );
+    let trail = app.data(Some(&shop.token), TRAIL, json!({"id": id})).await;
+    let edges = trail["collaboration"]["auditTrail"]["edges"].clone();
+    assert_eq!(edges.as_array().unwrap().len(), 1, "{trail}");
+    assert_eq!(edges[0]["node"]["id"], entry);
+    assert_eq!(edges[0]["node"]["outcome"], "DONE");
+    assert_eq!(edges[0]["node"]["price"], 6500);
 }
