@@ -86,6 +86,21 @@ fn invitation(shop: &Shop, creator: &str) -> Value {
     })
 }
 
+/// The merchant invites on `terms`, the creator (`token`) accepts; returns
+/// the collaboration's global id.
+async fn delegate(app: &TestApp, shop: &Shop, token: &str, terms: Value) -> String {
+    let invited = app
+        .data(Some(&shop.token), INVITE, json!({"input": terms}))
+        .await;
+    let id = invited["inviteCreator"]["collaboration"]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{invited}"))
+        .to_owned();
+    let accepted = app.data(Some(token), ACCEPT, json!({"id": id})).await;
+    assert_eq!(accepted["acceptCollaboration"]["userErrors"], json!([]));
+    id
+}
+
 async fn product(app: &TestApp, shop: &Shop, id: &str) -> Value {
     app.data(Some(&shop.token), PRODUCT, json!({"p": id})).await["product"].clone()
 }
@@ -270,14 +285,7 @@ async fn a_delegating_creator_never_reaches_the_merchant_itself_or_its_money() {
         "PUBLISH_LISTINGS",
         "RUN_LIVES"
     ]);
-    let invited = app
-        .data(Some(&shop.token), INVITE, json!({"input": every_scope}))
-        .await;
-    let id = invited["inviteCreator"]["collaboration"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    app.data(Some(&kim), ACCEPT, json!({"id": id})).await;
+    let id = delegate(&app, &shop, &kim, every_scope).await;
 
     // It creates a listing for the merchant (recorded), within the floor.
     let create = "mutation($m: ID!, $price: Won!) {
@@ -357,18 +365,7 @@ async fn an_action_the_storefront_did_not_answer_stays_in_the_trail_without_outc
     let bread = stock_product(&app, &shop, "소금빵", 5_500, 10).await;
     let kim = app.token_for("creator-kim", Role::Creator, None);
     let kim_id = creator(&app, &kim, "alley.cook").await;
-    let invited = app
-        .data(
-            Some(&shop.token),
-            INVITE,
-            json!({"input": invitation(&shop, &kim_id)}),
-        )
-        .await;
-    let id = invited["inviteCreator"]["collaboration"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    app.data(Some(&kim), ACCEPT, json!({"id": id})).await;
+    let id = delegate(&app, &shop, &kim, invitation(&shop, &kim_id)).await;
 
     let keyed = "mutation($p: ID!) {
       changeProductPrice(input: {productId: $p, price: 6500, idempotencyKey: \"kim-price-1\"}) { product { price } userErrors { code } }
