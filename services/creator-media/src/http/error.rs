@@ -89,6 +89,7 @@ fn collaboration_status(error: &CollaborationError) -> StatusCode {
         | CollaborationError::DelegationRequired
         | CollaborationError::DelegationUnexpected
         | CollaborationError::ScopeUnknown(_)
-        | CollaborationError::PriceFloorInvalid => StatusCode::BAD_REQUEST,
+        | CollaborationError::PriceFloorInvalid
+        | CollaborationError::Summary(_) => StatusCode::BAD_REQUEST,
     }
 }

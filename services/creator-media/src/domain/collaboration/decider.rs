@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use golmok_kernel::Decider;
 use uuid::Uuid;
 
-use super::terms::{Action, CollaborationError, Party, Terms};
+use super::terms::{Action, CollaborationError, Party, SUMMARY, Terms};
 
 /// A collaboration: stream `collaboration-<id>`.
 pub struct Collaboration;
@@ -207,8 +207,14 @@ impl Decider for Collaboration {
                 actor,
                 at,
             } => {
+                let action = Action {
+                    summary: SUMMARY
+                        .check(&action.summary)
+                        .map_err(CollaborationError::Summary)?,
+                    ..action.clone()
+                };
                 if let Some(entry) = state.entries.get(entry_id) {
-                    return if entry.action == *action && entry.actor == *actor {
+                    return if entry.action == action && entry.actor == *actor {
                         Ok(Vec::new())
                     } else {
                         Err(CollaborationError::EntryCompleted)
@@ -219,10 +225,10 @@ impl Decider for Collaboration {
                 if status != Status::Active || *at < terms.starts || *at >= terms.ends {
                     return Err(CollaborationError::NotActive);
                 }
-                terms.permits(action)?;
+                terms.permits(&action)?;
                 Ok(vec![E::ActionRequested {
                     entry_id: *entry_id,
-                    action: action.clone(),
+                    action,
                     actor: actor.clone(),
                     at: *at,
                 }])

@@ -15,5 +15,6 @@ pub use decider::{
     Proposal, Status,
 };
 pub use terms::{
-    Action, ActionKind, CollaborationError, Delegation, Mode, Party, RESPOND_WITHIN, Scope, Terms,
+    Action, ActionKind, CollaborationError, Delegation, Mode, Party, RESPOND_WITHIN, SUMMARY,
+    Scope, Terms,
 };

@@ -3,6 +3,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::{DateTime, TimeDelta, Utc};
 use uuid::Uuid;
 
+use crate::domain::{Refusal, TextRule};
+
+/// An audit entry's summary: one line.
+pub const SUMMARY: TextRule = TextRule { max: 200 };
+
 /// How long the other party has to answer a proposal, unless it says otherwise.
 pub const RESPOND_WITHIN: TimeDelta = TimeDelta::days(7);
 
@@ -148,6 +153,8 @@ pub enum CollaborationError {
     PriceBelowFloor { floor: i64 },
     #[error("the collaboration is not due to expire")]
     NotDue,
+    #[error("the summary {0}")]
+    Summary(Refusal),
     #[error("no such audit entry")]
     EntryNotFound,
     #[error("the audit entry already has another outcome")]
@@ -177,6 +184,7 @@ impl CollaborationError {
             CollaborationError::ProductNotCovered => "PRODUCT_NOT_COVERED",
             CollaborationError::PriceBelowFloor { .. } => "PRICE_BELOW_FLOOR",
             CollaborationError::NotDue => "COLLABORATION_NOT_DUE",
+            CollaborationError::Summary(refusal) => refusal.code(),
             CollaborationError::EntryNotFound => "AUDIT_ENTRY_NOT_FOUND",
             CollaborationError::EntryCompleted => "AUDIT_ENTRY_COMPLETED",
         }
@@ -197,6 +205,7 @@ impl CollaborationError {
             CollaborationError::DelegationUnexpected => Some("mode"),
             CollaborationError::PriceFloorInvalid => Some("priceFloor"),
             CollaborationError::PriceBelowFloor { .. } => Some("price"),
+            CollaborationError::Summary(_) => Some("summary"),
             CollaborationError::NotFound
             | CollaborationError::AlreadyExists
             | CollaborationError::NotProposed

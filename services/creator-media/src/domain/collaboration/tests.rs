@@ -281,6 +281,21 @@ fn a_delegated_action_is_recorded_within_scope_and_floor_then_its_outcome() {
             at: later(2),
         })
         .then_error(CollaborationError::EntryNotFound);
+    // The summary is one line of at most 200 characters.
+    for (summary, code) in [
+        (" ".to_owned(), "FIELD_REQUIRED"),
+        ("a\nb".to_owned(), "INVALID_TEXT"),
+        ("가".repeat(201), "FIELD_TOO_LONG"),
+    ] {
+        let action = Action {
+            summary,
+            ..price_change(9, 6_000)
+        };
+        let error = Collaboration::given(given.clone())
+            .when(request(4, action))
+            .error();
+        assert_eq!((error.code(), error.field()), (code, Some("summary")));
+    }
     // Ended: nothing more is done for the merchant.
     recorded.push(CollaborationEvent::Ended {
         by: Party::Merchant,
@@ -381,7 +396,7 @@ proptest! {
             _ if on_listed => Some(listed),
             _ => Some(Uuid::from_u128(10)),
         };
-        let action = Action { kind, product_id: product, price, summary: String::new() };
+        let action = Action { kind, product_id: product, price, summary: "x".into() };
         let at = later(day);
         let state = events.iter().fold(CollaborationState::default(), Collaboration::evolve);
         let decided = Collaboration::decide(

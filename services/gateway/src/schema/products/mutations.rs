@@ -233,7 +233,7 @@ impl ProductMutation {
                     kind: Kind::AdjustStock,
                     product: Some(id),
                     price: None,
-                    summary: format!("stock {:+} ({})", input.delta, input.reason),
+                    summary: format!("stock {:+} ({:?})", input.delta, input.reason),
                 })
                 .await?;
                 let product = acting
