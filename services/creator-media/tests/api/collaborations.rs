@@ -399,3 +399,48 @@ async fn proposing_keeps_the_idempotency_contract() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn collaborations_their_trail_and_delegations_survive_a_restart() {
+    let app = spawn_app().await;
+    let kim = creator("creator-kim");
+    let creator_id = app.register("creator-kim", "alley.cook").await;
+    let merchant = Uuid::now_v7();
+    let shop = merchant_actor(merchant);
+    let invited = app
+        .post("/collaborations", &shop, invitation(merchant, creator_id))
+        .await;
+    let path = format!(
+        "/collaborations/{}",
+        id_of(invited.expect(StatusCode::CREATED))
+    );
+    app.post(&format!("{path}/acceptance"), &kim, json!({}))
+        .await
+        .expect(StatusCode::OK);
+    app.post(
+        &format!("{path}/actions"),
+        &kim,
+        price_change(Uuid::now_v7(), 6000),
+    )
+    .await
+    .expect(StatusCode::CREATED);
+    let before = app.get(&path).await.body;
+    let trail = listed(&app, &shop, &format!("{path}/audit")).await;
+
+    let app = app.restart().await;
+    assert_eq!(app.get(&path).await.expect(StatusCode::OK), &before);
+    assert_eq!(listed(&app, &shop, &format!("{path}/audit")).await, trail);
+    assert_eq!(listed(&app, &kim, "/delegations").await.len(), 1);
+    // The floor still holds: the terms live in the log, not in memory.
+    app.post(
+        &format!("{path}/actions"),
+        &kim,
+        price_change(Uuid::now_v7(), 10),
+    )
+    .await
+    .error(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "PRICE_BELOW_FLOOR",
+        Some("price"),
+    );
+}

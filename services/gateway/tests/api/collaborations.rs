@@ -148,6 +148,26 @@ async fn a_creator_sells_for_a_merchant_within_its_delegation_and_the_merchant_r
         json!({"scopes": ["EDIT_LISTINGS", "CHANGE_PRICES"], "priceFloor": 5000, "revenueShareBps": 2000})
     );
     let id = collaboration["id"].as_str().unwrap().to_owned();
+    // Refusals point at their inputs; a creator does not invite.
+    let mut bad = invitation(&shop, &kim_id);
+    bad["priceFloor"] = json!(-1);
+    bad["idempotencyKey"] = json!("invite-bad");
+    let refused = app
+        .data(Some(&shop.token), INVITE, json!({"input": bad}))
+        .await;
+    assert_eq!(
+        refused["inviteCreator"]["userErrors"][0]["field"],
+        json!(["input", "priceFloor"])
+    );
+    assert_eq!(codes(&refused["inviteCreator"]), ["PRICE_FLOOR_INVALID"]);
+    let by_creator = app
+        .data(
+            Some(&kim),
+            INVITE,
+            json!({"input": invitation(&shop, &kim_id)}),
+        )
+        .await;
+    assert_eq!(codes(&by_creator["inviteCreator"]), ["FORBIDDEN"]);
     // The merchant cannot accept its own invitation; the creator does.
     let own = app.data(Some(&shop.token), ACCEPT, json!({"id": id})).await;
     assert_eq!(codes(&own["acceptCollaboration"]), ["NOT_THE_COUNTERPARTY"]);
