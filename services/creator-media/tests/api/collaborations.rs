@@ -2,6 +2,7 @@ use std::time::Duration;
 
 use chrono::{TimeDelta, Utc};
 use futures::future::join;
+use golmok_runtime::Actor;
 use golmok_testkit::idempotency::{Replayable, assert_idempotent};
 use golmok_testkit::service::{citizen, merchant_actor};
 use reqwest::{Method, StatusCode};
@@ -35,7 +36,7 @@ async fn status(app: &TestApp, id: Uuid) -> Value {
     reply.expect(StatusCode::OK)["status"].clone()
 }
 
-async fn listed(app: &TestApp, actor: &golmok_runtime::Actor, path: &str) -> Vec<Value> {
+async fn listed(app: &TestApp, actor: &Actor, path: &str) -> Vec<Value> {
     let reply = app.call(Method::GET, path, Some(actor), None, None).await;
     let body = reply.expect(StatusCode::OK);
     body.get("items")
@@ -45,38 +46,20 @@ async fn listed(app: &TestApp, actor: &golmok_runtime::Actor, path: &str) -> Vec
         .clone()
 }
 
-/// A service with a registered creator (`kim`, its owner's token) and a merchant.
-struct Parties {
-    app: TestApp,
-    kim: golmok_runtime::Actor,
-    creator_id: Uuid,
-    merchant: Uuid,
-    shop: golmok_runtime::Actor,
-}
-
-async fn parties() -> Parties {
+/// A service with a registered creator and a merchant: the service, the
+/// creator's owner, the creator's id, the merchant's id and its token.
+async fn parties() -> (TestApp, Actor, Uuid, Uuid, Actor) {
     let app = spawn_app().await;
     let creator_id = app.register("creator-kim", "alley.cook").await;
     let merchant = Uuid::now_v7();
-    Parties {
-        app,
-        kim: creator("creator-kim"),
-        creator_id,
-        merchant,
-        shop: merchant_actor(merchant),
-    }
+    let shop = merchant_actor(merchant);
+    (app, creator("creator-kim"), creator_id, merchant, shop)
 }
 
 #[tokio::test]
 async fn a_merchant_invites_the_creator_accepts_acts_within_its_scopes_and_the_merchant_reads_the_trail()
  {
-    let Parties {
-        app,
-        kim,
-        creator_id,
-        merchant,
-        shop,
-    } = parties().await;
+    let (app, kim, creator_id, merchant, shop) = parties().await;
     let invited = app
         .post("/collaborations", &shop, invitation(merchant, creator_id))
         .await;
@@ -213,13 +196,7 @@ async fn a_merchant_invites_the_creator_accepts_acts_within_its_scopes_and_the_m
 
 #[tokio::test]
 async fn bad_proposals_are_refused_with_a_code_and_propose_nothing() {
-    let Parties {
-        app,
-        kim,
-        creator_id,
-        merchant,
-        shop,
-    } = parties().await;
+    let (app, kim, creator_id, merchant, shop) = parties().await;
     let base = invitation(merchant, creator_id);
     let with = |changes: Value| {
         let mut body = base.clone();
@@ -326,13 +303,7 @@ async fn bad_proposals_are_refused_with_a_code_and_propose_nothing() {
 
 #[tokio::test]
 async fn a_creator_applies_and_an_accept_racing_a_decline_has_one_winner() {
-    let Parties {
-        app,
-        kim,
-        creator_id,
-        merchant,
-        shop,
-    } = parties().await;
+    let (app, kim, creator_id, merchant, shop) = parties().await;
     for _ in 0..10 {
         let mut body = invitation(merchant, creator_id);
         body["mode"] = json!("PROMOTION");
@@ -370,13 +341,7 @@ async fn a_creator_applies_and_an_accept_racing_a_decline_has_one_winner() {
 
 #[tokio::test]
 async fn unanswered_proposals_and_finished_collaborations_expire_by_themselves() {
-    let Parties {
-        app,
-        kim,
-        creator_id,
-        merchant,
-        shop,
-    } = parties().await;
+    let (app, kim, creator_id, merchant, shop) = parties().await;
     let mut unanswered = invitation(merchant, creator_id);
     unanswered["respondBy"] = json!(Utc::now() + TimeDelta::milliseconds(1500));
     let unanswered = app.post("/collaborations", &shop, unanswered).await;
@@ -411,13 +376,7 @@ async fn unanswered_proposals_and_finished_collaborations_expire_by_themselves()
 
 #[tokio::test]
 async fn proposing_keeps_the_idempotency_contract() {
-    let Parties {
-        app,
-        creator_id,
-        merchant,
-        shop,
-        ..
-    } = parties().await;
+    let (app, _, creator_id, merchant, shop) = parties().await;
     let body = invitation(merchant, creator_id);
     let mut other_body = body.clone();
     other_body["commissionBps"] = json!(1500);
@@ -435,13 +394,7 @@ async fn proposing_keeps_the_idempotency_contract() {
 
 #[tokio::test]
 async fn collaborations_their_trail_and_delegations_survive_a_restart() {
-    let Parties {
-        app,
-        kim,
-        creator_id,
-        merchant,
-        shop,
-    } = parties().await;
+    let (app, kim, creator_id, merchant, shop) = parties().await;
     let invited = app
         .post("/collaborations", &shop, invitation(merchant, creator_id))
         .await;
