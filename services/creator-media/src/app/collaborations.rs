@@ -417,10 +417,11 @@ impl CreatorMedia {
             .await
     }
 
-    /// Expires every collaboration whose answer or end is due at `now`
-    /// (through the command handler, so a round that races another, or
-    /// repeats, changes nothing twice); answers how many it expired.
-    pub async fn expire_due(&self, now: DateTime<Utc>) -> Result<usize, AppError> {
+    /// Expires every collaboration whose answer or end is due at `now`, up
+    /// to a batch per round (through the command handler, so a round that
+    /// races another, or repeats, changes nothing twice); a collaboration
+    /// that cannot be expired now is logged and tried again next round.
+    pub async fn expire_due(&self, now: DateTime<Utc>) -> Result<(), AppError> {
         let rows = self
             .tables
             .scan(
@@ -431,9 +432,13 @@ impl CreatorMedia {
                 EXPIRY_BATCH,
             )
             .await?;
-        let mut expired = 0;
         for row in rows.rows {
-            let Ok(due) = serde_json::from_slice::<Deadline>(&row.value) else {
+            let Some(due) = golmok_kernel::telemetry::decode_row::<Deadline>(
+                DEADLINES,
+                super::projections::ALL,
+                &row.clustering,
+                &row.value,
+            ) else {
                 continue;
             };
             if due.at > now {
@@ -441,18 +446,14 @@ impl CreatorMedia {
             }
             let command = CollaborationCommand::Expire { at: now };
             let stream = COLLABORATION.of(due.collaboration_id);
-            match self
+            let expired = self
                 .collaborations
                 .execute(&stream, &command, &CommandMeta::default())
-                .await
-            {
-                Ok(executed) if !executed.replayed => expired += 1,
-                Ok(_) => {}
-                Err(error) => {
-                    tracing::warn!(collaboration = %due.collaboration_id, %error, "expiry failed");
-                }
+                .await;
+            if let Err(error) = expired {
+                tracing::warn!(collaboration = %due.collaboration_id, %error, "expiry failed");
             }
         }
-        Ok(expired)
+        Ok(())
     }
 }
