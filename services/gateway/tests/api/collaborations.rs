@@ -417,3 +417,68 @@ async fn an_action_the_storefront_did_not_answer_stays_in_the_trail_without_outc
     assert_eq!(edges[0]["node"]["outcome"], "DONE");
     assert_eq!(edges[0]["node"]["price"], 6500);
 }
+
+#[tokio::test]
+async fn a_creator_applies_the_merchant_declines_and_nobody_else_sees_it() {
+    let app = spawn_app().await;
+    let shop = open_shop(&app, "망원 베이커리").await;
+    let kim = app.token_for("creator-kim", Role::Creator, None);
+    let kim_id = creator(&app, &kim, "alley.cook").await;
+    let apply = "mutation($input: CollaborationInput!) {
+      applyToMerchant(input: $input) { collaboration { id status proposedBy mode delegation { priceFloor } } userErrors { field code } }
+    }";
+    let mut terms = invitation(&shop, &kim_id);
+    terms["mode"] = json!("PROMOTION");
+    for key in ["scopes", "priceFloor", "revenueShareBps"] {
+        terms.as_object_mut().unwrap().remove(key);
+    }
+    // A merchant does not apply; the creator does.
+    let by_merchant = app
+        .data(Some(&shop.token), apply, json!({"input": terms}))
+        .await;
+    assert_eq!(codes(&by_merchant["applyToMerchant"]), ["FORBIDDEN"]);
+    let applied = app.data(Some(&kim), apply, json!({"input": terms})).await;
+    let collaboration = &applied["applyToMerchant"]["collaboration"];
+    assert_eq!(collaboration["status"], "PROPOSED", "{applied}");
+    assert_eq!(collaboration["proposedBy"], "CREATOR");
+    assert_eq!(collaboration["delegation"], Value::Null);
+    let id = collaboration["id"].as_str().unwrap().to_owned();
+
+    let decline = "mutation($id: ID!) {
+      declineCollaboration(input: {collaborationId: $id}) { collaboration { status } userErrors { code } }
+    }";
+    let own = app.data(Some(&kim), decline, json!({"id": id})).await;
+    assert_eq!(
+        codes(&own["declineCollaboration"]),
+        ["NOT_THE_COUNTERPARTY"]
+    );
+    let declined = app
+        .data(Some(&shop.token), decline, json!({"id": id}))
+        .await;
+    assert_eq!(
+        declined["declineCollaboration"],
+        json!({"collaboration": {"status": "DECLINED"}, "userErrors": []})
+    );
+    let again = app.data(Some(&kim), ACCEPT, json!({"id": id})).await;
+    assert_eq!(
+        codes(&again["acceptCollaboration"]),
+        ["COLLABORATION_NOT_PROPOSED"]
+    );
+
+    // A partner, a citizen, another merchant: it reads as missing, and they list none.
+    let other_shop = open_shop(&app, "다른 가게").await;
+    let outsiders = [
+        app.token_for("mama", Role::Partner, None),
+        app.token_for("citizen-1", Role::Citizen, None),
+        other_shop.token,
+    ];
+    for token in &outsiders {
+        let data = app.data(Some(token), TRAIL, json!({"id": id})).await;
+        assert_eq!(data["collaboration"], Value::Null, "{data}");
+    }
+    let list = "query { collaborations(first: 5) { edges { node { id } } } }";
+    let (_, body) = app.graphql(Some(&outsiders[0]), list, json!({})).await;
+    assert_eq!(error_codes(&body), ["FORBIDDEN"], "{body}");
+    let (_, body) = app.graphql(Some(&outsiders[2]), list, json!({})).await;
+    assert_eq!(body["data"]["collaborations"]["edges"], json!([]), "{body}");
+}
