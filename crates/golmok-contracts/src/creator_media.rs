@@ -10,11 +10,14 @@ use uuid::Uuid;
 
 use crate::wire_codes;
 
+mod collaborations;
 pub mod http;
 mod lives;
 mod training;
 pub use lives::*;
 pub use training::*;
+
+pub use collaborations::*;
 
 /// The producer's name in `kr.golmok.creator-media.<Event>.v<N>`.
 pub const SERVICE: &str = "creator-media";

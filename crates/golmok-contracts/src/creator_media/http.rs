@@ -261,3 +261,127 @@ impl PromotionView {
         }
     }
 }
+
+// ---- collaborations ----
+
+pub use super::{CollaborationMode, CollaborationParty, DelegatedActionKind, DelegationScope};
+
+api_codes! {
+    // Where a collaboration stands.
+    CollaborationStatus { Proposed, Active, Declined, Ended, Expired }
+}
+
+api_codes! {
+    // Whether an action taken on the merchant's behalf is done.
+    AuditOutcome { Pending, Done, Refused }
+}
+
+/// A commission for one product, overriding the default.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ProductCommission {
+    pub product_id: Uuid,
+    pub bps: i64,
+}
+
+/// A merchant invites a creator (`creatorId`) or a creator applies to a
+/// merchant (`merchantId`); the caller is the proposing party.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ProposeCollaboration {
+    pub merchant_id: Uuid,
+    pub creator_id: Uuid,
+    /// Storefront product ids; empty covers every product.
+    #[serde(default)]
+    pub products: Vec<Uuid>,
+    pub commission_bps: i64,
+    #[serde(default)]
+    pub product_commissions: Vec<ProductCommission>,
+    pub starts: DateTime<Utc>,
+    pub ends: DateTime<Utc>,
+    /// Default: 7 days from now, or `ends` if sooner.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub respond_by: Option<DateTime<Utc>>,
+    pub mode: CollaborationMode,
+    /// Delegated selling only: scope names (`EDIT_LISTINGS`, …).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scopes: Option<Vec<String>>,
+    /// Delegated selling only: won.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub price_floor: Option<i64>,
+    /// Delegated selling only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revenue_share_bps: Option<i64>,
+}
+
+/// An action the gateway is about to take on the merchant's behalf.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RequestDelegatedAction {
+    pub action: DelegatedActionKind,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub product_id: Option<Uuid>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub price: Option<i64>,
+    pub summary: String,
+}
+
+/// The outcome of a requested action: no code when it was done.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CompleteDelegatedAction {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_code: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DelegationView {
+    pub scopes: Vec<DelegationScope>,
+    pub price_floor: i64,
+    pub revenue_share_bps: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProductCommissionView {
+    pub product_id: Uuid,
+    pub bps: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CollaborationView {
+    pub id: Uuid,
+    pub merchant_id: Uuid,
+    pub creator_id: Uuid,
+    pub proposed_by: CollaborationParty,
+    pub status: CollaborationStatus,
+    pub products: Vec<Uuid>,
+    pub commission_bps: u32,
+    pub product_commissions: Vec<ProductCommissionView>,
+    pub starts: DateTime<Utc>,
+    pub ends: DateTime<Utc>,
+    pub respond_by: DateTime<Utc>,
+    pub mode: CollaborationMode,
+    pub delegation: Option<DelegationView>,
+    pub proposed_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// One action taken on the merchant's behalf, in the collaboration's audit trail.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AuditEntryView {
+    pub id: Uuid,
+    pub collaboration_id: Uuid,
+    pub action: DelegatedActionKind,
+    pub product_id: Option<Uuid>,
+    pub price: Option<i64>,
+    pub summary: String,
+    /// The creator's token subject.
+    pub actor: String,
+    pub at: DateTime<Utc>,
+    pub outcome: AuditOutcome,
+    pub error_code: Option<String>,
+}

@@ -8,6 +8,10 @@ use golmok_contracts::creator_media::*;
 use golmok_contracts::map_codes;
 use golmok_kernel::{AggregateCodec, Wire, event_table, wire_struct};
 
+use super::collaboration_codec::{
+    proposed_from_wire, proposed_to_wire, requested_from_wire, requested_to_wire,
+};
+use crate::domain::collaboration::CollaborationEvent;
 use crate::domain::creator::{
     self, Channel, ClaimEvent, CreatorEvent, Handle, Profile, ProfileUpdated,
 };
@@ -74,6 +78,19 @@ event_table! {
         Withdrawn { promotion_id, at } => PromotionWithdrawn @ 1: PromotionWithdrawnV1,
         Expired { promotion_id, at } => PromotionExpired @ 1: PromotionExpiredV1,
     }
+    Collaboration(CollaborationEvent) {
+        Proposed { proposal } => CollaborationProposed @ 1: CollaborationProposedV1
+            via(proposed_to_wire, proposed_from_wire),
+        Accepted { by, at } => CollaborationAccepted @ 1: CollaborationAcceptedV1,
+        Declined { by, at } => CollaborationDeclined @ 1: CollaborationDeclinedV1,
+        Ended { by, at } => CollaborationEnded @ 1: CollaborationEndedV1,
+        Expired { at } => CollaborationExpired @ 1: CollaborationExpiredV1,
+        ActionRequested { entry_id, action, actor, at }
+            => DelegatedActionRequested @ 1: DelegatedActionRequestedV1
+            via(requested_to_wire, requested_from_wire),
+        ActionCompleted { entry_id, error_code, at }
+            => DelegatedActionCompleted @ 1: DelegatedActionCompletedV1,
+    }
 }
 
 map_codes!(Platform <=> creator::Platform { Youtube, Instagram, Tiktok, NaverBlog, Chzzk, Other });
@@ -135,3 +152,4 @@ pub type LiveCodec = AggregateCodec<CreatorMediaCodec, LiveEvent>;
 pub type CohortCodec = AggregateCodec<CreatorMediaCodec, CohortEvent>;
 pub type TieInCodec = AggregateCodec<CreatorMediaCodec, TieInEvent>;
 pub type PromotionCodec = AggregateCodec<CreatorMediaCodec, PromotionEvent>;
+pub type CollaborationCodec = AggregateCodec<CreatorMediaCodec, CollaborationEvent>;

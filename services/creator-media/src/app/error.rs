@@ -1,5 +1,6 @@
 use golmok_kernel::Fault;
 
+use crate::domain::collaboration::CollaborationError;
 use crate::domain::creator::{CreatorError, HandleMalformed, HandleTaken};
 use crate::domain::promotion::PromotionError;
 use crate::domain::studio::{BookingError, StudioError};
@@ -33,6 +34,8 @@ pub enum AppError {
     TieIn(#[from] TieInError),
     #[error(transparent)]
     Promotion(#[from] PromotionError),
+    #[error(transparent)]
+    Collaboration(#[from] CollaborationError),
     #[error("the caller may not do this")]
     Forbidden,
     /// The machinery failed (storage, contention, a reused key, a damaged record).

@@ -1,6 +1,7 @@
-//! The automatic expiry of promotions: a small background task that finds
-//! live promotions whose end has passed and expires each through the
-//! command handler (idempotent; a withdrawn promotion never expires).
+//! The automatic expiry: one small background task that finds live
+//! promotions whose end has passed and collaborations whose answer or end is
+//! due, and expires each through the command handler (idempotent; a
+//! withdrawn promotion never expires).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -11,7 +12,7 @@ use tokio::task::JoinHandle;
 
 use super::CreatorMedia;
 
-/// How often the task looks for promotions that ended.
+/// How often the task looks for promotions and collaborations to expire.
 pub const EXPIRY_EVERY: Duration = Duration::from_millis(500);
 /// The most promotions one look expires.
 const BATCH: usize = 100;
@@ -31,7 +32,12 @@ impl Expiry {
             ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
                 tokio::select! {
-                    _ = ticks.tick() => expire_ended(&service).await,
+                    _ = ticks.tick() => {
+                        expire_ended(&service).await;
+                        if let Err(error) = service.expire_due(Utc::now()).await {
+                            tracing::warn!(%error, "cannot expire the collaborations that are due");
+                        }
+                    }
                     _ = stopped.changed() => break,
                 }
             }

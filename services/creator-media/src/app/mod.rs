@@ -2,6 +2,9 @@
 //! events: the I/O around the pure domain.
 
 pub mod codec;
+mod collaboration_codec;
+pub mod collaboration_projection;
+mod collaborations;
 mod creators;
 mod error;
 pub mod expiry;
@@ -17,6 +20,7 @@ mod tie_ins;
 mod training;
 pub mod views;
 
+pub use collaborations::{Answer, COLLABORATION, NewCollaboration};
 pub use creators::NewCreator;
 pub use error::AppError;
 pub use golmok_kernel::Committed;

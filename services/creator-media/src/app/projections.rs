@@ -48,6 +48,7 @@ pub fn handlers() -> Vec<Arc<dyn EventHandler>> {
     let mut handlers: Vec<Arc<dyn EventHandler>> = vec![
         Arc::new(ViewsProjection),
         Arc::new(super::promotion_projection::PromotionsProjection),
+        Arc::new(super::collaboration_projection::CollaborationsProjection),
     ];
     handlers.extend(super::lives::handlers());
     handlers.extend(super::training::handlers());
@@ -122,7 +123,8 @@ impl EventHandler for ViewsProjection {
             | CreatorMediaEvent::Live(_)
             | CreatorMediaEvent::Cohort(_)
             | CreatorMediaEvent::TieIn(_)
-            | CreatorMediaEvent::Promotion(_) => {}
+            | CreatorMediaEvent::Promotion(_)
+            | CreatorMediaEvent::Collaboration(_) => {}
             CreatorMediaEvent::Studio(StudioEvent::Created(created)) => {
                 let view = studio_view(&created);
                 let id = view.id.to_string();

@@ -120,12 +120,8 @@ impl EventHandler for PromotionsProjection {
                 let status = PromotionStatus::Expired;
                 end_promotion(tx, promotion_id, status, at, version).await?;
             }
-            CreatorMediaEvent::Creator(_)
-            | CreatorMediaEvent::Claim(_)
-            | CreatorMediaEvent::Studio(_)
-            | CreatorMediaEvent::Day(_)
-            | CreatorMediaEvent::Live(_)
-            | CreatorMediaEvent::Cohort(_) => {}
+            // The other aggregates' events are not the promotions'.
+            _ => {}
         }
         Ok(())
     }

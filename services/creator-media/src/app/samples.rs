@@ -209,4 +209,7 @@ pub fn all() -> Vec<CreatorMediaEvent> {
         }
         .into(),
     ]
+    .into_iter()
+    .chain(super::collaboration_codec::samples(at(), id))
+    .collect()
 }

@@ -2,7 +2,10 @@ use std::sync::Arc;
 
 use golmok_kernel::{CommandHandler, EventLog, Projections, StreamName, Tables};
 
-use super::codec::{ClaimCodec, CreatorCodec, DayCodec, PromotionCodec, StudioCodec, TieInCodec};
+use super::codec::{
+    ClaimCodec, CollaborationCodec, CreatorCodec, DayCodec, PromotionCodec, StudioCodec, TieInCodec,
+};
+use crate::domain::collaboration::Collaboration;
 use crate::domain::creator::{Creator, HandleClaim};
 use crate::domain::promotion::Promotion;
 use crate::domain::studio::{Studio, StudioDay};
@@ -20,6 +23,7 @@ pub struct CreatorMedia {
     pub(super) cohorts: super::training::Cohorts,
     pub(super) tie_ins: CommandHandler<TieIn, TieInCodec>,
     pub(super) promotions: CommandHandler<Promotion, PromotionCodec>,
+    pub(super) collaborations: CommandHandler<Collaboration, CollaborationCodec>,
     pub(super) projections: Arc<Projections>,
 }
 
@@ -46,7 +50,8 @@ impl CreatorMedia {
             lives: CommandHandler::new(Arc::clone(&log)),
             cohorts: CommandHandler::new(Arc::clone(&log)),
             tie_ins: CommandHandler::new(Arc::clone(&log)),
-            promotions: CommandHandler::new(log),
+            promotions: CommandHandler::new(Arc::clone(&log)),
+            collaborations: CommandHandler::new(log),
             tables,
             projections,
         }

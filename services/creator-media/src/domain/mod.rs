@@ -1,5 +1,6 @@
 //! Pure, synchronous aggregates: no I/O, clocks, id generation or wire formats.
 
+pub mod collaboration;
 pub mod creator;
 mod labels;
 pub mod live;

@@ -5,6 +5,7 @@ use axum::http::StatusCode;
 use golmok_runtime::edge::{Failure, Problem, Row};
 
 use crate::app::AppError;
+use crate::domain::collaboration::CollaborationError;
 use crate::domain::creator::CreatorError;
 use crate::domain::live::LiveError;
 use crate::domain::promotion::PromotionError;
@@ -48,6 +49,9 @@ impl Problem for AppError {
             }
             AppError::Promotion(error) => {
                 Row::new(promotion_status(error), error.code()).field(error.field())
+            }
+            AppError::Collaboration(error) => {
+                Row::new(collaboration_status(error), error.code()).field(error.field())
             }
             AppError::Forbidden => Failure::Forbidden.row(SERVICE),
             AppError::Fault(fault) => Failure::of(fault).row(SERVICE),
@@ -134,5 +138,32 @@ fn promotion_status(error: &PromotionError) -> StatusCode {
         | PromotionError::OfferInvalid
         | PromotionError::PeriodInvalid
         | PromotionError::EndsInPast => StatusCode::BAD_REQUEST,
+    }
+}
+
+fn collaboration_status(error: &CollaborationError) -> StatusCode {
+    match error {
+        CollaborationError::NotFound | CollaborationError::EntryNotFound => StatusCode::NOT_FOUND,
+        CollaborationError::AlreadyExists
+        | CollaborationError::NotProposed
+        | CollaborationError::NotActive
+        | CollaborationError::NotDue
+        | CollaborationError::EntryCompleted => StatusCode::CONFLICT,
+        CollaborationError::NotTheCounterparty
+        | CollaborationError::ScopeMissing
+        | CollaborationError::ProductNotCovered => StatusCode::FORBIDDEN,
+        CollaborationError::PriceBelowFloor { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+        CollaborationError::CommissionOutOfRange { .. }
+        | CollaborationError::RevenueShareOutOfRange
+        | CollaborationError::ValidityInvalid
+        | CollaborationError::RespondByInvalid
+        | CollaborationError::TooManyProducts { .. }
+        | CollaborationError::DuplicateProduct { .. }
+        | CollaborationError::ProductNotListed
+        | CollaborationError::DelegationRequired
+        | CollaborationError::DelegationUnexpected
+        | CollaborationError::ScopeUnknown(_)
+        | CollaborationError::PriceFloorInvalid
+        | CollaborationError::Summary(_) => StatusCode::BAD_REQUEST,
     }
 }

@@ -1,6 +1,7 @@
 //! The HTTP API: creators, studios and their bookings, event tie-ins and
 //! promotions.
 
+mod collaborations;
 mod creators;
 mod error;
 mod lives;
@@ -58,6 +59,7 @@ pub fn router(service: Arc<CreatorMedia>) -> Router {
         .route("/promotions/{id}", get(promotions::get))
         .route("/promotions/{id}/withdrawal", post(promotions::withdraw))
         .route("/merchants/{id}/promotions", get(promotions::of_merchant))
+        .merge(collaborations::routes())
         .fallback(|| async { ApiError::route_not_found() })
         .method_not_allowed_fallback(|| async { ApiError::method_not_allowed() })
         .layer(DefaultBodyLimit::max(BODY_LIMIT))

@@ -1,6 +1,7 @@
 //! API tests: every test builds the service with `golmok_runtime::build` on a
 //! temporary data directory (the testkit's harness) and talks HTTP to it.
 
+mod collaborations;
 mod creators;
 mod helpers;
 mod lives;

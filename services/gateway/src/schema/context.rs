@@ -52,6 +52,20 @@ impl RequestContext {
         R::new(self.clients.upstream(R::SERVICE, &self.caller))
     }
 
+    /// The request's caller with another actor (the same trace): the
+    /// gateway acting for a merchant on a delegating creator's behalf.
+    pub(crate) fn acting_as(&self, actor: Actor) -> Caller {
+        Caller {
+            actor: Some(actor),
+            trace: self.caller.trace,
+        }
+    }
+
+    /// A service's routes, called as `caller` rather than the request's.
+    pub(crate) fn upstream_as<'a, R: Routes<'a>>(&'a self, caller: &'a Caller) -> R {
+        R::new(self.clients.upstream(R::SERVICE, caller))
+    }
+
     /// The object `id` through the request's loader; `None` when there is
     /// none or the caller may not see it.
     pub(crate) async fn lookup<T: Lookup>(&self, id: Uuid) -> Result<Option<T>, CallError> {

@@ -3,6 +3,7 @@
 
 mod context;
 mod creator_media;
+mod delegation;
 mod merchants;
 mod node;
 mod nulls;
@@ -35,6 +36,7 @@ pub(crate) struct Query(
     creator_media::LiveQuery,
     creator_media::TrainingQuery,
     creator_media::PromotionQuery,
+    creator_media::CollaborationQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -48,6 +50,7 @@ pub(crate) struct Mutation(
     creator_media::LiveMutation,
     creator_media::TrainingMutation,
     creator_media::PromotionMutation,
+    creator_media::CollaborationMutation,
 );
 
 node::node_types! {
@@ -64,11 +67,13 @@ node::node_types! {
         TrainingCohort(creator_media::TrainingCohort) => creator_media::find_cohort,
         TieIn(creator_media::TieIn) => creator_media::find_tie_in,
         Promotion(creator_media::Promotion) => creator_media::find_promotion,
+        Collaboration(creator_media::Collaboration) => creator_media::find_collaboration,
     }
     not_nodes {
         VoucherRedemption => "voucher redemptions are read from their wallet or their merchant's voucherRedemptions",
         ChannelOnboarding => "channel onboarding requests are read from their merchant's channelOnboardings",
         StudioBooking => "studio bookings are read from their studio's bookings(day:)",
+        AuditEntry => "audit entries are read from their collaboration's auditTrail",
     }
 }
 

@@ -18,7 +18,7 @@ pub(crate) use client::{
 };
 pub use client::{UpstreamError, Upstreams};
 pub(crate) use creator_media::{
-    CreatorMedia, model as creator_media_model, promotions as promotion_model,
+    Answering, CreatorMedia, model as creator_media_model, promotions as promotion_model,
 };
 pub(crate) use layers::TraceContext;
 pub(crate) use storefront::{Storefront, model};

@@ -2,6 +2,7 @@
 //! and over small stand-ins where the test must observe or break the service.
 
 mod auth;
+mod collaborations;
 mod contract;
 mod creators;
 mod fake_storefront;

@@ -44,6 +44,12 @@ pub struct TestApp {
 
 /// The gateway over a real storefront on a temporary data directory.
 pub async fn spawn_app() -> TestApp {
+    spawn_app_wrapping(|storefront| storefront).await
+}
+
+/// [`spawn_app`] with the real storefront's router wrapped by `wrap` (to
+/// inject its failures).
+pub async fn spawn_app_wrapping(wrap: impl FnOnce(Router) -> Router) -> TestApp {
     let data = tempfile::tempdir().expect("temp dir");
     let settings = storefront::Settings {
         data_dir: data.path().join("storefront"),
@@ -72,7 +78,7 @@ pub async fn spawn_app() -> TestApp {
         .await
         .expect("each service follows the other");
     let services = Routers {
-        storefront: storefront.router(),
+        storefront: wrap(storefront.router()),
         voucher: voucher.router(),
         creator_media: creator_media.router(),
     };

@@ -3,6 +3,7 @@
 //! by slot. The creator-media service decides who may do what from the
 //! caller; the gateway passes the caller on.
 
+mod collaborations;
 mod lives;
 mod matching;
 mod mutations;
@@ -11,6 +12,9 @@ mod queries;
 mod training;
 mod types;
 
+pub(crate) use collaborations::{
+    Collaboration, CollaborationMutation, CollaborationQuery, find_collaboration,
+};
 pub(crate) use lives::{LiveMutation, LiveQuery, LiveSession, find_live};
 pub(crate) use matching::{CreatorMatch, recommended_creators};
 pub(crate) use mutations::CreatorMediaMutation;

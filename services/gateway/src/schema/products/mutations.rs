@@ -5,11 +5,11 @@ use uuid::Uuid;
 use super::types::Product;
 use crate::relay::NodeType;
 use crate::schema::context::{ContextExt, RequestContext};
-use crate::schema::outcome::{
-    InputNames, Refusal, idempotency_key, input_id, not_found, payload, settle,
-};
+use crate::schema::delegation::{self, Acting, Intent};
+use crate::schema::outcome::{InputNames, Refusal, idempotency_key, input_id, payload, settle};
 use crate::schema::scalars::Won;
-use crate::upstream::{CallError, Storefront, model};
+use crate::upstream::{CallError, model};
+use golmok_contracts::creator_media::http::DelegatedActionKind as Kind;
 
 /// Refusals about the merchant in the path point at `merchantId`.
 const MERCHANT: InputNames = InputNames {
@@ -143,11 +143,19 @@ impl ProductMutation {
             async {
                 let merchant = input_id(&input.merchant_id, NodeType::Merchant, "merchantId")?;
                 let key = idempotency_key(input.idempotency_key.as_deref())?;
-                let product = request
-                    .upstream::<Storefront>()
+                let delegation = delegation::delegation_from(request, merchant).await?;
+                let intent = Intent {
+                    kind: Kind::CreateProduct,
+                    product: None,
+                    price: Some(input.price.0),
+                    summary: format!("create {:?} at {} won", input.name, input.price.0),
+                };
+                let acting = delegation::begin(request, delegation, intent, key).await?;
+                let product = acting
+                    .storefront(request)
                     .create_product(merchant, &contract::AddProduct::from(&input), key)
                     .await;
-                fresh(request, product, &MERCHANT).await
+                fresh(request, acting.finish(request, product).await, &MERCHANT).await
             }
             .await,
         )
@@ -162,13 +170,22 @@ impl ProductMutation {
         let request = ctx.request();
         settle(
             async {
-                let product = current(request, &input.product_id).await?;
                 let key = idempotency_key(input.idempotency_key.as_deref())?;
-                let product = request
-                    .upstream::<Storefront>()
+                let (product, acting) = current(request, &input.product_id, key, |id| Intent {
+                    kind: Kind::UpdateProduct,
+                    product: Some(id),
+                    price: None,
+                    summary: format!(
+                        "edit name {:?}, description {:?}",
+                        input.name, input.description
+                    ),
+                })
+                .await?;
+                let product = acting
+                    .storefront(request)
                     .update_product(&product, &contract::EditProduct::from(&input), key)
                     .await;
-                fresh(request, product, &PRODUCT).await
+                fresh(request, acting.finish(request, product).await, &PRODUCT).await
             }
             .await,
         )
@@ -183,13 +200,19 @@ impl ProductMutation {
         let request = ctx.request();
         settle(
             async {
-                let product = current(request, &input.product_id).await?;
                 let key = idempotency_key(input.idempotency_key.as_deref())?;
-                let product = request
-                    .upstream::<Storefront>()
+                let (product, acting) = current(request, &input.product_id, key, |id| Intent {
+                    kind: Kind::ChangePrice,
+                    product: Some(id),
+                    price: Some(input.price.0),
+                    summary: format!("price {} won", input.price.0),
+                })
+                .await?;
+                let product = acting
+                    .storefront(request)
                     .change_price(&product, &contract::ChangePrice::from(&input), key)
                     .await;
-                fresh(request, product, &PRODUCT).await
+                fresh(request, acting.finish(request, product).await, &PRODUCT).await
             }
             .await,
         )
@@ -205,13 +228,19 @@ impl ProductMutation {
         let request = ctx.request();
         settle(
             async {
-                let product = current(request, &input.product_id).await?;
                 let key = idempotency_key(input.idempotency_key.as_deref())?;
-                let product = request
-                    .upstream::<Storefront>()
+                let (product, acting) = current(request, &input.product_id, key, |id| Intent {
+                    kind: Kind::AdjustStock,
+                    product: Some(id),
+                    price: None,
+                    summary: format!("stock {:+} ({:?})", input.delta, input.reason),
+                })
+                .await?;
+                let product = acting
+                    .storefront(request)
                     .adjust_stock(&product, &contract::AdjustStock::from(&input), key)
                     .await;
-                fresh(request, product, &PRODUCT).await
+                fresh(request, acting.finish(request, product).await, &PRODUCT).await
             }
             .await,
         )
@@ -226,13 +255,19 @@ impl ProductMutation {
         let request = ctx.request();
         settle(
             async {
-                let product = current(request, &input.product_id).await?;
                 let key = idempotency_key(input.idempotency_key.as_deref())?;
-                let product = request
-                    .upstream::<Storefront>()
+                let (product, acting) = current(request, &input.product_id, key, |id| Intent {
+                    kind: Kind::PublishProduct,
+                    product: Some(id),
+                    price: None,
+                    summary: "publish".to_owned(),
+                })
+                .await?;
+                let product = acting
+                    .storefront(request)
                     .publish_product(&product, key)
                     .await;
-                fresh(request, product, &PRODUCT).await
+                fresh(request, acting.finish(request, product).await, &PRODUCT).await
             }
             .await,
         )
@@ -247,28 +282,39 @@ impl ProductMutation {
         let request = ctx.request();
         settle(
             async {
-                let product = current(request, &input.product_id).await?;
                 let key = idempotency_key(input.idempotency_key.as_deref())?;
-                let product = request
-                    .upstream::<Storefront>()
+                let (product, acting) = current(request, &input.product_id, key, |id| Intent {
+                    kind: Kind::UnpublishProduct,
+                    product: Some(id),
+                    price: None,
+                    summary: "unpublish".to_owned(),
+                })
+                .await?;
+                let product = acting
+                    .storefront(request)
                     .unpublish_product(&product, key)
                     .await;
-                fresh(request, product, &PRODUCT).await
+                fresh(request, acting.finish(request, product).await, &PRODUCT).await
             }
             .await,
         )
     }
 }
 
-/// The product named by the `productId` input, as the caller may see it now.
-async fn current(request: &RequestContext, id: &ID) -> Result<model::Product, Refusal> {
+/// The product named by the `productId` input, as the caller may change it
+/// now, and who changes it: the caller, or a creator under a merchant's
+/// delegation, the action (`intent` of the product's id) recorded first in
+/// the collaboration's audit trail (`schema/delegation.rs`).
+async fn current(
+    request: &RequestContext,
+    id: &ID,
+    key: Option<&str>,
+    intent: impl FnOnce(Uuid) -> Intent,
+) -> Result<(model::Product, Acting), Refusal> {
     let id: Uuid = input_id(id, NodeType::Product, "productId")?;
-    request
-        .upstream::<Storefront>()
-        .product(id)
-        .await
-        .map_err(|error| PRODUCT.refusal(error))?
-        .ok_or_else(|| not_found("PRODUCT_NOT_FOUND", "productId", "product"))
+    let (product, delegation) = delegation::product_to_change(request, id).await?;
+    let acting = delegation::begin(request, delegation, intent(product.id), key).await?;
+    Ok((product, acting))
 }
 
 /// The product a command answered with, also kept for the rest of the request.

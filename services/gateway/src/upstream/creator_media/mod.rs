@@ -2,10 +2,13 @@
 //! method per route; a command sends the contract's request body, so what
 //! goes out is checked.
 
+mod collaborations;
 mod lives;
 pub(crate) mod model;
 pub(crate) mod promotions;
 mod training;
+
+pub(crate) use collaborations::Answering;
 
 use chrono::NaiveDate;
 use golmok_contracts::creator_media::http as contract;
