@@ -11,6 +11,9 @@ use uuid::Uuid;
 use crate::wire_codes;
 
 pub mod http;
+mod webhooks;
+
+pub use webhooks::*;
 
 /// The producer's name in `kr.golmok.creator-media.<Event>.v<N>`.
 pub const SERVICE: &str = "creator-media";

@@ -6,16 +6,19 @@ use golmok_runtime::{Blueprint, Hosted, Registration, Service, StartupError};
 
 use crate::Settings;
 use crate::app::CreatorMedia;
+use crate::app::webhooks::DeliveryWorker;
 use crate::config::CreatorMediaSection;
 
 /// The creator-media service's entry in a host's registry.
 pub const SERVICE: Registration<Application> = Registration::new();
 
-/// A built creator-media service: its store open, its projections running.
+/// A built creator-media service: its store open, its projections and its
+/// webhook delivery worker running.
 pub struct Application {
     hosted: Hosted,
     service: Arc<CreatorMedia>,
     projections: Arc<Projections>,
+    webhooks: DeliveryWorker,
 }
 
 impl Application {
@@ -35,7 +38,7 @@ impl Blueprint for Application {
     const NAME: &'static str = golmok_contracts::creator_media::SERVICE;
     type Section = CreatorMediaSection;
 
-    async fn assemble(_settings: Settings, hosted: Hosted) -> Result<Self, StartupError> {
+    async fn assemble(settings: Settings, hosted: Hosted) -> Result<Self, StartupError> {
         let projections = hosted
             .start_projections(crate::app::projections::handlers())
             .await?;
@@ -44,10 +47,14 @@ impl Blueprint for Application {
             Arc::clone(&hosted.storage.tables),
             Arc::clone(&projections),
         ));
+        let webhooks =
+            DeliveryWorker::start(Arc::clone(&hosted.storage.tables), settings.own.webhooks)
+                .map_err(|error| StartupError::Settings(format!("the webhook client: {error}")))?;
         Ok(Application {
             hosted,
             service,
             projections,
+            webhooks,
         })
     }
 }
@@ -58,12 +65,13 @@ impl Service for Application {
         &self.hosted
     }
 
-    /// Creators and studios (no ops routes).
+    /// Creators, studios and webhooks (no ops routes).
     fn router(&self) -> axum::Router {
         crate::http::router(Arc::clone(&self.service))
     }
 
     async fn shutdown(&self) {
+        self.webhooks.stop().await;
         self.projections.stop().await;
     }
 }

@@ -12,6 +12,7 @@ use crate::domain::creator::{
     self, Channel, ClaimEvent, CreatorEvent, Handle, Profile, ProfileUpdated,
 };
 use crate::domain::studio::{DayEvent, StudioCreated, StudioEvent};
+use crate::domain::webhook::{Endpoint, WebhookEvent};
 
 event_table! {
     /// Every event the creator-media service writes.
@@ -40,6 +41,13 @@ event_table! {
             => SlotBooked @ 1: SlotBookedV1,
         BookingCancelled { booking_id, studio_id, start, at }
             => BookingCancelled @ 1: BookingCancelledV1,
+    }
+    Webhook(WebhookEvent) {
+        Registered(Endpoint { webhook_id, tie_in, partner, url, description, secret_id, at })
+            => WebhookRegistered @ 1: WebhookRegisteredV1,
+        SecretRotated { webhook_id, secret_id, at } => WebhookSecretRotated @ 1: WebhookSecretRotatedV1,
+        Disabled { webhook_id, at } => WebhookDisabled @ 1: WebhookDisabledV1,
+        Deleted { webhook_id, at } => WebhookDeleted @ 1: WebhookDeletedV1,
     }
 }
 
@@ -70,3 +78,4 @@ pub type CreatorCodec = AggregateCodec<CreatorMediaCodec, CreatorEvent>;
 pub type ClaimCodec = AggregateCodec<CreatorMediaCodec, ClaimEvent>;
 pub type StudioCodec = AggregateCodec<CreatorMediaCodec, StudioEvent>;
 pub type DayCodec = AggregateCodec<CreatorMediaCodec, DayEvent>;
+pub type WebhookCodec = AggregateCodec<CreatorMediaCodec, WebhookEvent>;

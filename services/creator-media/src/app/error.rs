@@ -2,6 +2,7 @@ use golmok_kernel::Fault;
 
 use crate::domain::creator::{CreatorError, HandleMalformed, HandleTaken};
 use crate::domain::studio::{BookingError, StudioError};
+use crate::domain::webhook::WebhookError;
 
 /// Why the creator-media service could not carry out a request: domain
 /// rejections kept apart from storage failures.
@@ -19,6 +20,14 @@ pub enum AppError {
     StudioNotFound,
     #[error(transparent)]
     Booking(#[from] BookingError),
+    #[error(transparent)]
+    Webhook(#[from] WebhookError),
+    #[error("no such tie-in")]
+    TieInNotFound,
+    #[error("not a feed cursor")]
+    FeedCursorInvalid,
+    #[error("the webhook is disabled")]
+    WebhookDisabled,
     #[error("the caller may not do this")]
     Forbidden,
     /// The machinery failed (storage, contention, a reused key, a damaged record).

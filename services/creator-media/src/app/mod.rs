@@ -9,6 +9,7 @@ mod samples;
 mod service;
 mod studios;
 pub mod views;
+pub mod webhooks;
 
 pub use creators::NewCreator;
 pub use error::AppError;

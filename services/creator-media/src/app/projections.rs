@@ -39,7 +39,10 @@ pub const ALL_TABLES: [&str; 5] = [
 
 /// Every creator-media projection.
 pub fn handlers() -> Vec<Arc<dyn EventHandler>> {
-    vec![Arc::new(ViewsProjection)]
+    vec![
+        Arc::new(ViewsProjection),
+        Arc::new(super::webhooks::WebhookQueue),
+    ]
 }
 
 /// A list's clustering key: time order, then id.
@@ -89,7 +92,7 @@ impl EventHandler for ViewsProjection {
                 view.version = version;
                 put_creator(tx, &view);
             }
-            CreatorMediaEvent::Claim(_) => {}
+            CreatorMediaEvent::Claim(_) | CreatorMediaEvent::Webhook(_) => {}
             CreatorMediaEvent::Studio(StudioEvent::Created(created)) => {
                 let view = studio_view(&created);
                 let id = view.id.to_string();

@@ -11,6 +11,7 @@ use crate::domain::creator::{
     Channel, ClaimEvent, CreatorEvent, Handle, Platform, Profile, ProfileUpdated,
 };
 use crate::domain::studio::{DayEvent, StudioCreated, StudioEvent};
+use crate::domain::webhook::{Endpoint, WebhookEvent};
 
 fn at() -> DateTime<Utc> {
     "2026-06-01T03:00:00Z".parse().expect("fixed instant")
@@ -85,6 +86,32 @@ pub fn all() -> Vec<CreatorMediaEvent> {
             booking_id: id(3),
             studio_id: id(2),
             start,
+            at: at(),
+        }
+        .into(),
+        WebhookEvent::Registered(Endpoint {
+            webhook_id: id(4),
+            tie_in: id(5),
+            partner: "mama".into(),
+            url: "https://hooks.mama.example/golmok".into(),
+            description: "MAMA 2026 promotions".into(),
+            secret_id: id(6),
+            at: at(),
+        })
+        .into(),
+        WebhookEvent::SecretRotated {
+            webhook_id: id(4),
+            secret_id: id(7),
+            at: at(),
+        }
+        .into(),
+        WebhookEvent::Disabled {
+            webhook_id: id(4),
+            at: at(),
+        }
+        .into(),
+        WebhookEvent::Deleted {
+            webhook_id: id(4),
             at: at(),
         }
         .into(),

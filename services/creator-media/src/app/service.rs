@@ -2,9 +2,10 @@ use std::sync::Arc;
 
 use golmok_kernel::{CommandHandler, EventLog, Projections, StreamName, Tables};
 
-use super::codec::{ClaimCodec, CreatorCodec, DayCodec, StudioCodec};
+use super::codec::{ClaimCodec, CreatorCodec, DayCodec, StudioCodec, WebhookCodec};
 use crate::domain::creator::{Creator, HandleClaim};
 use crate::domain::studio::{Studio, StudioDay};
+use crate::domain::webhook::Webhook;
 
 /// The creator-media application service: command handlers over the event
 /// log, queries over the read models.
@@ -14,6 +15,7 @@ pub struct CreatorMedia {
     pub(super) claims: CommandHandler<HandleClaim, ClaimCodec>,
     pub(super) studios: CommandHandler<Studio, StudioCodec>,
     pub(super) days: CommandHandler<StudioDay, DayCodec>,
+    pub(super) webhooks: CommandHandler<Webhook, WebhookCodec>,
     pub(super) projections: Arc<Projections>,
 }
 
@@ -32,7 +34,8 @@ impl CreatorMedia {
             creators: CommandHandler::new(Arc::clone(&log)),
             claims: CommandHandler::new(Arc::clone(&log)),
             studios: CommandHandler::new(Arc::clone(&log)),
-            days: CommandHandler::new(log),
+            days: CommandHandler::new(Arc::clone(&log)),
+            webhooks: CommandHandler::new(log),
             tables,
             projections,
         }

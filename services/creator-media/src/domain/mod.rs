@@ -3,5 +3,6 @@
 pub mod creator;
 pub mod studio;
 mod text;
+pub mod webhook;
 
 pub use text::{Refusal, TextRule};

@@ -7,6 +7,7 @@ use golmok_runtime::edge::{Failure, Problem, Row};
 use crate::app::AppError;
 use crate::domain::creator::CreatorError;
 use crate::domain::studio::{BookingError, StudioError};
+use crate::domain::webhook::WebhookError;
 
 /// How partners read this service's name.
 const SERVICE: &str = "the creator-media service";
@@ -31,6 +32,16 @@ impl Problem for AppError {
             AppError::Booking(error) => {
                 Row::new(booking_status(error), error.code()).field(error.field())
             }
+            AppError::Webhook(error) => {
+                Row::new(webhook_status(error), error.code()).field(error.field())
+            }
+            AppError::TieInNotFound => {
+                Row::new(StatusCode::NOT_FOUND, "TIE_IN_NOT_FOUND").at("tieIn")
+            }
+            AppError::FeedCursorInvalid => {
+                Row::new(StatusCode::BAD_REQUEST, "INVALID_CURSOR").at("after")
+            }
+            AppError::WebhookDisabled => Row::new(StatusCode::CONFLICT, "WEBHOOK_DISABLED"),
             AppError::Forbidden => Failure::Forbidden.row(SERVICE),
             AppError::Fault(fault) => Failure::of(fault).row(SERVICE),
         }
@@ -60,5 +71,13 @@ fn booking_status(error: &BookingError) -> StatusCode {
         | BookingError::BookingExists
         | BookingError::AlreadyCancelled => StatusCode::CONFLICT,
         BookingError::BookingNotFound => StatusCode::NOT_FOUND,
+    }
+}
+
+fn webhook_status(error: &WebhookError) -> StatusCode {
+    match error {
+        WebhookError::UrlInvalid(_) | WebhookError::Description(_) => StatusCode::BAD_REQUEST,
+        WebhookError::NotFound => StatusCode::NOT_FOUND,
+        WebhookError::AlreadyExists => StatusCode::CONFLICT,
     }
 }

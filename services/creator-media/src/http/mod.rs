@@ -3,6 +3,7 @@
 mod creators;
 mod error;
 mod studios;
+mod webhooks;
 
 use std::sync::Arc;
 
@@ -29,6 +30,13 @@ pub fn router(service: Arc<CreatorMedia>) -> Router {
         )
         .route("/bookings/{id}", get(studios::booking))
         .route("/bookings/{id}/cancellation", post(studios::cancel))
+        .route("/webhooks", post(webhooks::register).get(webhooks::list))
+        .route("/webhooks/{id}", get(webhooks::get))
+        .route("/webhooks/{id}/secret", post(webhooks::rotate_secret))
+        .route("/webhooks/{id}/disable", post(webhooks::disable))
+        .route("/webhooks/{id}/deletion", post(webhooks::delete))
+        .route("/webhooks/{id}/deliveries", get(webhooks::deliveries))
+        .route("/webhooks/{id}/replay", post(webhooks::replay))
         .fallback(|| async { ApiError::route_not_found() })
         .method_not_allowed_fallback(|| async { ApiError::method_not_allowed() })
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
