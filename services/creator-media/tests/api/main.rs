@@ -5,3 +5,4 @@ mod creators;
 mod helpers;
 mod persistence;
 mod studios;
+mod webhooks;
