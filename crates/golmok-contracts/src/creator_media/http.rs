@@ -134,21 +134,21 @@ api_codes! {
 api_codes! {
     // Where a delivery stands: waiting for its next attempt, accepted by the
     // receiver (a 2xx answer), or given up after the last attempt.
-    DeliveryStatus { Pending, Delivered, Failed }
+    WebhookDeliveryStatus { Pending, Delivered, Failed }
 }
 
 api_codes! {
     // What happened to a promotion in a tie-in's feed.
-    FeedItemType { PromotionPublished, PromotionWithdrawn, PromotionExpired }
+    WebhookItemType { PromotionPublished, PromotionWithdrawn, PromotionExpired }
 }
 
-impl FeedItemType {
+impl WebhookItemType {
     /// The item's `type` in a webhook's body.
     pub fn payload_type(self) -> &'static str {
         match self {
-            FeedItemType::PromotionPublished => "promotion.published",
-            FeedItemType::PromotionWithdrawn => "promotion.withdrawn",
-            FeedItemType::PromotionExpired => "promotion.expired",
+            WebhookItemType::PromotionPublished => "promotion.published",
+            WebhookItemType::PromotionWithdrawn => "promotion.withdrawn",
+            WebhookItemType::PromotionExpired => "promotion.expired",
         }
     }
 }
@@ -232,8 +232,8 @@ pub struct DeliveryView {
     /// The item's feed cursor.
     pub cursor: String,
     #[serde(rename = "type")]
-    pub item_type: FeedItemType,
-    pub status: DeliveryStatus,
+    pub item_type: WebhookItemType,
+    pub status: WebhookDeliveryStatus,
     pub attempts: Vec<AttemptView>,
     pub next_attempt_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,

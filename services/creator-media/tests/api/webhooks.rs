@@ -1,149 +1,26 @@
-//! Partner webhooks against a real HTTP receiver: an axum server on
-//! 127.0.0.1 that records every request, checks nothing itself, and answers
-//! 500 to the first N attempts. Promotion and tie-in events are appended to
+//! Partner webhooks against a real HTTP receiver (the testkit's: an axum
+//! server on 127.0.0.1 that records every request and answers 500 to the
+//! first N attempts). Promotion and tie-in events are appended to
 //! the service's log from their contract structs, as the promotion commands
 //! will write them.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode as AxumStatus};
-use axum::routing::post;
 use chrono::{DateTime, Utc};
 use creator_media::config::WebhookSettings;
 use creator_media::{Application, Settings};
 use golmok_contracts::creator_media::{
     OfferV1, PromotionPublishedV1, PromotionWithdrawnV1, TieInCreatedV1, feed_cursor,
 };
-use golmok_kernel::{AppendRequest, Consumer, Envelope, ExpectedVersion, LogTail};
 use golmok_runtime::{Actor, Role, Service};
+use golmok_testkit::events;
 use golmok_testkit::service::{Client, Reply, TestService, test_settings};
-use hmac::{Hmac, Mac};
+use golmok_testkit::webhook::{Hit, Receiver};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
-use sha2::Sha256;
 use uuid::Uuid;
 
 use crate::helpers::{creator, id_of, official};
-
-// ---- the receiver ----
-
-#[derive(Debug, Clone)]
-struct Hit {
-    id: String,
-    timestamp: String,
-    signature: String,
-    body: String,
-    at: Instant,
-}
-
-impl Hit {
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.body).expect("a JSON body")
-    }
-
-    /// Whether the signature is `v1=` HMAC-SHA256(secret, "<timestamp>.<body>").
-    fn signed_with(&self, secret: &str) -> bool {
-        let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).unwrap();
-        mac.update(format!("{}.{}", self.timestamp, self.body).as_bytes());
-        let hex = self.signature.strip_prefix("v1=").unwrap_or_default();
-        let bytes: Vec<u8> = (0..hex.len())
-            .step_by(2)
-            .filter_map(|i| u8::from_str_radix(hex.get(i..i + 2)?, 16).ok())
-            .collect();
-        bytes.len() == 32 && mac.verify_slice(&bytes).is_ok()
-    }
-}
-
-#[derive(Clone, Default)]
-struct Record {
-    hits: Arc<Mutex<Vec<Hit>>>,
-    /// Attempts still to be answered 500.
-    failing: Arc<AtomicUsize>,
-}
-
-struct Receiver {
-    url: String,
-    record: Record,
-    task: tokio::task::JoinHandle<()>,
-}
-
-impl Drop for Receiver {
-    fn drop(&mut self) {
-        self.task.abort();
-    }
-}
-
-async fn hook(State(record): State<Record>, headers: HeaderMap, body: String) -> AxumStatus {
-    let header = |name: &str| {
-        headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-            .to_owned()
-    };
-    record.hits.lock().unwrap().push(Hit {
-        id: header("golmok-webhook-id"),
-        timestamp: header("golmok-webhook-timestamp"),
-        signature: header("golmok-webhook-signature"),
-        body,
-        at: Instant::now(),
-    });
-    let failing = record
-        .failing
-        .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1));
-    if failing.is_ok() {
-        AxumStatus::INTERNAL_SERVER_ERROR
-    } else {
-        AxumStatus::NO_CONTENT
-    }
-}
-
-/// A receiver that answers 500 to its first `failing` requests.
-async fn receiver(failing: usize) -> Receiver {
-    let record = Record::default();
-    record.failing.store(failing, Ordering::SeqCst);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/hook", listener.local_addr().unwrap());
-    let router = axum::Router::new()
-        .route("/hook", post(hook))
-        .with_state(record.clone());
-    let task = tokio::spawn(async move {
-        axum::serve(listener, router).await.unwrap();
-    });
-    Receiver { url, record, task }
-}
-
-impl Receiver {
-    fn hits(&self) -> Vec<Hit> {
-        self.record.hits.lock().unwrap().clone()
-    }
-
-    /// The requests once there are at least `n` (fails after 10 s).
-    async fn wait_for(&self, n: usize) -> Vec<Hit> {
-        let deadline = Instant::now() + Duration::from_secs(10);
-        loop {
-            let hits = self.hits();
-            if hits.len() >= n {
-                return hits;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "{} of {n} requests came",
-                hits.len()
-            );
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
-    }
-
-    /// Asserts that no more than `n` requests come within half a second.
-    async fn stays_at(&self, n: usize) {
-        tokio::time::sleep(Duration::from_millis(500)).await;
-        assert_eq!(self.hits().len(), n, "{:?}", self.hits());
-    }
-}
 
 // ---- the service ----
 
@@ -202,34 +79,8 @@ impl App {
     /// Appends one creator-media event written from its contract struct;
     /// answers its id and log position.
     async fn append(&self, stream: &str, name: &str, data: Value) -> (Uuid, u64) {
-        let id = Uuid::now_v7();
-        let envelope = Envelope {
-            id,
-            source: "/golmok/creator-media".into(),
-            event_type: format!("kr.golmok.creator-media.{name}.v1"),
-            subject: stream.into(),
-            time: Utc::now(),
-            stream_version: 0,
-            correlation_id: id,
-            causation_id: id,
-            traceparent: None,
-            data,
-        };
-        let appended = self
-            .app
-            .service
-            .hosted()
-            .storage
-            .log
-            .append(AppendRequest {
-                stream: stream.into(),
-                expected: ExpectedVersion::Any,
-                events: vec![envelope],
-                idempotency: None,
-            })
-            .await
-            .unwrap();
-        (id, appended.last_position)
+        let log = &self.app.service.hosted().storage.log;
+        events::append(log.as_ref(), "creator-media", stream, name, data).await
     }
 
     /// A MAMA-like tie-in for `partner`: December 2026, tag `kpop`.
@@ -258,15 +109,7 @@ impl App {
     /// (as the promotion commands' replies will, for read-your-writes).
     async fn applied(&self, position: u64) {
         let tables = &self.app.service.hosted().storage.tables;
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while Consumer::<LogTail>::stored_checkpoint(tables.as_ref(), "creator-media.webhooks")
-            .await
-            .unwrap()
-            < position
-        {
-            assert!(Instant::now() < deadline, "position {position} not applied");
-            tokio::time::sleep(Duration::from_millis(5)).await;
-        }
+        events::applied(tables.as_ref(), "creator-media.webhooks", position).await;
     }
 
     /// Publishes a promotion tagged `tag`, restricted to `tie_in` when given;
@@ -358,7 +201,7 @@ impl App {
 #[tokio::test]
 async fn a_partner_receives_each_item_of_its_tie_in_signed_with_the_secret_shown_once() {
     let app = spawn().await;
-    let hooks = receiver(0).await;
+    let hooks = Receiver::start(0).await;
     let mama = partner("mama");
     let tie_in = app.tie_in("mama").await;
     let other = app.tie_in("yes24").await;
@@ -448,7 +291,7 @@ async fn a_partner_receives_each_item_of_its_tie_in_signed_with_the_secret_shown
 #[tokio::test]
 async fn a_failing_receiver_is_retried_with_growing_delays_until_it_accepts() {
     let app = spawn().await;
-    let hooks = receiver(2).await;
+    let hooks = Receiver::start(2).await;
     let mama = partner("mama");
     let tie_in = app.tie_in("mama").await;
     let (webhook, secret) = app.register(&mama, tie_in, &hooks.url).await;
@@ -494,7 +337,7 @@ async fn a_failing_receiver_is_retried_with_growing_delays_until_it_accepts() {
 #[tokio::test]
 async fn a_delivery_given_up_after_the_last_attempt_is_failed_and_its_attempts_logged() {
     let app = spawn().await;
-    let hooks = receiver(usize::MAX).await;
+    let hooks = Receiver::start(usize::MAX).await;
     let mama = partner("mama");
     let tie_in = app.tie_in("mama").await;
     let (webhook, _) = app.register(&mama, tie_in, &hooks.url).await;
@@ -510,7 +353,7 @@ async fn a_delivery_given_up_after_the_last_attempt_is_failed_and_its_attempts_l
 #[tokio::test]
 async fn a_pending_delivery_is_still_delivered_after_a_restart() {
     let app = spawn().await;
-    let hooks = receiver(usize::MAX).await;
+    let hooks = Receiver::start(usize::MAX).await;
     let mama = partner("mama");
     let tie_in = app.tie_in("mama").await;
     let (webhook, secret) = app.register(&mama, tie_in, &hooks.url).await;
@@ -518,7 +361,7 @@ async fn a_pending_delivery_is_still_delivered_after_a_restart() {
     hooks.wait_for(1).await;
     let app = app.restart().await;
     // The receiver recovers while the service is down or restarting.
-    hooks.record.failing.store(0, Ordering::SeqCst);
+    hooks.fail_next(0);
     let log = app.settled(&mama, webhook).await;
     assert_eq!(log.len(), 1);
     assert_eq!(log[0]["status"], "DELIVERED", "{}", log[0]);
@@ -532,7 +375,7 @@ async fn a_pending_delivery_is_still_delivered_after_a_restart() {
 #[tokio::test]
 async fn a_replay_after_a_cursor_sends_exactly_the_later_items_again_with_their_ids() {
     let app = spawn().await;
-    let hooks = receiver(0).await;
+    let hooks = Receiver::start(0).await;
     let mama = partner("mama");
     let tie_in = app.tie_in("mama").await;
     let (webhook, secret) = app.register(&mama, tie_in, &hooks.url).await;
@@ -595,7 +438,7 @@ async fn a_replay_after_a_cursor_sends_exactly_the_later_items_again_with_their_
 #[tokio::test]
 async fn partners_reach_only_their_own_tie_ins_and_webhooks() {
     let app = spawn().await;
-    let hooks = receiver(0).await;
+    let hooks = Receiver::start(0).await;
     let (mama, yes24) = (partner("mama"), partner("yes24"));
     let tie_in = app.tie_in("mama").await;
     let body = json!({"tieIn": tie_in, "url": hooks.url});
@@ -686,7 +529,7 @@ async fn bad_urls_are_refused_and_store_nothing() {
 #[tokio::test]
 async fn a_rotated_secret_signs_later_deliveries_and_a_disabled_webhook_gets_nothing_more() {
     let app = spawn().await;
-    let hooks = receiver(0).await;
+    let hooks = Receiver::start(0).await;
     let mama = partner("mama");
     let tie_in = app.tie_in("mama").await;
     let (webhook, old) = app.register(&mama, tie_in, &hooks.url).await;

@@ -32,6 +32,7 @@ pub(crate) struct Query(
     orders::OrderQuery,
     voucher::VoucherQuery,
     creator_media::CreatorMediaQuery,
+    creator_media::WebhookQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -42,6 +43,7 @@ pub(crate) struct Mutation(
     orders::OrderPaymentMutation,
     voucher::VoucherMutation,
     creator_media::CreatorMediaMutation,
+    creator_media::WebhookMutation,
 );
 
 node::node_types! {
@@ -54,11 +56,14 @@ node::node_types! {
         FraudCase(voucher::FraudCase) => voucher::find_case,
         Creator(creator_media::Creator) => creator_media::find_creator,
         Studio(creator_media::Studio) => creator_media::find_studio,
+        Webhook(creator_media::Webhook) => creator_media::find_webhook,
     }
     not_nodes {
         VoucherRedemption => "voucher redemptions are read from their wallet or their merchant's voucherRedemptions",
         ChannelOnboarding => "channel onboarding requests are read from their merchant's channelOnboardings",
         StudioBooking => "studio bookings are read from their studio's bookings(day:)",
+        TieIn => "tie-ins are not readable here yet",
+        WebhookDelivery => "webhook deliveries are read from their webhook's deliveries",
     }
 }
 

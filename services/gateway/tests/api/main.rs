@@ -21,3 +21,4 @@ mod tour;
 mod unavailable;
 mod user_errors;
 mod vouchers;
+mod webhooks;

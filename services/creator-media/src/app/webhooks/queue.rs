@@ -6,7 +6,7 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use golmok_contracts::creator_media::http::{
-    FeedItemType, WebhookPayload, WebhookStatus, WebhookView,
+    WebhookItemType, WebhookPayload, WebhookStatus, WebhookView,
 };
 use golmok_contracts::creator_media::{
     PromotionExpiredV1, PromotionPublishedV1, PromotionWithdrawnV1, SERVICE, TieInCreatedV1,
@@ -72,7 +72,14 @@ impl EventHandler for WebhookQueue {
                 let id = promotion.promotion_id.to_string();
                 tx.put_json(PROMOTION_BY_ID, &id, "", &promotion);
                 let at = promotion.at;
-                feed(event, FeedItemType::PromotionPublished, promotion, at, tx).await?;
+                feed(
+                    event,
+                    WebhookItemType::PromotionPublished,
+                    promotion,
+                    at,
+                    tx,
+                )
+                .await?;
             }
             Some(name @ ("PromotionWithdrawn" | "PromotionExpired")) => {
                 let (promotion_id, at, kind) = if name == "PromotionWithdrawn" {
@@ -81,11 +88,15 @@ impl EventHandler for WebhookQueue {
                     (
                         ended.promotion_id,
                         ended.at,
-                        FeedItemType::PromotionWithdrawn,
+                        WebhookItemType::PromotionWithdrawn,
                     )
                 } else {
                     let ended: PromotionExpiredV1 = golmok_contracts::read(data()).map_err(read)?;
-                    (ended.promotion_id, ended.at, FeedItemType::PromotionExpired)
+                    (
+                        ended.promotion_id,
+                        ended.at,
+                        WebhookItemType::PromotionExpired,
+                    )
                 };
                 let id = promotion_id.to_string();
                 if let Some(promotion) = tx
@@ -105,7 +116,7 @@ impl EventHandler for WebhookQueue {
 /// rule), and a pending delivery for each enabled webhook of that tie-in.
 async fn feed(
     event: &RecordedEvent,
-    kind: FeedItemType,
+    kind: WebhookItemType,
     promotion: PromotionPublishedV1,
     at: DateTime<Utc>,
     tx: &mut Transaction<'_>,

@@ -3,7 +3,7 @@
 use chrono::{DateTime, SecondsFormat, Utc};
 use golmok_contracts::creator_media::feed_cursor;
 use golmok_contracts::creator_media::http::{
-    DeliveryStatus, DeliveryView, FeedItemType, WebhookView,
+    DeliveryView, WebhookDeliveryStatus, WebhookItemType, WebhookView,
 };
 use golmok_kernel::{Mutation, json};
 use serde::{Deserialize, Serialize};
@@ -59,7 +59,7 @@ pub struct SecretRow {
 pub struct FeedItem {
     pub event_id: Uuid,
     pub position: u64,
-    pub item_type: FeedItemType,
+    pub item_type: WebhookItemType,
     pub body: String,
 }
 
@@ -115,7 +115,7 @@ pub fn enqueue(
             event_id: item.event_id,
             cursor: item.cursor(),
             item_type: item.item_type,
-            status: DeliveryStatus::Pending,
+            status: WebhookDeliveryStatus::Pending,
             attempts: Vec::new(),
             next_attempt_at: Some(now),
             created_at: now,

@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use golmok_contracts::creator_media::http::{AttemptView, DeliveryStatus, WebhookStatus};
+use golmok_contracts::creator_media::http::{AttemptView, WebhookDeliveryStatus, WebhookStatus};
 use golmok_kernel::{Mutation, ScanOrder, StorageError, Tables, json};
 use tokio::sync::watch;
 use tokio::task::{JoinHandle, JoinSet};
@@ -138,7 +138,7 @@ impl Run {
             tracing::warn!(%webhook, key = %due.delivery, "an unreadable webhook delivery is dropped");
             return self.tables.write(done).await;
         };
-        if delivery.view.status != DeliveryStatus::Pending {
+        if delivery.view.status != WebhookDeliveryStatus::Pending {
             return self.tables.write(done).await;
         }
         let target = self.target(&webhook).await?;
@@ -160,9 +160,9 @@ impl Run {
         let last = number >= self.settings.max_attempts || target.is_err();
         let next = (!delivered && !last).then(|| started_at + self.backoff(number));
         delivery.view.status = match (delivered, next) {
-            (true, _) => DeliveryStatus::Delivered,
-            (false, Some(_)) => DeliveryStatus::Pending,
-            (false, None) => DeliveryStatus::Failed,
+            (true, _) => WebhookDeliveryStatus::Delivered,
+            (false, Some(_)) => WebhookDeliveryStatus::Pending,
+            (false, None) => WebhookDeliveryStatus::Failed,
         };
         delivery.view.attempts.push(AttemptView {
             number,

@@ -6,7 +6,9 @@
 mod mutations;
 mod queries;
 mod types;
+mod webhooks;
 
 pub(crate) use mutations::CreatorMediaMutation;
 pub(crate) use queries::{CreatorMediaQuery, find_creator, find_studio};
 pub(crate) use types::{Creator, Studio};
+pub(crate) use webhooks::{Webhook, WebhookMutation, WebhookQuery, find_webhook};

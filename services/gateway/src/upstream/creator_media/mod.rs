@@ -3,6 +3,7 @@
 //! goes out is checked.
 
 pub(crate) mod model;
+mod webhooks;
 
 use chrono::NaiveDate;
 use golmok_contracts::creator_media::http as contract;
