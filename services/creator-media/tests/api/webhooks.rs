@@ -604,3 +604,33 @@ async fn a_registration_retried_with_its_idempotency_key_answers_the_same_secret
         1
     );
 }
+
+#[tokio::test]
+async fn an_https_endpoint_is_reached_over_tls_and_a_failed_handshake_is_logged() {
+    let app = spawn().await;
+    // A plain HTTP receiver behind an https:// URL: the TLS handshake fails,
+    // so the request never reaches it and the attempt records why.
+    let hooks = Receiver::start(0).await;
+    let url = hooks.url.replace("http://", "https://");
+    let mama = partner("mama");
+    let tie_in = app.tie_in("mama").await;
+    let (webhook, _) = app.register(&mama, tie_in, &url).await;
+    app.publish("kpop", None).await;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let attempt = loop {
+        let log = app.deliveries(&mama, webhook).await;
+        if let Some(attempt) = log.first().and_then(|d| d["attempts"].get(0)) {
+            break attempt.clone();
+        }
+        assert!(Instant::now() < deadline, "no attempt: {log:?}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    assert!(attempt["statusCode"].is_null(), "{attempt}");
+    let error = attempt["error"].as_str().unwrap();
+    assert!(
+        error.starts_with("the request could not connect"),
+        "{error}"
+    );
+    assert!(!error.contains("scheme"), "https is supported: {error}");
+    assert!(hooks.hits().is_empty());
+}
