@@ -8,6 +8,7 @@ mod commands;
 mod queue;
 mod rows;
 mod signing;
+mod telemetry;
 mod worker;
 
 pub use commands::NewWebhook;

@@ -214,6 +214,9 @@ async fn apply_webhook(
             let Some(mut row) = existing(tx, *webhook_id).await? else {
                 return Ok(());
             };
+            // Every attempt from now on signs with the new secret: the old
+            // one is not kept.
+            tx.delete(SECRETS, &webhook_id.to_string(), &row.secret_id.to_string());
             row.secret_id = *secret_id;
             (*webhook_id, row)
         }
@@ -238,6 +241,7 @@ async fn apply_webhook(
             let listed = time_key(row.view.created_at, *webhook_id);
             tx.delete(WEBHOOKS_BY_PARTNER, &row.view.partner, &listed);
             tx.delete(WEBHOOK_BY_ID, &webhook_id.to_string(), "");
+            tx.delete(SECRETS, &webhook_id.to_string(), &row.secret_id.to_string());
             return Ok(());
         }
     };

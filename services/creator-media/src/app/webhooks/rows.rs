@@ -29,7 +29,8 @@ pub const DELIVERIES: &str = "creator_media_webhook_deliveries";
 /// partition = "all", clustering = `<due at>|<delivery id>` → `Due`.
 pub const DUE: &str = "creator_media_webhook_due";
 /// partition = webhook id, clustering = secret id → `SecretRow`. Written by
-/// the commands, never by a projection: secrets are not in the log.
+/// the commands (secrets are not in the log); the projection deletes a
+/// secret once a rotation or the deletion of its webhook makes it unused.
 pub const SECRETS: &str = "creator_media_webhook_secrets";
 /// The single partition of `TIE_INS` and `DUE`.
 pub const ALL: &str = "all";

@@ -16,6 +16,7 @@ use tokio::task::{JoinHandle, JoinSet};
 
 use super::rows::*;
 use super::signing::{SIGNATURE_HEADER, TIMESTAMP_HEADER, WEBHOOK_ID_HEADER, signature};
+use super::telemetry::{AttemptOutcome, WebhookAttempted};
 use crate::config::WebhookSettings;
 
 /// The running worker; [`stop`](Self::stop) ends it.
@@ -151,7 +152,8 @@ impl Run {
             Ok((url, secret)) => self.post(url, secret, &delivery).await,
             Err(reason) => Err(reason.clone()),
         };
-        let duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        let elapsed = started.elapsed();
+        let duration_ms = u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX);
         let (status_code, error) = match outcome {
             Ok(code) => (Some(code), None),
             Err(error) => (None, Some(error)),
@@ -164,6 +166,19 @@ impl Run {
             (false, Some(_)) => WebhookDeliveryStatus::Pending,
             (false, None) => WebhookDeliveryStatus::Failed,
         };
+        WebhookAttempted {
+            webhook: &webhook,
+            number,
+            status_code,
+            error: error.as_deref(),
+            outcome: match delivery.view.status {
+                WebhookDeliveryStatus::Delivered => AttemptOutcome::Delivered,
+                WebhookDeliveryStatus::Pending => AttemptOutcome::Retrying,
+                WebhookDeliveryStatus::Failed => AttemptOutcome::GivenUp,
+            },
+            elapsed,
+        }
+        .emit();
         delivery.view.attempts.push(AttemptView {
             number,
             at: started_at,
