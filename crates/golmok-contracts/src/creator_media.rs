@@ -18,6 +18,9 @@ pub use lives::*;
 pub use training::*;
 
 pub use collaborations::*;
+mod webhooks;
+
+pub use webhooks::*;
 
 /// The producer's name in `kr.golmok.creator-media.<Event>.v<N>`.
 pub const SERVICE: &str = "creator-media";

@@ -12,9 +12,10 @@ const LATENCY_BUCKETS: [f64; 14] = [
 ];
 /// The kernel's latency families rendered as Prometheus histograms (so
 /// quantiles aggregate across processes); other histograms stay summaries.
-const LATENCY_HISTOGRAMS: [&str; 2] = [
+const LATENCY_HISTOGRAMS: [&str; 3] = [
     "golmok_command_duration_seconds",
     "golmok_projection_delay_seconds",
+    "golmok_webhook_attempt_seconds",
 ];
 
 /// The process-wide telemetry: JSON logs to stdout and a Prometheus recorder.

@@ -20,14 +20,18 @@
 //! data directory and served on a free port ([`service::TestService`]),
 //! stopped and restarted on that directory, called as an actor
 //! ([`service::Client`]), its replies asserted ([`service::Reply`]).
+//!
+//! [`webhook::Receiver`] is a real HTTP receiver for webhook deliveries.
 
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
 
 mod cassandra;
+pub mod events;
 pub mod idempotency;
 mod kafka;
 pub mod service;
 mod shared;
+pub mod webhook;
 
 pub use cassandra::{CASSANDRA_LIBS_ENV, Cassandra, cassandra_libs};
 pub use kafka::{KAFKA_LIBS_ENV, Kafka, kafka_libs};

@@ -6,19 +6,21 @@ use golmok_runtime::{Blueprint, Hosted, Need, Registration, Service, StartupErro
 
 use crate::Settings;
 use crate::app::expiry::{EXPIRY_EVERY, Expiry};
+use crate::app::webhooks::DeliveryWorker;
 use crate::app::{CreatorMedia, MerchantDirectory};
 use crate::config::CreatorMediaSection;
 
 /// The creator-media service's entry in a host's registry.
 pub const SERVICE: Registration<Application> = Registration::new();
 
-/// A built creator-media service: its store open, its projections and the
-/// expiry of promotions running.
+/// A built creator-media service: its store open, its projections, the
+/// expiry task and the webhook delivery worker running.
 pub struct Application {
     hosted: Hosted,
     service: Arc<CreatorMedia>,
     projections: Arc<Projections>,
     expiry: Expiry,
+    webhooks: DeliveryWorker,
 }
 
 impl Application {
@@ -38,7 +40,7 @@ impl Blueprint for Application {
     const NAME: &'static str = golmok_contracts::creator_media::SERVICE;
     type Section = CreatorMediaSection;
 
-    async fn assemble(_settings: Settings, hosted: Hosted) -> Result<Self, StartupError> {
+    async fn assemble(settings: Settings, hosted: Hosted) -> Result<Self, StartupError> {
         let projections = hosted
             .start_projections(crate::app::projections::handlers())
             .await?;
@@ -48,11 +50,15 @@ impl Blueprint for Application {
             Arc::clone(&projections),
         ));
         let expiry = Expiry::start(Arc::clone(&service), EXPIRY_EVERY);
+        let webhooks =
+            DeliveryWorker::start(Arc::clone(&hosted.storage.tables), settings.own.webhooks)
+                .map_err(|error| StartupError::Settings(format!("the webhook client: {error}")))?;
         Ok(Application {
             hosted,
             service,
             projections,
             expiry,
+            webhooks,
         })
     }
 }
@@ -63,7 +69,7 @@ impl Service for Application {
         &self.hosted
     }
 
-    /// Creators and studios (no ops routes).
+    /// Creators, studios and webhooks (no ops routes).
     fn router(&self) -> axum::Router {
         crate::http::router(Arc::clone(&self.service))
     }
@@ -81,6 +87,7 @@ impl Service for Application {
 
     async fn shutdown(&self) {
         self.expiry.stop().await;
+        self.webhooks.stop().await;
         self.projections.stop().await;
     }
 }

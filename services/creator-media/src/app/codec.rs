@@ -20,6 +20,7 @@ use crate::domain::promotion::{Offer, PromotionEvent, Published};
 use crate::domain::studio::{DayEvent, StudioCreated, StudioEvent};
 use crate::domain::tie_in::{TieInCreated, TieInEvent};
 use crate::domain::training::{CohortEvent, Opened, Session};
+use crate::domain::webhook::{Endpoint, WebhookEvent};
 
 event_table! {
     /// Every event the creator-media service writes.
@@ -91,6 +92,13 @@ event_table! {
         ActionCompleted { entry_id, error_code, at }
             => DelegatedActionCompleted @ 1: DelegatedActionCompletedV1,
     }
+    Webhook(WebhookEvent) {
+        Registered(Endpoint { webhook_id, tie_in, partner, url, description, secret_id, at })
+            => WebhookRegistered @ 1: WebhookRegisteredV1,
+        SecretRotated { webhook_id, secret_id, at } => WebhookSecretRotated @ 1: WebhookSecretRotatedV1,
+        Disabled { webhook_id, at } => WebhookDisabled @ 1: WebhookDisabledV1,
+        Deleted { webhook_id, at } => WebhookDeleted @ 1: WebhookDeletedV1,
+    }
 }
 
 map_codes!(Platform <=> creator::Platform { Youtube, Instagram, Tiktok, NaverBlog, Chzzk, Other });
@@ -153,3 +161,4 @@ pub type CohortCodec = AggregateCodec<CreatorMediaCodec, CohortEvent>;
 pub type TieInCodec = AggregateCodec<CreatorMediaCodec, TieInEvent>;
 pub type PromotionCodec = AggregateCodec<CreatorMediaCodec, PromotionEvent>;
 pub type CollaborationCodec = AggregateCodec<CreatorMediaCodec, CollaborationEvent>;
+pub type WebhookCodec = AggregateCodec<CreatorMediaCodec, WebhookEvent>;

@@ -5,6 +5,7 @@ use crate::domain::creator::{CreatorError, HandleMalformed, HandleTaken};
 use crate::domain::promotion::PromotionError;
 use crate::domain::studio::{BookingError, StudioError};
 use crate::domain::tie_in::TieInError;
+use crate::domain::webhook::WebhookError;
 
 /// Why the creator-media service could not carry out a request: domain
 /// rejections kept apart from storage failures.
@@ -36,6 +37,14 @@ pub enum AppError {
     Promotion(#[from] PromotionError),
     #[error(transparent)]
     Collaboration(#[from] CollaborationError),
+    #[error(transparent)]
+    Webhook(#[from] WebhookError),
+    #[error("no such tie-in")]
+    TieInNotFound,
+    #[error("not a feed cursor")]
+    FeedCursorInvalid,
+    #[error("the webhook is disabled")]
+    WebhookDisabled,
     #[error("the caller may not do this")]
     Forbidden,
     /// The machinery failed (storage, contention, a reused key, a damaged record).

@@ -19,6 +19,7 @@ mod studios;
 mod tie_ins;
 mod training;
 pub mod views;
+pub mod webhooks;
 
 pub use collaborations::{Answer, COLLABORATION, NewCollaboration};
 pub use creators::NewCreator;

@@ -49,6 +49,7 @@ pub fn handlers() -> Vec<Arc<dyn EventHandler>> {
         Arc::new(ViewsProjection),
         Arc::new(super::promotion_projection::PromotionsProjection),
         Arc::new(super::collaboration_projection::CollaborationsProjection),
+        Arc::new(super::webhooks::WebhookQueue),
     ];
     handlers.extend(super::lives::handlers());
     handlers.extend(super::training::handlers());
@@ -124,7 +125,8 @@ impl EventHandler for ViewsProjection {
             | CreatorMediaEvent::Cohort(_)
             | CreatorMediaEvent::TieIn(_)
             | CreatorMediaEvent::Promotion(_)
-            | CreatorMediaEvent::Collaboration(_) => {}
+            | CreatorMediaEvent::Collaboration(_)
+            | CreatorMediaEvent::Webhook(_) => {}
             CreatorMediaEvent::Studio(StudioEvent::Created(created)) => {
                 let view = studio_view(&created);
                 let id = view.id.to_string();

@@ -15,6 +15,7 @@ use crate::domain::promotion::{Offer, PromotionEvent, Published};
 use crate::domain::studio::{DayEvent, StudioCreated, StudioEvent};
 use crate::domain::tie_in::{TieInCreated, TieInEvent};
 use crate::domain::training::{CohortEvent, Opened, Session};
+use crate::domain::webhook::{Endpoint, WebhookEvent};
 use golmok_kernel::Won;
 
 fn at() -> DateTime<Utc> {
@@ -211,5 +212,33 @@ pub fn all() -> Vec<CreatorMediaEvent> {
     ]
     .into_iter()
     .chain(super::collaboration_codec::samples(at(), id))
+    .chain(vec![
+        WebhookEvent::Registered(Endpoint {
+            webhook_id: id(4),
+            tie_in: id(5),
+            partner: "mama".into(),
+            url: "https://hooks.mama.example/golmok".into(),
+            description: "MAMA 2026 promotions".into(),
+            secret_id: id(6),
+            at: at(),
+        })
+        .into(),
+        WebhookEvent::SecretRotated {
+            webhook_id: id(4),
+            secret_id: id(7),
+            at: at(),
+        }
+        .into(),
+        WebhookEvent::Disabled {
+            webhook_id: id(4),
+            at: at(),
+        }
+        .into(),
+        WebhookEvent::Deleted {
+            webhook_id: id(4),
+            at: at(),
+        }
+        .into(),
+    ])
     .collect()
 }

@@ -3,13 +3,15 @@ use std::sync::Arc;
 use golmok_kernel::{CommandHandler, EventLog, Projections, StreamName, Tables};
 
 use super::codec::{
-    ClaimCodec, CollaborationCodec, CreatorCodec, DayCodec, PromotionCodec, StudioCodec, TieInCodec,
+    ClaimCodec, CollaborationCodec, CreatorCodec, DayCodec, PromotionCodec, StudioCodec,
+    TieInCodec, WebhookCodec,
 };
 use crate::domain::collaboration::Collaboration;
 use crate::domain::creator::{Creator, HandleClaim};
 use crate::domain::promotion::Promotion;
 use crate::domain::studio::{Studio, StudioDay};
 use crate::domain::tie_in::TieIn;
+use crate::domain::webhook::Webhook;
 
 /// The creator-media application service: command handlers over the event
 /// log, queries over the read models.
@@ -24,6 +26,7 @@ pub struct CreatorMedia {
     pub(super) tie_ins: CommandHandler<TieIn, TieInCodec>,
     pub(super) promotions: CommandHandler<Promotion, PromotionCodec>,
     pub(super) collaborations: CommandHandler<Collaboration, CollaborationCodec>,
+    pub(super) webhooks: CommandHandler<Webhook, WebhookCodec>,
     pub(super) projections: Arc<Projections>,
 }
 
@@ -51,7 +54,8 @@ impl CreatorMedia {
             cohorts: CommandHandler::new(Arc::clone(&log)),
             tie_ins: CommandHandler::new(Arc::clone(&log)),
             promotions: CommandHandler::new(Arc::clone(&log)),
-            collaborations: CommandHandler::new(log),
+            collaborations: CommandHandler::new(Arc::clone(&log)),
+            webhooks: CommandHandler::new(log),
             tables,
             projections,
         }

@@ -12,6 +12,7 @@ use crate::domain::promotion::PromotionError;
 use crate::domain::studio::{BookingError, StudioError};
 use crate::domain::tie_in::TieInError;
 use crate::domain::training::CohortError;
+use crate::domain::webhook::WebhookError;
 
 /// How partners read this service's name.
 const SERVICE: &str = "the creator-media service";
@@ -53,6 +54,16 @@ impl Problem for AppError {
             AppError::Collaboration(error) => {
                 Row::new(collaboration_status(error), error.code()).field(error.field())
             }
+            AppError::Webhook(error) => {
+                Row::new(webhook_status(error), error.code()).field(error.field())
+            }
+            AppError::TieInNotFound => {
+                Row::new(StatusCode::NOT_FOUND, "TIE_IN_NOT_FOUND").at("tieIn")
+            }
+            AppError::FeedCursorInvalid => {
+                Row::new(StatusCode::BAD_REQUEST, "INVALID_CURSOR").at("after")
+            }
+            AppError::WebhookDisabled => Row::new(StatusCode::CONFLICT, "WEBHOOK_DISABLED"),
             AppError::Forbidden => Failure::Forbidden.row(SERVICE),
             AppError::Fault(fault) => Failure::of(fault).row(SERVICE),
         }
@@ -165,5 +176,13 @@ fn collaboration_status(error: &CollaborationError) -> StatusCode {
         | CollaborationError::ScopeUnknown(_)
         | CollaborationError::PriceFloorInvalid
         | CollaborationError::Summary(_) => StatusCode::BAD_REQUEST,
+    }
+}
+
+fn webhook_status(error: &WebhookError) -> StatusCode {
+    match error {
+        WebhookError::UrlInvalid(_) | WebhookError::Description(_) => StatusCode::BAD_REQUEST,
+        WebhookError::NotFound => StatusCode::NOT_FOUND,
+        WebhookError::AlreadyExists => StatusCode::CONFLICT,
     }
 }

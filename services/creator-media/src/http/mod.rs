@@ -10,6 +10,7 @@ mod promotions;
 mod studios;
 mod tie_ins;
 mod training;
+mod webhooks;
 
 use std::sync::Arc;
 
@@ -60,6 +61,13 @@ pub fn router(service: Arc<CreatorMedia>) -> Router {
         .route("/promotions/{id}/withdrawal", post(promotions::withdraw))
         .route("/merchants/{id}/promotions", get(promotions::of_merchant))
         .merge(collaborations::routes())
+        .route("/webhooks", post(webhooks::register).get(webhooks::list))
+        .route("/webhooks/{id}", get(webhooks::get))
+        .route("/webhooks/{id}/secret", post(webhooks::rotate_secret))
+        .route("/webhooks/{id}/disable", post(webhooks::disable))
+        .route("/webhooks/{id}/deletion", post(webhooks::delete))
+        .route("/webhooks/{id}/deliveries", get(webhooks::deliveries))
+        .route("/webhooks/{id}/replay", post(webhooks::replay))
         .fallback(|| async { ApiError::route_not_found() })
         .method_not_allowed_fallback(|| async { ApiError::method_not_allowed() })
         .layer(DefaultBodyLimit::max(BODY_LIMIT))

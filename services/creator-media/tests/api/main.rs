@@ -10,3 +10,4 @@ mod persistence;
 mod promotions;
 mod studios;
 mod training;
+mod webhooks;

@@ -37,6 +37,7 @@ pub(crate) struct Query(
     creator_media::TrainingQuery,
     creator_media::PromotionQuery,
     creator_media::CollaborationQuery,
+    creator_media::WebhookQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -51,6 +52,7 @@ pub(crate) struct Mutation(
     creator_media::TrainingMutation,
     creator_media::PromotionMutation,
     creator_media::CollaborationMutation,
+    creator_media::WebhookMutation,
 );
 
 node::node_types! {
@@ -68,12 +70,14 @@ node::node_types! {
         TieIn(creator_media::TieIn) => creator_media::find_tie_in,
         Promotion(creator_media::Promotion) => creator_media::find_promotion,
         Collaboration(creator_media::Collaboration) => creator_media::find_collaboration,
+        Webhook(creator_media::Webhook) => creator_media::find_webhook,
     }
     not_nodes {
         VoucherRedemption => "voucher redemptions are read from their wallet or their merchant's voucherRedemptions",
         ChannelOnboarding => "channel onboarding requests are read from their merchant's channelOnboardings",
         StudioBooking => "studio bookings are read from their studio's bookings(day:)",
         AuditEntry => "audit entries are read from their collaboration's auditTrail",
+        WebhookDelivery => "webhook deliveries are read from their webhook's deliveries",
     }
 }
 

@@ -1,5 +1,5 @@
 //! What an event partner's token reaches (issue 10, RELIABILITY 14): its
-//! tie-ins and the promotions they include, nothing else. Every call a
+//! tie-ins, the promotions they include and its webhooks, nothing else. Every call a
 //! partner's request would make to a service is checked here, before it
 //! leaves the gateway, so a field added anywhere in the schema is closed to
 //! partners until its route is named below; the creator-media service then
@@ -13,13 +13,14 @@ use super::creator_media::SERVICE as CREATOR_MEDIA;
 
 /// Whether a partner may call `method path` (path and query) of `service`:
 /// creator-media's tie-in routes (`/tie-ins`, `/tie-ins/{id}`,
-/// `/tie-ins/{id}/…`) and `GET /promotions/{id}`.
+/// `/tie-ins/{id}/…`), its webhook routes (`/webhooks…`: the service keeps
+/// each partner to its own webhooks) and `GET /promotions/{id}`.
 fn reaches(service: &str, method: &Method, path: &str) -> bool {
     let path = path.split_once('?').map_or(path, |(path, _)| path);
     let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
     service == CREATOR_MEDIA
         && match segments.as_slice() {
-            ["tie-ins", ..] => true,
+            ["tie-ins", ..] | ["webhooks", ..] => true,
             ["promotions", _] => method == Method::GET,
             _ => false,
         }
@@ -40,7 +41,7 @@ pub(super) fn refusal(
         status: StatusCode::FORBIDDEN,
         body: ErrorBody {
             code: "FORBIDDEN".to_owned(),
-            message: "a partner token reads only its tie-ins and the promotions they include"
+            message: "a partner token reaches only its tie-ins, the promotions they include and its webhooks"
                 .to_owned(),
             field: None,
         },

@@ -26,3 +26,4 @@ mod tour;
 mod unavailable;
 mod user_errors;
 mod vouchers;
+mod webhooks;

@@ -195,6 +195,13 @@ async fn record(
 }
 
 impl TestApp {
+    /// The real creator-media service behind the gateway.
+    pub fn creator_media(&self) -> &creator_media::Application {
+        self._creator_media
+            .as_ref()
+            .expect("the gateway runs over creator-media")
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.address)
     }

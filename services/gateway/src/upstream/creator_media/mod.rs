@@ -9,6 +9,7 @@ pub(crate) mod promotions;
 mod training;
 
 pub(crate) use collaborations::Answering;
+mod webhooks;
 
 use chrono::NaiveDate;
 use golmok_contracts::creator_media::http as contract;
