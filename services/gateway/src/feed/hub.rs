@@ -150,6 +150,7 @@ impl Feed {
         &self,
         subscribed: Subscribed,
     ) -> impl Stream<Item = Result<Arc<FeedItem>, StorageError>> + Send + use<> {
+        SubscriptionOpened.emit();
         let reader = Reader {
             // Subscribed before the store is read: nothing released
             // meanwhile is missed.
@@ -254,6 +255,30 @@ impl Reader {
                 Err(broadcast::error::RecvError::Closed) => return Ok(None),
             }
         }
+    }
+}
+
+impl Drop for Reader {
+    fn drop(&mut self) {
+        SubscriptionClosed.emit();
+    }
+}
+
+/// A subscription to the feed opened: `golmok_gateway_feed_subscriptions` rises.
+struct SubscriptionOpened;
+
+impl SubscriptionOpened {
+    fn emit(self) {
+        metrics::gauge!("golmok_gateway_feed_subscriptions").increment(1.0);
+    }
+}
+
+/// A subscription to the feed ended (the client went away or it failed).
+struct SubscriptionClosed;
+
+impl SubscriptionClosed {
+    fn emit(self) {
+        metrics::gauge!("golmok_gateway_feed_subscriptions").decrement(1.0);
     }
 }
 
