@@ -95,10 +95,21 @@ async fn main() -> anyhow::Result<()> {
     };
     let tie_in = Uuid::now_v7();
     relay.tie_in(tie_in).await?;
+    relay.promotion("first").await?;
+    let client = reqwest::Client::builder().build()?;
+    // The feed's consumer joins its group and reads the tie-in first.
+    let url = format!("{}/graphql", suite.base);
+    let deadline = Instant::now() + WAIT;
+    while first_title(&client, &url, &token, tie_in).await?.as_deref() != Some("first") {
+        ensure!(
+            Instant::now() < deadline,
+            "the feed never served the tie-in"
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
 
     let (receipts, arrivals) = mpsc::unbounded_channel();
     let mut arrivals = Arrivals::new(arrivals);
-    let client = reqwest::Client::builder().build()?;
     let mut open = 0;
     let mut rows = Vec::new();
     for (round, target) in args.subscriptions.iter().copied().enumerate() {
@@ -139,11 +150,18 @@ async fn main() -> anyhow::Result<()> {
             let received = arrivals.wait(title, target).await?;
             latencies.extend(received.iter().map(|r| r.saturating_duration_since(*at)));
         }
-        rows.push(Row {
+        let row = Row {
             subscriptions: target,
             feed: Percentiles::of(latencies),
             resident: suite.resident()?,
-        });
+        };
+        eprintln!(
+            "{target} subscriptions: p50 {:.2} ms, p99 {:.2} ms, RSS {} MiB",
+            row.feed.p50,
+            row.feed.p99,
+            row.resident.0 / 1_048_576
+        );
+        rows.push(row);
     }
     eprintln!("raw produce → consume");
     let raw = raw_latency(&kafka, &producer, args.promotions, args.period_ms).await?;
@@ -333,6 +351,30 @@ impl Relayed {
     }
 }
 
+/// The title of the first item a subscription from the start gets; `None`
+/// when it is refused (the feed does not know the tie-in yet).
+async fn first_title(
+    client: &reqwest::Client,
+    url: &str,
+    token: &str,
+    tie_in: Uuid,
+) -> anyhow::Result<Option<String>> {
+    let (send, mut receive) = mpsc::unbounded_channel();
+    subscribe(
+        client.clone(),
+        url.to_owned(),
+        token.to_owned(),
+        tie_in,
+        send,
+    )
+    .await?;
+    Ok(tokio::time::timeout(Duration::from_secs(2), receive.recv())
+        .await
+        .ok()
+        .flatten()
+        .map(|(title, _)| title))
+}
+
 /// One subscription over SSE: reports each item's title as it arrives.
 async fn subscribe(
     client: reqwest::Client,
@@ -437,17 +479,10 @@ async fn raw_latency(
         .set("bootstrap.servers", &kafka.bootstrap_servers)
         .set("group.id", format!("feed-bench-raw-{}", Uuid::now_v7()))
         .set("enable.auto.commit", "false")
-        .set("auto.offset.reset", "latest")
+        .set("auto.offset.reset", "earliest")
         .create()?;
     let topic = events_topic(RAW_TOPIC);
     consumer.subscribe(&[&topic])?;
-    // Wait for the assignment before sending.
-    let deadline = Instant::now() + WAIT;
-    while consumer.assignment()?.count() == 0 {
-        ensure!(Instant::now() < deadline, "no partition assigned");
-        let _ = tokio::time::timeout(Duration::from_millis(100), consumer.recv()).await;
-    }
-    tokio::time::sleep(Duration::from_secs(1)).await;
     let receiving = async {
         let mut received = HashMap::new();
         while received.len() < count {
