@@ -4,6 +4,7 @@
 //! stops it all. Nothing here is written per service.
 
 use anyhow::{Context, bail};
+use golmok_kernel::LogTail;
 use golmok_runtime::{DeadLetterDesk, Following, Need, Readiness, Service};
 
 use crate::bus::{Bus, Relays, ensure_topics, kafka_source};
@@ -144,4 +145,35 @@ pub async fn gateway(
     gateway::Application::build(settings.gateway.clone(), upstreams)
         .await
         .context("starting gateway")
+}
+
+/// Feeds the gateway's promotion feed from its producer's events over `bus`:
+/// a tail of the producer's log when `services` runs it in this process, its
+/// Kafka topic (in the consumer group the gateway's settings name) otherwise.
+/// `None` in process without the producer: the feed serves what it stored.
+pub async fn follow_feed(
+    gateway: &gateway::Application,
+    services: Option<&Host>,
+    bus: &Bus,
+) -> anyhow::Result<Option<gateway::FeedFollower>> {
+    let producer = gateway::FEED_PRODUCER;
+    let follower = match bus {
+        Bus::InProcess => {
+            let Some(service) = services.and_then(|host| host.service(producer).ok()) else {
+                tracing::warn!(
+                    producer,
+                    "the promotion feed follows nothing without --bus kafka"
+                );
+                return Ok(None);
+            };
+            gateway
+                .follow_feed(LogTail::after(service.event_log(), 0))
+                .await?
+        }
+        Bus::Kafka(kafka) => {
+            ensure_topics(kafka, &[producer]).await?;
+            gateway.follow_feed(kafka_source(kafka, producer)?).await?
+        }
+    };
+    Ok(Some(follower))
 }

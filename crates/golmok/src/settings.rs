@@ -41,6 +41,7 @@ impl SuiteSettings {
             settings.data_dir = data_dir.join(service.name());
         }
         self.gateway.auth.signing_key_file = data_dir.join("jwt-signing.key");
+        self.gateway.data_dir = data_dir.join("gateway");
     }
 
     /// The base URL of `service`'s HTTP API.

@@ -1,6 +1,7 @@
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 
+use golmok_runtime::StorageSettings;
 use serde::Deserialize;
 
 /// Settings of the GraphQL gateway.
@@ -15,6 +16,14 @@ pub struct Settings {
     pub limits: LimitSettings,
     /// Which web origins' pages a browser lets call the gateway.
     pub cors: CorsSettings,
+    /// Where the gateway keeps its own data: the promotion feed's store
+    /// (`golmok up` and `golmok serve` place it under their data directory).
+    pub data_dir: PathBuf,
+    /// The gateway's store (`[gateway.storage]`): an embedded redb file under
+    /// `data_dir` by default, or a CQL keyspace of its own.
+    pub storage: StorageSettings,
+    /// The promotion feed partners subscribe to.
+    pub feed: FeedSettings,
 }
 
 impl Default for Settings {
@@ -24,6 +33,31 @@ impl Default for Settings {
             auth: AuthSettings::default(),
             limits: LimitSettings::default(),
             cors: CorsSettings::default(),
+            data_dir: PathBuf::from(".golmok/gateway"),
+            storage: StorageSettings::default(),
+            feed: FeedSettings::default(),
+        }
+    }
+}
+
+/// The promotion feed: creator-media's promotion events, read from the bus.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FeedSettings {
+    /// The feed consumer's name: its checkpoint and inbox in the gateway's
+    /// store and, with Kafka, its consumer group. Every gateway replica needs
+    /// every partition of the topic, so each replica sets its own.
+    pub consumer_group: String,
+    /// Items a subscription may fall behind the live feed before it re-reads
+    /// them from the store (one buffer shared by all subscriptions).
+    pub buffer: usize,
+}
+
+impl Default for FeedSettings {
+    fn default() -> Self {
+        FeedSettings {
+            consumer_group: "gateway.promotion-feed".to_owned(),
+            buffer: 1_024,
         }
     }
 }

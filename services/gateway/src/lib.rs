@@ -8,6 +8,7 @@
 pub mod auth;
 mod config;
 mod errors;
+mod feed;
 mod http;
 mod limits;
 mod relay;
@@ -15,6 +16,10 @@ mod schema;
 mod startup;
 mod upstream;
 
-pub use config::{AuthSettings, CorsSettings, LimitSettings, Settings};
+pub use config::{AuthSettings, CorsSettings, FeedSettings, LimitSettings, Settings};
+pub use feed::{FeedError, FeedFollower};
+
+/// The service whose events the promotion feed follows.
+pub const FEED_PRODUCER: &str = golmok_contracts::creator_media::SERVICE;
 pub use startup::{Application, StartupError};
 pub use upstream::{ServiceClient, UpstreamError, Upstreams};

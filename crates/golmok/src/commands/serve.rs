@@ -54,14 +54,19 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
             Ok(gateway::ServiceClient::http(settings.upstream(name)?))
         })
         .await?;
-        serve(
+        let feed = host::follow_feed(&gateway, None, &bus).await?;
+        let served = serve(
             GATEWAY,
             settings.gateway.listen,
             gateway.router(),
             Readiness::default(),
             telemetry,
         )
-        .await?;
+        .await;
+        if let Some(feed) = feed {
+            feed.stop().await;
+        }
+        served?;
     } else {
         let host = Host::start(&settings, |name| name == args.service, &bus).await?;
         let service = host.service(&args.service)?;

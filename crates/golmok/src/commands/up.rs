@@ -32,6 +32,7 @@ pub async fn run(args: UpArgs) -> anyhow::Result<()> {
         Ok(gateway::ServiceClient::in_process(service.router()))
     })
     .await?;
+    let feed = host::follow_feed(&gateway, Some(&services), &bus).await?;
 
     let listener = super::bind(settings.gateway.listen).await?;
     let address = listener.local_addr()?;
@@ -48,6 +49,9 @@ pub async fn run(args: UpArgs) -> anyhow::Result<()> {
         telemetry,
     )
     .await?;
+    if let Some(feed) = feed {
+        feed.stop().await;
+    }
     services.stop().await;
     tracing::info!("golmok stopped");
     Ok(())

@@ -4,6 +4,7 @@ mod cassandra;
 mod cql_outage;
 mod dlq;
 mod double_spend;
+mod feed;
 mod hostile;
 mod kafka;
 mod metrics;

@@ -12,6 +12,7 @@ use golmok_embedded::EmbeddedStore;
 use golmok_kafka::cloudevents::{Encoded, encode, header, header_text};
 use golmok_kafka::{KafkaSettings, KafkaSource, Relay, events_topic};
 use golmok_kernel::{Consumer, EventHandler, EventLog, HandleError, RecordedEvent, Transaction};
+use load_tests::Percentiles;
 use rdkafka::consumer::{Consumer as _, StreamConsumer};
 use rdkafka::producer::{DeliveryFuture, FutureRecord};
 use tokio_util::sync::CancellationToken;
@@ -19,31 +20,6 @@ use uuid::Uuid;
 
 use crate::wire::{acknowledged, client, envelope, producer, request};
 use crate::{Args, LATENCY_SERVICE, RAW_LATENCY_TOPIC, WAIT, WARM_UP};
-
-#[derive(Default)]
-pub(crate) struct Percentiles {
-    pub(crate) count: usize,
-    pub(crate) p50: f64,
-    pub(crate) p99: f64,
-    pub(crate) max: f64,
-}
-
-impl Percentiles {
-    fn of(mut latencies: Vec<Duration>) -> Self {
-        latencies.sort();
-        let Some(max) = latencies.last() else {
-            return Self::default();
-        };
-        let at =
-            |q: f64| latencies[((latencies.len() - 1) as f64 * q) as usize].as_secs_f64() * 1e3;
-        Self {
-            count: latencies.len(),
-            p50: at(0.50),
-            p99: at(0.99),
-            max: max.as_secs_f64() * 1e3,
-        }
-    }
-}
 
 pub(crate) struct Latency {
     pub(crate) golmok: GolmokLatency,

@@ -9,7 +9,7 @@ use http_body_util::LengthLimitError;
 
 use super::error::ApiError;
 use super::telemetry::GraphqlErrorAnswered;
-use super::{Gateway, media};
+use super::{Gateway, media, sse};
 use crate::errors::with_code;
 use crate::schema::RequestContext;
 use crate::upstream::{Caller, TraceContext};
@@ -26,14 +26,11 @@ pub(crate) async fn execute(
     if !media::is_json(request.headers().get(header::CONTENT_TYPE)) {
         return Err(ApiError::UnsupportedMediaType);
     }
+    if media::wants_event_stream(request.headers().get(header::ACCEPT)) {
+        return sse::execute(gateway, request).await;
+    }
     let answer_as = media::response_type(request.headers().get(header::ACCEPT));
-    let caller = Caller {
-        actor: authenticate(&gateway, request.headers())?,
-        trace: request
-            .headers()
-            .get(TRACEPARENT)
-            .and_then(TraceContext::parse),
-    };
+    let caller = caller(&gateway, request.headers())?;
     let body = read_body(request.into_body(), gateway.max_body_bytes).await?;
     let batch: BatchRequest = serde_json::from_slice(&body).map_err(|error| {
         // serde's account (an untagged enum, a position) is for the log only.
@@ -80,14 +77,29 @@ pub(crate) async fn execute(
     Ok(answer)
 }
 
+/// Who calls, from the bearer token, and the trace it continues.
+pub(super) fn caller(gateway: &Gateway, headers: &HeaderMap) -> Result<Caller, ApiError> {
+    Ok(Caller {
+        actor: authenticate(gateway, headers)?,
+        trace: headers.get(TRACEPARENT).and_then(TraceContext::parse),
+    })
+}
+
 /// The caller from the bearer token; `None` without an Authorization header.
-fn authenticate(gateway: &Gateway, headers: &HeaderMap) -> Result<Option<Actor>, ApiError> {
+pub(super) fn authenticate(
+    gateway: &Gateway,
+    headers: &HeaderMap,
+) -> Result<Option<Actor>, ApiError> {
     let Some(value) = headers.get(header::AUTHORIZATION) else {
         return Ok(None);
     };
-    let token = value
-        .to_str()
-        .ok()
+    let value = value.to_str().map_err(|_| ApiError::NotBearer)?;
+    bearer_actor(gateway, value).map(Some)
+}
+
+/// The caller an Authorization value (`Bearer <jwt>`) names, once verified.
+pub(super) fn bearer_actor(gateway: &Gateway, value: &str) -> Result<Actor, ApiError> {
+    let token = Some(value)
         .and_then(|v| {
             v.strip_prefix("Bearer ")
                 .or_else(|| v.strip_prefix("bearer "))
@@ -98,10 +110,19 @@ fn authenticate(gateway: &Gateway, headers: &HeaderMap) -> Result<Option<Actor>,
         tracing::info!(reason = %error, "bearer token refused");
         ApiError::Unauthenticated(error)
     })?;
-    Ok(Some(claims.actor()))
+    Ok(claims.actor())
 }
 
-async fn read_body(body: Body, limit: usize) -> Result<axum::body::Bytes, ApiError> {
+/// Puts what resolvers read into an operation's `data`: the caller's
+/// request context and, where the gateway serves it, the promotion feed.
+pub(super) fn add_context(gateway: &Gateway, caller: Caller, data: &mut async_graphql::Data) {
+    data.insert(RequestContext::new(caller, &gateway.clients));
+    if let Some(feed) = &gateway.feed {
+        data.insert(feed.clone());
+    }
+}
+
+pub(super) async fn read_body(body: Body, limit: usize) -> Result<axum::body::Bytes, ApiError> {
     axum::body::to_bytes(body, limit).await.map_err(|error| {
         let too_large =
             std::iter::successors(Some(&error as &dyn std::error::Error), |e| e.source())
@@ -115,7 +136,7 @@ async fn read_body(body: Body, limit: usize) -> Result<axum::body::Bytes, ApiErr
 }
 
 /// The `extensions.code` of `error`.
-fn code_of(error: &ServerError) -> Option<&str> {
+pub(super) fn code_of(error: &ServerError) -> Option<&str> {
     match error.extensions.as_ref()?.get("code")? {
         async_graphql::Value::String(code) => Some(code),
         _ => None,
@@ -124,6 +145,6 @@ fn code_of(error: &ServerError) -> Option<&str> {
 
 /// Every error leaves with a code: those that reach here without one come
 /// from argument coercion during execution.
-fn default_code(error: &mut ServerError) {
+pub(super) fn default_code(error: &mut ServerError) {
     with_code(error, "BAD_USER_INPUT");
 }

@@ -7,6 +7,8 @@ use axum::http::HeaderValue;
 
 pub(crate) const JSON: &str = "application/json";
 pub(crate) const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
+/// GraphQL over Server-Sent Events (the graphql-sse "distinct connections" mode).
+pub(crate) const EVENT_STREAM: &str = "text/event-stream";
 
 /// Whether `content_type` is `application/json`, with at most a UTF-8 charset.
 pub(crate) fn is_json(content_type: Option<&HeaderValue>) -> bool {
@@ -39,6 +41,15 @@ pub(crate) fn response_type(accept: Option<&HeaderValue>) -> &'static str {
         }
         _ => JSON,
     }
+}
+
+/// Whether the caller asks for an event stream (`text/event-stream`, named
+/// and weighed above zero): the operation is answered over SSE.
+pub(crate) fn wants_event_stream(accept: Option<&HeaderValue>) -> bool {
+    accept
+        .and_then(|value| value.to_str().ok())
+        .and_then(|accept| weight(accept, EVENT_STREAM, Match::Exact))
+        .is_some_and(|weight| weight > 0.0)
 }
 
 /// How a media range must match a type.

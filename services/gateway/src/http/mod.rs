@@ -1,11 +1,15 @@
-//! The gateway's HTTP surface: `POST /graphql`, the GraphiQL page at
-//! `GET /graphql` and its vendored assets, with CORS as configured.
+//! The gateway's HTTP surface: `POST /graphql` (JSON, or server-sent events
+//! with `Accept: text/event-stream`), subscriptions over a WebSocket upgrade
+//! of `GET /graphql`, the GraphiQL page at `GET /graphql` and its vendored
+//! assets, with CORS as configured.
 
 mod cors;
 mod error;
 mod graphiql;
 mod graphql;
 mod media;
+mod sse;
+mod subscriptions;
 mod telemetry;
 
 use std::sync::Arc;
@@ -22,6 +26,7 @@ pub(crate) use cors::cors_layer;
 use tower_http::cors::CorsLayer;
 
 use crate::auth::TokenVerifier;
+use crate::feed::Feed;
 use crate::schema::GatewaySchema;
 use crate::upstream::Clients;
 
@@ -35,11 +40,13 @@ pub(crate) struct Gateway {
     pub(crate) max_body_bytes: usize,
     pub(crate) max_batch_operations: usize,
     pub(crate) request_timeout: Duration,
+    /// The promotion feed subscriptions read.
+    pub(crate) feed: Option<Feed>,
 }
 
 pub(crate) fn router(gateway: Gateway, cors: CorsLayer) -> Router {
     Router::new()
-        .route("/graphql", get(graphiql::page).post(graphql::execute))
+        .route("/graphql", get(subscriptions::get).post(graphql::execute))
         .route("/graphql/assets/{name}", get(graphiql::asset))
         .fallback(route_not_found)
         .method_not_allowed_fallback(method_not_allowed)

@@ -11,10 +11,11 @@ mod orders;
 pub(crate) mod outcome;
 mod products;
 mod scalars;
+mod subscriptions;
 mod viewer;
 mod voucher;
 
-use async_graphql::{EmptySubscription, MergedObject, Schema};
+use async_graphql::{MergedObject, Schema};
 
 pub(crate) use context::RequestContext;
 
@@ -22,7 +23,7 @@ use crate::config::LimitSettings;
 use crate::limits::QueryLimits;
 
 /// The gateway's schema.
-pub(crate) type GatewaySchema = Schema<Query, Mutation, EmptySubscription>;
+pub(crate) type GatewaySchema = Schema<Query, Mutation, subscriptions::Subscription>;
 
 #[derive(MergedObject, Default)]
 pub(crate) struct Query(
@@ -83,10 +84,14 @@ node::node_types! {
 
 /// The schema with its limits; introspection stays on (GraphiQL needs it).
 pub(crate) fn build(limits: &LimitSettings) -> GatewaySchema {
-    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
-        .extension(QueryLimits::from(limits))
-        .extension(nulls::NullOnError)
-        .finish()
+    Schema::build(
+        Query::default(),
+        Mutation::default(),
+        subscriptions::Subscription,
+    )
+    .extension(QueryLimits::from(limits))
+    .extension(nulls::NullOnError)
+    .finish()
 }
 
 #[cfg(test)]

@@ -39,17 +39,46 @@ pub struct TestApp {
     _creator_media: Option<creator_media::Application>,
     _following: Option<Following>,
     _storefront_dir: Option<tempfile::TempDir>,
+    /// The gateway, and its promotion feed's consumer when a creator-media
+    /// service runs behind it (`spawn_app`).
+    pub gateway: Application,
+    pub feed: Option<gateway::FeedFollower>,
     _dir: tempfile::TempDir,
 }
 
-/// The gateway over a real storefront on a temporary data directory.
+/// The gateway over a real storefront on a temporary data directory, its
+/// promotion feed following creator-media's log.
 pub async fn spawn_app() -> TestApp {
-    spawn_app_wrapping(|storefront| storefront).await
+    spawn_app_with(Settings::default()).await
 }
 
 /// [`spawn_app`] with the real storefront's router wrapped by `wrap` (to
 /// inject its failures).
 pub async fn spawn_app_wrapping(wrap: impl FnOnce(Router) -> Router) -> TestApp {
+    following_feed(spawn_services_over(Settings::default(), wrap).await).await
+}
+
+/// [`spawn_app`] with `settings`.
+pub async fn spawn_app_with(settings: Settings) -> TestApp {
+    following_feed(spawn_services_over(settings, |storefront| storefront).await).await
+}
+
+/// `app` with its promotion feed following creator-media's log.
+async fn following_feed(mut app: TestApp) -> TestApp {
+    let log = app.creator_media().event_log();
+    app.feed = Some(
+        app.gateway
+            .follow_feed(golmok_kernel::LogTail::after(log, 0))
+            .await
+            .expect("the feed follows creator-media"),
+    );
+    app
+}
+
+/// The gateway (with `settings`) over the real services on a temporary data
+/// directory, the storefront's router wrapped by `wrap`; its promotion feed
+/// follows nothing yet.
+async fn spawn_services_over(gateway: Settings, wrap: impl FnOnce(Router) -> Router) -> TestApp {
     let data = tempfile::tempdir().expect("temp dir");
     let settings = storefront::Settings {
         data_dir: data.path().join("storefront"),
@@ -82,7 +111,7 @@ pub async fn spawn_app_wrapping(wrap: impl FnOnce(Router) -> Router) -> TestApp 
         voucher: voucher.router(),
         creator_media: creator_media.router(),
     };
-    let mut app = spawn_services(services, LimitSettings::default()).await;
+    let mut app = spawn_services_with(services, gateway).await;
     app._storefront = Some(storefront);
     app._voucher = Some(voucher);
     app._creator_media = Some(creator_media);
@@ -132,6 +161,7 @@ async fn spawn_services(services: Routers, limits: LimitSettings) -> TestApp {
 async fn spawn_services_with(services: Routers, mut settings: Settings) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
     settings.auth.signing_key_file = dir.path().join("keys/jwt.key");
+    settings.data_dir = dir.path().join("gateway");
     let calls = Arc::new(Mutex::new(Vec::new()));
     let recorded = services
         .storefront
@@ -172,6 +202,8 @@ async fn spawn_services_with(services: Routers, mut settings: Settings) -> TestA
         _creator_media: None,
         _following: None,
         _storefront_dir: None,
+        gateway: app,
+        feed: None,
         _dir: dir,
     }
 }
@@ -195,11 +227,11 @@ async fn record(
 }
 
 impl TestApp {
-    /// The real creator-media service behind the gateway.
+    /// The creator-media service behind the gateway (`spawn_app`).
     pub fn creator_media(&self) -> &creator_media::Application {
         self._creator_media
             .as_ref()
-            .expect("the gateway runs over creator-media")
+            .expect("spawn_app runs creator-media")
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -1,0 +1,160 @@
+//! The promotion feed of `golmok up` across restarts: a partner follows its
+//! tie-in over GraphQL over SSE with curl, the process stops (SIGTERM, then
+//! SIGKILL) and starts again on the same data directory, and the partner's
+//! cursor gives it exactly what it missed. Creator-media's events are
+//! appended to its log while no process runs it, as its commands would
+//! write them.
+
+use std::path::Path;
+use std::process::Command;
+
+use chrono::{Duration, Utc};
+use golmok_embedded::EmbeddedStore;
+use golmok_kernel::{AppendRequest, EventLog, ExpectedVersion, sample_envelope};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use crate::support::{Golmok, token_command};
+
+const FEED: &str = "subscription($tieIn: ID!, $after: String) {
+  promotionFeed(tieIn: $tieIn, after: $after) { cursor kind promotion { title } } }";
+
+/// Appends creator-media's event `name` to its log in `data_dir` (no process runs it).
+async fn append(data_dir: &Path, stream: &str, name: &str, data: Value) {
+    let dir = data_dir.join("creator-media");
+    std::fs::create_dir_all(&dir).expect("the creator-media data directory");
+    let store = EmbeddedStore::open(&dir.join("creator-media.redb"))
+        .expect("creator-media's store opens while no process runs it");
+    let mut envelope = sample_envelope(stream, name);
+    envelope.source = "/golmok/creator-media".to_owned();
+    envelope.event_type = format!("kr.golmok.creator-media.{name}.v1");
+    envelope.data = data;
+    store
+        .append(AppendRequest {
+            stream: stream.to_owned(),
+            expected: ExpectedVersion::Any,
+            events: vec![envelope],
+            idempotency: None,
+        })
+        .await
+        .expect("appended");
+}
+
+async fn publish(data_dir: &Path, title: &str, tie_in: Option<Uuid>) {
+    let id = Uuid::now_v7();
+    let now = Utc::now();
+    let mut promotion = json!({
+        "promotionId": id, "merchantId": Uuid::now_v7(), "title": title,
+        "products": [Uuid::now_v7()], "offer": {"kind": "amountOff", "won": 3000},
+        "starts": now - Duration::days(1), "ends": now + Duration::days(3),
+        "tags": ["kpop"], "categories": ["food"], "region": "seoul-mapo", "at": now,
+    });
+    if let Some(tie_in) = tie_in {
+        promotion["tieIn"] = json!(tie_in);
+    }
+    append(
+        data_dir,
+        &format!("promotion-{id}"),
+        "PromotionPublished",
+        promotion,
+    )
+    .await;
+}
+
+/// What curl receives from the feed in two seconds: (title, cursor) of each item.
+fn follow(suite: &Golmok, token: &str, tie_in: Uuid, after: Option<&str>) -> Vec<(String, String)> {
+    let body = json!({"query": FEED, "variables": {"tieIn": tie_in, "after": after}});
+    let output = Command::new("curl")
+        .args(["-sS", "-N", "--max-time", "2", "-X", "POST"])
+        .args(["-H", "content-type: application/json"])
+        .args(["-H", "accept: text/event-stream"])
+        .args(["-H", &format!("authorization: Bearer {token}")])
+        .args(["--data", &body.to_string()])
+        .arg(format!("{}/graphql", suite.base))
+        .output()
+        .expect("curl runs");
+    // The subscription stays open until curl gives up (exit 28).
+    assert_eq!(output.status.code(), Some(28), "{output:?}");
+    let text = String::from_utf8(output.stdout).expect("UTF-8");
+    text.lines()
+        .filter_map(|line| line.strip_prefix("data: "))
+        .map(|data| {
+            let event: Value = serde_json::from_str(data).expect("JSON data");
+            let item = &event["data"]["promotionFeed"];
+            assert!(item.is_object(), "{event}");
+            (
+                item["promotion"]["title"]
+                    .as_str()
+                    .expect("a title")
+                    .to_owned(),
+                item["cursor"].as_str().expect("a cursor").to_owned(),
+            )
+        })
+        .collect()
+}
+
+fn titles(items: &[(String, String)]) -> Vec<&str> {
+    items.iter().map(|(title, _)| title.as_str()).collect()
+}
+
+#[tokio::test]
+async fn a_partner_resumes_the_promotion_feed_from_its_cursor_across_restarts() {
+    let data = tempfile::tempdir().unwrap();
+    let mama = Uuid::now_v7();
+    let now = Utc::now();
+    let tie_in = |id: Uuid, partner: &str| {
+        json!({
+            "tieInId": id, "name": "MAMA 2026", "partner": partner,
+            "starts": now - Duration::days(10), "ends": now + Duration::days(10),
+            "tags": ["kpop"], "categories": [], "regions": [], "at": now,
+        })
+    };
+    append(
+        data.path(),
+        &format!("tie-in-{mama}"),
+        "TieInCreated",
+        tie_in(mama, "mama"),
+    )
+    .await;
+    let other = Uuid::now_v7();
+    append(
+        data.path(),
+        &format!("tie-in-{other}"),
+        "TieInCreated",
+        tie_in(other, "other"),
+    )
+    .await;
+    publish(data.path(), "Fan kit", None).await;
+
+    let suite = Golmok::up(data.path());
+    let (ok, token, stderr) =
+        token_command(data.path(), &["--role", "partner", "--subject", "mama"]);
+    assert!(ok, "{stderr}");
+    let first = follow(&suite, &token, mama, None);
+    assert_eq!(titles(&first), ["Fan kit"]);
+    let (status, _) = suite.terminate();
+    assert!(status.success());
+
+    // Missed while the process was down.
+    publish(data.path(), "Lightstick", None).await;
+    publish(data.path(), "Another partner's", Some(other)).await;
+    publish(data.path(), "Encore", None).await;
+
+    let suite = Golmok::up(data.path());
+    let missed = follow(&suite, &token, mama, Some(&first[0].1));
+    assert_eq!(titles(&missed), ["Lightstick", "Encore"]);
+    let whole = follow(&suite, &token, mama, None);
+    assert_eq!(
+        whole,
+        [first.clone(), missed.clone()].concat(),
+        "the same cursors after the restart"
+    );
+    suite.kill_9();
+
+    // After a crash too.
+    let suite = Golmok::up(data.path());
+    let after_crash = follow(&suite, &token, mama, Some(&missed[0].1));
+    assert_eq!(after_crash, missed[1..]);
+    let (status, _) = suite.terminate();
+    assert!(status.success());
+}

@@ -1,0 +1,522 @@
+//! P7 and P9 for the promotion feed (issue 10): a promotion published → a
+//! partner's subscription receives it, p50/p99 with 1, 100 and 10,000 open
+//! subscriptions (GraphQL over SSE) to a real `golmok up --bus kafka`, against
+//! raw Kafka produce → consume in the same run; and the resident memory of that
+//! `golmok up` while it holds them.
+//!
+//! The bench plays creator-media's relay: it produces creator-media's events (a
+//! tie-in, then promotions; positions 1, 2, … keyed by stream over the topic's
+//! twelve partitions) to `golmok.creator-media.events.v1` exactly as the relay
+//! does after an append (`golmok_kafka::cloudevents::encode`). The process's own
+//! creator-media log stays empty, so its relay publishes nothing. Latency runs
+//! from the produce call to the subscriber reading the item's `event: next`:
+//! Kafka, the gateway's feed consumer and watermark, its store, the broadcast
+//! and the SSE stream. The raw baseline sends the same number of records at the
+//! same pace from a producer to a plain consumer on the same broker.
+//!
+//! `cargo build --release -p golmok -p load-tests && target/release/feed_bench`
+//! (needs `GOLMOK_KAFKA_LIBS`; opens one connection per subscription, so
+//! 10,000 subscriptions need `ulimit -n` above 10,100 for this process and for
+//! `golmok`).
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail, ensure};
+use chrono::Utc;
+use clap::Parser;
+use futures::StreamExt;
+use futures::stream::FuturesUnordered;
+use golmok_kafka::cloudevents::encode;
+use golmok_kafka::{KafkaSettings, TopicSpec, events_topic, migrate};
+use golmok_kernel::{Envelope, RecordedEvent};
+use golmok_testkit::Kafka;
+use load_tests::Percentiles;
+use rdkafka::ClientConfig;
+use rdkafka::consumer::{Consumer as _, StreamConsumer};
+use rdkafka::producer::{FutureProducer, FutureRecord};
+use serde_json::{Value, json};
+use tokio::sync::mpsc;
+use uuid::Uuid;
+
+#[derive(Parser)]
+struct Args {
+    /// Open subscriptions in each round (cumulative).
+    #[arg(long, value_delimiter = ',', default_value = "1,100,10000")]
+    subscriptions: Vec<usize>,
+    /// Promotions published per round.
+    #[arg(long, default_value_t = 20)]
+    promotions: usize,
+    /// Pause between two promotions, in milliseconds.
+    #[arg(long, default_value_t = 250)]
+    period_ms: u64,
+    /// The `golmok` binary; by default the one beside this bench.
+    #[arg(long)]
+    golmok: Option<PathBuf>,
+}
+
+const CREATOR_MEDIA: &str = "creator-media";
+const RAW_TOPIC: &str = "feed-bench-raw";
+const WAIT: Duration = Duration::from_secs(120);
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    let golmok = match &args.golmok {
+        Some(path) => path.clone(),
+        None => std::env::current_exe()?.with_file_name("golmok"),
+    };
+    eprintln!("starting Apache Kafka");
+    let broker = tokio::task::spawn_blocking(Kafka::start).await?;
+    let kafka = KafkaSettings::new(broker.bootstrap_servers());
+    migrate(
+        &kafka,
+        &[
+            TopicSpec::events(CREATOR_MEDIA, 12, None),
+            TopicSpec::events(RAW_TOPIC, 12, None),
+        ],
+    )
+    .await?;
+    let data = tempfile::tempdir()?;
+    let suite = Suite::start(&golmok, data.path(), &kafka.bootstrap_servers)?;
+    let token = partner_token(&golmok, data.path())?;
+    let producer: FutureProducer = ClientConfig::new()
+        .set("bootstrap.servers", &kafka.bootstrap_servers)
+        .set("enable.idempotence", "true")
+        .set("acks", "all")
+        .set("linger.ms", "0")
+        .create()?;
+    let mut relay = Relayed {
+        producer: producer.clone(),
+        position: 0,
+    };
+    let tie_in = Uuid::now_v7();
+    relay.tie_in(tie_in).await?;
+    relay.promotion("first").await?;
+    let client = reqwest::Client::builder().build()?;
+    // The feed's consumer joins its group and reads the tie-in first.
+    let url = format!("{}/graphql", suite.base);
+    let deadline = Instant::now() + WAIT;
+    while first_title(&client, &url, &token, tie_in).await?.as_deref() != Some("first") {
+        ensure!(
+            Instant::now() < deadline,
+            "the feed never served the tie-in"
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+
+    let (receipts, arrivals) = mpsc::unbounded_channel();
+    let mut arrivals = Arrivals::new(arrivals);
+    let mut open = 0;
+    let mut rows = Vec::new();
+    for (round, target) in args.subscriptions.iter().copied().enumerate() {
+        eprintln!("opening subscriptions up to {target}");
+        let mut opening = FuturesUnordered::new();
+        for _ in open..target {
+            let url = format!("{}/graphql", suite.base);
+            opening.push(subscribe(
+                client.clone(),
+                url,
+                token.clone(),
+                tie_in,
+                receipts.clone(),
+            ));
+            if opening.len() >= 256 {
+                opening.next().await.context("opening")??;
+            }
+        }
+        while let Some(opened) = opening.next().await {
+            opened?;
+        }
+        open = target;
+        // Every subscription is live once each has the warm-up item.
+        let warm_up = format!("warm-up {round}");
+        relay.promotion(&warm_up).await?;
+        arrivals.wait(&warm_up, target).await?;
+
+        eprintln!("round of {target}: {} promotions", args.promotions);
+        let mut sent = Vec::new();
+        for n in 0..args.promotions {
+            let title = format!("promotion {round}-{n}");
+            let at = relay.promotion(&title).await?;
+            sent.push((title, at));
+            tokio::time::sleep(Duration::from_millis(args.period_ms)).await;
+        }
+        let mut latencies = Vec::new();
+        for (title, at) in &sent {
+            let received = arrivals.wait(title, target).await?;
+            latencies.extend(received.iter().map(|r| r.saturating_duration_since(*at)));
+        }
+        let row = Row {
+            subscriptions: target,
+            feed: Percentiles::of(latencies),
+            resident: suite.resident()?,
+        };
+        eprintln!(
+            "{target} subscriptions: p50 {:.2} ms, p99 {:.2} ms, RSS {} MiB",
+            row.feed.p50,
+            row.feed.p99,
+            row.resident.0 / 1_048_576
+        );
+        rows.push(row);
+    }
+    eprintln!("raw produce → consume");
+    let raw = raw_latency(&kafka, &producer, args.promotions, args.period_ms).await?;
+    suite.stop()?;
+
+    println!(
+        "\nP7 promotion published → subscriber receives (GraphQL over SSE, golmok up --bus kafka)"
+    );
+    println!(
+        "raw Kafka produce → consume: p50 {:.2} ms, p99 {:.2} ms ({} records)\n",
+        raw.p50, raw.p99, raw.count
+    );
+    println!(
+        "| subscriptions | deliveries | p50 ms | p99 ms | max ms | p99 ÷ raw p99 | golmok up RSS MiB (peak) |"
+    );
+    println!("|---:|---:|---:|---:|---:|---:|---:|");
+    for row in &rows {
+        println!(
+            "| {} | {} | {:.2} | {:.2} | {:.2} | {:.2} | {:.0} ({:.0}) |",
+            row.subscriptions,
+            row.feed.count,
+            row.feed.p50,
+            row.feed.p99,
+            row.feed.max,
+            row.feed.p99 / raw.p99,
+            row.resident.0 as f64 / 1_048_576.0,
+            row.resident.1 as f64 / 1_048_576.0,
+        );
+    }
+    println!("\nP7 goal: p99 ≤ 3 × raw p99. P9 goal: RSS ≤ 500 MiB with 10,000 subscriptions.");
+    Ok(())
+}
+
+/// The `golmok up --bus kafka` under test.
+struct Suite {
+    child: Child,
+    base: String,
+}
+
+impl Suite {
+    fn start(golmok: &Path, data_dir: &Path, brokers: &str) -> anyhow::Result<Suite> {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+        let listen = listener.local_addr()?.to_string();
+        drop(listener);
+        let mut child = Command::new(golmok)
+            .args([
+                "up",
+                "--bus",
+                "kafka",
+                "--brokers",
+                brokers,
+                "--listen",
+                &listen,
+            ])
+            .arg("--data-dir")
+            .arg(data_dir)
+            .env("GOLMOK_LOG", "warn")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .with_context(|| format!("starting {}", golmok.display()))?;
+        let stderr = child.stderr.take().context("stderr")?;
+        let mut lines = BufReader::new(stderr).lines();
+        loop {
+            let Some(line) = lines.next() else {
+                bail!("golmok up exited before serving");
+            };
+            if line?.starts_with("Golmok is up.") {
+                break;
+            }
+        }
+        std::thread::spawn(move || lines.for_each(drop));
+        Ok(Suite {
+            child,
+            base: format!("http://{listen}"),
+        })
+    }
+
+    /// (VmRSS, VmHWM) in bytes.
+    fn resident(&self) -> anyhow::Result<(u64, u64)> {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))?;
+        let field = |name: &str| {
+            status
+                .lines()
+                .find_map(|line| line.strip_prefix(name))
+                .and_then(|value| {
+                    value
+                        .trim()
+                        .trim_end_matches("kB")
+                        .trim()
+                        .parse::<u64>()
+                        .ok()
+                })
+                .map(|kib| kib * 1024)
+                .context("a memory figure")
+        };
+        Ok((field("VmRSS:")?, field("VmHWM:")?))
+    }
+
+    fn stop(mut self) -> anyhow::Result<()> {
+        Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()?;
+        self.child.wait()?;
+        Ok(())
+    }
+}
+
+fn partner_token(golmok: &Path, data_dir: &Path) -> anyhow::Result<String> {
+    let output = Command::new(golmok)
+        .args([
+            "token",
+            "--role",
+            "partner",
+            "--subject",
+            "mama",
+            "--data-dir",
+        ])
+        .arg(data_dir)
+        .output()?;
+    ensure!(output.status.success(), "golmok token failed");
+    Ok(String::from_utf8(output.stdout)?.trim().to_owned())
+}
+
+/// Produces creator-media's events as its relay would, positions 1, 2, ….
+struct Relayed {
+    producer: FutureProducer,
+    position: u64,
+}
+
+impl Relayed {
+    async fn tie_in(&mut self, id: Uuid) -> anyhow::Result<Instant> {
+        let now = Utc::now();
+        let data = json!({
+            "tieInId": id, "name": "MAMA 2026", "partner": "mama",
+            "starts": now - chrono::Duration::days(10), "ends": now + chrono::Duration::days(10),
+            "tags": ["kpop"], "categories": [], "regions": [], "at": now,
+        });
+        self.produce(&format!("tie-in-{id}"), "TieInCreated", data)
+            .await
+    }
+
+    /// Publishes a promotion titled `title`; returns when it was sent.
+    async fn promotion(&mut self, title: &str) -> anyhow::Result<Instant> {
+        let id = Uuid::now_v7();
+        let now = Utc::now();
+        let data = json!({
+            "promotionId": id, "merchantId": Uuid::now_v7(), "title": title,
+            "products": [Uuid::now_v7()], "offer": {"kind": "percentOff", "bps": 1000},
+            "starts": now - chrono::Duration::days(1), "ends": now + chrono::Duration::days(3),
+            "tags": ["kpop"], "categories": ["food"], "region": "seoul-mapo", "at": now,
+        });
+        self.produce(&format!("promotion-{id}"), "PromotionPublished", data)
+            .await
+    }
+
+    async fn produce(&mut self, stream: &str, name: &str, data: Value) -> anyhow::Result<Instant> {
+        self.position += 1;
+        let id = Uuid::now_v7();
+        let event = RecordedEvent {
+            position: self.position,
+            envelope: Envelope {
+                id,
+                source: "/golmok/creator-media".to_owned(),
+                event_type: format!("kr.golmok.creator-media.{name}.v1"),
+                subject: stream.to_owned(),
+                time: Utc::now(),
+                stream_version: 1,
+                correlation_id: id,
+                causation_id: id,
+                traceparent: None,
+                data,
+            },
+        };
+        let encoded = encode(&event);
+        let topic = events_topic(CREATOR_MEDIA);
+        let record = FutureRecord::to(&topic)
+            .key(&encoded.key)
+            .payload(&encoded.payload)
+            .headers(encoded.headers);
+        let sent = Instant::now();
+        self.producer
+            .send(record, Duration::from_secs(10))
+            .await
+            .map_err(|(error, _)| error)?;
+        Ok(sent)
+    }
+}
+
+/// The title of the first item a subscription from the start gets; `None`
+/// when it is refused (the feed does not know the tie-in yet).
+async fn first_title(
+    client: &reqwest::Client,
+    url: &str,
+    token: &str,
+    tie_in: Uuid,
+) -> anyhow::Result<Option<String>> {
+    let (send, mut receive) = mpsc::unbounded_channel();
+    subscribe(
+        client.clone(),
+        url.to_owned(),
+        token.to_owned(),
+        tie_in,
+        send,
+    )
+    .await?;
+    Ok(tokio::time::timeout(Duration::from_secs(2), receive.recv())
+        .await
+        .ok()
+        .flatten()
+        .map(|(title, _)| title))
+}
+
+/// One subscription over SSE: reports each item's title as it arrives.
+async fn subscribe(
+    client: reqwest::Client,
+    url: String,
+    token: String,
+    tie_in: Uuid,
+    receipts: mpsc::UnboundedSender<(String, Instant)>,
+) -> anyhow::Result<()> {
+    let body = json!({
+        "query": "subscription($t: ID!) { promotionFeed(tieIn: $t) { cursor promotion { title } } }",
+        "variables": {"t": tie_in},
+    });
+    let mut response = client
+        .post(url)
+        .header("content-type", "application/json")
+        .header("accept", "text/event-stream")
+        .bearer_auth(token)
+        .body(body.to_string())
+        .send()
+        .await?;
+    ensure!(
+        response.status().is_success(),
+        "refused: {}",
+        response.status()
+    );
+    tokio::spawn(async move {
+        let mut buffer = String::new();
+        while let Ok(Some(chunk)) = response.chunk().await {
+            let now = Instant::now();
+            buffer.push_str(&String::from_utf8_lossy(&chunk));
+            while let Some(end) = buffer.find("\n\n") {
+                let event: String = buffer.drain(..end + 2).collect();
+                for data in event.lines().filter_map(|line| line.strip_prefix("data: ")) {
+                    let Ok(value) = serde_json::from_str::<Value>(data) else {
+                        continue;
+                    };
+                    if let Some(title) =
+                        value["data"]["promotionFeed"]["promotion"]["title"].as_str()
+                    {
+                        let _ = receipts.send((title.to_owned(), now));
+                    }
+                }
+            }
+        }
+    });
+    Ok(())
+}
+
+/// When each title reached each subscription.
+struct Arrivals {
+    receipts: mpsc::UnboundedReceiver<(String, Instant)>,
+    by_title: HashMap<String, Vec<Instant>>,
+}
+
+impl Arrivals {
+    fn new(receipts: mpsc::UnboundedReceiver<(String, Instant)>) -> Self {
+        Arrivals {
+            receipts,
+            by_title: HashMap::new(),
+        }
+    }
+
+    /// The arrivals of `title` once `count` subscriptions have it.
+    async fn wait(&mut self, title: &str, count: usize) -> anyhow::Result<Vec<Instant>> {
+        let deadline = Instant::now() + WAIT;
+        while self.by_title.get(title).map_or(0, Vec::len) < count {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match tokio::time::timeout(left, self.receipts.recv()).await {
+                Ok(Some((received, at))) => self.by_title.entry(received).or_default().push(at),
+                Ok(None) => bail!("every subscription ended"),
+                Err(_) => bail!(
+                    "{title}: {} of {count} subscriptions received it",
+                    self.by_title.get(title).map_or(0, Vec::len)
+                ),
+            }
+        }
+        let arrivals = self.by_title.remove(title).unwrap_or_default();
+        ensure!(
+            arrivals.len() == count,
+            "{title} arrived {} times for {count} subscriptions",
+            arrivals.len()
+        );
+        Ok(arrivals)
+    }
+}
+
+struct Row {
+    subscriptions: usize,
+    feed: Percentiles,
+    resident: (u64, u64),
+}
+
+/// `count` records at the same pace from the producer to a plain consumer:
+/// send call → `recv()`.
+async fn raw_latency(
+    kafka: &KafkaSettings,
+    producer: &FutureProducer,
+    count: usize,
+    period_ms: u64,
+) -> anyhow::Result<Percentiles> {
+    let consumer: StreamConsumer = ClientConfig::new()
+        .set("bootstrap.servers", &kafka.bootstrap_servers)
+        .set("group.id", format!("feed-bench-raw-{}", Uuid::now_v7()))
+        .set("enable.auto.commit", "false")
+        .set("auto.offset.reset", "earliest")
+        .create()?;
+    let topic = events_topic(RAW_TOPIC);
+    consumer.subscribe(&[&topic])?;
+    let receiving = async {
+        let mut received = HashMap::new();
+        while received.len() < count {
+            let message = tokio::time::timeout(WAIT, consumer.recv())
+                .await
+                .context("raw records arrive")??;
+            use rdkafka::Message as _;
+            if let Some(key) = message.key() {
+                received.insert(String::from_utf8_lossy(key).into_owned(), Instant::now());
+            }
+        }
+        anyhow::Ok(received)
+    };
+    let sending = async {
+        let mut sent = HashMap::new();
+        for n in 0..count {
+            let key = format!("promotion-{n}-{}", Uuid::now_v7());
+            let payload = vec![b'x'; 400];
+            let record = FutureRecord::to(&topic).key(&key).payload(&payload);
+            let at = Instant::now();
+            producer
+                .send(record, Duration::from_secs(10))
+                .await
+                .map_err(|(error, _)| error)?;
+            sent.insert(key, at);
+            tokio::time::sleep(Duration::from_millis(period_ms)).await;
+        }
+        anyhow::Ok(sent)
+    };
+    let (received, sent) = tokio::join!(receiving, sending);
+    let (received, sent) = (received?, sent?);
+    let latencies = sent
+        .iter()
+        .filter_map(|(key, at)| received.get(key).map(|r| r.saturating_duration_since(*at)))
+        .collect();
+    Ok(Percentiles::of(latencies))
+}

@@ -1,0 +1,342 @@
+//! Releasing the feed and serving it to subscriptions. The consumer writes
+//! items into the store; after each batch is durable a publisher reads the
+//! items up to the watermark that it has not released yet and broadcasts
+//! them. A subscription first reads the store after its cursor, then follows
+//! the broadcast, so nothing between the two is missed or sent twice.
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use futures::Stream;
+use golmok_contracts::creator_media::{PromotionPublishedV1, TieInCreatedV1};
+use golmok_kernel::{
+    Consumer, ConsumerHandle, DeadLetter, Delivery, EventSource, LetterBox, Mutation, StorageError,
+    Tables,
+};
+use tokio::sync::{Notify, broadcast};
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+use super::consumer::FeedConsumer;
+use super::store::{FeedItem, FeedStore};
+
+/// Items read from the store at once (backlog pages, releases).
+const PAGE: usize = 256;
+/// Wait before retrying a release whose store read failed.
+const RETRY: Duration = Duration::from_millis(200);
+
+/// Why the feed could not start or be read.
+#[derive(Debug, thiserror::Error)]
+pub enum FeedError {
+    #[error("the promotion feed's store failed: {0}")]
+    Storage(#[from] StorageError),
+}
+
+/// The promotion feed: its store, what it has released and the broadcast of
+/// released items. Cheap to clone.
+#[derive(Clone)]
+pub(crate) struct Feed {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    store: FeedStore,
+    tables: Arc<dyn Tables>,
+    consumer: &'static str,
+    /// Every item up to this position has been broadcast, or is being
+    /// broadcast right now; set before the items are sent.
+    released: AtomicU64,
+    items: broadcast::Sender<Arc<FeedItem>>,
+    /// Told after each batch of the consumer is durable.
+    durable: Notify,
+}
+
+impl Feed {
+    /// The feed over `tables`, fed by the consumer `consumer`; a subscription
+    /// lagging more than `buffer` items behind re-reads the store.
+    pub(crate) async fn open(
+        tables: Arc<dyn Tables>,
+        consumer: &'static str,
+        buffer: usize,
+    ) -> Result<Feed, FeedError> {
+        let store = FeedStore::new(Arc::clone(&tables));
+        let released = store.watermark().await?;
+        let (items, _) = broadcast::channel(buffer.max(1));
+        Ok(Feed {
+            inner: Arc::new(Inner {
+                store,
+                tables,
+                consumer,
+                released: AtomicU64::new(released),
+                items,
+                durable: Notify::new(),
+            }),
+        })
+    }
+
+    pub(crate) fn store(&self) -> &FeedStore {
+        &self.inner.store
+    }
+
+    /// Starts consuming creator-media's events from `source` and releasing them.
+    pub(crate) async fn follow<S: EventSource>(
+        &self,
+        source: S,
+    ) -> Result<FeedFollower, FeedError> {
+        let shutdown = CancellationToken::new();
+        let source = Announcing {
+            source,
+            feed: Arc::clone(&self.inner),
+        };
+        let handler = Arc::new(FeedConsumer {
+            name: self.inner.consumer,
+        });
+        let consumer = Consumer::with_source(source, Arc::clone(&self.inner.tables), handler)
+            .spawn(shutdown.child_token())
+            .await?;
+        let publisher = tokio::spawn(self.clone().publish(shutdown.child_token()));
+        // Anything made durable before this start is released now.
+        self.inner.durable.notify_one();
+        Ok(FeedFollower {
+            shutdown,
+            consumer,
+            publisher,
+        })
+    }
+
+    async fn publish(self, shutdown: CancellationToken) {
+        loop {
+            tokio::select! {
+                _ = shutdown.cancelled() => return,
+                _ = self.inner.durable.notified() => {}
+            }
+            while let Err(error) = self.release().await {
+                tracing::warn!(%error, "releasing promotion feed items failed; retrying");
+                tokio::select! {
+                    _ = shutdown.cancelled() => return,
+                    _ = tokio::time::sleep(RETRY) => {}
+                }
+            }
+        }
+    }
+
+    /// Broadcasts the items up to the durable watermark not released yet.
+    async fn release(&self) -> Result<(), StorageError> {
+        let watermark = self.inner.store.watermark().await?;
+        let mut released = self.inner.released.load(Ordering::Acquire);
+        while released < watermark {
+            let mut items = self.inner.store.items_after(released, PAGE).await?;
+            let whole = items.len() < PAGE;
+            items.retain(|item| item.position <= watermark);
+            released = match items.last() {
+                Some(last) if !whole => last.position,
+                _ => watermark,
+            };
+            self.inner.released.store(released, Ordering::Release);
+            for item in items {
+                // No subscription open is no error.
+                let _ = self.inner.items.send(Arc::new(item));
+            }
+        }
+        Ok(())
+    }
+
+    /// The items `subscribed` asks for: those after its cursor in the store,
+    /// then live ones as they are released, in position order.
+    pub(crate) fn subscribe(
+        &self,
+        subscribed: Subscribed,
+    ) -> impl Stream<Item = Result<Arc<FeedItem>, StorageError>> + Send + use<> {
+        SubscriptionOpened.emit();
+        let reader = Reader {
+            // Subscribed before the store is read: nothing released
+            // meanwhile is missed.
+            live: self.inner.items.subscribe(),
+            feed: self.clone(),
+            seen: subscribed.after,
+            catching_up: true,
+            page: VecDeque::new(),
+            subscribed,
+        };
+        futures::stream::unfold(Some(reader), |reader| async move {
+            let mut reader = reader?;
+            match reader.next().await {
+                Ok(Some(item)) => Some((Ok(item), Some(reader))),
+                Ok(None) => None,
+                Err(error) => Some((Err(error), None)),
+            }
+        })
+    }
+}
+
+/// What a subscription asks for.
+pub(crate) struct Subscribed {
+    pub(crate) tie_in: TieInCreatedV1,
+    pub(crate) filter: FeedFilter,
+    /// The position of the last item the subscriber has; 0 from the start.
+    pub(crate) after: u64,
+}
+
+/// Narrows a tie-in's feed: an empty list does not restrict, a non-empty one
+/// keeps the promotions that share a value with it.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct FeedFilter {
+    pub(crate) tags: Vec<String>,
+    pub(crate) categories: Vec<String>,
+    pub(crate) regions: Vec<String>,
+}
+
+impl FeedFilter {
+    fn keeps(&self, promotion: &PromotionPublishedV1) -> bool {
+        let shares = |filter: &[String], values: &[String]| {
+            filter.is_empty() || filter.iter().any(|f| values.contains(f))
+        };
+        shares(&self.tags, &promotion.tags)
+            && shares(&self.categories, &promotion.categories)
+            && shares(&self.regions, std::slice::from_ref(&promotion.region))
+    }
+}
+
+/// One subscription's place in the feed: small, so that many fit.
+struct Reader {
+    feed: Feed,
+    live: broadcast::Receiver<Arc<FeedItem>>,
+    /// Every item up to here has been considered.
+    seen: u64,
+    /// Reading the store (at the start, and after falling behind the broadcast).
+    catching_up: bool,
+    page: VecDeque<Arc<FeedItem>>,
+    subscribed: Subscribed,
+}
+
+impl Reader {
+    fn wants(&self, item: &FeedItem) -> bool {
+        self.subscribed.tie_in.includes(&item.promotion)
+            && self.subscribed.filter.keeps(&item.promotion)
+    }
+
+    /// The next item for the subscriber; `None` once the feed closes.
+    async fn next(&mut self) -> Result<Option<Arc<FeedItem>>, StorageError> {
+        loop {
+            if let Some(item) = self.page.pop_front() {
+                self.seen = item.position;
+                if self.wants(&item) {
+                    return Ok(Some(item));
+                }
+                continue;
+            }
+            if self.catching_up {
+                let released = self.feed.inner.released.load(Ordering::Acquire);
+                let mut items = if self.seen < released {
+                    self.feed.inner.store.items_after(self.seen, PAGE).await?
+                } else {
+                    Vec::new()
+                };
+                items.retain(|item| item.position <= released);
+                if items.is_empty() {
+                    self.catching_up = false;
+                }
+                self.page = items.into_iter().map(Arc::new).collect();
+                continue;
+            }
+            match self.live.recv().await {
+                Ok(item) if item.position > self.seen => {
+                    self.seen = item.position;
+                    if self.wants(&item) {
+                        return Ok(Some(item));
+                    }
+                }
+                Ok(_) => {}
+                // Fell more than the buffer behind: what it missed is in the store.
+                Err(broadcast::error::RecvError::Lagged(_)) => self.catching_up = true,
+                Err(broadcast::error::RecvError::Closed) => return Ok(None),
+            }
+        }
+    }
+}
+
+impl Drop for Reader {
+    fn drop(&mut self) {
+        SubscriptionClosed.emit();
+    }
+}
+
+/// A subscription to the feed opened: `golmok_gateway_feed_subscriptions` rises.
+struct SubscriptionOpened;
+
+impl SubscriptionOpened {
+    fn emit(self) {
+        metrics::gauge!("golmok_gateway_feed_subscriptions").increment(1.0);
+    }
+}
+
+/// A subscription to the feed ended (the client went away or it failed).
+struct SubscriptionClosed;
+
+impl SubscriptionClosed {
+    fn emit(self) {
+        metrics::gauge!("golmok_gateway_feed_subscriptions").decrement(1.0);
+    }
+}
+
+/// The running feed consumer and publisher.
+pub struct FeedFollower {
+    shutdown: CancellationToken,
+    consumer: ConsumerHandle,
+    publisher: JoinHandle<()>,
+}
+
+impl FeedFollower {
+    /// Stops consuming and releasing, and waits for both.
+    pub async fn stop(self) {
+        self.shutdown.cancel();
+        self.consumer.stopped().await;
+        let _ = self.publisher.await;
+    }
+}
+
+/// The feed's source, which tells the publisher whenever a batch is durable.
+struct Announcing<S> {
+    source: S,
+    feed: Arc<Inner>,
+}
+
+#[async_trait]
+impl<S: EventSource> EventSource for Announcing<S> {
+    async fn start(&mut self, consumer: &str, tables: &dyn Tables) -> Result<u64, StorageError> {
+        self.source.start(consumer, tables).await
+    }
+
+    async fn next_batch(&mut self) -> Result<Vec<Delivery>, StorageError> {
+        self.source.next_batch().await
+    }
+
+    async fn dead_letter(
+        &mut self,
+        consumer: &str,
+        letters: &[DeadLetter],
+    ) -> Result<Vec<Mutation>, StorageError> {
+        self.source.dead_letter(consumer, letters).await
+    }
+
+    fn checkpoint(&self, consumer: &str, batch: &[Delivery]) -> Vec<Mutation> {
+        self.source.checkpoint(consumer, batch)
+    }
+
+    async fn committed(&mut self, batch: &[Delivery]) -> Result<u64, StorageError> {
+        let mark = self.source.committed(batch).await;
+        self.feed.durable.notify_one();
+        mark
+    }
+
+    fn lag(&self) -> Option<u64> {
+        self.source.lag()
+    }
+
+    fn letter_box(&self) -> Option<Arc<dyn LetterBox>> {
+        self.source.letter_box()
+    }
+}

@@ -1,0 +1,166 @@
+//! The feed over a source that delivers positions out of order, as Kafka
+//! does across partitions: nothing is released past a gap.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use chrono::{TimeDelta, Utc};
+use futures::StreamExt;
+use golmok_contracts::creator_media::{OfferV1, PromotionPublishedV1, TieInCreatedV1};
+use golmok_kernel::{
+    DeadLetter, Delivery, Envelope, EventSource, Mutation, RecordedEvent, StorageError, Tables,
+};
+use golmok_runtime::{Storage, StorageSettings};
+use tokio::sync::mpsc;
+use uuid::Uuid;
+
+use super::{Feed, FeedFilter, Subscribed};
+
+/// Delivers the batches a test sends it.
+struct Scripted(mpsc::UnboundedReceiver<Vec<Delivery>>);
+
+#[async_trait]
+impl EventSource for Scripted {
+    async fn start(&mut self, _: &str, _: &dyn Tables) -> Result<u64, StorageError> {
+        Ok(0)
+    }
+
+    async fn next_batch(&mut self) -> Result<Vec<Delivery>, StorageError> {
+        self.0.recv().await.ok_or(StorageError::Closed)
+    }
+
+    async fn dead_letter(
+        &mut self,
+        _: &str,
+        letters: &[DeadLetter],
+    ) -> Result<Vec<Mutation>, StorageError> {
+        panic!("nothing is dead-lettered here: {letters:?}")
+    }
+
+    fn checkpoint(&self, _: &str, _: &[Delivery]) -> Vec<Mutation> {
+        Vec::new()
+    }
+
+    async fn committed(&mut self, batch: &[Delivery]) -> Result<u64, StorageError> {
+        Ok(batch.len() as u64)
+    }
+}
+
+fn delivery(position: u64, name: &str, data: serde_json::Value) -> Vec<Delivery> {
+    let id = Uuid::now_v7();
+    let envelope = Envelope {
+        id,
+        source: "/golmok/creator-media".to_owned(),
+        event_type: format!("kr.golmok.creator-media.{name}.v1"),
+        subject: format!("stream-{position}"),
+        time: Utc::now(),
+        stream_version: 1,
+        correlation_id: id,
+        causation_id: id,
+        traceparent: None,
+        data,
+    };
+    vec![Delivery {
+        cursor: format!("topic/{position}"),
+        event: Ok(RecordedEvent { position, envelope }),
+    }]
+}
+
+fn tie_in() -> TieInCreatedV1 {
+    TieInCreatedV1 {
+        tie_in_id: Uuid::now_v7(),
+        name: "MAMA 2026".to_owned(),
+        partner: "mama".to_owned(),
+        starts: Utc::now() - TimeDelta::days(1),
+        ends: Utc::now() + TimeDelta::days(1),
+        tags: vec![],
+        categories: vec![],
+        regions: vec![],
+        at: Utc::now(),
+    }
+}
+
+fn promotion(title: &str) -> serde_json::Value {
+    serde_json::to_value(PromotionPublishedV1 {
+        promotion_id: Uuid::now_v7(),
+        merchant_id: Uuid::now_v7(),
+        collaboration_id: None,
+        title: title.to_owned(),
+        products: vec![],
+        offer: OfferV1::Code {
+            code: "MAMA-2026".to_owned(),
+        },
+        starts: Utc::now(),
+        ends: Utc::now() + TimeDelta::hours(1),
+        tags: vec![],
+        categories: vec![],
+        region: "seoul-mapo".to_owned(),
+        tie_in: None,
+        at: Utc::now(),
+    })
+    .expect("serializes")
+}
+
+#[tokio::test]
+async fn items_are_released_in_position_order_only_once_no_position_is_missing() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let storage = Storage::open("gateway", dir.path(), &StorageSettings::default())
+        .await
+        .expect("a store");
+    let feed = Feed::open(Arc::clone(&storage.tables), "feed-test", 16)
+        .await
+        .expect("the feed");
+    let (send, batches) = mpsc::unbounded_channel();
+    let follower = feed.follow(Scripted(batches)).await.expect("follows");
+    let tie_in = tie_in();
+    send.send(delivery(
+        1,
+        "TieInCreated",
+        serde_json::to_value(&tie_in).expect("json"),
+    ))
+    .expect("sent");
+    let wait = |position: u64| {
+        let feed = feed.clone();
+        async move {
+            for _ in 0..100 {
+                if feed.store().watermark().await.expect("reads") >= position {
+                    return;
+                }
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            panic!("the watermark never reached {position}");
+        }
+    };
+    wait(1).await;
+    let mut items = Box::pin(feed.subscribe(Subscribed {
+        tie_in,
+        filter: FeedFilter::default(),
+        after: 0,
+    }));
+
+    // 4 and 3 arrive before 2: nothing is released.
+    send.send(delivery(4, "PromotionPublished", promotion("fourth")))
+        .expect("sent");
+    send.send(delivery(3, "HandleClaimed", serde_json::json!({})))
+        .expect("sent");
+    let nothing = tokio::time::timeout(Duration::from_millis(300), items.next()).await;
+    assert!(nothing.is_err(), "released past a gap: {nothing:?}");
+    assert_eq!(feed.store().watermark().await.expect("reads"), 1);
+
+    // 2 closes the gap: 2 then 4, in order.
+    send.send(delivery(2, "PromotionPublished", promotion("second")))
+        .expect("sent");
+    let mut titles = Vec::new();
+    for _ in 0..2 {
+        let item = tokio::time::timeout(Duration::from_secs(5), items.next())
+            .await
+            .expect("released")
+            .expect("an item")
+            .expect("readable");
+        titles.push((item.position, item.promotion.title.clone()));
+    }
+    assert_eq!(titles, [(2, "second".to_owned()), (4, "fourth".to_owned())]);
+    assert_eq!(feed.store().watermark().await.expect("reads"), 4);
+    follower.stop().await;
+}

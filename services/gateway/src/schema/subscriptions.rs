@@ -1,0 +1,293 @@
+//! The subscription root: the promotion feed partners follow live
+//! (graphql-transport-ws, graphql-ws or SSE; see `http/`).
+
+use std::sync::Arc;
+
+use async_graphql::{Context, Enum, ID, InputObject, Object, Result, Subscription};
+use chrono::{DateTime, Utc};
+use futures::{Stream, StreamExt};
+use golmok_contracts::creator_media::{
+    OfferV1, PromotionPublishedV1, TieInCreatedV1, feed_cursor, parse_feed_cursor,
+};
+use golmok_runtime::{Actor, Role};
+use uuid::Uuid;
+
+use crate::errors::coded;
+use crate::feed::{Feed, FeedFilter, FeedItem, FeedKind, Subscribed};
+use crate::relay::{GlobalId, NodeType};
+use crate::schema::context::ContextExt;
+use crate::schema::scalars::Won;
+
+#[derive(Default)]
+pub(crate) struct Subscription;
+
+#[Subscription]
+impl Subscription {
+    /// The promotions of an event tie-in, each change as an item with a
+    /// cursor: first every item after `after` (from the start without it), in
+    /// order, then each new one as it happens. Reconnect with the cursor of
+    /// the last item received to get exactly what was missed. Read by the
+    /// tie-in's partner, officials and operators; an item is in the feed when
+    /// the tie-in includes its promotion (restricted to it, or public,
+    /// matching its filter and overlapping its period) and `filter` keeps it.
+    async fn promotion_feed(
+        &self,
+        ctx: &Context<'_>,
+        tie_in: ID,
+        filter: Option<PromotionFeedFilter>,
+        after: Option<String>,
+    ) -> Result<impl Stream<Item = Result<PromotionFeedItem>> + use<>> {
+        let after = match after {
+            None => 0,
+            Some(cursor) => parse_feed_cursor(&cursor).ok_or_else(|| {
+                coded(
+                    "INVALID_CURSOR",
+                    "`after` is not a cursor of this feed; pass the `cursor` of an item received",
+                )
+            })?,
+        };
+        let actor = ctx.request().actor.clone();
+        let reader = Reading::of(actor.as_ref())?;
+        let feed = ctx
+            .data_opt::<Feed>()
+            .ok_or_else(|| coded("UNAVAILABLE", "the promotion feed is not available here"))?;
+        let tie_in = match Uuid::parse_str(tie_in.as_str()) {
+            Ok(id) => feed.store().tie_in(id).await.map_err(|error| {
+                tracing::warn!(%error, "reading a tie-in failed");
+                coded("UNAVAILABLE", "the promotion feed cannot be read right now")
+            })?,
+            Err(_) => None,
+        };
+        let tie_in = reader.may_read(tie_in)?;
+        let subscribed = Subscribed {
+            tie_in,
+            filter: filter.map(FeedFilter::from).unwrap_or_default(),
+            after,
+        };
+        Ok(feed.subscribe(subscribed).map(|item| match item {
+            Ok(item) => Ok(PromotionFeedItem(item)),
+            Err(error) => {
+                tracing::warn!(%error, "reading the promotion feed failed");
+                Err(coded(
+                    "UNAVAILABLE",
+                    "the promotion feed cannot be read right now; reconnect with the cursor of \
+                     the last item received",
+                ))
+            }
+        }))
+    }
+}
+
+/// Who reads a feed.
+enum Reading<'a> {
+    /// Only the tie-ins naming this subject.
+    Partner(&'a str),
+    /// Any tie-in.
+    Programme,
+}
+
+impl<'a> Reading<'a> {
+    fn of(actor: Option<&'a Actor>) -> Result<Reading<'a>> {
+        match actor {
+            None => Err(coded(
+                "UNAUTHENTICATED",
+                "sign in: send a bearer token (connection_init payload `authorization`, or the \
+                 Authorization header)",
+            )),
+            Some(actor) if actor.is(Role::Partner) => Ok(Reading::Partner(&actor.subject)),
+            Some(actor) if actor.is(Role::Official) || actor.is(Role::Operator) => {
+                Ok(Reading::Programme)
+            }
+            Some(_) => Err(coded(
+                "FORBIDDEN",
+                "promotion feeds are read by event partners, officials and operators",
+            )),
+        }
+    }
+
+    /// The tie-in if this reader may read it. A partner hears FORBIDDEN both
+    /// for another partner's tie-in and for one that does not exist, so it
+    /// cannot probe which tie-ins exist.
+    fn may_read(&self, tie_in: Option<TieInCreatedV1>) -> Result<TieInCreatedV1> {
+        match (self, tie_in) {
+            (Reading::Programme, Some(tie_in)) => Ok(tie_in),
+            (Reading::Partner(subject), Some(tie_in)) if tie_in.partner == *subject => Ok(tie_in),
+            (Reading::Programme, None) => Err(coded("NOT_FOUND", "there is no such tie-in")),
+            (Reading::Partner(_), _) => Err(coded(
+                "FORBIDDEN",
+                "this token may read only the tie-ins that name its partner",
+            )),
+        }
+    }
+}
+
+/// Narrows a feed further: an empty or absent list does not restrict; a
+/// promotion is kept when it shares a tag, a category and its region with
+/// the lists given.
+#[derive(InputObject, Default)]
+pub(crate) struct PromotionFeedFilter {
+    tags: Option<Vec<String>>,
+    categories: Option<Vec<String>>,
+    regions: Option<Vec<String>>,
+}
+
+impl From<PromotionFeedFilter> for FeedFilter {
+    fn from(filter: PromotionFeedFilter) -> Self {
+        FeedFilter {
+            tags: filter.tags.unwrap_or_default(),
+            categories: filter.categories.unwrap_or_default(),
+            regions: filter.regions.unwrap_or_default(),
+        }
+    }
+}
+
+/// What happened to the promotion of a feed item.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum PromotionFeedKind {
+    /// It was published.
+    Published,
+    /// Its merchant (or collaboration) took it back before it ended.
+    Withdrawn,
+    /// It reached its end.
+    Expired,
+}
+
+impl From<FeedKind> for PromotionFeedKind {
+    fn from(kind: FeedKind) -> Self {
+        match kind {
+            FeedKind::Published => PromotionFeedKind::Published,
+            FeedKind::Withdrawn => PromotionFeedKind::Withdrawn,
+            FeedKind::Expired => PromotionFeedKind::Expired,
+        }
+    }
+}
+
+/// One item of a promotion feed.
+pub(crate) struct PromotionFeedItem(Arc<FeedItem>);
+
+#[Object]
+impl PromotionFeedItem {
+    /// Where this item sits in the feed: pass it as `after` to continue
+    /// after it (the same on every gateway and across restarts).
+    async fn cursor(&self) -> String {
+        feed_cursor(self.0.position)
+    }
+
+    async fn kind(&self) -> PromotionFeedKind {
+        self.0.kind.into()
+    }
+
+    /// The promotion as it was published.
+    async fn promotion(&self) -> FeedPromotion<'_> {
+        FeedPromotion(&self.0.promotion)
+    }
+
+    /// When it happened.
+    async fn at(&self) -> DateTime<Utc> {
+        self.0.at
+    }
+}
+
+/// A promotion as a feed carries it.
+pub(crate) struct FeedPromotion<'a>(&'a PromotionPublishedV1);
+
+#[Object]
+impl FeedPromotion<'_> {
+    /// The promotion's id (a UUID).
+    async fn id(&self) -> ID {
+        ID(self.0.promotion_id.to_string())
+    }
+
+    async fn title(&self) -> &str {
+        &self.0.title
+    }
+
+    /// The global id of the merchant whose promotion it is.
+    async fn merchant_id(&self) -> ID {
+        GlobalId::new(NodeType::Merchant, self.0.merchant_id).to_id()
+    }
+
+    /// Global ids of the merchant's products it applies to.
+    async fn products(&self) -> Vec<ID> {
+        self.0
+            .products
+            .iter()
+            .map(|id| GlobalId::new(NodeType::Product, *id).to_id())
+            .collect()
+    }
+
+    async fn offer(&self) -> FeedOffer<'_> {
+        FeedOffer(&self.0.offer)
+    }
+
+    async fn starts(&self) -> DateTime<Utc> {
+        self.0.starts
+    }
+
+    async fn ends(&self) -> DateTime<Utc> {
+        self.0.ends
+    }
+
+    async fn tags(&self) -> &[String] {
+        &self.0.tags
+    }
+
+    async fn categories(&self) -> &[String] {
+        &self.0.categories
+    }
+
+    async fn region(&self) -> &str {
+        &self.0.region
+    }
+
+    /// Whether it is restricted to this feed's tie-in (not public).
+    async fn restricted(&self) -> bool {
+        self.0.tie_in.is_some()
+    }
+}
+
+/// What a promotion offers: exactly one of the amounts is set, as `kind` says.
+pub(crate) struct FeedOffer<'a>(&'a OfferV1);
+
+/// The kind of a promotion's offer.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum FeedOfferKind {
+    PercentOff,
+    AmountOff,
+    Code,
+}
+
+#[Object]
+impl FeedOffer<'_> {
+    async fn kind(&self) -> FeedOfferKind {
+        match self.0 {
+            OfferV1::PercentOff { .. } => FeedOfferKind::PercentOff,
+            OfferV1::AmountOff { .. } => FeedOfferKind::AmountOff,
+            OfferV1::Code { .. } => FeedOfferKind::Code,
+        }
+    }
+
+    /// The percentage off in basis points (1,000 is 10%), for PERCENT_OFF.
+    async fn bps(&self) -> Option<i32> {
+        match self.0 {
+            OfferV1::PercentOff { bps } => i32::try_from(*bps).ok(),
+            _ => None,
+        }
+    }
+
+    /// The amount off each unit, for AMOUNT_OFF.
+    async fn amount(&self) -> Option<Won> {
+        match self.0 {
+            OfferV1::AmountOff { won } => i64::try_from(*won).ok().map(Won),
+            _ => None,
+        }
+    }
+
+    /// The code the buyer gives at checkout, for CODE.
+    async fn code(&self) -> Option<&str> {
+        match self.0 {
+            OfferV1::Code { code } => Some(code),
+            _ => None,
+        }
+    }
+}
