@@ -33,7 +33,7 @@ impl Subscription {
     async fn promotion_feed(
         &self,
         ctx: &Context<'_>,
-        tie_in: ID,
+        #[graphql(desc = "The tie-in's global id (or its UUID).")] tie_in: ID,
         filter: Option<PromotionFeedFilter>,
         after: Option<String>,
     ) -> Result<impl Stream<Item = Result<PromotionFeedItem>> + use<>> {
@@ -51,12 +51,12 @@ impl Subscription {
         let feed = ctx
             .data_opt::<Feed>()
             .ok_or_else(|| coded("UNAVAILABLE", "the promotion feed is not available here"))?;
-        let tie_in = match Uuid::parse_str(tie_in.as_str()) {
-            Ok(id) => feed.store().tie_in(id).await.map_err(|error| {
+        let tie_in = match tie_in_id(&tie_in) {
+            Some(id) => feed.store().tie_in(id).await.map_err(|error| {
                 tracing::warn!(%error, "reading a tie-in failed");
                 coded("UNAVAILABLE", "the promotion feed cannot be read right now")
             })?,
-            Err(_) => None,
+            None => None,
         };
         let tie_in = reader.may_read(tie_in)?;
         let subscribed = Subscribed {
@@ -289,5 +289,33 @@ impl FeedOffer<'_> {
             OfferV1::Code { code } => Some(code),
             _ => None,
         }
+    }
+}
+
+/// The tie-in `id` names: its global id (as `createTieIn` and `tieIn` answer
+/// it) or its plain UUID (as the feed's items and the webhooks carry it).
+fn tie_in_id(id: &ID) -> Option<Uuid> {
+    GlobalId::expect(id.as_str(), NodeType::TieIn)
+        .ok()
+        .or_else(|| Uuid::parse_str(id.as_str()).ok())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_tie_in_is_named_by_its_global_id_or_its_uuid() {
+        let id = Uuid::now_v7();
+        let global = GlobalId::new(NodeType::TieIn, id).to_id();
+        assert_eq!(tie_in_id(&global), Some(id));
+        assert_eq!(tie_in_id(&ID(id.to_string())), Some(id));
+        let promotion = GlobalId::new(NodeType::Promotion, id).to_id();
+        assert_eq!(
+            tie_in_id(&promotion),
+            None,
+            "another node type's id names no tie-in"
+        );
+        assert_eq!(tie_in_id(&ID("mama".into())), None);
     }
 }
