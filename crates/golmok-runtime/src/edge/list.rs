@@ -97,22 +97,28 @@ impl<S: Send + Sync, C: Cursors> FromRequestParts<S> for ListParams<C> {
 }
 
 impl<C: Cursors> ListParams<C> {
-    /// `first` (1..=100, default 20) and the cursor `after`.
-    pub fn page(&self) -> Result<PageRequest, ApiError> {
-        let first = match self.params.get("first") {
-            None => DEFAULT_PAGE,
+    /// `first`, 1 to `max` (`default` when absent); anything else is
+    /// `400 INVALID_PAGE_SIZE` on `first`.
+    pub fn first(&self, default: usize, max: usize) -> Result<usize, ApiError> {
+        match self.params.get("first") {
+            None => Ok(default),
             Some(text) => text
                 .parse::<usize>()
                 .ok()
-                .filter(|n| (1..=MAX_PAGE).contains(n))
+                .filter(|n| (1..=max).contains(n))
                 .ok_or_else(|| {
                     ApiError::bad_request(
                         "INVALID_PAGE_SIZE",
                         "first",
-                        format!("first must be between 1 and {MAX_PAGE}"),
+                        format!("first must be between 1 and {max}"),
                     )
-                })?,
-        };
+                }),
+        }
+    }
+
+    /// `first` (1..=100, default 20) and the cursor `after`.
+    pub fn page(&self) -> Result<PageRequest, ApiError> {
+        let first = self.first(DEFAULT_PAGE, MAX_PAGE)?;
         let after = self
             .params
             .get("after")

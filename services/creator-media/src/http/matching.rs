@@ -1,12 +1,10 @@
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::Json;
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use golmok_contracts::creator_media::http::CreatorMatchesView;
 use golmok_runtime::Role;
-use golmok_runtime::edge::{ApiError, Caller, path_id};
+use golmok_runtime::edge::{ApiError, Caller, ListParams, OpaqueCursors, path_id};
 
 use crate::app::{CreatorMedia, MATCHES_MAX};
 
@@ -21,10 +19,8 @@ pub async fn creator_matches(
     State(service): State<Arc<CreatorMedia>>,
     caller: Caller,
     Path(id): Path<String>,
-    params: Result<Query<HashMap<String, String>>, QueryRejection>,
+    params: ListParams<OpaqueCursors>,
 ) -> Result<Json<CreatorMatchesView>, ApiError> {
-    let Query(params) = params
-        .map_err(|_| ApiError::bad_input("INVALID_QUERY", "the query string cannot be read"))?;
     let merchant = path_id(&id, "MERCHANT_NOT_FOUND", "merchant")?;
     let actor = caller.signed_in()?;
     let programme = [Role::Expert, Role::Official, Role::Operator];
@@ -35,19 +31,6 @@ pub async fn creator_matches(
             ApiError::forbidden()
         });
     }
-    let first = match params.get("first") {
-        None => DEFAULT_MATCHES,
-        Some(text) => text
-            .parse::<usize>()
-            .ok()
-            .filter(|n| (1..=MATCHES_MAX).contains(n))
-            .ok_or_else(|| {
-                ApiError::bad_request(
-                    "INVALID_PAGE_SIZE",
-                    "first",
-                    format!("first must be between 1 and {MATCHES_MAX}"),
-                )
-            })?,
-    };
+    let first = params.first(DEFAULT_MATCHES, MATCHES_MAX)?;
     Ok(Json(service.creator_matches(merchant, first).await?))
 }
