@@ -11,6 +11,7 @@ use uuid::Uuid;
 use crate::wire_codes;
 
 mod collaborations;
+mod commissions;
 pub mod http;
 mod lives;
 mod training;
@@ -18,6 +19,7 @@ pub use lives::*;
 pub use training::*;
 
 pub use collaborations::*;
+pub use commissions::*;
 mod webhooks;
 
 pub use webhooks::*;

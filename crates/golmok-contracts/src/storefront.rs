@@ -265,7 +265,27 @@ pub struct OrderPlacedV1 {
     /// Whole won.
     pub total: i64,
     pub payment: PaymentMethod,
+    /// Where the order came from, when a creator's code or a live session
+    /// was given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attribution: Option<AttributionV1>,
     pub at: DateTime<Utc>,
+}
+
+/// Where an order came from: a creator's code (the creator's handle), a live
+/// session on air, or both. `creatorId` is the creator the order is credited
+/// to: the code's creator, else the live's host (none for a live without a
+/// host).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AttributionV1 {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub creator_id: Option<Uuid>,
+    /// The code the buyer gave, as given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub live_id: Option<Uuid>,
 }
 
 /// An order event with a reason.

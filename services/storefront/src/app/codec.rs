@@ -9,7 +9,7 @@ use golmok_kernel::{AggregateCodec, Wire, event_table, wire_struct};
 use crate::domain::business_number::{BusinessNumber, ClaimEvent};
 use crate::domain::merchant::{Diagnosis, MerchantEvent, Registered};
 use crate::domain::shop::{
-    OrderLine, OrderLinesReturned, OrderPlaced, ProductAdded, ReturnedLine, ShopEvent,
+    Attribution, OrderLine, OrderLinesReturned, OrderPlaced, ProductAdded, ReturnedLine, ShopEvent,
     VoucherPaymentRequested,
 };
 
@@ -54,7 +54,7 @@ event_table! {
         ProductPublished { product_id, at } => ProductPublished @ 1: ProductInstantV1,
         ProductUnpublished { product_id, at } => ProductUnpublished @ 1: ProductInstantV1,
         OrderPlaced(OrderPlaced {
-            order_id, merchant_id, buyer, lines, total, payment, at,
+            order_id, merchant_id, buyer, lines, total, payment, attribution, at,
         }) => OrderPlaced @ 1: OrderPlacedV1,
         OrderCancelled { order_id, reason, at } => OrderCancelled @ 1: OrderReasonV1,
         PaymentAuthorized { order_id, at } => PaymentAuthorized @ 1: OrderInstantV1,
@@ -77,6 +77,7 @@ event_table! {
 }
 
 wire_struct!(OrderLine { product_id, name, unit_price, quantity } <=> OrderLineV1);
+wire_struct!(Attribution { creator_id, code, live_id } <=> AttributionV1);
 wire_struct!(ReturnedLine { product_id, quantity, amount } <=> ReturnedLineV1);
 
 /// A business number read back is checked for its form and check digit only

@@ -14,8 +14,8 @@ use crate::domain::merchant::{
     RevenueTier, Route,
 };
 use crate::domain::shop::{
-    OrderLine, OrderLinesReturned, OrderPlaced, PaymentMethod, ProductAdded, ReturnedLine,
-    ShopEvent, VoucherPaymentRequested,
+    Attribution, OrderLine, OrderLinesReturned, OrderPlaced, PaymentMethod, ProductAdded,
+    ReturnedLine, ShopEvent, VoucherPaymentRequested,
 };
 
 fn at() -> DateTime<Utc> {
@@ -157,6 +157,11 @@ pub(crate) fn all() -> Vec<StorefrontEvent> {
             }],
             total: Won(11_000),
             payment: PaymentMethod::Voucher,
+            attribution: Some(Attribution {
+                creator_id: Some(Uuid::from_u128(7)),
+                code: Some("minji.eats".into()),
+                live_id: Some(Uuid::from_u128(8)),
+            }),
             at: at(),
         }),
         ShopEvent::OrderCancelled {

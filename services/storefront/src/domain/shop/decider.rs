@@ -605,6 +605,7 @@ fn place_order(state: &ShopState, request: &OrderRequest) -> Decision {
         lines,
         total,
         payment: request.payment,
+        attribution: None,
         at: request.at,
     })])
 }

@@ -23,7 +23,18 @@ pub struct OrderPlaced {
     pub lines: Vec<OrderLine>,
     pub total: Won,
     pub payment: PaymentMethod,
+    pub attribution: Option<Attribution>,
     pub at: DateTime<Utc>,
+}
+
+/// Where an order came from: a creator's code, a live session on air, or
+/// both; `creator_id` is the creator credited (the code's, else the live's
+/// host).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attribution {
+    pub creator_id: Option<Uuid>,
+    pub code: Option<String>,
+    pub live_id: Option<Uuid>,
 }
 
 /// The buyer asked the voucher service to pay `amount` from their wallet in

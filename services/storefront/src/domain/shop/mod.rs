@@ -16,7 +16,8 @@ pub use commands::{LineRequest, NewProduct, OrderRequest, ShopCommand};
 pub use decider::{MAX_LINE_QUANTITY, MAX_ORDER_LINES, MAX_STOCK, Shop};
 pub use errors::ShopError;
 pub use events::{
-    OrderLinesReturned, OrderPlaced, ProductAdded, ShopEvent, ShopSubject, VoucherPaymentRequested,
+    Attribution, OrderLinesReturned, OrderPlaced, ProductAdded, ShopEvent, ShopSubject,
+    VoucherPaymentRequested,
 };
 pub use state::{
     Cancellation, Order, OrderLine, OrderReturn, Payment, PaymentDecline, PaymentMethod,
