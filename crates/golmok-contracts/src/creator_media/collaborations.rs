@@ -56,6 +56,11 @@ wire_codes! {
         AdjustStock,
         PublishProduct,
         UnpublishProduct,
+        ScheduleLive,
+        StartLive,
+        PinLiveProduct,
+        EndLive,
+        CancelLive,
     }
 }
 

@@ -18,7 +18,8 @@ map_codes!(DelegationScope <=> collaboration::Scope {
     EditListings, ChangePrices, AdjustStock, PublishListings, RunLives
 });
 map_codes!(DelegatedActionKind <=> collaboration::ActionKind {
-    CreateProduct, UpdateProduct, ChangePrice, AdjustStock, PublishProduct, UnpublishProduct
+    CreateProduct, UpdateProduct, ChangePrice, AdjustStock, PublishProduct, UnpublishProduct,
+    ScheduleLive, StartLive, PinLiveProduct, EndLive, CancelLive
 });
 
 pub(super) fn proposed_to_wire(proposal: &Proposal) -> CollaborationProposedV1 {

@@ -19,7 +19,11 @@ use uuid::Uuid;
 
 use crate::schema::context::RequestContext;
 use crate::schema::outcome::{InputNames, Refusal, not_found};
-use crate::upstream::{CallError, Caller, CreatorMedia, Key, Storefront, model};
+use crate::upstream::{CallError, Caller, CreatorMedia, Key, Routes, Storefront, model};
+
+/// What an audit entry's idempotency key adds to the action's: a live action
+/// calls creator-media with the action's key too.
+pub(crate) const AUDIT_KEY_SUFFIX: &str = ":audit";
 
 /// The longest summary kept in an audit entry.
 const SUMMARY_CHARS: usize = 200;
@@ -47,9 +51,15 @@ struct Delegated {
     caller: Caller,
 }
 
+/// Whether the caller is a creator, the only role that acts under a
+/// delegation.
+pub(crate) fn by_creator(request: &RequestContext) -> bool {
+    request.actor.as_ref().map(|a| a.role) == Some(Role::Creator)
+}
+
 /// The calling creator's active delegations; none for any other caller.
 async fn delegations(request: &RequestContext) -> Result<Vec<CollaborationView>, Refusal> {
-    if request.actor.as_ref().map(|a| a.role) != Some(Role::Creator) {
+    if !by_creator(request) {
         return Ok(Vec::new());
     }
     request
@@ -143,9 +153,10 @@ pub(crate) async fn begin(
         price: intent.price,
         summary: intent.summary.chars().take(SUMMARY_CHARS).collect(),
     };
+    let entry_key = key.map(|key| format!("{key}{AUDIT_KEY_SUFFIX}"));
     let entry = request
         .upstream::<CreatorMedia>()
-        .request_action(delegation.id, &body, key)
+        .request_action(delegation.id, &body, entry_key.as_deref())
         .await
         .map_err(|error| NAMES.refusal(error))?;
     Ok(Acting {
@@ -158,11 +169,12 @@ pub(crate) async fn begin(
 }
 
 impl Acting {
-    /// The storefront as this action calls it.
-    pub(crate) fn storefront<'a>(&'a self, request: &'a RequestContext) -> Storefront<'a> {
+    /// The service (the storefront, or creator-media for a live) as this
+    /// action calls it.
+    pub(crate) fn upstream<'a, R: Routes<'a>>(&'a self, request: &'a RequestContext) -> R {
         match &self.delegated {
-            Some(delegated) => request.upstream_as::<Storefront>(&delegated.caller),
-            None => request.upstream::<Storefront>(),
+            Some(delegated) => request.upstream_as::<R>(&delegated.caller),
+            None => request.upstream::<R>(),
         }
     }
 

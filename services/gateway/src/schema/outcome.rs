@@ -10,8 +10,10 @@ use crate::errors::coded;
 use crate::relay::{GlobalId, IdError, NodeType};
 use crate::upstream::CallError;
 
-/// Longest idempotency key accepted.
-const MAX_IDEMPOTENCY_KEY: usize = 255;
+/// Longest idempotency key accepted: the services take 255 characters, and
+/// a delegated action's audit entry adds its suffix to the key
+/// (`schema/delegation.rs`).
+const MAX_IDEMPOTENCY_KEY: usize = 255 - crate::schema::delegation::AUDIT_KEY_SUFFIX.len();
 
 impl ErrorExtensions for CallError {
     fn extend(&self) -> async_graphql::Error {

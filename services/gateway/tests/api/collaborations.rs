@@ -482,3 +482,97 @@ async fn a_creator_applies_the_merchant_declines_and_nobody_else_sees_it() {
     let (_, body) = app.graphql(Some(&outsiders[2]), list, json!({})).await;
     assert_eq!(body["data"]["collaborations"]["edges"], json!([]), "{body}");
 }
+
+const SCHEDULE_LIVE: &str = "mutation($input: ScheduleLiveInput!) {
+  scheduleLive(input: $input) { liveSession { id status merchant { name } } userErrors { code } }
+}";
+
+const LIVE_STEP: &str = "mutation($id: ID!, $p: ID!) {
+  startLive(input: {liveId: $id}) { liveSession { status } userErrors { code } }
+  pinLiveProduct(input: {liveId: $id, productId: $p}) { liveSession { pinnedProduct { name } } userErrors { code } }
+  endLive(input: {liveId: $id}) { liveSession { status } userErrors { code } }
+}";
+
+#[tokio::test]
+async fn a_creator_runs_the_merchants_lives_only_with_the_run_lives_scope_and_each_step_is_in_the_trail()
+ {
+    let app = spawn_app().await;
+    let shop = open_shop(&app, "망원 베이커리").await;
+    let bread = stock_product(&app, &shop, "소금빵", 5_500, 10).await;
+    let kim = app.token_for("creator-kim", Role::Creator, None);
+    let kim_id = creator(&app, &kim, "alley.cook").await;
+    let schedule = |key: &str| {
+        json!({"input": {
+            "merchantId": shop.id, "title": "소금빵 라이브",
+            "startsAt": Utc::now() + Duration::hours(2),
+            "products": [{"productId": bread, "livePrice": 4900}],
+            "idempotencyKey": key,
+        }})
+    };
+
+    // Delegated without RUN_LIVES: the creator schedules nothing.
+    let id = delegate(&app, &shop, &kim, invitation(&shop, &kim_id)).await;
+    let refused = app
+        .data(Some(&kim), SCHEDULE_LIVE, schedule("live-1"))
+        .await;
+    assert_eq!(
+        codes(&refused["scheduleLive"]),
+        ["DELEGATION_SCOPE_MISSING"]
+    );
+    let ended = app.data(Some(&shop.token), END, json!({"id": id})).await;
+    assert_eq!(ended["endCollaboration"]["userErrors"], json!([]));
+
+    // With RUN_LIVES the creator schedules the merchant's live, runs it and
+    // ends it, as the merchant.
+    let mut terms = invitation(&shop, &kim_id);
+    terms["scopes"] = json!(["RUN_LIVES"]);
+    terms["idempotencyKey"] = json!("invite-lives");
+    let id = delegate(&app, &shop, &kim, terms).await;
+    let scheduled = app
+        .data(Some(&kim), SCHEDULE_LIVE, schedule("live-2"))
+        .await;
+    let scheduled = &scheduled["scheduleLive"];
+    assert_eq!(scheduled["userErrors"], json!([]), "{scheduled}");
+    assert_eq!(scheduled["liveSession"]["status"], "SCHEDULED");
+    assert_eq!(
+        scheduled["liveSession"]["merchant"]["name"],
+        "망원 베이커리"
+    );
+    let live = scheduled["liveSession"]["id"].as_str().unwrap();
+    let ran = app
+        .data(Some(&kim), LIVE_STEP, json!({"id": live, "p": bread}))
+        .await;
+    assert_eq!(
+        ran,
+        json!({
+            "startLive": {"liveSession": {"status": "LIVE"}, "userErrors": []},
+            "pinLiveProduct": {"liveSession": {"pinnedProduct": {"name": "소금빵"}}, "userErrors": []},
+            "endLive": {"liveSession": {"status": "ENDED"}, "userErrors": []},
+        })
+    );
+
+    // Every step is in the merchant's trail, done.
+    let trail = app.data(Some(&shop.token), TRAIL, json!({"id": id})).await;
+    let entries: Vec<Value> = trail["collaboration"]["auditTrail"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|edge| json!([edge["node"]["action"], edge["node"]["outcome"]]))
+        .collect();
+    assert_eq!(
+        entries,
+        vec![
+            json!(["SCHEDULE_LIVE", "DONE"]),
+            json!(["START_LIVE", "DONE"]),
+            json!(["PIN_LIVE_PRODUCT", "DONE"]),
+            json!(["END_LIVE", "DONE"]),
+        ]
+    );
+
+    // Another creator has no delegation: refused as before.
+    let stranger = app.token_for("creator-lee", Role::Creator, None);
+    let other = app
+        .data(Some(&stranger), SCHEDULE_LIVE, schedule("live-3"))
+        .await;
+    assert_eq!(codes(&other["scheduleLive"]), ["FORBIDDEN"]);
+}

@@ -55,16 +55,26 @@ pub enum ActionKind {
     AdjustStock,
     PublishProduct,
     UnpublishProduct,
+    ScheduleLive,
+    StartLive,
+    PinLiveProduct,
+    EndLive,
+    CancelLive,
 }
 
 impl ActionKind {
-    pub const ALL: [ActionKind; 6] = [
+    pub const ALL: [ActionKind; 11] = [
         ActionKind::CreateProduct,
         ActionKind::UpdateProduct,
         ActionKind::ChangePrice,
         ActionKind::AdjustStock,
         ActionKind::PublishProduct,
         ActionKind::UnpublishProduct,
+        ActionKind::ScheduleLive,
+        ActionKind::StartLive,
+        ActionKind::PinLiveProduct,
+        ActionKind::EndLive,
+        ActionKind::CancelLive,
     ];
 
     /// The scope that allows it.
@@ -74,6 +84,11 @@ impl ActionKind {
             ActionKind::ChangePrice => Scope::ChangePrices,
             ActionKind::AdjustStock => Scope::AdjustStock,
             ActionKind::PublishProduct | ActionKind::UnpublishProduct => Scope::PublishListings,
+            ActionKind::ScheduleLive
+            | ActionKind::StartLive
+            | ActionKind::PinLiveProduct
+            | ActionKind::EndLive
+            | ActionKind::CancelLive => Scope::RunLives,
         }
     }
 }

@@ -4,18 +4,19 @@
 use async_graphql::connection::Connection;
 use async_graphql::{Context, ErrorExtensions, ID, InputObject, Object, Result, ResultExt};
 use chrono::{DateTime, Utc};
-use golmok_contracts::creator_media::http as contract;
+use golmok_contracts::creator_media::http::{self as contract, DelegatedActionKind as Kind};
 use uuid::Uuid;
 
 use super::types::Creator;
 use crate::relay::{GlobalId, ListId, NodeType, PageRequest, page};
-use crate::schema::context::ContextExt;
+use crate::schema::context::{ContextExt, RequestContext};
+use crate::schema::delegation::{self, Acting, Intent};
 use crate::schema::merchants::{Merchant, find_merchant};
 use crate::schema::outcome::{InputNames, Refusal, idempotency_key, input_id, payload, settle};
 use crate::schema::products::{Product, find_product};
 use crate::schema::scalars::Won;
 use crate::upstream::creator_media_model::{self as model, LiveStatus};
-use crate::upstream::{CallError, CreatorMedia};
+use crate::upstream::{CallError, CreatorMedia, Key};
 
 /// A live commerce broadcast of a merchant's products.
 pub(crate) struct LiveSession(pub(crate) model::Live);
@@ -205,21 +206,58 @@ impl LiveMutation {
         ctx: &Context<'_>,
         input: &LiveSessionInput,
         step: &str,
+        kind: Kind,
     ) -> Result<LiveSessionPayload> {
         let request = ctx.request();
         settle(
             async {
                 let live = input_id(&input.live_id, NodeType::LiveSession, "liveId")?;
                 let key = idempotency_key(input.idempotency_key.as_deref())?;
-                let stepped = request
-                    .upstream::<CreatorMedia>()
+                let acting = acting_on_live(request, live, kind, None, key).await?;
+                let stepped = acting
+                    .upstream::<CreatorMedia>(request)
                     .live_step(live, step, key)
                     .await;
-                Ok(LiveSession(stepped.map_err(refusal)?))
+                Ok(LiveSession(
+                    acting.finish(request, stepped).await.map_err(refusal)?,
+                ))
             }
             .await,
         )
     }
+}
+
+/// How a live action calls creator-media: a creator with a delegated-selling
+/// collaboration from the live's merchant acts for that merchant under the
+/// RUN_LIVES scope, the action recorded first in the audit trail
+/// (`schema/delegation.rs`); anyone else (the merchant, the host creator
+/// without a delegation) as themselves.
+async fn acting_on_live(
+    request: &RequestContext,
+    live: Uuid,
+    kind: Kind,
+    product: Option<Uuid>,
+    key: Key<'_>,
+) -> Result<Acting, Refusal> {
+    let delegation = match delegation::by_creator(request) {
+        true => match request
+            .upstream::<CreatorMedia>()
+            .live(live)
+            .await
+            .map_err(refusal)?
+        {
+            Some(found) => delegation::delegation_from(request, found.merchant_id).await?,
+            None => None,
+        },
+        false => None,
+    };
+    let intent = Intent {
+        kind,
+        product,
+        price: None,
+        summary: format!("{kind:?} {live}"),
+    };
+    delegation::begin(request, delegation, intent, key).await
 }
 
 #[Object]
@@ -247,6 +285,14 @@ impl LiveMutation {
                     });
                 }
                 let key = idempotency_key(input.idempotency_key.as_deref())?;
+                let delegation = delegation::delegation_from(request, merchant).await?;
+                let intent = Intent {
+                    kind: Kind::ScheduleLive,
+                    product: None,
+                    price: None,
+                    summary: format!("live \"{}\" at {}", input.title, input.starts_at),
+                };
+                let acting = delegation::begin(request, delegation, intent, key).await?;
                 let body = contract::ScheduleLive {
                     merchant_id: merchant,
                     host_creator_id: host,
@@ -254,11 +300,13 @@ impl LiveMutation {
                     starts_at: input.starts_at,
                     products,
                 };
-                let scheduled = request
-                    .upstream::<CreatorMedia>()
+                let scheduled = acting
+                    .upstream::<CreatorMedia>(request)
                     .schedule_live(&body, key)
                     .await;
-                Ok(LiveSession(scheduled.map_err(refusal)?))
+                Ok(LiveSession(
+                    acting.finish(request, scheduled).await.map_err(refusal)?,
+                ))
             }
             .await,
         )
@@ -270,7 +318,7 @@ impl LiveMutation {
         ctx: &Context<'_>,
         input: LiveSessionInput,
     ) -> Result<LiveSessionPayload> {
-        LiveMutation::step(ctx, &input, "start").await
+        LiveMutation::step(ctx, &input, "start", Kind::StartLive).await
     }
 
     /// Pins one of the live's products on screen while it is on air.
@@ -285,14 +333,18 @@ impl LiveMutation {
                 let live = input_id(&input.live_id, NodeType::LiveSession, "liveId")?;
                 let product = input_id(&input.product_id, NodeType::Product, "productId")?;
                 let key = idempotency_key(input.idempotency_key.as_deref())?;
+                let acting =
+                    acting_on_live(request, live, Kind::PinLiveProduct, Some(product), key).await?;
                 let body = contract::PinProduct {
                     product_id: product,
                 };
-                let pinned = request
-                    .upstream::<CreatorMedia>()
+                let pinned = acting
+                    .upstream::<CreatorMedia>(request)
                     .pin_live_product(live, &body, key)
                     .await;
-                Ok(LiveSession(pinned.map_err(refusal)?))
+                Ok(LiveSession(
+                    acting.finish(request, pinned).await.map_err(refusal)?,
+                ))
             }
             .await,
         )
@@ -304,7 +356,7 @@ impl LiveMutation {
         ctx: &Context<'_>,
         input: LiveSessionInput,
     ) -> Result<LiveSessionPayload> {
-        LiveMutation::step(ctx, &input, "end").await
+        LiveMutation::step(ctx, &input, "end", Kind::EndLive).await
     }
 
     /// Cancels a live that has not started (the merchant).
@@ -313,6 +365,6 @@ impl LiveMutation {
         ctx: &Context<'_>,
         input: LiveSessionInput,
     ) -> Result<LiveSessionPayload> {
-        LiveMutation::step(ctx, &input, "cancellation").await
+        LiveMutation::step(ctx, &input, "cancellation", Kind::CancelLive).await
     }
 }

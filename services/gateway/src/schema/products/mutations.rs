@@ -8,7 +8,7 @@ use crate::schema::context::{ContextExt, RequestContext};
 use crate::schema::delegation::{self, Acting, Intent};
 use crate::schema::outcome::{InputNames, Refusal, idempotency_key, input_id, payload, settle};
 use crate::schema::scalars::Won;
-use crate::upstream::{CallError, model};
+use crate::upstream::{CallError, Storefront, model};
 use golmok_contracts::creator_media::http::DelegatedActionKind as Kind;
 
 /// Refusals about the merchant in the path point at `merchantId`.
@@ -152,7 +152,7 @@ impl ProductMutation {
                 };
                 let acting = delegation::begin(request, delegation, intent, key).await?;
                 let product = acting
-                    .storefront(request)
+                    .upstream::<Storefront>(request)
                     .create_product(merchant, &contract::AddProduct::from(&input), key)
                     .await;
                 fresh(request, acting.finish(request, product).await, &MERCHANT).await
@@ -182,7 +182,7 @@ impl ProductMutation {
                 })
                 .await?;
                 let product = acting
-                    .storefront(request)
+                    .upstream::<Storefront>(request)
                     .update_product(&product, &contract::EditProduct::from(&input), key)
                     .await;
                 fresh(request, acting.finish(request, product).await, &PRODUCT).await
@@ -209,7 +209,7 @@ impl ProductMutation {
                 })
                 .await?;
                 let product = acting
-                    .storefront(request)
+                    .upstream::<Storefront>(request)
                     .change_price(&product, &contract::ChangePrice::from(&input), key)
                     .await;
                 fresh(request, acting.finish(request, product).await, &PRODUCT).await
@@ -237,7 +237,7 @@ impl ProductMutation {
                 })
                 .await?;
                 let product = acting
-                    .storefront(request)
+                    .upstream::<Storefront>(request)
                     .adjust_stock(&product, &contract::AdjustStock::from(&input), key)
                     .await;
                 fresh(request, acting.finish(request, product).await, &PRODUCT).await
@@ -264,7 +264,7 @@ impl ProductMutation {
                 })
                 .await?;
                 let product = acting
-                    .storefront(request)
+                    .upstream::<Storefront>(request)
                     .publish_product(&product, key)
                     .await;
                 fresh(request, acting.finish(request, product).await, &PRODUCT).await
@@ -291,7 +291,7 @@ impl ProductMutation {
                 })
                 .await?;
                 let product = acting
-                    .storefront(request)
+                    .upstream::<Storefront>(request)
                     .unpublish_product(&product, key)
                     .await;
                 fresh(request, acting.finish(request, product).await, &PRODUCT).await
