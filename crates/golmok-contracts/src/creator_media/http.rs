@@ -182,6 +182,10 @@ pub struct PublishPromotion {
     /// Restricts the promotion to this tie-in; absent for a public one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tie_in: Option<Uuid>,
+    /// Published by this collaboration of the merchant (either party may
+    /// publish; it must be active and cover the products).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub collaboration_id: Option<Uuid>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

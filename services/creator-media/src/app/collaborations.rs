@@ -15,6 +15,7 @@ use uuid::Uuid;
 use super::collaboration_projection::{
     AUDIT, BY_PARTY, DEADLINES, DELEGATIONS, Deadline, merchant_partition, owner_partition,
 };
+use super::promotions::NewPromotion;
 use super::{AppError, CREATOR, Committed, CreatorMedia};
 use crate::domain::collaboration::{
     Action, AuditEntry, CollaborationCommand, CollaborationError, CollaborationState, Delegation,
@@ -285,8 +286,36 @@ impl CreatorMedia {
         Ok((proposal, state))
     }
 
+    /// Refuses a promotion `input` published by `collaboration_id` unless
+    /// `actor` is one of its parties (or an operator), it is active now, it is
+    /// the promotion's merchant's and it covers every product.
+    pub(super) async fn publishing_collaboration(
+        &self,
+        collaboration_id: Uuid,
+        input: &NewPromotion,
+        actor: &Actor,
+    ) -> Result<(), AppError> {
+        let (proposal, state) = self.party_collaboration(collaboration_id, actor).await?;
+        if proposal.merchant_id != input.merchant_id {
+            return Err(CollaborationError::NotFound.into());
+        }
+        let now = Utc::now();
+        let terms = &proposal.terms;
+        if state.status() != Some(Status::Active) || now < terms.starts || now >= terms.ends {
+            return Err(CollaborationError::NotActive.into());
+        }
+        if !input.products.iter().all(|product| terms.covers(*product)) {
+            return Err(CollaborationError::ProductNotCovered.into());
+        }
+        Ok(())
+    }
+
     /// Refuses anyone but the collaboration's creator.
-    async fn as_its_creator(&self, collaboration_id: Uuid, actor: &Actor) -> Result<(), AppError> {
+    pub(super) async fn as_its_creator(
+        &self,
+        collaboration_id: Uuid,
+        actor: &Actor,
+    ) -> Result<(), AppError> {
         let (proposal, _) = self.party_collaboration(collaboration_id, actor).await?;
         match party_of(actor, &proposal) {
             Some(Party::Creator) => Ok(()),

@@ -26,6 +26,9 @@ pub struct NewPromotion {
     pub categories: Vec<String>,
     pub region: String,
     pub tie_in: Option<Uuid>,
+    /// Published by this collaboration (by either party) rather than the
+    /// merchant alone.
+    pub collaboration_id: Option<Uuid>,
 }
 
 /// The view of a promotion's state after a command.
@@ -53,8 +56,17 @@ impl CreatorMedia {
         &self,
         promotion_id: Uuid,
         input: NewPromotion,
+        actor: &Actor,
         meta: &CommandMeta,
     ) -> Result<Committed<PromotionView>, AppError> {
+        match input.collaboration_id {
+            Some(collaboration) => {
+                self.publishing_collaboration(collaboration, &input, actor)
+                    .await?
+            }
+            None if actor.acts_for_merchant(input.merchant_id) => {}
+            None => return Err(AppError::Forbidden),
+        }
         if let Some(tie_in) = input.tie_in {
             let (state, _) = self.tie_ins.load(&TIE_IN.of(tie_in)).await?;
             if state == TieInState::Unknown {
@@ -64,7 +76,7 @@ impl CreatorMedia {
         let command = PromotionCommand::Publish(Box::new(Published {
             promotion_id,
             merchant_id: input.merchant_id,
-            collaboration_id: None,
+            collaboration_id: input.collaboration_id,
             title: input.title,
             products: input.products,
             offer: input.offer,
@@ -88,7 +100,11 @@ impl CreatorMedia {
     ) -> Result<Committed<PromotionView>, AppError> {
         let (state, _) = self.promotions.load(&PROMOTION.of(promotion_id)).await?;
         let published = state.published().ok_or(PromotionError::NotFound)?;
-        if !actor.acts_for_merchant(published.merchant_id) {
+        let by_its_collaboration = match published.collaboration_id {
+            Some(collaboration) => self.as_its_creator(collaboration, actor).await.is_ok(),
+            None => false,
+        };
+        if !(actor.acts_for_merchant(published.merchant_id) || by_its_collaboration) {
             return Err(AppError::Forbidden);
         }
         let command = PromotionCommand::Withdraw { at: Utc::now() };

@@ -25,14 +25,15 @@ fn offer(offer: OfferV1) -> Offer {
     }
 }
 
-/// A merchant publishes a promotion (an operator for any merchant); the id
-/// follows the idempotency key.
+/// A merchant publishes a promotion (an operator for any merchant), or a
+/// party of one of its active collaborations for the products it covers; the
+/// id follows the idempotency key.
 pub async fn publish(
     State(service): State<Arc<CreatorMedia>>,
     command: Command<bodies::PublishPromotion>,
 ) -> Result<Reply<PromotionView>, ApiError> {
     let body = command.body;
-    command.caller.for_merchant(body.merchant_id)?;
+    let actor = command.caller.signed_in()?;
     let input = NewPromotion {
         merchant_id: body.merchant_id,
         title: body.title,
@@ -44,9 +45,12 @@ pub async fn publish(
         categories: body.categories,
         region: body.region,
         tie_in: body.tie_in,
+        collaboration_id: body.collaboration_id,
     };
     let id = command.meta.new_id();
-    let committed = service.publish_promotion(id, input, &command.meta).await?;
+    let committed = service
+        .publish_promotion(id, input, actor, &command.meta)
+        .await?;
     Ok(Reply(StatusCode::CREATED, committed))
 }
 

@@ -576,3 +576,98 @@ async fn a_creator_runs_the_merchants_lives_only_with_the_run_lives_scope_and_ea
         .await;
     assert_eq!(codes(&other["scheduleLive"]), ["FORBIDDEN"]);
 }
+
+const PUBLISH_PROMOTION: &str = "mutation($input: PublishPromotionInput!) {
+  publishPromotion(input: $input) {
+    promotion { id status collaboration { status creator { handle } } }
+    userErrors { field code }
+  }
+}";
+
+const WITHDRAW_PROMOTION: &str = "mutation($id: ID!) {
+  withdrawPromotion(input: {promotionId: $id}) { promotion { status } userErrors { code } }
+}";
+
+#[tokio::test]
+async fn a_collaboration_publishes_a_promotion_of_the_products_it_covers_while_it_is_active() {
+    let app = spawn_app().await;
+    let shop = open_shop(&app, "망원 베이커리").await;
+    let bread = stock_product(&app, &shop, "소금빵", 5_500, 10).await;
+    let cake = stock_product(&app, &shop, "케이크", 30_000, 3).await;
+    let kim = app.token_for("creator-kim", Role::Creator, None);
+    let kim_id = creator(&app, &kim, "alley.cook").await;
+    let lee = app.token_for("creator-lee", Role::Creator, None);
+    creator(&app, &lee, "lee.eats").await;
+    let terms = json!({
+        "merchantId": shop.id, "creatorId": kim_id, "productIds": [bread],
+        "commissionBps": 1000, "mode": "PROMOTION",
+        "starts": Utc::now() - Duration::hours(1), "ends": Utc::now() + Duration::days(30),
+    });
+    let id = delegate(&app, &shop, &kim, terms).await;
+    let promotion = |products: Vec<&str>, key: &str| {
+        json!({"input": {
+            "merchantId": shop.id, "collaborationId": id, "title": "김 크리에이터 x 망원 베이커리",
+            "productIds": products, "offer": {"percentOffBps": 1000},
+            "starts": Utc::now(), "ends": Utc::now() + Duration::days(7),
+            "tags": ["k-pop"], "region": "mapo-gu", "idempotencyKey": key,
+        }})
+    };
+
+    // The creator publishes it as the collaboration; the promotion names it.
+    let published = app
+        .data(
+            Some(&kim),
+            PUBLISH_PROMOTION,
+            promotion(vec![&bread], "p-1"),
+        )
+        .await;
+    let published = &published["publishPromotion"];
+    assert_eq!(published["userErrors"], json!([]), "{published}");
+    assert_eq!(
+        published["promotion"]["collaboration"],
+        json!({"status": "ACTIVE", "creator": {"handle": "alley.cook"}})
+    );
+    let promotion_id = published["promotion"]["id"].as_str().unwrap().to_owned();
+    // Not a product it covers; not a party; not without the collaboration.
+    let uncovered = app
+        .data(Some(&kim), PUBLISH_PROMOTION, promotion(vec![&cake], "p-2"))
+        .await;
+    assert_eq!(
+        uncovered["publishPromotion"]["userErrors"],
+        json!([{"field": ["input", "productIds"], "code": "PRODUCT_NOT_COVERED"}])
+    );
+    let stranger = app
+        .data(
+            Some(&lee),
+            PUBLISH_PROMOTION,
+            promotion(vec![&bread], "p-3"),
+        )
+        .await;
+    assert_eq!(codes(&stranger["publishPromotion"]), ["FORBIDDEN"]);
+    let mut alone = promotion(vec![&bread], "p-4");
+    alone["input"]["collaborationId"] = Value::Null;
+    let alone = app.data(Some(&kim), PUBLISH_PROMOTION, alone).await;
+    assert_eq!(codes(&alone["publishPromotion"]), ["FORBIDDEN"]);
+
+    // Its creator withdraws it; once ended, the collaboration publishes nothing.
+    let withdrawn = app
+        .data(Some(&kim), WITHDRAW_PROMOTION, json!({"id": promotion_id}))
+        .await;
+    assert_eq!(
+        withdrawn["withdrawPromotion"],
+        json!({"promotion": {"status": "WITHDRAWN"}, "userErrors": []})
+    );
+    let ended = app.data(Some(&shop.token), END, json!({"id": id})).await;
+    assert_eq!(ended["endCollaboration"]["userErrors"], json!([]));
+    let late = app
+        .data(
+            Some(&shop.token),
+            PUBLISH_PROMOTION,
+            promotion(vec![&bread], "p-5"),
+        )
+        .await;
+    assert_eq!(
+        late["publishPromotion"]["userErrors"],
+        json!([{"field": ["input", "collaborationId"], "code": "COLLABORATION_NOT_ACTIVE"}])
+    );
+}

@@ -13,6 +13,7 @@ use golmok_contracts::creator_media::OfferV1;
 use golmok_contracts::creator_media::http as contract;
 use uuid::Uuid;
 
+use super::collaborations::{Collaboration, find_collaboration};
 use crate::relay::{GlobalId, ListId, NodeType, PageRequest, page};
 use crate::schema::context::ContextExt;
 use crate::schema::merchants::{Merchant, find_merchant};
@@ -29,6 +30,9 @@ const NAMES: InputNames = InputNames {
     codes: &[
         ("PROMOTION_NOT_FOUND", "promotionId"),
         ("TIE_IN_NOT_FOUND", "tieInId"),
+        ("COLLABORATION_NOT_FOUND", "collaborationId"),
+        ("COLLABORATION_NOT_ACTIVE", "collaborationId"),
+        ("PRODUCT_NOT_COVERED", "productIds"),
     ],
 };
 
@@ -149,6 +153,15 @@ impl Promotion {
     /// The merchant; null when the caller may not see it.
     async fn merchant(&self, ctx: &Context<'_>) -> Result<Option<Merchant>> {
         find_merchant(ctx, self.0.merchant_id).await
+    }
+
+    /// The collaboration that published it, for its parties and operators;
+    /// null when the merchant published it alone.
+    async fn collaboration(&self, ctx: &Context<'_>) -> Result<Option<Collaboration>> {
+        match self.0.collaboration_id {
+            Some(id) => find_collaboration(ctx, id).await,
+            None => Ok(None),
+        }
     }
 
     async fn title(&self) -> &str {
@@ -365,6 +378,9 @@ pub(crate) struct PublishPromotionInput {
     region: String,
     /// Restricts the promotion to this tie-in (its global id).
     tie_in_id: Option<ID>,
+    /// Publishes it as this collaboration of the merchant (its global id):
+    /// either party may, while it is active, for the products it covers.
+    collaboration_id: Option<ID>,
     /// A retry with the same key returns the first answer instead of acting twice.
     idempotency_key: Option<String>,
 }
@@ -441,6 +457,11 @@ impl PromotionMutation {
                     .as_ref()
                     .map(|id| input_id(id, NodeType::TieIn, "tieInId"))
                     .transpose()?;
+                let collaboration = input
+                    .collaboration_id
+                    .as_ref()
+                    .map(|id| input_id(id, NodeType::Collaboration, "collaborationId"))
+                    .transpose()?;
                 let offer = input.offer.offer()?;
                 let key = idempotency_key(input.idempotency_key.as_deref())?;
                 let body = contract::PublishPromotion {
@@ -454,6 +475,7 @@ impl PromotionMutation {
                     categories: input.categories.clone(),
                     region: input.region.clone(),
                     tie_in,
+                    collaboration_id: collaboration,
                 };
                 let published = request
                     .upstream::<CreatorMedia>()
