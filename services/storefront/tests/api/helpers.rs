@@ -94,18 +94,29 @@ impl TestApp {
     /// follows: events appended to it in the voucher's published wire format
     /// reach the storefront as they would from the voucher service.
     pub async fn voucher_log(&self) -> Arc<dyn EventLog> {
-        let store = EmbeddedStore::open(&self.app.dir.path().join("voucher-events.redb"))
-            .expect("voucher log opens");
+        self.producer_log("voucher").await
+    }
+
+    /// A log standing in for the creator-media service's (its creators and
+    /// live sessions), followed the same way.
+    pub async fn creator_media_log(&self) -> Arc<dyn EventLog> {
+        self.producer_log("creator-media").await
+    }
+
+    /// A log standing in for `producer`'s, which the storefront follows.
+    async fn producer_log(&self, producer: &str) -> Arc<dyn EventLog> {
+        let file = format!("{producer}-events.redb");
+        let store = EmbeddedStore::open(&self.app.dir.path().join(file)).expect("log opens");
         let log: Arc<dyn EventLog> = store;
         self.following
             .lock()
             .await
             .start(&self.app.service, |subscription| {
-                let voucher = subscription.producer == "voucher";
-                Ok::<_, StorageError>(voucher.then(|| LogTail::after(Arc::clone(&log), 0)))
+                let followed = subscription.producer == producer;
+                Ok::<_, StorageError>(followed.then(|| LogTail::after(Arc::clone(&log), 0)))
             })
             .await
-            .expect("storefront follows the voucher log");
+            .expect("storefront follows the log");
         log
     }
 

@@ -1,6 +1,7 @@
 //! API tests: every test builds the storefront with `Application::build` on a
 //! temporary data directory and talks HTTP to it.
 
+mod attribution;
 mod claims;
 mod helpers;
 mod hostile;

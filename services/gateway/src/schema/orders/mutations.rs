@@ -48,6 +48,8 @@ impl TryFrom<&PlaceOrderInput> for contract::PlaceOrder {
         Ok(contract::PlaceOrder {
             lines: line_bodies(&input.lines)?,
             payment: input.payment,
+            creator_code: None,
+            live_id: None,
         })
     }
 }
