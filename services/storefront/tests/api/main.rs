@@ -2,6 +2,7 @@
 //! temporary data directory and talks HTTP to it.
 
 mod attribution;
+mod attribution_kafka;
 mod claims;
 mod helpers;
 mod hostile;
