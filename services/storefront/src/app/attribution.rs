@@ -115,7 +115,12 @@ impl EventHandler for CreatorMediaFollower {
                     prices: w
                         .products
                         .iter()
-                        .filter_map(|p| p.live_price.map(|price| (p.product_id, price)))
+                        // Creator-media refuses a live price below 1 won.
+                        .filter_map(|p| {
+                            p.live_price
+                                .filter(|price| *price > 0)
+                                .map(|price| (p.product_id, price))
+                        })
                         .collect(),
                 };
                 tx.put_json(LIVES, &w.live_id.to_string(), "", &row);
