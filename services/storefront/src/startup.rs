@@ -5,7 +5,7 @@ use golmok_kernel::Projections;
 use golmok_runtime::{Blueprint, Hosted, Need, Registration, Service, StartupError, Subscription};
 
 use crate::Settings;
-use crate::app::{Storefront, VoucherProcess};
+use crate::app::{CreatorMediaFollower, Storefront, VoucherProcess};
 use crate::config::StorefrontSection;
 
 /// The embedded store file inside the data directory.
@@ -78,15 +78,24 @@ impl Service for Application {
     /// The voucher service's events feed the voucher process: answers about
     /// order payments move the orders' payment state, and a merchant
     /// suspended from a programme over a fraud case is suspended here (and
-    /// reinstated with the case).
+    /// reinstated with the case). Creator-media's creators and live sessions
+    /// feed what orders with a creator's code or a live id are checked against.
     fn subscriptions(&self) -> Vec<Subscription> {
         let process = VoucherProcess::new(Arc::clone(&self.storefront));
-        vec![Subscription {
-            producer: golmok_contracts::voucher::SERVICE,
-            purpose: "its order payments and fraud suspensions",
-            need: Need::Optional,
-            handler: Arc::new(process),
-        }]
+        vec![
+            Subscription {
+                producer: golmok_contracts::voucher::SERVICE,
+                purpose: "its order payments and fraud suspensions",
+                need: Need::Optional,
+                handler: Arc::new(process),
+            },
+            Subscription {
+                producer: golmok_contracts::creator_media::SERVICE,
+                purpose: "its creator handles and live sessions for attributed orders",
+                need: Need::Optional,
+                handler: Arc::new(CreatorMediaFollower),
+            },
+        ]
     }
 
     async fn shutdown(&self) {

@@ -167,6 +167,15 @@ pub struct OrderLine {
 pub struct PlaceOrder {
     pub lines: Vec<OrderLine>,
     pub payment: PaymentMethod,
+    /// A creator's code (the creator's handle, `@` optional, any case): the
+    /// order is credited to that creator.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub creator_code: Option<String>,
+    /// A live session of the merchant that is on air: its tagged products are
+    /// charged their live prices, and the order is credited to its host
+    /// (unless a creator code names another creator).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub live_id: Option<Uuid>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -304,6 +313,26 @@ pub struct OrderView {
     /// Returns of the confirmed order, oldest first (absent while none).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub returns: Vec<OrderReturnView>,
+    /// Where the order came from, when it was placed with a creator's code
+    /// or during a live session (absent otherwise).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attribution: Option<AttributionView>,
+}
+
+/// Where an order came from: a creator's code, a live session, or both.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AttributionView {
+    /// The creator the order is credited to: the code's creator, else the
+    /// live's host (absent for a live without a host).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub creator_id: Option<Uuid>,
+    /// The creator code the buyer gave, as given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub creator_code: Option<String>,
+    /// The live session the order was placed during.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub live_id: Option<Uuid>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

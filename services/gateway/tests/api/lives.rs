@@ -25,12 +25,8 @@ async fn mutate(app: &TestApp, token: &str, field: &str, input: Value) -> Value 
     data[field].clone()
 }
 
-#[tokio::test]
-async fn a_merchant_schedules_a_live_its_host_creator_runs_it() {
-    let app = spawn_app().await;
-    let shop = open_shop(&app, "망원 빵집").await;
-    let bread = stock_product(&app, &shop, "소금빵", 4_000, 50).await;
-    let cake = stock_product(&app, &shop, "카스텔라", 12_000, 10).await;
+/// The creator `live.host` registers itself; answers its token and global id.
+pub(crate) async fn register_host(app: &TestApp) -> (String, String) {
     let host_token = app.token_for("creator-host", Role::Creator, None);
     let data = app
         .data(
@@ -45,6 +41,16 @@ async fn a_merchant_schedules_a_live_its_host_creator_runs_it() {
         .as_str()
         .unwrap()
         .to_owned();
+    (host_token, host)
+}
+
+#[tokio::test]
+async fn a_merchant_schedules_a_live_its_host_creator_runs_it() {
+    let app = spawn_app().await;
+    let shop = open_shop(&app, "망원 빵집").await;
+    let bread = stock_product(&app, &shop, "소금빵", 4_000, 50).await;
+    let cake = stock_product(&app, &shop, "카스텔라", 12_000, 10).await;
+    let (host_token, host) = register_host(&app).await;
 
     let starts_at = Utc::now() + Duration::hours(3);
     let scheduled = mutate(

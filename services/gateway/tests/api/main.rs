@@ -1,6 +1,7 @@
 //! The gateway through HTTP, like a partner app: over the real storefront,
 //! and over small stand-ins where the test must observe or break the service.
 
+mod attribution;
 mod auth;
 mod collaborations;
 mod contract;

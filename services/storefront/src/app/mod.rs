@@ -1,6 +1,7 @@
 //! Command handling, projections, read-model queries and the wire format of
 //! events: the I/O around the pure domain.
 
+pub mod attribution;
 pub mod codec;
 mod error;
 mod merchants;
@@ -14,6 +15,7 @@ pub mod views;
 pub mod vocabulary;
 mod voucher_process;
 
+pub use attribution::CreatorMediaFollower;
 pub use error::AppError;
 pub use golmok_kernel::Committed;
 pub use merchants::NewMerchant;

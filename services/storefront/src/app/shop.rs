@@ -25,6 +25,10 @@ pub struct OrderDraft {
     pub buyer: String,
     pub lines: Vec<LineRequest>,
     pub payment: PaymentMethod,
+    /// A creator's code (the creator's handle), as given.
+    pub creator_code: Option<String>,
+    /// A live session of the merchant that should be on air.
+    pub live_id: Option<Uuid>,
 }
 
 impl Storefront {
@@ -60,6 +64,7 @@ impl Storefront {
             buyer: draft.buyer,
             lines: draft.lines,
             payment: draft.payment,
+            source: self.order_source(draft.creator_code, draft.live_id).await?,
             at: Utc::now(),
         });
         self.order_command(merchant_id, command, meta).await

@@ -5,8 +5,9 @@
 //! command's response equals what a later read returns.
 
 pub use golmok_contracts::storefront::http::{
-    DiagnosisView, HeritageView, MerchantView, OnboardingView, OrderLineView, OrderReturnView,
-    OrderView, PaymentView, ProductView, RefundStatus, RefundView, ReturnedLineView,
+    AttributionView, DiagnosisView, HeritageView, MerchantView, OnboardingView, OrderLineView,
+    OrderReturnView, OrderView, PaymentView, ProductView, RefundStatus, RefundView,
+    ReturnedLineView,
 };
 
 use super::vocabulary::{HeritageStatus, MerchantStatus, OrderStatus};
@@ -254,6 +255,11 @@ impl From<&Order> for OrderView {
             cancelled_at: o.cancellation.as_ref().map(|c| c.at),
             cancel_reason: o.cancellation.as_ref().map(|c| c.reason.clone()),
             returns: o.returns.iter().map(return_view).collect(),
+            attribution: o.attribution.as_ref().map(|a| AttributionView {
+                creator_id: a.creator_id,
+                creator_code: a.code.clone(),
+                live_id: a.live_id,
+            }),
         }
     }
 }
@@ -374,6 +380,11 @@ impl ToDomain for OrderView {
                 .iter()
                 .map(order_return)
                 .collect::<Result<_, _>>()?,
+            attribution: self.attribution.as_ref().map(|a| s::Attribution {
+                creator_id: a.creator_id,
+                code: a.creator_code.clone(),
+                live_id: a.live_id,
+            }),
         })
     }
 }

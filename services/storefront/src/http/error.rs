@@ -86,6 +86,9 @@ fn shop_status(error: &ShopError) -> StatusCode {
         | ShopError::PaymentNotHeld
         | ShopError::PaymentAlreadyCaptured
         | ShopError::OrderLineNotFound { .. }
-        | ShopError::ReturnQuantityExceeded { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+        | ShopError::ReturnQuantityExceeded { .. }
+        | ShopError::LiveNotFound
+        | ShopError::LiveNotOnAir
+        | ShopError::CreatorCodeUnknown => StatusCode::UNPROCESSABLE_ENTITY,
     }
 }

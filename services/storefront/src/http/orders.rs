@@ -22,6 +22,8 @@ pub async fn place(
         buyer: buyer.subject.clone(),
         lines: line_requests(command.body.lines),
         payment: command.body.payment.into(),
+        creator_code: command.body.creator_code,
+        live_id: command.body.live_id,
     };
     let committed = storefront.place_order(id, draft, &command.meta).await?;
     Ok(Reply(StatusCode::CREATED, committed))

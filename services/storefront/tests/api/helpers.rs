@@ -2,7 +2,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use golmok_embedded::EmbeddedStore;
-use golmok_kernel::{EventLog, LogTail, StorageError};
+use golmok_kernel::{EventLog, EventSource, LogTail, StorageError};
 use golmok_runtime::{Actor, Following, Service};
 use golmok_testkit::service::{Client, TestService, test_settings};
 pub use golmok_testkit::service::{
@@ -94,19 +94,42 @@ impl TestApp {
     /// follows: events appended to it in the voucher's published wire format
     /// reach the storefront as they would from the voucher service.
     pub async fn voucher_log(&self) -> Arc<dyn EventLog> {
-        let store = EmbeddedStore::open(&self.app.dir.path().join("voucher-events.redb"))
-            .expect("voucher log opens");
-        let log: Arc<dyn EventLog> = store;
+        self.producer_log("voucher").await
+    }
+
+    /// A log standing in for the creator-media service's (its creators and
+    /// live sessions), followed the same way.
+    pub async fn creator_media_log(&self) -> Arc<dyn EventLog> {
+        self.producer_log("creator-media").await
+    }
+
+    /// A log standing in for `producer`'s, which the storefront follows.
+    async fn producer_log(&self, producer: &str) -> Arc<dyn EventLog> {
+        let log: Arc<dyn EventLog> = self.stand_in_store(producer);
+        self.follow(producer, LogTail::after(Arc::clone(&log), 0))
+            .await;
+        log
+    }
+
+    /// A store (log and tables) standing in for `producer`'s, in the data
+    /// directory.
+    pub fn stand_in_store(&self, producer: &str) -> Arc<EmbeddedStore> {
+        let file = format!("{producer}-events.redb");
+        EmbeddedStore::open(&self.app.dir.path().join(file)).expect("store opens")
+    }
+
+    /// Starts the storefront's subscription to `producer`'s events over `source`.
+    pub async fn follow<S: EventSource>(&self, producer: &str, source: S) {
+        let mut source = Some(source);
         self.following
             .lock()
             .await
             .start(&self.app.service, |subscription| {
-                let voucher = subscription.producer == "voucher";
-                Ok::<_, StorageError>(voucher.then(|| LogTail::after(Arc::clone(&log), 0)))
+                let followed = subscription.producer == producer;
+                Ok::<_, StorageError>(followed.then(|| source.take()).flatten())
             })
             .await
-            .expect("storefront follows the voucher log");
-        log
+            .expect("storefront follows the source");
     }
 
     /// Polls `path` until `done` holds (the consumers are asynchronous).

@@ -1,5 +1,6 @@
 use async_graphql::{Context, ID, InputObject, Object, Result};
 use golmok_contracts::storefront::http as contract;
+use uuid::Uuid;
 
 use super::types::Order;
 use crate::relay::NodeType;
@@ -36,8 +37,22 @@ pub(crate) struct PlaceOrderInput {
     /// Stock is reserved for every line or for none.
     lines: Vec<OrderLineInput>,
     payment: PaymentMethod,
+    /// A creator's code (the creator's handle, `@` optional, any case): the
+    /// order is credited to that creator. Refused with CREATOR_CODE_UNKNOWN.
+    creator_code: Option<String>,
+    /// A live session of the merchant that is on air (its global id, or its
+    /// UUID): the lines of its tagged products are charged their live
+    /// prices, and the order is credited to its host unless `creatorCode`
+    /// names a creator. Refused with LIVE_NOT_FOUND or LIVE_NOT_ON_AIR.
+    live_id: Option<ID>,
     /// A retry with the same key returns the first answer instead of acting twice.
     idempotency_key: Option<String>,
+}
+
+/// The live session `id` names: its global id (as `scheduleLive` and
+/// `liveSession` answer it) or its plain UUID.
+fn live_id(id: &ID) -> Result<Uuid, Refusal> {
+    Uuid::parse_str(id.as_str()).or_else(|_| input_id(id, NodeType::LiveSession, "liveId"))
 }
 
 /// The storefront's body for a new order: product ids as the service knows them.
@@ -48,6 +63,8 @@ impl TryFrom<&PlaceOrderInput> for contract::PlaceOrder {
         Ok(contract::PlaceOrder {
             lines: line_bodies(&input.lines)?,
             payment: input.payment,
+            creator_code: input.creator_code.clone(),
+            live_id: input.live_id.as_ref().map(live_id).transpose()?,
         })
     }
 }

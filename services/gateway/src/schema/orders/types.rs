@@ -2,6 +2,7 @@ use async_graphql::{Context, ID, Object, Result};
 use chrono::{DateTime, Utc};
 
 use crate::relay::{GlobalId, NodeType};
+use crate::schema::creator_media::{Creator, LiveSession, find_creator, find_live};
 use crate::schema::merchants::{Merchant, find_merchant};
 use crate::schema::products::{Product, find_product};
 use crate::schema::scalars::{Won, int};
@@ -63,6 +64,54 @@ impl Order {
     /// Returns of the confirmed order, oldest first.
     async fn returns(&self) -> Vec<OrderReturn<'_>> {
         self.0.returns.iter().map(OrderReturn).collect()
+    }
+
+    /// Where the order came from, when it was placed with a creator's code
+    /// or during a live session; null otherwise.
+    async fn attribution(&self) -> Option<OrderAttribution<'_>> {
+        self.0.attribution.as_ref().map(OrderAttribution)
+    }
+}
+
+/// Where an order came from: a creator's code, a live session, or both.
+pub(crate) struct OrderAttribution<'a>(&'a model::Attribution);
+
+#[Object]
+impl OrderAttribution<'_> {
+    /// The creator code the buyer gave, as given.
+    async fn creator_code(&self) -> Option<&str> {
+        self.0.creator_code.as_deref()
+    }
+
+    /// The global id of the creator credited: the code's creator, else the
+    /// live's host; null when neither.
+    async fn creator_id(&self) -> Option<ID> {
+        self.0
+            .creator_id
+            .map(|id| GlobalId::new(NodeType::Creator, id).to_id())
+    }
+
+    /// The creator credited.
+    async fn creator(&self, ctx: &Context<'_>) -> Result<Option<Creator>> {
+        match self.0.creator_id {
+            Some(id) => find_creator(ctx, id).await,
+            None => Ok(None),
+        }
+    }
+
+    /// The global id of the live session the order was placed during.
+    async fn live_id(&self) -> Option<ID> {
+        self.0
+            .live_id
+            .map(|id| GlobalId::new(NodeType::LiveSession, id).to_id())
+    }
+
+    /// The live session the order was placed during.
+    async fn live(&self, ctx: &Context<'_>) -> Result<Option<LiveSession>> {
+        match self.0.live_id {
+            Some(id) => find_live(ctx, id).await,
+            None => Ok(None),
+        }
     }
 }
 

@@ -4,10 +4,11 @@
 
 use async_graphql::InputObject;
 pub(crate) use golmok_contracts::storefront::http::{
-    DiagnosisView as Diagnosis, HeritageView as Heritage, MerchantStatus, MerchantView as Merchant,
-    OnboardingView as ChannelOnboarding, OrderLineView as OrderLine,
-    OrderReturnView as OrderReturn, OrderStatus, OrderView as Order, PaymentView as Payment,
-    ProductView as Product, RefundView as Refund, ReturnedLineView as ReturnedLine,
+    AttributionView as Attribution, DiagnosisView as Diagnosis, HeritageView as Heritage,
+    MerchantStatus, MerchantView as Merchant, OnboardingView as ChannelOnboarding,
+    OrderLineView as OrderLine, OrderReturnView as OrderReturn, OrderStatus, OrderView as Order,
+    PaymentView as Payment, ProductView as Product, RefundView as Refund,
+    ReturnedLineView as ReturnedLine,
 };
 pub(crate) use golmok_contracts::storefront::{
     HeritageBadge, Kind as MerchantKind, Market, OnboardingStatus, PaymentMethod, RevenueTier,

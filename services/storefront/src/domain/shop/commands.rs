@@ -1,7 +1,7 @@
 use chrono::{DateTime, TimeDelta, Utc};
 use uuid::Uuid;
 
-use super::{PaymentMethod, PaymentOutcome, RefundOutcome, ShopSubject};
+use super::{OrderSource, PaymentMethod, PaymentOutcome, RefundOutcome, ShopSubject};
 use crate::domain::merchant::MerchantStanding;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -32,6 +32,8 @@ pub struct OrderRequest {
     pub buyer: String,
     pub lines: Vec<LineRequest>,
     pub payment: PaymentMethod,
+    /// The creator code and live session the buyer gave, resolved.
+    pub source: OrderSource,
     pub at: DateTime<Utc>,
 }
 

@@ -380,6 +380,7 @@ impl Decider for Shop {
                         confirmed_at: None,
                         cancellation: None,
                         returns: Vec::new(),
+                        attribution: placed.attribution.clone(),
                     },
                 );
             }
@@ -555,6 +556,7 @@ fn place_order(state: &ShopState, request: &OrderRequest) -> Decision {
             max: MAX_ORDER_LINES,
         });
     }
+    let sourced = request.source.judge(request.merchant_id)?;
     let mut seen = BTreeSet::new();
     let mut lines = Vec::with_capacity(request.lines.len());
     let mut total = Won::ZERO;
@@ -585,14 +587,18 @@ fn place_order(state: &ShopState, request: &OrderRequest) -> Decision {
                 available: product.available(),
             });
         }
+        let unit_price = sourced
+            .live_prices
+            .get(&product.id)
+            .copied()
+            .unwrap_or(product.price);
         let line = OrderLine {
             product_id: product.id,
             name: product.name.clone(),
-            unit_price: product.price,
+            unit_price,
             quantity,
         };
-        total = product
-            .price
+        total = unit_price
             .times(quantity)
             .and_then(|t| total.plus(t))
             .ok_or(ShopError::AmountTooLarge)?;
@@ -605,7 +611,7 @@ fn place_order(state: &ShopState, request: &OrderRequest) -> Decision {
         lines,
         total,
         payment: request.payment,
-        attribution: None,
+        attribution: sourced.attribution,
         at: request.at,
     })])
 }

@@ -68,6 +68,12 @@ pub enum ShopError {
     ReturnQuantityExceeded { line: usize, returnable: u64 },
     #[error("no such return of this order")]
     ReturnNotFound,
+    #[error("no live session of this merchant has this id")]
+    LiveNotFound,
+    #[error("the live session is not on air")]
+    LiveNotOnAir,
+    #[error("no creator has this code")]
+    CreatorCodeUnknown,
     #[error("a payment cannot go from {from:?} to {to:?}")]
     PaymentTransition {
         from: PaymentStatus,
@@ -110,6 +116,9 @@ impl ShopError {
             ShopError::OrderLineNotFound { .. } => "ORDER_LINE_NOT_FOUND",
             ShopError::ReturnQuantityExceeded { .. } => "RETURN_QUANTITY_EXCEEDED",
             ShopError::ReturnNotFound => "RETURN_NOT_FOUND",
+            ShopError::LiveNotFound => "LIVE_NOT_FOUND",
+            ShopError::LiveNotOnAir => "LIVE_NOT_ON_AIR",
+            ShopError::CreatorCodeUnknown => "CREATOR_CODE_UNKNOWN",
         }
     }
 
@@ -120,6 +129,8 @@ impl ShopError {
                 Some((*field).to_owned())
             }
             ShopError::PriceNotPositive => Some("price".into()),
+            ShopError::LiveNotFound | ShopError::LiveNotOnAir => Some("liveId".into()),
+            ShopError::CreatorCodeUnknown => Some("creatorCode".into()),
             ShopError::StockNegative => Some("stock".into()),
             ShopError::DeltaZero | ShopError::StockWouldGoNegative { .. } => Some("delta".into()),
             ShopError::NoLines | ShopError::TooManyLines { .. } | ShopError::AmountTooLarge => {

@@ -8,6 +8,9 @@ mod errors;
 mod events;
 #[cfg(test)]
 mod return_tests;
+mod source;
+#[cfg(test)]
+mod source_tests;
 mod state;
 #[cfg(test)]
 mod tests;
@@ -19,6 +22,7 @@ pub use events::{
     Attribution, OrderLinesReturned, OrderPlaced, ProductAdded, ShopEvent, ShopSubject,
     VoucherPaymentRequested,
 };
+pub use source::{CreatorCode, LiveClaim, LiveSession, LiveStatus, OrderSource, Sourced};
 pub use state::{
     Cancellation, Order, OrderLine, OrderReturn, Payment, PaymentDecline, PaymentMethod,
     PaymentOutcome, PaymentStatus, Product, Refund, RefundOutcome, ReturnedLine, ShopState,

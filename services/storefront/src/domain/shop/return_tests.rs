@@ -67,6 +67,7 @@ fn confirmed(method: PaymentMethod) -> Vec<ShopEvent> {
             },
         ],
         payment: method,
+        source: OrderSource::default(),
         at: confirmed_at(),
     }));
     commands.extend(paid_and_confirmed(method));

@@ -3,6 +3,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
+use super::Attribution;
 use crate::domain::Won;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -197,6 +198,8 @@ pub struct Order {
     pub cancellation: Option<Cancellation>,
     /// Returns of the confirmed order, oldest first.
     pub returns: Vec<OrderReturn>,
+    /// Where the order came from, when a creator's code or a live was given.
+    pub attribution: Option<Attribution>,
 }
 
 impl Order {

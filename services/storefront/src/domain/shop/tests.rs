@@ -10,17 +10,17 @@ use super::*;
 use crate::domain::Won;
 use crate::domain::merchant::MerchantStanding;
 
-const NOW: &str = "2024-06-01T03:00:00Z";
+pub(super) const NOW: &str = "2024-06-01T03:00:00Z";
 
-fn at(text: &str) -> DateTime<Utc> {
+pub(super) fn at(text: &str) -> DateTime<Utc> {
     text.parse().unwrap()
 }
 
-fn merchant_id() -> Uuid {
+pub(super) fn merchant_id() -> Uuid {
     Uuid::from_u128(1)
 }
 
-fn product_id(n: u128) -> Uuid {
+pub(super) fn product_id(n: u128) -> Uuid {
     Uuid::from_u128(100 + n)
 }
 
@@ -44,7 +44,7 @@ fn published(n: u128) -> ShopEvent {
 }
 
 /// Two published products: #1 at 5,000 won with 10 units, #2 at 12,000 won with 3.
-fn catalogue() -> Vec<ShopEvent> {
+pub(super) fn catalogue() -> Vec<ShopEvent> {
     vec![
         added(1, 5_000, 10),
         published(1),
@@ -66,7 +66,7 @@ fn new_product(name: &str, price: i64, stock: i64) -> ShopCommand {
     })
 }
 
-fn order(lines: &[(u128, i64)]) -> ShopCommand {
+pub(super) fn order(lines: &[(u128, i64)]) -> ShopCommand {
     order_with(Uuid::from_u128(500), MerchantStanding::Active, lines)
 }
 
@@ -84,6 +84,7 @@ fn order_with(order_id: Uuid, merchant: MerchantStanding, lines: &[(u128, i64)])
             })
             .collect(),
         payment: PaymentMethod::Voucher,
+        source: OrderSource::default(),
         at: at(NOW),
     })
 }
