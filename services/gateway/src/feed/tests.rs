@@ -15,7 +15,7 @@ use golmok_runtime::{Storage, StorageSettings};
 use tokio::sync::mpsc;
 use uuid::Uuid;
 
-use super::{Feed, FeedFilter, Subscribed};
+use super::{CreatorMedia, Feed, FeedFilter, MediaEntry, Subscribed};
 
 /// Delivers the batches a test sends it.
 struct Scripted(mpsc::UnboundedReceiver<Vec<Delivery>>);
@@ -108,7 +108,7 @@ async fn items_are_released_in_position_order_only_once_no_position_is_missing()
     let storage = Storage::open("gateway", dir.path(), &StorageSettings::default())
         .await
         .expect("a store");
-    let feed = Feed::open(Arc::clone(&storage.tables), "feed-test", 16)
+    let feed = Feed::<CreatorMedia>::open(Arc::clone(&storage.tables), "feed-test", 16)
         .await
         .expect("the feed");
     let (send, batches) = mpsc::unbounded_channel();
@@ -134,8 +134,7 @@ async fn items_are_released_in_position_order_only_once_no_position_is_missing()
     };
     wait(1).await;
     let mut items = Box::pin(feed.subscribe(Subscribed {
-        tie_in,
-        filter: FeedFilter::default(),
+        wants: Box::new(move |entry| FeedFilter::default().keeps(&tie_in, entry)),
         after: 0,
     }));
 
@@ -158,7 +157,10 @@ async fn items_are_released_in_position_order_only_once_no_position_is_missing()
             .expect("released")
             .expect("an item")
             .expect("readable");
-        titles.push((item.position, item.promotion.title.clone()));
+        let MediaEntry::Promotion(change) = &item.entry else {
+            panic!("a promotion: {item:?}");
+        };
+        titles.push((item.position, change.promotion.title.clone()));
     }
     assert_eq!(titles, [(2, "second".to_owned()), (4, "fourth".to_owned())]);
     assert_eq!(feed.store().watermark().await.expect("reads"), 4);

@@ -51,7 +51,10 @@ async fn the_feed_follows_the_topic_in_log_order_across_partitions() {
     .expect("the relay starts");
     let follower = app
         .gateway
-        .follow_feed(KafkaSource::new(&kafka, &[events_topic(&producer)]).expect("a source"))
+        .follow_feed(
+            golmok_contracts::creator_media::SERVICE,
+            KafkaSource::new(&kafka, &[events_topic(&producer)]).expect("a source"),
+        )
         .await
         .expect("the feed follows the topic");
 
