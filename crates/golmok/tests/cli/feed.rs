@@ -1,9 +1,9 @@
-//! The promotion feed of `golmok up` across restarts: a partner follows its
-//! tie-in over GraphQL over SSE with curl, the process stops (SIGTERM, then
-//! SIGKILL) and starts again on the same data directory, and the partner's
-//! cursor gives it exactly what it missed. Creator-media's events are
-//! appended to its log while no process runs it, as its commands would
-//! write them.
+//! The feeds of `golmok up` across restarts: a partner follows its tie-in's
+//! promotions and a creator its commission changes over GraphQL over SSE
+//! with curl, the process stops (SIGTERM, then SIGKILL) and starts again on
+//! the same data directory, and each cursor gives exactly what was missed.
+//! Creator-media's events are appended to its log while no process runs it,
+//! as its commands would write them.
 
 use std::path::Path;
 use std::process::Command;
@@ -61,9 +61,65 @@ async fn publish(data_dir: &Path, title: &str, tie_in: Option<Uuid>) {
     .await;
 }
 
+const COMMISSIONS: &str = "subscription($creator: ID!, $after: String) {
+  commissionChanges(creatorId: $creator, after: $after) { cursor kind amount } }";
+
+/// Appends creator-media's commission event `name` (`CommissionPayable`,
+/// or `CommissionClawedBack` of a return) of `creator`.
+async fn commission(data_dir: &Path, creator: Uuid, name: &str, amount: i64) {
+    let mut data = json!({
+        "creatorId": creator, "orderId": Uuid::now_v7(), "amount": amount, "at": Utc::now(),
+    });
+    if name == "CommissionClawedBack" {
+        data["returnId"] = json!(Uuid::now_v7());
+    }
+    append(data_dir, &format!("commissions-{creator}"), name, data).await;
+}
+
 /// What curl receives from the feed in two seconds: (title, cursor) of each item.
 fn follow(suite: &Golmok, token: &str, tie_in: Uuid, after: Option<&str>) -> Vec<(String, String)> {
-    let body = json!({"query": FEED, "variables": {"tieIn": tie_in, "after": after}});
+    let variables = json!({"tieIn": tie_in, "after": after});
+    received(suite, token, FEED, variables, "promotionFeed")
+        .iter()
+        .map(|item| {
+            (
+                item["promotion"]["title"]
+                    .as_str()
+                    .expect("a title")
+                    .to_owned(),
+                item["cursor"].as_str().expect("a cursor").to_owned(),
+            )
+        })
+        .collect()
+}
+
+/// What curl receives from a creator's commission changes in two seconds:
+/// (kind and amount, cursor) of each item.
+fn commissions(
+    suite: &Golmok,
+    token: &str,
+    creator: Uuid,
+    after: Option<&str>,
+) -> Vec<(String, String)> {
+    let variables = json!({"creator": creator, "after": after});
+    received(suite, token, COMMISSIONS, variables, "commissionChanges")
+        .iter()
+        .map(|item| {
+            (
+                format!(
+                    "{} {}",
+                    item["kind"].as_str().expect("a kind"),
+                    item["amount"]
+                ),
+                item["cursor"].as_str().expect("a cursor").to_owned(),
+            )
+        })
+        .collect()
+}
+
+/// The items of subscription `field` curl receives in two seconds.
+fn received(suite: &Golmok, token: &str, query: &str, variables: Value, field: &str) -> Vec<Value> {
+    let body = json!({"query": query, "variables": variables});
     let output = Command::new("curl")
         .args(["-sS", "-N", "--max-time", "2", "-X", "POST"])
         .args(["-H", "content-type: application/json"])
@@ -80,15 +136,9 @@ fn follow(suite: &Golmok, token: &str, tie_in: Uuid, after: Option<&str>) -> Vec
         .filter_map(|line| line.strip_prefix("data: "))
         .map(|data| {
             let event: Value = serde_json::from_str(data).expect("JSON data");
-            let item = &event["data"]["promotionFeed"];
+            let item = &event["data"][field];
             assert!(item.is_object(), "{event}");
-            (
-                item["promotion"]["title"]
-                    .as_str()
-                    .expect("a title")
-                    .to_owned(),
-                item["cursor"].as_str().expect("a cursor").to_owned(),
-            )
+            item.clone()
         })
         .collect()
 }
@@ -154,6 +204,70 @@ async fn a_partner_resumes_the_promotion_feed_from_its_cursor_across_restarts() 
     // After a crash too.
     let suite = Golmok::up(data.path());
     let after_crash = follow(&suite, &token, mama, Some(&missed[0].1));
+    assert_eq!(after_crash, missed[1..]);
+    let (status, _) = suite.terminate();
+    assert!(status.success());
+}
+
+#[tokio::test]
+async fn a_creator_resumes_its_commission_changes_from_its_cursor_across_restarts() {
+    let data = tempfile::tempdir().unwrap();
+    let jin = Uuid::now_v7();
+    let now = Utc::now();
+    append(
+        data.path(),
+        &format!("creator-{jin}"),
+        "CreatorRegistered",
+        json!({
+            "creatorId": jin, "handle": "jin.cooks", "owner": "creator-jin",
+            "displayName": "Jin", "channels": [], "categories": ["food"],
+            "region": "seoul-mapo", "languages": ["ko"], "at": now,
+        }),
+    )
+    .await;
+    let order = Uuid::now_v7();
+    append(
+        data.path(),
+        &format!("commissions-{jin}"),
+        "CommissionAccrued",
+        json!({
+            "creatorId": jin, "orderId": order, "merchantId": Uuid::now_v7(),
+            "collaborationId": Uuid::now_v7(), "lines": [], "amount": 1500,
+            "payableAt": now + Duration::days(7), "at": now,
+        }),
+    )
+    .await;
+
+    let suite = Golmok::up(data.path());
+    let (ok, token, stderr) = token_command(
+        data.path(),
+        &["--role", "creator", "--subject", "creator-jin"],
+    );
+    assert!(ok, "{stderr}");
+    let first = commissions(&suite, &token, jin, None);
+    assert_eq!(titles(&first), ["ACCRUED 1500"]);
+    let (status, _) = suite.terminate();
+    assert!(status.success());
+
+    // Missed while the process was down; another creator's is not this feed's.
+    commission(data.path(), jin, "CommissionPayable", 1500).await;
+    commission(data.path(), Uuid::now_v7(), "CommissionPayable", 900).await;
+    commission(data.path(), jin, "CommissionClawedBack", 500).await;
+
+    let suite = Golmok::up(data.path());
+    let missed = commissions(&suite, &token, jin, Some(&first[0].1));
+    assert_eq!(titles(&missed), ["PAYABLE 1500", "CLAWED_BACK 500"]);
+    let whole = commissions(&suite, &token, jin, None);
+    assert_eq!(
+        whole,
+        [first.clone(), missed.clone()].concat(),
+        "the same cursors after the restart"
+    );
+    suite.kill_9();
+
+    // After a crash too.
+    let suite = Golmok::up(data.path());
+    let after_crash = commissions(&suite, &token, jin, Some(&missed[0].1));
     assert_eq!(after_crash, missed[1..]);
     let (status, _) = suite.terminate();
     assert!(status.success());
