@@ -16,7 +16,10 @@ use golmok_runtime::{Storage, StorageSettings};
 use tokio::sync::mpsc;
 use uuid::Uuid;
 
-use super::{CreatorMedia, Feed, FeedFilter, MediaEntry, OrderEvent, Storefront, Subscribed};
+use super::{
+    CreatorMedia, Feed, FeedFilter, FeedFollower, MediaEntry, OrderEvent, Producer, Storefront,
+    Subscribed,
+};
 
 /// Delivers the batches a test sends it.
 struct Scripted(mpsc::UnboundedReceiver<Vec<Delivery>>);
@@ -108,17 +111,28 @@ fn promotion(title: &str) -> serde_json::Value {
     .expect("serializes")
 }
 
-#[tokio::test]
-async fn items_are_released_in_position_order_only_once_no_position_is_missing() {
+/// A feed of `P` on a temporary store, following the batches sent.
+async fn scripted<P: Producer>() -> (
+    tempfile::TempDir,
+    Feed<P>,
+    mpsc::UnboundedSender<Vec<Delivery>>,
+    FeedFollower,
+) {
     let dir = tempfile::tempdir().expect("temp dir");
     let storage = Storage::open("gateway", dir.path(), &StorageSettings::default())
         .await
         .expect("a store");
-    let feed = Feed::<CreatorMedia>::open(Arc::clone(&storage.tables), "feed-test", 16)
+    let feed = Feed::<P>::open(Arc::clone(&storage.tables), "feed-test", 16)
         .await
         .expect("the feed");
     let (send, batches) = mpsc::unbounded_channel();
     let follower = feed.follow(Scripted(batches)).await.expect("follows");
+    (dir, feed, send, follower)
+}
+
+#[tokio::test]
+async fn items_are_released_in_position_order_only_once_no_position_is_missing() {
+    let (_dir, feed, send, follower) = scripted::<CreatorMedia>().await;
     let tie_in = tie_in();
     send.send(delivery(
         1,
@@ -179,15 +193,7 @@ async fn items_are_released_in_position_order_only_once_no_position_is_missing()
 /// this merchant's.
 #[tokio::test]
 async fn order_changes_carry_the_status_and_payment_after_them() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let storage = Storage::open("gateway", dir.path(), &StorageSettings::default())
-        .await
-        .expect("a store");
-    let feed = Feed::<Storefront>::open(Arc::clone(&storage.tables), "orders-test", 16)
-        .await
-        .expect("the feed");
-    let (send, batches) = mpsc::unbounded_channel();
-    let follower = feed.follow(Scripted(batches)).await.expect("follows");
+    let (_dir, feed, send, follower) = scripted::<Storefront>().await;
     let (merchant, order) = (Uuid::now_v7(), Uuid::now_v7());
     let placed = |order: Uuid, merchant: Uuid| {
         serde_json::json!({
