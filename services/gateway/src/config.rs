@@ -16,7 +16,7 @@ pub struct Settings {
     pub limits: LimitSettings,
     /// Which web origins' pages a browser lets call the gateway.
     pub cors: CorsSettings,
-    /// Where the gateway keeps its own data: the promotion feed's store
+    /// Where the gateway keeps its own data: the feeds' store
     /// (`golmok up` and `golmok serve` place it under their data directory).
     pub data_dir: PathBuf,
     /// The gateway's store (`[gateway.storage]`): an embedded redb file under

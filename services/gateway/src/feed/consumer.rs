@@ -20,7 +20,7 @@ use super::store::{FeedTables, FeedWrites};
 pub(crate) trait Producer: Send + Sync + 'static {
     /// What one item says happened.
     type Entry: Serialize + DeserializeOwned + Debug + Send + Sync + 'static;
-    /// The feed's name in logs and errors ("promotion feed").
+    /// The feed's name in logs ("creator-media feed").
     const FEED: &'static str;
     const TABLES: FeedTables;
 
