@@ -1,9 +1,9 @@
-//! Releasing a feed and serving it to subscriptions: the same for every
-//! producer's feed. The consumer writes
-//! items into the store; after each batch is durable a publisher reads the
-//! items up to the watermark that it has not released yet and broadcasts
-//! them. A subscription first reads the store after its cursor, then follows
-//! the broadcast, so nothing between the two is missed or sent twice.
+//! Releasing a feed and serving it to subscriptions, the same for every
+//! producer's feed. The consumer writes items into the store; after each
+//! batch is durable a publisher reads the items up to the watermark that it
+//! has not released yet and broadcasts them. A subscription first reads the
+//! store after its cursor, then follows the broadcast, so nothing between the
+//! two is missed or sent twice.
 
 use std::collections::VecDeque;
 use std::marker::PhantomData;
