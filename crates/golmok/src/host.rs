@@ -147,33 +147,39 @@ pub async fn gateway(
         .context("starting gateway")
 }
 
-/// Feeds the gateway's promotion feed from its producer's events over `bus`:
-/// a tail of the producer's log when `services` runs it in this process, its
+/// Feeds the gateway's feeds from their producers' events over `bus`: a
+/// tail of a producer's log when `services` runs it in this process, its
 /// Kafka topic (in the consumer group the gateway's settings name) otherwise.
-/// `None` in process without the producer: the feed serves what it stored.
+/// In process, a feed whose producer does not run here follows nothing (it
+/// serves what it stored); `None` when no feed follows anything.
 pub async fn follow_feed(
     gateway: &gateway::Application,
     services: Option<&Host>,
     bus: &Bus,
 ) -> anyhow::Result<Option<gateway::FeedFollower>> {
-    let producer = gateway::FEED_PRODUCER;
-    let follower = match bus {
-        Bus::InProcess => {
-            let Some(service) = services.and_then(|host| host.service(producer).ok()) else {
-                tracing::warn!(
-                    producer,
-                    "the promotion feed follows nothing without --bus kafka"
-                );
-                return Ok(None);
-            };
-            gateway
-                .follow_feed(LogTail::after(service.event_log(), 0))
-                .await?
-        }
-        Bus::Kafka(kafka) => {
-            ensure_topics(kafka, &[producer]).await?;
-            gateway.follow_feed(kafka_source(kafka, producer)?).await?
-        }
-    };
-    Ok(Some(follower))
+    let mut followers: Option<gateway::FeedFollower> = None;
+    for producer in gateway::FEED_PRODUCERS {
+        let follower = match bus {
+            Bus::InProcess => {
+                let Some(service) = services.and_then(|host| host.service(producer).ok()) else {
+                    tracing::warn!(producer, "a feed follows nothing without --bus kafka");
+                    continue;
+                };
+                gateway
+                    .follow_feed(producer, LogTail::after(service.event_log(), 0))
+                    .await?
+            }
+            Bus::Kafka(kafka) => {
+                ensure_topics(kafka, &[producer]).await?;
+                gateway
+                    .follow_feed(producer, kafka_source(kafka, producer)?)
+                    .await?
+            }
+        };
+        followers = Some(match followers {
+            Some(followers) => followers.and(follower),
+            None => follower,
+        });
+    }
+    Ok(followers)
 }

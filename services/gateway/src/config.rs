@@ -16,13 +16,13 @@ pub struct Settings {
     pub limits: LimitSettings,
     /// Which web origins' pages a browser lets call the gateway.
     pub cors: CorsSettings,
-    /// Where the gateway keeps its own data: the promotion feed's store
+    /// Where the gateway keeps its own data: the feeds' store
     /// (`golmok up` and `golmok serve` place it under their data directory).
     pub data_dir: PathBuf,
     /// The gateway's store (`[gateway.storage]`): an embedded redb file under
     /// `data_dir` by default, or a CQL keyspace of its own.
     pub storage: StorageSettings,
-    /// The promotion feed partners subscribe to.
+    /// The feeds subscriptions follow (promotions, orders, commissions).
     pub feed: FeedSettings,
 }
 
@@ -40,17 +40,30 @@ impl Default for Settings {
     }
 }
 
-/// The promotion feed: creator-media's promotion events, read from the bus.
+/// The feeds: creator-media's and the storefront's events, read from the bus.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct FeedSettings {
-    /// The feed consumer's name: its checkpoint and inbox in the gateway's
-    /// store and, with Kafka, its consumer group. Every gateway replica needs
-    /// every partition of the topic, so each replica sets its own.
+    /// The name of the consumer of creator-media's events: its checkpoint
+    /// and inbox in the gateway's store and, with Kafka, its consumer group;
+    /// the storefront's events are consumed as `<consumer_group>.storefront`.
+    /// Every gateway replica needs every partition of the topics, so each
+    /// replica sets its own.
     pub consumer_group: String,
     /// Items a subscription may fall behind the live feed before it re-reads
     /// them from the store (one buffer shared by all subscriptions).
     pub buffer: usize,
+}
+
+impl FeedSettings {
+    /// The name of the consumer of `producer`'s events.
+    pub(crate) fn consumer(&self, producer: &str) -> String {
+        if producer == golmok_contracts::creator_media::SERVICE {
+            self.consumer_group.clone()
+        } else {
+            format!("{}.{producer}", self.consumer_group)
+        }
+    }
 }
 
 impl Default for FeedSettings {

@@ -19,7 +19,11 @@ mod upstream;
 pub use config::{AuthSettings, CorsSettings, FeedSettings, LimitSettings, Settings};
 pub use feed::{FeedError, FeedFollower};
 
-/// The service whose events the promotion feed follows.
-pub const FEED_PRODUCER: &str = golmok_contracts::creator_media::SERVICE;
+/// The services whose events the gateway's feeds follow: creator-media's
+/// (promotion feeds, commission changes) and the storefront's (order changes).
+pub const FEED_PRODUCERS: [&str; 2] = [
+    golmok_contracts::creator_media::SERVICE,
+    golmok_contracts::storefront::SERVICE,
+];
 pub use startup::{Application, StartupError};
 pub use upstream::{ServiceClient, UpstreamError, Upstreams};

@@ -6,7 +6,7 @@ use golmok_kernel::EventSource;
 
 use crate::auth::{AuthError, SigningKey, TokenVerifier};
 use crate::config::Settings;
-use crate::feed::{Feed, FeedError, FeedFollower};
+use crate::feed::{Feed, FeedError, FeedFollower, Feeds};
 use crate::http::{CorsError, Gateway, cors_layer, router};
 use crate::schema;
 use crate::upstream::{Clients, UpstreamError, Upstreams};
@@ -30,7 +30,7 @@ pub enum StartupError {
 /// The gateway, ready to serve.
 pub struct Application {
     router: Router,
-    feed: Feed,
+    feeds: Feeds,
 }
 
 impl Application {
@@ -47,10 +47,15 @@ impl Application {
             tokio::task::spawn_blocking(move || SigningKey::load_or_create(&key_file)).await??;
         let storage =
             golmok_runtime::Storage::open("gateway", &settings.data_dir, &settings.storage).await?;
-        // The consumer's name lives as long as the process (a handler's name is static).
-        let consumer: &'static str =
-            Box::leak(settings.feed.consumer_group.clone().into_boxed_str());
-        let feed = Feed::open(storage.tables, consumer, settings.feed.buffer).await?;
+        // The consumers' names live as long as the process (a handler's name is static).
+        let [creator_media, storefront] = crate::FEED_PRODUCERS.map(|producer| -> &'static str {
+            Box::leak(settings.feed.consumer(producer).into_boxed_str())
+        });
+        let buffer = settings.feed.buffer;
+        let feeds = Feeds {
+            creator_media: Feed::open(Arc::clone(&storage.tables), creator_media, buffer).await?,
+            storefront: Feed::open(storage.tables, storefront, buffer).await?,
+        };
         let gateway = Gateway {
             schema: schema::build(&settings.limits),
             verifier: Arc::new(TokenVerifier::new(&key, &settings.auth)),
@@ -58,20 +63,31 @@ impl Application {
             max_body_bytes: settings.limits.max_body_bytes,
             max_batch_operations: settings.limits.max_batch_operations,
             request_timeout: Duration::from_millis(settings.limits.request_timeout_ms),
-            feed: Some(feed.clone()),
+            feeds: Some(feeds.clone()),
         };
         tracing::info!(kid = key.kid(), "gateway ready");
         Ok(Application {
             router: router(gateway, cors),
-            feed,
+            feeds,
         })
     }
 
-    /// Starts the promotion feed's consumer on `source`, creator-media's
-    /// events (a tail of its log in process, its Kafka topic otherwise), and
-    /// the release of what it stores to the open subscriptions.
-    pub async fn follow_feed<S: EventSource>(&self, source: S) -> Result<FeedFollower, FeedError> {
-        self.feed.follow(source).await
+    /// Starts the consumer of the feed of `producer` (one of
+    /// [`FEED_PRODUCERS`](crate::FEED_PRODUCERS)) on `source`, its events (a
+    /// tail of its log in process, its Kafka topic otherwise), and the
+    /// release of what it stores to the open subscriptions.
+    pub async fn follow_feed<S: EventSource>(
+        &self,
+        producer: &str,
+        source: S,
+    ) -> Result<FeedFollower, FeedError> {
+        match producer {
+            golmok_contracts::creator_media::SERVICE => {
+                self.feeds.creator_media.follow(source).await
+            }
+            golmok_contracts::storefront::SERVICE => self.feeds.storefront.follow(source).await,
+            other => Err(FeedError::NotFollowed(other.to_owned())),
+        }
     }
 
     /// `GET /graphql` (GraphiQL), `POST /graphql` and the GraphiQL assets; no ops routes.

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::json;
 
-use crate::support::{Golmok, REGISTER, bakery, business_number, token};
+use crate::support::{Golmok, bakery_with_bread, token};
 
 /// One sample of the Prometheus text exposition.
 #[derive(Debug)]
@@ -72,28 +72,7 @@ async fn metrics_count_commands_events_and_consumers_and_show_the_process() {
         "{fresh}"
     );
 
-    let merchant = token(data.path(), "merchant");
-    let registered = suite
-        .graphql(Some(&merchant), REGISTER, bakery(&business_number(1)))
-        .await;
-    assert_eq!(registered["registerMerchant"]["userErrors"], json!([]));
-    let merchant_id = registered["registerMerchant"]["merchant"]["id"].clone();
-    let created = suite
-        .graphql(
-            Some(&merchant),
-            "mutation($m: ID!) { createProduct(input: {merchantId: $m, name: \"소금빵\", price: 3500, stock: 3}) {
-               product { id } userErrors { code } } }",
-            json!({"m": merchant_id}),
-        )
-        .await;
-    let product = created["createProduct"]["product"]["id"].clone();
-    suite
-        .graphql(
-            Some(&merchant),
-            "mutation($p: ID!) { publishProduct(input: {productId: $p}) { userErrors { code } } }",
-            json!({"p": product}),
-        )
-        .await;
+    let (_, merchant_id, product) = bakery_with_bread(&suite, data.path(), 1, 3).await;
     let citizen = token(data.path(), "citizen");
     let order = "mutation($m: ID!, $p: ID!, $n: Int!) {
       placeOrder(input: {merchantId: $m, lines: [{productId: $p, quantity: $n}], payment: VOUCHER}) {

@@ -212,6 +212,40 @@ pub fn free_address() -> String {
     listener.local_addr().expect("an address").to_string()
 }
 
+/// A merchant signed up through `suite` with a fresh merchant token, and a
+/// published 소금빵 at 3,500 won with `stock` units: (the token, the
+/// merchant's global id, the product's global id).
+pub async fn bakery_with_bread(
+    suite: &Golmok,
+    data_dir: &Path,
+    n: u32,
+    stock: u32,
+) -> (String, Value, Value) {
+    let merchant = token(data_dir, "merchant");
+    let registered = suite
+        .graphql(Some(&merchant), REGISTER, bakery(&business_number(n)))
+        .await;
+    assert_eq!(registered["registerMerchant"]["userErrors"], json!([]));
+    let merchant_id = registered["registerMerchant"]["merchant"]["id"].clone();
+    let created = suite
+        .graphql(
+            Some(&merchant),
+            "mutation($m: ID!, $s: Int!) { createProduct(input: {merchantId: $m, name: \"소금빵\", price: 3500, stock: $s}) {
+               product { id } userErrors { code } } }",
+            json!({"m": merchant_id, "s": stock}),
+        )
+        .await;
+    let product = created["createProduct"]["product"]["id"].clone();
+    suite
+        .graphql(
+            Some(&merchant),
+            "mutation($p: ID!) { publishProduct(input: {productId: $p}) { userErrors { code } } }",
+            json!({"p": product}),
+        )
+        .await;
+    (merchant, merchant_id, product)
+}
+
 pub const REGISTER: &str = "mutation($input: RegisterMerchantInput!) {
   registerMerchant(input: $input) { merchant { id name status } userErrors { field code } } }";
 

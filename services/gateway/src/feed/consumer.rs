@@ -1,33 +1,46 @@
-//! The feed's consumer: creator-media's events, through their contract, into
-//! the feed's tables. Every position it is given counts toward the
-//! watermark, whatever the event, so the feed releases items only once
-//! every earlier position has been seen (on Kafka, positions of different
-//! streams arrive out of order across partitions).
+//! A feed's consumer: a producer's events, through their contract, into the
+//! feed's tables. Every position it is given counts toward the watermark,
+//! whatever the event, so the feed releases items only once every earlier
+//! position has been seen (on Kafka, positions of different streams arrive
+//! out of order across partitions).
+
+use std::fmt::Debug;
+use std::marker::PhantomData;
 
 use async_trait::async_trait;
-use golmok_contracts::creator_media::{
-    self as cm, PromotionExpiredV1, PromotionPublishedV1, PromotionWithdrawnV1, TieInCreatedV1,
-};
 use golmok_kernel::{EventHandler, HandleError, RecordedEvent, Transaction};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 
-use super::store::{FeedKind, FeedWrites};
+use super::store::{FeedTables, FeedWrites};
 
-/// The creator-media events the feed reads.
-const FOLLOWED: [&str; 4] = [
-    "TieInCreated",
-    "PromotionPublished",
-    "PromotionWithdrawn",
-    "PromotionExpired",
-];
+/// A service whose published events a feed follows: what its items carry,
+/// where they are kept and how its events become them.
+#[async_trait]
+pub(crate) trait Producer: Send + Sync + 'static {
+    /// What one item says happened.
+    type Entry: Serialize + DeserializeOwned + Debug + Send + Sync + 'static;
+    /// The feed's name in logs ("creator-media feed").
+    const FEED: &'static str;
+    const TABLES: FeedTables;
 
-/// Feeds the feed's tables; its name is the consumer's (checkpoint, inbox,
+    /// Writes the item (and the feed's own state) `event` makes, if it is
+    /// one the feed reads. A permanent error skips the event.
+    async fn record(
+        event: &RecordedEvent,
+        writes: &mut FeedWrites<'_, '_, Self::Entry>,
+    ) -> Result<(), HandleError>;
+}
+
+/// Feeds a feed's tables; its name is the consumer's (checkpoint, inbox,
 /// Kafka consumer group).
-pub(crate) struct FeedConsumer {
+pub(crate) struct FeedConsumer<P> {
     pub(crate) name: &'static str,
+    pub(crate) producer: PhantomData<fn() -> P>,
 }
 
 #[async_trait]
-impl EventHandler for FeedConsumer {
+impl<P: Producer> EventHandler for FeedConsumer<P> {
     fn name(&self) -> &'static str {
         self.name
     }
@@ -37,10 +50,11 @@ impl EventHandler for FeedConsumer {
         event: &RecordedEvent,
         tx: &mut Transaction<'_>,
     ) -> Result<(), HandleError> {
-        let mut writes = FeedWrites { tx };
-        match record(event, &mut writes).await {
+        let mut writes = FeedWrites::new(tx, &P::TABLES);
+        match P::record(event, &mut writes).await {
             Ok(()) => {}
             Err(HandleError::Permanent(reason)) => FeedEventSkipped {
+                feed: P::FEED,
                 position: event.position,
                 event_type: &event.envelope.event_type,
                 reason: &reason,
@@ -52,67 +66,19 @@ impl EventHandler for FeedConsumer {
     }
 }
 
-/// The item or tie-in `event` makes, if it is one the feed reads.
-async fn record(event: &RecordedEvent, writes: &mut FeedWrites<'_, '_>) -> Result<(), HandleError> {
-    let Some(name) = event.followed(cm::SERVICE, &FOLLOWED, cm::VERSION)? else {
-        return Ok(());
-    };
-    let data = event.envelope.data.clone();
-    let position = event.position;
-    macro_rules! read {
-        ($contract:ty) => {
-            golmok_contracts::read::<$contract>(data).map_err(HandleError::permanent)?
-        };
-    }
-    match name {
-        "TieInCreated" => writes.tie_in(&read!(TieInCreatedV1)),
-        "PromotionPublished" => writes.published(position, read!(PromotionPublishedV1)),
-        "PromotionWithdrawn" => {
-            let ended = read!(PromotionWithdrawnV1);
-            ended_item(
-                writes,
-                position,
-                FeedKind::Withdrawn,
-                ended.promotion_id,
-                ended.at,
-            )
-            .await?;
-        }
-        _ => {
-            let ended = read!(PromotionExpiredV1);
-            ended_item(
-                writes,
-                position,
-                FeedKind::Expired,
-                ended.promotion_id,
-                ended.at,
-            )
-            .await?;
-        }
-    }
-    Ok(())
+/// Reads a contract struct from an event's data; a malformed one is a
+/// permanent error (the event is skipped).
+pub(crate) fn read<T: DeserializeOwned + schemars::JsonSchema>(
+    event: &RecordedEvent,
+) -> Result<T, HandleError> {
+    golmok_contracts::read::<T>(event.envelope.data.clone()).map_err(HandleError::permanent)
 }
 
-async fn ended_item(
-    writes: &mut FeedWrites<'_, '_>,
-    position: u64,
-    kind: FeedKind,
-    promotion: uuid::Uuid,
-    at: chrono::DateTime<chrono::Utc>,
-) -> Result<(), HandleError> {
-    if writes.ended(position, kind, promotion, at).await? {
-        Ok(())
-    } else {
-        Err(HandleError::permanent(format!(
-            "promotion {promotion} ended but the feed never saw it published"
-        )))
-    }
-}
-
-/// An event of creator-media the feed could not turn into an item: logged
-/// and counted in `golmok_gateway_feed_events_skipped_total`; its position
-/// still counts toward the watermark, so the feed does not stall on it.
+/// An event a feed could not turn into an item: logged and counted in
+/// `golmok_gateway_feed_events_skipped_total`; its position still counts
+/// toward the watermark, so the feed does not stall on it.
 struct FeedEventSkipped<'a> {
+    feed: &'static str,
     position: u64,
     event_type: &'a str,
     reason: &'a str,
@@ -121,10 +87,11 @@ struct FeedEventSkipped<'a> {
 impl FeedEventSkipped<'_> {
     fn emit(&self) {
         tracing::error!(
+            feed = self.feed,
             position = self.position,
             event_type = self.event_type,
             reason = self.reason,
-            "promotion feed skipped an event"
+            "a feed skipped an event"
         );
         metrics::counter!("golmok_gateway_feed_events_skipped_total").increment(1);
     }

@@ -1,17 +1,18 @@
-//! Releasing the feed and serving it to subscriptions. The consumer writes
-//! items into the store; after each batch is durable a publisher reads the
-//! items up to the watermark that it has not released yet and broadcasts
-//! them. A subscription first reads the store after its cursor, then follows
-//! the broadcast, so nothing between the two is missed or sent twice.
+//! Releasing a feed and serving it to subscriptions, the same for every
+//! producer's feed. The consumer writes items into the store; after each
+//! batch is durable a publisher reads the items up to the watermark that it
+//! has not released yet and broadcasts them. A subscription first reads the
+//! store after its cursor, then follows the broadcast, so nothing between the
+//! two is missed or sent twice.
 
 use std::collections::VecDeque;
+use std::marker::PhantomData;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use async_trait::async_trait;
 use futures::Stream;
-use golmok_contracts::creator_media::{PromotionPublishedV1, TieInCreatedV1};
 use golmok_kernel::{
     Consumer, ConsumerHandle, DeadLetter, Delivery, EventSource, LetterBox, Mutation, StorageError,
     Tables,
@@ -20,7 +21,7 @@ use tokio::sync::{Notify, broadcast};
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
-use super::consumer::FeedConsumer;
+use super::consumer::{FeedConsumer, Producer};
 use super::store::{FeedItem, FeedStore};
 
 /// Items read from the store at once (backlog pages, releases).
@@ -31,38 +32,50 @@ const RETRY: Duration = Duration::from_millis(200);
 /// Why the feed could not start or be read.
 #[derive(Debug, thiserror::Error)]
 pub enum FeedError {
-    #[error("the promotion feed's store failed: {0}")]
+    #[error("a feed's store failed: {0}")]
     Storage(#[from] StorageError),
+    #[error("the gateway keeps no feed of {0}'s events")]
+    NotFollowed(String),
 }
 
-/// The promotion feed: its store, what it has released and the broadcast of
-/// released items. Cheap to clone.
-#[derive(Clone)]
-pub(crate) struct Feed {
-    inner: Arc<Inner>,
+/// The feed of producer `P`'s events: its store, what it has released and
+/// the broadcast of released items. Cheap to clone.
+pub(crate) struct Feed<P: Producer> {
+    inner: Arc<Inner<P::Entry>>,
 }
 
-struct Inner {
-    store: FeedStore,
+impl<P: Producer> Clone for Feed<P> {
+    fn clone(&self) -> Self {
+        Feed {
+            inner: Arc::clone(&self.inner),
+        }
+    }
+}
+
+/// A released item, shared by the subscriptions it goes to.
+type Shared<E> = Arc<FeedItem<E>>;
+
+struct Inner<E> {
+    store: FeedStore<E>,
     tables: Arc<dyn Tables>,
     consumer: &'static str,
     /// Every item up to this position has been broadcast, or is being
     /// broadcast right now; set before the items are sent.
     released: AtomicU64,
-    items: broadcast::Sender<Arc<FeedItem>>,
+    items: broadcast::Sender<Shared<E>>,
     /// Told after each batch of the consumer is durable.
     durable: Notify,
 }
 
-impl Feed {
+impl<P: Producer> Feed<P> {
     /// The feed over `tables`, fed by the consumer `consumer`; a subscription
     /// lagging more than `buffer` items behind re-reads the store.
     pub(crate) async fn open(
         tables: Arc<dyn Tables>,
         consumer: &'static str,
         buffer: usize,
-    ) -> Result<Feed, FeedError> {
-        let store = FeedStore::new(Arc::clone(&tables));
+    ) -> Result<Feed<P>, FeedError> {
+        let store = FeedStore::new(Arc::clone(&tables), &P::TABLES);
         let released = store.watermark().await?;
         let (items, _) = broadcast::channel(buffer.max(1));
         Ok(Feed {
@@ -77,11 +90,11 @@ impl Feed {
         })
     }
 
-    pub(crate) fn store(&self) -> &FeedStore {
+    pub(crate) fn store(&self) -> &FeedStore<P::Entry> {
         &self.inner.store
     }
 
-    /// Starts consuming creator-media's events from `source` and releasing them.
+    /// Starts consuming the producer's events from `source` and releasing them.
     pub(crate) async fn follow<S: EventSource>(
         &self,
         source: S,
@@ -91,8 +104,9 @@ impl Feed {
             source,
             feed: Arc::clone(&self.inner),
         };
-        let handler = Arc::new(FeedConsumer {
+        let handler = Arc::new(FeedConsumer::<P> {
             name: self.inner.consumer,
+            producer: PhantomData,
         });
         let consumer = Consumer::with_source(source, Arc::clone(&self.inner.tables), handler)
             .spawn(shutdown.child_token())
@@ -101,9 +115,11 @@ impl Feed {
         // Anything made durable before this start is released now.
         self.inner.durable.notify_one();
         Ok(FeedFollower {
-            shutdown,
-            consumer,
-            publisher,
+            running: vec![Running {
+                shutdown,
+                consumer,
+                publisher,
+            }],
         })
     }
 
@@ -114,7 +130,7 @@ impl Feed {
                 _ = self.inner.durable.notified() => {}
             }
             while let Err(error) = self.release().await {
-                tracing::warn!(%error, "releasing promotion feed items failed; retrying");
+                tracing::warn!(%error, feed = P::FEED, "releasing feed items failed; retrying");
                 tokio::select! {
                     _ = shutdown.cancelled() => return,
                     _ = tokio::time::sleep(RETRY) => {}
@@ -148,8 +164,8 @@ impl Feed {
     /// then live ones as they are released, in position order.
     pub(crate) fn subscribe(
         &self,
-        subscribed: Subscribed,
-    ) -> impl Stream<Item = Result<Arc<FeedItem>, StorageError>> + Send + use<> {
+        subscribed: Subscribed<P::Entry>,
+    ) -> impl Stream<Item = Result<Shared<P::Entry>, StorageError>> + Send + use<P> {
         SubscriptionOpened.emit();
         let reader = Reader {
             // Subscribed before the store is read: nothing released
@@ -173,53 +189,32 @@ impl Feed {
 }
 
 /// What a subscription asks for.
-pub(crate) struct Subscribed {
-    pub(crate) tie_in: TieInCreatedV1,
-    pub(crate) filter: FeedFilter,
+pub(crate) struct Subscribed<E> {
+    /// Whether an item is one the subscriber follows.
+    pub(crate) wants: Box<dyn Fn(&E) -> bool + Send + Sync>,
     /// The position of the last item the subscriber has; 0 from the start.
     pub(crate) after: u64,
 }
 
-/// Narrows a tie-in's feed: an empty list does not restrict, a non-empty one
-/// keeps the promotions that share a value with it.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct FeedFilter {
-    pub(crate) tags: Vec<String>,
-    pub(crate) categories: Vec<String>,
-    pub(crate) regions: Vec<String>,
-}
-
-impl FeedFilter {
-    fn keeps(&self, promotion: &PromotionPublishedV1) -> bool {
-        let shares = |filter: &[String], values: &[String]| {
-            filter.is_empty() || filter.iter().any(|f| values.contains(f))
-        };
-        shares(&self.tags, &promotion.tags)
-            && shares(&self.categories, &promotion.categories)
-            && shares(&self.regions, std::slice::from_ref(&promotion.region))
-    }
-}
-
 /// One subscription's place in the feed: small, so that many fit.
-struct Reader {
-    feed: Feed,
-    live: broadcast::Receiver<Arc<FeedItem>>,
+struct Reader<P: Producer> {
+    feed: Feed<P>,
+    live: broadcast::Receiver<Shared<P::Entry>>,
     /// Every item up to here has been considered.
     seen: u64,
     /// Reading the store (at the start, and after falling behind the broadcast).
     catching_up: bool,
-    page: VecDeque<Arc<FeedItem>>,
-    subscribed: Subscribed,
+    page: VecDeque<Shared<P::Entry>>,
+    subscribed: Subscribed<P::Entry>,
 }
 
-impl Reader {
-    fn wants(&self, item: &FeedItem) -> bool {
-        self.subscribed.tie_in.includes(&item.promotion)
-            && self.subscribed.filter.keeps(&item.promotion)
+impl<P: Producer> Reader<P> {
+    fn wants(&self, item: &FeedItem<P::Entry>) -> bool {
+        (self.subscribed.wants)(&item.entry)
     }
 
     /// The next item for the subscriber; `None` once the feed closes.
-    async fn next(&mut self) -> Result<Option<Arc<FeedItem>>, StorageError> {
+    async fn next(&mut self) -> Result<Option<Shared<P::Entry>>, StorageError> {
         loop {
             if let Some(item) = self.page.pop_front() {
                 self.seen = item.position;
@@ -258,7 +253,7 @@ impl Reader {
     }
 }
 
-impl Drop for Reader {
+impl<P: Producer> Drop for Reader<P> {
     fn drop(&mut self) {
         SubscriptionClosed.emit();
     }
@@ -282,8 +277,13 @@ impl SubscriptionClosed {
     }
 }
 
-/// The running feed consumer and publisher.
+/// The running consumers and publishers of one or more feeds.
 pub struct FeedFollower {
+    running: Vec<Running>,
+}
+
+/// One feed's consumer and publisher.
+struct Running {
     shutdown: CancellationToken,
     consumer: ConsumerHandle,
     publisher: JoinHandle<()>,
@@ -292,20 +292,30 @@ pub struct FeedFollower {
 impl FeedFollower {
     /// Stops consuming and releasing, and waits for both.
     pub async fn stop(self) {
-        self.shutdown.cancel();
-        self.consumer.stopped().await;
-        let _ = self.publisher.await;
+        for running in &self.running {
+            running.shutdown.cancel();
+        }
+        for running in self.running {
+            running.consumer.stopped().await;
+            let _ = running.publisher.await;
+        }
+    }
+
+    /// This follower and `other`, stopped together.
+    pub fn and(mut self, other: FeedFollower) -> FeedFollower {
+        self.running.extend(other.running);
+        self
     }
 }
 
 /// The feed's source, which tells the publisher whenever a batch is durable.
-struct Announcing<S> {
+struct Announcing<S, E> {
     source: S,
-    feed: Arc<Inner>,
+    feed: Arc<Inner<E>>,
 }
 
 #[async_trait]
-impl<S: EventSource> EventSource for Announcing<S> {
+impl<S: EventSource, E: Send + Sync + 'static> EventSource for Announcing<S, E> {
     async fn start(&mut self, consumer: &str, tables: &dyn Tables) -> Result<u64, StorageError> {
         self.source.start(consumer, tables).await
     }

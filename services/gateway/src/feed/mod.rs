@@ -1,14 +1,34 @@
-//! The promotion feed partners subscribe to: creator-media's promotion and
-//! tie-in events, read from the bus (a tail of its log under `golmok up`, its
-//! Kafka topic otherwise) into the gateway's own store, released in the
-//! producer's log order and broadcast to the open subscriptions.
+//! The feeds subscriptions follow, each a producer's published events read
+//! from the bus (a tail of its log under `golmok up`, its Kafka topic
+//! otherwise) into the gateway's own store, released in the producer's log
+//! order and broadcast to the open subscriptions: creator-media's (the
+//! promotion feed of a tie-in, a creator's commission changes) and the
+//! storefront's (a merchant's order changes). One machinery serves them
+//! all: the store and watermark (`store`), the consumer (`consumer`) and
+//! the release to subscriptions (`hub`); a producer's module says only how
+//! its events become items.
 
 mod consumer;
+mod creator_media;
 mod hub;
 mod store;
+mod storefront;
 #[cfg(test)]
 mod tests;
 
-pub(crate) use hub::{Feed, FeedFilter, Subscribed};
+pub(crate) use consumer::Producer;
+pub(crate) use creator_media::{
+    CommissionChange, CommissionKind, CreatorMedia, FeedFilter, FeedKind, MediaEntry,
+    PromotionChange,
+};
+pub(crate) use hub::{Feed, Subscribed};
 pub use hub::{FeedError, FeedFollower};
-pub(crate) use store::{FeedItem, FeedKind};
+pub(crate) use store::FeedItem;
+pub(crate) use storefront::{OrderChange, OrderEvent, Storefront};
+
+/// The gateway's feeds. Cheap to clone.
+#[derive(Clone)]
+pub(crate) struct Feeds {
+    pub(crate) creator_media: Feed<CreatorMedia>,
+    pub(crate) storefront: Feed<Storefront>,
+}

@@ -1,43 +1,35 @@
-//! The feed's tables in the gateway's own store: tie-ins by id, the last
-//! published form of each promotion, the feed items by the producer's log
-//! position, and the watermark up to which every position has been seen.
+//! A feed's tables in the gateway's own store: the feed items by the
+//! producer's log position and the watermark up to which every position has
+//! been seen. What a producer's feed keeps besides (tie-ins, promotions,
+//! orders, creators) is its own module's.
 
+use std::marker::PhantomData;
 use std::sync::Arc;
 
-use chrono::{DateTime, Utc};
-use golmok_contracts::creator_media::{PromotionPublishedV1, TieInCreatedV1};
-use golmok_kernel::{HandleError, RowError, ScanOrder, StorageError, Tables, Transaction};
+use golmok_kernel::{HandleError, ScanOrder, StorageError, Tables, Transaction};
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
-use uuid::Uuid;
 
-const TIE_INS: &str = "feed_tie_ins";
-const PROMOTIONS: &str = "feed_promotions";
-/// Partition [`ALL`], clustering the zero-padded position.
-const ITEMS: &str = "feed_items";
-/// Positions seen above the watermark (partition [`ALL`], clustering the zero-padded position).
-const PENDING: &str = "feed_pending";
-/// The watermark (partition [`ALL`], no clustering), big-endian `u64`.
-const WATERMARK: &str = "feed_watermark";
-const ALL: &str = "all";
-
-/// What happened to the promotion an item carries.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub(crate) enum FeedKind {
-    Published,
-    Withdrawn,
-    Expired,
+/// The names of one feed's tables.
+pub(crate) struct FeedTables {
+    /// Partition [`ALL`], clustering the zero-padded position.
+    pub(crate) items: &'static str,
+    /// Positions seen above the watermark (partition [`ALL`], clustering the
+    /// zero-padded position).
+    pub(crate) pending: &'static str,
+    /// The watermark (partition [`ALL`], no clustering), big-endian `u64`.
+    pub(crate) watermark: &'static str,
 }
 
-/// One item of the feed: the producer's log position (its cursor), what
-/// happened, the promotion as published, and when.
+const ALL: &str = "all";
+
+/// One item of a feed: the producer's log position (its cursor) and what
+/// the producer's feed says happened.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub(crate) struct FeedItem {
+pub(crate) struct FeedItem<E> {
     pub(crate) position: u64,
-    pub(crate) kind: FeedKind,
-    pub(crate) promotion: PromotionPublishedV1,
-    pub(crate) at: DateTime<Utc>,
+    #[serde(flatten)]
+    pub(crate) entry: E,
 }
 
 /// The clustering key of a position: zero-padded, so that keys sort as numbers.
@@ -45,25 +37,40 @@ fn key(position: u64) -> String {
     format!("{position:020}")
 }
 
-/// Reads of the feed's tables.
-#[derive(Clone)]
-pub(crate) struct FeedStore {
+/// Reads of a feed's tables.
+pub(crate) struct FeedStore<E> {
     tables: Arc<dyn Tables>,
+    names: &'static FeedTables,
+    entry: PhantomData<fn() -> E>,
 }
 
-impl FeedStore {
-    pub(crate) fn new(tables: Arc<dyn Tables>) -> FeedStore {
-        FeedStore { tables }
+impl<E> Clone for FeedStore<E> {
+    fn clone(&self) -> Self {
+        FeedStore {
+            tables: Arc::clone(&self.tables),
+            names: self.names,
+            entry: PhantomData,
+        }
+    }
+}
+
+impl<E: DeserializeOwned> FeedStore<E> {
+    pub(crate) fn new(tables: Arc<dyn Tables>, names: &'static FeedTables) -> FeedStore<E> {
+        FeedStore {
+            tables,
+            names,
+            entry: PhantomData,
+        }
     }
 
-    /// The tie-in `id`, `None` when the feed has not seen it.
-    pub(crate) async fn tie_in(&self, id: Uuid) -> Result<Option<TieInCreatedV1>, RowError> {
-        self.tables.get_json(TIE_INS, &id.to_string(), "").await
+    /// The store the feed's tables are in (for a producer's own tables).
+    pub(crate) fn tables(&self) -> &dyn Tables {
+        self.tables.as_ref()
     }
 
     /// Every position up to it has been seen: items up to it may be released.
     pub(crate) async fn watermark(&self) -> Result<u64, StorageError> {
-        decode_watermark(self.tables.get(WATERMARK, ALL, "").await?)
+        decode_watermark(self.tables.get(self.names.watermark, ALL, "").await?)
     }
 
     /// Up to `limit` items after position `after`, in position order.
@@ -71,10 +78,16 @@ impl FeedStore {
         &self,
         after: u64,
         limit: usize,
-    ) -> Result<Vec<FeedItem>, StorageError> {
+    ) -> Result<Vec<FeedItem<E>>, StorageError> {
         let page = self
             .tables
-            .scan(ITEMS, ALL, Some(&key(after)), ScanOrder::Ascending, limit)
+            .scan(
+                self.names.items,
+                ALL,
+                Some(&key(after)),
+                ScanOrder::Ascending,
+                limit,
+            )
             .await?;
         page.rows
             .iter()
@@ -99,82 +112,51 @@ fn decode_watermark(bytes: Option<Vec<u8>>) -> Result<u64, StorageError> {
     }
 }
 
-/// The feed's writes inside a consumer batch.
-pub(crate) struct FeedWrites<'t, 'a> {
+/// A feed's writes inside a consumer batch.
+pub(crate) struct FeedWrites<'t, 'a, E> {
+    /// The batch's transaction (a producer's feed keeps its own tables in it too).
     pub(crate) tx: &'t mut Transaction<'a>,
+    names: &'static FeedTables,
+    entry: PhantomData<fn(E)>,
 }
 
-impl FeedWrites<'_, '_> {
+impl<'t, 'a, E: Serialize> FeedWrites<'t, 'a, E> {
+    pub(crate) fn new(tx: &'t mut Transaction<'a>, names: &'static FeedTables) -> Self {
+        FeedWrites {
+            tx,
+            names,
+            entry: PhantomData,
+        }
+    }
+
     /// Records that `position` was seen and moves the watermark over every
     /// position now seen without a gap. Positions at or below the watermark
     /// were seen already.
     pub(crate) async fn seen(&mut self, position: u64) -> Result<(), HandleError> {
-        let mut watermark = decode_watermark(self.tx.get(WATERMARK, ALL, "").await?)?;
+        let names = self.names;
+        let mut watermark = decode_watermark(self.tx.get(names.watermark, ALL, "").await?)?;
         if position <= watermark {
             return Ok(());
         }
-        self.tx.put(PENDING, ALL, &key(position), Vec::new());
+        self.tx.put(names.pending, ALL, &key(position), Vec::new());
         while self
             .tx
-            .get(PENDING, ALL, &key(watermark + 1))
+            .get(names.pending, ALL, &key(watermark + 1))
             .await?
             .is_some()
         {
             watermark += 1;
-            self.tx.delete(PENDING, ALL, &key(watermark));
+            self.tx.delete(names.pending, ALL, &key(watermark));
         }
         self.tx
-            .put(WATERMARK, ALL, "", watermark.to_be_bytes().to_vec());
+            .put(names.watermark, ALL, "", watermark.to_be_bytes().to_vec());
         Ok(())
     }
 
-    pub(crate) fn tie_in(&mut self, tie_in: &TieInCreatedV1) {
+    /// The item at `position`.
+    pub(crate) fn item(&mut self, position: u64, entry: E) {
+        let item = FeedItem { position, entry };
         self.tx
-            .put_json(TIE_INS, &tie_in.tie_in_id.to_string(), "", tie_in);
-    }
-
-    pub(crate) fn published(&mut self, position: u64, promotion: PromotionPublishedV1) {
-        self.tx.put_json(
-            PROMOTIONS,
-            &promotion.promotion_id.to_string(),
-            "",
-            &promotion,
-        );
-        let at = promotion.at;
-        self.item(FeedItem {
-            position,
-            kind: FeedKind::Published,
-            promotion,
-            at,
-        });
-    }
-
-    /// The item of a withdrawal or expiry of `promotion`; `false` when the
-    /// feed never saw it published.
-    pub(crate) async fn ended(
-        &mut self,
-        position: u64,
-        kind: FeedKind,
-        promotion: Uuid,
-        at: DateTime<Utc>,
-    ) -> Result<bool, HandleError> {
-        let Some(promotion) = self
-            .tx
-            .row::<PromotionPublishedV1>(PROMOTIONS, &promotion.to_string(), "")
-            .await?
-        else {
-            return Ok(false);
-        };
-        self.item(FeedItem {
-            position,
-            kind,
-            promotion,
-            at,
-        });
-        Ok(true)
-    }
-
-    fn item(&mut self, item: FeedItem) {
-        self.tx.put_json(ITEMS, ALL, &key(item.position), &item);
+            .put_json(self.names.items, ALL, &key(item.position), &item);
     }
 }

@@ -8,6 +8,7 @@ use async_trait::async_trait;
 use chrono::{TimeDelta, Utc};
 use futures::StreamExt;
 use golmok_contracts::creator_media::{OfferV1, PromotionPublishedV1, TieInCreatedV1};
+use golmok_contracts::storefront::http::{OrderStatus, PaymentStatus};
 use golmok_kernel::{
     DeadLetter, Delivery, Envelope, EventSource, Mutation, RecordedEvent, StorageError, Tables,
 };
@@ -15,7 +16,10 @@ use golmok_runtime::{Storage, StorageSettings};
 use tokio::sync::mpsc;
 use uuid::Uuid;
 
-use super::{Feed, FeedFilter, Subscribed};
+use super::{
+    CreatorMedia, Feed, FeedFilter, FeedFollower, MediaEntry, OrderEvent, Producer, Storefront,
+    Subscribed,
+};
 
 /// Delivers the batches a test sends it.
 struct Scripted(mpsc::UnboundedReceiver<Vec<Delivery>>);
@@ -48,11 +52,16 @@ impl EventSource for Scripted {
 }
 
 fn delivery(position: u64, name: &str, data: serde_json::Value) -> Vec<Delivery> {
+    published("creator-media", position, name, data)
+}
+
+/// `service`'s event `name` (v1) at `position`, carrying `data`.
+fn published(service: &str, position: u64, name: &str, data: serde_json::Value) -> Vec<Delivery> {
     let id = Uuid::now_v7();
     let envelope = Envelope {
         id,
-        source: "/golmok/creator-media".to_owned(),
-        event_type: format!("kr.golmok.creator-media.{name}.v1"),
+        source: format!("/golmok/{service}"),
+        event_type: format!("kr.golmok.{service}.{name}.v1"),
         subject: format!("stream-{position}"),
         time: Utc::now(),
         stream_version: 1,
@@ -102,17 +111,28 @@ fn promotion(title: &str) -> serde_json::Value {
     .expect("serializes")
 }
 
-#[tokio::test]
-async fn items_are_released_in_position_order_only_once_no_position_is_missing() {
+/// A feed of `P` on a temporary store, following the batches sent.
+async fn scripted<P: Producer>() -> (
+    tempfile::TempDir,
+    Feed<P>,
+    mpsc::UnboundedSender<Vec<Delivery>>,
+    FeedFollower,
+) {
     let dir = tempfile::tempdir().expect("temp dir");
     let storage = Storage::open("gateway", dir.path(), &StorageSettings::default())
         .await
         .expect("a store");
-    let feed = Feed::open(Arc::clone(&storage.tables), "feed-test", 16)
+    let feed = Feed::<P>::open(Arc::clone(&storage.tables), "feed-test", 16)
         .await
         .expect("the feed");
     let (send, batches) = mpsc::unbounded_channel();
     let follower = feed.follow(Scripted(batches)).await.expect("follows");
+    (dir, feed, send, follower)
+}
+
+#[tokio::test]
+async fn items_are_released_in_position_order_only_once_no_position_is_missing() {
+    let (_dir, feed, send, follower) = scripted::<CreatorMedia>().await;
     let tie_in = tie_in();
     send.send(delivery(
         1,
@@ -134,8 +154,7 @@ async fn items_are_released_in_position_order_only_once_no_position_is_missing()
     };
     wait(1).await;
     let mut items = Box::pin(feed.subscribe(Subscribed {
-        tie_in,
-        filter: FeedFilter::default(),
+        wants: Box::new(move |entry| FeedFilter::default().keeps(&tie_in, entry)),
         after: 0,
     }));
 
@@ -158,9 +177,89 @@ async fn items_are_released_in_position_order_only_once_no_position_is_missing()
             .expect("released")
             .expect("an item")
             .expect("readable");
-        titles.push((item.position, item.promotion.title.clone()));
+        let MediaEntry::Promotion(change) = &item.entry else {
+            panic!("a promotion: {item:?}");
+        };
+        titles.push((item.position, change.promotion.title.clone()));
     }
     assert_eq!(titles, [(2, "second".to_owned()), (4, "fourth".to_owned())]);
+    assert_eq!(feed.store().watermark().await.expect("reads"), 4);
+    follower.stop().await;
+}
+
+/// The storefront's order events as the feed keeps them: the order's
+/// status and payment after each; a change of an order it never saw placed
+/// is skipped without stalling the feed; another merchant's orders are not
+/// this merchant's.
+#[tokio::test]
+async fn order_changes_carry_the_status_and_payment_after_them() {
+    let (_dir, feed, send, follower) = scripted::<Storefront>().await;
+    let (merchant, order) = (Uuid::now_v7(), Uuid::now_v7());
+    let placed = |order: Uuid, merchant: Uuid| {
+        serde_json::json!({
+            "orderId": order, "merchantId": merchant, "buyer": "kim",
+            "lines": [{"productId": Uuid::now_v7(), "name": "소금빵", "unitPrice": 6000, "quantity": 2}],
+            "total": 12000, "payment": "VOUCHER", "at": Utc::now(),
+        })
+    };
+    let instant = |order: Uuid| serde_json::json!({"orderId": order, "at": Utc::now()});
+    for batch in [
+        published("storefront", 1, "OrderPlaced", placed(order, merchant)),
+        published("storefront", 2, "PaymentCaptured", instant(Uuid::now_v7())),
+        published(
+            "storefront",
+            3,
+            "OrderPlaced",
+            placed(Uuid::now_v7(), Uuid::now_v7()),
+        ),
+        published(
+            "storefront",
+            4,
+            "OrderCancelled",
+            serde_json::json!({"orderId": order, "reason": "품절", "at": Utc::now()}),
+        ),
+    ] {
+        send.send(batch).expect("sent");
+    }
+    let mut items = Box::pin(feed.subscribe(Subscribed {
+        wants: Box::new(move |change| change.merchant_id == merchant),
+        after: 0,
+    }));
+    let mut changes = Vec::new();
+    for _ in 0..2 {
+        let item = tokio::time::timeout(Duration::from_secs(5), items.next())
+            .await
+            .expect("released")
+            .expect("an item")
+            .expect("readable");
+        let change = &item.entry;
+        changes.push((
+            item.position,
+            change.event,
+            change.status,
+            change.payment,
+            change.total,
+        ));
+    }
+    assert_eq!(
+        changes,
+        [
+            (
+                1,
+                OrderEvent::Placed,
+                OrderStatus::Placed,
+                PaymentStatus::Awaiting,
+                12_000
+            ),
+            (
+                4,
+                OrderEvent::Cancelled,
+                OrderStatus::Cancelled,
+                PaymentStatus::Voided,
+                12_000
+            ),
+        ]
+    );
     assert_eq!(feed.store().watermark().await.expect("reads"), 4);
     follower.stop().await;
 }

@@ -114,11 +114,11 @@ pub(super) fn bearer_actor(gateway: &Gateway, value: &str) -> Result<Actor, ApiE
 }
 
 /// Puts what resolvers read into an operation's `data`: the caller's
-/// request context and, where the gateway serves it, the promotion feed.
+/// request context and, where the gateway serves them, the feeds.
 pub(super) fn add_context(gateway: &Gateway, caller: Caller, data: &mut async_graphql::Data) {
     data.insert(RequestContext::new(caller, &gateway.clients));
-    if let Some(feed) = &gateway.feed {
-        data.insert(feed.clone());
+    if let Some(feeds) = &gateway.feeds {
+        data.insert(feeds.clone());
     }
 }
 

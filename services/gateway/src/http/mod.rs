@@ -26,7 +26,7 @@ pub(crate) use cors::cors_layer;
 use tower_http::cors::CorsLayer;
 
 use crate::auth::TokenVerifier;
-use crate::feed::Feed;
+use crate::feed::Feeds;
 use crate::schema::GatewaySchema;
 use crate::upstream::Clients;
 
@@ -40,8 +40,8 @@ pub(crate) struct Gateway {
     pub(crate) max_body_bytes: usize,
     pub(crate) max_batch_operations: usize,
     pub(crate) request_timeout: Duration,
-    /// The promotion feed subscriptions read.
-    pub(crate) feed: Option<Feed>,
+    /// The feeds subscriptions read.
+    pub(crate) feeds: Option<Feeds>,
 }
 
 pub(crate) fn router(gateway: Gateway, cors: CorsLayer) -> Router {

@@ -46,7 +46,7 @@ async fn register(app: &TestApp, token: &str, handle: &str) -> Value {
 }
 
 /// Registers a creator for `token`; returns its global id.
-async fn creator(app: &TestApp, token: &str, handle: &str) -> String {
+pub(crate) async fn creator(app: &TestApp, token: &str, handle: &str) -> String {
     let payload = register(app, token, handle).await;
     assert_eq!(payload["userErrors"], json!([]), "{payload}");
     payload["creator"]["id"].as_str().unwrap().to_owned()

@@ -206,7 +206,7 @@ impl Transport {
 }
 
 /// The codes of the errors a refused subscription printed.
-fn refusal(lines: &[Value]) -> Vec<String> {
+pub(crate) fn refusal(lines: &[Value]) -> Vec<String> {
     lines
         .iter()
         .flat_map(|line| line["errors"].as_array().cloned().unwrap_or_default())

@@ -2,9 +2,10 @@
 //! `golmok serve gateway` read it: creator-media's relay publishes its log to
 //! a topic of twelve partitions keyed by stream, so positions of different
 //! streams arrive out of order; the feed releases them in log order, with no
-//! gap, once every earlier position has arrived.
+//! gap, once every earlier position has arrived — a tie-in's promotions
+//! and a creator's commission changes alike.
 
-use golmok_contracts::creator_media::parse_feed_cursor;
+use golmok_contracts::creator_media::{CommissionPayableV1, parse_feed_cursor};
 use golmok_kafka::{KafkaSettings, KafkaSource, Relay, TopicSpec, events_topic, migrate};
 use golmok_runtime::{Role, Service};
 use golmok_testkit::Kafka;
@@ -12,7 +13,7 @@ use serde_json::Value;
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
-use crate::feed_support::{Ask, CreatorMediaEvents, Promo, Subscriber, Transport};
+use crate::feed_support::{Ask, CreatorMediaEvents, Followed, Promo, Subscriber, Transport};
 use crate::support::spawn_app_with;
 
 #[tokio::test]
@@ -51,12 +52,29 @@ async fn the_feed_follows_the_topic_in_log_order_across_partitions() {
     .expect("the relay starts");
     let follower = app
         .gateway
-        .follow_feed(KafkaSource::new(&kafka, &[events_topic(&producer)]).expect("a source"))
+        .follow_feed(
+            golmok_contracts::creator_media::SERVICE,
+            KafkaSource::new(&kafka, &[events_topic(&producer)]).expect("a source"),
+        )
         .await
         .expect("the feed follows the topic");
 
     let events = CreatorMediaEvents::of(&app);
     let mama = events.tie_in("mama").await;
+    // A creator's commissions, interleaved on a stream of their own.
+    let creator = Uuid::now_v7();
+    events
+        .append(
+            &format!("creator-{creator}"),
+            "CreatorRegistered",
+            &serde_json::json!({
+                "creatorId": creator, "handle": "jin.cooks", "owner": "creator-jin",
+                "displayName": "Jin", "channels": [], "categories": ["food"],
+                "region": "seoul-mapo", "languages": ["ko"], "at": chrono::Utc::now(),
+            }),
+        )
+        .await;
+    let mut amounts = Vec::new();
     let mut expected = Vec::new();
     for n in 0..30 {
         let title = format!("Promotion {n}");
@@ -71,6 +89,22 @@ async fn the_feed_follows_the_topic_in_log_order_across_partitions() {
             .await;
         if n % 3 == 0 {
             events.unrelated().await;
+        }
+        if n % 5 == 0 {
+            let payable = CommissionPayableV1 {
+                creator_id: creator,
+                order_id: Uuid::now_v7(),
+                amount: n,
+                at: chrono::Utc::now(),
+            };
+            events
+                .append(
+                    &format!("commissions-{creator}"),
+                    "CommissionPayable",
+                    &payable,
+                )
+                .await;
+            amounts.push(n);
         }
         expected.push(title);
     }
@@ -124,6 +158,34 @@ async fn the_feed_follows_the_topic_in_log_order_across_partitions() {
     )
     .await;
     assert_eq!(again.items(20).await, items[10..].to_vec());
+
+    // The creator's commission changes come through the same topic, in
+    // log order too.
+    let creator_token = app.token_for("creator-jin", Role::Creator, None);
+    let creator_id = creator.to_string();
+    let mut commissions = Subscriber::follow(
+        &app,
+        Followed::Commissions(&creator_id),
+        Ask {
+            transport: Transport::Sse,
+            token: Some(&creator_token),
+            tie_in: "",
+            after: None,
+            count: amounts.len(),
+        },
+    )
+    .await;
+    let changes = commissions.items(amounts.len()).await;
+    let received: Vec<i64> = changes
+        .iter()
+        .map(|item| item["amount"].as_i64().expect("an amount"))
+        .collect();
+    assert_eq!(received, amounts);
+    let positions: Vec<u64> = changes.iter().map(position).collect();
+    assert!(
+        positions.windows(2).all(|pair| pair[0] < pair[1]),
+        "{positions:?}"
+    );
 
     tokio::time::timeout(std::time::Duration::from_secs(30), follower.stop())
         .await

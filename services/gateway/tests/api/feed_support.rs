@@ -120,15 +120,37 @@ pub struct Subscriber {
     lines: Lines<BufReader<ChildStdout>>,
 }
 
+/// A feed other than a tie-in's promotions.
+#[derive(Debug, Clone, Copy)]
+pub enum Followed<'a> {
+    /// `orderStatus` of the merchant with this id.
+    Orders(&'a str),
+    /// `commissionChanges` of the creator with this id.
+    Commissions(&'a str),
+}
+
 impl Subscriber {
     pub async fn start(app: &TestApp, ask: Ask<'_>) -> Subscriber {
+        Subscriber::spawn(app, &ask, &["--tie-in", ask.tie_in])
+    }
+
+    /// A client following `followed` (`ask.tie_in` is not read).
+    pub async fn follow(app: &TestApp, followed: Followed<'_>, ask: Ask<'_>) -> Subscriber {
+        let args = match followed {
+            Followed::Orders(merchant) => ["--feed", "orders", "--merchant", merchant],
+            Followed::Commissions(creator) => ["--feed", "commissions", "--creator", creator],
+        };
+        Subscriber::spawn(app, &ask, &args)
+    }
+
+    fn spawn(app: &TestApp, ask: &Ask<'_>, feed: &[&str]) -> Subscriber {
         let clients = clients();
         let mut command = Command::new("node");
         command
             .arg(clients.join("subscribe.mjs"))
             .args(["--transport", ask.transport.arg()])
             .args(["--url", &app.url("/graphql")])
-            .args(["--tie-in", ask.tie_in])
+            .args(feed)
             .args(["--count", &ask.count.to_string()])
             .args(["--timeout", "60000"])
             .current_dir(&clients)
@@ -284,7 +306,9 @@ impl CreatorMediaEvents {
         .await
     }
 
-    async fn append(&self, stream: &str, name: &str, data: &impl Serialize) -> u64 {
+    /// Appends creator-media's event `name` carrying `data` to `stream`;
+    /// returns its log position.
+    pub async fn append(&self, stream: &str, name: &str, data: &impl Serialize) -> u64 {
         self.log
             .append(AppendRequest {
                 stream: stream.to_owned(),

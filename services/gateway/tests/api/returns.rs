@@ -12,7 +12,7 @@ use crate::vouchers::{
     CONFIRM_ORDER, bakery, buy, order_paid_by_voucher, payment_after, programme, wallet_of,
 };
 
-const RETURN: &str = "mutation($input: ReturnOrderLinesInput!) {
+pub(crate) const RETURN: &str = "mutation($input: ReturnOrderLinesInput!) {
   returnOrderLines(input: $input) {
     order { id status returns { id amount reason lines { productId quantity amount } refund { status code } } }
     userErrors { field code message }

@@ -63,15 +63,26 @@ pub async fn spawn_app_with(settings: Settings) -> TestApp {
     following_feed(spawn_services_over(settings, |storefront| storefront).await).await
 }
 
-/// `app` with its promotion feed following creator-media's log.
+/// `app` with its feeds following creator-media's and the storefront's logs.
 async fn following_feed(mut app: TestApp) -> TestApp {
-    let log = app.creator_media().event_log();
-    app.feed = Some(
-        app.gateway
-            .follow_feed(golmok_kernel::LogTail::after(log, 0))
-            .await
-            .expect("the feed follows creator-media"),
-    );
+    let tail = |service: &dyn Service| golmok_kernel::LogTail::after(service.event_log(), 0);
+    let creator_media = app
+        .gateway
+        .follow_feed(
+            golmok_contracts::creator_media::SERVICE,
+            tail(app.creator_media()),
+        )
+        .await
+        .expect("the feed follows creator-media");
+    let storefront = app
+        .gateway
+        .follow_feed(
+            golmok_contracts::storefront::SERVICE,
+            tail(app.storefront()),
+        )
+        .await
+        .expect("the feed follows the storefront");
+    app.feed = Some(creator_media.and(storefront));
     app
 }
 
@@ -232,6 +243,12 @@ impl TestApp {
         self._creator_media
             .as_ref()
             .expect("spawn_app runs creator-media")
+    }
+
+    pub fn storefront(&self) -> &storefront::Application {
+        self._storefront
+            .as_ref()
+            .expect("spawn_app runs the storefront")
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -1,5 +1,7 @@
-// Subscribes to a tie-in's promotion feed through the gateway like a partner
-// app, with a real client, and prints one JSON line per message:
+// Subscribes to a feed through the gateway like a client app, with a real
+// client: a tie-in's promotion feed (default), a merchant's order changes
+// (--feed orders --merchant ID) or a creator's commission changes
+// (--feed commissions --creator ID). It prints one JSON line per message:
 //   {"item": {...}}                      an item of the feed
 //   {"errors": [...]}                    the operation was refused (GraphQL errors)
 //   {"closed": {"code": N, "reason": S}} the server closed the connection
@@ -8,7 +10,7 @@
 //
 // node subscribe.mjs --transport transport-ws|legacy-ws|sse --url http://127.0.0.1:PORT/graphql
 //                    --token JWT --tie-in UUID [--after CURSOR] [--count N] [--timeout MS]
-//                    [--filter JSON]
+//                    [--filter JSON] [--feed promotions|orders|commissions --merchant ID --creator ID]
 import { createClient as createWsClient } from 'graphql-ws';
 import { createClient as createSseClient } from 'graphql-sse';
 import WebSocket from 'ws';
@@ -21,14 +23,44 @@ const args = Object.fromEntries(
 );
 const count = Number(args.count ?? '1');
 const timeout = Number(args.timeout ?? '20000');
-const query = `subscription Feed($tieIn: ID!, $after: String, $filter: PromotionFeedFilter) {
+const feeds = {
+  promotions: {
+    field: 'promotionFeed',
+    query: `subscription Feed($tieIn: ID!, $after: String, $filter: PromotionFeedFilter) {
   promotionFeed(tieIn: $tieIn, after: $after, filter: $filter) {
     cursor kind at
     promotion { id title merchantId products offer { kind bps amount code }
                 starts ends tags categories region restricted }
   }
-}`;
-const variables = { tieIn: args['tie-in'], after: args.after ?? null };
+}`,
+    variables: { tieIn: args['tie-in'] },
+  },
+  orders: {
+    field: 'orderStatus',
+    query: `subscription Orders($merchantId: ID!, $after: String) {
+  orderStatus(merchantId: $merchantId, after: $after) {
+    cursor orderId merchantId event status payment total amount returnId reason code at
+  }
+}`,
+    variables: { merchantId: args.merchant },
+  },
+  commissions: {
+    field: 'commissionChanges',
+    query: `subscription Commissions($creatorId: ID!, $after: String) {
+  commissionChanges(creatorId: $creatorId, after: $after) {
+    cursor kind creatorId orderId amount payableAt returnId payoutId orders payable clawedBack at
+  }
+}`,
+    variables: { creatorId: args.creator },
+  },
+};
+const feed = feeds[args.feed ?? 'promotions'];
+if (!feed) {
+  console.error(`unknown --feed ${args.feed}`);
+  process.exit(2);
+}
+const { query, field } = feed;
+const variables = { ...feed.variables, after: args.after ?? null };
 if (args.filter) variables.filter = JSON.parse(args.filter);
 const authorization = args.token ? `Bearer ${args.token}` : undefined;
 
@@ -38,12 +70,14 @@ let finish = () => process.exit(0);
 setTimeout(() => process.exit(3), timeout).unref();
 
 function onItem(result) {
+  // Anything arriving while the client closes after its last item is not printed.
+  if (received >= count) return;
   if (result.errors) {
     say({ errors: result.errors });
     finish();
     return;
   }
-  say({ item: result.data.promotionFeed });
+  say({ item: result.data[field] });
   received += 1;
   if (received >= count) finish();
 }

@@ -1,81 +1,44 @@
-//! The subscription root: the promotion feed partners follow live
-//! (graphql-transport-ws, graphql-ws or SSE; see `http/`).
+//! The promotion feed of a tie-in, for its partner, officials and operators.
 
 use std::sync::Arc;
 
-use async_graphql::{Context, Enum, ID, InputObject, Object, Result, Subscription};
+use async_graphql::{Context, Enum, ID, InputObject, Object, Result};
 use chrono::{DateTime, Utc};
-use futures::{Stream, StreamExt};
-use golmok_contracts::creator_media::{
-    OfferV1, PromotionPublishedV1, TieInCreatedV1, feed_cursor, parse_feed_cursor,
-};
+use golmok_contracts::creator_media::{OfferV1, PromotionPublishedV1, TieInCreatedV1, feed_cursor};
 use golmok_runtime::{Actor, Role};
 use uuid::Uuid;
 
+use super::{object_id, signed_in, unreadable};
 use crate::errors::coded;
-use crate::feed::{Feed, FeedFilter, FeedItem, FeedKind, Subscribed};
+use crate::feed::{FeedFilter, FeedItem, FeedKind, Feeds, MediaEntry, PromotionChange, Subscribed};
 use crate::relay::{GlobalId, NodeType};
-use crate::schema::context::ContextExt;
 use crate::schema::scalars::Won;
 
-#[derive(Default)]
-pub(crate) struct Subscription;
-
-#[Subscription]
-impl Subscription {
-    /// The promotions of an event tie-in, each change as an item with a
-    /// cursor: first every item after `after` (from the start without it), in
-    /// order, then each new one as it happens. Reconnect with the cursor of
-    /// the last item received to get exactly what was missed. Read by the
-    /// tie-in's partner, officials and operators; an item is in the feed when
-    /// the tie-in includes its promotion (restricted to it, or public,
-    /// matching its filter and overlapping its period) and `filter` keeps it.
-    async fn promotion_feed(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "The tie-in's global id (or its UUID).")] tie_in: ID,
-        filter: Option<PromotionFeedFilter>,
-        after: Option<String>,
-    ) -> Result<impl Stream<Item = Result<PromotionFeedItem>> + use<>> {
-        let after = match after {
-            None => 0,
-            Some(cursor) => parse_feed_cursor(&cursor).ok_or_else(|| {
-                coded(
-                    "INVALID_CURSOR",
-                    "`after` is not a cursor of this feed; pass the `cursor` of an item received",
-                )
-            })?,
-        };
-        let actor = ctx.request().actor.clone();
-        let reader = Reading::of(actor.as_ref())?;
-        let feed = ctx
-            .data_opt::<Feed>()
-            .ok_or_else(|| coded("UNAVAILABLE", "the promotion feed is not available here"))?;
-        let tie_in = match tie_in_id(&tie_in) {
-            Some(id) => feed.store().tie_in(id).await.map_err(|error| {
-                tracing::warn!(%error, "reading a tie-in failed");
-                coded("UNAVAILABLE", "the promotion feed cannot be read right now")
-            })?,
-            None => None,
-        };
-        let tie_in = reader.may_read(tie_in)?;
-        let subscribed = Subscribed {
-            tie_in,
-            filter: filter.map(FeedFilter::from).unwrap_or_default(),
-            after,
-        };
-        Ok(feed.subscribe(subscribed).map(|item| match item {
-            Ok(item) => Ok(PromotionFeedItem(item)),
-            Err(error) => {
-                tracing::warn!(%error, "reading the promotion feed failed");
-                Err(coded(
-                    "UNAVAILABLE",
-                    "the promotion feed cannot be read right now; reconnect with the cursor of \
-                     the last item received",
-                ))
-            }
-        }))
-    }
+/// What a subscription to the promotion feed of `tie_in` asks for, once the
+/// caller may read it.
+pub(super) async fn subscribed(
+    ctx: &Context<'_>,
+    feeds: &Feeds,
+    tie_in: &ID,
+    filter: Option<PromotionFeedFilter>,
+    after: u64,
+) -> Result<Subscribed<MediaEntry>> {
+    let reader = Reading::of(signed_in(ctx)?)?;
+    let tie_in = match tie_in_id(tie_in) {
+        Some(id) => feeds
+            .creator_media
+            .store()
+            .tie_in(id)
+            .await
+            .map_err(unreadable)?,
+        None => None,
+    };
+    let tie_in = reader.may_read(tie_in)?;
+    let filter = filter.map(FeedFilter::from).unwrap_or_default();
+    Ok(Subscribed {
+        wants: Box::new(move |entry| filter.keeps(&tie_in, entry)),
+        after,
+    })
 }
 
 /// Who reads a feed.
@@ -87,18 +50,11 @@ enum Reading<'a> {
 }
 
 impl<'a> Reading<'a> {
-    fn of(actor: Option<&'a Actor>) -> Result<Reading<'a>> {
+    fn of(actor: &'a Actor) -> Result<Reading<'a>> {
         match actor {
-            None => Err(coded(
-                "UNAUTHENTICATED",
-                "sign in: send a bearer token (connection_init payload `authorization`, or the \
-                 Authorization header)",
-            )),
-            Some(actor) if actor.is(Role::Partner) => Ok(Reading::Partner(&actor.subject)),
-            Some(actor) if actor.is(Role::Official) || actor.is(Role::Operator) => {
-                Ok(Reading::Programme)
-            }
-            Some(_) => Err(coded(
+            actor if actor.is(Role::Partner) => Ok(Reading::Partner(&actor.subject)),
+            actor if actor.is(Role::Official) || actor.is(Role::Operator) => Ok(Reading::Programme),
+            _ => Err(coded(
                 "FORBIDDEN",
                 "promotion feeds are read by event partners, officials and operators",
             )),
@@ -163,28 +119,44 @@ impl From<FeedKind> for PromotionFeedKind {
 }
 
 /// One item of a promotion feed.
-pub(crate) struct PromotionFeedItem(Arc<FeedItem>);
+pub(crate) struct PromotionFeedItem {
+    position: u64,
+    change: PromotionChange,
+}
+
+impl PromotionFeedItem {
+    /// The promotion feed's item `item` is, if it is one.
+    pub(super) fn of(item: Arc<FeedItem<MediaEntry>>) -> Option<PromotionFeedItem> {
+        match &item.entry {
+            MediaEntry::Promotion(change) => Some(PromotionFeedItem {
+                position: item.position,
+                change: change.clone(),
+            }),
+            MediaEntry::Commission { .. } => None,
+        }
+    }
+}
 
 #[Object]
 impl PromotionFeedItem {
     /// Where this item sits in the feed: pass it as `after` to continue
     /// after it (the same on every gateway and across restarts).
     async fn cursor(&self) -> String {
-        feed_cursor(self.0.position)
+        feed_cursor(self.position)
     }
 
     async fn kind(&self) -> PromotionFeedKind {
-        self.0.kind.into()
+        self.change.kind.into()
     }
 
     /// The promotion as it was published.
     async fn promotion(&self) -> FeedPromotion<'_> {
-        FeedPromotion(&self.0.promotion)
+        FeedPromotion(&self.change.promotion)
     }
 
     /// When it happened.
     async fn at(&self) -> DateTime<Utc> {
-        self.0.at
+        self.change.at
     }
 }
 
@@ -295,9 +267,7 @@ impl FeedOffer<'_> {
 /// The tie-in `id` names: its global id (as `createTieIn` and `tieIn` answer
 /// it) or its plain UUID (as the feed's items and the webhooks carry it).
 fn tie_in_id(id: &ID) -> Option<Uuid> {
-    GlobalId::expect(id.as_str(), NodeType::TieIn)
-        .ok()
-        .or_else(|| Uuid::parse_str(id.as_str()).ok())
+    object_id(id, NodeType::TieIn)
 }
 
 #[cfg(test)]
