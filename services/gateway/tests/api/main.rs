@@ -3,6 +3,7 @@
 
 mod auth;
 mod collaborations;
+mod commissions;
 mod contract;
 mod creators;
 mod fake_storefront;
