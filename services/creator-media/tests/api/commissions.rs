@@ -9,11 +9,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, TimeDelta, Utc};
-use golmok_kernel::{
-    AppendRequest, Envelope, EventHandler, EventLog, ExpectedVersion, LogTail, Projections,
-    StorageError,
-};
+use golmok_kernel::{EventHandler, EventLog, LogTail, Projections, StorageError};
 use golmok_runtime::{Actor, Following, Service};
+use golmok_testkit::events;
 use golmok_testkit::service::{citizen, merchant_actor};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -99,28 +97,7 @@ impl Market {
     /// Writes a storefront event of the merchant's shop stream.
     async fn emit(&self, name: &str, data: Value) {
         let stream = format!("shop-{}", self.merchant);
-        let id = Uuid::now_v7();
-        let envelope = Envelope {
-            id,
-            source: "/golmok/storefront".into(),
-            event_type: format!("kr.golmok.storefront.{name}.v1"),
-            subject: stream.clone(),
-            time: Utc::now(),
-            stream_version: 0,
-            correlation_id: id,
-            causation_id: id,
-            traceparent: None,
-            data,
-        };
-        self.storefront
-            .append(AppendRequest {
-                stream,
-                expected: ExpectedVersion::Any,
-                events: vec![envelope],
-                idempotency: None,
-            })
-            .await
-            .unwrap();
+        events::append(self.storefront.as_ref(), "storefront", &stream, name, data).await;
     }
 
     /// An order of `lines` (product, unit price, quantity) credited to the

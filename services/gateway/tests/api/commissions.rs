@@ -9,10 +9,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::{TimeDelta, Utc};
-use golmok_kernel::{
-    AppendRequest, Envelope, EventHandler, EventLog, ExpectedVersion, LogTail, Projections,
-};
+use golmok_kernel::{EventHandler, EventLog, LogTail, Projections};
 use golmok_runtime::{Role, Service};
+use golmok_testkit::events;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -55,26 +54,7 @@ const PAY_OUT: &str = "mutation($input: PayOutCommissionsInput!) {
 /// Appends one storefront event of `merchant`'s shop stream to `log`.
 async fn emit(log: &Arc<dyn EventLog>, merchant: Uuid, name: &str, data: Value) {
     let stream = format!("shop-{merchant}");
-    let id = Uuid::now_v7();
-    let envelope = Envelope {
-        id,
-        source: "/golmok/storefront".into(),
-        event_type: format!("kr.golmok.storefront.{name}.v1"),
-        subject: stream.clone(),
-        time: Utc::now(),
-        stream_version: 0,
-        correlation_id: id,
-        causation_id: id,
-        traceparent: None,
-        data,
-    };
-    let request = AppendRequest {
-        stream,
-        expected: ExpectedVersion::Any,
-        events: vec![envelope],
-        idempotency: None,
-    };
-    log.append(request).await.unwrap();
+    events::append(log.as_ref(), "storefront", &stream, name, data).await;
 }
 
 /// The account once `done` holds (within 10 s).

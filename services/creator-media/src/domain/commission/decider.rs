@@ -388,7 +388,11 @@ impl Decider for Commissions {
                 let (Some(creator_id), false) = (state.creator_id, orders.is_empty()) else {
                     return Err(CommissionError::NothingToPayOut);
                 };
-                let payable = state.payable();
+                let payable = orders
+                    .iter()
+                    .filter_map(|id| state.orders.get(id))
+                    .try_fold(0i64, |sum, order| sum.checked_add(order.due()))
+                    .ok_or(CommissionError::AmountTooLarge)?;
                 let clawed_back = state.owed.min(payable);
                 Ok(vec![CommissionEvent::PaidOut(Payout {
                     creator_id,
