@@ -164,7 +164,7 @@ impl Market {
         reply.expect(StatusCode::OK).clone()
     }
 
-    /// The commissions once `done` holds (within 10 s).
+    /// The commissions once `done` holds (within 20 s).
     async fn until(&self, what: &str, done: impl Fn(&Value) -> bool) -> Value {
         let started = Instant::now();
         loop {
@@ -173,7 +173,7 @@ impl Market {
                 return view;
             }
             assert!(
-                started.elapsed() < Duration::from_secs(10),
+                started.elapsed() < Duration::from_secs(20),
                 "{what}: {view}"
             );
             tokio::time::sleep(Duration::from_millis(50)).await;
