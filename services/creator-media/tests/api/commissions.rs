@@ -319,6 +319,30 @@ async fn a_return_while_held_reverses_the_lines_share() {
 }
 
 #[tokio::test]
+async fn a_confirmed_order_cancelled_after_all_takes_back_what_is_left() {
+    let m = market(3_600).await;
+    m.collaborate(&[]).await;
+    let order = m.place(&[(KIMCHI, 10_000, 2), (RICE, 5_000, 1)]).await;
+    m.confirm(order).await;
+    m.until("accrued", |v| account(v).0 == 2_400 + 500).await;
+    m.give_back(order, &[(KIMCHI, 1, 10_000)]).await;
+    m.until("reversed", |v| account(v).0 == 1_700).await;
+    m.emit(
+        "OrderCancelled",
+        json!({"orderId": order, "reason": "카드 결제 취소", "at": Utc::now()}),
+    )
+    .await;
+    let view = m.until("cancelled", |v| account(v).0 == 0).await;
+    let item = &view["items"][0];
+    assert_eq!(
+        (item["accrued"].clone(), item["reversed"].clone()),
+        (json!(2_900), json!(2_900))
+    );
+    assert_eq!(item["lines"][0]["takenBack"], 2_400);
+    assert_eq!(item["lines"][1]["takenBack"], 500);
+}
+
+#[tokio::test]
 async fn a_return_after_payable_is_clawed_back_at_the_next_payout_and_carries_over() {
     let m = market(1).await;
     m.collaborate(&[]).await;

@@ -4,7 +4,8 @@
 //! with the collaboration active at its instant between its merchant and the
 //! creator and remembered in the process's own rows; its confirmation (the
 //! order is paid) accrues the commission, held for the return window; a
-//! return takes back the returned lines' share. A redelivered event finds
+//! return takes back the returned lines' share, a cancellation after the
+//! confirmation all of it. A redelivered event finds
 //! its row, and the ledger ignores an order or a return it has seen.
 
 use std::sync::Arc;
@@ -273,6 +274,24 @@ impl EventHandler for OrderCommissions {
                 row.stage = Stage::Accrued;
             }
             ("OrderCancelled", Stage::Placed, _) => row.stage = Stage::Cancelled,
+            // A confirmed order the storefront still cancels (a card order,
+            // or a voucher capture that failed) was never paid: everything
+            // left of its commission is taken back, under the order's id.
+            ("OrderCancelled", Stage::Accrued, _) => {
+                let lines = row
+                    .lines
+                    .iter()
+                    .map(|line| ReturnedSale {
+                        product_id: line.product_id,
+                        amount: line.sales,
+                    })
+                    .collect();
+                self.service
+                    .return_commission(row.creator_id, order_id, order_id, lines, &meta)
+                    .await
+                    .map_err(handle_error)?;
+                row.stage = Stage::Cancelled;
+            }
             ("OrderLinesReturned", Stage::Accrued, _) => {
                 let returned: OrderLinesReturnedV1 = wire(event)?;
                 let lines = returned
