@@ -22,6 +22,8 @@ use crate::helpers::*;
 const KIMCHI: Uuid = Uuid::from_u128(0x11);
 const SAUCE: Uuid = Uuid::from_u128(0x12);
 const RICE: Uuid = Uuid::from_u128(0x13);
+/// The live session the attributed orders come from.
+const LIVE: Uuid = Uuid::from_u128(0x21);
 
 /// The service (commissions held for `hold_seconds`) following a stand-in
 /// for the storefront's log; a creator and a merchant.
@@ -114,7 +116,7 @@ impl Market {
             .map(|(product, price, quantity)| json!({"productId": product, "name": "반찬", "unitPrice": price, "quantity": quantity}))
             .collect();
         let attribution = match creator {
-            Some(creator) => json!({"creatorId": creator, "code": "ALLEY.COOK"}),
+            Some(creator) => json!({"creatorId": creator, "code": "ALLEY.COOK", "liveId": LIVE}),
             None => json!({"code": "NOBODY"}),
         };
         self.emit(
@@ -234,6 +236,7 @@ async fn a_paid_order_accrues_at_the_collaborations_rates_and_is_payable_after_t
     assert_eq!(item["orderId"], json!(order));
     assert_eq!(item["collaborationId"], json!(collaboration));
     assert_eq!(item["merchantId"], json!(m.merchant));
+    assert_eq!(item["liveId"], json!(LIVE));
     assert_eq!(item["status"], "HELD");
     assert_eq!(item["accrued"], 3_933);
     let lines = item["lines"].as_array().unwrap();
@@ -493,16 +496,23 @@ async fn only_the_creators_owner_officials_and_operators_read_commissions() {
         )
         .await
         .error(StatusCode::NOT_FOUND, "CREATOR_NOT_FOUND", None);
-    m.app
-        .call(
-            Method::GET,
-            &format!("{path}?first=0"),
-            Some(&official()),
-            None,
-            None,
-        )
-        .await
-        .error(StatusCode::BAD_REQUEST, "INVALID_PAGE_SIZE", Some("first"));
+    for (query, code, field) in [
+        ("first=0", "INVALID_PAGE_SIZE", "first"),
+        ("first=101", "INVALID_PAGE_SIZE", "first"),
+        ("first=99999999999999999999", "INVALID_PAGE_SIZE", "first"),
+        ("after=not-a-cursor", "INVALID_CURSOR", "after"),
+    ] {
+        m.app
+            .call(
+                Method::GET,
+                &format!("{path}?{query}"),
+                Some(&official()),
+                None,
+                None,
+            )
+            .await
+            .error(StatusCode::BAD_REQUEST, code, Some(field));
+    }
     // Only officials and operators pay out; with nothing payable, nothing is paid.
     let payouts = format!("/creators/{}/payouts", m.creator);
     for actor in [m.kim.clone(), merchant_actor(m.merchant)] {
