@@ -269,9 +269,9 @@ fn accrue(order: &Attributed) -> Result<Vec<CommissionEvent>, CommissionError> {
     })])
 }
 
-/// The share of each returned line, capped so that no line gives back more
-/// than its commission; returned products the order did not earn on are left
-/// out.
+/// The share of each returned line (counted against the order's first line
+/// of its product), capped so that no line gives back more than its
+/// commission; returned products the order did not earn on are left out.
 fn take_back(
     order: &OrderCommission,
     returned: &[ReturnedSale],
@@ -292,7 +292,8 @@ fn take_back(
         };
         let line = &order.accrual.lines[index];
         let left = line.commission - taken[index];
-        let commission = share(sale.amount, line.bps)?.min(left);
+        // Beyond what a share can count, the cap holds all the same.
+        let commission = share(sale.amount, line.bps).map_or(left, |share| share.min(left));
         taken[index] += commission;
         lines.push(Line {
             product_id: sale.product_id,

@@ -216,6 +216,17 @@ fn a_return_while_held_reverses_the_lines_share_once() {
 
 #[test]
 fn no_line_gives_back_more_than_its_commission() {
+    Commissions::given([accrued(1)])
+        .when(give_back(1, 9, &[(KIMCHI, i64::MAX)]))
+        .then([CommissionEvent::Reversed(returned(
+            1,
+            9,
+            vec![kimchi(i64::MAX, 3_000)],
+        ))]);
+    let error = Commissions::given([accrued(1)])
+        .when(give_back(1, 9, &[(KIMCHI, -1)]))
+        .error();
+    assert_eq!(error.code(), "AMOUNT_INVALID");
     let first = returned(1, 7, vec![kimchi(25_000, 2_500)]);
     Commissions::given([accrued(1), CommissionEvent::Reversed(first)])
         .when(give_back(1, 8, &[(KIMCHI, 25_000)]))
