@@ -13,6 +13,8 @@ pub type Settings = ServiceSettings<CreatorMediaSection>;
 pub struct CreatorMediaSection {
     /// How partner webhooks are delivered (`webhooks.max_attempts`, …).
     pub webhooks: WebhookSettings,
+    /// Creators' commissions (`commissions.hold_seconds`).
+    pub commissions: CommissionSettings,
 }
 
 impl Section for CreatorMediaSection {
@@ -30,7 +32,35 @@ impl Section for CreatorMediaSection {
                 "webhooks.backoff_initial_ms is at least 1 and at most backoff_max_ms".into(),
             );
         }
+        if self.commissions.hold_seconds == 0 {
+            return Err("commissions.hold_seconds is at least 1".into());
+        }
         Ok(())
+    }
+}
+
+/// How commissions are held.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CommissionSettings {
+    /// How long a paid order's commission is held before it is payable, in
+    /// seconds: the storefront's return window (default 1,209,600 = 14 days).
+    pub hold_seconds: u64,
+}
+
+impl Default for CommissionSettings {
+    fn default() -> Self {
+        CommissionSettings {
+            hold_seconds: 1_209_600,
+        }
+    }
+}
+
+impl CommissionSettings {
+    /// The hold as a duration (capped at 100 years).
+    pub fn hold(&self) -> chrono::TimeDelta {
+        let seconds = i64::try_from(self.hold_seconds).unwrap_or(i64::MAX);
+        chrono::TimeDelta::seconds(seconds.min(100 * 365 * 86_400))
     }
 }
 
@@ -79,6 +109,7 @@ mod tests {
         let settings: Settings = serde_json::from_str("{}").unwrap();
         assert_eq!(settings.listen, SocketAddr::from(([127, 0, 0, 1], 8083)));
         assert_eq!(settings.own.webhooks, WebhookSettings::default());
+        assert_eq!(settings.own.commissions.hold_seconds, 1_209_600);
         assert!(settings.own.validate().is_ok());
     }
 
@@ -95,5 +126,16 @@ mod tests {
         ] {
             assert!(read(bad).unwrap().validate().is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn the_commission_hold_is_at_least_a_second() {
+        let read = |json: &str| serde_json::from_str::<CreatorMediaSection>(json);
+        assert!(read(r#"{"commissions":{"hold":3}}"#).is_err());
+        let section = read(r#"{"commissions":{"hold_seconds":2}}"#).unwrap();
+        assert_eq!(section.commissions.hold(), chrono::TimeDelta::seconds(2));
+        assert!(section.validate().is_ok());
+        let none = read(r#"{"commissions":{"hold_seconds":0}}"#).unwrap();
+        assert!(none.validate().is_err());
     }
 }

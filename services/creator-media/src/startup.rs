@@ -5,6 +5,7 @@ use golmok_kernel::Projections;
 use golmok_runtime::{Blueprint, Hosted, Need, Registration, Service, StartupError, Subscription};
 
 use crate::Settings;
+use crate::app::commissions::OrderCommissions;
 use crate::app::expiry::{EXPIRY_EVERY, Expiry};
 use crate::app::webhooks::DeliveryWorker;
 use crate::app::{CreatorMedia, MerchantDirectory};
@@ -21,6 +22,8 @@ pub struct Application {
     projections: Arc<Projections>,
     expiry: Expiry,
     webhooks: DeliveryWorker,
+    /// The process that follows the storefront's orders into commissions.
+    commissions: Arc<OrderCommissions>,
 }
 
 impl Application {
@@ -50,6 +53,10 @@ impl Blueprint for Application {
             Arc::clone(&projections),
         ));
         let expiry = Expiry::start(Arc::clone(&service), EXPIRY_EVERY);
+        let commissions = Arc::new(OrderCommissions::new(
+            Arc::clone(&service),
+            settings.own.commissions.hold(),
+        ));
         let webhooks =
             DeliveryWorker::start(Arc::clone(&hosted.storage.tables), settings.own.webhooks)
                 .map_err(|error| StartupError::Settings(format!("the webhook client: {error}")))?;
@@ -59,6 +66,7 @@ impl Blueprint for Application {
             projections,
             expiry,
             webhooks,
+            commissions,
         })
     }
 }
@@ -74,15 +82,25 @@ impl Service for Application {
         crate::http::router(Arc::clone(&self.service))
     }
 
-    /// Matching follows the storefront's merchants; everything else works
+    /// Matching follows the storefront's merchants and, through a second
+    /// consumer, commissions follow its orders; everything else works
     /// without them.
     fn subscriptions(&self) -> Vec<Subscription> {
-        vec![Subscription {
-            producer: golmok_contracts::storefront::SERVICE,
-            purpose: "its merchant directory for matching",
-            need: Need::Optional,
-            handler: Arc::new(MerchantDirectory),
-        }]
+        let storefront = golmok_contracts::storefront::SERVICE;
+        vec![
+            Subscription {
+                producer: storefront,
+                purpose: "its merchant directory for matching",
+                need: Need::Optional,
+                handler: Arc::new(MerchantDirectory),
+            },
+            Subscription {
+                producer: storefront,
+                purpose: "its creators' commissions",
+                need: Need::Optional,
+                handler: Arc::clone(&self.commissions) as Arc<dyn golmok_kernel::EventHandler>,
+            },
+        ]
     }
 
     async fn shutdown(&self) {

@@ -63,6 +63,11 @@ pub struct CommissionReturnedV1 {
     pub order_id: Uuid,
     /// The storefront's return.
     pub return_id: Uuid,
+    /// The returned lines that earned a commission: `sales` is the returned
+    /// amount, `commission` its share taken back (never more than what is
+    /// left of the line's commission).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub lines: Vec<CommissionLineV1>,
     /// Whole won: the returned lines' share of the commission.
     pub amount: i64,
     pub at: DateTime<Utc>,

@@ -524,3 +524,90 @@ pub struct WebhookPayload {
     /// When it happened.
     pub at: DateTime<Utc>,
 }
+
+// ---- commissions ----
+
+api_codes! {
+    // Where an order's commission stands: held until the order's return
+    // window ends, then payable, then paid out.
+    CommissionStatus { Held, Payable, PaidOut }
+}
+
+/// What a creator is owed, in whole won.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CommissionAccountView {
+    pub creator_id: Uuid,
+    /// Accrued and still within the orders' return windows.
+    pub held: i64,
+    /// Due at the next payout (before clawbacks are deducted).
+    pub payable: i64,
+    /// Clawed back and not yet deducted from a payout.
+    pub owed: i64,
+    /// The net of every payout so far.
+    pub paid_out: i64,
+}
+
+/// One line's share of an order's commission.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CommissionLineView {
+    pub product_id: Uuid,
+    /// Whole won the buyer paid for the line.
+    pub sales: i64,
+    pub bps: u32,
+    /// Whole won: `sales × bps / 10000`, rounded down.
+    pub commission: i64,
+    /// Whole won of it taken back by returns.
+    pub taken_back: i64,
+}
+
+/// The commission of one order credited to the creator.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CommissionView {
+    pub order_id: Uuid,
+    pub merchant_id: Uuid,
+    pub collaboration_id: Uuid,
+    pub live_id: Option<Uuid>,
+    pub status: CommissionStatus,
+    /// Whole won accrued when the order was paid.
+    pub accrued: i64,
+    /// Whole won taken back by returns while it was held.
+    pub reversed: i64,
+    /// Whole won taken back by returns once it was payable or paid out.
+    pub clawed_back: i64,
+    pub accrued_at: DateTime<Utc>,
+    /// When the order's return window ends.
+    pub payable_at: DateTime<Utc>,
+    /// The payout that settled it.
+    pub payout_id: Option<Uuid>,
+    pub lines: Vec<CommissionLineView>,
+}
+
+/// A creator's account and one page of its commissions, in accrual order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CreatorCommissionsView {
+    pub account: CommissionAccountView,
+    pub items: Vec<CommissionView>,
+    /// The `after` of the next page; absent on the last.
+    pub next_cursor: Option<String>,
+}
+
+/// A payout of a creator's payable commissions, less what was clawed back.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PayoutView {
+    pub id: Uuid,
+    pub creator_id: Uuid,
+    /// The orders whose commissions it settled.
+    pub orders: Vec<Uuid>,
+    /// Whole won.
+    pub payable: i64,
+    /// Whole won deducted for clawbacks.
+    pub clawed_back: i64,
+    /// Whole won paid: `payable − clawedBack`.
+    pub net: i64,
+    pub at: DateTime<Utc>,
+}

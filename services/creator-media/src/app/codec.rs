@@ -12,6 +12,7 @@ use super::collaboration_codec::{
     proposed_from_wire, proposed_to_wire, requested_from_wire, requested_to_wire,
 };
 use crate::domain::collaboration::CollaborationEvent;
+use crate::domain::commission::{Accrual, CommissionEvent, Line, Payout, Returned};
 use crate::domain::creator::{
     self, Channel, ClaimEvent, CreatorEvent, Handle, Profile, ProfileUpdated,
 };
@@ -99,12 +100,26 @@ event_table! {
         Disabled { webhook_id, at } => WebhookDisabled @ 1: WebhookDisabledV1,
         Deleted { webhook_id, at } => WebhookDeleted @ 1: WebhookDeletedV1,
     }
+    Commission(CommissionEvent) {
+        Accrued(Accrual {
+            creator_id, order_id, merchant_id, collaboration_id, live_id, lines, amount,
+            payable_at, at,
+        }) => CommissionAccrued @ 1: CommissionAccruedV1,
+        Payable { creator_id, order_id, amount, at } => CommissionPayable @ 1: CommissionPayableV1,
+        Reversed(Returned { creator_id, order_id, return_id, lines, amount, at })
+            => CommissionReversed @ 1: CommissionReturnedV1,
+        ClawedBack(Returned { creator_id, order_id, return_id, lines, amount, at })
+            => CommissionClawedBack @ 1: CommissionReturnedV1,
+        PaidOut(Payout { creator_id, payout_id, orders, payable, clawed_back, net, at })
+            => CommissionsPaidOut @ 1: CommissionsPaidOutV1,
+    }
 }
 
 map_codes!(Platform <=> creator::Platform { Youtube, Instagram, Tiktok, NaverBlog, Chzzk, Other });
 wire_struct!(Channel { platform, url, audience } <=> ChannelV1);
 wire_struct!(TaggedProduct { product_id, live_price } <=> TaggedProductV1);
 wire_struct!(Session { title, at } <=> SessionV1);
+wire_struct!(Line { product_id, sales, bps, commission } <=> CommissionLineV1);
 
 /// A handle read back is parsed again: what is stored is always a valid handle.
 impl Wire for Handle {
@@ -162,3 +177,4 @@ pub type TieInCodec = AggregateCodec<CreatorMediaCodec, TieInEvent>;
 pub type PromotionCodec = AggregateCodec<CreatorMediaCodec, PromotionEvent>;
 pub type CollaborationCodec = AggregateCodec<CreatorMediaCodec, CollaborationEvent>;
 pub type WebhookCodec = AggregateCodec<CreatorMediaCodec, WebhookEvent>;
+pub type CommissionCodec = AggregateCodec<CreatorMediaCodec, CommissionEvent>;

@@ -39,6 +39,8 @@ pub enum AppError {
     Collaboration(#[from] CollaborationError),
     #[error(transparent)]
     Webhook(#[from] WebhookError),
+    #[error(transparent)]
+    Commission(#[from] crate::domain::commission::CommissionError),
     #[error("no such tie-in")]
     TieInNotFound,
     #[error("not a feed cursor")]

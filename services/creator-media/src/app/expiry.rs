@@ -1,7 +1,8 @@
 //! The automatic expiry: one small background task that finds live
 //! promotions whose end has passed and collaborations whose answer or end is
 //! due, and expires each through the command handler (idempotent; a
-//! withdrawn promotion never expires).
+//! withdrawn promotion never expires); it also makes the held commissions
+//! whose return window ended payable.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -36,6 +37,9 @@ impl Expiry {
                         expire_ended(&service).await;
                         if let Err(error) = service.expire_due(Utc::now()).await {
                             tracing::warn!(%error, "cannot expire the collaborations that are due");
+                        }
+                        if let Err(error) = service.make_commissions_payable(Utc::now(), BATCH).await {
+                            tracing::warn!(%error, "cannot read the commissions that are due");
                         }
                     }
                     _ = stopped.changed() => break,

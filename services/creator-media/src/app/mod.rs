@@ -5,6 +5,7 @@ pub mod codec;
 mod collaboration_codec;
 pub mod collaboration_projection;
 mod collaborations;
+pub mod commissions;
 mod creators;
 mod error;
 pub mod expiry;

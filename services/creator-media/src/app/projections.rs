@@ -50,6 +50,7 @@ pub fn handlers() -> Vec<Arc<dyn EventHandler>> {
         Arc::new(super::promotion_projection::PromotionsProjection),
         Arc::new(super::collaboration_projection::CollaborationsProjection),
         Arc::new(super::webhooks::WebhookQueue),
+        Arc::new(super::commissions::CommissionsDue),
     ];
     handlers.extend(super::lives::handlers());
     handlers.extend(super::training::handlers());
@@ -126,7 +127,8 @@ impl EventHandler for ViewsProjection {
             | CreatorMediaEvent::TieIn(_)
             | CreatorMediaEvent::Promotion(_)
             | CreatorMediaEvent::Collaboration(_)
-            | CreatorMediaEvent::Webhook(_) => {}
+            | CreatorMediaEvent::Webhook(_)
+            | CreatorMediaEvent::Commission(_) => {}
             CreatorMediaEvent::Studio(StudioEvent::Created(created)) => {
                 let view = studio_view(&created);
                 let id = view.id.to_string();

@@ -240,5 +240,6 @@ pub fn all() -> Vec<CreatorMediaEvent> {
         }
         .into(),
     ])
+    .chain(super::commissions::samples(at(), id))
     .collect()
 }

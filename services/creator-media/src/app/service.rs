@@ -3,10 +3,11 @@ use std::sync::Arc;
 use golmok_kernel::{CommandHandler, EventLog, Projections, StreamName, Tables};
 
 use super::codec::{
-    ClaimCodec, CollaborationCodec, CreatorCodec, DayCodec, PromotionCodec, StudioCodec,
-    TieInCodec, WebhookCodec,
+    ClaimCodec, CollaborationCodec, CommissionCodec, CreatorCodec, DayCodec, PromotionCodec,
+    StudioCodec, TieInCodec, WebhookCodec,
 };
 use crate::domain::collaboration::Collaboration;
+use crate::domain::commission::Commissions;
 use crate::domain::creator::{Creator, HandleClaim};
 use crate::domain::promotion::Promotion;
 use crate::domain::studio::{Studio, StudioDay};
@@ -27,6 +28,7 @@ pub struct CreatorMedia {
     pub(super) promotions: CommandHandler<Promotion, PromotionCodec>,
     pub(super) collaborations: CommandHandler<Collaboration, CollaborationCodec>,
     pub(super) webhooks: CommandHandler<Webhook, WebhookCodec>,
+    pub(super) commissions: CommandHandler<Commissions, CommissionCodec>,
     pub(super) projections: Arc<Projections>,
 }
 
@@ -55,7 +57,8 @@ impl CreatorMedia {
             tie_ins: CommandHandler::new(Arc::clone(&log)),
             promotions: CommandHandler::new(Arc::clone(&log)),
             collaborations: CommandHandler::new(Arc::clone(&log)),
-            webhooks: CommandHandler::new(log),
+            webhooks: CommandHandler::new(Arc::clone(&log)),
+            commissions: CommandHandler::new(log),
             tables,
             projections,
         }

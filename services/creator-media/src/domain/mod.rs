@@ -1,6 +1,7 @@
 //! Pure, synchronous aggregates: no I/O, clocks, id generation or wire formats.
 
 pub mod collaboration;
+pub mod commission;
 pub mod creator;
 mod labels;
 pub mod live;

@@ -6,6 +6,7 @@ use golmok_runtime::edge::{Failure, Problem, Row};
 
 use crate::app::AppError;
 use crate::domain::collaboration::CollaborationError;
+use crate::domain::commission::CommissionError;
 use crate::domain::creator::CreatorError;
 use crate::domain::live::LiveError;
 use crate::domain::promotion::PromotionError;
@@ -57,6 +58,7 @@ impl Problem for AppError {
             AppError::Webhook(error) => {
                 Row::new(webhook_status(error), error.code()).field(error.field())
             }
+            AppError::Commission(error) => Row::new(commission_status(error), error.code()),
             AppError::TieInNotFound => {
                 Row::new(StatusCode::NOT_FOUND, "TIE_IN_NOT_FOUND").at("tieIn")
             }
@@ -184,5 +186,18 @@ fn webhook_status(error: &WebhookError) -> StatusCode {
         WebhookError::UrlInvalid(_) | WebhookError::Description(_) => StatusCode::BAD_REQUEST,
         WebhookError::NotFound => StatusCode::NOT_FOUND,
         WebhookError::AlreadyExists => StatusCode::CONFLICT,
+    }
+}
+
+fn commission_status(error: &CommissionError) -> StatusCode {
+    match error {
+        CommissionError::NotFound => StatusCode::NOT_FOUND,
+        CommissionError::NothingToPayOut
+        | CommissionError::PayoutExists
+        | CommissionError::NotDue => StatusCode::CONFLICT,
+        CommissionError::LinesEmpty
+        | CommissionError::RateInvalid
+        | CommissionError::AmountInvalid
+        | CommissionError::AmountTooLarge => StatusCode::BAD_REQUEST,
     }
 }

@@ -2,6 +2,7 @@
 //! promotions.
 
 mod collaborations;
+mod commissions;
 mod creators;
 mod error;
 mod lives;
@@ -61,6 +62,7 @@ pub fn router(service: Arc<CreatorMedia>) -> Router {
         .route("/promotions/{id}/withdrawal", post(promotions::withdraw))
         .route("/merchants/{id}/promotions", get(promotions::of_merchant))
         .merge(collaborations::routes())
+        .merge(commissions::routes())
         .route("/webhooks", post(webhooks::register).get(webhooks::list))
         .route("/webhooks/{id}", get(webhooks::get))
         .route("/webhooks/{id}/secret", post(webhooks::rotate_secret))

@@ -12,8 +12,14 @@ pub struct TestApp {
 }
 
 pub async fn spawn_app() -> TestApp {
+    spawn_with(|_| {}).await
+}
+
+/// The service with its settings changed by `change`.
+pub async fn spawn_with(change: impl FnOnce(&mut Settings)) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
-    let settings = test_settings(dir.path(), Settings::default());
+    let mut settings = test_settings(dir.path(), Settings::default());
+    change(&mut settings);
     TestApp {
         app: TestService::spawn(dir, settings).await,
     }
@@ -63,6 +69,11 @@ pub fn slot(hour: u32) -> DateTime<Utc> {
 }
 
 impl TestApp {
+    /// The built service (its application service, its tables).
+    pub fn application(&self) -> &Application {
+        &self.app.service
+    }
+
     /// Stops and builds the service again on the same data directory.
     pub async fn restart(self) -> TestApp {
         let app = self

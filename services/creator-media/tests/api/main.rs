@@ -2,6 +2,7 @@
 //! temporary data directory (the testkit's harness) and talks HTTP to it.
 
 mod collaborations;
+mod commissions;
 mod creators;
 mod helpers;
 mod lives;

@@ -54,6 +54,7 @@ pub(crate) struct Mutation(
     creator_media::PromotionMutation,
     creator_media::CollaborationMutation,
     creator_media::WebhookMutation,
+    creator_media::CommissionMutation,
 );
 
 node::node_types! {
@@ -79,6 +80,7 @@ node::node_types! {
         StudioBooking => "studio bookings are read from their studio's bookings(day:)",
         AuditEntry => "audit entries are read from their collaboration's auditTrail",
         WebhookDelivery => "webhook deliveries are read from their webhook's deliveries",
+        CommissionPayout => "commission payouts are read from payOutCommissions and their commissions' payoutId",
     }
 }
 

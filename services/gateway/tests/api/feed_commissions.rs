@@ -73,6 +73,7 @@ impl Ledger<'_> {
             order_id: order,
             return_id: Uuid::now_v7(),
             amount,
+            lines: Vec::new(),
             at: Utc::now(),
         };
         self.events.append(&self.stream(), name, &returned).await

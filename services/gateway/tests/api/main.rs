@@ -4,6 +4,7 @@
 mod attribution;
 mod auth;
 mod collaborations;
+mod commissions;
 mod contract;
 mod creators;
 mod fake_storefront;

@@ -4,6 +4,7 @@
 //! caller; the gateway passes the caller on.
 
 mod collaborations;
+mod commissions;
 mod lives;
 mod matching;
 mod mutations;
@@ -16,6 +17,7 @@ mod webhooks;
 pub(crate) use collaborations::{
     Collaboration, CollaborationMutation, CollaborationQuery, find_collaboration,
 };
+pub(crate) use commissions::CommissionMutation;
 pub(crate) use lives::{LiveMutation, LiveQuery, LiveSession, find_live};
 pub(crate) use matching::{CreatorMatch, recommended_creators};
 pub(crate) use mutations::CreatorMediaMutation;

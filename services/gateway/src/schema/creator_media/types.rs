@@ -90,6 +90,28 @@ impl Creator {
         }
         Ok(cohorts)
     }
+
+    /// What the creator is owed (held, payable, owed, paid out); its owner,
+    /// officials and operators read it, anyone else reads null.
+    async fn commission_account(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Option<super::commissions::CommissionAccount>> {
+        super::commissions::commission_account(ctx, self.0.id).await
+    }
+
+    /// The commissions of the orders credited to the creator, in accrual
+    /// order: for its owner, officials and operators.
+    #[graphql(complexity = "crate::relay::PageRequest::complexity(first, child_complexity)")]
+    async fn commissions(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "How many, 1 to 100 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "Continue after this cursor.")] after: Option<String>,
+    ) -> Result<Option<async_graphql::connection::Connection<String, super::commissions::Commission>>>
+    {
+        super::commissions::commissions(ctx, self.0.id, first, after).await
+    }
 }
 
 /// One channel a creator publishes on.

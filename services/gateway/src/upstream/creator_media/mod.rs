@@ -3,6 +3,7 @@
 //! goes out is checked.
 
 mod collaborations;
+mod commissions;
 mod lives;
 pub(crate) mod model;
 pub(crate) mod promotions;
