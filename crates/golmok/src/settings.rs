@@ -81,7 +81,15 @@ impl<'de> Deserialize<'de> for SuiteSettings {
         }
         let mut services = Vec::new();
         for service in SERVICES {
-            let section = sections.remove(service.name()).unwrap_or_default();
+            // `[creator-media]` in a file; `GOLMOK__CREATOR_MEDIA__…` in the
+            // environment, which cannot spell the hyphen (and wins).
+            let env_spelling = service.name().replace('-', "_");
+            let mut section = sections.remove(service.name()).unwrap_or_default();
+            if env_spelling != service.name()
+                && let Some(from_env) = sections.remove(&env_spelling)
+            {
+                section = overlay(section, from_env);
+            }
             let settings = service
                 .settings(section)
                 .map_err(|e| D::Error::custom(format!("[{}] {e}", service.name())))?;
@@ -99,6 +107,24 @@ impl<'de> Deserialize<'de> for SuiteSettings {
 }
 
 /// An unknown section or service name, and the services there are.
+/// `base` with every key of `top` set over it, tables merged key by key.
+fn overlay(base: SettingsValue, top: SettingsValue) -> SettingsValue {
+    let origin = top.origin().map(str::to_owned);
+    match (base.clone().into_table(), top.clone().into_table()) {
+        (Ok(mut base), Ok(top)) => {
+            for (key, value) in top {
+                let merged = match base.remove(&key) {
+                    Some(under) => overlay(under, value),
+                    None => value,
+                };
+                base.insert(key, merged);
+            }
+            SettingsValue::new(origin.as_ref(), base)
+        }
+        _ => top,
+    }
+}
+
 fn unknown<'de, D: Deserializer<'de>>(key: &str) -> D::Error {
     let services = crate::registry::names().join(", ");
     D::Error::custom(format!(
@@ -184,6 +210,30 @@ mod tests {
             settings.upstream("storefront").unwrap(),
             "http://storefront.internal"
         );
+    }
+
+    #[test]
+    fn a_hyphenated_service_is_also_set_by_its_environment_spelling_which_wins() {
+        // `GOLMOK__CREATOR_MEDIA__COMMISSIONS__HOLD_SECONDS` reads as `[creator_media]`.
+        let settings = load(
+            r#"
+            [creator-media]
+            listen = "127.0.0.1:9003"
+            commissions = { hold_seconds = 600 }
+            webhooks = { poll_ms = 100 }
+            [creator_media.commissions]
+            hold_seconds = 2
+            "#,
+        )
+        .expect("valid settings");
+        let media = section(&settings, "creator-media");
+        assert_eq!(media.listen, SocketAddr::from(([127, 0, 0, 1], 9003)));
+        let typed = media
+            .clone()
+            .typed::<creator_media::config::CreatorMediaSection>()
+            .unwrap();
+        assert_eq!(typed.commissions.hold_seconds, 2);
+        assert_eq!(typed.webhooks.poll_ms, 100);
     }
 
     #[test]

@@ -121,13 +121,13 @@ fn orders(
     })
 }
 
-fn text(value: &Value) -> String {
+pub(crate) fn text(value: &Value) -> String {
     value.as_str().expect("a string").to_owned()
 }
 
 /// The items of subscription `field` curl receives in two seconds:
 /// (`label` of the item, its cursor) of each.
-fn received(
+pub(crate) fn received(
     suite: &Golmok,
     token: &str,
     query: &str,

@@ -1,6 +1,7 @@
 //! The `golmok` binary as users run it: real processes over HTTP.
 
 mod cassandra;
+mod commerce;
 mod cql_outage;
 mod dlq;
 mod double_spend;

@@ -19,7 +19,12 @@ pub struct Golmok {
 impl Golmok {
     /// `golmok up` on `data_dir`, on a free port.
     pub fn up(data_dir: &Path) -> Golmok {
-        Golmok::start(&["up"], data_dir, "127.0.0.1:0", &[], "Golmok is up.")
+        Golmok::up_with(data_dir, &[])
+    }
+
+    /// `golmok up` on `data_dir`, on a free port, with `env` (settings).
+    pub fn up_with(data_dir: &Path, env: &[(&str, &str)]) -> Golmok {
+        Golmok::start(&["up"], data_dir, "127.0.0.1:0", env, "Golmok is up.")
     }
 
     /// `golmok up --config <config>` on `data_dir`, on a free port.
