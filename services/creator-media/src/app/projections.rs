@@ -53,6 +53,7 @@ pub fn handlers() -> Vec<Arc<dyn EventHandler>> {
     ];
     handlers.extend(super::lives::handlers());
     handlers.extend(super::training::handlers());
+    handlers.extend(super::videos::handlers());
     handlers
 }
 
@@ -122,6 +123,7 @@ impl EventHandler for ViewsProjection {
             }
             CreatorMediaEvent::Claim(_)
             | CreatorMediaEvent::Live(_)
+            | CreatorMediaEvent::Video(_)
             | CreatorMediaEvent::Cohort(_)
             | CreatorMediaEvent::TieIn(_)
             | CreatorMediaEvent::Promotion(_)

@@ -10,6 +10,7 @@ mod promotions;
 mod studios;
 mod tie_ins;
 mod training;
+mod videos;
 mod webhooks;
 
 use std::sync::Arc;
@@ -61,6 +62,7 @@ pub fn router(service: Arc<CreatorMedia>) -> Router {
         .route("/promotions/{id}/withdrawal", post(promotions::withdraw))
         .route("/merchants/{id}/promotions", get(promotions::of_merchant))
         .merge(collaborations::routes())
+        .merge(videos::routes())
         .route("/webhooks", post(webhooks::register).get(webhooks::list))
         .route("/webhooks/{id}", get(webhooks::get))
         .route("/webhooks/{id}/secret", post(webhooks::rotate_secret))
