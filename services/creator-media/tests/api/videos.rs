@@ -4,6 +4,7 @@
 
 use chrono::{TimeDelta, Utc};
 use golmok_runtime::Actor;
+use golmok_testkit::idempotency::{Replayable, assert_idempotent};
 use golmok_testkit::service::{citizen, merchant_actor};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -373,6 +374,78 @@ async fn a_video_without_a_covering_active_collaboration_or_with_bad_input_publi
     );
     assert!(
         listed(&app, &format!("/creators/{creator_id}/videos"))
+            .await
+            .is_empty()
+    );
+}
+
+#[tokio::test]
+async fn publishing_keeps_the_idempotency_contract() {
+    let app = spawn_app().await;
+    let merchant = Uuid::now_v7();
+    let shop = merchant_actor(merchant);
+    let body = video(merchant, None, &[product(1)]);
+    let mut other_body = body.clone();
+    other_body["title"] = json!("다른 영상");
+    let command = Replayable {
+        method: Method::POST,
+        path: "/videos".into(),
+        body,
+        other_body,
+    };
+    assert_idempotent(&app, &shop, &command, || async {
+        listed(&app, &format!("/merchants/{merchant}/videos"))
+            .await
+            .len()
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn videos_and_their_lists_survive_a_restart() {
+    let app = spawn_app().await;
+    let kim = creator("creator-kim");
+    let creator_id = app.register("creator-kim", "alley.cook").await;
+    let merchant = Uuid::now_v7();
+    let shop = merchant_actor(merchant);
+    collaboration(&app, &shop, &kim, merchant, creator_id, true).await;
+    let kept = app
+        .post(
+            "/videos",
+            &kim,
+            video(merchant, Some(creator_id), &[product(2)]),
+        )
+        .await;
+    let kept = kept.expect(StatusCode::CREATED).clone();
+    let gone = app
+        .post("/videos", &shop, video(merchant, None, &[product(2)]))
+        .await;
+    let gone = id_of(gone.expect(StatusCode::CREATED));
+    app.post(&format!("/videos/{gone}/unpublishing"), &shop, json!({}))
+        .await
+        .expect(StatusCode::OK);
+
+    let app = app.restart().await;
+    let id = id_of(&kept);
+    let read = app.get(&format!("/videos/{id}")).await;
+    assert_eq!(read.expect(StatusCode::OK), &kept);
+    let ids = vec![json!(id)];
+    assert_eq!(
+        listed(&app, &format!("/products/{}/videos", product(2))).await,
+        ids
+    );
+    assert_eq!(
+        listed(&app, &format!("/creators/{creator_id}/videos")).await,
+        ids
+    );
+    let down = app.get(&format!("/videos/{gone}")).await;
+    assert_eq!(down.expect(StatusCode::OK)["status"], "UNPUBLISHED");
+    // The creator still unpublishes its video after the restart.
+    app.post(&format!("/videos/{id}/unpublishing"), &kim, json!({}))
+        .await
+        .expect(StatusCode::OK);
+    assert!(
+        listed(&app, &format!("/merchants/{merchant}/videos"))
             .await
             .is_empty()
     );
