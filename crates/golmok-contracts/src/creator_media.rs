@@ -15,8 +15,10 @@ mod commissions;
 pub mod http;
 mod lives;
 mod training;
+mod videos;
 pub use lives::*;
 pub use training::*;
+pub use videos::*;
 
 pub use collaborations::*;
 pub use commissions::*;

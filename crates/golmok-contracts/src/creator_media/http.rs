@@ -12,9 +12,11 @@ use crate::api_codes;
 mod lives;
 mod matching;
 mod training;
+mod videos;
 pub use lives::*;
 pub use matching::*;
 pub use training::*;
+pub use videos::*;
 
 api_codes! {
     // Whether a booking holds its slot.

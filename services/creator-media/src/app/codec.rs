@@ -21,6 +21,7 @@ use crate::domain::promotion::{Offer, PromotionEvent, Published};
 use crate::domain::studio::{DayEvent, StudioCreated, StudioEvent};
 use crate::domain::tie_in::{TieInCreated, TieInEvent};
 use crate::domain::training::{CohortEvent, Opened, Session};
+use crate::domain::video::{Published as PublishedVideo, VideoEvent};
 use crate::domain::webhook::{Endpoint, WebhookEvent};
 
 event_table! {
@@ -58,6 +59,13 @@ event_table! {
         ProductPinned { live_id, product_id, at } => LiveProductPinned @ 1: LiveProductPinnedV1,
         Ended { live_id, at } => LiveEnded @ 1: LiveMomentV1,
         Cancelled { live_id, at } => LiveCancelled @ 1: LiveMomentV1,
+    }
+    Video(VideoEvent) {
+        Published(PublishedVideo {
+            video_id, merchant_id, creator_id, collaboration_id, published_by, title, url,
+            platform, products, at,
+        }) => VideoPublished @ 1: VideoPublishedV1,
+        Unpublished { video_id, at } => VideoUnpublished @ 1: VideoUnpublishedV1,
     }
     Cohort(CohortEvent) {
         Opened(Opened { cohort_id, name, sessions, capacity, pass_mark, at })
@@ -172,6 +180,7 @@ pub type ClaimCodec = AggregateCodec<CreatorMediaCodec, ClaimEvent>;
 pub type StudioCodec = AggregateCodec<CreatorMediaCodec, StudioEvent>;
 pub type DayCodec = AggregateCodec<CreatorMediaCodec, DayEvent>;
 pub type LiveCodec = AggregateCodec<CreatorMediaCodec, LiveEvent>;
+pub type VideoCodec = AggregateCodec<CreatorMediaCodec, VideoEvent>;
 pub type CohortCodec = AggregateCodec<CreatorMediaCodec, CohortEvent>;
 pub type TieInCodec = AggregateCodec<CreatorMediaCodec, TieInEvent>;
 pub type PromotionCodec = AggregateCodec<CreatorMediaCodec, PromotionEvent>;

@@ -295,8 +295,23 @@ impl CreatorMedia {
         input: &NewPromotion,
         actor: &Actor,
     ) -> Result<(), AppError> {
+        self.covering_collaboration(collaboration_id, input.merchant_id, &input.products, actor)
+            .await
+            .map(|_| ())
+    }
+
+    /// The proposal of `collaboration_id` unless `actor` is not one of its
+    /// parties (nor an operator), it is not active now, it is not
+    /// `merchant_id`'s or it does not cover every product.
+    pub(super) async fn covering_collaboration(
+        &self,
+        collaboration_id: Uuid,
+        merchant_id: Uuid,
+        products: &[Uuid],
+        actor: &Actor,
+    ) -> Result<Proposal, AppError> {
         let (proposal, state) = self.party_collaboration(collaboration_id, actor).await?;
-        if proposal.merchant_id != input.merchant_id {
+        if proposal.merchant_id != merchant_id {
             return Err(CollaborationError::NotFound.into());
         }
         let now = Utc::now();
@@ -304,10 +319,10 @@ impl CreatorMedia {
         if state.status() != Some(Status::Active) || now < terms.starts || now >= terms.ends {
             return Err(CollaborationError::NotActive.into());
         }
-        if !input.products.iter().all(|product| terms.covers(*product)) {
+        if !products.iter().all(|product| terms.covers(*product)) {
             return Err(CollaborationError::ProductNotCovered.into());
         }
-        Ok(())
+        Ok(proposal)
     }
 
     /// Refuses anyone but the collaboration's creator.

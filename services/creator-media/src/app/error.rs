@@ -27,6 +27,8 @@ pub enum AppError {
     Cohort(#[from] crate::domain::training::CohortError),
     #[error(transparent)]
     Live(#[from] crate::domain::live::LiveError),
+    #[error(transparent)]
+    Video(#[from] crate::domain::video::VideoError),
     #[error("no such merchant")]
     MerchantNotFound,
     #[error("the merchant is suspended")]

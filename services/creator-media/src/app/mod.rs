@@ -19,6 +19,7 @@ mod service;
 mod studios;
 mod tie_ins;
 mod training;
+mod videos;
 pub mod views;
 pub mod webhooks;
 
@@ -33,3 +34,4 @@ pub use service::{CREATOR, CreatorMedia, PROMOTION, STUDIO, TIE_IN};
 pub use studios::NewStudio;
 pub use tie_ins::NewTieIn;
 pub use training::{CohortAction, NewCohort};
+pub use videos::NewVideo;

@@ -54,6 +54,7 @@ pub fn handlers() -> Vec<Arc<dyn EventHandler>> {
     ];
     handlers.extend(super::lives::handlers());
     handlers.extend(super::training::handlers());
+    handlers.extend(super::videos::handlers());
     handlers
 }
 
@@ -123,6 +124,7 @@ impl EventHandler for ViewsProjection {
             }
             CreatorMediaEvent::Claim(_)
             | CreatorMediaEvent::Live(_)
+            | CreatorMediaEvent::Video(_)
             | CreatorMediaEvent::Cohort(_)
             | CreatorMediaEvent::TieIn(_)
             | CreatorMediaEvent::Promotion(_)

@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use super::codec::CreatorMediaEvent;
+use crate::domain::collaboration::Party;
 use crate::domain::creator::{
     Channel, ClaimEvent, CreatorEvent, Handle, Platform, Profile, ProfileUpdated,
 };
@@ -15,6 +16,7 @@ use crate::domain::promotion::{Offer, PromotionEvent, Published};
 use crate::domain::studio::{DayEvent, StudioCreated, StudioEvent};
 use crate::domain::tie_in::{TieInCreated, TieInEvent};
 use crate::domain::training::{CohortEvent, Opened, Session};
+use crate::domain::video::{Published as PublishedVideo, VideoEvent};
 use crate::domain::webhook::{Endpoint, WebhookEvent};
 use golmok_kernel::Won;
 
@@ -132,6 +134,24 @@ pub fn all() -> Vec<CreatorMediaEvent> {
         LiveEvent::Cancelled {
             live_id: id(8),
             at: at(),
+        }
+        .into(),
+        VideoEvent::Published(PublishedVideo {
+            video_id: id(60),
+            merchant_id: id(5),
+            creator_id: Some(id(1)),
+            collaboration_id: Some(id(61)),
+            published_by: Party::Creator,
+            title: "망원 빵 언박싱".into(),
+            url: "https://youtube.com/watch?v=golmok".into(),
+            platform: Platform::Youtube,
+            products: vec![id(6), id(7)],
+            at: at(),
+        })
+        .into(),
+        VideoEvent::Unpublished {
+            video_id: id(60),
+            at: start,
         }
         .into(),
         CohortEvent::Opened(Opened {

@@ -11,6 +11,7 @@ pub mod studio;
 mod text;
 pub mod tie_in;
 pub mod training;
+pub mod video;
 pub mod webhook;
 
 pub use labels::{LabelsRefused, label, labels};

@@ -44,6 +44,9 @@ impl Problem for AppError {
             AppError::Live(error) => {
                 Row::new(live_status(error), error.code()).field(error.field())
             }
+            AppError::Video(error) => {
+                Row::new(super::videos::status(error), error.code()).field(error.field())
+            }
             AppError::MerchantNotFound => Row::new(StatusCode::NOT_FOUND, "MERCHANT_NOT_FOUND"),
             AppError::MerchantSuspended => Row::new(StatusCode::CONFLICT, "MERCHANT_SUSPENDED"),
             AppError::TieIn(error) => {

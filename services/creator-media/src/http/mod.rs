@@ -11,6 +11,7 @@ mod promotions;
 mod studios;
 mod tie_ins;
 mod training;
+mod videos;
 mod webhooks;
 
 use std::sync::Arc;
@@ -63,6 +64,7 @@ pub fn router(service: Arc<CreatorMedia>) -> Router {
         .route("/merchants/{id}/promotions", get(promotions::of_merchant))
         .merge(collaborations::routes())
         .merge(commissions::routes())
+        .merge(videos::routes())
         .route("/webhooks", post(webhooks::register).get(webhooks::list))
         .route("/webhooks/{id}", get(webhooks::get))
         .route("/webhooks/{id}/secret", post(webhooks::rotate_secret))

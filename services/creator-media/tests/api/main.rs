@@ -11,4 +11,5 @@ mod persistence;
 mod promotions;
 mod studios;
 mod training;
+mod videos;
 mod webhooks;

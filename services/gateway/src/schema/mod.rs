@@ -39,6 +39,7 @@ pub(crate) struct Query(
     creator_media::PromotionQuery,
     creator_media::CollaborationQuery,
     creator_media::WebhookQuery,
+    creator_media::VideoQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -55,6 +56,7 @@ pub(crate) struct Mutation(
     creator_media::CollaborationMutation,
     creator_media::WebhookMutation,
     creator_media::CommissionMutation,
+    creator_media::VideoMutation,
 );
 
 node::node_types! {
@@ -73,6 +75,7 @@ node::node_types! {
         Promotion(creator_media::Promotion) => creator_media::find_promotion,
         Collaboration(creator_media::Collaboration) => creator_media::find_collaboration,
         Webhook(creator_media::Webhook) => creator_media::find_webhook,
+        Video(creator_media::Video) => creator_media::find_video,
     }
     not_nodes {
         VoucherRedemption => "voucher redemptions are read from their wallet or their merchant's voucherRedemptions",

@@ -57,7 +57,7 @@ const TRAIL: &str = "query($id: ID!) {
 
 const PRODUCT: &str = "query($p: ID!) { product(id: $p) { name price stock } }";
 
-async fn creator(app: &TestApp, token: &str, handle: &str) -> String {
+pub(crate) async fn creator(app: &TestApp, token: &str, handle: &str) -> String {
     let input = json!({
         "handle": handle, "displayName": "골목 크리에이터",
         "channels": [{"platform": "YOUTUBE", "url": format!("https://youtube.com/@{handle}"), "audience": 50_000}],
@@ -88,7 +88,7 @@ fn invitation(shop: &Shop, creator: &str) -> Value {
 
 /// The merchant invites on `terms`, the creator (`token`) accepts; returns
 /// the collaboration's global id.
-async fn delegate(app: &TestApp, shop: &Shop, token: &str, terms: Value) -> String {
+pub(crate) async fn delegate(app: &TestApp, shop: &Shop, token: &str, terms: Value) -> String {
     let invited = app
         .data(Some(&shop.token), INVITE, json!({"input": terms}))
         .await;

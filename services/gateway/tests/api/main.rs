@@ -32,5 +32,6 @@ mod tenancy;
 mod tour;
 mod unavailable;
 mod user_errors;
+mod videos;
 mod vouchers;
 mod webhooks;

@@ -12,6 +12,7 @@ mod promotions;
 mod queries;
 mod training;
 mod types;
+mod videos;
 mod webhooks;
 
 pub(crate) use collaborations::{
@@ -27,4 +28,5 @@ pub(crate) use promotions::{
 pub(crate) use queries::{CreatorMediaQuery, find_creator, find_studio};
 pub(crate) use training::{TrainingCohort, TrainingMutation, TrainingQuery, find_cohort};
 pub(crate) use types::{Creator, Studio};
+pub(crate) use videos::{Video, VideoMutation, VideoQuery, find_video};
 pub(crate) use webhooks::{Webhook, WebhookMutation, WebhookQuery, find_webhook};

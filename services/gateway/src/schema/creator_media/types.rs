@@ -112,6 +112,17 @@ impl Creator {
     {
         super::commissions::commissions(ctx, self.0.id, first, after).await
     }
+
+    /// The creator's published videos by publication time.
+    #[graphql(complexity = "crate::relay::PageRequest::complexity(first, child_complexity)")]
+    async fn videos(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "How many, 1 to 100 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "Continue after this cursor.")] after: Option<String>,
+    ) -> Result<async_graphql::connection::Connection<String, super::Video>> {
+        super::videos::videos_of(ctx, "creators", self.0.id, first, after).await
+    }
 }
 
 /// One channel a creator publishes on.

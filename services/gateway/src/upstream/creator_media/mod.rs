@@ -8,6 +8,7 @@ mod lives;
 pub(crate) mod model;
 pub(crate) mod promotions;
 mod training;
+mod videos;
 
 pub(crate) use collaborations::Answering;
 mod webhooks;
