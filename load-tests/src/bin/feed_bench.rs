@@ -11,8 +11,10 @@
 //! creator-media log stays empty, so its relay publishes nothing. Latency runs
 //! from the produce call to the subscriber reading the item's `event: next`:
 //! Kafka, the gateway's feed consumer and watermark, its store, the broadcast
-//! and the SSE stream. The raw baseline sends the same number of records at the
-//! same pace from a producer to a plain consumer on the same broker.
+//! and the SSE stream. The raw baseline, measured in every round while that
+//! round's subscriptions are open, sends the same number of records at the
+//! same pace from a producer to a plain consumer on the same broker (assigned
+//! its partitions at their end offsets before the first send).
 //!
 //! `cargo build --release -p golmok -p load-tests && target/release/feed_bench`
 //! (needs `GOLMOK_KAFKA_LIBS`; opens one connection per subscription, so
@@ -38,8 +40,10 @@ use load_tests::Percentiles;
 use rdkafka::ClientConfig;
 use rdkafka::consumer::{Consumer as _, StreamConsumer};
 use rdkafka::producer::{FutureProducer, FutureRecord};
+use rdkafka::{Offset, TopicPartitionList};
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
 use uuid::Uuid;
 
 #[derive(Parser)]
@@ -61,6 +65,10 @@ struct Args {
 const CREATOR_MEDIA: &str = "creator-media";
 const RAW_TOPIC: &str = "feed-bench-raw";
 const WAIT: Duration = Duration::from_secs(120);
+/// Longest wait for `golmok up` to exit after SIGTERM.
+const STOP: Duration = Duration::from_secs(30);
+/// Longest wait for one raw Kafka request (metadata, offsets, a send).
+const RAW_TIMEOUT: Duration = Duration::from_secs(10);
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -110,12 +118,12 @@ async fn main() -> anyhow::Result<()> {
 
     let (receipts, arrivals) = mpsc::unbounded_channel();
     let mut arrivals = Arrivals::new(arrivals);
-    let mut open = 0;
+    let mut open = Vec::new();
     let mut rows = Vec::new();
     for (round, target) in args.subscriptions.iter().copied().enumerate() {
         eprintln!("opening subscriptions up to {target}");
         let mut opening = FuturesUnordered::new();
-        for _ in open..target {
+        for _ in open.len()..target {
             let url = format!("{}/graphql", suite.base);
             opening.push(subscribe(
                 client.clone(),
@@ -125,13 +133,12 @@ async fn main() -> anyhow::Result<()> {
                 receipts.clone(),
             ));
             if opening.len() >= 256 {
-                opening.next().await.context("opening")??;
+                open.push(opening.next().await.context("opening")??);
             }
         }
         while let Some(opened) = opening.next().await {
-            opened?;
+            open.push(opened?);
         }
-        open = target;
         // Every subscription is live once each has the warm-up item.
         let warm_up = format!("warm-up {round}");
         relay.promotion(&warm_up).await?;
@@ -150,43 +157,54 @@ async fn main() -> anyhow::Result<()> {
             let received = arrivals.wait(title, target).await?;
             latencies.extend(received.iter().map(|r| r.saturating_duration_since(*at)));
         }
+        let resident = suite.resident()?;
+        // The baseline under the same load: these subscriptions still open.
+        eprintln!("round of {target}: raw produce → consume");
+        let raw = raw_latency(&kafka, &producer, args.promotions, args.period_ms).await?;
         let row = Row {
             subscriptions: target,
             feed: Percentiles::of(latencies),
-            resident: suite.resident()?,
+            raw,
+            resident,
         };
         eprintln!(
-            "{target} subscriptions: p50 {:.2} ms, p99 {:.2} ms, RSS {} MiB",
+            "{target} subscriptions: p50 {:.2} ms, p99 {:.2} ms (raw p99 {:.2} ms), RSS {} MiB",
             row.feed.p50,
             row.feed.p99,
+            row.raw.p99,
             row.resident.0 / 1_048_576
         );
         rows.push(row);
     }
-    eprintln!("raw produce → consume");
-    let raw = raw_latency(&kafka, &producer, args.promotions, args.period_ms).await?;
+    // The subscribers hang up first: a server that is still streaming to
+    // them would wait for them on SIGTERM.
+    for subscription in &open {
+        subscription.abort();
+    }
     suite.stop()?;
 
     println!(
         "\nP7 promotion published → subscriber receives (GraphQL over SSE, golmok up --bus kafka)"
     );
     println!(
-        "raw Kafka produce → consume: p50 {:.2} ms, p99 {:.2} ms ({} records)\n",
-        raw.p50, raw.p99, raw.count
+        "raw Kafka produce → consume measured in each round, subscriptions open, {} records\n",
+        args.promotions
     );
     println!(
-        "| subscriptions | deliveries | p50 ms | p99 ms | max ms | p99 ÷ raw p99 | golmok up RSS MiB (peak) |"
+        "| subscriptions | deliveries | p50 ms | p99 ms | max ms | raw p50 ms | raw p99 ms | p99 ÷ raw p99 | golmok up RSS MiB (peak) |"
     );
-    println!("|---:|---:|---:|---:|---:|---:|---:|");
+    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for row in &rows {
         println!(
-            "| {} | {} | {:.2} | {:.2} | {:.2} | {:.2} | {:.0} ({:.0}) |",
+            "| {} | {} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} | {:.0} ({:.0}) |",
             row.subscriptions,
             row.feed.count,
             row.feed.p50,
             row.feed.p99,
             row.feed.max,
-            row.feed.p99 / raw.p99,
+            row.raw.p50,
+            row.raw.p99,
+            row.feed.p99 / row.raw.p99,
             row.resident.0 as f64 / 1_048_576.0,
             row.resident.1 as f64 / 1_048_576.0,
         );
@@ -261,12 +279,30 @@ impl Suite {
         Ok((field("VmRSS:")?, field("VmHWM:")?))
     }
 
+    /// SIGTERM, then SIGKILL and an error if it has not exited within `STOP`.
     fn stop(mut self) -> anyhow::Result<()> {
-        Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status()?;
-        self.child.wait()?;
+        let pid = self.child.id().to_string();
+        Command::new("kill").args(["-TERM", &pid]).status()?;
+        let deadline = Instant::now() + STOP;
+        while self.child.try_wait()?.is_none() {
+            if Instant::now() >= deadline {
+                self.child.kill()?;
+                self.child.wait()?;
+                bail!("golmok up (pid {pid}) did not exit within {STOP:?} of SIGTERM; killed");
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
         Ok(())
+    }
+}
+
+impl Drop for Suite {
+    /// A bench that fails part way leaves no `golmok up` behind.
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
     }
 }
 
@@ -360,7 +396,7 @@ async fn first_title(
     tie_in: Uuid,
 ) -> anyhow::Result<Option<String>> {
     let (send, mut receive) = mpsc::unbounded_channel();
-    subscribe(
+    let subscription = subscribe(
         client.clone(),
         url.to_owned(),
         token.to_owned(),
@@ -368,11 +404,13 @@ async fn first_title(
         send,
     )
     .await?;
-    Ok(tokio::time::timeout(Duration::from_secs(2), receive.recv())
+    let first = tokio::time::timeout(Duration::from_secs(2), receive.recv())
         .await
         .ok()
         .flatten()
-        .map(|(title, _)| title))
+        .map(|(title, _)| title);
+    subscription.abort();
+    Ok(first)
 }
 
 /// One subscription over SSE: reports each item's title as it arrives.
@@ -382,7 +420,7 @@ async fn subscribe(
     token: String,
     tie_in: Uuid,
     receipts: mpsc::UnboundedSender<(String, Instant)>,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<JoinHandle<()>> {
     let body = json!({
         "query": "subscription($t: ID!) { promotionFeed(tieIn: $t) { cursor promotion { title } } }",
         "variables": {"t": tie_in},
@@ -400,7 +438,7 @@ async fn subscribe(
         "refused: {}",
         response.status()
     );
-    tokio::spawn(async move {
+    Ok(tokio::spawn(async move {
         let mut buffer = String::new();
         while let Ok(Some(chunk)) = response.chunk().await {
             let now = Instant::now();
@@ -419,8 +457,7 @@ async fn subscribe(
                 }
             }
         }
-    });
-    Ok(())
+    }))
 }
 
 /// When each title reached each subscription.
@@ -464,59 +501,125 @@ impl Arrivals {
 struct Row {
     subscriptions: usize,
     feed: Percentiles,
+    raw: Percentiles,
     resident: (u64, u64),
 }
 
 /// `count` records at the same pace from the producer to a plain consumer:
 /// send call → `recv()`.
+///
+/// The consumer is assigned every partition of the topic at its current end
+/// offset (no group, no rebalance) and one warm-up record must come back
+/// before the timed ones are sent. A consumer that `subscribe`s in a new
+/// group gets its partitions only once the group's join completes, and one
+/// assigned at `Offset::End` resolves that offset only when its fetcher
+/// starts: records sent before either are never seen or skew the figures.
 async fn raw_latency(
     kafka: &KafkaSettings,
     producer: &FutureProducer,
     count: usize,
     period_ms: u64,
 ) -> anyhow::Result<Percentiles> {
-    let consumer: StreamConsumer = ClientConfig::new()
-        .set("bootstrap.servers", &kafka.bootstrap_servers)
-        .set("group.id", format!("feed-bench-raw-{}", Uuid::now_v7()))
-        .set("enable.auto.commit", "false")
-        .set("auto.offset.reset", "earliest")
-        .create()?;
     let topic = events_topic(RAW_TOPIC);
-    consumer.subscribe(&[&topic])?;
-    let receiving = async {
-        let mut received = HashMap::new();
-        while received.len() < count {
-            let message = tokio::time::timeout(WAIT, consumer.recv())
-                .await
-                .context("raw records arrive")??;
-            use rdkafka::Message as _;
-            if let Some(key) = message.key() {
-                received.insert(String::from_utf8_lossy(key).into_owned(), Instant::now());
-            }
-        }
-        anyhow::Ok(received)
-    };
+    let consumer = positioned_consumer(kafka, &topic).await?;
+    let mut received = HashMap::new();
+    let warm_up = format!("warm-up-{}", Uuid::now_v7());
+    send_raw(producer, &topic, &warm_up).await?;
+    receive_raw(&consumer, &mut received, &[warm_up.as_str()]).await?;
+
+    let keys: Vec<String> = (0..count)
+        .map(|n| format!("promotion-{n}-{}", Uuid::now_v7()))
+        .collect();
+    let wanted: Vec<&str> = keys.iter().map(String::as_str).collect();
+    let receiving = receive_raw(&consumer, &mut received, &wanted);
     let sending = async {
         let mut sent = HashMap::new();
-        for n in 0..count {
-            let key = format!("promotion-{n}-{}", Uuid::now_v7());
-            let payload = vec![b'x'; 400];
-            let record = FutureRecord::to(&topic).key(&key).payload(&payload);
-            let at = Instant::now();
-            producer
-                .send(record, Duration::from_secs(10))
-                .await
-                .map_err(|(error, _)| error)?;
-            sent.insert(key, at);
+        for key in &keys {
+            sent.insert(key.clone(), send_raw(producer, &topic, key).await?);
             tokio::time::sleep(Duration::from_millis(period_ms)).await;
         }
         anyhow::Ok(sent)
     };
-    let (received, sent) = tokio::join!(receiving, sending);
-    let (received, sent) = (received?, sent?);
+    let (receiving, sent) = tokio::join!(receiving, sending);
+    let sent = sent?;
+    receiving?;
     let latencies = sent
         .iter()
         .filter_map(|(key, at)| received.get(key).map(|r| r.saturating_duration_since(*at)))
         .collect();
     Ok(Percentiles::of(latencies))
+}
+
+/// A consumer assigned every partition of `topic` at its end offset now.
+async fn positioned_consumer(kafka: &KafkaSettings, topic: &str) -> anyhow::Result<StreamConsumer> {
+    let consumer: StreamConsumer = ClientConfig::new()
+        .set("bootstrap.servers", &kafka.bootstrap_servers)
+        .set("group.id", format!("feed-bench-raw-{}", Uuid::now_v7()))
+        .set("enable.auto.commit", "false")
+        .create()?;
+    let topic = topic.to_owned();
+    // Metadata and watermark requests block; each has its own timeout.
+    tokio::task::spawn_blocking(move || {
+        let metadata = consumer
+            .fetch_metadata(Some(&topic), RAW_TIMEOUT)
+            .context("the raw topic's metadata")?;
+        let partitions: Vec<i32> = metadata
+            .topics()
+            .iter()
+            .flat_map(|t| t.partitions().iter().map(|p| p.id()))
+            .collect();
+        ensure!(
+            !partitions.is_empty(),
+            "the raw topic {topic} has no partitions"
+        );
+        let mut assignment = TopicPartitionList::new();
+        for partition in partitions {
+            let (_, end) = consumer
+                .fetch_watermarks(&topic, partition, RAW_TIMEOUT)
+                .with_context(|| format!("the end offset of {topic}/{partition}"))?;
+            assignment.add_partition_offset(&topic, partition, Offset::Offset(end))?;
+        }
+        consumer.assign(&assignment)?;
+        anyhow::Ok(consumer)
+    })
+    .await?
+}
+
+/// Sends one raw record keyed `key`; returns when it was sent.
+async fn send_raw(producer: &FutureProducer, topic: &str, key: &str) -> anyhow::Result<Instant> {
+    let payload = vec![b'x'; 400];
+    let record = FutureRecord::to(topic).key(key).payload(&payload);
+    let at = Instant::now();
+    tokio::time::timeout(RAW_TIMEOUT, producer.send(record, RAW_TIMEOUT))
+        .await
+        .with_context(|| format!("the broker did not acknowledge raw record {key} in time"))?
+        .map_err(|(error, _)| error)?;
+    Ok(at)
+}
+
+/// Receives until every key of `wanted` has arrived (recording when in
+/// `received`), or fails once `WAIT` has passed.
+async fn receive_raw(
+    consumer: &StreamConsumer,
+    received: &mut HashMap<String, Instant>,
+    wanted: &[&str],
+) -> anyhow::Result<()> {
+    use rdkafka::Message as _;
+    let deadline = Instant::now() + WAIT;
+    while let Some(missing) = wanted.iter().find(|key| !received.contains_key(**key)) {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let Ok(message) = tokio::time::timeout(left, consumer.recv()).await else {
+            let got = wanted.iter().filter(|k| received.contains_key(**k)).count();
+            bail!(
+                "raw consumer: {got} of {} records arrived within {WAIT:?} (first missing: {missing})",
+                wanted.len()
+            );
+        };
+        let message = message.context("raw consumer")?;
+        let at = Instant::now();
+        if let Some(key) = message.key() {
+            received.insert(String::from_utf8_lossy(key).into_owned(), at);
+        }
+    }
+    Ok(())
 }
