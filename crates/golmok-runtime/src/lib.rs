@@ -23,7 +23,7 @@ pub use actor::{ACTOR_HEADER, Actor, IDEMPOTENCY_HEADER, Role};
 pub use dead_letters::{Consumers, DeadLetterDesk, DeskError, InTurn, Letters, OperatorGate};
 pub use error_body::{ErrorBody, method_not_allowed, route_not_found};
 pub use ops::{Readiness, ops_router, track_http};
-pub use serve::{serve, with_ops};
+pub use serve::{SHUTDOWN_GRACE, serve, with_ops};
 pub use service::{
     Blueprint, Following, Hosted, Need, Registration, Service, ServiceFactory, Subscription, build,
 };

@@ -1,3 +1,6 @@
+use std::future::IntoFuture;
+use std::time::Duration;
+
 use axum::Router;
 use axum::middleware::from_fn;
 use tokio::net::TcpListener;
@@ -5,10 +8,15 @@ use tokio_util::sync::CancellationToken;
 
 use crate::{Readiness, Telemetry, ops_router, shutdown_on_signal, track_http};
 
+/// How long requests in flight may take to finish once shutdown begins. A
+/// subscription (SSE, WebSocket) never finishes by itself: after this it is
+/// cut, and its client resumes from its cursor elsewhere.
+pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
+
 /// Serves `app` as [`with_ops`] composes it on `listener` until SIGTERM or
 /// Ctrl-C. `/readyz` answers ready while serving and every store
 /// `readiness` requires answers, and not ready once shutdown begins;
-/// requests in flight finish.
+/// requests in flight finish, for at most [`SHUTDOWN_GRACE`].
 pub async fn serve(
     listener: TcpListener,
     app: Router,
@@ -19,7 +27,7 @@ pub async fn serve(
     let shutdown = CancellationToken::new();
     let signal = tokio::spawn(shutdown_on_signal(shutdown.clone()));
     let stopping = {
-        let readiness = readiness.clone();
+        let (readiness, shutdown) = (readiness.clone(), shutdown.clone());
         async move {
             shutdown.cancelled().await;
             readiness.set(false);
@@ -28,7 +36,20 @@ pub async fn serve(
     readiness.set(true);
     let served = axum::serve(listener, app)
         .with_graceful_shutdown(stopping)
-        .await;
+        .into_future();
+    let served = tokio::select! {
+        served = served => served,
+        () = async {
+            shutdown.cancelled().await;
+            tokio::time::sleep(SHUTDOWN_GRACE).await;
+        } => {
+            tracing::warn!(
+                grace_ms = SHUTDOWN_GRACE.as_millis() as u64,
+                "connections still open after the shutdown grace (subscriptions): closing them"
+            );
+            Ok(())
+        }
+    };
     signal.abort();
     served
 }

@@ -343,3 +343,46 @@ async fn a_merchant_resumes_its_order_status_from_its_cursor_across_restarts() {
         orders(suite, &merchant, &merchant_id, after)
     });
 }
+
+#[tokio::test]
+async fn sigterm_stops_golmok_up_while_a_subscriber_stays_connected() {
+    let data = tempfile::tempdir().unwrap();
+    let suite = Golmok::up(data.path());
+    let (merchant, shop, _) = bakery_with_bread(&suite, data.path(), 9, 5).await;
+    let body = json!({"query": ORDERS, "variables": {"merchant": shop, "after": null}});
+    // A subscriber that never hangs up by itself.
+    let mut curl = Command::new("curl")
+        .args(["-sS", "-N", "-X", "POST"])
+        .args(["-H", "content-type: application/json"])
+        .args(["-H", "accept: text/event-stream"])
+        .args(["-H", &format!("authorization: Bearer {merchant}")])
+        .args(["--data", &body.to_string()])
+        .arg(format!("{}/graphql", suite.base))
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .expect("curl runs");
+    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+    assert!(
+        curl.try_wait().unwrap().is_none(),
+        "the subscription is open"
+    );
+
+    let asked = std::time::Instant::now();
+    let (status, _) = suite.terminate();
+    assert!(status.success(), "{status}");
+    let took = asked.elapsed();
+    assert!(
+        took < golmok_runtime::SHUTDOWN_GRACE + std::time::Duration::from_secs(10),
+        "stopped {took:?} after SIGTERM"
+    );
+    // The subscriber was cut, not left hanging.
+    let ended = std::iter::repeat_with(|| curl.try_wait().unwrap())
+        .take(50)
+        .find_map(|exited| {
+            exited.or_else(|| {
+                std::thread::sleep(std::time::Duration::from_millis(100));
+                None
+            })
+        });
+    assert!(ended.is_some(), "curl still connected");
+}
