@@ -519,6 +519,21 @@ async fn a_creator_runs_the_merchants_lives_only_with_the_run_lives_scope_and_ea
         codes(&refused["scheduleLive"]),
         ["DELEGATION_SCOPE_MISSING"]
     );
+    // Its host still runs a live the merchant scheduled, as host, outside the trail.
+    let mut hosted = schedule("live-hosted");
+    hosted["input"]["hostCreatorId"] = json!(kim_id);
+    let hosted = app.data(Some(&shop.token), SCHEDULE_LIVE, hosted).await;
+    let hosted = hosted["scheduleLive"]["liveSession"]["id"]
+        .as_str()
+        .unwrap();
+    let start = "mutation($id: ID!) { startLive(input: {liveId: $id}) { liveSession { status } userErrors { code } } }";
+    let started = app.data(Some(&kim), start, json!({"id": hosted})).await;
+    assert_eq!(
+        started["startLive"],
+        json!({"liveSession": {"status": "LIVE"}, "userErrors": []})
+    );
+    let trail = app.data(Some(&shop.token), TRAIL, json!({"id": id})).await;
+    assert_eq!(trail["collaboration"]["auditTrail"]["edges"], json!([]));
     let ended = app.data(Some(&shop.token), END, json!({"id": id})).await;
     assert_eq!(ended["endCollaboration"]["userErrors"], json!([]));
 

@@ -4,7 +4,9 @@
 use async_graphql::connection::Connection;
 use async_graphql::{Context, ErrorExtensions, ID, InputObject, Object, Result, ResultExt};
 use chrono::{DateTime, Utc};
-use golmok_contracts::creator_media::http::{self as contract, DelegatedActionKind as Kind};
+use golmok_contracts::creator_media::http::{
+    self as contract, DelegatedActionKind as Kind, DelegationScope,
+};
 use uuid::Uuid;
 
 use super::types::Creator;
@@ -227,11 +229,11 @@ impl LiveMutation {
     }
 }
 
-/// How a live action calls creator-media: a creator with a delegated-selling
-/// collaboration from the live's merchant acts for that merchant under the
-/// RUN_LIVES scope, the action recorded first in the audit trail
-/// (`schema/delegation.rs`); anyone else (the merchant, the host creator
-/// without a delegation) as themselves.
+/// How a live action calls creator-media: a creator whose delegated-selling
+/// collaboration from the live's merchant grants RUN_LIVES acts for that
+/// merchant, the action recorded first in the audit trail
+/// (`schema/delegation.rs`); anyone else as themselves (the merchant; the
+/// host creator runs its live as host, with or without another delegation).
 async fn acting_on_live(
     request: &RequestContext,
     live: Uuid,
@@ -246,7 +248,13 @@ async fn acting_on_live(
             .await
             .map_err(refusal)?
         {
-            Some(found) => delegation::delegation_from(request, found.merchant_id).await?,
+            Some(found) => delegation::delegation_from(request, found.merchant_id)
+                .await?
+                .filter(|d| {
+                    d.delegation
+                        .as_ref()
+                        .is_some_and(|terms| terms.scopes.contains(&DelegationScope::RunLives))
+                }),
             None => None,
         },
         false => None,
