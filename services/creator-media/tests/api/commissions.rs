@@ -69,19 +69,27 @@ impl Market {
     /// The merchant invites the creator to sell `products` (none: all; kimchi,
     /// when covered, at 12 %, everything else at 10 %) and the creator accepts; answers the collaboration.
     async fn collaborate(&self, products: &[Uuid]) -> Uuid {
+        self.collaborate_in(products, json!({"mode": "PROMOTION"}))
+            .await
+    }
+
+    /// The same, in `mode` (and its delegation terms).
+    async fn collaborate_in(&self, products: &[Uuid], mode: Value) -> Uuid {
         let shop = merchant_actor(self.merchant);
         let overrides = if products.is_empty() || products.contains(&KIMCHI) {
             json!([{"productId": KIMCHI, "bps": 1200}])
         } else {
             json!([])
         };
-        let body = json!({
+        let mut body = json!({
             "merchantId": self.merchant, "creatorId": self.creator,
             "products": products, "commissionBps": 1000,
             "productCommissions": overrides,
             "starts": Utc::now() - TimeDelta::hours(1), "ends": Utc::now() + TimeDelta::days(30),
-            "mode": "PROMOTION"
         });
+        for (key, value) in mode.as_object().unwrap() {
+            body[key] = value.clone();
+        }
         let invited = self.app.post("/collaborations", &shop, body).await;
         let id = id_of(invited.expect(StatusCode::CREATED));
         let accepted = self
@@ -454,6 +462,33 @@ async fn without_an_active_collaboration_an_order_earns_nothing() {
     assert_eq!(account(&view), (1_000, 0, 0, 0));
     assert_eq!(view["items"].as_array().unwrap().len(), 1);
     assert_eq!(view["items"][0]["orderId"], json!(covered));
+}
+
+#[tokio::test]
+async fn a_delegated_seller_earns_its_revenue_share_on_every_covered_order_and_at_least_it_on_its_own()
+ {
+    let m = market(3_600).await;
+    let delegated = json!({
+        "mode": "DELEGATED_SELLING",
+        "scopes": ["EDIT_LISTINGS"], "priceFloor": 0, "revenueShareBps": 1100,
+    });
+    m.collaborate_in(&[KIMCHI, SAUCE], delegated).await;
+    // Nobody's code: the creator running the store earns its 11 % share of
+    // the covered line, nothing on rice.
+    let walk_in = m
+        .place_for(None, &[(SAUCE, 10_000, 1), (RICE, 5_000, 1)])
+        .await;
+    m.confirm(walk_in).await;
+    // Its own code: the higher of each line's commission and the share
+    // (kimchi 12 % > 11 %, sauce 10 % < 11 %).
+    let referred = m.place(&[(KIMCHI, 10_000, 1), (SAUCE, 10_000, 1)]).await;
+    m.confirm(referred).await;
+    let view = m
+        .until("both orders accrued", |v| {
+            v["items"].as_array().is_some_and(|items| items.len() == 2)
+        })
+        .await;
+    assert_eq!(account(&view), (1_100 + 1_200 + 1_100, 0, 0, 0));
 }
 
 #[tokio::test]

@@ -2,7 +2,9 @@
 //! contract, `golmok_contracts::storefront`; in process its log, distributed
 //! its Kafka topic). An order placed with a creator's attribution is matched
 //! with the collaboration active at its instant between its merchant and the
-//! creator and remembered in the process's own rows; its confirmation (the
+//! creator — an order without one with the merchant's active delegated-selling
+//! collaboration, whose creator earns its revenue share on every covered
+//! order — and remembered in the process's own rows; its confirmation (the
 //! order is paid) accrues the commission, held for the return window; a
 //! return takes back the returned lines' share, a cancellation after the
 //! confirmation all of it. A redelivered event finds
@@ -12,7 +14,9 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use chrono::{DateTime, TimeDelta, Utc};
-use golmok_contracts::creator_media::http::{CollaborationStatus, CollaborationView};
+use golmok_contracts::creator_media::http::{
+    CollaborationMode, CollaborationStatus, CollaborationView,
+};
 use golmok_contracts::storefront::{
     self as sf, OrderInstantV1, OrderLinesReturnedV1, OrderPlacedV1,
 };
@@ -76,7 +80,8 @@ fn active_at(collaboration: &CollaborationView, at: DateTime<Utc>) -> bool {
 }
 
 /// The order's lines the collaboration covers (an empty product list covers
-/// all), each at its per-product rate, else the default.
+/// all), each at its per-product rate, else the default — in delegated
+/// selling never below the revenue share, which every covered order earns.
 fn covered_lines(
     collaboration: &CollaborationView,
     placed: &OrderPlacedV1,
@@ -92,7 +97,8 @@ fn covered_lines(
             .product_commissions
             .iter()
             .find(|c| c.product_id == line.product_id)
-            .map_or(collaboration.commission_bps, |c| c.bps);
+            .map_or(collaboration.commission_bps, |c| c.bps)
+            .max(revenue_share(collaboration));
         let sales = i64::try_from(line.quantity)
             .ok()
             .and_then(|quantity| line.unit_price.checked_mul(quantity))
@@ -106,13 +112,22 @@ fn covered_lines(
     Ok(lines)
 }
 
+/// The revenue share of a delegated-selling collaboration (0 otherwise).
+fn revenue_share(collaboration: &CollaborationView) -> u32 {
+    match (&collaboration.mode, &collaboration.delegation) {
+        (CollaborationMode::DelegatedSelling, Some(delegation)) => delegation.revenue_share_bps,
+        _ => 0,
+    }
+}
+
 impl CreatorMedia {
-    /// The collaboration between `merchant_id` and `creator_id` that was
-    /// active at `at`, if one was.
+    /// The collaboration of `merchant_id` active at `at` that credits an
+    /// order: the one with `creator_id` (the order's attribution), else a
+    /// delegated-selling one, whose creator runs the store for the merchant.
     async fn collaboration_at(
         &self,
         merchant_id: Uuid,
-        creator_id: Uuid,
+        creator_id: Option<Uuid>,
         at: DateTime<Utc>,
     ) -> Result<Option<CollaborationView>, AppError> {
         let partition = merchant_partition(merchant_id);
@@ -121,11 +136,13 @@ impl CreatorMedia {
             let page: ListPage<(String, CollaborationView)> = self
                 .scan_rows(BY_PARTY, &partition, after.as_deref(), 500)
                 .await?;
-            let found = page
-                .items
-                .into_iter()
-                .map(|(_, view)| view)
-                .find(|view| view.creator_id == creator_id && active_at(view, at));
+            let found = page.items.into_iter().map(|(_, view)| view).find(|view| {
+                let credits = match creator_id {
+                    Some(creator) => view.creator_id == creator,
+                    None => revenue_share(view) > 0,
+                };
+                credits && active_at(view, at)
+            });
             match (found, page.next_cursor) {
                 (Some(view), _) => return Ok(Some(view)),
                 (None, Some(next)) => after = Some(next),
@@ -155,12 +172,8 @@ impl OrderCommissions {
         placed: &OrderPlacedV1,
         tx: &mut Transaction<'_>,
     ) -> Result<(), HandleError> {
-        let Some(attribution) = &placed.attribution else {
-            return Ok(());
-        };
-        let Some(creator_id) = attribution.creator_id else {
-            return Ok(());
-        };
+        let attribution = placed.attribution.as_ref();
+        let credited = attribution.and_then(|a| a.creator_id);
         let id = placed.order_id.to_string();
         if tx
             .row::<OrderRow>(COMMISSION_ORDERS, &id, "")
@@ -171,9 +184,12 @@ impl OrderCommissions {
         }
         let collaboration = self
             .service
-            .collaboration_at(merchant_id, creator_id, placed.at)
+            .collaboration_at(merchant_id, credited, placed.at)
             .await
             .map_err(handle_error)?;
+        let Some(creator_id) = credited.or(collaboration.as_ref().map(|c| c.creator_id)) else {
+            return Ok(());
+        };
         let lines = match &collaboration {
             Some(collaboration) => covered_lines(collaboration, placed)?,
             None => Vec::new(),
@@ -187,7 +203,7 @@ impl OrderCommissions {
             merchant_id,
             creator_id,
             collaboration_id: collaboration.map(|c| c.id),
-            live_id: attribution.live_id,
+            live_id: attribution.and_then(|a| a.live_id),
             lines,
             stage,
         };
