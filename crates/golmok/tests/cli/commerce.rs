@@ -45,35 +45,43 @@ async fn data(suite: &Golmok, token: &str, query: &str, variables: Value) -> Val
     body["data"].clone()
 }
 
-/// The creator's account once it is `wanted` (within 15 s).
-async fn account_becomes(suite: &Golmok, token: &str, creator: &str, wanted: Value) {
+/// `query`'s data once `done` holds of it (asked every 100 ms, within 15 s):
+/// the services follow each other's events a moment later.
+async fn until(
+    suite: &Golmok,
+    token: &str,
+    query: &str,
+    variables: Value,
+    done: impl Fn(&Value) -> bool,
+) -> Value {
     let started = Instant::now();
     loop {
-        let got = data(suite, token, ACCOUNT, json!({"c": creator})).await;
-        let account = &got["creator"]["commissionAccount"];
-        if *account == wanted {
-            return;
+        let got = data(suite, token, query, variables.clone()).await;
+        if done(&got) {
+            return got;
         }
-        assert!(
-            started.elapsed() < Duration::from_secs(15),
-            "{account} ≠ {wanted}"
-        );
+        assert!(started.elapsed() < Duration::from_secs(15), "{got}");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+}
+
+/// The creator's account once it is `wanted`.
+async fn account_becomes(suite: &Golmok, token: &str, creator: &str, wanted: Value) {
+    let variables = json!({"c": creator});
+    until(suite, token, ACCOUNT, variables, |got| {
+        got["creator"]["commissionAccount"] == wanted
+    })
+    .await;
 }
 
 /// Places an order, retrying while the storefront has not yet followed the
 /// live's start (`LIVE_NOT_FOUND` / `LIVE_NOT_ON_AIR` for a moment).
 async fn order_during(suite: &Golmok, citizen: &str, variables: Value) -> Value {
-    let started = Instant::now();
-    loop {
-        let placed = data(suite, citizen, ORDER, variables.clone()).await["placeOrder"].clone();
-        if placed["userErrors"] == json!([]) {
-            return placed["order"].clone();
-        }
-        assert!(started.elapsed() < Duration::from_secs(10), "{placed}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let placed = until(suite, citizen, ORDER, variables, |got| {
+        got["placeOrder"]["userErrors"] == json!([])
+    })
+    .await;
+    placed["placeOrder"]["order"].clone()
 }
 
 async fn confirm(suite: &Golmok, merchant: &str, order: &Value) {
@@ -151,15 +159,10 @@ async fn a_creator_sells_in_a_live_and_its_commissions_follow_orders_returns_and
     let ended = data(&suite, &kim, &step("endLive"), json!({"l": live})).await;
     assert_eq!(ended["endLive"]["liveSession"]["status"], "ENDED");
     let after_live = json!({"m": shop, "p": bread, "q": 1, "l": live});
-    let started_at = Instant::now();
-    loop {
-        let refused = data(&suite, &citizen, ORDER, after_live.clone()).await;
-        if refused["placeOrder"]["userErrors"] == json!([{"code": "LIVE_NOT_ON_AIR"}]) {
-            break;
-        }
-        assert!(started_at.elapsed() < Duration::from_secs(10), "{refused}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    until(&suite, &citizen, ORDER, after_live, |got| {
+        got["placeOrder"]["userErrors"] == json!([{"code": "LIVE_NOT_ON_AIR"}])
+    })
+    .await;
     let second = order_during(&suite, &citizen, json!({"m": shop, "p": bread, "q": 1})).await;
     assert_eq!(second["total"], 3500);
     confirm(&suite, &merchant, &second).await;

@@ -79,6 +79,12 @@ impl GlobalId {
         }
         Ok(decoded.id)
     }
+
+    /// The id `text` names: a global id of `expected`, or a plain UUID (as
+    /// feed items, webhooks and the services' own answers carry it).
+    pub(crate) fn expect_or_uuid(text: &str, expected: NodeType) -> Result<Uuid, IdError> {
+        GlobalId::expect(text, expected).or_else(|error| Uuid::parse_str(text).map_err(|_| error))
+    }
 }
 
 #[cfg(test)]

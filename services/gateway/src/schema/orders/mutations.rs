@@ -3,7 +3,7 @@ use golmok_contracts::storefront::http as contract;
 use uuid::Uuid;
 
 use super::types::Order;
-use crate::relay::NodeType;
+use crate::relay::{GlobalId, NodeType};
 use crate::schema::context::{ContextExt, RequestContext};
 use crate::schema::outcome::{
     InputNames, Refusal, idempotency_key, input_id, not_found, payload, settle,
@@ -52,7 +52,8 @@ pub(crate) struct PlaceOrderInput {
 /// The live session `id` names: its global id (as `scheduleLive` and
 /// `liveSession` answer it) or its plain UUID.
 fn live_id(id: &ID) -> Result<Uuid, Refusal> {
-    Uuid::parse_str(id.as_str()).or_else(|_| input_id(id, NodeType::LiveSession, "liveId"))
+    GlobalId::expect_or_uuid(id.as_str(), NodeType::LiveSession)
+        .or_else(|_| input_id(id, NodeType::LiveSession, "liveId"))
 }
 
 /// The storefront's body for a new order: product ids as the service knows them.

@@ -167,7 +167,5 @@ fn unavailable<P: Producer>(error: impl std::fmt::Display) -> async_graphql::Err
 /// The id of a `node_type` object `id` names: its global id or its plain UUID
 /// (as feed items and webhooks carry it).
 fn object_id(id: &ID, node_type: NodeType) -> Option<Uuid> {
-    GlobalId::expect(id.as_str(), node_type)
-        .ok()
-        .or_else(|| Uuid::parse_str(id.as_str()).ok())
+    GlobalId::expect_or_uuid(id.as_str(), node_type).ok()
 }
