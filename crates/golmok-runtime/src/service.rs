@@ -15,6 +15,7 @@ use golmok_kernel::{
 use crate::dead_letters::DeadLetterDesk;
 use crate::settings::{Section, ServiceSettings, SettingsError, SettingsValue};
 use crate::storage::{StartupError, Storage};
+use crate::trust::{AssertionKey, TrustRoot, trust_gateway};
 
 /// A running service: its HTTP API, its store, and the other services'
 /// events it consumes, which the host feeds to it (in-process log tails or
@@ -44,8 +45,15 @@ pub trait Service: Send + Sync + 'static {
         &self.hosted().storage
     }
 
-    /// Its HTTP API (no ops routes).
-    fn router(&self) -> axum::Router;
+    /// Its HTTP API's routes, as the service writes them; served only
+    /// through [`Service::router`].
+    fn routes(&self) -> axum::Router;
+
+    /// Its HTTP API (no ops routes), answering only calls the gateway signed
+    /// for it ([`trust_gateway`]): in-process and over HTTP alike.
+    fn router(&self) -> axum::Router {
+        trust_gateway(self.routes(), self.hosted().assertions.clone())
+    }
 
     /// The other services' events it consumes, one entry per consumer.
     fn subscriptions(&self) -> Vec<Subscription> {
@@ -92,6 +100,8 @@ pub struct Hosted {
     pub listen: SocketAddr,
     pub consistency_timeout: Duration,
     pub storage: Storage,
+    /// Verifies the gateway's actor assertions for this service.
+    pub assertions: AssertionKey,
 }
 
 impl Hosted {
@@ -115,12 +125,14 @@ impl Hosted {
 /// Checks `settings`, opens the store they choose and assembles `B`.
 pub async fn build<B: Blueprint>(settings: ServiceSettings<B::Section>) -> Result<B, StartupError> {
     settings.validate().map_err(StartupError::Settings)?;
+    let assertions = TrustRoot::load_or_create(&settings.assertion_key())?.key_for(B::NAME);
     let storage = Storage::open(B::NAME, &settings.data_dir, &settings.storage).await?;
     let hosted = Hosted {
         name: B::NAME,
         listen: settings.listen,
         consistency_timeout: settings.consistency_timeout(),
         storage,
+        assertions,
     };
     B::assemble(settings, hosted).await
 }

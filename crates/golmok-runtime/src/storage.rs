@@ -81,6 +81,8 @@ pub enum StartupError {
     Storage(#[from] StorageError),
     #[error("cannot open the CQL store: {0}")]
     Cql(#[from] golmok_scylla::OpenError),
+    #[error("cannot read the actor-assertion key: {0}")]
+    KeyFile(#[from] crate::SecretFileError),
 }
 
 impl Storage {

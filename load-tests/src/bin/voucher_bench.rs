@@ -24,7 +24,9 @@ use futures::future::try_join_all;
 use gateway::auth::{Claims, SigningKey};
 use gateway::{ServiceClient, Upstreams};
 use golmok_kernel::LogTail;
-use golmok_runtime::{ACTOR_HEADER, Actor, Following, IDEMPOTENCY_HEADER, Role, Service};
+use golmok_runtime::{
+    ACTOR_HEADER, Actor, Following, IDEMPOTENCY_HEADER, Role, Service, TrustRoot,
+};
 use serde::Deserialize;
 use serde::de::IgnoredAny;
 use serde_json::{Value, json};
@@ -104,13 +106,19 @@ async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     ensure!(args.merchants > 0 && !args.clients.is_empty());
     let dir = tempfile::tempdir()?;
+    // One actor-assertion key for the gateway and the services, as `golmok up` has.
+    let assertion_key = dir.path().join(golmok_runtime::ASSERTION_KEY_FILE);
+    ROOT.set(TrustRoot::load_or_create(&assertion_key)?)
+        .map_err(|_| anyhow::anyhow!("the trust root is set once"))?;
     let storefront = storefront::Application::build(storefront::Settings {
         data_dir: dir.path().join("storefront"),
+        assertion_key_file: Some(assertion_key.clone()),
         ..storefront::Settings::default()
     })
     .await?;
     let voucher = voucher::Application::build(voucher::Settings {
         data_dir: dir.path().join("voucher"),
+        assertion_key_file: Some(assertion_key.clone()),
         ..voucher::Settings::default()
     })
     .await?;
@@ -125,6 +133,7 @@ async fn main() -> anyhow::Result<()> {
     let settings = gateway::Settings {
         auth: gateway::AuthSettings {
             signing_key_file: dir.path().join("jwt.key"),
+            assertion_key_file: assertion_key,
             ..gateway::AuthSettings::default()
         },
         ..gateway::Settings::default()
@@ -236,9 +245,22 @@ fn official() -> Actor {
     }
 }
 
-/// Sends a JSON request to a service as `actor`; answers status and body.
+/// The suite's actor-assertion root: the bench calls the services directly
+/// with the assertions the gateway would send.
+static ROOT: std::sync::OnceLock<TrustRoot> = std::sync::OnceLock::new();
+
+/// `actor`'s assertion for `service`, as the gateway signs it.
+fn asserted(service: &str, actor: &Actor) -> reqwest::header::HeaderValue {
+    ROOT.get()
+        .expect("the trust root is set at start")
+        .key_for(service)
+        .sign(Some(actor), std::time::SystemTime::now())
+}
+
+/// Sends a JSON request to `service` as `actor`; answers status and body.
 async fn call(
     client: &reqwest::Client,
+    service: &str,
     url: String,
     method: reqwest::Method,
     actor: &Actor,
@@ -246,7 +268,7 @@ async fn call(
 ) -> anyhow::Result<(reqwest::StatusCode, Value)> {
     let mut request = client
         .request(method, url)
-        .header(ACTOR_HEADER, actor.to_header());
+        .header(ACTOR_HEADER, asserted(service, actor));
     if let Some(body) = body {
         request = request.json(&body);
     }
@@ -285,7 +307,15 @@ async fn create_programme(client: &reqwest::Client, voucher: SocketAddr) -> anyh
         "budget": 1_000_000_000_000_000_i64,
     });
     let url = format!("http://{voucher}/programmes");
-    let (status, body) = call(client, url, reqwest::Method::POST, &official(), Some(body)).await?;
+    let (status, body) = call(
+        client,
+        "voucher",
+        url,
+        reqwest::Method::POST,
+        &official(),
+        Some(body),
+    )
+    .await?;
     ensure!(status == 201, "programme refused: {status} {body}");
     id_of(&body)
 }
@@ -323,13 +353,29 @@ async fn register_merchant(
         "revenueTier": tier,
     });
     let url = format!("http://{storefront}/merchants");
-    let (status, body) = call(client, url, reqwest::Method::POST, &operator, Some(body)).await?;
+    let (status, body) = call(
+        client,
+        "storefront",
+        url,
+        reqwest::Method::POST,
+        &operator,
+        Some(body),
+    )
+    .await?;
     ensure!(status == 201, "merchant refused: {status} {body}");
     let id = id_of(&body)?;
     let started = Instant::now();
     loop {
         let url = format!("http://{voucher}/merchants/{id}");
-        let (status, _) = call(client, url, reqwest::Method::GET, &official(), None).await?;
+        let (status, _) = call(
+            client,
+            "voucher",
+            url,
+            reqwest::Method::GET,
+            &official(),
+            None,
+        )
+        .await?;
         if status == 200 {
             return Ok(id);
         }
@@ -494,7 +540,7 @@ impl Suite {
                     let response = self
                         .client
                         .post(&url)
-                        .header(ACTOR_HEADER, actor.to_header())
+                        .header(ACTOR_HEADER, asserted("voucher", &actor))
                         .header(IDEMPOTENCY_HEADER, &key)
                         .json(&json!({"faceValue": FACE}))
                         .send()
@@ -530,7 +576,7 @@ impl Suite {
             let response = self
                 .client
                 .get(url)
-                .header(ACTOR_HEADER, payer.actor.to_header())
+                .header(ACTOR_HEADER, asserted("voucher", &payer.actor))
                 .send()
                 .await?;
             ensure!(
@@ -546,8 +592,15 @@ impl Suite {
             "http://{}/programmes/{}/ledger/accounts",
             self.voucher, self.programme
         );
-        let (status, accounts) =
-            call(&self.client, url, reqwest::Method::GET, &official(), None).await?;
+        let (status, accounts) = call(
+            &self.client,
+            "voucher",
+            url,
+            reqwest::Method::GET,
+            &official(),
+            None,
+        )
+        .await?;
         ensure!(status == 200, "ledger read: {status} {accounts}");
         let mut by_code = BTreeMap::new();
         let mut totals = Totals {
@@ -598,7 +651,6 @@ impl Suite {
             tasks.push(tokio::spawn(async move {
                 let mut run = ClientRun::default();
                 let wallet_global = global_id("VoucherWallet", payer.wallet);
-                let actor_header = payer.actor.to_header();
                 let mut n = 0_u64;
                 while started.elapsed() < duration {
                     let merchant = merchants[(index + n as usize) % merchants.len()];
@@ -613,7 +665,7 @@ impl Suite {
                                     "http://{voucher}/wallets/{}/payments",
                                     payer.wallet
                                 ))
-                                .header(ACTOR_HEADER, &actor_header)
+                                .header(ACTOR_HEADER, asserted("voucher", &payer.actor))
                                 .header(IDEMPOTENCY_HEADER, &key)
                                 .json(&json!({"merchantId": merchant, "amount": amount}))
                                 .send()

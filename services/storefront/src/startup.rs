@@ -71,7 +71,7 @@ impl Service for Application {
     }
 
     /// The API of docs/storefront-http.md (no ops routes).
-    fn router(&self) -> axum::Router {
+    fn routes(&self) -> axum::Router {
         crate::http::router(Arc::clone(&self.storefront))
     }
 

@@ -90,7 +90,7 @@ impl Service for Application {
     }
 
     /// The API of docs/voucher-http.md (no ops routes).
-    fn router(&self) -> axum::Router {
+    fn routes(&self) -> axum::Router {
         crate::http::router(Arc::clone(&self.voucher))
     }
 

@@ -18,7 +18,8 @@ pub enum Command {
     Up(up::UpArgs),
     /// Run one service (or the gateway) as its own process.
     Serve(serve::ServeArgs),
-    /// Print a signed API token for trying the GraphQL API.
+    /// Print a signed API token for trying the GraphQL API (or, with
+    /// `--service`, an actor assertion for calling one service directly).
     Token(token::TokenArgs),
     /// Prepare infrastructure: `golmok migrate kafka` creates the topics,
     /// `golmok migrate scylla` the services' CQL keyspaces and tables.

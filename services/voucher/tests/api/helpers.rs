@@ -60,12 +60,18 @@ async fn spawn_on(dir: TempDir, change: impl FnOnce(&mut Settings)) -> TestApp {
         .expect("each service follows the other");
     let voucher_server = Served::router(app.router()).await;
     let storefront_server = Served::router(storefront.router()).await;
+    let voucher_api = voucher_server
+        .client()
+        .signing(app.hosted().assertions.clone());
+    let storefront_api = storefront_server
+        .client()
+        .signing(storefront.hosted().assertions.clone());
     TestApp {
         app,
         storefront,
         following,
-        voucher_api: voucher_server.client(),
-        storefront_api: storefront_server.client(),
+        voucher_api,
+        storefront_api,
         servers: vec![voucher_server, storefront_server],
         _dir: dir,
     }
