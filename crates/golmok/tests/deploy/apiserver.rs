@@ -38,7 +38,7 @@ fn names(items: &[Value]) -> Vec<String> {
 
 /// `kubectl apply --dry-run=server --validate=strict` of `yaml`: the API server
 /// validates every object (unknown fields refused) and stores none.
-fn server_dry_run(cluster: &KubeApiServer, what: &str, yaml: &str) {
+fn server_dry_run(cluster: &KubeApiServer, what: &str, namespace: &str, yaml: &str) {
     let dir = tempfile::tempdir().expect("temporary directory");
     let file = dir.path().join("manifests.yaml");
     std::fs::write(&file, yaml).expect("write the manifests");
@@ -49,7 +49,7 @@ fn server_dry_run(cluster: &KubeApiServer, what: &str, yaml: &str) {
             "--dry-run=server",
             "--validate=strict",
             "-n",
-            NAMESPACE,
+            namespace,
             "-f",
             file.to_str().expect("a UTF-8 path"),
         ]),
@@ -219,7 +219,7 @@ fn helm_installs_upgrades_and_uninstalls_the_chart_on_a_real_api_server() {
     // The hooks and the production rendering (custom resources aside: the cluster has
     // no Strimzi or Scylla Operator CRDs) pass the API server's own validation.
     let hooks = helm_template(&["--show-only", "templates/migrate-job.yaml"]);
-    server_dry_run(&cluster, "the migrate hook", &hooks);
+    server_dry_run(&cluster, "the migrate hook", NAMESPACE, &hooks);
     let production = production_values();
     let production = helm_template(&[
         "--values",
@@ -227,7 +227,21 @@ fn helm_installs_upgrades_and_uninstalls_the_chart_on_a_real_api_server() {
         "--set",
         "kafka.strimzi.enabled=false,scylla.operator.enabled=false",
     ]);
-    server_dry_run(&cluster, "the production values", &production);
+    server_dry_run(&cluster, "the production values", NAMESPACE, &production);
+    // So do the kustomize overlays, in their namespaces.
+    succeeded(
+        "create the dev namespace",
+        cluster.kubectl(&["create", "namespace", "golmok-dev"]),
+    );
+    for (overlay, namespace) in [("dev", "golmok-dev"), ("prod", NAMESPACE)] {
+        let yaml = crate::kustomize::kustomize(overlay);
+        server_dry_run(
+            &cluster,
+            &format!("k8s/overlays/{overlay}"),
+            namespace,
+            &yaml,
+        );
+    }
 
     let uninstalled = succeeded(
         "helm uninstall",

@@ -119,7 +119,8 @@ fn the_kustomize_base_is_the_charts_rendering() {
     );
 }
 
-fn kustomize(overlay: &str) -> String {
+/// `kubectl kustomize k8s/overlays/<overlay>`.
+pub fn kustomize(overlay: &str) -> String {
     let dir = repo().join("k8s/overlays").join(overlay);
     succeeded(
         &format!("kubectl kustomize k8s/overlays/{overlay}"),
