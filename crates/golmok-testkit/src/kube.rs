@@ -142,18 +142,25 @@ impl KubeApiServer {
     }
 
     fn tool(&self, tool: &str, args: &[&str]) -> Output {
-        let program = k8s_bin().join(tool);
+        self.command(tool, args)
+            .output()
+            .unwrap_or_else(|e| panic!("run {tool}: {e}"))
+    }
+
+    /// The command running `tool` (kubectl, helm) with `args` against this server, for
+    /// a test to spawn and wait for while it acts on the cluster.
+    pub fn command(&self, tool: &str, args: &[&str]) -> Command {
         let home = self.dir.path().join("home");
-        Command::new(&program)
+        let mut command = Command::new(k8s_bin().join(tool));
+        command
             .args(args)
             .env("KUBECONFIG", self.kubeconfig())
             // helm keeps its cache and configuration under these; none of the user's.
             .env("HELM_CACHE_HOME", home.join("cache"))
             .env("HELM_CONFIG_HOME", home.join("config"))
             .env("HELM_DATA_HOME", home.join("data"))
-            .stdin(Stdio::null())
-            .output()
-            .unwrap_or_else(|e| panic!("run {}: {e}", program.display()))
+            .stdin(Stdio::null());
+        command
     }
 
     fn launch(&mut self, bin: &Path) {

@@ -1,10 +1,11 @@
 //! The chart installed into a real kube-apiserver on etcd (no kubelet: the objects
 //! are stored and validated, no pod runs).
 //!
-//! Installed with `--no-hooks`: the pre-install migrate Job would never complete
-//! without a kubelet to run its pod, and Helm waits for a hook Job to complete. The
-//! hook objects are instead sent to the API server as a server-side dry run, which
-//! validates them as it would on create.
+//! The pre-install migrate Job never completes by itself without a kubelet to run its
+//! pod, and Helm waits for a hook Job: one test installs with `--no-hooks` (the hook
+//! objects then go to the API server as a server-side dry run, which validates them as
+//! on create), the other with the hooks, completing the Job as the Job controller
+//! would.
 
 use golmok_testkit::KubeApiServer;
 use serde_json::Value;
@@ -57,15 +58,21 @@ fn server_dry_run(cluster: &KubeApiServer, what: &str, namespace: &str, yaml: &s
     assert!(output.contains("(server dry run)"), "{what}: {output}");
 }
 
-#[test]
-fn helm_installs_upgrades_and_uninstalls_the_chart_on_a_real_api_server() {
+/// A fresh API server with the release's namespace.
+fn cluster_with_namespace() -> KubeApiServer {
     let cluster = KubeApiServer::start();
-    let chart = chart();
-    let chart = chart.to_str().expect("a UTF-8 path");
     succeeded(
         "create the namespace",
         cluster.kubectl(&["create", "namespace", NAMESPACE]),
     );
+    cluster
+}
+
+#[test]
+fn helm_installs_upgrades_and_uninstalls_the_chart_on_a_real_api_server() {
+    let cluster = cluster_with_namespace();
+    let chart = chart();
+    let chart = chart.to_str().expect("a UTF-8 path");
 
     let installed = succeeded(
         "helm install",
@@ -263,4 +270,88 @@ fn helm_installs_upgrades_and_uninstalls_the_chart_on_a_real_api_server() {
             "{resource} left after uninstall"
         );
     }
+}
+
+/// With hooks: Helm creates the migrate Job's settings, then the Job, before any
+/// Deployment, and waits for the Job. No kubelet runs its pod, so the test does what
+/// the Job controller would once the pod succeeded: it marks the Job complete through
+/// the status subresource. Helm then installs the release and deletes both hook
+/// objects (`hook-succeeded`).
+#[test]
+fn the_migrate_hook_runs_before_the_release_and_is_removed_once_complete() {
+    let cluster = cluster_with_namespace();
+    let chart = chart();
+    let chart = chart.to_str().expect("a UTF-8 path");
+    let mut install = cluster
+        .command(
+            "helm",
+            &[
+                "install",
+                RELEASE,
+                chart,
+                "--namespace",
+                NAMESPACE,
+                "--timeout",
+                "120s",
+            ],
+        )
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start helm install");
+    let started = std::time::Instant::now();
+    let job = loop {
+        if let Some(job) = listed(&cluster, "jobs").pop() {
+            break job;
+        }
+        if let Ok(Some(status)) = install.try_wait() {
+            panic!("helm install ended ({status}) before creating the migrate Job");
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(60),
+            "no migrate Job"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    };
+    assert_eq!(job["metadata"]["name"], "golmok-migrate");
+    // The hook's settings came first; the release's objects wait for the hook.
+    assert_eq!(names(&listed(&cluster, "configmaps")), ["golmok-migrate"]);
+    assert!(listed(&cluster, "deployments").is_empty());
+    assert!(listed(&cluster, "services").is_empty());
+    let now = "2026-01-01T00:00:00Z";
+    let later = "2026-01-01T00:00:05Z";
+    let complete = serde_json::json!({"status": {
+        "startTime": now,
+        "completionTime": later,
+        "succeeded": 1,
+        "ready": 0,
+        "terminating": 0,
+        "conditions": [
+            {"type": "SuccessCriteriaMet", "status": "True", "lastProbeTime": later, "lastTransitionTime": later},
+            {"type": "Complete", "status": "True", "lastProbeTime": later, "lastTransitionTime": later},
+        ],
+    }});
+    succeeded(
+        "mark the migrate Job complete",
+        cluster.kubectl(&[
+            "patch",
+            "job",
+            "golmok-migrate",
+            "-n",
+            NAMESPACE,
+            "--subresource=status",
+            "--type=merge",
+            "-p",
+            &complete.to_string(),
+        ]),
+    );
+    let output = install.wait_with_output().expect("helm install");
+    let installed = succeeded("helm install with hooks", output);
+    assert!(installed.contains("STATUS: deployed"), "{installed}");
+    assert_eq!(listed(&cluster, "deployments").len(), 4);
+    assert!(
+        listed(&cluster, "jobs").is_empty(),
+        "the completed hook Job is deleted"
+    );
+    assert_eq!(names(&listed(&cluster, "configmaps")), ["golmok"]);
 }
