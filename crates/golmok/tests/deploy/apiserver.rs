@@ -192,10 +192,15 @@ fn helm_installs_upgrades_and_uninstalls_the_chart_on_a_real_api_server() {
     let account = &listed(&cluster, "serviceaccounts")[0];
     assert_eq!(account["automountServiceAccountToken"], false);
     assert!(listed(&cluster, "jobs").is_empty(), "no hook ran");
-    let secret =
-        |cluster: &KubeApiServer| listed(cluster, "secrets")[0]["data"]["jwt-signing.key"].clone();
+    let secret = |cluster: &KubeApiServer| {
+        let data = &listed(cluster, "secrets")[0]["data"];
+        (
+            data["jwt-signing.key"].clone(),
+            data["actor-assertion.key"].clone(),
+        )
+    };
     let key = secret(&cluster);
-    assert!(key.is_string());
+    assert!(key.0.is_string() && key.1.is_string() && key.0 != key.1);
 
     // An upgrade keeps the key the install generated (tokens stay valid).
     let upgraded = succeeded(

@@ -306,17 +306,25 @@ fn each_process_is_golmok_serve_of_its_service_on_kafka_behind_its_own_service()
                 .iter()
                 .find(|v| v["name"] == "signing-key")
                 .expect("the signing key volume");
-            assert_eq!(secret["secret"]["items"][0]["key"], "jwt-signing.key");
-            let mount = container["volumeMounts"]
+            let mounts: Vec<&Value> = container["volumeMounts"]
                 .as_array()
                 .expect("mounts")
                 .iter()
-                .find(|m| m["name"] == "signing-key")
-                .expect("the signing key mount");
-            assert_eq!(
-                mount["mountPath"], "/var/lib/golmok/jwt-signing.key",
-                "{what}"
-            );
+                .filter(|m| m["name"] == "signing-key")
+                .collect();
+            // The token key, and the actor-assertion key the gateway signs its
+            // calls with and every service verifies them with.
+            for (n, key) in ["jwt-signing.key", "actor-assertion.key"]
+                .iter()
+                .enumerate()
+            {
+                assert_eq!(secret["secret"]["items"][n]["key"], *key, "{what}");
+                assert_eq!(
+                    mounts[n]["mountPath"],
+                    format!("/var/lib/golmok/{key}"),
+                    "{what}"
+                );
+            }
         }
     }
 }
@@ -576,6 +584,20 @@ fn golmok_accepts_the_settings_and_the_signing_key_the_chart_writes() {
                 .expect("the key file is base64 of the key");
             assert!(key.len() >= 32, "{what}: a {}-byte key", key.len());
             std::fs::write(data.join("jwt-signing.key"), &text).expect("write the key");
+            let assertion = STANDARD
+                .decode(str_of(&secret["data"]["actor-assertion.key"]))
+                .expect("base64");
+            std::fs::write(data.join("actor-assertion.key"), &assertion).expect("write the key");
+            let output = Command::new(env!("CARGO_BIN_EXE_golmok"))
+                .args(["token", "--service", "storefront", "--role", "operator"])
+                .arg("--data-dir")
+                .arg(&data)
+                .output()
+                .expect("run golmok");
+            succeeded(
+                &format!("golmok signs with the {what}' actor-assertion key"),
+                output,
+            );
         }
         let output = Command::new(env!("CARGO_BIN_EXE_golmok"))
             .args(["token", "--role", "operator", "--config"])
