@@ -341,6 +341,10 @@ async fn a_wallet_is_private_to_its_owner() {
     app.get(&format!("/wallets/{wallet}"), &citizen("lee"))
         .await
         .error(StatusCode::FORBIDDEN, "FORBIDDEN", None);
+    app.get(&format!("/wallets/{wallet}/redemptions"), &citizen("lee"))
+        .await
+        .error(StatusCode::FORBIDDEN, "FORBIDDEN", None);
+    assert_eq!(app.redemptions(wallet, &citizen("kim")).await, json!([]));
     app.post(
         &format!("/wallets/{wallet}/payments"),
         &citizen("lee"),
