@@ -87,6 +87,16 @@ impl std::ops::Deref for TestApp {
 }
 
 impl TestApp {
+    /// A wallet's redemptions (its history read model), newest first.
+    pub async fn redemptions(&self, wallet: impl std::fmt::Display, owner: &Actor) -> Value {
+        let page = self
+            .get(&format!("/wallets/{wallet}/redemptions?first=100"), owner)
+            .await;
+        let page = page.expect(StatusCode::OK);
+        assert!(page["nextCursor"].is_null(), "one page holds them: {page}");
+        page["items"].clone()
+    }
+
     /// Stops serving and shuts both services down; answers the data directory.
     pub async fn halt(self) -> TempDir {
         for server in self.servers {
