@@ -201,11 +201,16 @@ impl Rebuild {
         if !plan.swapped {
             let head = *self.log.head().borrow();
             let reads = self.read_view(&plan).await?;
-            while plan.position < head {
-                let events = self.log.read_all(plan.position + 1, self.batch).await?;
+            // The next batch is read while this one is applied.
+            let mut next = (plan.position < head).then(|| self.read_ahead(plan.position + 1));
+            while let Some(reading) = next.take() {
+                let events = reading
+                    .await
+                    .map_err(|e| StorageError::Io(format!("reading the log: {e}")))??;
                 let Some(last) = events.last().map(|e| e.position) else {
                     break;
                 };
+                next = (last < head).then(|| self.read_ahead(last + 1));
                 let mut tx = Transaction::new(&reads);
                 for event in &events {
                     for model in &self.models {
@@ -264,6 +269,15 @@ impl Rebuild {
             .await?;
         report.position = plan.position;
         Ok(report)
+    }
+
+    /// Starts reading `batch` events from `position` on.
+    fn read_ahead(
+        &self,
+        position: u64,
+    ) -> tokio::task::JoinHandle<Result<Vec<crate::RecordedEvent>, StorageError>> {
+        let (log, batch) = (Arc::clone(&self.log), self.batch);
+        tokio::spawn(async move { log.read_all(position, batch).await })
     }
 
     /// The unfinished plan of the same consumers, or a new one whose tables
@@ -371,4 +385,65 @@ pub fn select_read_models(
         .into_iter()
         .filter(|m| chosen.contains(m.name()))
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use async_trait::async_trait;
+
+    use super::*;
+    use crate::RecordedEvent;
+
+    struct Named(&'static str);
+
+    #[async_trait]
+    impl EventHandler for Named {
+        fn name(&self) -> &'static str {
+            self.0
+        }
+
+        async fn handle(
+            &self,
+            _: &RecordedEvent,
+            _: &mut Transaction<'_>,
+        ) -> Result<(), HandleError> {
+            Ok(())
+        }
+    }
+
+    fn models() -> Vec<ReadModel> {
+        vec![
+            ReadModel::new(Arc::new(Named("a")), &["t1", "shared"]),
+            ReadModel::new(Arc::new(Named("b")), &["t2"]),
+            ReadModel::new(Arc::new(Named("c")), &["shared", "t3"]),
+            ReadModel::new(Arc::new(Named("d")), &["t3"]),
+        ]
+    }
+
+    fn names(models: &[ReadModel]) -> Vec<&'static str> {
+        models.iter().map(ReadModel::name).collect()
+    }
+
+    #[test]
+    fn a_projection_is_rebuilt_with_every_projection_sharing_its_tables() {
+        let all = select_read_models(models(), None).map_err(|_| ()).unwrap();
+        assert_eq!(names(&all), ["a", "b", "c", "d"]);
+        let one = select_read_models(models(), Some("b"))
+            .map_err(|_| ())
+            .unwrap();
+        assert_eq!(names(&one), ["b"]);
+        // d shares t3 with c, which shares `shared` with a: all three.
+        let group = select_read_models(models(), Some("d"))
+            .map_err(|_| ())
+            .unwrap();
+        assert_eq!(names(&group), ["a", "c", "d"]);
+        let unknown = select_read_models(models(), Some("x")).err().unwrap();
+        assert_eq!(unknown, ["a", "b", "c", "d"]);
+    }
+
+    #[test]
+    fn generation_zero_is_the_logical_table() {
+        assert_eq!(physical_table("views", 0), "views");
+        assert_eq!(physical_table("views", 3), "views~g3");
+    }
 }
