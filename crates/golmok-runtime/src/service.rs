@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use golmok_kernel::{
-    EventHandler, EventLog, EventSource, LogTail, Projections, StorageError, Tables,
+    EventHandler, EventLog, EventSource, LogTail, Projections, ReadModel, StorageError, Tables,
 };
 
 use crate::dead_letters::DeadLetterDesk;
@@ -90,6 +90,14 @@ pub trait Blueprint: Service + Sized {
         settings: ServiceSettings<Self::Section>,
         hosted: Hosted,
     ) -> Result<Self, StartupError>;
+
+    /// Fresh instances of the projections of its own log, each with the
+    /// tables it writes, for a rebuild from event 0 (`golmok replay`); the
+    /// same handlers `assemble` starts. None by default.
+    fn read_models(settings: &ServiceSettings<Self::Section>, storage: &Storage) -> Vec<ReadModel> {
+        let _ = (settings, storage);
+        Vec::new()
+    }
 }
 
 /// What a host knows of any service, from the settings every service shares,
@@ -249,6 +257,12 @@ pub trait ServiceFactory: Send + Sync {
         &self,
         settings: ServiceSettings<SettingsValue>,
     ) -> Result<Box<dyn Service>, StartupError>;
+
+    /// Opens its store (nothing started) with its read models, for a rebuild.
+    async fn open_read_models(
+        &self,
+        settings: ServiceSettings<SettingsValue>,
+    ) -> Result<(Storage, Vec<ReadModel>), StartupError>;
 }
 
 /// The registry entry of the service `B`: `pub const SERVICE: Registration<Application> = Registration::new();`.
@@ -293,5 +307,18 @@ impl<B: Blueprint> ServiceFactory for Registration<B> {
             .typed::<B::Section>()
             .map_err(|e| StartupError::Settings(e.reason()))?;
         Ok(Box::new(build::<B>(settings).await?))
+    }
+
+    async fn open_read_models(
+        &self,
+        settings: ServiceSettings<SettingsValue>,
+    ) -> Result<(Storage, Vec<ReadModel>), StartupError> {
+        let settings = settings
+            .typed::<B::Section>()
+            .map_err(|e| StartupError::Settings(e.reason()))?;
+        settings.validate().map_err(StartupError::Settings)?;
+        let storage = Storage::open(B::NAME, &settings.data_dir, &settings.storage).await?;
+        let models = B::read_models(&settings, &storage);
+        Ok((storage, models))
     }
 }

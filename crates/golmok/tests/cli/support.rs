@@ -304,3 +304,26 @@ pub fn business_number(n: u32) -> String {
     sum += digits[8] * 5 / 10;
     format!("{first_nine}{}", (10 - sum % 10) % 10)
 }
+
+/// A voucher programme of 마포구 for bakeries, created by `official`, with
+/// one face value and a subsidy budget: its global id.
+pub async fn mapo_programme(suite: &Golmok, official: &str, face: i64, budget: i64) -> String {
+    let created = suite
+        .graphql(
+            Some(official),
+            "mutation($input: CreateVoucherProgrammeInput!) {
+               createVoucherProgramme(input: $input) { programme { id } userErrors { code } } }",
+            json!({"input": {
+                "issuer": "서울특별시 마포구", "name": "마포사랑상품권", "region": "마포구",
+                "districts": ["망원동"], "faceValues": [face], "discountBps": 1000,
+                "monthlyCap": 300000, "validFrom": "2020-01-01", "validUntil": "2099-12-31",
+                "categories": ["bakery"], "feeTiers": {"micro": 0, "small": 30, "medium": 50},
+                "budget": budget,
+            }}),
+        )
+        .await;
+    created["createVoucherProgramme"]["programme"]["id"]
+        .as_str()
+        .expect("the programme is created")
+        .to_owned()
+}
