@@ -105,6 +105,7 @@ fn read_model_tables(consumer: &str) -> &'static [&'static str] {
             WALLET_PROGRAMME,
             OPEN_HOLDS,
             REDEMPTIONS_BY_MERCHANT,
+            REDEMPTIONS_BY_WALLET,
             UNSETTLED,
             PROGRAMME_MERCHANTS,
             SETTLEMENTS_BY_PROGRAMME,
