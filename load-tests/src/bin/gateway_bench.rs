@@ -56,7 +56,8 @@ async fn main() -> anyhow::Result<()> {
         // This benchmark's queries call only the storefront.
         Upstreams::default()
             .with("storefront", ServiceClient::in_process(storefront.router()))
-            .with("voucher", ServiceClient::in_process(Router::new())),
+            .with("voucher", ServiceClient::in_process(Router::new()))
+            .with("creator-media", ServiceClient::in_process(Router::new())),
     )
     .await?;
     let storefront_address = spawn_server(storefront.router()).await?;
@@ -67,7 +68,8 @@ async fn main() -> anyhow::Result<()> {
                 "storefront",
                 ServiceClient::http(format!("http://{storefront_address}")),
             )
-            .with("voucher", ServiceClient::in_process(Router::new())),
+            .with("voucher", ServiceClient::in_process(Router::new()))
+            .with("creator-media", ServiceClient::in_process(Router::new())),
     )
     .await?;
     let in_process_address = spawn_server(in_process.router()).await?;
