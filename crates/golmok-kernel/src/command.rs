@@ -79,9 +79,11 @@ impl CommandMeta {
 /// events landed. `replayed` is true when an idempotency key returned an
 /// earlier outcome instead of executing again; `state` is then the stream as
 /// that first execution left it, so a replay answers what the first call did.
+/// The state is shared with the handler's cache: the next command on the
+/// stream starts from it without copying it.
 #[derive(Debug, Clone)]
 pub struct Executed<S> {
-    pub state: S,
+    pub state: Arc<S>,
     pub stream_version: u64,
     /// Global position of the last event written (or, for replays and no-ops,
     /// the log head when answered), for read-your-writes waits.
@@ -109,11 +111,14 @@ struct Outcome {
     stream_version: u64,
 }
 
+/// The latest state of recently used streams, by stream, with its version.
+type StateCache<S> = HashMap<String, (u64, Arc<S>)>;
+
 /// Loads aggregates from the log, decides, and appends with optimistic
 /// concurrency, retrying when another writer got there first.
 pub struct CommandHandler<D: Decider, C> {
     log: Arc<dyn EventLog>,
-    cache: Mutex<HashMap<String, (u64, D::State)>>,
+    cache: Mutex<StateCache<D::State>>,
     codec: PhantomData<fn() -> C>,
 }
 
@@ -134,27 +139,59 @@ where
         &self.log
     }
 
-    /// The current state and version (0 = no events) of a stream.
-    pub async fn load(&self, stream: &str) -> Result<(D::State, u64), CommandError<D::Error>> {
+    /// The current state and version (0 = no events) of a stream: the cached
+    /// state, shared rather than copied, moved on by any events written since.
+    pub async fn load(&self, stream: &str) -> Result<(Arc<D::State>, u64), CommandError<D::Error>> {
         let cached = self.cache.lock().expect("cache lock").get(stream).cloned();
-        let (mut state, mut version) =
-            cached.map_or_else(|| (D::State::default(), 0), |(v, s)| (s, v));
+        let (mut state, mut version) = cached.map_or_else(
+            || (Arc::new(D::State::default()), 0),
+            |(version, state)| (state, version),
+        );
+        let mut moved = false;
         loop {
             let page = self.log.read_stream(stream, version + 1, READ_PAGE).await?;
             let done = page.len() < READ_PAGE;
-            for recorded in page {
-                let event = C::decode_type(&recorded.envelope.event_type, recorded.envelope.data)?;
-                state = D::evolve(state, &event);
-                version = recorded.envelope.stream_version;
+            if !page.is_empty() {
+                let mut owned = Arc::unwrap_or_clone(state);
+                for recorded in page {
+                    let event =
+                        C::decode_type(&recorded.envelope.event_type, recorded.envelope.data)?;
+                    owned = D::evolve(owned, &event);
+                    version = recorded.envelope.stream_version;
+                }
+                state = Arc::new(owned);
+                moved = true;
             }
             if done {
                 break;
             }
         }
-        if version > 0 {
+        if moved {
             self.remember(stream, version, state.clone());
         }
         Ok((state, version))
+    }
+
+    /// `state` (the stream's at `version`) moved on by `events`. The cached
+    /// copy is let go first, so that the state is moved on in place rather
+    /// than copied unless a concurrent command still reads it.
+    fn advance(
+        &self,
+        stream: &str,
+        version: u64,
+        state: Arc<D::State>,
+        events: &[D::Event],
+    ) -> Arc<D::State> {
+        {
+            let mut cache = self.cache.lock().expect("cache lock");
+            if cache
+                .get(stream)
+                .is_some_and(|(cached, _)| *cached == version)
+            {
+                cache.remove(stream);
+            }
+        }
+        Arc::new(events.iter().fold(Arc::unwrap_or_clone(state), D::evolve))
     }
 
     /// Decides `command` against the stream and appends the resulting events.
@@ -247,7 +284,7 @@ where
                         last_position: appended.last_position,
                     }
                     .emit();
-                    let state = events.iter().fold(state, D::evolve);
+                    let state = self.advance(stream, version, state, &events);
                     self.remember(stream, appended.stream_version, state.clone());
                     return Ok(Executed {
                         state,
@@ -311,7 +348,7 @@ where
             .state_at(&outcome.stream, outcome.stream_version)
             .await?;
         Ok(Executed {
-            state,
+            state: Arc::new(state),
             stream_version: outcome.stream_version,
             position,
             replayed: true,
@@ -376,7 +413,7 @@ where
         }
     }
 
-    fn remember(&self, stream: &str, version: u64, state: D::State) {
+    fn remember(&self, stream: &str, version: u64, state: Arc<D::State>) {
         let mut cache = self.cache.lock().expect("cache lock");
         if cache.len() >= CACHE_CAPACITY && !cache.contains_key(stream) {
             cache.clear();

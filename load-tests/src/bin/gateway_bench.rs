@@ -51,8 +51,12 @@ async fn main() -> anyhow::Result<()> {
         },
         ..gateway::Settings::default()
     };
+    // Each gateway keeps its feeds in a store of its own.
     let in_process = gateway::Application::build(
-        settings.clone(),
+        gateway::Settings {
+            data_dir: dir.path().join("gateway-in-process"),
+            ..settings.clone()
+        },
         // This benchmark's queries call only the storefront.
         Upstreams::default()
             .with("storefront", ServiceClient::in_process(storefront.router()))
@@ -62,7 +66,10 @@ async fn main() -> anyhow::Result<()> {
     .await?;
     let storefront_address = spawn_server(storefront.router()).await?;
     let over_http = gateway::Application::build(
-        settings.clone(),
+        gateway::Settings {
+            data_dir: dir.path().join("gateway-over-http"),
+            ..settings.clone()
+        },
         Upstreams::default()
             .with(
                 "storefront",

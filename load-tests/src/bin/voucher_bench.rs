@@ -154,6 +154,7 @@ async fn main() -> anyhow::Result<()> {
             assertion_key_file: assertion_key,
             ..gateway::AuthSettings::default()
         },
+        data_dir: dir.path().join("gateway"),
         ..gateway::Settings::default()
     };
     let gateway = gateway::Application::build(

@@ -155,6 +155,10 @@ pub struct LimitSettings {
     /// milliseconds (a batch counts as one request); past it the request is
     /// answered REQUEST_TIMEOUT. Keep it above `upstream_timeout_ms`.
     pub request_timeout_ms: u64,
+    /// How many distinct documents (query text and operation name) the
+    /// gateway keeps parsed and measured, so that a document sent again skips
+    /// both; 0 keeps none. Documents over 16 KiB are not kept.
+    pub document_cache_entries: usize,
 }
 
 impl Default for LimitSettings {
@@ -168,6 +172,7 @@ impl Default for LimitSettings {
             max_body_bytes: 256 * 1024,
             upstream_timeout_ms: 10_000,
             request_timeout_ms: 15_000,
+            document_cache_entries: 1_024,
         }
     }
 }

@@ -7,6 +7,7 @@
 
 pub mod auth;
 mod config;
+mod documents;
 mod errors;
 mod feed;
 mod http;

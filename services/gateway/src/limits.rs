@@ -24,6 +24,7 @@ use async_graphql::parser::types::{
 use async_graphql::{Name, Request, ServerError, ServerResult, ValidationResult, Variables};
 
 use crate::config::LimitSettings;
+use crate::documents::{Checked, DocumentCache};
 use crate::errors::{coded_server_error, with_code};
 
 /// The limits, as a schema extension.
@@ -38,6 +39,8 @@ pub(crate) struct QueryLimits {
     /// cores), so that one worker is always free for `/livez`, `/readyz`
     /// and the other requests.
     checking: Arc<Semaphore>,
+    /// Documents already parsed and measured.
+    documents: DocumentCache,
 }
 
 impl From<&LimitSettings> for QueryLimits {
@@ -49,6 +52,7 @@ impl From<&LimitSettings> for QueryLimits {
             max_aliases: settings.max_aliases,
             max_expanded_fields: settings.max_expanded_fields,
             checking: Arc::new(Semaphore::new(cores.saturating_sub(1).max(1))),
+            documents: DocumentCache::new(settings.document_cache_entries),
         }
     }
 }
@@ -71,8 +75,8 @@ struct LimitCheck {
 
 impl LimitCheck {
     /// Refuses a document whose size once expanded, or whose aliases, exceed
-    /// the limits; remembers whether it only introspects.
-    fn check(&self, document: &ExecutableDocument, operation: Option<&str>) -> ServerResult<()> {
+    /// the limits; otherwise answers whether it only introspects.
+    fn check(&self, document: &ExecutableDocument, operation: Option<&str>) -> ServerResult<bool> {
         let measure = Measure::of(document, operation).map_err(|Cycle(fragment)| {
             coded_server_error(
                 "GRAPHQL_VALIDATION_FAILED",
@@ -99,11 +103,14 @@ impl LimitCheck {
                 ),
             ));
         }
+        Ok(measure.introspection_only)
+    }
+
+    fn remember_introspection_only(&self, introspection_only: bool) {
         *self
             .introspection_only
             .lock()
-            .unwrap_or_else(PoisonError::into_inner) = measure.introspection_only;
-        Ok(())
+            .unwrap_or_else(PoisonError::into_inner) = introspection_only;
     }
 }
 
@@ -120,6 +127,13 @@ impl Extension for LimitCheck {
         next: NextPrepareRequest<'_>,
     ) -> ServerResult<Request> {
         // The semaphore is never closed; without a permit the check runs all the same.
+        let documents = &self.limits.documents;
+        let operation = request.operation_name.clone();
+        if let Some(checked) = documents.get(&request.query, operation.as_deref()) {
+            self.remember_introspection_only(checked.introspection_only);
+            request.set_parsed_query(checked.document.clone());
+            return next.run(ctx, request).await;
+        }
         let permit = self.limits.checking.acquire().await.ok();
         let nesting = bracket_nesting(&request.query);
         if nesting > MAX_NESTING {
@@ -128,9 +142,14 @@ impl Extension for LimitCheck {
                 format!("the document nests brackets {nesting} deep; the limit is {MAX_NESTING}"),
             ));
         }
-        let operation = request.operation_name.clone();
         let document = request.parsed_query().map_err(parse_failure)?;
-        self.check(document, operation.as_deref())?;
+        let introspection_only = self.check(document, operation.as_deref())?;
+        self.remember_introspection_only(introspection_only);
+        let checked = Checked {
+            document: document.clone(),
+            introspection_only,
+        };
+        documents.insert(&request.query, operation.as_deref(), checked);
         drop(permit);
         next.run(ctx, request).await
     }

@@ -2,6 +2,7 @@
 //! the delegations the gateway enforces and their audit trail.
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use golmok_contracts::creator_media::http::{
@@ -274,7 +275,7 @@ impl CreatorMedia {
         &self,
         collaboration_id: Uuid,
         actor: &Actor,
-    ) -> Result<(Proposal, CollaborationState), AppError> {
+    ) -> Result<(Proposal, Arc<CollaborationState>), AppError> {
         let (state, _) = self
             .collaborations
             .load(&COLLABORATION.of(collaboration_id))

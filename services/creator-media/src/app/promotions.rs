@@ -69,7 +69,7 @@ impl CreatorMedia {
         }
         if let Some(tie_in) = input.tie_in {
             let (state, _) = self.tie_ins.load(&TIE_IN.of(tie_in)).await?;
-            if state == TieInState::Unknown {
+            if *state == TieInState::Unknown {
                 return Err(TieInError::NotFound.into());
             }
         }

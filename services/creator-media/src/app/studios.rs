@@ -46,7 +46,7 @@ impl CreatorMedia {
             .studios
             .execute(&STUDIO.of(studio_id), &command, meta)
             .await?;
-        let StudioState::Open(created) = &executed.state else {
+        let StudioState::Open(created) = &*executed.state else {
             return Err(AppError::StudioNotFound);
         };
         let view = studio_view(created);
@@ -66,7 +66,7 @@ impl CreatorMedia {
         meta: &CommandMeta,
     ) -> Result<Committed<BookingView>, AppError> {
         let (studio, _) = self.studios.load(&STUDIO.of(studio_id)).await?;
-        let StudioState::Open(created) = studio else {
+        let StudioState::Open(created) = &*studio else {
             return Err(AppError::StudioNotFound);
         };
         self.acting_creator(creator_id, actor).await?;

@@ -63,7 +63,7 @@ impl CreatorMedia {
             .tie_ins
             .execute(&TIE_IN.of(tie_in_id), &command, meta)
             .await?;
-        let TieInState::Created(created) = &executed.state else {
+        let TieInState::Created(created) = &*executed.state else {
             return Err(TieInError::NotFound.into());
         };
         let view = tie_in_view(created);

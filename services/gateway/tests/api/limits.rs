@@ -72,6 +72,56 @@ async fn page_sizes_given_as_variables_count_too() {
     assert_eq!(app.upstream_calls(), vec![]);
 }
 
+/// The gateway keeps a document it has parsed (issue 11, P1); what depends on
+/// a request's variables and operation name is still decided per request.
+#[tokio::test]
+async fn a_document_sent_again_is_checked_against_its_own_variables_and_operation() {
+    let app = app().await;
+    let query = "query($n: Int) { merchants(first: $n) { edges { node { id } } } }";
+    let nine = app.data(None, query, json!({"n": 9})).await;
+    assert_eq!(nine["merchants"]["edges"].as_array().unwrap().len(), 9);
+    let (_, body) = app.graphql(None, query, json!({"n": 10})).await;
+    assert_eq!(
+        error_codes(&body),
+        vec!["COMPLEXITY_LIMIT_EXCEEDED"],
+        "{body}"
+    );
+    let (_, body) = app.graphql(None, query, json!({"n": "ten"})).await;
+    let codes = error_codes(&body);
+    assert!(!codes.is_empty(), "{body}");
+    assert!(
+        codes.iter().all(|code| code == "GRAPHQL_VALIDATION_FAILED"),
+        "{body}"
+    );
+    assert!(body["data"].is_null(), "{body}");
+    let three = app.data(None, query, json!({"n": 3})).await;
+    assert_eq!(three["merchants"]["edges"].as_array().unwrap().len(), 3);
+
+    let two =
+        "query Roles { viewer { role } } query Pages { merchants(first: 2) { edges { cursor } } }";
+    for _ in 0..2 {
+        for (operation, field) in [
+            ("Roles", "viewer"),
+            ("Pages", "merchants"),
+            ("Roles", "viewer"),
+        ] {
+            let body =
+                serde_json::to_vec(&json!({"query": two, "operationName": operation})).unwrap();
+            let (status, answer) = app.post_raw(None, body).await;
+            assert_eq!(status, StatusCode::OK, "{answer}");
+            let data = answer["data"].as_object().expect("data");
+            assert_eq!(
+                data.keys().collect::<Vec<_>>(),
+                vec![field],
+                "{operation}: {answer}"
+            );
+        }
+    }
+    let body = serde_json::to_vec(&json!({"query": two})).unwrap();
+    let (_, answer) = app.post_raw(None, body).await;
+    assert!(answer["data"].is_null(), "{answer}");
+}
+
 #[tokio::test]
 async fn aliases_at_the_limit_run_and_one_more_is_refused() {
     let app = app().await;

@@ -89,7 +89,7 @@ impl Storefront {
         // The claim is old: take it over if its holder never registered with it.
         let holder_stream = merchant_stream(holder);
         let (state, _) = self.merchants.load(&holder_stream).await?;
-        match state {
+        match &*state {
             MerchantState::Registered(profile) if profile.business_number == *number => {
                 return Err(taken.into());
             }

@@ -1,3 +1,5 @@
+use std::sync::Arc;
+
 use chrono::Utc;
 use golmok_kernel::CommandMeta;
 use golmok_runtime::Actor;
@@ -199,7 +201,7 @@ impl Storefront {
         merchant_id: Uuid,
         command: ShopCommand,
         meta: &CommandMeta,
-    ) -> Result<(ShopState, ShopSubject, u64), AppError> {
+    ) -> Result<(Arc<ShopState>, ShopSubject, u64), AppError> {
         let stream = shop_stream(merchant_id);
         let executed = self.shops.execute(&stream, &command, meta).await?;
         let subject = if executed.replayed {

@@ -64,7 +64,7 @@ async fn a_stale_claim_of_a_registration_that_never_happened_is_taken_over() {
     let store = EmbeddedStore::open(&dir.path().join(STORE_FILE)).unwrap();
     let merchants = CommandHandler::<Merchant, MerchantCodec>::new(store);
     let (state, _) = merchants.load(&merchant_stream(ghost)).await.unwrap();
-    assert_eq!(state, MerchantState::Abandoned);
+    assert_eq!(*state, MerchantState::Abandoned);
 }
 
 #[tokio::test]

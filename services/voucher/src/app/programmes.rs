@@ -63,6 +63,6 @@ impl Voucher {
             .programmes
             .load(&programme_stream(programme_id))
             .await?;
-        Ok(state.terms.ok_or(ProgrammeError::NotFound)?)
+        Ok(state.terms.clone().ok_or(ProgrammeError::NotFound)?)
     }
 }

@@ -1,3 +1,5 @@
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
 use golmok_kernel::{CommandMeta, Fault};
 use golmok_runtime::{Actor, Role};
@@ -280,7 +282,7 @@ impl Voucher {
         &self,
         wallet_id: Uuid,
         actor: &Actor,
-    ) -> Result<(WalletInfo, WalletState), AppError> {
+    ) -> Result<(WalletInfo, Arc<WalletState>), AppError> {
         let (state, _) = self.wallets.load(&wallet_stream(wallet_id)).await?;
         let info = state.wallet.clone().ok_or(WalletError::NotFound)?;
         if info.owner != actor.subject && !operator(actor) {

@@ -260,7 +260,7 @@ impl CreatorMedia {
             endpoint,
             secret_id,
             enabled,
-        } = executed.state
+        } = std::sync::Arc::unwrap_or_clone(executed.state)
         else {
             return Err(AppError::Webhook(WebhookError::NotFound));
         };
