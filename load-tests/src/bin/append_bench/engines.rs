@@ -117,6 +117,14 @@ pub struct EngineRow {
     pub commits: u64,
 }
 
+impl EngineRow {
+    /// Adds another slice of the same engine and level.
+    pub fn absorb(&mut self, other: EngineRow) {
+        self.run.absorb(other.run);
+        self.commits += other.commits;
+    }
+}
+
 /// Runs `writers` writers against `engine` for `duration`.
 pub async fn measure<E: Engine>(
     name: &'static str,

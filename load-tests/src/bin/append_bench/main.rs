@@ -25,6 +25,7 @@ use std::time::Duration;
 
 use candidates::CANDIDATES;
 use clap::{Parser, ValueEnum};
+use engines::EngineRow;
 use fsync::raw_fsync_rate;
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -47,6 +48,9 @@ struct Args {
     /// Which part to run.
     #[arg(long, value_enum, default_value_t = Part::All)]
     part: Part,
+    /// Interleaved slices each engine's level is split into (part 2).
+    #[arg(long, default_value_t = 4)]
+    rounds: u32,
     /// Events in the log whose reopen part 3 times.
     #[arg(long, default_value_t = 1_000_000)]
     recovery_events: u64,
@@ -71,7 +75,7 @@ async fn main() -> anyhow::Result<()> {
         store_part(dir.path(), duration).await?;
     }
     if matches!(args.part, Part::All | Part::Engines) {
-        engines_part(dir.path(), duration).await?;
+        engines_part(dir.path(), duration, args.rounds.max(1)).await?;
     }
     if matches!(args.part, Part::All | Part::Recovery) {
         recovery_part(dir.path(), args.recovery_events)?;
@@ -119,25 +123,52 @@ async fn store_part(dir: &std::path::Path, duration: Duration) -> anyhow::Result
     Ok(())
 }
 
-async fn engines_part(dir: &std::path::Path, duration: Duration) -> anyhow::Result<()> {
+/// Each writer level runs every candidate `rounds` times in turn, in slices
+/// of `duration / rounds`, each slice right after a raw fdatasync probe of
+/// half its length: this disk's fsync rate drifts by ten times within a
+/// minute, and interleaving spreads the drift over every candidate alike.
+async fn engines_part(
+    dir: &std::path::Path,
+    duration: Duration,
+    rounds: u32,
+) -> anyhow::Result<()> {
+    let slice = duration / rounds;
     println!(
         "\nEngine comparison: same group-commit writer, one durable commit per group; \
-         raw = 4 KiB overwrite + fdatasync loop in the same directory for 1 s right before each row; \
-         with one append in flight per writer, writers × raw is the disk's bound"
+         {rounds} interleaved slices of {:.1} s per engine and level, each after a {:.1} s raw probe \
+         (4 KiB overwrite + fdatasync loop in the same directory); raw = mean of an engine's probes; \
+         with one append in flight per writer, writers × raw is the disk's bound",
+        slice.as_secs_f64(),
+        slice.as_secs_f64() / 2.0,
     );
     println!(
-        "| engine | writers | events/s | commits/s | events per commit | p50 ms | p99 ms | raw fdatasync/s | commits/s ÷ raw | events/s ÷ raw | events/s ÷ (writers × raw) |"
+        "| engine | writers | events/s | commits/s | events per commit | p50 ms | p99 ms | raw fdatasync/s (min–max) | commits/s ÷ raw | events/s ÷ raw | events/s ÷ (writers × raw) |"
     );
     println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for writers in LEVELS {
-        for candidate in CANDIDATES {
-            let path = fresh(dir, candidate.slug(), writers)?;
-            let raw = raw_fsync_rate(&path, Duration::from_secs(1))?;
-            let row = candidate.measure(&path, writers, duration).await?;
+        let mut rows: Vec<Option<EngineRow>> = CANDIDATES.iter().map(|_| None).collect();
+        let mut probes: Vec<Vec<f64>> = CANDIDATES.iter().map(|_| Vec::new()).collect();
+        for round in 0..rounds {
+            for (index, candidate) in CANDIDATES.into_iter().enumerate() {
+                let path = fresh(dir, &format!("{}-{round}", candidate.slug()), writers)?;
+                probes[index].push(raw_fsync_rate(&path, slice / 2)?);
+                let row = candidate.measure(&path, writers, slice).await?;
+                std::fs::remove_dir_all(&path)?;
+                match &mut rows[index] {
+                    Some(total) => total.absorb(row),
+                    slot @ None => *slot = Some(row),
+                }
+            }
+        }
+        for (row, probes) in rows.into_iter().flatten().zip(probes) {
+            let raw = probes.iter().sum::<f64>() / probes.len() as f64;
+            let (low, high) = probes.iter().fold((f64::MAX, 0.0_f64), |(low, high), p| {
+                (low.min(*p), high.max(*p))
+            });
             let rate = row.run.events_per_second();
             let commits = row.commits as f64 / row.run.elapsed.as_secs_f64();
             println!(
-                "| {} | {} | {:.0} | {:.0} | {:.1} | {:.2} | {:.2} | {:.0} | {:.2} | {:.1} | {:.2} |",
+                "| {} | {} | {:.0} | {:.0} | {:.1} | {:.2} | {:.2} | {:.0} ({:.0}–{:.0}) | {:.2} | {:.1} | {:.2} |",
                 row.engine,
                 row.writers,
                 rate,
@@ -146,6 +177,8 @@ async fn engines_part(dir: &std::path::Path, duration: Duration) -> anyhow::Resu
                 row.run.latency_percentile(50.0).as_secs_f64() * 1e3,
                 row.run.latency_percentile(99.0).as_secs_f64() * 1e3,
                 raw,
+                low,
+                high,
                 commits / raw,
                 rate / raw,
                 rate / (writers as f64 * raw),
