@@ -14,17 +14,18 @@
 //! checks ends the log and is cut off, except where a crash cannot explain it:
 //! a bad frame in an earlier segment, or a frame whose header checks out but
 //! whose body does not while data follows where it claims to end (that write
-//! never reached there). Those are refused as corruption. The limit: a header
-//! that fails its own CRC, or reads as zeros, has no trustworthy length, so it
-//! is taken as the torn tail whatever follows it (in a preallocated segment the
-//! unwritten rest reads as zeros).
+//! never reached there), or a bad frame of any kind with a whole frame (both
+//! CRCs right, a later position) anywhere after it. Those are refused as
+//! corruption. A header that fails its own CRC or reads as zeros has no
+//! trustworthy length, hence that search (in a preallocated segment the
+//! unwritten rest reads as zeros and is skipped).
 
 use std::collections::{HashMap, HashSet};
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, ensure};
+use anyhow::{Context, bail, ensure};
 
 use crate::engines::{Append, Engine, Outcome};
 
@@ -310,11 +311,16 @@ impl Index {
                 .get(offset..offset + FRAME_HEADER)
                 .filter(|header| !zeros(header));
             let Some(header) = header else {
-                let torn = !zeros(&bytes[offset..]);
-                return Ok(ScanEnd { offset, torn });
+                if zeros(&bytes[offset..]) {
+                    return Ok(ScanEnd {
+                        offset,
+                        torn: false,
+                    });
+                }
+                return self.torn_at(bytes, offset);
             };
             if crc32fast::hash(&header[..8]) != u32::from_le_bytes(header[8..].try_into()?) {
-                return Ok(ScanEnd { offset, torn: true });
+                return self.torn_at(bytes, offset);
             }
             let body_len = u32::from_le_bytes(header[..4].try_into()?) as usize;
             let crc = u32::from_le_bytes(header[4..8].try_into()?);
@@ -327,7 +333,7 @@ impl Index {
                         zeros(bytes.get(end..).unwrap_or_default()),
                         "corrupt frame at byte {offset}: data follows it"
                     );
-                    return Ok(ScanEnd { offset, torn: true });
+                    return self.torn_at(bytes, offset);
                 }
             };
             let first = u64::from_le_bytes(body[..8].try_into()?);
@@ -356,6 +362,38 @@ impl Index {
             offset = end;
         }
     }
+}
+
+impl Index {
+    /// A bad frame at `offset` is the torn tail only if no whole frame
+    /// follows it: the torn write was the last one, so a later frame that
+    /// checks out proves the damage hit an acknowledged frame. The search runs
+    /// only after a bad frame, never on a clean open.
+    fn torn_at(&self, bytes: &[u8], offset: usize) -> anyhow::Result<ScanEnd> {
+        let last_start = bytes.len().saturating_sub(FRAME_HEADER);
+        let later = (offset + 1..=last_start).find(|&at| whole_frame_at(bytes, at, self.position));
+        match later {
+            Some(at) => bail!("corrupt frame at byte {offset}: a whole frame follows at byte {at}"),
+            None => Ok(ScanEnd { offset, torn: true }),
+        }
+    }
+}
+
+/// Whether a frame starts at `at` whose header and body check out and whose
+/// first position lies after `position`.
+fn whole_frame_at(bytes: &[u8], at: usize, position: u64) -> bool {
+    let header = &bytes[at..at + FRAME_HEADER];
+    let word = |range: std::ops::Range<usize>| {
+        u32::from_le_bytes(header[range].try_into().expect("4 bytes"))
+    };
+    if word(0..4) == 0 || crc32fast::hash(&header[..8]) != word(8..12) {
+        return false;
+    }
+    let start = at + FRAME_HEADER;
+    bytes
+        .get(start..start + word(0..4) as usize)
+        .filter(|body| body.len() >= BODY_HEADER && crc32fast::hash(body) == word(4..8))
+        .is_some_and(|body| u64::from_le_bytes(body[..8].try_into().expect("8 bytes")) > position)
 }
 
 fn zeros(bytes: &[u8]) -> bool {
@@ -529,30 +567,43 @@ mod tests {
         }
     }
 
-    /// A damaged body with data after it cannot come from a crash: the
-    /// open is refused instead of dropping the acknowledged groups behind it.
+    /// Writes two one-event groups, overwrites `bytes` at byte `at` of the
+    /// segment and reopens; returns where the second frame starts and the
+    /// refusal.
+    fn reopen_damaged(layout: Layout, at: u64, bytes: &[u8]) -> (u64, anyhow::Error) {
+        let dir = tempfile::tempdir().unwrap();
+        let mut log = SegmentLog::open(dir.path(), layout).unwrap();
+        log.commit_group(&[append("a", 0, 1)]).unwrap();
+        let second = log.offset;
+        log.commit_group(&[append("a", 1, 2)]).unwrap();
+        drop(log);
+        let mut file = OpenOptions::new()
+            .write(true)
+            .open(segment_path(dir.path(), 1))
+            .unwrap();
+        file.seek(SeekFrom::Start(at)).unwrap();
+        file.write_all(bytes).unwrap();
+        drop(file);
+        (second, SegmentLog::open(dir.path(), layout).err().unwrap())
+    }
+
+    /// Damage a crash cannot explain is refused instead of dropping the
+    /// acknowledged groups behind it: a bad body with data after it, and a
+    /// bad header (no length to trust) with a whole frame after it.
     #[test]
-    fn a_damaged_frame_before_the_tail_is_refused() {
+    fn damage_before_the_tail_is_refused() {
         for layout in [Layout::Grow, Layout::Preallocated] {
-            let dir = tempfile::tempdir().unwrap();
-            let mut log = SegmentLog::open(dir.path(), layout).unwrap();
-            log.commit_group(&[append("a", 0, 1)]).unwrap();
-            log.commit_group(&[append("a", 1, 2)]).unwrap();
-            drop(log);
-            let mut file = OpenOptions::new()
-                .write(true)
-                .open(segment_path(dir.path(), 1))
-                .unwrap();
-            // The first frame's body starts after its 12-byte header.
-            file.seek(SeekFrom::Start(FRAME_HEADER as u64 + 20))
-                .unwrap();
-            file.write_all(&[0xff]).unwrap();
-            drop(file);
-            let error = SegmentLog::open(dir.path(), layout).err().unwrap();
+            let (_, error) = reopen_damaged(layout, FRAME_HEADER as u64 + 20, &[0xff]);
             assert!(
-                error.to_string().contains("corrupt frame at byte 0"),
+                error
+                    .to_string()
+                    .contains("corrupt frame at byte 0: data follows it"),
                 "{error}"
             );
+            let (second, error) = reopen_damaged(layout, 0, &[0xff, 0xff]);
+            let expected =
+                format!("corrupt frame at byte 0: a whole frame follows at byte {second}");
+            assert!(error.to_string().contains(&expected), "{error}");
         }
     }
 }
