@@ -6,6 +6,7 @@ use std::time::Duration;
 use fjall::PersistMode;
 
 use crate::engines::{self, EngineRow, Fjall, Redb};
+use crate::indexed::IndexedLog;
 use crate::lean::RedbLean;
 use crate::segment::{Layout, SegmentLog};
 
@@ -17,15 +18,17 @@ pub enum Candidate {
     FjallSyncData,
     SegmentGrow,
     SegmentPreallocated,
+    SegmentWithRedbIds,
 }
 
-pub const CANDIDATES: [Candidate; 6] = [
+pub const CANDIDATES: [Candidate; 7] = [
     Candidate::Redb,
     Candidate::RedbLean,
     Candidate::FjallSyncAll,
     Candidate::FjallSyncData,
     Candidate::SegmentGrow,
     Candidate::SegmentPreallocated,
+    Candidate::SegmentWithRedbIds,
 ];
 
 impl Candidate {
@@ -37,6 +40,7 @@ impl Candidate {
             Self::FjallSyncData => "fjall (SyncData = fdatasync)",
             Self::SegmentGrow => "segment log (grow + fdatasync)",
             Self::SegmentPreallocated => "segment log (preallocated + fdatasync)",
+            Self::SegmentWithRedbIds => "segment log (preallocated) + id rows applied to redb",
         }
     }
 
@@ -48,6 +52,7 @@ impl Candidate {
             Self::FjallSyncData => "fjall-syncdata",
             Self::SegmentGrow => "segment-grow",
             Self::SegmentPreallocated => "segment-prealloc",
+            Self::SegmentWithRedbIds => "segment-redb-ids",
         }
     }
 
@@ -79,6 +84,9 @@ impl Candidate {
                     _ => Layout::Preallocated,
                 };
                 engines::measure(name, SegmentLog::open(dir, layout)?, writers, duration).await
+            }
+            Self::SegmentWithRedbIds => {
+                engines::measure(name, IndexedLog::open(dir)?, writers, duration).await
             }
         }
     }

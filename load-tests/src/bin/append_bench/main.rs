@@ -15,6 +15,7 @@ mod candidates;
 mod drive;
 mod engines;
 mod fsync;
+mod indexed;
 mod lean;
 mod recovery;
 mod segment;
