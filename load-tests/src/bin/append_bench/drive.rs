@@ -22,6 +22,14 @@ impl Run {
         self.events as f64 / self.elapsed.as_secs_f64()
     }
 
+    /// Adds another run's figures, as if the two had run one after the other.
+    pub fn absorb(&mut self, other: Run) {
+        self.events += other.events;
+        self.elapsed += other.elapsed;
+        self.latencies.extend(other.latencies);
+        self.latencies.sort_unstable();
+    }
+
     pub fn latency_percentile(&self, percentile: f64) -> Duration {
         if self.latencies.is_empty() {
             return Duration::ZERO;

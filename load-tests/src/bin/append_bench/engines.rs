@@ -17,14 +17,14 @@ use crate::drive::{Run, Writer, drive};
 
 /// One append: a single pre-encoded event for `stream` at `expected`.
 pub struct Append {
-    stream: String,
-    expected: u64,
-    id: u128,
-    payload: Vec<u8>,
+    pub stream: String,
+    pub expected: u64,
+    pub id: u128,
+    pub payload: Vec<u8>,
 }
 
 /// The new stream version, or the actual version on conflict.
-type Outcome = Result<u64, u64>;
+pub type Outcome = Result<u64, u64>;
 
 /// A storage engine's side of one group commit.
 pub trait Engine: Send + 'static {
@@ -117,6 +117,14 @@ pub struct EngineRow {
     pub commits: u64,
 }
 
+impl EngineRow {
+    /// Adds another slice of the same engine and level.
+    pub fn absorb(&mut self, other: EngineRow) {
+        self.run.absorb(other.run);
+        self.commits += other.commits;
+    }
+}
+
 /// Runs `writers` writers against `engine` for `duration`.
 pub async fn measure<E: Engine>(
     name: &'static str,
@@ -141,9 +149,9 @@ pub async fn measure<E: Engine>(
     })
 }
 
-const EVENTS: TableDefinition<u64, &[u8]> = TableDefinition::new("events");
+pub const EVENTS: TableDefinition<u64, &[u8]> = TableDefinition::new("events");
 const STREAMS: TableDefinition<(&str, u64), u64> = TableDefinition::new("streams");
-const IDS: TableDefinition<u128, u64> = TableDefinition::new("event_ids");
+pub const IDS: TableDefinition<u128, u64> = TableDefinition::new("event_ids");
 
 /// redb, `Durability::Immediate` (one `fdatasync` per commit).
 pub struct Redb {
@@ -156,6 +164,21 @@ impl Redb {
             db: Database::create(dir.join("bench.redb"))?,
         })
     }
+
+    /// Opens with every page's checksum verified, as `EmbeddedStore` does.
+    pub fn open_checked(dir: &Path) -> anyhow::Result<Self> {
+        Ok(Self {
+            db: open_checked(&dir.join("bench.redb"))?,
+        })
+    }
+}
+
+/// Opens a redb file checking every page's checksum, as `EmbeddedStore::open`
+/// does.
+pub fn open_checked(path: &Path) -> anyhow::Result<Database> {
+    let mut builder = redb::Builder::new();
+    builder.set_check_integrity_on_open(true);
+    Ok(builder.create(path)?)
 }
 
 impl Engine for Redb {
