@@ -1,12 +1,12 @@
 //! Releasing a feed and serving it to subscriptions, the same for every
 //! producer's feed. The consumer writes items into the store; after each
-//! batch is durable a publisher reads the items up to the watermark that it
-//! has not released yet and broadcasts them. A subscription first reads the
+//! batch is durable a publisher broadcasts the items up to the watermark that
+//! it has not released yet: those the consumer's batches just made durable,
+//! kept in memory (`staged`), or else read from the store. A subscription first reads the
 //! store after its cursor, then follows the broadcast, so nothing between the
 //! two is missed or sent twice.
 
 use std::collections::VecDeque;
-use std::marker::PhantomData;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -22,6 +22,8 @@ use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 use super::consumer::{FeedConsumer, Producer};
+use super::render::Renderings;
+use super::staged::Staged;
 use super::store::{FeedItem, FeedStore};
 
 /// Items read from the store at once (backlog pages, releases).
@@ -65,6 +67,10 @@ struct Inner<E> {
     items: broadcast::Sender<Shared<E>>,
     /// Told after each batch of the consumer is durable.
     durable: Notify,
+    /// The items of the consumer's batches, kept until released.
+    staged: Arc<Staged<E>>,
+    /// The items rendered for the subscriptions (see `render`).
+    renderings: Arc<Renderings>,
 }
 
 impl<P: Producer> Feed<P> {
@@ -86,12 +92,20 @@ impl<P: Producer> Feed<P> {
                 released: AtomicU64::new(released),
                 items,
                 durable: Notify::new(),
+                staged: Arc::default(),
+                renderings: Arc::default(),
             }),
         })
     }
 
     pub(crate) fn store(&self) -> &FeedStore<P::Entry> {
         &self.inner.store
+    }
+
+    /// The renderings of this feed's items, shared by the subscriptions of
+    /// one operation and caller.
+    pub(crate) fn renderings(&self) -> &Arc<Renderings> {
+        &self.inner.renderings
     }
 
     /// Starts consuming the producer's events from `source` and releasing them.
@@ -106,7 +120,7 @@ impl<P: Producer> Feed<P> {
         };
         let handler = Arc::new(FeedConsumer::<P> {
             name: self.inner.consumer,
-            producer: PhantomData,
+            staged: Arc::clone(&self.inner.staged),
         });
         let consumer = Consumer::with_source(source, Arc::clone(&self.inner.tables), handler)
             .spawn(shutdown.child_token())
@@ -139,10 +153,22 @@ impl<P: Producer> Feed<P> {
         }
     }
 
-    /// Broadcasts the items up to the durable watermark not released yet.
+    /// Broadcasts the items up to the durable watermark not released yet:
+    /// from memory when the consumer's batches since the last release hold
+    /// every position up to it, else from the store.
     async fn release(&self) -> Result<(), StorageError> {
         let watermark = self.inner.store.watermark().await?;
         let mut released = self.inner.released.load(Ordering::Acquire);
+        if released >= watermark {
+            return Ok(());
+        }
+        if let Some(items) = self.inner.staged.take(released, watermark) {
+            self.inner.released.store(watermark, Ordering::Release);
+            for item in items {
+                let _ = self.inner.items.send(item);
+            }
+            return Ok(());
+        }
         while released < watermark {
             let mut items = self.inner.store.items_after(released, PAGE).await?;
             let whole = items.len() < PAGE;
@@ -321,7 +347,9 @@ impl<S: EventSource, E: Send + Sync + 'static> EventSource for Announcing<S, E> 
     }
 
     async fn next_batch(&mut self) -> Result<Vec<Delivery>, StorageError> {
-        self.source.next_batch().await
+        let batch = self.source.next_batch().await;
+        self.feed.staged.begin();
+        batch
     }
 
     async fn dead_letter(
@@ -336,10 +364,12 @@ impl<S: EventSource, E: Send + Sync + 'static> EventSource for Announcing<S, E> 
         self.source.checkpoint(consumer, batch)
     }
 
+    /// The batch's effects are durable: its items may be released before
+    /// the source records its progress.
     async fn committed(&mut self, batch: &[Delivery]) -> Result<u64, StorageError> {
-        let mark = self.source.committed(batch).await;
+        self.feed.staged.durable();
         self.feed.durable.notify_one();
-        mark
+        self.source.committed(batch).await
     }
 
     fn lag(&self) -> Option<u64> {

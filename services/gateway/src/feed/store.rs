@@ -117,7 +117,8 @@ pub(crate) struct FeedWrites<'t, 'a, E> {
     /// The batch's transaction (a producer's feed keeps its own tables in it too).
     pub(crate) tx: &'t mut Transaction<'a>,
     names: &'static FeedTables,
-    entry: PhantomData<fn(E)>,
+    /// The item written, if any.
+    pub(crate) written: Option<FeedItem<E>>,
 }
 
 impl<'t, 'a, E: Serialize> FeedWrites<'t, 'a, E> {
@@ -125,7 +126,7 @@ impl<'t, 'a, E: Serialize> FeedWrites<'t, 'a, E> {
         FeedWrites {
             tx,
             names,
-            entry: PhantomData,
+            written: None,
         }
     }
 
@@ -158,5 +159,6 @@ impl<'t, 'a, E: Serialize> FeedWrites<'t, 'a, E> {
         let item = FeedItem { position, entry };
         self.tx
             .put_json(self.names.items, ALL, &key(item.position), &item);
+        self.written = Some(item);
     }
 }
