@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use async_trait::async_trait;
 use golmok_kernel::{
     AppendError, AppendRequest, Appended, EventLog, IdempotencyRecord, Mutation, Page,
-    RecordedEvent, Row, ScanOrder, StorageError, Tables,
+    RecordedEvent, Row, ScanOrder, StorageError, Tables, WholeTables,
 };
 use redb::{Database, ReadTransaction, ReadableDatabase, StorageBackend};
 use tokio::sync::{oneshot, watch};
@@ -212,5 +212,40 @@ impl Tables for EmbeddedStore {
         let (reply, answer) = oneshot::channel();
         self.writer.submit(Request::Write { batch, reply })?;
         answer.await.map_err(|_| StorageError::Closed)?
+    }
+}
+
+/// A whole table, for rebuilds (`golmok replay`): one range of the rows
+/// table, which is ordered by (table, partition, clustering).
+#[async_trait]
+impl WholeTables for EmbeddedStore {
+    async fn rows_after(
+        &self,
+        table: &str,
+        after: Option<(&str, &str)>,
+        limit: usize,
+    ) -> Result<Vec<Row>, StorageError> {
+        let txn = self.read()?;
+        let table_rows = txn.open_table(ROWS).map_err(storage_error)?;
+        let successor = partition_successor(table);
+        let start = match after {
+            Some((partition, clustering)) => Bound::Excluded((table, partition, clustering)),
+            None => Bound::Included((table, "", "")),
+        };
+        let end = Bound::Excluded((successor.as_str(), "", ""));
+        let mut rows = Vec::with_capacity(limit.min(4_096));
+        for entry in table_rows.range((start, end)).map_err(storage_error)? {
+            if rows.len() == limit {
+                break;
+            }
+            let (key, value) = entry.map_err(storage_error)?;
+            let (_, partition, clustering) = key.value();
+            rows.push(Row {
+                partition: partition.to_owned(),
+                clustering: clustering.to_owned(),
+                value: value.value().to_vec(),
+            });
+        }
+        Ok(rows)
     }
 }

@@ -83,3 +83,15 @@ async fn tables_survive_reopen() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rebuild_equals_live() {
+    let (_dir, store) = fresh();
+    conformance::rebuild_equals_live(store).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rebuild_refuses_undeclared_tables() {
+    let (_dir, store) = fresh();
+    conformance::rebuild_refuses_undeclared_tables(store).await;
+}

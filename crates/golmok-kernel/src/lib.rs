@@ -25,8 +25,10 @@ mod consumer;
 mod decider;
 mod envelope;
 mod fault;
+mod generations;
 mod log;
 mod projections;
+mod rebuild;
 mod replay;
 mod rows;
 mod streams;
@@ -50,8 +52,16 @@ pub use consumer::{Consumer, ConsumerHandle, EventHandler, HandleError, Transact
 pub use decider::Decider;
 pub use envelope::{Envelope, RecordedEvent, sample_envelope};
 pub use fault::Fault;
+pub use generations::{
+    GENERATIONS_PARTITION, Generations, TABLE_GENERATIONS, WholeTables, clear_table,
+    current_generations, generation_write, physical_table, table_digest,
+};
 pub use log::{AppendError, AppendRequest, Appended, EventLog, ExpectedVersion, IdempotencyRecord};
 pub use projections::Projections;
+pub use rebuild::{
+    DEFAULT_BATCH, Progress, REBUILD_PROGRESS, ReadModel, Rebuild, RebuildError, RebuildReport,
+    select_read_models,
+};
 pub use replay::{
     KeptLetter, LetterBox, LetterStatus, LetterView, ReplayError, ReplayReport, TableLetters,
     dead_letters, replay, replay_mark,

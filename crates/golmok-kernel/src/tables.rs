@@ -53,6 +53,21 @@ impl Mutation {
             clustering: clustering.to_owned(),
         }
     }
+
+    /// The table it writes.
+    pub fn table(&self) -> &str {
+        match self {
+            Self::Put { table, .. } | Self::Delete { table, .. } => table,
+        }
+    }
+
+    /// The same write to another table (a table generation's physical name).
+    pub fn in_table(mut self, name: String) -> Self {
+        match &mut self {
+            Self::Put { table, .. } | Self::Delete { table, .. } => *table = name,
+        }
+        self
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,7 +1,8 @@
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-/// Header carrying the authenticated caller from the gateway to a service, as JSON.
+/// Header carrying the gateway's signed assertion of the caller to a service
+/// (see [`crate::trust`]).
 pub const ACTOR_HEADER: &str = "x-golmok-actor";
 /// Header carrying a command's idempotency key.
 pub const IDEMPOTENCY_HEADER: &str = "idempotency-key";
@@ -60,22 +61,6 @@ pub struct Actor {
 }
 
 impl Actor {
-    pub fn to_header(&self) -> String {
-        serde_json::to_string(self).expect("actor serializes")
-    }
-
-    /// The actor from request headers; `None` for anonymous callers.
-    /// A malformed header is an error, never silently anonymous.
-    pub fn from_headers(headers: &http::HeaderMap) -> Result<Option<Actor>, String> {
-        let Some(value) = headers.get(ACTOR_HEADER) else {
-            return Ok(None);
-        };
-        let text = value.to_str().map_err(|e| e.to_string())?;
-        serde_json::from_str(text)
-            .map(Some)
-            .map_err(|e| e.to_string())
-    }
-
     pub fn is(&self, role: Role) -> bool {
         self.role == role
     }
@@ -90,25 +75,6 @@ impl Actor {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn actor_round_trips_through_the_header() {
-        let actor = Actor {
-            subject: "u-1".into(),
-            role: Role::Merchant,
-            merchant_id: Some(Uuid::now_v7()),
-        };
-        let mut headers = http::HeaderMap::new();
-        headers.insert(ACTOR_HEADER, actor.to_header().parse().unwrap());
-        assert_eq!(Actor::from_headers(&headers).unwrap(), Some(actor));
-    }
-
-    #[test]
-    fn malformed_actor_header_is_an_error() {
-        let mut headers = http::HeaderMap::new();
-        headers.insert(ACTOR_HEADER, "{\"role\":\"king\"}".parse().unwrap());
-        assert!(Actor::from_headers(&headers).is_err());
-    }
 
     #[test]
     fn a_merchant_acts_only_for_its_own_store() {

@@ -9,12 +9,13 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use golmok_kernel::{
-    EventHandler, EventLog, EventSource, LogTail, Projections, StorageError, Tables,
+    EventHandler, EventLog, EventSource, LogTail, Projections, ReadModel, StorageError, Tables,
 };
 
 use crate::dead_letters::DeadLetterDesk;
 use crate::settings::{Section, ServiceSettings, SettingsError, SettingsValue};
 use crate::storage::{StartupError, Storage};
+use crate::trust::{AssertionKey, TrustRoot, trust_gateway};
 
 /// A running service: its HTTP API, its store, and the other services'
 /// events it consumes, which the host feeds to it (in-process log tails or
@@ -44,8 +45,15 @@ pub trait Service: Send + Sync + 'static {
         &self.hosted().storage
     }
 
-    /// Its HTTP API (no ops routes).
-    fn router(&self) -> axum::Router;
+    /// Its HTTP API's routes, as the service writes them; served only
+    /// through [`Service::router`].
+    fn routes(&self) -> axum::Router;
+
+    /// Its HTTP API (no ops routes), answering only calls the gateway signed
+    /// for it ([`trust_gateway`]): in-process and over HTTP alike.
+    fn router(&self) -> axum::Router {
+        trust_gateway(self.routes(), self.hosted().assertions.clone())
+    }
 
     /// The other services' events it consumes, one entry per consumer.
     fn subscriptions(&self) -> Vec<Subscription> {
@@ -82,6 +90,14 @@ pub trait Blueprint: Service + Sized {
         settings: ServiceSettings<Self::Section>,
         hosted: Hosted,
     ) -> Result<Self, StartupError>;
+
+    /// Fresh instances of the projections of its own log, each with the
+    /// tables it writes, for a rebuild from event 0 (`golmok replay`); the
+    /// same handlers `assemble` starts. None by default.
+    fn read_models(settings: &ServiceSettings<Self::Section>, storage: &Storage) -> Vec<ReadModel> {
+        let _ = (settings, storage);
+        Vec::new()
+    }
 }
 
 /// What a host knows of any service, from the settings every service shares,
@@ -92,6 +108,8 @@ pub struct Hosted {
     pub listen: SocketAddr,
     pub consistency_timeout: Duration,
     pub storage: Storage,
+    /// Verifies the gateway's actor assertions for this service.
+    pub assertions: AssertionKey,
 }
 
 impl Hosted {
@@ -115,12 +133,14 @@ impl Hosted {
 /// Checks `settings`, opens the store they choose and assembles `B`.
 pub async fn build<B: Blueprint>(settings: ServiceSettings<B::Section>) -> Result<B, StartupError> {
     settings.validate().map_err(StartupError::Settings)?;
+    let assertions = TrustRoot::load_or_create(&settings.assertion_key())?.key_for(B::NAME);
     let storage = Storage::open(B::NAME, &settings.data_dir, &settings.storage).await?;
     let hosted = Hosted {
         name: B::NAME,
         listen: settings.listen,
         consistency_timeout: settings.consistency_timeout(),
         storage,
+        assertions,
     };
     B::assemble(settings, hosted).await
 }
@@ -237,6 +257,12 @@ pub trait ServiceFactory: Send + Sync {
         &self,
         settings: ServiceSettings<SettingsValue>,
     ) -> Result<Box<dyn Service>, StartupError>;
+
+    /// Opens its store (nothing started) with its read models, for a rebuild.
+    async fn open_read_models(
+        &self,
+        settings: ServiceSettings<SettingsValue>,
+    ) -> Result<(Storage, Vec<ReadModel>), StartupError>;
 }
 
 /// The registry entry of the service `B`: `pub const SERVICE: Registration<Application> = Registration::new();`.
@@ -281,5 +307,18 @@ impl<B: Blueprint> ServiceFactory for Registration<B> {
             .typed::<B::Section>()
             .map_err(|e| StartupError::Settings(e.reason()))?;
         Ok(Box::new(build::<B>(settings).await?))
+    }
+
+    async fn open_read_models(
+        &self,
+        settings: ServiceSettings<SettingsValue>,
+    ) -> Result<(Storage, Vec<ReadModel>), StartupError> {
+        let settings = settings
+            .typed::<B::Section>()
+            .map_err(|e| StartupError::Settings(e.reason()))?;
+        settings.validate().map_err(StartupError::Settings)?;
+        let storage = Storage::open(B::NAME, &settings.data_dir, &settings.storage).await?;
+        let models = B::read_models(&settings, &storage);
+        Ok((storage, models))
     }
 }

@@ -42,8 +42,17 @@ pub fn load_settings<T: DeserializeOwned>(file: Option<&Path>) -> Result<T, Sett
 /// settings struct takes it.
 pub type SettingsValue = config::Value;
 
+/// The actor-assertion key's file name in a data directory.
+pub const ASSERTION_KEY_FILE: &str = "actor-assertion.key";
+
 /// The keys every service's section has, next to the service's own.
-const SHARED_KEYS: [&str; 4] = ["data_dir", "listen", "consistency_timeout_ms", "storage"];
+const SHARED_KEYS: [&str; 5] = [
+    "data_dir",
+    "listen",
+    "consistency_timeout_ms",
+    "storage",
+    "assertion_key_file",
+];
 
 /// A service's own settings section (its thresholds, policies, intervals).
 pub trait Section:
@@ -59,7 +68,7 @@ pub trait Section:
 }
 
 /// A service's settings: the keys every service has (data directory, listen
-/// address, consistency timeout, storage) and its own section `S`, side by
+/// address, consistency timeout, storage, actor-assertion key file) and its own section `S`, side by
 /// side in one table (`[storefront]`, `GOLMOK__STOREFRONT__...`). Unknown keys
 /// fail in either part. Dereferences to the own section.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -74,6 +83,9 @@ pub struct ServiceSettings<S> {
     pub consistency_timeout_ms: u64,
     /// Where the event log and read models live (`kind = "embedded"` or `"scylla"`).
     pub storage: StorageSettings,
+    /// The suite's actor-assertion key file (`trust`), the same file as the
+    /// gateway's; by default `actor-assertion.key` in the data directory.
+    pub assertion_key_file: Option<PathBuf>,
     /// The service's own section.
     pub own: S,
 }
@@ -85,11 +97,19 @@ struct SharedKeys {
     listen: Option<SocketAddr>,
     consistency_timeout_ms: Option<u64>,
     storage: Option<StorageSettings>,
+    assertion_key_file: Option<PathBuf>,
 }
 
 impl<S> ServiceSettings<S> {
     pub fn consistency_timeout(&self) -> Duration {
         Duration::from_millis(self.consistency_timeout_ms)
+    }
+
+    /// Where the actor-assertion key is kept.
+    pub fn assertion_key(&self) -> PathBuf {
+        self.assertion_key_file
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join(ASSERTION_KEY_FILE))
     }
 
     /// The defaults of the shared keys, listening on 127.0.0.1:`port`.
@@ -99,6 +119,7 @@ impl<S> ServiceSettings<S> {
             listen: SocketAddr::from(([127, 0, 0, 1], port)),
             consistency_timeout_ms: 5_000,
             storage: StorageSettings::default(),
+            assertion_key_file: None,
             own,
         }
     }
@@ -113,6 +134,7 @@ impl<S> ServiceSettings<S> {
             listen: self.listen,
             consistency_timeout_ms: self.consistency_timeout_ms,
             storage: self.storage,
+            assertion_key_file: self.assertion_key_file,
         })
     }
 }
@@ -139,6 +161,7 @@ impl ServiceSettings<SettingsValue> {
                 .consistency_timeout_ms
                 .unwrap_or(defaults.consistency_timeout_ms),
             storage: shared.storage.unwrap_or(defaults.storage),
+            assertion_key_file: shared.assertion_key_file,
             own: defaults.own,
         })
     }

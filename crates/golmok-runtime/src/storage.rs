@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use golmok_embedded::EmbeddedStore;
-use golmok_kernel::{EventLog, StorageError, Tables};
+use golmok_kernel::{EventLog, Generations, StorageError, Tables, WholeTables};
 use golmok_scylla::CqlStore;
 use serde::Deserialize;
 use tokio::sync::watch;
@@ -34,8 +34,12 @@ impl Default for StorageSettings {
 #[derive(Clone)]
 pub struct Storage {
     pub log: Arc<dyn EventLog>,
+    /// The tables at their current generations (see `golmok_kernel::Generations`).
     pub tables: Arc<dyn Tables>,
     pub health: StoreHealth,
+    /// The raw store when it can list whole tables, which a read-model
+    /// rebuild (`golmok replay`) needs: the embedded file only.
+    pub whole: Option<Arc<dyn WholeTables>>,
 }
 
 /// Whether a service's store answers: the embedded file always does (its
@@ -81,6 +85,8 @@ pub enum StartupError {
     Storage(#[from] StorageError),
     #[error("cannot open the CQL store: {0}")]
     Cql(#[from] golmok_scylla::OpenError),
+    #[error("cannot read the actor-assertion key: {0}")]
+    KeyFile(#[from] crate::SecretFileError),
 }
 
 impl Storage {
@@ -101,8 +107,9 @@ impl Storage {
                 let store = EmbeddedStore::open(&data_dir.join(format!("{service}.redb")))?;
                 Ok(Storage {
                     log: store.clone(),
-                    tables: store,
+                    tables: Generations::open(store.clone()).await?,
                     health: StoreHealth::new(service, None),
+                    whole: Some(store),
                 })
             }
             StorageSettings::Scylla(cql) => {
@@ -112,6 +119,7 @@ impl Storage {
                     health: StoreHealth::new(service, Some(store.reachable())),
                     log: store.clone(),
                     tables: store,
+                    whole: None,
                 })
             }
         }

@@ -22,6 +22,9 @@
 //! ([`service::Client`]), its replies asserted ([`service::Reply`]).
 //!
 //! [`webhook::Receiver`] is a real HTTP receiver for webhook deliveries.
+//!
+//! [`KubeApiServer`] is a real kube-apiserver on etcd for the deployment tests, which
+//! drive it with helm and kubectl ([`k8s_tool`], `GOLMOK_K8S_BIN`).
 
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
 
@@ -29,10 +32,12 @@ mod cassandra;
 pub mod events;
 pub mod idempotency;
 mod kafka;
+mod kube;
 pub mod service;
 mod shared;
 pub mod webhook;
 
 pub use cassandra::{CASSANDRA_LIBS_ENV, Cassandra, cassandra_libs};
 pub use kafka::{KAFKA_LIBS_ENV, Kafka, kafka_libs};
+pub use kube::{K8S_BIN_ENV, KubeApiServer, k8s_bin, k8s_schemas, k8s_tool};
 pub use shared::SharedKafka;

@@ -5,8 +5,11 @@
 //! Each service's tests keep only their domain fixtures.
 
 use std::net::SocketAddr;
+use std::time::SystemTime;
 
-use golmok_runtime::{ACTOR_HEADER, Actor, Blueprint, IDEMPOTENCY_HEADER, Role, ServiceSettings};
+use golmok_runtime::{
+    ACTOR_HEADER, Actor, AssertionKey, Blueprint, IDEMPOTENCY_HEADER, Role, ServiceSettings,
+};
 use reqwest::header::HeaderMap;
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
@@ -84,7 +87,7 @@ impl<B: Blueprint> TestService<B> {
             .unwrap_or_else(|error| panic!("{} builds: {error}", B::NAME));
         let served = Served::router(service.router()).await;
         TestService {
-            client: served.client(),
+            client: served.client().signing(service.hosted().assertions.clone()),
             service,
             served,
             dir,
@@ -118,6 +121,9 @@ pub struct Client {
     /// `http://host:port`.
     pub base: String,
     http: reqwest::Client,
+    /// Signs each call's actor as the gateway does, when the client calls a
+    /// service.
+    assertions: Option<AssertionKey>,
 }
 
 impl Client {
@@ -125,10 +131,19 @@ impl Client {
         Client {
             base: base.to_owned(),
             http: reqwest::Client::new(),
+            assertions: None,
         }
     }
 
-    /// A request as `actor` (its `x-golmok-actor` header), with an
+    /// The same client, its calls signed for the service `assertions` is for
+    /// (the actor assertion the gateway sends; anonymous calls carry one too).
+    pub fn signing(mut self, assertions: AssertionKey) -> Client {
+        self.assertions = Some(assertions);
+        self
+    }
+
+    /// A request as `actor` (signed into its `x-golmok-actor` header when the
+    /// client signs), with an
     /// idempotency key and a JSON body when given; a non-JSON answer fails
     /// the test.
     pub async fn call(
@@ -140,8 +155,8 @@ impl Client {
         body: Option<Value>,
     ) -> Reply {
         let mut request = self.http.request(method, format!("{}{path}", self.base));
-        if let Some(actor) = actor {
-            request = request.header(ACTOR_HEADER, actor.to_header());
+        if let Some(assertions) = &self.assertions {
+            request = request.header(ACTOR_HEADER, assertions.sign(actor, SystemTime::now()));
         }
         if let Some(key) = key {
             request = request.header(IDEMPOTENCY_HEADER, key);
@@ -250,8 +265,9 @@ pub fn merchant_actor(id: Uuid) -> Actor {
 #[cfg(test)]
 mod tests {
     use axum::Json;
-    use axum::http::HeaderMap;
+    use axum::http::{HeaderMap, HeaderValue};
     use axum::routing::post;
+    use golmok_runtime::TrustRoot;
     use serde_json::json;
 
     use super::*;
@@ -274,8 +290,12 @@ mod tests {
     #[tokio::test]
     async fn a_call_sends_the_actor_the_key_and_the_body_and_reads_the_json_answer() {
         let served = Served::router(axum::Router::new().route("/echo", post(echo))).await;
+        let key = TrustRoot::load_or_create(&tempfile::tempdir().unwrap().path().join("k"))
+            .unwrap()
+            .key_for("echo");
         let reply = served
             .client()
+            .signing(key.clone())
             .call(
                 Method::POST,
                 "/echo",
@@ -285,7 +305,11 @@ mod tests {
             )
             .await;
         let body = reply.expect(StatusCode::OK);
-        assert_eq!(body["actor"], citizen("kim").to_header());
+        let assertion = HeaderValue::from_str(body["actor"].as_str().unwrap()).unwrap();
+        assert_eq!(
+            key.verify(Some(&assertion), SystemTime::now()),
+            Ok(Some(citizen("kim")))
+        );
         assert_eq!(body["key"], "k-1");
         assert_eq!(body["body"], json!({"n": 1}));
         assert_eq!(reply.headers["content-type"], "application/json");

@@ -22,7 +22,7 @@ pub struct BusArgs {
     #[arg(long, value_enum, default_value_t = BusKind::InProcess)]
     bus: BusKind,
     /// Kafka brokers, `host:port[,host:port…]` (with `--bus kafka`).
-    #[arg(long, env = "GOLMOK__KAFKA__BOOTSTRAP_SERVERS")]
+    #[arg(long, env = "GOLMOK_BROKERS")]
     brokers: Option<String>,
 }
 
@@ -46,7 +46,7 @@ impl BusArgs {
             (BusKind::InProcess, _) => Ok(Bus::InProcess),
             (BusKind::Kafka, Some(brokers)) => Ok(Bus::Kafka(KafkaSettings::new(brokers))),
             (BusKind::Kafka, None) => {
-                bail!("--bus kafka needs --brokers HOST:PORT (or GOLMOK__KAFKA__BOOTSTRAP_SERVERS)")
+                bail!("--bus kafka needs --brokers HOST:PORT (or GOLMOK_BROKERS)")
             }
         }
     }

@@ -25,8 +25,8 @@ pub struct SuiteSettings {
 }
 
 impl SuiteSettings {
-    /// Loads file + environment, then places every store and the signing key
-    /// under the data directory.
+    /// Loads file + environment, then places every store, the signing key and
+    /// the actor-assertion key under the data directory.
     pub fn load(common: &Common, listen: Option<SocketAddr>) -> anyhow::Result<Self> {
         let mut settings: SuiteSettings = golmok_runtime::load_settings(common.config.as_deref())?;
         settings.place_under(&common.data_dir);
@@ -37,10 +37,13 @@ impl SuiteSettings {
     }
 
     fn place_under(&mut self, data_dir: &Path) {
+        let assertion_key = data_dir.join(golmok_runtime::ASSERTION_KEY_FILE);
         for (service, settings) in &mut self.services {
             settings.data_dir = data_dir.join(service.name());
+            settings.assertion_key_file = Some(assertion_key.clone());
         }
         self.gateway.auth.signing_key_file = data_dir.join("jwt-signing.key");
+        self.gateway.auth.assertion_key_file = assertion_key;
         self.gateway.data_dir = data_dir.join("gateway");
     }
 

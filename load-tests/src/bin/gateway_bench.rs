@@ -35,14 +35,18 @@ const QUERY: &str = "query($id: ID!) { product(id: $id) { id name price stock av
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     let dir = tempfile::tempdir()?;
+    // One actor-assertion key for the gateway and the storefront, as `golmok up` has.
+    let assertion_key = dir.path().join(golmok_runtime::ASSERTION_KEY_FILE);
     let storefront = storefront::Application::build(storefront::Settings {
         data_dir: dir.path().join("storefront"),
+        assertion_key_file: Some(assertion_key.clone()),
         ..storefront::Settings::default()
     })
     .await?;
     let settings = gateway::Settings {
         auth: gateway::AuthSettings {
             signing_key_file: dir.path().join("jwt.key"),
+            assertion_key_file: assertion_key,
             ..gateway::AuthSettings::default()
         },
         ..gateway::Settings::default()
@@ -52,7 +56,8 @@ async fn main() -> anyhow::Result<()> {
         // This benchmark's queries call only the storefront.
         Upstreams::default()
             .with("storefront", ServiceClient::in_process(storefront.router()))
-            .with("voucher", ServiceClient::in_process(Router::new())),
+            .with("voucher", ServiceClient::in_process(Router::new()))
+            .with("creator-media", ServiceClient::in_process(Router::new())),
     )
     .await?;
     let storefront_address = spawn_server(storefront.router()).await?;
@@ -63,7 +68,8 @@ async fn main() -> anyhow::Result<()> {
                 "storefront",
                 ServiceClient::http(format!("http://{storefront_address}")),
             )
-            .with("voucher", ServiceClient::in_process(Router::new())),
+            .with("voucher", ServiceClient::in_process(Router::new()))
+            .with("creator-media", ServiceClient::in_process(Router::new())),
     )
     .await?;
     let in_process_address = spawn_server(in_process.router()).await?;

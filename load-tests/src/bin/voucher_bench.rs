@@ -10,6 +10,12 @@
 //! the ledger must have moved by exactly what was redeemed. Run in release mode:
 //!
 //! `cargo run --release -p load-tests --bin voucher_bench`
+//!
+//! `--history 0,100000` runs each round also with wallets that already made
+//! that many payments on earlier days (seeded through the voucher's own
+//! command path, dated the day before), to show that a long history does not
+//! slow a payment: the wallet's state keeps only what decisions need and a
+//! payment answers the payment, not the history.
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -24,7 +30,9 @@ use futures::future::try_join_all;
 use gateway::auth::{Claims, SigningKey};
 use gateway::{ServiceClient, Upstreams};
 use golmok_kernel::LogTail;
-use golmok_runtime::{ACTOR_HEADER, Actor, Following, IDEMPOTENCY_HEADER, Role, Service};
+use golmok_runtime::{
+    ACTOR_HEADER, Actor, Following, IDEMPOTENCY_HEADER, Role, Service, TrustRoot,
+};
 use serde::Deserialize;
 use serde::de::IgnoredAny;
 use serde_json::{Value, json};
@@ -43,6 +51,14 @@ struct Args {
     /// Merchants registered in the storefront that clients pay in turn.
     #[arg(long, default_value_t = 8)]
     merchants: usize,
+    /// Past payments (made the day before) in each wallet before a round
+    /// (comma separated: one round per value).
+    #[arg(long, value_delimiter = ',', default_values_t = [0])]
+    history: Vec<u64>,
+    /// Paths measured (comma separated): `http` (the voucher's own API, the
+    /// baseline) and `graphql` (through the gateway).
+    #[arg(long, value_delimiter = ',', default_values_t = [String::from("http"), String::from("graphql")])]
+    paths: Vec<String>,
 }
 
 /// P6 goal, redemptions per second on 2 cores.
@@ -56,8 +72,10 @@ fn amount(n: u64) -> i64 {
 const MAX_AMOUNT: i64 = 2_177;
 /// Upper bound assumed when funding wallets, so no round runs dry.
 const FUNDING_RATE: u64 = 25_000;
+/// Each seeded past payment, in won.
+const SEED_AMOUNT: u64 = 10;
 
-const PAY: &str = "mutation($in: RedeemVoucherInput!) { payWithVoucher(input: $in) { redemption { status amount } userErrors { code message } } }";
+const PAY: &str = "mutation($in: RedeemVoucherInput!) { payWithVoucher(input: $in) { redemption { status amount } wallet { balance } userErrors { code message } } }";
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Path {
@@ -82,6 +100,8 @@ impl Path {
 
 struct Suite {
     client: reqwest::Client,
+    /// The voucher service in this process, for seeding past payments.
+    service: std::sync::Arc<voucher::app::Voucher>,
     voucher: SocketAddr,
     gateway: SocketAddr,
     programme: Uuid,
@@ -104,13 +124,19 @@ async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     ensure!(args.merchants > 0 && !args.clients.is_empty());
     let dir = tempfile::tempdir()?;
+    // One actor-assertion key for the gateway and the services, as `golmok up` has.
+    let assertion_key = dir.path().join(golmok_runtime::ASSERTION_KEY_FILE);
+    ROOT.set(TrustRoot::load_or_create(&assertion_key)?)
+        .map_err(|_| anyhow::anyhow!("the trust root is set once"))?;
     let storefront = storefront::Application::build(storefront::Settings {
         data_dir: dir.path().join("storefront"),
+        assertion_key_file: Some(assertion_key.clone()),
         ..storefront::Settings::default()
     })
     .await?;
     let voucher = voucher::Application::build(voucher::Settings {
         data_dir: dir.path().join("voucher"),
+        assertion_key_file: Some(assertion_key.clone()),
         ..voucher::Settings::default()
     })
     .await?;
@@ -125,6 +151,7 @@ async fn main() -> anyhow::Result<()> {
     let settings = gateway::Settings {
         auth: gateway::AuthSettings {
             signing_key_file: dir.path().join("jwt.key"),
+            assertion_key_file: assertion_key,
             ..gateway::AuthSettings::default()
         },
         ..gateway::Settings::default()
@@ -133,7 +160,9 @@ async fn main() -> anyhow::Result<()> {
         settings.clone(),
         Upstreams::default()
             .with("storefront", ServiceClient::in_process(storefront.router()))
-            .with("voucher", ServiceClient::in_process(voucher.router())),
+            .with("voucher", ServiceClient::in_process(voucher.router()))
+            // Not paid through; the gateway wants every upstream named.
+            .with("creator-media", ServiceClient::in_process(Router::new())),
     )
     .await?;
     let storefront_address = spawn_server(storefront.router()).await?;
@@ -149,6 +178,7 @@ async fn main() -> anyhow::Result<()> {
     .await?;
     let suite = Suite {
         client,
+        service: std::sync::Arc::clone(voucher.voucher()),
         voucher: voucher_address,
         gateway: gateway_address,
         programme,
@@ -165,30 +195,52 @@ async fn main() -> anyhow::Result<()> {
         std::thread::available_parallelism().map_or(0, usize::from)
     );
     let mut rows = Vec::new();
-    for path in [Path::Direct, Path::Gateway] {
+    let paths = [Path::Direct, Path::Gateway]
+        .into_iter()
+        .filter(|path| args.paths.iter().any(|p| p == path.tag()));
+    for path in paths {
         for &clients in &args.clients {
-            let payers = suite.fund(path, clients, args.seconds).await?;
-            let before = suite.totals(&payers).await?;
-            let measured = suite
-                .drive(path, &payers, Duration::from_secs(args.seconds))
-                .await?;
-            let after = suite.totals(&payers).await?;
-            let check = Check::new(&before, &after, measured.redeemed);
-            println!(
-                "{} clients over {}: {}",
-                clients,
-                path.tag(),
-                check.describe()
-            );
-            rows.push((path, clients, measured, check));
+            for &history in &args.history {
+                if history > 0 {
+                    let started = Instant::now();
+                    suite.seed(path, clients, history).await?;
+                    let seconds = started.elapsed().as_secs_f64();
+                    println!(
+                        "seeded {history} past payments in each of {clients} wallets in {seconds:.0} s \
+                     ({:.0} payments/s through the in-process command path)",
+                        (history * clients as u64) as f64 / seconds
+                    );
+                }
+                let payers = suite.fund(path, clients, args.seconds, history).await?;
+                let before = suite.totals(&payers).await?;
+                let measured = suite
+                    .drive(path, &payers, Duration::from_secs(args.seconds))
+                    .await?;
+                let after = suite.totals(&payers).await?;
+                let check = Check::new(&before, &after, measured.redeemed);
+                println!(
+                    "{} clients over {}, history {}: {}",
+                    clients,
+                    path.tag(),
+                    history,
+                    check.describe()
+                );
+                rows.push((path, clients, history, measured, check));
+            }
         }
     }
     println!();
     println!(
-        "| path | clients | redemptions/s | first s → last s | p50 ms | p99 ms | errors | totals check | goal |"
+        "| path | clients | history | redemptions/s | ÷ HTTP, same clients, history 0 | first s → last s | p50 ms | p99 ms | errors | totals check | goal |"
     );
-    println!("|---|---:|---:|---|---:|---:|---:|---|---|");
-    for (path, clients, measured, check) in &rows {
+    println!("|---|---:|---:|---:|---:|---|---:|---:|---:|---|---|");
+    for (path, clients, history, measured, check) in &rows {
+        let baseline = rows
+            .iter()
+            .find(|(p, c, h, _, _)| *p == Path::Direct && c == clients && *h == 0)
+            .map_or("—".to_owned(), |(_, _, _, base, _)| {
+                format!("{:.2}", measured.rate / base.rate)
+            });
         let errors = if measured.errors.is_empty() {
             "0".to_owned()
         } else {
@@ -200,7 +252,7 @@ async fn main() -> anyhow::Result<()> {
             codes.join(", ")
         };
         println!(
-            "| {} | {clients} | {:.0} | {:.0} → {:.0} | {:.2} | {:.2} | {errors} | {} | P6 ≥ 10,000/s: {:.2}× |",
+            "| {} | {clients} | {history} | {:.0} | {baseline} | {:.0} → {:.0} | {:.2} | {:.2} | {errors} | {} | P6 ≥ 10,000/s: {:.2}× |",
             path.label(),
             measured.rate,
             measured.first_second,
@@ -213,7 +265,7 @@ async fn main() -> anyhow::Result<()> {
     }
     let failed = rows
         .iter()
-        .any(|(_, _, m, c)| !c.ok() || !m.errors.is_empty());
+        .any(|(_, _, _, m, c)| !c.ok() || !m.errors.is_empty());
     ensure!(
         !failed,
         "a round had refused redemptions or totals that do not add up"
@@ -228,6 +280,15 @@ async fn spawn_server(router: Router) -> anyhow::Result<SocketAddr> {
     Ok(address)
 }
 
+/// The citizen paying as client `n` of a round.
+fn citizen(path: Path, clients: usize, history: u64, n: usize) -> Actor {
+    Actor {
+        subject: format!("citizen-{}-{clients}-{history}-{n}", path.tag()),
+        role: Role::Citizen,
+        merchant_id: None,
+    }
+}
+
 fn official() -> Actor {
     Actor {
         subject: "official-jung-gu".to_owned(),
@@ -236,9 +297,22 @@ fn official() -> Actor {
     }
 }
 
-/// Sends a JSON request to a service as `actor`; answers status and body.
+/// The suite's actor-assertion root: the bench calls the services directly
+/// with the assertions the gateway would send.
+static ROOT: std::sync::OnceLock<TrustRoot> = std::sync::OnceLock::new();
+
+/// `actor`'s assertion for `service`, as the gateway signs it.
+fn asserted(service: &str, actor: &Actor) -> reqwest::header::HeaderValue {
+    ROOT.get()
+        .expect("the trust root is set at start")
+        .key_for(service)
+        .sign(Some(actor), std::time::SystemTime::now())
+}
+
+/// Sends a JSON request to `service` as `actor`; answers status and body.
 async fn call(
     client: &reqwest::Client,
+    service: &str,
     url: String,
     method: reqwest::Method,
     actor: &Actor,
@@ -246,7 +320,7 @@ async fn call(
 ) -> anyhow::Result<(reqwest::StatusCode, Value)> {
     let mut request = client
         .request(method, url)
-        .header(ACTOR_HEADER, actor.to_header());
+        .header(ACTOR_HEADER, asserted(service, actor));
     if let Some(body) = body {
         request = request.json(&body);
     }
@@ -282,10 +356,18 @@ async fn create_programme(client: &reqwest::Client, voucher: SocketAddr) -> anyh
         "validUntil": "2099-12-31",
         "categories": ["food"],
         "feeTiers": {"micro": 0, "small": 30, "medium": 50},
-        "budget": 1_000_000_000_000_000_i64,
+        "budget": 10_000_000_000_000_i64,
     });
     let url = format!("http://{voucher}/programmes");
-    let (status, body) = call(client, url, reqwest::Method::POST, &official(), Some(body)).await?;
+    let (status, body) = call(
+        client,
+        "voucher",
+        url,
+        reqwest::Method::POST,
+        &official(),
+        Some(body),
+    )
+    .await?;
     ensure!(status == 201, "programme refused: {status} {body}");
     id_of(&body)
 }
@@ -323,13 +405,29 @@ async fn register_merchant(
         "revenueTier": tier,
     });
     let url = format!("http://{storefront}/merchants");
-    let (status, body) = call(client, url, reqwest::Method::POST, &operator, Some(body)).await?;
+    let (status, body) = call(
+        client,
+        "storefront",
+        url,
+        reqwest::Method::POST,
+        &operator,
+        Some(body),
+    )
+    .await?;
     ensure!(status == 201, "merchant refused: {status} {body}");
     let id = id_of(&body)?;
     let started = Instant::now();
     loop {
         let url = format!("http://{voucher}/merchants/{id}");
-        let (status, _) = call(client, url, reqwest::Method::GET, &official(), None).await?;
+        let (status, _) = call(
+            client,
+            "voucher",
+            url,
+            reqwest::Method::GET,
+            &official(),
+            None,
+        )
+        .await?;
         if status == 200 {
             return Ok(id);
         }
@@ -439,7 +537,13 @@ struct GraphqlData {
 #[serde(rename_all = "camelCase")]
 struct GraphqlPayload {
     redemption: Option<RedemptionReply>,
+    wallet: Option<WalletReply>,
     user_errors: Vec<UserError>,
+}
+
+#[derive(Deserialize)]
+struct WalletReply {
+    balance: i64,
 }
 
 #[derive(Deserialize)]
@@ -470,17 +574,19 @@ struct ClientRun {
 impl Suite {
     /// `clients` new citizens of the programme, each with a wallet funded by
     /// purchases of 1억 원 vouchers (enough for the round at `FUNDING_RATE`).
-    async fn fund(&self, path: Path, clients: usize, seconds: u64) -> anyhow::Result<Vec<Payer>> {
+    async fn fund(
+        &self,
+        path: Path,
+        clients: usize,
+        seconds: u64,
+        history: u64,
+    ) -> anyhow::Result<Vec<Payer>> {
         let per_wallet = FUNDING_RATE * seconds * MAX_AMOUNT as u64 / clients as u64;
         let purchases = per_wallet.div_ceil(FACE as u64).max(1);
         let day = Duration::from_secs(86_400);
         try_join_all((0..clients).map(|n| async move {
-            let subject = format!("citizen-{}-{clients}-{n}", path.tag());
-            let actor = Actor {
-                subject: subject.clone(),
-                role: Role::Citizen,
-                merchant_id: None,
-            };
+            let actor = citizen(path, clients, history, n);
+            let subject = actor.subject.clone();
             let mut wallet = None;
             for purchase in 0..purchases {
                 // Concurrent purchases all commit subsidy on the programme's
@@ -494,7 +600,7 @@ impl Suite {
                     let response = self
                         .client
                         .post(&url)
-                        .header(ACTOR_HEADER, actor.to_header())
+                        .header(ACTOR_HEADER, asserted("voucher", &actor))
                         .header(IDEMPOTENCY_HEADER, &key)
                         .json(&json!({"faceValue": FACE}))
                         .send()
@@ -523,6 +629,59 @@ impl Suite {
         .await
     }
 
+    /// Opens the wallets of a round two days ago with one voucher and makes
+    /// `history` payments of `SEED_AMOUNT` from each the day before, through
+    /// the voucher's command path (in process, each answered once the
+    /// projections have applied it); all wallets at once. The round's own
+    /// purchases, today, then start a new day for each wallet.
+    async fn seed(&self, path: Path, clients: usize, history: u64) -> anyhow::Result<()> {
+        let now = chrono::Utc::now();
+        let yesterday = now - chrono::TimeDelta::days(1);
+        try_join_all((0..clients).map(|index| {
+            let service = std::sync::Arc::clone(&self.service);
+            let merchants = self.merchants.clone();
+            let actor = citizen(path, clients, history, index);
+            let programme = self.programme;
+            async move {
+                let meta = golmok_kernel::CommandMeta::default();
+                let bought = service
+                    .purchase(
+                        programme,
+                        &actor.subject,
+                        voucher::domain::Won(FACE),
+                        &meta,
+                        now - chrono::TimeDelta::days(2),
+                    )
+                    .await
+                    .map_err(|e| anyhow::anyhow!("seeding purchase refused: {e}"))?;
+                let wallet = bought.value.wallet.id;
+                for n in 0..history {
+                    let merchant = merchants[(index + n as usize) % merchants.len()];
+                    let at = yesterday + chrono::TimeDelta::microseconds(n as i64);
+                    let paid = service
+                        .redeem(
+                            wallet,
+                            merchant,
+                            voucher::domain::Won(SEED_AMOUNT as i64),
+                            voucher::app::RedeemMode::Pay,
+                            &actor,
+                            &meta,
+                            at,
+                        )
+                        .await
+                        .map_err(|e| anyhow::anyhow!("seeding payment {n} refused: {e}"))?;
+                    ensure!(
+                        paid.value.redemption.is_some(),
+                        "a seeded payment has no redemption"
+                    );
+                }
+                anyhow::Ok(())
+            }
+        }))
+        .await?;
+        Ok(())
+    }
+
     async fn totals(&self, payers: &[Payer]) -> anyhow::Result<Totals> {
         let mut wallets = 0;
         for payer in payers {
@@ -530,7 +689,7 @@ impl Suite {
             let response = self
                 .client
                 .get(url)
-                .header(ACTOR_HEADER, payer.actor.to_header())
+                .header(ACTOR_HEADER, asserted("voucher", &payer.actor))
                 .send()
                 .await?;
             ensure!(
@@ -546,8 +705,15 @@ impl Suite {
             "http://{}/programmes/{}/ledger/accounts",
             self.voucher, self.programme
         );
-        let (status, accounts) =
-            call(&self.client, url, reqwest::Method::GET, &official(), None).await?;
+        let (status, accounts) = call(
+            &self.client,
+            "voucher",
+            url,
+            reqwest::Method::GET,
+            &official(),
+            None,
+        )
+        .await?;
         ensure!(status == 200, "ledger read: {status} {accounts}");
         let mut by_code = BTreeMap::new();
         let mut totals = Totals {
@@ -598,7 +764,6 @@ impl Suite {
             tasks.push(tokio::spawn(async move {
                 let mut run = ClientRun::default();
                 let wallet_global = global_id("VoucherWallet", payer.wallet);
-                let actor_header = payer.actor.to_header();
                 let mut n = 0_u64;
                 while started.elapsed() < duration {
                     let merchant = merchants[(index + n as usize) % merchants.len()];
@@ -613,7 +778,7 @@ impl Suite {
                                     "http://{voucher}/wallets/{}/payments",
                                     payer.wallet
                                 ))
-                                .header(ACTOR_HEADER, &actor_header)
+                                .header(ACTOR_HEADER, asserted("voucher", &payer.actor))
                                 .header(IDEMPOTENCY_HEADER, &key)
                                 .json(&json!({"merchantId": merchant, "amount": amount}))
                                 .send()
@@ -722,6 +887,7 @@ fn graphql_outcome(status: u16, reply: GraphqlReply, amount: i64) -> Result<i64,
             .unwrap_or_else(|| "USER_ERROR".to_owned()));
     }
     match payload.redemption {
+        Some(_) if payload.wallet.is_none_or(|w| w.balance < 0) => Err("NO_WALLET".to_owned()),
         Some(r) if r.status == "CAPTURED" && r.amount == amount => Ok(amount),
         Some(r) => Err(format!("STATUS_{}", r.status)),
         None => Err("NO_REDEMPTION".to_owned()),

@@ -78,7 +78,7 @@ impl Service for Application {
     }
 
     /// Creators, studios and webhooks (no ops routes).
-    fn router(&self) -> axum::Router {
+    fn routes(&self) -> axum::Router {
         crate::http::router(Arc::clone(&self.service))
     }
 

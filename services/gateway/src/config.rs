@@ -110,6 +110,10 @@ pub struct AuthSettings {
     pub audience: String,
     /// Lifetime of minted tokens, in seconds.
     pub token_ttl_secs: u64,
+    /// File holding the suite's actor-assertion key, from which the gateway
+    /// signs the caller of each call it forwards to a service (the services
+    /// read the same file); created like the signing key when missing.
+    pub assertion_key_file: PathBuf,
 }
 
 impl Default for AuthSettings {
@@ -119,6 +123,8 @@ impl Default for AuthSettings {
             issuer: "golmok".to_owned(),
             audience: "golmok-api".to_owned(),
             token_ttl_secs: 86_400,
+            assertion_key_file: PathBuf::from(".golmok/data")
+                .join(golmok_runtime::ASSERTION_KEY_FILE),
         }
     }
 }

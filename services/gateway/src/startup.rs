@@ -10,11 +10,14 @@ use crate::feed::{Feed, FeedError, FeedFollower, Feeds};
 use crate::http::{CorsError, Gateway, cors_layer, router};
 use crate::schema;
 use crate::upstream::{Clients, UpstreamError, Upstreams};
+use golmok_runtime::TrustRoot;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
     #[error("cannot load the token signing key")]
     SigningKey(#[from] AuthError),
+    #[error("cannot load the actor-assertion key")]
+    AssertionKey(#[source] AuthError),
     #[error("invalid CORS settings")]
     Cors(#[from] CorsError),
     #[error(transparent)]
@@ -41,10 +44,14 @@ impl Application {
     ) -> Result<Application, StartupError> {
         let cors = cors_layer(&settings.cors)?;
         let timeout = Duration::from_millis(settings.limits.upstream_timeout_ms);
-        let clients = Arc::new(Clients::new(upstreams, timeout)?);
         let key_file = settings.auth.signing_key_file.clone();
         let key =
             tokio::task::spawn_blocking(move || SigningKey::load_or_create(&key_file)).await??;
+        let root_file = settings.auth.assertion_key_file.clone();
+        let root = tokio::task::spawn_blocking(move || TrustRoot::load_or_create(&root_file))
+            .await?
+            .map_err(StartupError::AssertionKey)?;
+        let clients = Arc::new(Clients::new(upstreams, &root, timeout)?);
         let storage =
             golmok_runtime::Storage::open("gateway", &settings.data_dir, &settings.storage).await?;
         // The consumers' names live as long as the process (a handler's name is static).

@@ -1,8 +1,10 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use golmok_kernel::Projections;
-use golmok_runtime::{Blueprint, Hosted, Need, Registration, Service, StartupError, Subscription};
+use golmok_kernel::{Projections, ReadModel};
+use golmok_runtime::{
+    Blueprint, Hosted, Need, Registration, Service, StartupError, Storage, Subscription,
+};
 
 use crate::Settings;
 use crate::app::{CreatorMediaFollower, Storefront, VoucherProcess};
@@ -62,6 +64,35 @@ impl Blueprint for Application {
             projections,
         })
     }
+
+    /// Every projection of `handlers()` with the tables it writes.
+    fn read_models(_: &Settings, _: &Storage) -> Vec<ReadModel> {
+        ReadModel::declared(crate::app::projections::handlers(), read_model_tables)
+    }
+}
+
+/// The tables each projection of the storefront's own log writes (a
+/// projection missing here fails its rebuild with `UNDECLARED_TABLE`).
+fn read_model_tables(consumer: &str) -> &'static [&'static str] {
+    use crate::app::projections::tables::*;
+    match consumer {
+        "storefront.merchants" => &[
+            MERCHANT_BY_ID,
+            DIRECTORY,
+            DIRECTORY_BY_DISTRICT,
+            DIRECTORY_BY_CATEGORY,
+            DIRECTORY_BY_HERITAGE,
+        ],
+        "storefront.shop" => &[
+            PRODUCT_BY_ID,
+            PRODUCTS_BY_MERCHANT,
+            PUBLISHED_PRODUCTS_BY_MERCHANT,
+            ORDER_BY_ID,
+            ORDERS_BY_MERCHANT,
+            ORDERS_BY_BUYER,
+        ],
+        _ => &[],
+    }
 }
 
 #[async_trait]
@@ -71,7 +102,7 @@ impl Service for Application {
     }
 
     /// The API of docs/storefront-http.md (no ops routes).
-    fn router(&self) -> axum::Router {
+    fn routes(&self) -> axum::Router {
         crate::http::router(Arc::clone(&self.storefront))
     }
 

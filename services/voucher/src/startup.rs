@@ -2,8 +2,10 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use async_trait::async_trait;
-use golmok_kernel::{CommandHandler, Projections};
-use golmok_runtime::{Blueprint, Hosted, Need, Registration, Service, StartupError, Subscription};
+use golmok_kernel::{CommandHandler, Projections, ReadModel};
+use golmok_runtime::{
+    Blueprint, Hosted, Need, Registration, Service, StartupError, Storage, Subscription,
+};
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
@@ -81,6 +83,47 @@ impl Blueprint for Application {
             housekeeping: Mutex::new(housekeeping),
         })
     }
+
+    /// Every projection of `handlers()` with the tables it writes. The fraud
+    /// rules open cases through a command handler of their own; a case that
+    /// is already open is not opened again, so a rebuild appends nothing.
+    fn read_models(settings: &Settings, storage: &Storage) -> Vec<ReadModel> {
+        let cases = Arc::new(CommandHandler::new(Arc::clone(&storage.log)));
+        ReadModel::declared(handlers(cases, settings.fraud.policy()), read_model_tables)
+    }
+}
+
+/// The tables each projection of the voucher's own log writes (a projection
+/// missing here fails its rebuild with `UNDECLARED_TABLE`). The wallet →
+/// programme table is written by all three, so they are rebuilt together.
+fn read_model_tables(consumer: &str) -> &'static [&'static str] {
+    use crate::app::projections::tables::*;
+    match consumer {
+        "voucher.views" => &[
+            PROGRAMMES,
+            WALLETS_BY_PROGRAMME,
+            WALLET_PROGRAMME,
+            OPEN_HOLDS,
+            REDEMPTIONS_BY_MERCHANT,
+            REDEMPTIONS_BY_WALLET,
+            UNSETTLED,
+            PROGRAMME_MERCHANTS,
+            SETTLEMENTS_BY_PROGRAMME,
+            SETTLEMENTS_BY_MERCHANT,
+            CASES_BY_PROGRAMME,
+            CASE_BY_ID,
+            SANCTIONS,
+        ],
+        "voucher.ledger" => &[
+            LEDGER_ACCOUNTS,
+            LEDGER_HISTORY,
+            LEDGER_PENDING,
+            LEDGER_APPLIED,
+            WALLET_PROGRAMME,
+        ],
+        "voucher.fraud" => &[FRAUD_RISK, WALLET_PROGRAMME],
+        _ => &[],
+    }
 }
 
 #[async_trait]
@@ -90,7 +133,7 @@ impl Service for Application {
     }
 
     /// The API of docs/voucher-http.md (no ops routes).
-    fn router(&self) -> axum::Router {
+    fn routes(&self) -> axum::Router {
         crate::http::router(Arc::clone(&self.voucher))
     }
 

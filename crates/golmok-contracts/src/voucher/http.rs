@@ -175,7 +175,8 @@ pub struct RedemptionView {
     pub at: DateTime<Utc>,
 }
 
-/// A wallet as of an instant (holds whose time is up reserve nothing).
+/// A wallet as of an instant (holds whose time is up reserve nothing). Its
+/// redemptions are a paged list of their own (`GET /wallets/{id}/redemptions`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct WalletView {
@@ -190,7 +191,6 @@ pub struct WalletView {
     /// Face value bought in the current month (Asia/Seoul).
     pub purchased_this_month: i64,
     pub purchases: Vec<PurchaseView>,
-    pub redemptions: Vec<RedemptionView>,
     pub as_of: DateTime<Utc>,
 }
 

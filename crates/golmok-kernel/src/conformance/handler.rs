@@ -32,6 +32,11 @@ impl CountingHandler {
     pub(crate) fn new() -> Arc<Self> {
         // A fresh name per run keeps its checkpoint apart from other runs on the same store.
         let name: &'static str = Box::leak(unique("conformance-consumer").into_boxed_str());
+        Self::named(name)
+    }
+
+    /// A fresh handler under an existing consumer's name (a rebuild of it).
+    pub(crate) fn named(name: &'static str) -> Arc<Self> {
         Arc::new(Self {
             name,
             calls: Mutex::new(HashMap::new()),

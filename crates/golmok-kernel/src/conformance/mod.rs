@@ -21,6 +21,7 @@
 //! | [`tables_get_put_delete`], [`tables_scan_order_and_paging`], [`tables_batch_atomic`], [`tables_survive_reopen`] | the table port |
 //! | [`consumer_applies_each_event_once`], [`consumer_dead_letters_and_continues`] | the [`crate::Consumer`] over the adapter |
 //! | [`consumer_replays_dead_letters_once`] | [`crate::replay`]: a fixed dead letter is applied once, a failing one stays |
+//! | [`rebuild_equals_live`], [`rebuild_refuses_undeclared_tables`] | [`crate::Rebuild`]: rebuilt = live, resumable, swap in one write |
 //! | [`bus_delivers_in_order_per_stream`], [`bus_redelivery_has_no_second_effect`], [`bus_commits_only_durable_effects`], [`bus_dead_letters_and_continues`] | an [`crate::EventSource`] (bus) adapter, through a [`BusFixture`] |
 
 mod bus;
@@ -29,6 +30,7 @@ mod consumer;
 mod crash;
 mod handler;
 mod log;
+mod rebuild;
 mod replay;
 mod support;
 mod tables;
@@ -45,6 +47,7 @@ pub use log::{
     append_and_read_round_trip, duplicate_event_id_stored_once, expected_version_semantics,
     idempotency_atomic_with_append, log_survives_reopen,
 };
+pub use rebuild::{rebuild_equals_live, rebuild_refuses_undeclared_tables};
 pub use replay::consumer_replays_dead_letters_once;
 pub use support::sample_envelope;
 pub use tables::{

@@ -3,19 +3,24 @@ use axum::http::request::Parts;
 use uuid::Uuid;
 
 use super::ApiError;
+use crate::trust::{Trusted, Untrusted};
 use crate::{Actor, Role};
 
-/// The caller from `x-golmok-actor`; `None` when anonymous. A malformed
-/// header is refused (`400 BAD_ACTOR`), never read as anonymous.
+/// The caller the gateway's actor assertion names (`None` when anonymous),
+/// as [`trust_gateway`](crate::trust_gateway) verified it. On routes served
+/// without that check there is no caller to trust, and the call is refused
+/// (`401 ACTOR_ASSERTION_MISSING`), never read as anonymous.
 pub struct Caller(pub Option<Actor>);
 
 impl<S: Send + Sync> FromRequestParts<S> for Caller {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
-        Actor::from_headers(&parts.headers)
-            .map(Caller)
-            .map_err(|detail| ApiError::bad_actor(&detail))
+        parts
+            .extensions
+            .get::<Trusted>()
+            .map(|trusted| Caller(trusted.0.clone()))
+            .ok_or_else(|| ApiError::untrusted(Untrusted::Missing))
     }
 }
 

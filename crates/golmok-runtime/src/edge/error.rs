@@ -4,6 +4,7 @@ use axum::response::{IntoResponse, Response};
 use golmok_kernel::{Fault, StorageError};
 
 use crate::ErrorBody;
+use crate::trust::Untrusted;
 
 /// An error a service answers over HTTP. Each service writes one table: a
 /// [`Row`] per error.
@@ -129,10 +130,15 @@ impl ApiError {
         }
     }
 
-    /// The `x-golmok-actor` header cannot be read: `400 BAD_ACTOR`.
-    pub fn bad_actor(detail: &str) -> ApiError {
-        let message = format!("the x-golmok-actor header is malformed: {detail}");
-        ApiError::new(StatusCode::BAD_REQUEST, "BAD_ACTOR", message)
+    /// A call the gateway did not sign for this service: `401` with the
+    /// reason's code (`ACTOR_ASSERTION_MISSING`, `…_INVALID`, `…_EXPIRED`,
+    /// `…_WRONG_AUDIENCE`).
+    pub fn untrusted(untrusted: Untrusted) -> ApiError {
+        ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            untrusted.code(),
+            untrusted.to_string(),
+        )
     }
 
     /// `401 UNAUTHENTICATED`.
@@ -341,7 +347,11 @@ mod tests {
         let cases = [
             (ApiError::unauthenticated(), 401, "UNAUTHENTICATED"),
             (ApiError::forbidden(), 403, "FORBIDDEN"),
-            (ApiError::bad_actor("x"), 400, "BAD_ACTOR"),
+            (
+                ApiError::untrusted(Untrusted::Expired),
+                401,
+                "ACTOR_ASSERTION_EXPIRED",
+            ),
             (ApiError::body_too_large(), 413, "BODY_TOO_LARGE"),
             (
                 ApiError::not_found("ORDER_NOT_FOUND", "order"),

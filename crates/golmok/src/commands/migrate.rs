@@ -35,7 +35,7 @@ struct ScyllaArgs {
 #[derive(Args)]
 struct KafkaArgs {
     /// `host:port[,host:port…]` of the brokers.
-    #[arg(long, env = "GOLMOK__KAFKA__BOOTSTRAP_SERVERS")]
+    #[arg(long, env = "GOLMOK_BROKERS")]
     brokers: String,
     /// Services whose events topic (`golmok.<service>.events.v1`) to create.
     #[arg(long = "service", default_values_t = registry::names().into_iter().map(str::to_owned))]

@@ -1,5 +1,6 @@
 pub mod dlq;
 mod migrate;
+mod replay;
 mod serve;
 mod token;
 mod up;
@@ -18,7 +19,8 @@ pub enum Command {
     Up(up::UpArgs),
     /// Run one service (or the gateway) as its own process.
     Serve(serve::ServeArgs),
-    /// Print a signed API token for trying the GraphQL API.
+    /// Print a signed API token for trying the GraphQL API (or, with
+    /// `--service`, an actor assertion for calling one service directly).
     Token(token::TokenArgs),
     /// Prepare infrastructure: `golmok migrate kafka` creates the topics,
     /// `golmok migrate scylla` the services' CQL keyspaces and tables.
@@ -26,6 +28,9 @@ pub enum Command {
     /// List a consumer's dead letters, or replay them through the consumer
     /// once the cause is fixed (calls the process running it).
     Dlq(dlq::DlqArgs),
+    /// Rebuild a stopped service's read models from event 0 of its log into
+    /// fresh tables and swap them in; resumable after a crash.
+    Replay(replay::ReplayArgs),
 }
 
 /// Where settings come from: `--config FILE` (TOML), then `GOLMOK__SECTION__KEY`.
@@ -46,6 +51,7 @@ pub async fn run(command: Command) -> anyhow::Result<()> {
         Command::Token(args) => token::run(args),
         Command::Migrate(args) => migrate::run(args).await,
         Command::Dlq(args) => dlq::run(args).await,
+        Command::Replay(args) => replay::run(args).await,
     }
 }
 

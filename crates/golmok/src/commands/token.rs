@@ -1,9 +1,12 @@
 use anyhow::{Context, bail};
 use clap::Args;
-use golmok_runtime::Role;
+use std::time::SystemTime;
+
+use golmok_runtime::{Actor, Role, TrustRoot};
 use uuid::Uuid;
 
 use super::Common;
+use crate::registry;
 use crate::settings::SuiteSettings;
 
 #[derive(Args)]
@@ -23,6 +26,11 @@ pub struct TokenArgs {
     /// Lifetime in seconds.
     #[arg(long, default_value_t = 86_400)]
     ttl: u64,
+    /// Instead of an API token, print the actor assertion the gateway would
+    /// send to this service (the `x-golmok-actor` value it trusts, good for
+    /// 60 s), to call one service's HTTP API directly.
+    #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(registry::names()))]
+    service: Option<String>,
 }
 
 pub fn run(args: TokenArgs) -> anyhow::Result<()> {
@@ -47,10 +55,21 @@ pub fn run(args: TokenArgs) -> anyhow::Result<()> {
     let auth = &settings.gateway.auth;
     std::fs::create_dir_all(&args.common.data_dir)
         .with_context(|| format!("creating data dir {}", args.common.data_dir.display()))?;
-    let key = gateway::auth::SigningKey::load_or_create(&auth.signing_key_file)?;
     let subject = args
         .subject
         .unwrap_or_else(|| format!("{}-{}", role.as_str(), Uuid::now_v7()));
+    if let Some(service) = args.service {
+        let actor = Actor {
+            subject,
+            role,
+            merchant_id: merchant,
+        };
+        let root = TrustRoot::load_or_create(&auth.assertion_key_file)?;
+        let assertion = root.key_for(&service).sign(Some(&actor), SystemTime::now());
+        println!("{}", assertion.to_str()?);
+        return Ok(());
+    }
+    let key = gateway::auth::SigningKey::load_or_create(&auth.signing_key_file)?;
     let claims = gateway::auth::Claims::new(
         subject,
         role,

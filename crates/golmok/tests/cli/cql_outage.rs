@@ -14,7 +14,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use golmok_runtime::{Actor, Role};
+use golmok_runtime::{ASSERTION_KEY_FILE, Actor, Role, TrustRoot};
 use golmok_testkit::Cassandra;
 use golmok_testkit::service::{Client, Reply};
 use reqwest::{Method, StatusCode};
@@ -65,7 +65,10 @@ async fn a_lost_cql_node_makes_golmok_unready_and_answer_503_until_it_is_back() 
     .unwrap();
     migrate(&config, data.path());
     let storefront = Golmok::serve_configured("storefront", data.path(), &config);
-    let api = Client::new(&storefront.base);
+    let key = TrustRoot::load_or_create(&data.path().join(ASSERTION_KEY_FILE))
+        .expect("the process's actor-assertion key")
+        .key_for("storefront");
+    let api = Client::new(&storefront.base).signing(key);
     assert_eq!(storefront.get("/readyz").await, (200, "ready".to_owned()));
     let first = register(&api, 1).await;
     let mut stored = vec![expect_created(&first)];

@@ -19,7 +19,9 @@ use golmok_runtime::{ACTOR_HEADER, Actor, Role};
 use golmok_testkit::Kafka;
 use serde_json::{Value, json};
 
-use crate::support::{GOLMOK, Golmok, business_number, free_address, token, token_command};
+use crate::support::{
+    GOLMOK, Golmok, asserted, business_number, free_address, token, token_command,
+};
 
 const CONSUMER: &str = "voucher.directory";
 /// The voucher's merchant directory table (`voucher::app` keeps it private).
@@ -288,20 +290,20 @@ async fn in_process_dead_letters_are_listed_replayed_once_and_counted() {
     );
 }
 
-fn official_header() -> String {
+fn official() -> Actor {
     Actor {
         subject: "official-dlq-test".to_owned(),
         role: Role::Official,
         merchant_id: None,
     }
-    .to_header()
 }
 
 /// Calls the storefront's HTTP API as an official.
 async fn storefront(url: &str, path: &str, body: Value) -> Value {
+    let url = format!("{url}{path}");
     let response = reqwest::Client::new()
-        .post(format!("{url}{path}"))
-        .header(ACTOR_HEADER, official_header())
+        .post(&url)
+        .header(ACTOR_HEADER, asserted(&url, &official()))
         .json(&body)
         .send()
         .await
@@ -318,9 +320,10 @@ async fn storefront(url: &str, path: &str, body: Value) -> Value {
 async fn await_voucher_knows(voucher: &str, merchant: &str) {
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
+        let url = format!("{voucher}/merchants/{merchant}");
         let known = reqwest::Client::new()
-            .get(format!("{voucher}/merchants/{merchant}"))
-            .header(ACTOR_HEADER, official_header())
+            .get(&url)
+            .header(ACTOR_HEADER, asserted(&url, &official()))
             .send()
             .await
             .is_ok_and(|response| response.status() == 200);

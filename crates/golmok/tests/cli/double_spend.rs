@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use crate::support::{Golmok, REGISTER, bakery, token, token_command};
+use crate::support::{Golmok, REGISTER, bakery, mapo_programme, token, token_command};
 
 const PAYMENTS: usize = 40;
 const AMOUNT: i64 = 3_000;
@@ -68,24 +68,7 @@ async fn concurrent_payments_across_a_kill_9_never_overdraw_and_each_key_has_one
         .await;
     let shop_id = shop["registerMerchant"]["merchant"]["id"].clone();
     let official = token(data.path(), "official");
-    let created = suite
-        .graphql(
-            Some(&official),
-            "mutation($input: CreateVoucherProgrammeInput!) {
-               createVoucherProgramme(input: $input) { programme { id } userErrors { code } } }",
-            json!({"input": {
-                "issuer": "서울특별시 마포구", "name": "마포사랑상품권", "region": "마포구",
-                "districts": ["망원동"], "faceValues": [FACE], "discountBps": 1000,
-                "monthlyCap": 300000, "validFrom": "2020-01-01", "validUntil": "2099-12-31",
-                "categories": ["bakery"], "feeTiers": {"micro": 0, "small": 30, "medium": 50},
-                "budget": 1000000,
-            }}),
-        )
-        .await;
-    let programme = created["createVoucherProgramme"]["programme"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let programme = mapo_programme(&suite, &official, FACE, 1_000_000).await;
     let (ok, citizen, stderr) = token_command(
         data.path(),
         &["--role", "citizen", "--subject", "citizen-lee"],

@@ -12,23 +12,23 @@ use golmok_runtime::{ACTOR_HEADER, Actor, Role};
 use golmok_testkit::Kafka;
 use serde_json::{Value, json};
 
-use crate::support::{Golmok, business_number, free_address};
+use crate::support::{Golmok, asserted, business_number, free_address};
 
-fn official() -> String {
+fn official() -> Actor {
     Actor {
         subject: "official-kafka-test".to_owned(),
         role: Role::Official,
         merchant_id: None,
     }
-    .to_header()
 }
 
 /// Registers merchant `n` at the storefront; its id when the storefront
 /// acknowledged it (201), `None` when the call failed (the process is down).
 async fn register(storefront: &str, n: u32) -> Option<String> {
+    let url = format!("{storefront}/merchants");
     let response = reqwest::Client::new()
-        .post(format!("{storefront}/merchants"))
-        .header(ACTOR_HEADER, official())
+        .post(&url)
+        .header(ACTOR_HEADER, asserted(&url, &official()))
         .json(&json!({
             "businessNumber": business_number(n), "name": format!("가게 {n}"), "kind": "RETAILER",
             "category": "bakery", "district": "망원동", "foundedOn": "2001-05-01", "revenueTier": "MICRO"
@@ -53,9 +53,10 @@ async fn unknown_to_voucher(voucher: &str, wanted: &BTreeSet<String>) -> BTreeSe
     let client = reqwest::Client::new();
     let mut missing = BTreeSet::new();
     for id in wanted {
+        let url = format!("{voucher}/merchants/{id}");
         let known = client
-            .get(format!("{voucher}/merchants/{id}"))
-            .header(ACTOR_HEADER, official())
+            .get(&url)
+            .header(ACTOR_HEADER, asserted(&url, &official()))
             .send()
             .await
             .is_ok_and(|response| response.status() == 200);
@@ -171,9 +172,10 @@ async fn call(
     actor: &Actor,
     body: Option<Value>,
 ) -> (u16, Value) {
+    let assertion = asserted(&url, actor);
     let mut request = reqwest::Client::new()
         .request(method, url)
-        .header(ACTOR_HEADER, actor.to_header());
+        .header(ACTOR_HEADER, assertion);
     if let Some(body) = body {
         request = request.json(&body);
     }

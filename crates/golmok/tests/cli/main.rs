@@ -9,6 +9,7 @@ mod feed;
 mod hostile;
 mod kafka;
 mod metrics;
+mod replay;
 mod serve;
 mod support;
 mod up;

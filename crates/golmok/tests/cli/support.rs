@@ -1,12 +1,37 @@
 use std::io::{BufRead, BufReader, Read};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
-use std::time::Duration;
+use std::sync::{Mutex, mpsc};
+use std::time::{Duration, SystemTime};
+
+use golmok_runtime::{ASSERTION_KEY_FILE, Actor, TrustRoot};
 
 use serde_json::{Value, json};
 
 pub const GOLMOK: &str = env!("CARGO_BIN_EXE_golmok");
+
+/// Each `golmok serve <service>` started: its base URL, the service and its
+/// data directory (where its actor-assertion key is).
+static SERVED: Mutex<Vec<(String, String, PathBuf)>> = Mutex::new(Vec::new());
+
+/// The `x-golmok-actor` value the gateway would send with a call to `url`
+/// as `actor`: signed with the key of the `golmok serve` process serving
+/// `url`, for its service.
+pub fn asserted(url: &str, actor: &Actor) -> String {
+    let served = SERVED.lock().expect("the served list");
+    let (_, service, data_dir) = served
+        .iter()
+        .rev()
+        .find(|(base, _, _)| url.starts_with(base.as_str()))
+        .unwrap_or_else(|| panic!("no `golmok serve` process serves {url}"));
+    let key = TrustRoot::load_or_create(&data_dir.join(ASSERTION_KEY_FILE))
+        .expect("the process's actor-assertion key")
+        .key_for(service);
+    key.sign(Some(actor), SystemTime::now())
+        .to_str()
+        .expect("an ASCII assertion")
+        .to_owned()
+}
 
 /// A running `golmok` process serving HTTP; killed if a test fails before
 /// it is stopped.
@@ -107,11 +132,15 @@ impl Golmok {
             .nth(1)
             .and_then(|rest| rest.split(['/', ' ']).next())
             .expect("the banner names the address");
-        Golmok {
-            base: format!("http://{address}"),
-            child,
-            lines,
+        let base = format!("http://{address}");
+        if let ["serve", service, ..] = args {
+            SERVED.lock().expect("the served list").push((
+                base.clone(),
+                service.to_string(),
+                data_dir.to_path_buf(),
+            ));
         }
+        Golmok { base, child, lines }
     }
 
     /// Sends SIGTERM and returns the exit status and every line printed on
@@ -274,4 +303,27 @@ pub fn business_number(n: u32) -> String {
     let mut sum: u32 = digits.iter().zip(weights).map(|(d, w)| d * w).sum();
     sum += digits[8] * 5 / 10;
     format!("{first_nine}{}", (10 - sum % 10) % 10)
+}
+
+/// A voucher programme of 마포구 for bakeries, created by `official`, with
+/// one face value and a subsidy budget: its global id.
+pub async fn mapo_programme(suite: &Golmok, official: &str, face: i64, budget: i64) -> String {
+    let created = suite
+        .graphql(
+            Some(official),
+            "mutation($input: CreateVoucherProgrammeInput!) {
+               createVoucherProgramme(input: $input) { programme { id } userErrors { code } } }",
+            json!({"input": {
+                "issuer": "서울특별시 마포구", "name": "마포사랑상품권", "region": "마포구",
+                "districts": ["망원동"], "faceValues": [face], "discountBps": 1000,
+                "monthlyCap": 300000, "validFrom": "2020-01-01", "validUntil": "2099-12-31",
+                "categories": ["bakery"], "feeTiers": {"micro": 0, "small": 30, "medium": 50},
+                "budget": budget,
+            }}),
+        )
+        .await;
+    created["createVoucherProgramme"]["programme"]["id"]
+        .as_str()
+        .expect("the programme is created")
+        .to_owned()
 }

@@ -1,8 +1,8 @@
 use std::collections::{BTreeMap, HashMap};
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use axum::body::Bytes;
-use golmok_runtime::{ACTOR_HEADER, Actor, ErrorBody, IDEMPOTENCY_HEADER};
+use golmok_runtime::{ACTOR_HEADER, Actor, AssertionKey, ErrorBody, IDEMPOTENCY_HEADER, TrustRoot};
 use http::header::CONTENT_TYPE;
 use http::{HeaderValue, Method, Request, StatusCode};
 use serde::Serialize;
@@ -60,13 +60,18 @@ pub enum UpstreamError {
 /// Every service the schema calls, behind the gateway's layers.
 #[derive(Clone)]
 pub(crate) struct Clients {
-    stacks: HashMap<&'static str, Stack>,
+    stacks: HashMap<&'static str, (Stack, AssertionKey)>,
 }
 
 impl Clients {
     /// One client per service of [`SERVICES`], each call limited to `timeout`;
     /// a missing or unknown service is refused here, not at request time.
-    pub(crate) fn new(upstreams: Upstreams, timeout: Duration) -> Result<Clients, UpstreamError> {
+    /// Each call carries the caller signed with the service's key from `root`.
+    pub(crate) fn new(
+        upstreams: Upstreams,
+        root: &TrustRoot,
+        timeout: Duration,
+    ) -> Result<Clients, UpstreamError> {
         if let Some(unknown) = upstreams
             .services
             .keys()
@@ -79,7 +84,13 @@ impl Clients {
             let transport = upstreams
                 .get(service)
                 .ok_or(UpstreamError::Missing(service))?;
-            stacks.insert(service, stack(service, transport.clone(), timeout));
+            stacks.insert(
+                service,
+                (
+                    stack(service, transport.clone(), timeout),
+                    root.key_for(service),
+                ),
+            );
         }
         Ok(Clients { stacks })
     }
@@ -90,9 +101,11 @@ impl Clients {
         service: &'static str,
         caller: &'a Caller,
     ) -> Upstream<'a> {
+        let (stack, assertions) = self.stacks.get(service).map(|(s, k)| (s, k)).unzip();
         Upstream {
             service,
-            stack: self.stacks.get(service),
+            stack,
+            assertions,
             caller,
         }
     }
@@ -144,6 +157,7 @@ pub(crate) use segments;
 pub(crate) struct Upstream<'a> {
     service: &'static str,
     stack: Option<&'a Stack>,
+    assertions: Option<&'a AssertionKey>,
     caller: &'a Caller,
 }
 
@@ -252,8 +266,9 @@ impl Upstream<'_> {
         let mut request = Request::builder()
             .method(call.method.clone())
             .uri(&call.path);
-        if let Some(actor) = &self.caller.actor {
-            request = request.header(ACTOR_HEADER, actor_header(actor)?);
+        if let Some(assertions) = self.assertions {
+            let assertion = assertions.sign(self.caller.actor.as_ref(), SystemTime::now());
+            request = request.header(ACTOR_HEADER, assertion);
         }
         if let Some(key) = &call.idempotency_key {
             let key = HeaderValue::from_str(key)
@@ -270,23 +285,6 @@ impl Upstream<'_> {
             .body(Bytes::from(call.body.clone().unwrap_or_default()))
             .map_err(|e| e.to_string())
     }
-}
-
-/// The actor header: the actor as JSON, with every non-ASCII character
-/// escaped so that the value is plain visible ASCII.
-fn actor_header(actor: &Actor) -> Result<HeaderValue, String> {
-    let mut text = String::new();
-    for c in actor.to_header().chars() {
-        if c.is_ascii() {
-            text.push(c);
-        } else {
-            let mut units = [0u16; 2];
-            for unit in c.encode_utf16(&mut units) {
-                text.push_str(&format!("\\u{unit:04x}"));
-            }
-        }
-    }
-    HeaderValue::from_str(&text).map_err(|_| "the actor cannot be sent as a header".to_owned())
 }
 
 /// Why a call did not succeed; each names the service.
@@ -382,7 +380,10 @@ mod tests {
         log.lock().unwrap().push(Seen {
             method: method.to_string(),
             uri: uri.to_string(),
-            actor: Actor::from_headers(&headers).unwrap(),
+            actor: root()
+                .key_for("storefront")
+                .verify(headers.get(ACTOR_HEADER), SystemTime::now())
+                .unwrap(),
             idempotency_key: headers
                 .get(IDEMPOTENCY_HEADER)
                 .map(|v| v.to_str().unwrap().to_owned()),
@@ -439,6 +440,13 @@ mod tests {
         }
     }
 
+    /// The test suite's actor-assertion root.
+    fn root() -> TrustRoot {
+        static DIR: std::sync::LazyLock<tempfile::TempDir> =
+            std::sync::LazyLock::new(|| tempfile::tempdir().unwrap());
+        TrustRoot::load_or_create(&DIR.path().join("actor-assertion.key")).unwrap()
+    }
+
     /// `transport` as the storefront, every call limited to `timeout`.
     fn clients(transport: ServiceClient, timeout: Duration) -> Clients {
         let upstreams = SERVICES
@@ -446,7 +454,7 @@ mod tests {
             .fold(Upstreams::default(), |upstreams, name| {
                 upstreams.with(*name, transport.clone())
             });
-        Clients::new(upstreams, timeout).unwrap()
+        Clients::new(upstreams, &root(), timeout).unwrap()
     }
 
     #[tokio::test]
@@ -641,14 +649,14 @@ mod tests {
         let timeout = Duration::from_secs(1);
         let only_storefront = Upstreams::default().with("storefront", router());
         assert_eq!(
-            Clients::new(only_storefront.clone(), timeout).err(),
+            Clients::new(only_storefront.clone(), &root(), timeout).err(),
             Some(UpstreamError::Missing("voucher"))
         );
         let misspelt = only_storefront
             .with("voucher", router())
             .with("vouchers", router());
         assert_eq!(
-            Clients::new(misspelt, timeout).err(),
+            Clients::new(misspelt, &root(), timeout).err(),
             Some(UpstreamError::Unknown("vouchers".into()))
         );
     }

@@ -2,7 +2,7 @@
 //! are recorded, and talks to it like a partner app.
 
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use axum::Router;
 use axum::body::Body;
@@ -10,9 +10,10 @@ use axum::extract::{Request, State};
 use axum::middleware::{self, Next};
 use axum::response::Response;
 use gateway::auth::{Claims, SigningKey};
-use gateway::{Application, LimitSettings, ServiceClient, Settings, Upstreams};
+use gateway::{Application, AuthSettings, LimitSettings, ServiceClient, Settings, Upstreams};
 use golmok_runtime::{
-    ACTOR_HEADER, Actor, Following, Readiness, Role, Service, init_telemetry, with_ops,
+    ACTOR_HEADER, Actor, AssertionKey, Following, Readiness, Role, Service, TrustRoot,
+    init_telemetry, with_ops,
 };
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -89,10 +90,17 @@ async fn following_feed(mut app: TestApp) -> TestApp {
 /// The gateway (with `settings`) over the real services on a temporary data
 /// directory, the storefront's router wrapped by `wrap`; its promotion feed
 /// follows nothing yet.
-async fn spawn_services_over(gateway: Settings, wrap: impl FnOnce(Router) -> Router) -> TestApp {
+async fn spawn_services_over(
+    mut gateway: Settings,
+    wrap: impl FnOnce(Router) -> Router,
+) -> TestApp {
     let data = tempfile::tempdir().expect("temp dir");
+    // One actor-assertion key for the gateway and the services, as `golmok up` has.
+    let assertion_key = Some(data.path().join(golmok_runtime::ASSERTION_KEY_FILE));
+    gateway.auth.assertion_key_file = data.path().join(golmok_runtime::ASSERTION_KEY_FILE);
     let settings = storefront::Settings {
         data_dir: data.path().join("storefront"),
+        assertion_key_file: assertion_key.clone(),
         ..storefront::Settings::default()
     };
     let storefront = storefront::Application::build(settings)
@@ -100,6 +108,7 @@ async fn spawn_services_over(gateway: Settings, wrap: impl FnOnce(Router) -> Rou
         .expect("storefront builds");
     let voucher = voucher::Application::build(voucher::Settings {
         data_dir: data.path().join("voucher"),
+        assertion_key_file: assertion_key.clone(),
         own: voucher::config::VoucherSection {
             housekeeping_interval_secs: 0,
             ..Default::default()
@@ -110,6 +119,7 @@ async fn spawn_services_over(gateway: Settings, wrap: impl FnOnce(Router) -> Rou
     .expect("voucher builds");
     let creator_media = creator_media::Application::build(creator_media::Settings {
         data_dir: data.path().join("creator-media"),
+        assertion_key_file: assertion_key,
         ..creator_media::Settings::default()
     })
     .await
@@ -172,11 +182,22 @@ async fn spawn_services(services: Routers, limits: LimitSettings) -> TestApp {
 async fn spawn_services_with(services: Routers, mut settings: Settings) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
     settings.auth.signing_key_file = dir.path().join("keys/jwt.key");
+    if settings.auth.assertion_key_file == AuthSettings::default().assertion_key_file {
+        // Services built here read the key the caller gave; a stand-in
+        // router reads none, and the gateway's key stays in the test's dir.
+        settings.auth.assertion_key_file = dir.path().join("keys/actor-assertion.key");
+    }
     settings.data_dir = dir.path().join("gateway");
     let calls = Arc::new(Mutex::new(Vec::new()));
-    let recorded = services
-        .storefront
-        .layer(middleware::from_fn_with_state(calls.clone(), record));
+    // The recorder reads the caller as the storefront does: from the
+    // gateway's assertion, checked with the storefront's key.
+    let storefront_key = TrustRoot::load_or_create(&settings.auth.assertion_key_file)
+        .expect("the actor-assertion key")
+        .key_for("storefront");
+    let recorded = services.storefront.layer(middleware::from_fn_with_state(
+        (calls.clone(), storefront_key),
+        record,
+    ));
     let upstreams = Upstreams::default()
         .with("storefront", ServiceClient::in_process(recorded))
         .with("voucher", ServiceClient::in_process(services.voucher))
@@ -220,15 +241,13 @@ async fn spawn_services_with(services: Routers, mut settings: Settings) -> TestA
 }
 
 async fn record(
-    State(calls): State<Arc<Mutex<Vec<UpstreamCall>>>>,
+    State((calls, key)): State<(Arc<Mutex<Vec<UpstreamCall>>>, AssertionKey)>,
     request: Request<Body>,
     next: Next,
 ) -> Response {
-    let actor = request
-        .headers()
-        .get(ACTOR_HEADER)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| serde_json::from_str(v).ok());
+    let actor = key
+        .verify(request.headers().get(ACTOR_HEADER), SystemTime::now())
+        .expect("the gateway signs every call for the storefront");
     calls.lock().expect("calls").push(UpstreamCall {
         method: request.method().to_string(),
         path: request.uri().to_string(),

@@ -27,6 +27,7 @@ const PURCHASE: &str = "mutation($input: PurchaseVoucherInput!) {
 const PAY: &str = "mutation($input: RedeemVoucherInput!) {
   payWithVoucher(input: $input) {
     redemption { id walletId amount status merchant { name } }
+    wallet { balance available }
     userErrors { field code message }
   }
 }";
@@ -121,6 +122,10 @@ async fn a_citizen_buys_and_pays_and_the_merchant_sees_the_redemption() {
     assert_eq!(paid["userErrors"], json!([]), "{paid}");
     assert_eq!(paid["redemption"]["status"], "CAPTURED");
     assert_eq!(paid["redemption"]["merchant"]["name"], "망원 빵집");
+    assert_eq!(
+        paid["wallet"],
+        json!({"balance": 38_000, "available": 38_000})
+    );
 
     let mine = app
         .data(
@@ -156,6 +161,34 @@ async fn a_citizen_buys_and_pays_and_the_merchant_sees_the_redemption() {
     assert_eq!(other["node"], Value::Null);
     let by_id = app.data(Some(&lee), node, json!({"id": programme})).await;
     assert_eq!(by_id["node"]["name"], "마포사랑상품권");
+
+    // The wallet's history is a connection, newest first.
+    pay(&app, &kim, &wallet_id, &shop, 1_000).await;
+    let history = "query($id: ID!, $after: String) { node(id: $id) { ... on VoucherWallet { redemptions(first: 1, after: $after) { edges { node { amount status } } pageInfo { hasNextPage endCursor } } } } }";
+    let newest = app
+        .data(Some(&kim), history, json!({"id": wallet_id}))
+        .await;
+    let page = &newest["node"]["redemptions"];
+    assert_eq!(
+        page["edges"],
+        json!([{"node": {"amount": 1000, "status": "CAPTURED"}}])
+    );
+    assert_eq!(page["pageInfo"]["hasNextPage"], true);
+    let older = app
+        .data(
+            Some(&kim),
+            history,
+            json!({"id": wallet_id, "after": page["pageInfo"]["endCursor"]}),
+        )
+        .await;
+    assert_eq!(
+        older["node"]["redemptions"]["edges"],
+        json!([{"node": {"amount": 12000, "status": "CAPTURED"}}])
+    );
+    assert_eq!(
+        older["node"]["redemptions"]["pageInfo"]["hasNextPage"],
+        false
+    );
 }
 
 #[tokio::test]

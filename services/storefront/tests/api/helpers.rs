@@ -53,6 +53,13 @@ impl std::ops::Deref for TestApp {
 }
 
 impl TestApp {
+    /// The actor assertion the gateway would send with a call as `actor`.
+    pub fn assertion(&self, actor: &golmok_runtime::Actor) -> reqwest::header::HeaderValue {
+        use golmok_runtime::Service;
+        let now = std::time::SystemTime::now();
+        self.app.service.hosted().assertions.sign(Some(actor), now)
+    }
+
     /// Stops serving and shuts the application down; the data directory is kept.
     pub async fn stop(self) -> TempDir {
         drop(self.client);

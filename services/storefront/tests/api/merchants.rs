@@ -138,6 +138,8 @@ async fn callers_are_authenticated_and_authorized() {
     app.post("/merchants", &citizen("c"), retailer())
         .await
         .error(StatusCode::FORBIDDEN, "FORBIDDEN", None);
+    // The actor as plain JSON, as the header was before the gateway signed
+    // it: refused, never read as anonymous.
     let response = app
         .client
         .post(format!("{}/merchants", app.address))
@@ -146,9 +148,9 @@ async fn callers_are_authenticated_and_authorized() {
         .send()
         .await
         .unwrap();
-    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
     let body: Value = response.json().await.unwrap();
-    assert_eq!(body["code"], "BAD_ACTOR");
+    assert_eq!(body["code"], "ACTOR_ASSERTION_INVALID");
 }
 
 #[tokio::test]
@@ -636,7 +638,7 @@ async fn body_errors_are_written_for_partners() {
     let broken = app
         .client
         .post(format!("{}/merchants", app.address))
-        .header(golmok_runtime::ACTOR_HEADER, operator().to_header())
+        .header(golmok_runtime::ACTOR_HEADER, app.assertion(&operator()))
         .header("content-type", "application/json")
         .body("{\"name\": ")
         .send()

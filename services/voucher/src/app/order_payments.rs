@@ -105,25 +105,23 @@ impl Voucher {
             },
             expires_at: now + self.policy.hold_timeout,
         };
-        let state = match self.wallets.execute(&stream, &hold, meta).await {
-            Ok(executed) => executed.state,
-            // Redelivered: the hold was placed (or declined) before.
-            Err(CommandError::Rejected(WalletError::RedemptionExists)) => {
-                self.wallets.load(&stream).await?.0
-            }
+        let (state, _) = self.wallets.load(&stream).await?;
+        let hold = self.recalling(wallet_id, &state, hold).await?;
+        match self.wallets.execute(&stream, &hold, meta).await {
+            // Or redelivered: the hold was placed (or declined) before.
+            Ok(_) | Err(CommandError::Rejected(WalletError::RedemptionExists)) => {}
             Err(CommandError::Rejected(error)) => return Ok(declined(error.code(), error)),
             Err(error) => return Err(error.into()),
-        };
-        Ok(
-            match state.redemptions.get(&request.payment_id).map(|r| r.status) {
-                Some(RedemptionStatus::Declined(decline)) => declined(decline.code(), decline),
-                Some(_) => HoldOutcome::Held,
-                None => declined(
-                    WalletError::RedemptionNotFound.code(),
-                    WalletError::RedemptionNotFound,
-                ),
-            },
-        )
+        }
+        let redemption = self.redemption_of(wallet_id, request.payment_id).await?;
+        Ok(match redemption.map(|r| r.status) {
+            Some(RedemptionStatus::Declined(decline)) => declined(decline.code(), decline),
+            Some(_) => HoldOutcome::Held,
+            None => declined(
+                WalletError::RedemptionNotFound.code(),
+                WalletError::RedemptionNotFound,
+            ),
+        })
     }
 
     /// Captures the order's held payment (the merchant confirmed the order);
@@ -226,15 +224,16 @@ impl Voucher {
         meta: &CommandMeta,
     ) -> Result<Result<(), RedemptionStatus>, AppError> {
         let stream = wallet_stream(wallet_id);
-        match self.wallets.execute(&stream, command, meta).await {
+        let (state, _) = self.wallets.load(&stream).await?;
+        let recalled = self.recalling(wallet_id, &state, command.clone()).await?;
+        match self.wallets.execute(&stream, &recalled, meta).await {
             Ok(_) => Ok(Ok(())),
             Err(CommandError::Rejected(error)) => {
-                let (state, _) = self.wallets.load(&stream).await?;
                 let redemption_id = match command.subject() {
                     crate::domain::wallet::WalletSubject::Redemption(id) => id,
                     _ => return Err(error.into()),
                 };
-                match state.redemptions.get(&redemption_id) {
+                match self.redemption_of(wallet_id, redemption_id).await? {
                     Some(redemption) => Ok(Err(redemption.status)),
                     None => Err(error.into()),
                 }

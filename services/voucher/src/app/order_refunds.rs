@@ -50,6 +50,8 @@ impl Voucher {
             ..meta.clone()
         };
         let stream = wallet_stream(wallet_id);
+        let (state, _) = self.wallets.load(&stream).await?;
+        let refund = self.recalling(wallet_id, &state, refund).await?;
         let command = match self.wallets.execute(&stream, &refund, &keyed).await {
             Ok(_) => PaymentCommand::RecordRefund {
                 order_id,

@@ -5,7 +5,8 @@ use uuid::Uuid;
 
 use super::projections::tables::{
     ALL, CASES_BY_PROGRAMME, LEDGER_ACCOUNTS, LEDGER_HISTORY, MERCHANTS, PROGRAMMES,
-    REDEMPTIONS_BY_MERCHANT, SANCTIONS, SETTLEMENTS_BY_MERCHANT, SETTLEMENTS_BY_PROGRAMME, pair,
+    REDEMPTIONS_BY_MERCHANT, REDEMPTIONS_BY_WALLET, SANCTIONS, SETTLEMENTS_BY_MERCHANT,
+    SETTLEMENTS_BY_PROGRAMME, pair,
 };
 use super::views::{
     AccountView, BatchView, CaseView, MerchantEntry, MerchantStanding, ProgrammeView,
@@ -125,6 +126,40 @@ impl Voucher {
             page,
         )
         .await
+    }
+
+    /// A wallet's redemptions, newest first (ids are time-ordered), for its
+    /// owner or an operator.
+    pub async fn wallet_redemptions(
+        &self,
+        wallet_id: Uuid,
+        actor: &golmok_runtime::Actor,
+        page: &PageRequest,
+    ) -> Result<ListPage<RedemptionView>, AppError> {
+        self.owned_wallet(wallet_id, actor).await?;
+        self.page(
+            REDEMPTIONS_BY_WALLET,
+            &wallet_id.to_string(),
+            ScanOrder::Descending,
+            page,
+        )
+        .await
+    }
+
+    /// A redemption as the wallet's history has it.
+    pub(super) async fn remembered(
+        &self,
+        wallet_id: Uuid,
+        redemption_id: Uuid,
+    ) -> Result<Option<RedemptionView>, AppError> {
+        Ok(self
+            .tables
+            .get_json(
+                REDEMPTIONS_BY_WALLET,
+                &wallet_id.to_string(),
+                &redemption_id.to_string(),
+            )
+            .await?)
     }
 
     /// A merchant's settlement batches, newest first.

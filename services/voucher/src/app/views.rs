@@ -17,7 +17,7 @@ use crate::domain::case::CaseEvent;
 use crate::domain::ledger::{AccountId, Balance, Mode, Transfer};
 use crate::domain::programme::{MerchantFacts, ProgrammeState};
 use crate::domain::settlement::Batch;
-use crate::domain::wallet::{self, Redemption, WalletState, WalletSubject};
+use crate::domain::wallet::{self, Decline, Redemption, WalletState, WalletSubject};
 use crate::domain::{Won, YearMonth, seoul_date};
 
 /// The view of a created programme.
@@ -84,6 +84,31 @@ pub fn redemption_view(
     }
 }
 
+/// A redemption as the wallet's history has it, for a decision about one the
+/// state has let go; `None` for a view that does not say enough.
+pub fn recalled(view: &RedemptionView) -> Option<Redemption> {
+    let status = match view.status {
+        RedemptionStatus::Held => wallet::RedemptionStatus::Held {
+            expires_at: view.expires_at?,
+        },
+        RedemptionStatus::Captured => wallet::RedemptionStatus::Captured {
+            at: view.captured_at?,
+        },
+        RedemptionStatus::Voided => wallet::RedemptionStatus::Voided,
+        RedemptionStatus::TimedOut => wallet::RedemptionStatus::TimedOut,
+        RedemptionStatus::Declined => {
+            wallet::RedemptionStatus::Declined(Decline::from_code(view.decline_code.as_deref()?)?)
+        }
+    };
+    Some(Redemption {
+        merchant_id: view.merchant_id,
+        amount: Won(view.amount),
+        status,
+        refunded: Won(view.refunded),
+        at: view.at,
+    })
+}
+
 /// A wallet as of `at` (holds whose time is up reserve nothing).
 pub fn wallet_view(state: &WalletState, at: DateTime<Utc>) -> Option<WalletView> {
     let info = state.wallet.as_ref()?;
@@ -114,16 +139,13 @@ pub fn wallet_view(state: &WalletState, at: DateTime<Utc>) -> Option<WalletView>
                 refunded: p.refunded,
             })
             .collect(),
-        redemptions: state
-            .redemptions
-            .iter()
-            .map(|(id, r)| redemption_view(*id, info.wallet_id, info.programme_id, r))
-            .collect(),
         as_of: at,
     })
 }
 
-/// The answer of a wallet command: the wallet and what the command was about.
+/// The answer of a wallet command: the wallet's balances and what the
+/// command was about (a redemption the state no longer keeps is left out;
+/// the caller finds it in the wallet's history).
 pub fn wallet_reply(
     state: &WalletState,
     subject: WalletSubject,
@@ -135,7 +157,10 @@ pub fn wallet_reply(
         _ => None,
     };
     let redemption = match subject {
-        WalletSubject::Redemption(id) => wallet.redemptions.iter().find(|r| r.id == id).cloned(),
+        WalletSubject::Redemption(id) => state
+            .redemptions
+            .get(&id)
+            .map(|r| redemption_view(id, wallet.id, wallet.programme_id, r)),
         _ => None,
     };
     Some(WalletReply {

@@ -5,15 +5,15 @@ use uuid::Uuid;
 
 use super::projections::tables::{MERCHANTS, SANCTIONS, pair};
 use super::views::{
-    MerchantEntry, WalletReply, WalletView, merchant_facts, wallet_reply, wallet_view,
+    MerchantEntry, WalletReply, WalletView, merchant_facts, recalled, wallet_reply, wallet_view,
 };
 use super::voucher::derived_id;
 use super::{AppError, Committed, Voucher, programme_stream, wallet_id_of, wallet_stream};
 use crate::domain::Won;
 use crate::domain::programme::{MerchantFacts, ProgrammeCommand};
 use crate::domain::wallet::{
-    PurchaseRequest, RedemptionRequest, RedemptionStatus, Wallet, WalletCommand, WalletError,
-    WalletInfo, WalletState,
+    PurchaseRequest, Redemption, RedemptionRequest, RedemptionStatus, Wallet, WalletCommand,
+    WalletError, WalletEvent, WalletInfo, WalletState, WalletSubject,
 };
 
 /// Hold (reserve now, capture later) or pay in one step.
@@ -173,16 +173,60 @@ impl Voucher {
         let stream = wallet_stream(wallet_id);
         let (state, _) = self.wallets.load(&stream).await?;
         let info = state.wallet.as_ref().ok_or(WalletError::NotFound)?;
-        let redemption = state
-            .redemptions
-            .get(&redemption_id)
-            .ok_or(WalletError::RedemptionNotFound)?;
         let owner_may =
             matches!(command, WalletCommand::Void { .. }) && actor.subject == info.owner;
+        let command = self.recalling(wallet_id, &state, command).await?;
+        let redemption = match &command {
+            WalletCommand::Recalled { redemption, .. } => redemption,
+            _ => state
+                .redemptions
+                .get(&redemption_id)
+                .ok_or(WalletError::RedemptionNotFound)?,
+        };
         if !(actor.acts_for_merchant(redemption.merchant_id) || owner_may) {
             return Err(AppError::Forbidden);
         }
         self.wallet_command(&stream, command, meta, now).await
+    }
+
+    /// `command`, recalling its redemption from the wallet's history when
+    /// `state` has let it go (an id the history does not know either stays
+    /// as it is: the wallet refuses it).
+    pub(super) async fn recalling(
+        &self,
+        wallet_id: Uuid,
+        state: &WalletState,
+        command: WalletCommand,
+    ) -> Result<WalletCommand, AppError> {
+        let WalletSubject::Redemption(id) = command.subject() else {
+            return Ok(command);
+        };
+        if state.redemptions.contains_key(&id) {
+            return Ok(command);
+        }
+        let remembered = self.remembered(wallet_id, id).await?;
+        Ok(match remembered.as_ref().and_then(recalled) {
+            Some(redemption) => WalletCommand::Recalled {
+                redemption_id: id,
+                redemption,
+                command: Box::new(command),
+            },
+            None => command,
+        })
+    }
+
+    /// A redemption of a wallet, from its state or else its history.
+    pub(super) async fn redemption_of(
+        &self,
+        wallet_id: Uuid,
+        redemption_id: Uuid,
+    ) -> Result<Option<Redemption>, AppError> {
+        let (state, _) = self.wallets.load(&wallet_stream(wallet_id)).await?;
+        if let Some(redemption) = state.redemptions.get(&redemption_id) {
+            return Ok(Some(redemption.clone()));
+        }
+        let remembered = self.remembered(wallet_id, redemption_id).await?;
+        Ok(remembered.as_ref().and_then(recalled))
     }
 
     /// Gives the subsidy of a refunded or failed purchase back to the budget;
@@ -232,7 +276,7 @@ impl Voucher {
         Ok(wallet_view(&state, now).ok_or(WalletError::NotFound)?)
     }
 
-    async fn owned_wallet(
+    pub(super) async fn owned_wallet(
         &self,
         wallet_id: Uuid,
         actor: &Actor,
@@ -280,24 +324,34 @@ impl Voucher {
         now: DateTime<Utc>,
     ) -> Result<Committed<WalletReply>, AppError> {
         let executed = self.wallets.execute(stream, &command, meta).await?;
-        let (subject, at) = if executed.replayed {
+        let (subject, at, replayed_decline) = if executed.replayed {
             let last = self
                 .wallets
                 .event_at(stream, executed.stream_version)
                 .await?
                 .ok_or(WalletError::NotFound)?;
-            (last.subject(), last.at())
+            let decline = match &last {
+                WalletEvent::RedemptionDeclined { reason, .. } => Some(*reason),
+                _ => None,
+            };
+            (last.subject(), last.at(), decline)
         } else {
-            (command.subject(), now)
+            (command.subject(), now, None)
         };
         let state = executed.state;
-        let reply = wallet_reply(&state, subject, at).ok_or(WalletError::NotFound)?;
-        let declined = reply.redemption.as_ref().and_then(|r| {
-            match state.redemptions.get(&r.id).map(|r| r.status) {
+        let mut reply = wallet_reply(&state, subject, at).ok_or(WalletError::NotFound)?;
+        if let (WalletSubject::Redemption(id), None) = (subject, &reply.redemption) {
+            // A replay long after: the state has let the redemption go.
+            reply.redemption = self.remembered(reply.wallet.id, id).await?;
+        }
+        let declined = reply
+            .redemption
+            .as_ref()
+            .and_then(|r| match state.redemptions.get(&r.id).map(|r| r.status) {
                 Some(RedemptionStatus::Declined(reason)) => Some(reason),
                 _ => None,
-            }
-        });
+            })
+            .or(replayed_decline);
         let committed = self.projections.committed(reply, executed.position).await;
         match declined {
             Some(reason) => Err(AppError::Declined(reason)),

@@ -50,6 +50,7 @@ pub fn router(voucher: Arc<Voucher>) -> Router {
         .route("/wallets/{id}", get(wallets::get))
         .route("/wallets/{id}/holds", post(wallets::hold))
         .route("/wallets/{id}/payments", post(wallets::pay))
+        .route("/wallets/{id}/redemptions", get(wallets::redemptions))
         .route(
             "/wallets/{id}/purchases/{purchase_id}/refund",
             post(wallets::refund_purchase),

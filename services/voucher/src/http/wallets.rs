@@ -4,12 +4,13 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use chrono::Utc;
+use golmok_kernel::ListPage;
 use golmok_runtime::Role;
 use golmok_runtime::edge::{ApiError, Caller, Command, Reply, path_id};
 use uuid::Uuid;
 
-use super::bodies;
-use crate::app::views::{WalletReply, WalletView};
+use super::{ListParams, bodies};
+use crate::app::views::{RedemptionView, WalletReply, WalletView};
 use crate::app::{RedeemMode, Voucher};
 use crate::domain::Won;
 use crate::domain::wallet::WalletCommand;
@@ -60,6 +61,22 @@ pub async fn get(
     let actor = caller.signed_in()?;
     Ok(Json(
         voucher.wallet(wallet_id(&id)?, actor, Utc::now()).await?,
+    ))
+}
+
+/// The wallet's redemptions, newest first (its owner, operators).
+pub async fn redemptions(
+    State(voucher): State<Arc<Voucher>>,
+    caller: Caller,
+    Path(id): Path<String>,
+    params: ListParams,
+) -> Result<Json<ListPage<RedemptionView>>, ApiError> {
+    let actor = caller.signed_in()?;
+    let page = params.page()?;
+    Ok(params.listed(
+        voucher
+            .wallet_redemptions(wallet_id(&id)?, actor, &page)
+            .await?,
     ))
 }
 

@@ -60,12 +60,18 @@ async fn spawn_on(dir: TempDir, change: impl FnOnce(&mut Settings)) -> TestApp {
         .expect("each service follows the other");
     let voucher_server = Served::router(app.router()).await;
     let storefront_server = Served::router(storefront.router()).await;
+    let voucher_api = voucher_server
+        .client()
+        .signing(app.hosted().assertions.clone());
+    let storefront_api = storefront_server
+        .client()
+        .signing(storefront.hosted().assertions.clone());
     TestApp {
         app,
         storefront,
         following,
-        voucher_api: voucher_server.client(),
-        storefront_api: storefront_server.client(),
+        voucher_api,
+        storefront_api,
         servers: vec![voucher_server, storefront_server],
         _dir: dir,
     }
@@ -81,6 +87,16 @@ impl std::ops::Deref for TestApp {
 }
 
 impl TestApp {
+    /// A wallet's redemptions (its history read model), newest first.
+    pub async fn redemptions(&self, wallet: impl std::fmt::Display, owner: &Actor) -> Value {
+        let page = self
+            .get(&format!("/wallets/{wallet}/redemptions?first=100"), owner)
+            .await;
+        let page = page.expect(StatusCode::OK);
+        assert!(page["nextCursor"].is_null(), "one page holds them: {page}");
+        page["items"].clone()
+    }
+
     /// Stops serving and shuts both services down; answers the data directory.
     pub async fn halt(self) -> TempDir {
         for server in self.servers {

@@ -188,7 +188,8 @@ async fn a_void_or_a_timeout_gives_the_held_amount_back() {
     let view = read.expect(StatusCode::OK);
     assert_eq!(view["available"], 10_000);
     assert_eq!(
-        view["redemptions"]
+        app.redemptions(wallet, &kim)
+            .await
             .as_array()
             .unwrap()
             .iter()
@@ -248,7 +249,9 @@ async fn ineligible_merchants_are_declined_and_the_decline_is_recorded() {
     let read = app.get(&format!("/wallets/{wallet}"), &kim).await;
     let view = read.expect(StatusCode::OK);
     assert_eq!(view["balance"], 9_000);
-    let declined: Vec<_> = view["redemptions"]
+    let declined: Vec<_> = app
+        .redemptions(wallet, &kim)
+        .await
         .as_array()
         .unwrap()
         .iter()
@@ -338,6 +341,10 @@ async fn a_wallet_is_private_to_its_owner() {
     app.get(&format!("/wallets/{wallet}"), &citizen("lee"))
         .await
         .error(StatusCode::FORBIDDEN, "FORBIDDEN", None);
+    app.get(&format!("/wallets/{wallet}/redemptions"), &citizen("lee"))
+        .await
+        .error(StatusCode::FORBIDDEN, "FORBIDDEN", None);
+    assert_eq!(app.redemptions(wallet, &citizen("kim")).await, json!([]));
     app.post(
         &format!("/wallets/{wallet}/payments"),
         &citizen("lee"),

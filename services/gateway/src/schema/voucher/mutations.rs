@@ -5,7 +5,9 @@ use http::Method;
 use super::types::{FraudCase, VoucherProgramme, VoucherRedemption, VoucherWallet};
 use crate::relay::NodeType;
 use crate::schema::context::ContextExt;
-use crate::schema::outcome::{InputNames, Refusal, idempotency_key, input_id, payload, settle};
+use crate::schema::outcome::{
+    InputNames, Payload, Refusal, UserError, idempotency_key, input_id, payload, settle,
+};
 use crate::schema::scalars::{Date, Won};
 use crate::upstream::voucher_model::WalletReply;
 use crate::upstream::{CallError, Vouchers};
@@ -137,21 +139,51 @@ payload!(CreateVoucherProgrammePayload {
 payload!(PurchaseVoucherPayload {
     wallet: VoucherWallet
 });
-payload!(RedeemVoucherPayload {
-    redemption: VoucherRedemption
-});
+/// A redemption mutation's answer: the redemption, and the wallet's balances
+/// after it (the wallet's history is its `redemptions` connection).
+#[derive(async_graphql::SimpleObject)]
+pub(crate) struct RedeemVoucherPayload {
+    /// The redemption after the mutation; null when it was refused.
+    redemption: Option<VoucherRedemption>,
+    /// The wallet after the mutation; null when it was refused.
+    wallet: Option<VoucherWallet>,
+    /// Why the mutation was refused; empty when it succeeded.
+    user_errors: Vec<UserError>,
+}
+
+/// A redemption and its wallet, as a command answered them.
+pub(crate) struct Redeemed(VoucherRedemption, VoucherWallet);
+
+impl Payload<Redeemed> for RedeemVoucherPayload {
+    fn done(Redeemed(redemption, wallet): Redeemed) -> Self {
+        RedeemVoucherPayload {
+            redemption: Some(redemption),
+            wallet: Some(wallet),
+            user_errors: Vec::new(),
+        }
+    }
+
+    fn refused(errors: Vec<UserError>) -> Self {
+        RedeemVoucherPayload {
+            redemption: None,
+            wallet: None,
+            user_errors: errors,
+        }
+    }
+}
 payload!(FraudCasePayload {
     fraud_case: FraudCase
 });
 
-fn redemption(answer: Result<WalletReply, CallError>) -> Result<VoucherRedemption, Refusal> {
+fn redemption(answer: Result<WalletReply, CallError>) -> Result<Redeemed, Refusal> {
     let reply = answer.map_err(|error| NAMES.refusal(error))?;
-    reply.redemption.map(VoucherRedemption).ok_or_else(|| {
+    let redemption = reply.redemption.map(VoucherRedemption).ok_or_else(|| {
         Refusal::Failed(crate::errors::coded(
             "INTERNAL",
             "the answer named no redemption",
         ))
-    })
+    })?;
+    Ok(Redeemed(redemption, VoucherWallet(reply.wallet)))
 }
 
 #[derive(Default)]
@@ -308,7 +340,7 @@ async fn redeem(
     ctx: &Context<'_>,
     input: RedeemVoucherInput,
     route: &str,
-) -> Result<VoucherRedemption, Refusal> {
+) -> Result<Redeemed, Refusal> {
     let wallet = input_id(&input.wallet_id, NodeType::VoucherWallet, "walletId")?;
     let merchant_id = input_id(&input.merchant_id, NodeType::Merchant, "merchantId")?;
     let key = idempotency_key(input.idempotency_key.as_deref())?;
@@ -328,7 +360,7 @@ async fn second_phase(
     ctx: &Context<'_>,
     input: VoucherHoldInput,
     action: &str,
-) -> Result<VoucherRedemption, Refusal> {
+) -> Result<Redeemed, Refusal> {
     let wallet = input_id(&input.wallet_id, NodeType::VoucherWallet, "walletId")?;
     let held = input_id(
         &input.redemption_id,

@@ -137,7 +137,7 @@ impl VoucherQuery {
 }
 
 /// One page of a voucher service list as a Relay connection.
-async fn connection<T, N, F, Fut>(
+pub(super) async fn connection<T, N, F, Fut>(
     list: ListId,
     first: Option<i32>,
     after: Option<String>,

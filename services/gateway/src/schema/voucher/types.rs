@@ -1,9 +1,12 @@
+use async_graphql::connection::Connection;
 use async_graphql::{Context, ID, Object, Result};
 use chrono::{DateTime, Utc};
 
-use crate::relay::{GlobalId, NodeType};
+use crate::relay::{GlobalId, ListId, NodeType, PageRequest};
+use crate::schema::context::ContextExt;
 use crate::schema::merchants::{Merchant, find_merchant};
 use crate::schema::scalars::{Date, Won, int};
+use crate::upstream::Vouchers;
 use crate::upstream::voucher_model::{
     self as model, FeeTiers, FraudCaseStatus, FraudRule, RedemptionStatus,
 };
@@ -131,13 +134,28 @@ impl VoucherWallet {
             .collect()
     }
 
-    async fn redemptions(&self) -> Vec<VoucherRedemption> {
-        self.0
-            .redemptions
-            .iter()
-            .cloned()
-            .map(VoucherRedemption)
-            .collect()
+    /// The wallet's redemptions, newest first (its owner, operators).
+    #[graphql(complexity = "PageRequest::complexity(first, child_complexity)")]
+    async fn redemptions(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Connection<String, VoucherRedemption>> {
+        let wallet = self.0.id;
+        let vouchers = &ctx.request().upstream::<Vouchers>();
+        super::queries::connection(
+            ListId::new("voucherWalletRedemptions", &wallet.to_string()),
+            first,
+            after,
+            |first, after| async move {
+                vouchers
+                    .wallet_redemptions(wallet, first, after.as_deref())
+                    .await
+            },
+            VoucherRedemption,
+        )
+        .await
     }
 }
 

@@ -101,6 +101,17 @@ impl Vouchers<'_> {
         self.0.command(Method::POST, &path, NO_BODY, key).await
     }
 
+    /// A wallet's redemptions, newest first.
+    pub(crate) async fn wallet_redemptions(
+        &self,
+        wallet: Uuid,
+        first: usize,
+        after: Option<&str>,
+    ) -> Answer<ListPage<Redemption>> {
+        let path = segments!["wallets", wallet, "redemptions"];
+        self.0.list(&path, &[], first, after).await
+    }
+
     // Merchants
 
     pub(crate) async fn redemptions(

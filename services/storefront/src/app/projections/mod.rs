@@ -11,8 +11,8 @@ use golmok_kernel::EventHandler;
 pub use merchants::{MerchantProjection, badge_partition};
 pub use shop::ShopProjection;
 
-/// Every storefront projection. (A rebuild from event 0 — `golmok replay`,
-/// issue 11 — does not exist yet.)
+/// Every storefront projection; `golmok replay storefront` rebuilds them
+/// from event 0 (their tables are declared in `startup.rs`).
 pub fn handlers() -> Vec<Arc<dyn EventHandler>> {
     vec![Arc::new(MerchantProjection), Arc::new(ShopProjection)]
 }

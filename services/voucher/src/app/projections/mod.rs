@@ -22,8 +22,8 @@ use super::codec::CaseCodec;
 use crate::domain::case::Case;
 use crate::domain::fraud::FraudPolicy;
 
-/// The projections of the voucher's own log. (A rebuild from event 0 —
-/// `golmok replay`, issue 11 — does not exist yet.)
+/// The projections of the voucher's own log; `golmok replay voucher`
+/// rebuilds them from event 0 (their tables are declared in `startup.rs`).
 pub fn handlers(
     cases: Arc<CommandHandler<Case, CaseCodec>>,
     fraud: FraudPolicy,

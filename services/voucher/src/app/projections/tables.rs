@@ -10,6 +10,9 @@ pub const WALLET_PROGRAMME: &str = "voucher_wallet_programme";
 pub const OPEN_HOLDS: &str = "voucher_open_holds";
 /// partition = merchant id, clustering = redemption id → `RedemptionView`.
 pub const REDEMPTIONS_BY_MERCHANT: &str = "voucher_redemptions_by_merchant";
+/// partition = wallet id, clustering = redemption id → `RedemptionView` (the
+/// wallet's history; the aggregate keeps only what its decisions need).
+pub const REDEMPTIONS_BY_WALLET: &str = "voucher_redemptions_by_wallet";
 /// partition = `<programme>:<merchant>`, clustering = redemption id → `UnsettledLine`.
 pub const UNSETTLED: &str = "voucher_unsettled";
 /// partition = programme id, clustering = merchant id → "" (merchants with captures).
@@ -42,12 +45,13 @@ pub const LEDGER_APPLIED: &str = "voucher_ledger_applied";
 pub const ALL: &str = "all";
 
 /// Every read-model table, for tools that compare or rebuild them.
-pub const ALL_TABLES: [&str; 18] = [
+pub const ALL_TABLES: [&str; 19] = [
     PROGRAMMES,
     WALLETS_BY_PROGRAMME,
     WALLET_PROGRAMME,
     OPEN_HOLDS,
     REDEMPTIONS_BY_MERCHANT,
+    REDEMPTIONS_BY_WALLET,
     UNSETTLED,
     PROGRAMME_MERCHANTS,
     SETTLEMENTS_BY_PROGRAMME,

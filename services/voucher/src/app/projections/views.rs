@@ -4,8 +4,8 @@ use uuid::Uuid;
 
 use super::tables::{
     ALL, CASE_BY_ID, CASES_BY_PROGRAMME, OPEN_HOLDS, PROGRAMME_MERCHANTS, PROGRAMMES,
-    REDEMPTIONS_BY_MERCHANT, SANCTIONS, SETTLEMENTS_BY_MERCHANT, SETTLEMENTS_BY_PROGRAMME,
-    UNSETTLED, WALLET_PROGRAMME, WALLETS_BY_PROGRAMME, pair,
+    REDEMPTIONS_BY_MERCHANT, REDEMPTIONS_BY_WALLET, SANCTIONS, SETTLEMENTS_BY_MERCHANT,
+    SETTLEMENTS_BY_PROGRAMME, UNSETTLED, WALLET_PROGRAMME, WALLETS_BY_PROGRAMME, pair,
 };
 use super::{settlement_subject, wallet_programme};
 use crate::app::codec::{VoucherCodec, VoucherEvent};
@@ -21,7 +21,7 @@ use crate::domain::settlement::SettlementEvent;
 use crate::domain::wallet::{self, Redemption, WalletEvent};
 use crate::domain::{Won, seoul_date};
 
-/// Programmes, wallets per programme, open holds, redemptions per merchant,
+/// Programmes, wallets per programme, open holds, redemptions per merchant and wallet,
 /// unsettled captures, settlement batches, cases and sanctions.
 pub struct ViewsProjection;
 
@@ -94,13 +94,16 @@ impl WalletKeys {
         .await
     }
 
+    /// Files the redemption under its merchant and under its wallet.
     fn put_redemption(&self, tx: &mut Transaction<'_>, view: &RedemptionView) {
+        let (id, value) = (view.id.to_string(), json(view));
         tx.put(
             REDEMPTIONS_BY_MERCHANT,
             &view.merchant_id.to_string(),
-            &view.id.to_string(),
-            json(view),
+            &id,
+            value.clone(),
         );
+        tx.put(REDEMPTIONS_BY_WALLET, &self.wallet.to_string(), &id, value);
     }
 
     fn unsettled(&self, tx: &mut Transaction<'_>, merchant: Uuid, line: &UnsettledLine) {

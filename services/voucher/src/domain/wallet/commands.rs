@@ -1,7 +1,7 @@
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use super::WalletSubject;
+use super::{Redemption, WalletSubject};
 use crate::domain::Won;
 use crate::domain::programme::{MerchantFacts, Terms};
 
@@ -57,6 +57,14 @@ pub enum WalletCommand {
         amount: Won,
         at: DateTime<Utc>,
     },
+    /// `command`, about a redemption the state has let go (see
+    /// `WalletState::redemptions`), decided with the redemption as the
+    /// wallet's history recalls it; a redemption still in the state wins.
+    Recalled {
+        redemption_id: Uuid,
+        redemption: Redemption,
+        command: Box<WalletCommand>,
+    },
     /// Release every hold whose time is up.
     ReleaseTimedOutHolds {
         at: DateTime<Utc>,
@@ -84,6 +92,7 @@ impl WalletCommand {
             | WalletCommand::RefundRedemption { redemption_id, .. } => {
                 WalletSubject::Redemption(*redemption_id)
             }
+            WalletCommand::Recalled { command, .. } => command.subject(),
             WalletCommand::ReleaseTimedOutHolds { .. } | WalletCommand::Expire { .. } => {
                 WalletSubject::Wallet
             }

@@ -237,6 +237,20 @@ impl Decider for Wallet {
                     at: *at,
                 }])
             }
+            WalletCommand::Recalled {
+                redemption_id,
+                redemption,
+                command,
+            } => {
+                if state.redemptions.contains_key(redemption_id) {
+                    return Self::decide(state, command);
+                }
+                let mut recalled = state.clone();
+                recalled
+                    .redemptions
+                    .insert(*redemption_id, redemption.clone());
+                Self::decide(&recalled, command)
+            }
             WalletCommand::ReleaseTimedOutHolds { at } => {
                 opened(state)?;
                 Ok(timed_out(state, *at))
@@ -267,6 +281,7 @@ impl Decider for Wallet {
     }
 
     fn evolve(mut state: WalletState, event: &WalletEvent) -> WalletState {
+        state.move_to(seoul_date(event.at()));
         // The decider checked every sum; saturate rather than wrap if a
         // recorded event says otherwise.
         let add = |won: &mut Won, amount: Won| won.0 = won.0.saturating_add(amount.0);

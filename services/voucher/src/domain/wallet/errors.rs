@@ -97,6 +97,23 @@ impl super::Decline {
             super::Decline::OutsideValidity => "PROGRAMME_NOT_VALID",
         }
     }
+
+    /// The decline of a `code`; an insufficient balance's figure is not in
+    /// the code and comes back as zero (no decision reads it).
+    pub fn from_code(code: &str) -> Option<super::Decline> {
+        use crate::domain::programme::Ineligible;
+        [
+            super::Decline::InsufficientBalance {
+                available: crate::domain::Won::ZERO,
+            },
+            super::Decline::MerchantIneligible(Ineligible::OutsideRegion),
+            super::Decline::MerchantIneligible(Ineligible::CategoryNotEligible),
+            super::Decline::MerchantIneligible(Ineligible::Suspended),
+            super::Decline::OutsideValidity,
+        ]
+        .into_iter()
+        .find(|decline| decline.code() == code)
+    }
 }
 
 impl std::fmt::Display for super::Decline {

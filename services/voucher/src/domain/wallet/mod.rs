@@ -7,6 +7,8 @@ mod commands;
 mod decider;
 mod errors;
 mod events;
+#[cfg(test)]
+mod pruning_tests;
 mod state;
 #[cfg(test)]
 mod tests;

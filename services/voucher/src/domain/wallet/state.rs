@@ -1,10 +1,10 @@
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
 
 use super::Decline;
-use crate::domain::{Won, YearMonth};
+use crate::domain::{Won, YearMonth, seoul_date};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WalletInfo {
@@ -46,6 +46,17 @@ impl Redemption {
     pub fn holds_at(&self, at: DateTime<Utc>) -> bool {
         matches!(self.status, RedemptionStatus::Held { expires_at } if at < expires_at)
     }
+
+    /// Still needed by decisions on Seoul day `day`: an open hold, or a
+    /// redemption settled (captured, voided, …) on `day` or later, since a
+    /// capture can be refunded on its own business day only.
+    pub fn live_on(&self, day: NaiveDate) -> bool {
+        match self.status {
+            RedemptionStatus::Held { .. } => true,
+            RedemptionStatus::Captured { at } => seoul_date(at) >= day,
+            _ => seoul_date(self.at) >= day,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -56,8 +67,15 @@ pub struct WalletState {
     pub purchases: BTreeMap<Uuid, Purchase>,
     /// Face value bought per month (Asia/Seoul), for the per-person cap.
     pub purchased_in: BTreeMap<YearMonth, Won>,
+    /// The redemptions decisions still need (see [`Redemption::live_on`]):
+    /// once the wallet's events reach a later Seoul day, older settled
+    /// redemptions are let go, so the state stays bounded however long the
+    /// history. They stay in the wallet's history read model, and a command
+    /// about one is decided with it recalled (`WalletCommand::Recalled`).
     pub redemptions: BTreeMap<Uuid, Redemption>,
     pub expired: Won,
+    /// The Seoul day of the latest event.
+    pub day: Option<NaiveDate>,
 }
 
 impl WalletState {
@@ -75,6 +93,16 @@ impl WalletState {
     /// What can be spent or refunded at `at`.
     pub fn available_at(&self, at: DateTime<Utc>) -> Won {
         Won(self.balance.0.saturating_sub(self.held_at(at).0))
+    }
+
+    /// Lets go of the redemptions no decision on `day` needs, when `day` is
+    /// later than the latest event's.
+    pub fn move_to(&mut self, day: NaiveDate) {
+        if self.day.is_some_and(|latest| latest >= day) {
+            return;
+        }
+        self.day = Some(day);
+        self.redemptions.retain(|_, r| r.live_on(day));
     }
 
     /// Holds not yet captured, voided or released, whatever their time.

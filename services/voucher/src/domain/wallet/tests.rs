@@ -12,26 +12,30 @@ use crate::domain::programme::Ineligible;
 
 const NOW: &str = "2026-06-01T03:00:00Z";
 
-fn wallet_id() -> Uuid {
+pub(super) fn wallet_id() -> Uuid {
     Uuid::from_u128(0x20)
 }
 
-fn id(n: u128) -> Uuid {
+pub(super) fn id(n: u128) -> Uuid {
     Uuid::from_u128(0x1000 + n)
 }
 
 fn buy(n: u128, face: i64, at_text: &str) -> WalletCommand {
+    buy_at(n, face, at(at_text))
+}
+
+pub(super) fn buy_at(n: u128, face: i64, at: DateTime<Utc>) -> WalletCommand {
     WalletCommand::Purchase(PurchaseRequest {
         purchase_id: id(n),
         wallet_id: wallet_id(),
         owner: "citizen-kim".into(),
         terms: terms(),
         face: Won(face),
-        at: at(at_text),
+        at,
     })
 }
 
-fn request(n: u128, amount: i64, at_time: DateTime<Utc>) -> RedemptionRequest {
+pub(super) fn request(n: u128, amount: i64, at_time: DateTime<Utc>) -> RedemptionRequest {
     RedemptionRequest {
         redemption_id: id(100 + n),
         merchant: merchant(1),

@@ -1,0 +1,323 @@
+//! RELIABILITY.md 6, replay equals live, with the real binary: `golmok up`
+//! takes a few thousand events of storefront and voucher traffic through
+//! GraphQL and stops; every read-model table is hashed; `golmok replay`
+//! rebuilds each service's read models from event 0, once cleanly and once
+//! killed with SIGKILL half-way and run again; the hashes equal the live ones,
+//! and the restarted suite serves the rebuilt tables.
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::time::Instant;
+
+use golmok_embedded::EmbeddedStore;
+use golmok_kernel::{EventLog, current_generations, table_digest};
+use serde_json::{Value, json};
+
+use crate::support::{GOLMOK, Golmok, bakery_with_bread, mapo_programme, token, token_command};
+
+const ORDERS: usize = 800;
+const PAYMENTS: usize = 1_200;
+const CLIENTS: usize = 12;
+
+const ORDER: &str = "mutation($m: ID!, $p: ID!) { placeOrder(input: {merchantId: $m,
+  lines: [{productId: $p, quantity: 1}], payment: CARD}) { order { id } userErrors { code } } }";
+const CONFIRM: &str = "mutation($o: ID!) { confirmOrder(input: {orderId: $o}) { order { status } userErrors { code } } }";
+const PAY: &str = "mutation($input: RedeemVoucherInput!) {
+  payWithVoucher(input: $input) { redemption { id status } userErrors { code } } }";
+
+/// The content hash of every read-model table of `service`, its log's head
+/// and the tables' current generations, read from its store file.
+async fn snapshot(
+    data_dir: &Path,
+    service: &str,
+    tables: &[&str],
+) -> (BTreeMap<String, String>, u64, BTreeMap<String, u64>) {
+    let store = EmbeddedStore::open(&data_dir.join(service).join(format!("{service}.redb")))
+        .expect("the stopped service's store opens");
+    let mut hashes = BTreeMap::new();
+    for table in tables {
+        let hash = table_digest(store.as_ref(), table).await.expect("digest");
+        hashes.insert((*table).to_owned(), hash);
+    }
+    let head = *store.head().borrow();
+    let generations = current_generations(store.as_ref())
+        .await
+        .expect("generations")
+        .into_iter()
+        .filter(|(table, _)| tables.contains(&table.as_str()))
+        .collect();
+    (hashes, head, generations)
+}
+
+fn replay(data_dir: &Path, args: &[&str]) -> Output {
+    Command::new(GOLMOK)
+        .arg("replay")
+        .args(args)
+        .arg("--data-dir")
+        .arg(data_dir)
+        .output()
+        .expect("golmok replay runs")
+}
+
+fn text(output: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+/// Runs `golmok replay <service>` writing `batch` events per transaction
+/// and kills it with SIGKILL once a progress line passes half the head;
+/// returns the position that line named.
+fn replay_killed_half_way(data_dir: &Path, service: &str, batch: usize) -> u64 {
+    let mut child = Command::new(GOLMOK)
+        .args(["replay", service, "--progress-ms", "0", "--batch-size"])
+        .arg(batch.to_string())
+        .arg("--data-dir")
+        .arg(data_dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("golmok replay starts");
+    let stderr = BufReader::new(child.stderr.take().expect("stderr is piped"));
+    let mut seen = Vec::new();
+    for line in stderr.lines() {
+        let line = line.expect("a line");
+        seen.push(line.clone());
+        // "replay: position 1234/5000 (24.7%), …"
+        let Some(progress) = line.strip_prefix("replay: position ") else {
+            continue;
+        };
+        let (position, rest) = progress.split_once('/').expect("position/head");
+        let head = rest.split_once(' ').expect("head").0;
+        let (position, head): (u64, u64) = (position.parse().unwrap(), head.parse().unwrap());
+        if position * 2 >= head {
+            child.kill().expect("SIGKILL");
+            child.wait().expect("replay exits");
+            assert!(position < head, "killed before the end: {line}");
+            return position;
+        }
+    }
+    child.wait().expect("replay exits");
+    panic!("no progress line passed half-way: {seen:?}");
+}
+
+async fn traffic(suite: &Golmok, data_dir: &Path) {
+    let official = token(data_dir, "official");
+    let mut shops = Vec::new();
+    for n in 0..3 {
+        shops.push(bakery_with_bread(suite, data_dir, 40 + n, 10_000).await);
+    }
+    let programme = json!(mapo_programme(suite, &official, 50_000, 10_000_000).await);
+    let mut wallets = Vec::new();
+    for c in 0..3 {
+        let (ok, citizen, stderr) = token_command(
+            data_dir,
+            &["--role", "citizen", "--subject", &format!("citizen-{c}")],
+        );
+        assert!(ok, "{stderr}");
+        let bought = suite
+            .graphql(
+                Some(&citizen),
+                "mutation($p: ID!) { purchaseVoucher(input: {programmeId: $p, faceValue: 50000}) {
+                   wallet { id } userErrors { code } } }",
+                json!({"p": programme}),
+            )
+            .await;
+        let wallet = bought["purchaseVoucher"]["wallet"]["id"].clone();
+        assert!(wallet.is_string(), "{bought}");
+        wallets.push((citizen, wallet));
+    }
+
+    // Orders (every other one confirmed) and voucher payments, from
+    // CLIENTS concurrent clients.
+    let buyer = token(data_dir, "citizen");
+    let mut clients = Vec::new();
+    for client in 0..CLIENTS {
+        let buyer = buyer.clone();
+        let base = suite.base.clone();
+        let shops = shops.clone();
+        let wallets = wallets.clone();
+        clients.push(tokio::spawn(async move {
+            let http = reqwest::Client::new();
+            let call = |token: String, query: &'static str, variables: Value| {
+                let (http, base) = (http.clone(), base.clone());
+                async move {
+                    let body: Value = http
+                        .post(format!("{base}/graphql"))
+                        .bearer_auth(token)
+                        .json(&json!({"query": query, "variables": variables}))
+                        .send()
+                        .await
+                        .expect("answered")
+                        .json()
+                        .await
+                        .expect("JSON");
+                    assert!(body["errors"].is_null(), "{body}");
+                    body["data"].clone()
+                }
+            };
+            for i in (client..ORDERS).step_by(CLIENTS) {
+                let (merchant, shop, bread) = &shops[i % shops.len()];
+                let placed = call(buyer.clone(), ORDER, json!({"m": shop, "p": bread})).await;
+                let order = placed["placeOrder"]["order"]["id"].clone();
+                assert!(order.is_string(), "{placed}");
+                if i % 2 == 0 {
+                    call(merchant.clone(), CONFIRM, json!({"o": order})).await;
+                }
+            }
+            for i in (client..PAYMENTS).step_by(CLIENTS) {
+                let (citizen, wallet) = &wallets[i % wallets.len()];
+                let shop = &shops[i % shops.len()].1;
+                let input = json!({"walletId": wallet, "merchantId": shop,
+                                   "amount": 10 + (i % 7) as i64, "idempotencyKey": format!("pay-{i}")});
+                let paid = call(citizen.clone(), PAY, json!({"input": input})).await;
+                let payload = &paid["payWithVoucher"];
+                // The voucher service learns of the shops from the storefront's events.
+                assert!(
+                    payload["redemption"]["status"] == "CAPTURED"
+                        || payload["userErrors"][0]["code"] == "MERCHANT_NOT_FOUND",
+                    "{paid}"
+                );
+            }
+        }));
+    }
+    for client in clients {
+        client.await.expect("client");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn replay_equals_live_cleanly_and_after_a_kill_9_half_way() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path();
+    let suite = Golmok::up(data);
+    traffic(&suite, data).await;
+    let (merchant, shop, _) = bakery_with_bread(&suite, data, 50, 1).await;
+    let orders_query = "query($m: ID!) { merchant(id: $m) { name } }";
+    let before = suite
+        .graphql(Some(&merchant), orders_query, json!({"m": shop}))
+        .await;
+    assert_eq!(before["merchant"]["name"], "망원 빵집", "{before}");
+
+    // While the suite runs, its stores are locked.
+    let locked = replay(data, &["storefront"]);
+    assert_eq!(locked.status.code(), Some(3), "{}", text(&locked));
+    assert!(text(&locked).contains("STORE_LOCKED"), "{}", text(&locked));
+    let (status, _) = suite.terminate();
+    assert!(status.success());
+
+    let services: [(&str, &[&str]); 2] = [
+        (
+            "storefront",
+            &storefront::app::projections::tables::ALL_TABLES,
+        ),
+        ("voucher", &voucher::app::projections::tables::ALL_TABLES),
+    ];
+    for (service, tables) in services {
+        let (live, head, generations) = snapshot(data, service, tables).await;
+        assert!(head > 1_000, "{service} has real traffic: {head} events");
+        assert!(generations.is_empty(), "live tables are at generation 0");
+
+        // A clean replay.
+        let started = Instant::now();
+        let clean = replay(data, &[service]);
+        assert!(clean.status.success(), "{}", text(&clean));
+        let seconds = started.elapsed().as_secs_f64();
+        assert!(
+            text(&clean).contains(&format!("at position {head}")),
+            "{}",
+            text(&clean)
+        );
+        let (rebuilt, _, generations) = snapshot(data, service, tables).await;
+        assert_eq!(rebuilt, live, "{service}: replay equals live");
+        let own = generations.values().filter(|g| **g == 1).count();
+        assert!(
+            own >= 10,
+            "{service}: the read models moved to new tables: {generations:?}"
+        );
+
+        // Killed half-way, then run again.
+        let reached = replay_killed_half_way(data, service, 16);
+        let (untouched, _, _) = snapshot(data, service, tables).await;
+        assert_eq!(
+            untouched, live,
+            "{service}: a half-built rebuild is invisible"
+        );
+        let resumed = replay(data, &[service]);
+        assert!(resumed.status.success(), "{}", text(&resumed));
+        let said = text(&resumed);
+        let after = said
+            .split("resumed after position ")
+            .nth(1)
+            .and_then(|rest| rest.split(|c: char| !c.is_ascii_digit()).next())
+            .and_then(|n| n.parse::<u64>().ok())
+            .unwrap_or_else(|| panic!("the second run resumes: {said}"));
+        assert!(
+            after >= reached && after < head,
+            "{service}: resumed after {after}"
+        );
+        let (rebuilt, _, generations) = snapshot(data, service, tables).await;
+        assert_eq!(rebuilt, live, "{service}: a resumed replay equals live");
+        assert!(generations.values().any(|g| *g == 2), "{generations:?}");
+        println!(
+            "replay equals live: {service}, {head} events, clean replay {seconds:.2} s \
+             ({:.0} events/s with process start), killed at {reached}, resumed after {after}",
+            head as f64 / seconds
+        );
+    }
+
+    // The restarted suite reads the rebuilt tables.
+    let suite = Golmok::up(data);
+    let after = suite
+        .graphql(Some(&merchant), orders_query, json!({"m": shop}))
+        .await;
+    assert_eq!(after, before);
+    let (status, _) = suite.terminate();
+    assert!(status.success());
+}
+
+#[test]
+fn unknown_names_and_stores_without_read_models_are_refused_with_stable_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    let unknown = replay(dir.path(), &["bakery"]);
+    assert_eq!(unknown.status.code(), Some(2));
+    let said = text(&unknown);
+    assert!(
+        said.contains("UNKNOWN_SERVICE") && said.contains("storefront, voucher"),
+        "{said}"
+    );
+
+    let projection = replay(dir.path(), &["voucher", "--projection", "voucher.nope"]);
+    assert_eq!(projection.status.code(), Some(2));
+    let said = text(&projection);
+    assert!(
+        said.contains("UNKNOWN_PROJECTION") && said.contains("voucher.ledger"),
+        "{said}"
+    );
+
+    let none = replay(dir.path(), &["creator-media"]);
+    assert_eq!(none.status.code(), Some(3));
+    assert!(text(&none).contains("NO_READ_MODELS"), "{}", text(&none));
+
+    // One projection on an empty log: the ones sharing its tables come along.
+    let one = replay(dir.path(), &["voucher", "--projection", "voucher.fraud"]);
+    assert!(one.status.success(), "{}", text(&one));
+    let said = text(&one);
+    assert!(
+        said.contains("voucher.fraud, voucher.ledger, voucher.views"),
+        "{said}"
+    );
+    let only = replay(
+        dir.path(),
+        &["storefront", "--projection", "storefront.shop"],
+    );
+    assert!(
+        text(&only).contains("rebuilt storefront.shop at"),
+        "{}",
+        text(&only)
+    );
+}
