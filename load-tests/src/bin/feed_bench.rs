@@ -16,6 +16,12 @@
 //! same pace from a producer to a plain consumer on the same broker (assigned
 //! its partitions at their end offsets before the first send).
 //!
+//! Where the time goes: the mean time the gateway held a consumer batch,
+//! from its arrival from Kafka to its items' broadcast (its durable write
+//! included; `golmok_gateway_feed_release_seconds`), per round; the rest
+//! of the latency is Kafka's (about the raw figure) and the fan-out's
+//! (rendering, the SSE writes, this bench's reading).
+//!
 //! The CPU time `golmok up` spends from a round's first promotion to its
 //! last delivery (`/proc/<pid>/stat`, all its threads, background work
 //! included) is printed per delivery: the fan-out's cost once deliveries
@@ -151,6 +157,7 @@ async fn main() -> anyhow::Result<()> {
 
         eprintln!("round of {target}: {} promotions", args.promotions);
         let cpu_before = suite.cpu()?;
+        let held_before = suite.held(&client).await?;
         let mut sent = Vec::new();
         for n in 0..args.promotions {
             let title = format!("promotion {round}-{n}");
@@ -164,6 +171,8 @@ async fn main() -> anyhow::Result<()> {
             latencies.extend(received.iter().map(|r| r.saturating_duration_since(*at)));
         }
         let cpu = suite.cpu()?.saturating_sub(cpu_before);
+        let held = suite.held(&client).await?;
+        let held = (held.0 - held_before.0) / (held.1 - held_before.1).max(1.0);
         let resident = suite.resident()?;
         // The baseline under the same load: these subscriptions still open.
         eprintln!("round of {target}: raw produce → consume");
@@ -174,6 +183,7 @@ async fn main() -> anyhow::Result<()> {
             raw,
             resident,
             cpu,
+            held,
         };
         eprintln!(
             "{target} subscriptions: p50 {:.2} ms, p99 {:.2} ms (raw p99 {:.2} ms), RSS {} MiB",
@@ -199,12 +209,12 @@ async fn main() -> anyhow::Result<()> {
         args.promotions
     );
     println!(
-        "| subscriptions | deliveries | p50 ms | p99 ms | max ms | raw p50 ms | raw p99 ms | p99 ÷ raw p99 | golmok up RSS MiB (peak) | golmok up CPU ms | CPU µs per delivery |"
+        "| subscriptions | deliveries | p50 ms | p99 ms | max ms | raw p50 ms | raw p99 ms | p99 ÷ raw p99 | batch held ms (mean) | golmok up RSS MiB (peak) | golmok up CPU ms | CPU µs per delivery |"
     );
-    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for row in &rows {
         println!(
-            "| {} | {} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} | {:.0} ({:.0}) | {:.0} | {:.1} |",
+            "| {} | {} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} | {:.0} ({:.0}) | {:.0} | {:.1} |",
             row.subscriptions,
             row.feed.count,
             row.feed.p50,
@@ -213,6 +223,7 @@ async fn main() -> anyhow::Result<()> {
             row.raw.p50,
             row.raw.p99,
             row.feed.p99 / row.raw.p99,
+            row.held * 1e3,
             row.resident.0 as f64 / 1_048_576.0,
             row.resident.1 as f64 / 1_048_576.0,
             row.cpu.as_secs_f64() * 1e3,
@@ -266,6 +277,26 @@ impl Suite {
             child,
             base: format!("http://{listen}"),
         })
+    }
+
+    /// The seconds the gateway's feeds held the batches they released from
+    /// memory, and how many batches, so far (`golmok_gateway_feed_release_seconds`).
+    async fn held(&self, client: &reqwest::Client) -> anyhow::Result<(f64, f64)> {
+        let text = client
+            .get(format!("{}/metrics", self.base))
+            .send()
+            .await?
+            .error_for_status()?
+            .text()
+            .await?;
+        let total = |suffix: &str| -> f64 {
+            let name = format!("golmok_gateway_feed_release_seconds_{suffix}");
+            text.lines()
+                .filter(|line| line.starts_with(&name))
+                .filter_map(|line| line.rsplit_once(' ')?.1.parse::<f64>().ok())
+                .sum()
+        };
+        Ok((total("sum"), total("count")))
     }
 
     /// (VmRSS, VmHWM) in bytes.
@@ -531,6 +562,8 @@ struct Row {
     resident: (u64, u64),
     /// `golmok up`'s CPU time from the first promotion to the last delivery.
     cpu: Duration,
+    /// Seconds the gateway held a batch of the round, on average.
+    held: f64,
 }
 
 /// Clock ticks per second (`getconf CLK_TCK`), the unit of `/proc/<pid>/stat`.

@@ -64,8 +64,9 @@ impl<P: Producer> EventHandler for FeedConsumer<P> {
             .emit(),
             Err(storage) => return Err(storage),
         }
-        writes.seen(event.position).await?;
-        self.staged.handled(event.position, writes.written.take());
+        let watermark = writes.seen(event.position).await?;
+        self.staged
+            .handled(event.position, writes.written.take(), watermark);
         Ok(())
     }
 }

@@ -2,14 +2,16 @@
 //! producer's feed. The consumer writes items into the store; after each
 //! batch is durable a publisher broadcasts the items up to the watermark that
 //! it has not released yet: those the consumer's batches just made durable,
-//! kept in memory (`staged`), or else read from the store. A subscription first reads the
-//! store after its cursor, then follows the broadcast, so nothing between the
-//! two is missed or sent twice.
+//! kept in memory (`staged`), or else read from the store. The consumer's
+//! task releases what it just made durable itself, right after the batch is
+//! durable, when memory covers it; the publisher task does the rest. A
+//! subscription first reads the store after its cursor, then follows the
+//! broadcast, so nothing between the two is missed or sent twice.
 
 use std::collections::VecDeque;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use futures::Stream;
@@ -17,7 +19,7 @@ use golmok_kernel::{
     Consumer, ConsumerHandle, DeadLetter, Delivery, EventSource, LetterBox, Mutation, StorageError,
     Tables,
 };
-use tokio::sync::{Notify, broadcast};
+use tokio::sync::{Mutex, Notify, broadcast};
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
@@ -65,8 +67,11 @@ struct Inner<E> {
     /// broadcast right now; set before the items are sent.
     released: AtomicU64,
     items: broadcast::Sender<Shared<E>>,
-    /// Told after each batch of the consumer is durable.
+    /// Told after a batch of the consumer is durable and its items were not
+    /// released from memory.
     durable: Notify,
+    /// Held while releasing, by the consumer's task or the publisher.
+    releasing: Mutex<()>,
     /// The items of the consumer's batches, kept until released.
     staged: Arc<Staged<E>>,
     /// The items rendered for the subscriptions (see `render`).
@@ -92,6 +97,7 @@ impl<P: Producer> Feed<P> {
                 released: AtomicU64::new(released),
                 items,
                 durable: Notify::new(),
+                releasing: Mutex::new(()),
                 staged: Arc::default(),
                 renderings: Arc::default(),
             }),
@@ -117,6 +123,7 @@ impl<P: Producer> Feed<P> {
         let source = Announcing {
             source,
             feed: Arc::clone(&self.inner),
+            arrived: None,
         };
         let handler = Arc::new(FeedConsumer::<P> {
             name: self.inner.consumer,
@@ -157,6 +164,7 @@ impl<P: Producer> Feed<P> {
     /// from memory when the consumer's batches since the last release hold
     /// every position up to it, else from the store.
     async fn release(&self) -> Result<(), StorageError> {
+        let _releasing = self.inner.releasing.lock().await;
         let watermark = self.inner.store.watermark().await?;
         let mut released = self.inner.released.load(Ordering::Acquire);
         if released >= watermark {
@@ -303,6 +311,21 @@ impl SubscriptionClosed {
     }
 }
 
+/// A consumer batch was made durable and released from memory:
+/// `golmok_gateway_feed_release_seconds` (from the batch's arrival from the
+/// bus to its items' broadcast) observes how long the feed held it.
+struct BatchReleased {
+    consumer: &'static str,
+    since_arrival: Duration,
+}
+
+impl BatchReleased {
+    fn emit(self) {
+        metrics::histogram!("golmok_gateway_feed_release_seconds", "consumer" => self.consumer)
+            .record(self.since_arrival.as_secs_f64());
+    }
+}
+
 /// The running consumers and publishers of one or more feeds.
 pub struct FeedFollower {
     running: Vec<Running>,
@@ -334,10 +357,38 @@ impl FeedFollower {
     }
 }
 
-/// The feed's source, which tells the publisher whenever a batch is durable.
+impl<E> Inner<E> {
+    /// Broadcasts the items the durable batches wrote up to their watermark,
+    /// if memory holds every position not released yet and the publisher is
+    /// not releasing; `false` when the publisher must.
+    fn release_durable(&self) -> bool {
+        let Ok(_releasing) = self.releasing.try_lock() else {
+            return false;
+        };
+        let watermark = self.staged.watermark();
+        let released = self.released.load(Ordering::Acquire);
+        if released >= watermark {
+            return true;
+        }
+        let Some(items) = self.staged.take(released, watermark) else {
+            return false;
+        };
+        self.released.store(watermark, Ordering::Release);
+        for item in items {
+            // No subscription open is no error.
+            let _ = self.items.send(item);
+        }
+        true
+    }
+}
+
+/// The feed's source, which releases what each batch made durable (or has
+/// the publisher do it).
 struct Announcing<S, E> {
     source: S,
     feed: Arc<Inner<E>>,
+    /// When the batch being applied came from the source.
+    arrived: Option<Instant>,
 }
 
 #[async_trait]
@@ -349,6 +400,7 @@ impl<S: EventSource, E: Send + Sync + 'static> EventSource for Announcing<S, E> 
     async fn next_batch(&mut self) -> Result<Vec<Delivery>, StorageError> {
         let batch = self.source.next_batch().await;
         self.feed.staged.begin();
+        self.arrived = Some(Instant::now());
         batch
     }
 
@@ -365,10 +417,20 @@ impl<S: EventSource, E: Send + Sync + 'static> EventSource for Announcing<S, E> 
     }
 
     /// The batch's effects are durable: its items may be released before
-    /// the source records its progress.
+    /// the source records its progress, here when memory holds them all.
     async fn committed(&mut self, batch: &[Delivery]) -> Result<u64, StorageError> {
         self.feed.staged.durable();
-        self.feed.durable.notify_one();
+        if self.feed.release_durable() {
+            if let Some(arrived) = self.arrived.take() {
+                BatchReleased {
+                    consumer: self.feed.consumer,
+                    since_arrival: arrived.elapsed(),
+                }
+                .emit();
+            }
+        } else {
+            self.feed.durable.notify_one();
+        }
         self.source.committed(batch).await
     }
 

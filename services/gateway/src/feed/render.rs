@@ -6,7 +6,7 @@
 //! still reads the feed itself (its cursor, its catch-up, its re-read of the
 //! store after lagging): only the rendering of an item is shared.
 //!
-//! A transport that shares puts a [`Tap`] into the operation's data: the
+//! A transport that shares puts a [`Tap`](super::Tap) into the operation's data: the
 //! subscription resolver then passes each item it reads to the tap instead of
 //! having the executor run the selection set on it, and the transport asks
 //! [`Renderings::render`] for the item's bytes, which runs the same operation
@@ -19,7 +19,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use async_graphql::Response;
 use axum::body::Bytes;
-use tokio::sync::{OnceCell, mpsc};
+use tokio::sync::OnceCell;
 
 use super::store::FeedItem;
 
@@ -134,33 +134,6 @@ impl Renderings {
             .unwrap_or_else(|e| e.into_inner())
             .cells
             .len()
-    }
-}
-
-/// Put into an operation's data by a transport that renders items through
-/// [`Renderings`]: the subscription passes the items it reads here.
-#[derive(Clone)]
-pub(crate) struct Tap(pub(crate) mpsc::Sender<Tapped>);
-
-/// An item a subscription read, in its order, for the transport to render.
-pub(crate) struct Tapped {
-    pub(crate) position: u64,
-    /// The feed's item (an `Arc<FeedItem<E>>` of the feed's entry `E`).
-    pub(crate) item: Arc<dyn Any + Send + Sync>,
-    /// The renderings of the feed it is from.
-    pub(crate) renderings: Arc<Renderings>,
-}
-
-impl Tapped {
-    pub(crate) fn new<E: Send + Sync + 'static>(
-        item: Arc<FeedItem<E>>,
-        renderings: Arc<Renderings>,
-    ) -> Tapped {
-        Tapped {
-            position: item.position,
-            item,
-            renderings,
-        }
     }
 }
 

@@ -23,8 +23,13 @@ pub(crate) struct Staged<E> {
 struct Kept<E> {
     /// Handled in the batch being applied: not durable yet.
     batch: Handled<E>,
+    /// The watermark the batch being applied moves the store's to.
+    batch_watermark: u64,
     /// In batches now durable, not yet released.
     durable: Handled<E>,
+    /// The store's watermark as the durable batches left it (0 before the
+    /// first batch since the start).
+    watermark: u64,
 }
 
 impl<E> Default for Staged<E> {
@@ -32,7 +37,9 @@ impl<E> Default for Staged<E> {
         Staged {
             kept: Mutex::new(Kept {
                 batch: BTreeMap::new(),
+                batch_watermark: 0,
                 durable: BTreeMap::new(),
+                watermark: 0,
             }),
         }
     }
@@ -46,12 +53,17 @@ impl<E> Staged<E> {
     /// A new batch begins: what an earlier, failed attempt handled is
     /// handled again by its retry, or forgotten here.
     pub(crate) fn begin(&self) {
-        self.kept().batch.clear();
+        let mut kept = self.kept();
+        kept.batch.clear();
+        kept.batch_watermark = 0;
     }
 
-    /// The consumer handled `position` in the current batch, writing `item`.
-    pub(crate) fn handled(&self, position: u64, item: Option<FeedItem<E>>) {
-        self.kept().batch.insert(position, item.map(Arc::new));
+    /// The consumer handled `position` in the current batch, writing `item`
+    /// and leaving the store's watermark at `watermark`.
+    pub(crate) fn handled(&self, position: u64, item: Option<FeedItem<E>>, watermark: u64) {
+        let mut kept = self.kept();
+        kept.batch.insert(position, item.map(Arc::new));
+        kept.batch_watermark = kept.batch_watermark.max(watermark);
     }
 
     /// The current batch is durable.
@@ -62,6 +74,13 @@ impl<E> Staged<E> {
         if kept.durable.len() > HELD {
             kept.durable.clear();
         }
+        kept.watermark = kept.watermark.max(kept.batch_watermark);
+    }
+
+    /// The store's watermark as the durable batches since the start left it
+    /// (0 before the first).
+    pub(crate) fn watermark(&self) -> u64 {
+        self.kept().watermark
     }
 
     /// The items after `released` up to `watermark`, in position order, if
@@ -96,23 +115,23 @@ mod tests {
     fn only_durable_positions_covering_the_whole_range_are_released_from_memory() {
         let staged = Staged::<u64>::default();
         staged.begin();
-        staged.handled(1, item(1));
-        staged.handled(2, None);
-        staged.handled(4, item(4));
+        staged.handled(1, item(1), 0);
+        staged.handled(2, None, 0);
+        staged.handled(4, item(4), 0);
         assert_eq!(
             positions(staged.take(0, 1)),
             None,
             "nothing durable yet: read the store"
         );
         staged.begin();
-        staged.handled(2, None);
-        staged.handled(3, item(3));
+        staged.handled(2, None, 0);
+        staged.handled(3, item(3), 0);
         staged.durable();
         // 1 was forgotten above; 2 and 3 are durable.
         assert_eq!(positions(staged.take(1, 3)), Some(vec![3]));
         staged.begin();
-        staged.handled(5, item(5));
-        staged.handled(7, item(7));
+        staged.handled(5, item(5), 0);
+        staged.handled(7, item(7), 0);
         staged.durable();
         assert_eq!(
             positions(staged.take(3, 5)),
@@ -120,9 +139,31 @@ mod tests {
             "4 is not kept: read the store"
         );
         staged.begin();
-        staged.handled(6, item(6));
+        staged.handled(6, item(6), 0);
         staged.durable();
         assert_eq!(positions(staged.take(5, 7)), Some(vec![6, 7]));
         assert_eq!(positions(staged.take(7, 7)), Some(vec![]));
+    }
+
+    #[test]
+    fn the_watermark_is_the_one_of_the_durable_batches() {
+        let staged = Staged::<u64>::default();
+        staged.begin();
+        staged.handled(1, item(1), 1);
+        staged.handled(3, item(3), 1);
+        assert_eq!(staged.watermark(), 0, "nothing durable yet");
+        staged.begin();
+        staged.handled(1, item(1), 1);
+        staged.handled(3, item(3), 1);
+        staged.handled(2, item(2), 3);
+        staged.durable();
+        assert_eq!(staged.watermark(), 3);
+        staged.begin();
+        staged.handled(2, None, 3);
+        staged.durable();
+        assert_eq!(staged.watermark(), 3, "a redelivery moves nothing back");
+        staged.begin();
+        staged.handled(5, item(5), 3);
+        assert_eq!(staged.watermark(), 3, "the batch is not durable yet");
     }
 }

@@ -131,13 +131,13 @@ impl<'t, 'a, E: Serialize> FeedWrites<'t, 'a, E> {
     }
 
     /// Records that `position` was seen and moves the watermark over every
-    /// position now seen without a gap. Positions at or below the watermark
-    /// were seen already.
-    pub(crate) async fn seen(&mut self, position: u64) -> Result<(), HandleError> {
+    /// position now seen without a gap; returns the watermark. Positions at
+    /// or below the watermark were seen already.
+    pub(crate) async fn seen(&mut self, position: u64) -> Result<u64, HandleError> {
         let names = self.names;
         let mut watermark = decode_watermark(self.tx.get(names.watermark, ALL, "").await?)?;
         if position <= watermark {
-            return Ok(());
+            return Ok(watermark);
         }
         self.tx.put(names.pending, ALL, &key(position), Vec::new());
         while self
@@ -151,7 +151,7 @@ impl<'t, 'a, E: Serialize> FeedWrites<'t, 'a, E> {
         }
         self.tx
             .put(names.watermark, ALL, "", watermark.to_be_bytes().to_vec());
-        Ok(())
+        Ok(watermark)
     }
 
     /// The item at `position`.

@@ -4,18 +4,23 @@
 //! cursor, catch-up and re-reads after lagging stay its own) and passes each
 //! item to a [`Tap`]; the item's result is the one rendering of it for that
 //! operation and caller, made by whichever stream asks first.
+//!
+//! What every open stream keeps is small, since P9 counts it 10,000 times:
+//! the operation's text is one shared copy per key (`Text`), the hand-off
+//! from the subscription is a one-item slot (`feed::Tap`) and the rarely run
+//! rendering of an item is boxed rather than held in each stream's state.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock, Mutex, Weak};
 
 use async_graphql::{Data, Request, Response};
 use futures::stream::{self, BoxStream};
 use futures::{Stream, StreamExt};
 use golmok_runtime::Actor;
-use tokio::sync::mpsc;
 
 use super::Gateway;
 use super::graphql::add_context;
-use crate::feed::{RenderOne, Rendered, Tap, Tapped};
+use crate::feed::{RenderOne, Rendered, Tapped, Taps, tap};
 use crate::schema::GatewaySchema;
 use crate::upstream::Caller;
 
@@ -42,6 +47,12 @@ pub(crate) enum Sent {
 /// One operation and who asks.
 pub(crate) struct Operation {
     runs: Runs,
+    text: Arc<Text>,
+}
+
+/// What an operation asks and who asks it, one copy for all the streams of
+/// the same key.
+struct Text {
     query: String,
     operation_name: Option<String>,
     variables: async_graphql::Variables,
@@ -50,24 +61,63 @@ pub(crate) struct Operation {
     key: Arc<str>,
 }
 
-impl Operation {
-    /// `request` run as `runs` says, by `actor`.
-    pub(crate) fn of(request: Request, runs: Runs, actor: Option<&Actor>) -> Operation {
-        let key = serde_json::json!([
+/// The texts of the open streams by key. Only the text is shared (it is
+/// immutable and says nothing the key does not): each stream still runs with
+/// its own gateway or connection.
+static TEXTS: LazyLock<Mutex<HashMap<Arc<str>, Weak<Text>>>> = LazyLock::new(Mutex::default);
+
+fn texts() -> std::sync::MutexGuard<'static, HashMap<Arc<str>, Weak<Text>>> {
+    TEXTS.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl Text {
+    /// The text of `request` asked by `actor`: the one an open stream of the
+    /// same key holds, or a new one.
+    fn of(request: Request, actor: Option<&Actor>) -> Arc<Text> {
+        let key: Arc<str> = serde_json::json!([
             request.query,
             request.operation_name,
             request.variables,
             request.extensions,
             actor,
         ])
-        .to_string();
-        Operation {
-            runs,
+        .to_string()
+        .into();
+        let mut texts = texts();
+        if let Some(text) = texts.get(&key).and_then(Weak::upgrade) {
+            return text;
+        }
+        let text = Arc::new(Text {
             query: request.query,
             operation_name: request.operation_name,
             variables: request.variables,
             extensions: request.extensions,
-            key: key.into(),
+            key: Arc::clone(&key),
+        });
+        texts.insert(key, Arc::downgrade(&text));
+        text
+    }
+}
+
+impl Drop for Text {
+    fn drop(&mut self) {
+        let mut texts = texts();
+        // Unless a stream of the same key has made a new one meanwhile.
+        if texts
+            .get(&self.key)
+            .is_some_and(|text| text.strong_count() == 0)
+        {
+            texts.remove(&self.key);
+        }
+    }
+}
+
+impl Operation {
+    /// `request` run as `runs` says, by `actor`.
+    pub(crate) fn of(request: Request, runs: Runs, actor: Option<&Actor>) -> Operation {
+        Operation {
+            runs,
+            text: Text::of(request, actor),
         }
     }
 
@@ -75,9 +125,9 @@ impl Operation {
     pub(crate) fn results(self) -> impl Stream<Item = Sent> + Send + 'static {
         // One item at a time: the subscription reads no further ahead than
         // the stream sends.
-        let (tap, taps) = mpsc::channel(1);
+        let (tap, taps) = tap();
         let mut request = self.request();
-        request.data.insert(Tap(tap));
+        request.data.insert(tap);
         let streaming = Streaming {
             results: self.execute(request),
             taps,
@@ -92,9 +142,10 @@ impl Operation {
     }
 
     fn request(&self) -> Request {
-        let mut request = Request::new(self.query.clone()).variables(self.variables.clone());
-        request.operation_name = self.operation_name.clone();
-        request.extensions = self.extensions.clone();
+        let text = &self.text;
+        let mut request = Request::new(text.query.clone()).variables(text.variables.clone());
+        request.operation_name = text.operation_name.clone();
+        request.extensions = text.extensions.clone();
         request
     }
 
@@ -124,10 +175,14 @@ impl Operation {
             renderings,
         } = tapped;
         renderings
-            .render(&self.key, position, || async move {
-                let mut request = self.request();
-                request.data.insert(RenderOne(item));
-                Rendered::new(self.execute(request).next().await)
+            .render(&self.text.key, position, || {
+                // Boxed: run once per item and key, it need not take room
+                // in the state of every stream.
+                Box::pin(async move {
+                    let mut request = self.request();
+                    request.data.insert(RenderOne(item));
+                    Rendered::new(self.execute(request).next().await)
+                })
             })
             .await
     }
@@ -137,9 +192,9 @@ impl Operation {
 /// subscription reads.
 struct Streaming {
     results: BoxStream<'static, Response>,
-    taps: mpsc::Receiver<Tapped>,
+    taps: Taps,
     /// A result that comes after the items still in `taps`.
-    held: Option<Response>,
+    held: Option<Box<Response>>,
     ended: bool,
     operation: Operation,
 }
@@ -148,21 +203,21 @@ impl Streaming {
     /// What to send next, in the order the operation gives it; `None` at its end.
     async fn next(&mut self) -> Option<Sent> {
         loop {
-            if let Ok(tapped) = self.taps.try_recv() {
+            if let Some(tapped) = self.taps.try_take() {
                 if let Some(item) = self.operation.item(tapped).await {
                     return Some(item);
                 }
                 continue;
             }
             if let Some(response) = self.held.take() {
-                return Some(Sent::Own(Box::new(response)));
+                return Some(Sent::Own(response));
             }
             if self.ended {
                 return None;
             }
             let next = tokio::select! {
                 biased;
-                Some(tapped) = self.taps.recv() => Ok(tapped),
+                tapped = self.taps.take() => Ok(tapped),
                 result = self.results.next() => Err(result),
             };
             match next {
@@ -171,7 +226,7 @@ impl Streaming {
                         return Some(item);
                     }
                 }
-                Err(Some(response)) => self.held = Some(response),
+                Err(Some(response)) => self.held = Some(Box::new(response)),
                 Err(None) => self.ended = true,
             }
         }

@@ -162,7 +162,7 @@ fn follow<P: Producer, T: Send + 'static>(
         return stream::iter(one.map(Ok)).boxed();
     }
     let reads = feed.subscribe(subscribed);
-    let Some(Tap(tap)) = ctx.data_opt::<Tap>().cloned() else {
+    let Some(tap) = ctx.data_opt::<Tap>().cloned() else {
         return reads
             .filter_map(move |read| {
                 std::future::ready(match read {
@@ -182,7 +182,7 @@ fn follow<P: Producer, T: Send + 'static>(
                     Ok(read) => {
                         // Waits while the transport is sending what it has:
                         // a subscription reads no further ahead than it sends.
-                        let _ = tap.send(Tapped::new(read, renderings)).await;
+                        tap.give(Tapped::new(read, renderings)).await;
                         None
                     }
                     Err(error) => Some(Err(unavailable::<P>(error))),
