@@ -7,7 +7,7 @@
 use std::any::Any;
 use std::future::poll_fn;
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::task::{Poll, Waker};
+use std::task::{Context, Poll, Waker};
 
 use super::render::Renderings;
 use super::store::FeedItem;
@@ -100,19 +100,22 @@ impl Taps {
         self.0.held().take()
     }
 
-    /// The next item given, once there is one.
-    pub(crate) async fn take(&self) -> Tapped {
-        poll_fn(|cx| {
-            let mut held = self.0.held();
-            match held.take() {
-                Some(item) => Poll::Ready(item),
-                None => {
-                    held.taker = Some(cx.waker().clone());
-                    Poll::Pending
-                }
+    /// The item given, or `Pending`, `cx` to be woken when one is.
+    pub(crate) fn poll_take(&self, cx: &mut Context<'_>) -> Poll<Tapped> {
+        let mut held = self.0.held();
+        match held.take() {
+            Some(item) => Poll::Ready(item),
+            None => {
+                held.taker = Some(cx.waker().clone());
+                Poll::Pending
             }
-        })
-        .await
+        }
+    }
+
+    /// Forgets the waker of the last [`Taps::poll_take`], for a transport
+    /// that polls the slot again itself after polling what gives to it.
+    pub(crate) fn unwatch(&self) {
+        self.0.held().taker = None;
     }
 }
 
@@ -144,6 +147,10 @@ mod tests {
 
     use super::*;
 
+    async fn take(taps: &Taps) -> Tapped {
+        poll_fn(|cx| taps.poll_take(cx)).await
+    }
+
     fn tapped(position: u64) -> Tapped {
         let item = Arc::new(FeedItem {
             position,
@@ -167,7 +174,7 @@ mod tests {
             }
             let next = match taps.try_take() {
                 Some(item) => item,
-                None => taps.take().await,
+                None => take(&taps).await,
             };
             taken.push(next.position);
         }
@@ -185,9 +192,9 @@ mod tests {
             second.is_err(),
             "a second item waits while the first is held"
         );
-        assert_eq!(taps.take().await.position, 1);
+        assert_eq!(take(&taps).await.position, 1);
         tap.give(tapped(3)).await;
-        assert_eq!(taps.take().await.position, 3);
+        assert_eq!(take(&taps).await.position, 3);
     }
 
     #[tokio::test]

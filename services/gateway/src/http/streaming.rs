@@ -11,7 +11,9 @@
 //! rendering of an item is boxed rather than held in each stream's state.
 
 use std::collections::HashMap;
+use std::future::poll_fn;
 use std::sync::{Arc, LazyLock, Mutex, Weak};
+use std::task::Poll;
 
 use async_graphql::{Data, Request, Response};
 use futures::stream::{self, BoxStream};
@@ -215,19 +217,33 @@ impl Streaming {
             if self.ended {
                 return None;
             }
-            let next = tokio::select! {
-                biased;
-                tapped = self.taps.take() => Ok(tapped),
-                result = self.results.next() => Err(result),
-            };
-            match next {
-                Ok(tapped) => {
-                    if let Some(item) = self.operation.item(tapped).await {
-                        return Some(item);
+            // The subscription gives its items while `results` is polled
+            // (it runs inside it): the slot is looked at right after, so an
+            // item is sent in the same turn instead of waking this task again.
+            let (tapped, result) = poll_fn(|cx| {
+                self.taps.unwatch();
+                let result = self.results.poll_next_unpin(cx);
+                let tapped = self.taps.poll_take(cx);
+                match (tapped, result) {
+                    (Poll::Pending, Poll::Pending) => Poll::Pending,
+                    (Poll::Ready(tapped), Poll::Pending) => Poll::Ready((Some(tapped), None)),
+                    (Poll::Ready(tapped), Poll::Ready(result)) => {
+                        Poll::Ready((Some(tapped), Some(result)))
                     }
+                    (Poll::Pending, Poll::Ready(result)) => Poll::Ready((None, Some(result))),
                 }
-                Err(Some(response)) => self.held = Some(Box::new(response)),
-                Err(None) => self.ended = true,
+            })
+            .await;
+            match result {
+                // Comes after the item given before it.
+                Some(Some(response)) => self.held = Some(Box::new(response)),
+                Some(None) => self.ended = true,
+                None => {}
+            }
+            if let Some(tapped) = tapped
+                && let Some(item) = self.operation.item(tapped).await
+            {
+                return Some(item);
             }
         }
     }
