@@ -16,6 +16,17 @@
 //! same pace from a producer to a plain consumer on the same broker (assigned
 //! its partitions at their end offsets before the first send).
 //!
+//! Where the time goes: the mean time the gateway held a consumer batch,
+//! from its arrival from Kafka to its items' broadcast (its durable write
+//! included; `golmok_gateway_feed_release_seconds`), per round; the rest
+//! of the latency is Kafka's (about the raw figure) and the fan-out's
+//! (rendering, the SSE writes, this bench's reading).
+//!
+//! The CPU time `golmok up` spends from a round's first promotion to its
+//! last delivery (`/proc/<pid>/stat`, all its threads, background work
+//! included) is printed per delivery: the fan-out's cost once deliveries
+//! dominate.
+//!
 //! `cargo build --release -p golmok -p load-tests && target/release/feed_bench`
 //! (needs `GOLMOK_KAFKA_LIBS`; opens one connection per subscription, so
 //! 10,000 subscriptions need `ulimit -n` above 10,100 for this process and for
@@ -145,6 +156,8 @@ async fn main() -> anyhow::Result<()> {
         arrivals.wait(&warm_up, target).await?;
 
         eprintln!("round of {target}: {} promotions", args.promotions);
+        let cpu_before = suite.cpu()?;
+        let held_before = suite.held(&client).await?;
         let mut sent = Vec::new();
         for n in 0..args.promotions {
             let title = format!("promotion {round}-{n}");
@@ -157,6 +170,9 @@ async fn main() -> anyhow::Result<()> {
             let received = arrivals.wait(title, target).await?;
             latencies.extend(received.iter().map(|r| r.saturating_duration_since(*at)));
         }
+        let cpu = suite.cpu()?.saturating_sub(cpu_before);
+        let held = suite.held(&client).await?;
+        let held = (held.0 - held_before.0) / (held.1 - held_before.1).max(1.0);
         let resident = suite.resident()?;
         // The baseline under the same load: these subscriptions still open.
         eprintln!("round of {target}: raw produce → consume");
@@ -166,6 +182,8 @@ async fn main() -> anyhow::Result<()> {
             feed: Percentiles::of(latencies),
             raw,
             resident,
+            cpu,
+            held,
         };
         eprintln!(
             "{target} subscriptions: p50 {:.2} ms, p99 {:.2} ms (raw p99 {:.2} ms), RSS {} MiB",
@@ -191,12 +209,12 @@ async fn main() -> anyhow::Result<()> {
         args.promotions
     );
     println!(
-        "| subscriptions | deliveries | p50 ms | p99 ms | max ms | raw p50 ms | raw p99 ms | p99 ÷ raw p99 | golmok up RSS MiB (peak) |"
+        "| subscriptions | deliveries | p50 ms | p99 ms | max ms | raw p50 ms | raw p99 ms | p99 ÷ raw p99 | batch held ms (mean) | golmok up RSS MiB (peak) | golmok up CPU ms | CPU µs per delivery |"
     );
-    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for row in &rows {
         println!(
-            "| {} | {} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} | {:.0} ({:.0}) |",
+            "| {} | {} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} | {:.0} ({:.0}) | {:.0} | {:.1} |",
             row.subscriptions,
             row.feed.count,
             row.feed.p50,
@@ -205,8 +223,11 @@ async fn main() -> anyhow::Result<()> {
             row.raw.p50,
             row.raw.p99,
             row.feed.p99 / row.raw.p99,
+            row.held * 1e3,
             row.resident.0 as f64 / 1_048_576.0,
             row.resident.1 as f64 / 1_048_576.0,
+            row.cpu.as_secs_f64() * 1e3,
+            row.cpu.as_secs_f64() * 1e6 / row.feed.count.max(1) as f64,
         );
     }
     println!("\nP7 goal: p99 ≤ 3 × raw p99. P9 goal: RSS ≤ 500 MiB with 10,000 subscriptions.");
@@ -258,6 +279,26 @@ impl Suite {
         })
     }
 
+    /// The seconds the gateway's feeds held the batches they released from
+    /// memory, and how many batches, so far (`golmok_gateway_feed_release_seconds`).
+    async fn held(&self, client: &reqwest::Client) -> anyhow::Result<(f64, f64)> {
+        let text = client
+            .get(format!("{}/metrics", self.base))
+            .send()
+            .await?
+            .error_for_status()?
+            .text()
+            .await?;
+        let total = |suffix: &str| -> f64 {
+            let name = format!("golmok_gateway_feed_release_seconds_{suffix}");
+            text.lines()
+                .filter(|line| line.starts_with(&name))
+                .filter_map(|line| line.rsplit_once(' ')?.1.parse::<f64>().ok())
+                .sum()
+        };
+        Ok((total("sum"), total("count")))
+    }
+
     /// (VmRSS, VmHWM) in bytes.
     fn resident(&self) -> anyhow::Result<(u64, u64)> {
         let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))?;
@@ -277,6 +318,22 @@ impl Suite {
                 .context("a memory figure")
         };
         Ok((field("VmRSS:")?, field("VmHWM:")?))
+    }
+
+    /// The CPU time (user and system, all threads) the process has used.
+    fn cpu(&self) -> anyhow::Result<Duration> {
+        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.child.id()))?;
+        // Fields after the command name, which is in parentheses: state is
+        // field 3, utime 14 and stime 15.
+        let after = stat.rsplit_once(')').context("a stat line")?.1;
+        let fields: Vec<&str> = after.split_whitespace().collect();
+        let ticks = |n: usize| -> anyhow::Result<u64> {
+            Ok(fields.get(n - 3).context("a stat field")?.parse()?)
+        };
+        let per_second = clock_ticks()?;
+        Ok(Duration::from_secs_f64(
+            (ticks(14)? + ticks(15)?) as f64 / per_second as f64,
+        ))
     }
 
     /// SIGTERM, then SIGKILL and an error if it has not exited within `STOP`.
@@ -503,6 +560,17 @@ struct Row {
     feed: Percentiles,
     raw: Percentiles,
     resident: (u64, u64),
+    /// `golmok up`'s CPU time from the first promotion to the last delivery.
+    cpu: Duration,
+    /// Seconds the gateway held a batch of the round, on average.
+    held: f64,
+}
+
+/// Clock ticks per second (`getconf CLK_TCK`), the unit of `/proc/<pid>/stat`.
+fn clock_ticks() -> anyhow::Result<u64> {
+    let output = Command::new("getconf").arg("CLK_TCK").output()?;
+    ensure!(output.status.success(), "getconf CLK_TCK failed");
+    Ok(String::from_utf8(output.stdout)?.trim().parse()?)
 }
 
 /// `count` records at the same pace from the producer to a plain consumer:

@@ -5,13 +5,14 @@
 //! out of order across partitions).
 
 use std::fmt::Debug;
-use std::marker::PhantomData;
+use std::sync::Arc;
 
 use async_trait::async_trait;
 use golmok_kernel::{EventHandler, HandleError, RecordedEvent, Transaction};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use super::staged::Staged;
 use super::store::{FeedTables, FeedWrites};
 
 /// A service whose published events a feed follows: what its items carry,
@@ -34,9 +35,10 @@ pub(crate) trait Producer: Send + Sync + 'static {
 
 /// Feeds a feed's tables; its name is the consumer's (checkpoint, inbox,
 /// Kafka consumer group).
-pub(crate) struct FeedConsumer<P> {
+pub(crate) struct FeedConsumer<P: Producer> {
     pub(crate) name: &'static str,
-    pub(crate) producer: PhantomData<fn() -> P>,
+    /// Where the items written are kept for the publisher.
+    pub(crate) staged: Arc<Staged<P::Entry>>,
 }
 
 #[async_trait]
@@ -62,7 +64,10 @@ impl<P: Producer> EventHandler for FeedConsumer<P> {
             .emit(),
             Err(storage) => return Err(storage),
         }
-        writes.seen(event.position).await
+        let watermark = writes.seen(event.position).await?;
+        self.staged
+            .handled(event.position, writes.written.take(), watermark);
+        Ok(())
     }
 }
 

@@ -1,15 +1,17 @@
 //! Releasing a feed and serving it to subscriptions, the same for every
 //! producer's feed. The consumer writes items into the store; after each
-//! batch is durable a publisher reads the items up to the watermark that it
-//! has not released yet and broadcasts them. A subscription first reads the
-//! store after its cursor, then follows the broadcast, so nothing between the
-//! two is missed or sent twice.
+//! batch is durable a publisher broadcasts the items up to the watermark that
+//! it has not released yet: those the consumer's batches just made durable,
+//! kept in memory (`staged`), or else read from the store. The consumer's
+//! task releases what it just made durable itself, right after the batch is
+//! durable, when memory covers it; the publisher task does the rest. A
+//! subscription first reads the store after its cursor, then follows the
+//! broadcast, so nothing between the two is missed or sent twice.
 
 use std::collections::VecDeque;
-use std::marker::PhantomData;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use futures::Stream;
@@ -17,11 +19,13 @@ use golmok_kernel::{
     Consumer, ConsumerHandle, DeadLetter, Delivery, EventSource, LetterBox, Mutation, StorageError,
     Tables,
 };
-use tokio::sync::{Notify, broadcast};
+use tokio::sync::{Mutex, Notify, broadcast};
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 use super::consumer::{FeedConsumer, Producer};
+use super::render::Renderings;
+use super::staged::Staged;
 use super::store::{FeedItem, FeedStore};
 
 /// Items read from the store at once (backlog pages, releases).
@@ -63,8 +67,15 @@ struct Inner<E> {
     /// broadcast right now; set before the items are sent.
     released: AtomicU64,
     items: broadcast::Sender<Shared<E>>,
-    /// Told after each batch of the consumer is durable.
+    /// Told after a batch of the consumer is durable and its items were not
+    /// released from memory.
     durable: Notify,
+    /// Held while releasing, by the consumer's task or the publisher.
+    releasing: Mutex<()>,
+    /// The items of the consumer's batches, kept until released.
+    staged: Arc<Staged<E>>,
+    /// The items rendered for the subscriptions (see `render`).
+    renderings: Arc<Renderings>,
 }
 
 impl<P: Producer> Feed<P> {
@@ -86,12 +97,21 @@ impl<P: Producer> Feed<P> {
                 released: AtomicU64::new(released),
                 items,
                 durable: Notify::new(),
+                releasing: Mutex::new(()),
+                staged: Arc::default(),
+                renderings: Arc::default(),
             }),
         })
     }
 
     pub(crate) fn store(&self) -> &FeedStore<P::Entry> {
         &self.inner.store
+    }
+
+    /// The renderings of this feed's items, shared by the subscriptions of
+    /// one operation and caller.
+    pub(crate) fn renderings(&self) -> &Arc<Renderings> {
+        &self.inner.renderings
     }
 
     /// Starts consuming the producer's events from `source` and releasing them.
@@ -103,10 +123,11 @@ impl<P: Producer> Feed<P> {
         let source = Announcing {
             source,
             feed: Arc::clone(&self.inner),
+            arrived: None,
         };
         let handler = Arc::new(FeedConsumer::<P> {
             name: self.inner.consumer,
-            producer: PhantomData,
+            staged: Arc::clone(&self.inner.staged),
         });
         let consumer = Consumer::with_source(source, Arc::clone(&self.inner.tables), handler)
             .spawn(shutdown.child_token())
@@ -139,10 +160,23 @@ impl<P: Producer> Feed<P> {
         }
     }
 
-    /// Broadcasts the items up to the durable watermark not released yet.
+    /// Broadcasts the items up to the durable watermark not released yet:
+    /// from memory when the consumer's batches since the last release hold
+    /// every position up to it, else from the store.
     async fn release(&self) -> Result<(), StorageError> {
+        let _releasing = self.inner.releasing.lock().await;
         let watermark = self.inner.store.watermark().await?;
         let mut released = self.inner.released.load(Ordering::Acquire);
+        if released >= watermark {
+            return Ok(());
+        }
+        if let Some(items) = self.inner.staged.take(released, watermark) {
+            self.inner.released.store(watermark, Ordering::Release);
+            for item in items {
+                let _ = self.inner.items.send(item);
+            }
+            return Ok(());
+        }
         while released < watermark {
             let mut items = self.inner.store.items_after(released, PAGE).await?;
             let whole = items.len() < PAGE;
@@ -277,6 +311,21 @@ impl SubscriptionClosed {
     }
 }
 
+/// A consumer batch was made durable and released from memory:
+/// `golmok_gateway_feed_release_seconds` (from the batch's arrival from the
+/// bus to its items' broadcast) observes how long the feed held it.
+struct BatchReleased {
+    consumer: &'static str,
+    since_arrival: Duration,
+}
+
+impl BatchReleased {
+    fn emit(self) {
+        metrics::histogram!("golmok_gateway_feed_release_seconds", "consumer" => self.consumer)
+            .record(self.since_arrival.as_secs_f64());
+    }
+}
+
 /// The running consumers and publishers of one or more feeds.
 pub struct FeedFollower {
     running: Vec<Running>,
@@ -308,10 +357,38 @@ impl FeedFollower {
     }
 }
 
-/// The feed's source, which tells the publisher whenever a batch is durable.
+impl<E> Inner<E> {
+    /// Broadcasts the items the durable batches wrote up to their watermark,
+    /// if memory holds every position not released yet and the publisher is
+    /// not releasing; `false` when the publisher must.
+    fn release_durable(&self) -> bool {
+        let Ok(_releasing) = self.releasing.try_lock() else {
+            return false;
+        };
+        let watermark = self.staged.watermark();
+        let released = self.released.load(Ordering::Acquire);
+        if released >= watermark {
+            return true;
+        }
+        let Some(items) = self.staged.take(released, watermark) else {
+            return false;
+        };
+        self.released.store(watermark, Ordering::Release);
+        for item in items {
+            // No subscription open is no error.
+            let _ = self.items.send(item);
+        }
+        true
+    }
+}
+
+/// The feed's source, which releases what each batch made durable (or has
+/// the publisher do it).
 struct Announcing<S, E> {
     source: S,
     feed: Arc<Inner<E>>,
+    /// When the batch being applied came from the source.
+    arrived: Option<Instant>,
 }
 
 #[async_trait]
@@ -321,7 +398,10 @@ impl<S: EventSource, E: Send + Sync + 'static> EventSource for Announcing<S, E> 
     }
 
     async fn next_batch(&mut self) -> Result<Vec<Delivery>, StorageError> {
-        self.source.next_batch().await
+        let batch = self.source.next_batch().await;
+        self.feed.staged.begin();
+        self.arrived = Some(Instant::now());
+        batch
     }
 
     async fn dead_letter(
@@ -336,10 +416,22 @@ impl<S: EventSource, E: Send + Sync + 'static> EventSource for Announcing<S, E> 
         self.source.checkpoint(consumer, batch)
     }
 
+    /// The batch's effects are durable: its items may be released before
+    /// the source records its progress, here when memory holds them all.
     async fn committed(&mut self, batch: &[Delivery]) -> Result<u64, StorageError> {
-        let mark = self.source.committed(batch).await;
-        self.feed.durable.notify_one();
-        mark
+        self.feed.staged.durable();
+        if self.feed.release_durable() {
+            if let Some(arrived) = self.arrived.take() {
+                BatchReleased {
+                    consumer: self.feed.consumer,
+                    since_arrival: arrived.elapsed(),
+                }
+                .emit();
+            }
+        } else {
+            self.feed.durable.notify_one();
+        }
+        self.source.committed(batch).await
     }
 
     fn lag(&self) -> Option<u64> {

@@ -5,14 +5,19 @@
 //! promotion feed of a tie-in, a creator's commission changes) and the
 //! storefront's (a merchant's order changes). One machinery serves them
 //! all: the store and watermark (`store`), the consumer (`consumer`) and
-//! the release to subscriptions (`hub`); a producer's module says only how
-//! its events become items.
+//! the release to subscriptions (`hub`), the rendering of an item once for
+//! all the subscriptions of one operation and caller (`render`) and the
+//! hand-off of items from a subscription to its transport (`tap`); a producer's
+//! module says only how its events become items.
 
 mod consumer;
 mod creator_media;
 mod hub;
+mod render;
+mod staged;
 mod store;
 mod storefront;
+mod tap;
 #[cfg(test)]
 mod tests;
 
@@ -23,8 +28,10 @@ pub(crate) use creator_media::{
 };
 pub(crate) use hub::{Feed, Subscribed};
 pub use hub::{FeedError, FeedFollower};
+pub(crate) use render::{Framed, RenderOne, Rendered, copy};
 pub(crate) use store::FeedItem;
 pub(crate) use storefront::{OrderChange, OrderEvent, Storefront};
+pub(crate) use tap::{Tap, Tapped, Taps, tap};
 
 /// The gateway's feeds. Cheap to clone.
 #[derive(Clone)]

@@ -117,7 +117,8 @@ pub(crate) struct FeedWrites<'t, 'a, E> {
     /// The batch's transaction (a producer's feed keeps its own tables in it too).
     pub(crate) tx: &'t mut Transaction<'a>,
     names: &'static FeedTables,
-    entry: PhantomData<fn(E)>,
+    /// The item written, if any.
+    pub(crate) written: Option<FeedItem<E>>,
 }
 
 impl<'t, 'a, E: Serialize> FeedWrites<'t, 'a, E> {
@@ -125,18 +126,18 @@ impl<'t, 'a, E: Serialize> FeedWrites<'t, 'a, E> {
         FeedWrites {
             tx,
             names,
-            entry: PhantomData,
+            written: None,
         }
     }
 
     /// Records that `position` was seen and moves the watermark over every
-    /// position now seen without a gap. Positions at or below the watermark
-    /// were seen already.
-    pub(crate) async fn seen(&mut self, position: u64) -> Result<(), HandleError> {
+    /// position now seen without a gap; returns the watermark. Positions at
+    /// or below the watermark were seen already.
+    pub(crate) async fn seen(&mut self, position: u64) -> Result<u64, HandleError> {
         let names = self.names;
         let mut watermark = decode_watermark(self.tx.get(names.watermark, ALL, "").await?)?;
         if position <= watermark {
-            return Ok(());
+            return Ok(watermark);
         }
         self.tx.put(names.pending, ALL, &key(position), Vec::new());
         while self
@@ -150,7 +151,7 @@ impl<'t, 'a, E: Serialize> FeedWrites<'t, 'a, E> {
         }
         self.tx
             .put(names.watermark, ALL, "", watermark.to_be_bytes().to_vec());
-        Ok(())
+        Ok(watermark)
     }
 
     /// The item at `position`.
@@ -158,5 +159,6 @@ impl<'t, 'a, E: Serialize> FeedWrites<'t, 'a, E> {
         let item = FeedItem { position, entry };
         self.tx
             .put_json(self.names.items, ALL, &key(item.position), &item);
+        self.written = Some(item);
     }
 }

@@ -9,6 +9,7 @@ mod graphiql;
 mod graphql;
 mod media;
 mod sse;
+mod streaming;
 mod subscriptions;
 mod telemetry;
 

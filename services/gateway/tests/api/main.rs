@@ -12,6 +12,7 @@ mod feed;
 mod feed_commissions;
 mod feed_kafka;
 mod feed_orders;
+mod feed_shared;
 mod feed_support;
 mod graphiql;
 mod hostile;

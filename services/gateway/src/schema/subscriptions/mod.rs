@@ -11,13 +11,14 @@ mod promotions;
 use std::sync::Arc;
 
 use async_graphql::{Context, ID, Result, Subscription};
+use futures::stream::{self, BoxStream};
 use futures::{Stream, StreamExt};
 use golmok_contracts::creator_media::parse_feed_cursor;
 use golmok_runtime::Actor;
 use uuid::Uuid;
 
 use crate::errors::coded;
-use crate::feed::{Feed, FeedItem, Feeds, Producer, Subscribed};
+use crate::feed::{Feed, FeedItem, Feeds, Producer, RenderOne, Subscribed, Tap, Tapped};
 use crate::relay::{GlobalId, NodeType};
 use crate::schema::context::ContextExt;
 
@@ -48,6 +49,7 @@ impl Subscription {
         let feeds = feeds(ctx)?;
         let subscribed = promotions::subscribed(ctx, feeds, &tie_in, filter, after).await?;
         Ok(follow(
+            ctx,
             &feeds.creator_media,
             subscribed,
             PromotionFeedItem::of,
@@ -70,7 +72,7 @@ impl Subscription {
         let after = position(after)?;
         let feeds = feeds(ctx)?;
         let subscribed = orders::subscribed(signed_in(ctx)?, &merchant_id, after)?;
-        Ok(follow(&feeds.storefront, subscribed, |item| {
+        Ok(follow(ctx, &feeds.storefront, subscribed, |item| {
             Some(OrderFeedItem(item))
         }))
     }
@@ -92,6 +94,7 @@ impl Subscription {
         let subscribed =
             commissions::subscribed(signed_in(ctx)?, feeds, &creator_id, after).await?;
         Ok(follow(
+            ctx,
             &feeds.creator_media,
             subscribed,
             CommissionFeedItem::of,
@@ -141,18 +144,52 @@ fn unreadable(error: impl std::fmt::Display) -> async_graphql::Error {
 
 /// The items of `feed` that `subscribed` asks for, each as `item` presents
 /// it (`None`: not an item of this subscription's kind, which its `wants`
-/// already leaves out).
-fn follow<P: Producer, T>(
+/// already leaves out). When the transport renders items itself (a [`Tap`]
+/// in the operation's data) they go to the tap, in order, and only a failure
+/// comes out here; when it renders one item read by another subscription of
+/// the same operation and caller ([`RenderOne`]), that item is all there is.
+fn follow<P: Producer, T: Send + 'static>(
+    ctx: &Context<'_>,
     feed: &Feed<P>,
     subscribed: Subscribed<P::Entry>,
     item: fn(Arc<FeedItem<P::Entry>>) -> Option<T>,
-) -> impl Stream<Item = Result<T>> + use<P, T> {
-    feed.subscribe(subscribed).filter_map(move |read| {
-        std::future::ready(match read {
-            Ok(read) => item(read).map(Ok),
-            Err(error) => Some(Err(unavailable::<P>(error))),
+) -> BoxStream<'static, Result<T>> {
+    if let Some(one) = ctx.data_opt::<RenderOne>() {
+        let one = one
+            .item::<P::Entry>()
+            .filter(|read| (subscribed.wants)(&read.entry))
+            .and_then(item);
+        return stream::iter(one.map(Ok)).boxed();
+    }
+    let reads = feed.subscribe(subscribed);
+    let Some(tap) = ctx.data_opt::<Tap>().cloned() else {
+        return reads
+            .filter_map(move |read| {
+                std::future::ready(match read {
+                    Ok(read) => item(read).map(Ok),
+                    Err(error) => Some(Err(unavailable::<P>(error))),
+                })
+            })
+            .boxed();
+    };
+    let renderings = Arc::clone(feed.renderings());
+    reads
+        .filter_map(move |read| {
+            let tap = tap.clone();
+            let renderings = Arc::clone(&renderings);
+            async move {
+                match read {
+                    Ok(read) => {
+                        // Waits while the transport is sending what it has:
+                        // a subscription reads no further ahead than it sends.
+                        tap.give(Tapped::new(read, renderings)).await;
+                        None
+                    }
+                    Err(error) => Some(Err(unavailable::<P>(error))),
+                }
+            }
         })
-    })
+        .boxed()
 }
 
 /// A feed that failed while it was followed.
