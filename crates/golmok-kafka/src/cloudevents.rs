@@ -46,6 +46,12 @@ pub fn traceparent(envelope: &Envelope) -> String {
 
 /// Encodes a committed event for its topic.
 pub fn encode(event: &RecordedEvent) -> Encoded {
+    encode_traced(event, traceparent(&event.envelope))
+}
+
+/// Encodes a committed event for its topic with `traceparent` as its trace
+/// context (the relay's publish span while traces are recorded).
+pub fn encode_traced(event: &RecordedEvent, traceparent: String) -> Encoded {
     let envelope = &event.envelope;
     let time = envelope.time.to_rfc3339_opts(SecondsFormat::AutoSi, true);
     let attributes = [
@@ -60,7 +66,7 @@ pub fn encode(event: &RecordedEvent) -> Encoded {
         (header::CAUSATION_ID, envelope.causation_id.to_string()),
         (header::POSITION, event.position.to_string()),
         (header::CONTENT_TYPE, CONTENT_TYPE.to_owned()),
-        (header::TRACEPARENT, traceparent(envelope)),
+        (header::TRACEPARENT, traceparent),
     ];
     let headers = attributes.iter().fold(
         OwnedHeaders::new_with_capacity(attributes.len()),

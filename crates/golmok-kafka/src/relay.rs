@@ -10,8 +10,9 @@ use rdkafka::producer::{FutureProducer, FutureRecord};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
+use tracing::{Instrument, Span};
 
-use crate::cloudevents::encode;
+use crate::cloudevents::{encode_traced, traceparent};
 use crate::error::BusError;
 use crate::settings::{KafkaSettings, events_topic};
 
@@ -194,7 +195,10 @@ impl Relay {
     /// the broker acknowledged it (or it failed).
     fn send(&self, event: &RecordedEvent) -> Ack {
         let position = event.position;
-        let encoded = encode(event);
+        let span = self.publishing(event);
+        let header = golmok_kernel::trace::traceparent(&span)
+            .unwrap_or_else(|| traceparent(&event.envelope));
+        let encoded = encode_traced(event, header);
         let record = FutureRecord::to(&self.topic)
             .key(&encoded.key)
             .payload(&encoded.payload)
@@ -209,12 +213,32 @@ impl Relay {
                 };
                 (position, outcome)
             }
+            .instrument(span)
             .boxed(),
             Err((error, _)) => {
                 let error = error.to_string();
                 async move { (position, Err(error)) }.boxed()
             }
         }
+    }
+
+    /// The producer span of one event's publish, from the send to the
+    /// broker's acknowledgement, a child of the span the event was appended
+    /// in; none while no trace is recorded.
+    fn publishing(&self, event: &RecordedEvent) -> Span {
+        if !golmok_kernel::trace::recording() {
+            return Span::none();
+        }
+        let span = tracing::info_span!(
+            "publish",
+            otel.name = %format_args!("{} publish", self.topic),
+            otel.kind = "producer",
+            topic = %self.topic,
+            event_type = %event.envelope.event_type,
+            position = event.position,
+        );
+        golmok_kernel::trace::follow(&span, event.envelope.traceparent.as_deref());
+        span
     }
 
     /// Reports `published` newly acknowledged events and the backlog

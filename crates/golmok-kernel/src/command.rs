@@ -4,6 +4,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
+use tracing::{Instrument, Span};
 use uuid::Uuid;
 
 use crate::telemetry::{
@@ -204,8 +205,22 @@ where
     ) -> Result<Executed<D::State>, CommandError<D::Error>> {
         let started = Instant::now();
         let mut conflicts = 0;
+        let span = if crate::trace::recording() {
+            let name = command_name(command);
+            tracing::info_span!(
+                "command",
+                otel.name = %format_args!("{} {name}", C::SERVICE),
+                service = C::SERVICE,
+                aggregate = short_type_name::<D>(),
+                command = %name,
+                stream,
+            )
+        } else {
+            Span::none()
+        };
         let result = self
             .decide_and_append(stream, command, meta, &mut conflicts)
+            .instrument(span)
             .await;
         let outcome = match &result {
             Ok(_) if conflicts == 0 => CommandOutcome::Accepted,
@@ -255,9 +270,22 @@ where
                     replayed: false,
                 });
             }
+            let span = if crate::trace::recording() {
+                tracing::info_span!(
+                    "append",
+                    service = C::SERVICE,
+                    stream,
+                    events = events.len()
+                )
+            } else {
+                Span::none()
+            };
+            // Each event keeps the append's span as its trace context, so the
+            // relay's publish and every consumer's handling continue it.
+            let traceparent = crate::trace::traceparent(&span).or_else(|| meta.traceparent.clone());
             let envelopes = events
                 .iter()
-                .map(|event| envelope::<C>(stream, event, meta))
+                .map(|event| envelope::<C>(stream, event, meta, traceparent.as_deref()))
                 .collect();
             let new_version = version + events.len() as u64;
             let idempotency = meta.idempotency.as_ref().map(|i| IdempotencyRecord {
@@ -275,7 +303,7 @@ where
                 events: envelopes,
                 idempotency,
             };
-            match self.log.append(request).await {
+            match self.log.append(request).instrument(span).await {
                 Ok(appended) => {
                     EventsAppended {
                         service: C::SERVICE,
@@ -427,7 +455,12 @@ where
     }
 }
 
-fn envelope<C: EventCodec>(stream: &str, event: &C::Event, meta: &CommandMeta) -> Envelope {
+fn envelope<C: EventCodec>(
+    stream: &str,
+    event: &C::Event,
+    meta: &CommandMeta,
+    traceparent: Option<&str>,
+) -> Envelope {
     let encoded = C::encode(event);
     let id = Uuid::now_v7();
     Envelope {
@@ -439,7 +472,7 @@ fn envelope<C: EventCodec>(stream: &str, event: &C::Event, meta: &CommandMeta) -
         stream_version: 0,
         correlation_id: meta.correlation_id.unwrap_or(id),
         causation_id: meta.causation_id.unwrap_or(id),
-        traceparent: meta.traceparent.clone(),
+        traceparent: traceparent.map(str::to_owned),
         data: encoded.data,
     }
 }

@@ -6,6 +6,7 @@ use async_trait::async_trait;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
+use tracing::{Instrument, Span};
 
 use crate::telemetry::{
     BatchApplied, ConsumerLag, ConsumerRetrying, ConsumerStage, ConsumerStarted, DeadLettered,
@@ -419,7 +420,11 @@ async fn apply<S: EventSource>(
             report.duplicates += 1;
             continue;
         }
-        match handler.handle(event, &mut tx).await {
+        match handler
+            .handle(event, &mut tx)
+            .instrument(handling(name, event))
+            .await
+        {
             Ok(()) => {
                 tx.keep_current();
                 applied.push(event.envelope.time);
@@ -457,6 +462,25 @@ async fn apply<S: EventSource>(
         .emit();
     }
     source.committed(batch).await
+}
+
+/// The consumer span of one event's handling, a child of the span the
+/// event's `traceparent` names (the relay's publish over Kafka, the append
+/// under the in-process bus); none while no trace is recorded.
+fn handling(consumer: &'static str, event: &RecordedEvent) -> Span {
+    if !crate::trace::recording() {
+        return Span::none();
+    }
+    let span = tracing::info_span!(
+        "consume",
+        otel.name = %format_args!("{consumer} process"),
+        otel.kind = "consumer",
+        consumer,
+        event_type = %event.envelope.event_type,
+        position = event.position,
+    );
+    crate::trace::follow(&span, event.envelope.traceparent.as_deref());
+    span
 }
 
 /// Seconds from `committed` to `applied`; 0 when the clocks disagree.

@@ -37,6 +37,7 @@ mod tail;
 pub mod telemetry;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
+pub mod trace;
 mod values;
 mod wire;
 

@@ -20,6 +20,7 @@ mod settings;
 mod shutdown;
 mod storage;
 mod telemetry;
+mod traces;
 pub mod trust;
 
 pub use actor::{ACTOR_HEADER, Actor, IDEMPOTENCY_HEADER, Role};
@@ -36,5 +37,6 @@ pub use settings::{
 };
 pub use shutdown::shutdown_on_signal;
 pub use storage::{StartupError, Storage, StorageSettings, StoreHealth};
-pub use telemetry::{Telemetry, init_telemetry};
+pub use telemetry::{Telemetry, init_telemetry, init_telemetry_with};
+pub use traces::{HTTP_PROTOBUF, TelemetryError, TelemetrySettings, trace_requests};
 pub use trust::{AssertionKey, TrustRoot, Untrusted, trust_gateway};

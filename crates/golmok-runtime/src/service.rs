@@ -50,9 +50,11 @@ pub trait Service: Send + Sync + 'static {
     fn routes(&self) -> axum::Router;
 
     /// Its HTTP API (no ops routes), answering only calls the gateway signed
-    /// for it ([`trust_gateway`]): in-process and over HTTP alike.
+    /// for it ([`trust_gateway`]): in-process and over HTTP alike; each
+    /// request a server span when traces are recorded ([`crate::trace_requests`]).
     fn router(&self) -> axum::Router {
         trust_gateway(self.routes(), self.hosted().assertions.clone())
+            .layer(axum::middleware::from_fn(crate::trace_requests))
     }
 
     /// The other services' events it consumes, one entry per consumer.

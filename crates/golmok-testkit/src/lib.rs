@@ -23,6 +23,9 @@
 //!
 //! [`webhook::Receiver`] is a real HTTP receiver for webhook deliveries.
 //!
+//! [`otlp::OtlpReceiver`] is a real OTLP/HTTP trace receiver: it decodes the
+//! spans a process exports and hands them to the test.
+//!
 //! [`KubeApiServer`] is a real kube-apiserver on etcd for the deployment tests, which
 //! drive it with helm and kubectl ([`k8s_tool`], `GOLMOK_K8S_BIN`).
 
@@ -33,6 +36,7 @@ pub mod events;
 pub mod idempotency;
 mod kafka;
 mod kube;
+pub mod otlp;
 pub mod service;
 mod shared;
 pub mod webhook;

@@ -2,7 +2,7 @@ use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::Path;
 
-use golmok_runtime::{ServiceFactory, ServiceSettings, SettingsValue};
+use golmok_runtime::{ServiceFactory, ServiceSettings, SettingsValue, TelemetrySettings};
 use serde::de::Error as _;
 use serde::{Deserialize, Deserializer};
 
@@ -22,6 +22,9 @@ pub struct SuiteSettings {
     /// Base URLs of the services' HTTP APIs (`[upstreams] <service> = URL`),
     /// by default each service's default `listen` address.
     pub upstreams: BTreeMap<String, String>,
+    /// Traces (`[telemetry]`, `GOLMOK__TELEMETRY__OTLP_ENDPOINT`): off unless
+    /// it names an OTLP collector.
+    pub telemetry: TelemetrySettings,
 }
 
 impl SuiteSettings {
@@ -65,6 +68,11 @@ impl<'de> Deserialize<'de> for SuiteSettings {
             Some(section) => gateway::Settings::deserialize(section).map_err(D::Error::custom)?,
             None => gateway::Settings::default(),
         };
+        let telemetry = match sections.remove("telemetry") {
+            Some(section) => TelemetrySettings::deserialize(section).map_err(D::Error::custom)?,
+            None => TelemetrySettings::default(),
+        };
+        telemetry.validate().map_err(D::Error::custom)?;
         let mut upstreams: BTreeMap<String, String> = SERVICES
             .iter()
             .map(|service| {
@@ -105,6 +113,7 @@ impl<'de> Deserialize<'de> for SuiteSettings {
             gateway,
             services,
             upstreams,
+            telemetry,
         })
     }
 }
@@ -131,7 +140,7 @@ fn overlay(base: SettingsValue, top: SettingsValue) -> SettingsValue {
 fn unknown<'de, D: Deserializer<'de>>(key: &str) -> D::Error {
     let services = crate::registry::names().join(", ");
     D::Error::custom(format!(
-        "unknown field `{key}`: the sections are gateway, upstreams and the services ({services})"
+        "unknown field `{key}`: the sections are gateway, upstreams, telemetry and the services ({services})"
     ))
 }
 
@@ -248,9 +257,43 @@ mod tests {
             ("[voucher]\nhold_timeout_secs = 0", "hold_timeout_secs"),
             ("[upstreams]\nshop = \"http://x\"", "shop"),
             ("[storefront.storage]\nkind = \"sqlite\"", "sqlite"),
+            ("[telemetry]\nsampling = 1", "sampling"),
+            (
+                "[telemetry]\notlp_endpoint = \"collector:4318\"",
+                "TELEMETRY_ENDPOINT_INVALID",
+            ),
+            (
+                "[telemetry]\nprotocol = \"grpc\"",
+                "TELEMETRY_PROTOCOL_UNSUPPORTED",
+            ),
+            (
+                "[telemetry]\nsampling_ratio = 2.0",
+                "TELEMETRY_SAMPLING_RATIO_INVALID",
+            ),
         ] {
             let error = load(toml).err().expect(toml).to_string();
             assert!(error.contains(named), "{toml}: {error}");
         }
+    }
+
+    #[test]
+    fn telemetry_is_off_by_default_and_set_by_its_section() {
+        let settings = load("").expect("defaults");
+        assert!(!settings.telemetry.exports());
+        let settings = load(
+            r#"
+            [telemetry]
+            otlp_endpoint = "http://127.0.0.1:4318"
+            service_name = "golmok-eu"
+            sampling_ratio = 0.25
+            "#,
+        )
+        .expect("valid settings");
+        assert!(settings.telemetry.exports());
+        assert_eq!(
+            settings.telemetry.service_name.as_deref(),
+            Some("golmok-eu")
+        );
+        assert_eq!(settings.telemetry.sampling_ratio, 0.25);
     }
 }

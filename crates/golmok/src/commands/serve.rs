@@ -3,7 +3,7 @@ use std::net::SocketAddr;
 use axum::Router;
 use clap::Args;
 use clap::builder::PossibleValuesParser;
-use golmok_runtime::{Readiness, Telemetry, init_telemetry};
+use golmok_runtime::{Readiness, Telemetry, init_telemetry_with};
 
 use super::{Common, dlq};
 use crate::bus::BusArgs;
@@ -43,8 +43,8 @@ fn serve_targets() -> Vec<&'static str> {
 }
 
 pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
-    let telemetry = init_telemetry();
     let mut settings = SuiteSettings::load(&args.common, None)?;
+    let telemetry = init_telemetry_with(&settings.telemetry, &args.service)?;
     let bus = args.bus.bus()?;
     if args.service == GATEWAY {
         if let Some(listen) = args.listen {
@@ -60,7 +60,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
             settings.gateway.listen,
             gateway.router(),
             Readiness::default(),
-            telemetry,
+            telemetry.clone(),
         )
         .await;
         if let Some(feed) = feed {
@@ -74,10 +74,11 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         let readiness = host.readiness();
         let operators = host.dead_letters().router(dlq::operator_gate(&settings)?);
         let router = service.router().merge(operators);
-        let served = serve(service.name(), listen, router, readiness, telemetry).await;
+        let served = serve(service.name(), listen, router, readiness, telemetry.clone()).await;
         host.stop().await;
         served?;
     }
+    telemetry.flush_traces().await;
     tracing::info!("golmok stopped");
     Ok(())
 }

@@ -1,7 +1,7 @@
 use std::net::SocketAddr;
 
 use clap::Args;
-use golmok_runtime::init_telemetry;
+use golmok_runtime::init_telemetry_with;
 
 use super::{Common, dlq};
 use crate::bus::BusArgs;
@@ -20,8 +20,8 @@ pub struct UpArgs {
 }
 
 pub async fn run(args: UpArgs) -> anyhow::Result<()> {
-    let telemetry = init_telemetry();
     let settings = SuiteSettings::load(&args.common, args.listen)?;
+    let telemetry = init_telemetry_with(&settings.telemetry, "golmok")?;
     let bus = args.bus.bus()?;
     let data_dir = args.common.data_dir.display();
 
@@ -46,13 +46,14 @@ pub async fn run(args: UpArgs) -> anyhow::Result<()> {
         listener,
         gateway.router().merge(operators),
         services.readiness(),
-        telemetry,
+        telemetry.clone(),
     )
     .await?;
     if let Some(feed) = feed {
         feed.stop().await;
     }
     services.stop().await;
+    telemetry.flush_traces().await;
     tracing::info!("golmok stopped");
     Ok(())
 }

@@ -12,4 +12,5 @@ mod metrics;
 mod replay;
 mod serve;
 mod support;
+mod traces;
 mod up;

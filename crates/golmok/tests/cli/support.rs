@@ -73,8 +73,29 @@ impl Golmok {
 
     /// `golmok serve <service> --bus kafka --brokers <brokers>` on `data_dir` and `listen`.
     pub fn serve_on_kafka(service: &str, data_dir: &Path, listen: &str, brokers: &str) -> Golmok {
+        Golmok::serve_on_kafka_with(service, data_dir, listen, brokers, &[])
+    }
+
+    /// [`Golmok::serve_on_kafka`] with `env` (settings).
+    pub fn serve_on_kafka_with(
+        service: &str,
+        data_dir: &Path,
+        listen: &str,
+        brokers: &str,
+        env: &[(&str, &str)],
+    ) -> Golmok {
         let args = ["serve", service, "--bus", "kafka", "--brokers", brokers];
-        Golmok::start(&args, data_dir, listen, &[], "Golmok ")
+        Golmok::start(&args, data_dir, listen, env, "Golmok ")
+    }
+
+    /// The names of the process's threads (`/proc/<pid>/task/*/comm`).
+    pub fn thread_names(&self) -> Vec<String> {
+        let tasks = std::fs::read_dir(format!("/proc/{}/task", self.child.id()))
+            .expect("the process's threads");
+        tasks
+            .filter_map(|task| std::fs::read_to_string(task.ok()?.path().join("comm")).ok())
+            .map(|name| name.trim_end().to_owned())
+            .collect()
     }
 
     /// The process's peak resident set (VmHWM), in bytes.

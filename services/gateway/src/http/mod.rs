@@ -52,5 +52,6 @@ pub(crate) fn router(gateway: Gateway, cors: CorsLayer) -> Router {
         .fallback(route_not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(cors)
+        .layer(axum::middleware::from_fn(golmok_runtime::trace_requests))
         .with_state(gateway)
 }

@@ -1,5 +1,6 @@
 //! The layers every call to a service passes through, outermost first:
-//! metrics, `traceparent` propagation, timeout, then the transport.
+//! metrics and the call's client span (its context sent as `traceparent`),
+//! timeout, then the transport.
 
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
@@ -7,25 +8,26 @@ use std::time::{Duration, Instant};
 use axum::body::Bytes;
 use futures::FutureExt;
 use futures::future::BoxFuture;
+use golmok_kernel::trace::{
+    self, SpanContext, SpanId, TRACEPARENT, TraceFlags, TraceId, TraceState,
+};
 use http::{HeaderValue, Request, Response};
 use tower::util::BoxCloneSyncService;
 use tower::{BoxError, Layer, Service, ServiceBuilder};
+use tracing::{Instrument, Span};
 
 use super::ServiceClient;
-
-/// The W3C trace header.
-const TRACEPARENT: &str = "traceparent";
 
 /// One service behind its layers.
 pub(crate) type Stack = BoxCloneSyncService<Request<Bytes>, Response<Bytes>, BoxError>;
 
 /// `transport` with the gateway's layers: each call counted and timed under
-/// `service`, the caller's trace carried on, and no answer after `timeout`.
+/// `service`, made as a client span of the caller's trace, and no answer
+/// after `timeout`.
 pub(crate) fn stack(service: &'static str, transport: ServiceClient, timeout: Duration) -> Stack {
     BoxCloneSyncService::new(
         ServiceBuilder::new()
             .layer(MeasureLayer { service })
-            .map_request(propagate_trace)
             .timeout(timeout)
             .service(transport),
     )
@@ -35,78 +37,58 @@ pub(crate) fn stack(service: &'static str, transport: ServiceClient, timeout: Du
 /// the request extensions of every call made for it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct TraceContext {
-    trace_id: [u8; 16],
-    flags: u8,
+    trace_id: TraceId,
+    flags: TraceFlags,
 }
 
 impl TraceContext {
     /// A version-00 `traceparent` header; `None` for anything else.
     pub(crate) fn parse(header: &HeaderValue) -> Option<TraceContext> {
-        let text = header.to_str().ok()?;
-        let mut parts = text.split('-');
-        let (version, trace, parent, flags) =
-            (parts.next()?, parts.next()?, parts.next()?, parts.next()?);
-        if version != "00" || parts.next().is_some() || parent.len() != 16 {
-            return None;
-        }
-        let trace_id: [u8; 16] = hex(trace)?.try_into().ok()?;
-        let parent_id: [u8; 8] = hex(parent)?.try_into().ok()?;
-        let [flags] = <[u8; 1]>::try_from(hex(flags)?).ok()?;
-        if trace_id == [0; 16] || parent_id == [0; 8] {
-            return None;
-        }
-        Some(TraceContext { trace_id, flags })
+        let span = trace::parse(header.to_str().ok()?)?;
+        Some(TraceContext {
+            trace_id: span.trace_id(),
+            flags: span.trace_flags(),
+        })
     }
 
-    /// The header for a call made as a new span of this trace.
+    /// The header for a call made as a new span of this trace, when this
+    /// process records no spans of its own.
     fn child(&self) -> Option<HeaderValue> {
         let mut span = [0u8; 8];
         getrandom::fill(&mut span).ok()?;
         if span == [0; 8] {
             span[7] = 1;
         }
-        let text = format!(
-            "00-{}-{}-{:02x}",
-            to_hex(&self.trace_id),
-            to_hex(&span),
-            self.flags
+        let call = SpanContext::new(
+            self.trace_id,
+            SpanId::from_bytes(span),
+            self.flags,
+            true,
+            TraceState::NONE,
         );
-        HeaderValue::from_str(&text).ok()
+        HeaderValue::from_str(&trace::header(&call)?).ok()
     }
 }
 
-/// Lower-case hex only, as the W3C header requires.
-fn hex(text: &str) -> Option<Vec<u8>> {
-    if !text.len().is_multiple_of(2)
-        || !text
-            .bytes()
-            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
-    {
-        return None;
-    }
-    (0..text.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&text[i..i + 2], 16).ok())
-        .collect()
-}
-
-fn to_hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// Sends the caller's trace on as `traceparent`, with the call as its span.
-fn propagate_trace(mut request: Request<Bytes>) -> Request<Bytes> {
-    let header = request
-        .extensions()
-        .get::<TraceContext>()
-        .and_then(TraceContext::child);
+/// Sends the caller's trace on as `traceparent`: the call's own client span
+/// while spans are recorded, else a new span id in the partner's trace.
+fn propagate_trace(mut request: Request<Bytes>, call: &Span) -> Request<Bytes> {
+    let header = match trace::traceparent(call) {
+        Some(recorded) => HeaderValue::from_str(&recorded).ok(),
+        None => request
+            .extensions()
+            .get::<TraceContext>()
+            .and_then(TraceContext::child),
+    };
     if let Some(header) = header {
         request.headers_mut().insert(TRACEPARENT, header);
     }
     request
 }
 
-/// Counts and times every call to one service ([`UpstreamCalled`]).
+/// Counts and times every call to one service ([`UpstreamCalled`]) and
+/// makes it a client span (while spans are recorded) whose context goes
+/// out as `traceparent`.
 #[derive(Clone, Copy)]
 struct MeasureLayer {
     service: &'static str,
@@ -144,9 +126,22 @@ where
 
     fn call(&mut self, request: Request<Bytes>) -> Self::Future {
         let service = self.service;
+        let span = if trace::recording() {
+            tracing::info_span!(
+                "upstream call",
+                otel.name = %format_args!("{} {service}", request.method()),
+                otel.kind = "client",
+                service,
+                http.request.method = %request.method(),
+            )
+        } else {
+            Span::none()
+        };
+        let request = propagate_trace(request, &span);
         let started = Instant::now();
         self.inner
             .call(request)
+            .instrument(span)
             .inspect(move |answer| {
                 UpstreamCalled {
                     service,
@@ -209,7 +204,7 @@ mod tests {
         let trace = TraceContext::parse(&HeaderValue::from_static(INCOMING)).unwrap();
         let mut request = Request::new(Bytes::new());
         request.extensions_mut().insert(trace);
-        let sent = propagate_trace(request);
+        let sent = propagate_trace(request, &Span::none());
         let header = sent.headers()[TRACEPARENT].to_str().unwrap().to_owned();
         assert!(
             header.starts_with("00-4bf92f3577b34da6a3ce929d0e0e4736-"),
@@ -225,7 +220,7 @@ mod tests {
 
     #[test]
     fn without_a_trace_no_header_is_sent() {
-        let sent = propagate_trace(Request::new(Bytes::new()));
+        let sent = propagate_trace(Request::new(Bytes::new()), &Span::none());
         assert!(sent.headers().get(TRACEPARENT).is_none());
     }
 
