@@ -329,7 +329,12 @@ impl Step<'_> {
         phase: Phase,
         outcome: Outcome,
     ) -> Result<Action, Error> {
-        self.restore(rebuild, &status).await?;
+        self.restore(
+            rebuild,
+            status.deployment.as_deref(),
+            status.previous_replicas,
+        )
+        .await?;
         status.phase = Some(phase);
         status.completed_at = Some(Time(Timestamp::now()));
         let (kind, event, severity) = match phase {
@@ -406,7 +411,17 @@ impl Step<'_> {
             )
             .await;
         }
-        self.restore(rebuild, &status).await?;
+        // Claimed but stopped before its status named the Deployment: find it again.
+        let deployment = match status.deployment.clone() {
+            Some(name) => Some(name),
+            None => self
+                .find_deployment(rebuild)
+                .await?
+                .ok()
+                .map(|d| d.name_any()),
+        };
+        self.restore(rebuild, deployment.as_deref(), status.previous_replicas)
+            .await?;
         Ok(Action::await_change())
     }
 
@@ -414,9 +429,10 @@ impl Step<'_> {
     async fn restore(
         &self,
         rebuild: &ReadModelRebuild,
-        status: &ReadModelRebuildStatus,
+        deployment: Option<&str>,
+        previous: Option<i32>,
     ) -> Result<(), Error> {
-        let Some(name) = status.deployment.as_deref() else {
+        let Some(name) = deployment else {
             return Ok(());
         };
         let Some(deployment) = self.deployments().get_opt(name).await? else {
@@ -429,7 +445,7 @@ impl Step<'_> {
         let replicas = annotations
             .get(REPLICAS_ANNOTATION)
             .and_then(|r| r.parse::<i32>().ok())
-            .or(status.previous_replicas)
+            .or(previous)
             .unwrap_or(1);
         let give_back = json!({
             "metadata": {

@@ -414,32 +414,39 @@ impl Fixture {
         self.must_get("deployment", deployment)["spec"]["replicas"].clone()
     }
 
-    /// What the Job controller writes once the Job's pod ended.
-    fn end_job(&self, name: &str, succeeded_: bool) {
-        let (now, later) = ("2026-01-01T00:00:00Z", "2026-01-01T00:00:05Z");
-        let status = if succeeded_ {
-            json!({"status": {
-                "startTime": now, "completionTime": later, "succeeded": 1, "ready": 0, "terminating": 0,
-                "conditions": [
-                    {"type": "SuccessCriteriaMet", "status": "True", "lastProbeTime": later, "lastTransitionTime": later},
-                    {"type": "Complete", "status": "True", "lastProbeTime": later, "lastTransitionTime": later},
-                ],
-            }})
-        } else {
-            let condition = |kind: &str| {
-                json!({
-                    "type": kind, "status": "True", "reason": "BackoffLimitExceeded",
-                    "message": "Job has reached the specified backoff limit",
-                    "lastProbeTime": later, "lastTransitionTime": later,
-                })
-            };
-            json!({"status": {
-                "startTime": now, "failed": 3, "ready": 0, "terminating": 0,
-                "conditions": [condition("FailureTarget"), condition("Failed")],
-            }})
+    /// Marks the Job's pod succeeded, as the Job controller would.
+    fn complete_job(&self, name: &str) {
+        let later = "2026-01-01T00:00:05Z";
+        let condition = |kind: &str| json!({"type": kind, "status": "True", "lastProbeTime": later, "lastTransitionTime": later});
+        self.write_job_status(name, json!({
+            "startTime": "2026-01-01T00:00:00Z", "completionTime": later, "succeeded": 1, "ready": 0, "terminating": 0,
+            "conditions": [condition("SuccessCriteriaMet"), condition("Complete")],
+        }));
+    }
+
+    /// Marks the Job failed after its retries, as the Job controller would.
+    fn fail_job(&self, name: &str) {
+        let later = "2026-01-01T00:00:05Z";
+        let condition = |kind: &str| {
+            json!({
+                "type": kind, "status": "True", "reason": "BackoffLimitExceeded",
+                "message": "Job has reached the specified backoff limit",
+                "lastProbeTime": later, "lastTransitionTime": later,
+            })
         };
+        self.write_job_status(
+            name,
+            json!({
+                "startTime": "2026-01-01T00:00:00Z", "failed": 3, "ready": 0, "terminating": 0,
+                "conditions": [condition("FailureTarget"), condition("Failed")],
+            }),
+        );
+    }
+
+    fn write_job_status(&self, name: &str, status: Value) {
+        let patch = json!({"status": status}).to_string();
         self.kubectl(
-            "end the Job as the Job controller would",
+            "write the Job's status as the Job controller would",
             &[
                 "patch",
                 "job",
@@ -449,7 +456,7 @@ impl Fixture {
                 "--subresource=status",
                 "--type=merge",
                 "-p",
-                &status.to_string(),
+                &patch,
             ],
         );
     }
@@ -569,7 +576,7 @@ fn a_rebuild_runs_replay_as_a_job_with_the_service_stopped_and_gives_the_service
     assert_eq!(fixture.replicas("golmok-storefront"), 0);
 
     // The Job succeeds: Complete, and storefront back at 3 replicas.
-    fixture.end_job("shop-replay", true);
+    fixture.complete_job("shop-replay");
     let shop = fixture.wait_phase("shop", "Complete", &mut [&mut operator]);
     assert_eq!(
         Fixture::condition(&shop, "Complete")["reason"],
@@ -651,7 +658,7 @@ fn a_rebuild_runs_replay_as_a_job_with_the_service_stopped_and_gives_the_service
         ])
     );
     assert_eq!(fixture.replicas("golmok-voucher"), 0);
-    fixture.end_job("views-replay", false);
+    fixture.fail_job("views-replay");
     let views = fixture.wait_phase("views", "Failed", &mut [&mut operator]);
     let failed = Fixture::condition(&views, "Failed");
     assert_eq!(failed["reason"], "REPLAY_FAILED");
@@ -679,7 +686,7 @@ fn a_restarted_operator_carries_on_and_a_deleted_rebuild_is_cleaned_up() {
     fixture.wait_phase("shop", "Running", &mut [&mut first]);
     // Killed mid-rebuild; the Job ends while no operator runs.
     first.kill();
-    fixture.end_job("shop-replay", true);
+    fixture.complete_job("shop-replay");
     assert_eq!(fixture.replicas("golmok-storefront"), 0);
     let mut second = fixture.operator("operator-b");
     let shop = fixture.wait_phase("shop", "Complete", &mut [&mut second]);
@@ -780,7 +787,7 @@ fn of_two_operators_one_leads_and_the_other_takes_over_when_it_dies() {
         "{events:?}"
     );
     // The new leader also finishes what the old one started.
-    fixture.end_job("shop-replay", true);
+    fixture.complete_job("shop-replay");
     fixture.wait_phase("shop", "Complete", &mut [&mut follower]);
     assert_eq!(fixture.replicas("golmok-storefront"), 3);
 }
