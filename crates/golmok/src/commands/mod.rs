@@ -1,5 +1,6 @@
 pub mod dlq;
 mod migrate;
+mod operator;
 mod replay;
 mod serve;
 mod token;
@@ -31,6 +32,9 @@ pub enum Command {
     /// Rebuild a stopped service's read models from event 0 of its log into
     /// fresh tables and swap them in; resumable after a crash.
     Replay(replay::ReplayArgs),
+    /// The Kubernetes operator: `crd` prints the ReadModelRebuild CRD, `run`
+    /// reconciles rebuilds (golmok replay as a Job, the service stopped meanwhile).
+    Operator(operator::OperatorArgs),
 }
 
 /// Where settings come from: `--config FILE` (TOML), then `GOLMOK__SECTION__KEY`.
@@ -52,6 +56,7 @@ pub async fn run(command: Command) -> anyhow::Result<()> {
         Command::Migrate(args) => migrate::run(args).await,
         Command::Dlq(args) => dlq::run(args).await,
         Command::Replay(args) => replay::run(args).await,
+        Command::Operator(args) => operator::run(args).await,
     }
 }
 

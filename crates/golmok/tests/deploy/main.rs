@@ -10,4 +10,5 @@
 mod apiserver;
 mod chart;
 mod kustomize;
+mod operator;
 mod support;
