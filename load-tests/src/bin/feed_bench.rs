@@ -33,9 +33,8 @@
 //! `golmok`).
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail, ensure};
@@ -47,7 +46,7 @@ use golmok_kafka::cloudevents::encode;
 use golmok_kafka::{KafkaSettings, TopicSpec, events_topic, migrate};
 use golmok_kernel::{Envelope, RecordedEvent};
 use golmok_testkit::Kafka;
-use load_tests::Percentiles;
+use load_tests::{GolmokUp, Percentiles};
 use rdkafka::ClientConfig;
 use rdkafka::consumer::{Consumer as _, StreamConsumer};
 use rdkafka::producer::{FutureProducer, FutureRecord};
@@ -117,7 +116,7 @@ async fn main() -> anyhow::Result<()> {
     relay.promotion("first").await?;
     let client = reqwest::Client::builder().build()?;
     // The feed's consumer joins its group and reads the tie-in first.
-    let url = format!("{}/graphql", suite.base);
+    let url = format!("{}/graphql", suite.up.base);
     let deadline = Instant::now() + WAIT;
     while first_title(&client, &url, &token, tie_in).await?.as_deref() != Some("first") {
         ensure!(
@@ -135,7 +134,7 @@ async fn main() -> anyhow::Result<()> {
         eprintln!("opening subscriptions up to {target}");
         let mut opening = FuturesUnordered::new();
         for _ in open.len()..target {
-            let url = format!("{}/graphql", suite.base);
+            let url = format!("{}/graphql", suite.up.base);
             opening.push(subscribe(
                 client.clone(),
                 url,
@@ -236,54 +235,25 @@ async fn main() -> anyhow::Result<()> {
 
 /// The `golmok up --bus kafka` under test.
 struct Suite {
-    child: Child,
-    base: String,
+    up: GolmokUp,
 }
 
 impl Suite {
     fn start(golmok: &Path, data_dir: &Path, brokers: &str) -> anyhow::Result<Suite> {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
-        let listen = listener.local_addr()?.to_string();
-        drop(listener);
-        let mut child = Command::new(golmok)
-            .args([
-                "up",
-                "--bus",
-                "kafka",
-                "--brokers",
-                brokers,
-                "--listen",
-                &listen,
-            ])
-            .arg("--data-dir")
-            .arg(data_dir)
-            .env("GOLMOK_LOG", "warn")
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .with_context(|| format!("starting {}", golmok.display()))?;
-        let stderr = child.stderr.take().context("stderr")?;
-        let mut lines = BufReader::new(stderr).lines();
-        loop {
-            let Some(line) = lines.next() else {
-                bail!("golmok up exited before serving");
-            };
-            if line?.starts_with("Golmok is up.") {
-                break;
-            }
-        }
-        std::thread::spawn(move || lines.for_each(drop));
-        Ok(Suite {
-            child,
-            base: format!("http://{listen}"),
-        })
+        let up = GolmokUp::start(
+            golmok,
+            &["--bus", "kafka", "--brokers", brokers],
+            data_dir,
+            &[],
+        )?;
+        Ok(Suite { up })
     }
 
     /// The seconds the gateway's feeds held the batches they released from
     /// memory, and how many batches, so far (`golmok_gateway_feed_release_seconds`).
     async fn held(&self, client: &reqwest::Client) -> anyhow::Result<(f64, f64)> {
         let text = client
-            .get(format!("{}/metrics", self.base))
+            .get(format!("{}/metrics", self.up.base))
             .send()
             .await?
             .error_for_status()?
@@ -301,7 +271,7 @@ impl Suite {
 
     /// (VmRSS, VmHWM) in bytes.
     fn resident(&self) -> anyhow::Result<(u64, u64)> {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))?;
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.up.pid()))?;
         let field = |name: &str| {
             status
                 .lines()
@@ -322,7 +292,7 @@ impl Suite {
 
     /// The CPU time (user and system, all threads) the process has used.
     fn cpu(&self) -> anyhow::Result<Duration> {
-        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.child.id()))?;
+        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.up.pid()))?;
         // Fields after the command name, which is in parentheses: state is
         // field 3, utime 14 and stime 15.
         let after = stat.rsplit_once(')').context("a stat line")?.1;
@@ -336,30 +306,8 @@ impl Suite {
         ))
     }
 
-    /// SIGTERM, then SIGKILL and an error if it has not exited within `STOP`.
-    fn stop(mut self) -> anyhow::Result<()> {
-        let pid = self.child.id().to_string();
-        Command::new("kill").args(["-TERM", &pid]).status()?;
-        let deadline = Instant::now() + STOP;
-        while self.child.try_wait()?.is_none() {
-            if Instant::now() >= deadline {
-                self.child.kill()?;
-                self.child.wait()?;
-                bail!("golmok up (pid {pid}) did not exit within {STOP:?} of SIGTERM; killed");
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        Ok(())
-    }
-}
-
-impl Drop for Suite {
-    /// A bench that fails part way leaves no `golmok up` behind.
-    fn drop(&mut self) {
-        if let Ok(None) = self.child.try_wait() {
-            let _ = self.child.kill();
-            let _ = self.child.wait();
-        }
+    fn stop(self) -> anyhow::Result<()> {
+        self.up.stop(STOP)
     }
 }
 

@@ -9,15 +9,14 @@
 //!
 //! `cargo build --release -p golmok -p load-tests && target/release/trace_bench`
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
-use anyhow::{Context, bail, ensure};
+use anyhow::ensure;
 use clap::Parser;
 use golmok_testkit::otlp::OtlpReceiver;
-use load_tests::Percentiles;
+use load_tests::{GolmokUp, Percentiles};
 use serde_json::{Value, json};
 
 #[derive(Parser)]
@@ -157,7 +156,7 @@ async fn drive(
             "businessNumber": business_number(worker), "name": "망원 빵집", "kind": "RETAILER",
             "category": "bakery", "district": "망원동", "foundedOn": "1990-03-01", "revenueTier": "MICRO"
         }});
-        let registered = graphql(&client, &suite.base, &token, REGISTER, input).await?;
+        let registered = graphql(&client, &suite.up.base, &token, REGISTER, input).await?;
         let merchant = registered["registerMerchant"]["merchant"]["id"].clone();
         ensure!(
             merchant.is_string(),
@@ -165,7 +164,7 @@ async fn drive(
         );
         // Warm up: connections, caches, the exporter's first batch.
         for n in 0..5 {
-            create(&client, &suite.base, &token, &merchant, n).await?;
+            create(&client, &suite.up.base, &token, &merchant, n).await?;
         }
         merchants.push((token, merchant));
     }
@@ -174,7 +173,7 @@ async fn drive(
     let workers: Vec<_> = merchants
         .into_iter()
         .map(|(token, merchant)| {
-            let (client, base) = (client.clone(), suite.base.clone());
+            let (client, base) = (client.clone(), suite.up.base.clone());
             tokio::spawn(async move {
                 let mut latencies = Vec::new();
                 let mut n = 1_000;
@@ -263,8 +262,7 @@ fn merchant_token(golmok: &Path, data_dir: &Path) -> anyhow::Result<String> {
 
 /// The `golmok up` under test; stopped when dropped.
 struct Suite {
-    child: Child,
-    base: String,
+    up: GolmokUp,
 }
 
 impl Suite {
@@ -273,54 +271,12 @@ impl Suite {
         data_dir: &Path,
         env: &[(&'static str, String)],
     ) -> anyhow::Result<Suite> {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
-        let listen = listener.local_addr()?.to_string();
-        drop(listener);
-        let mut child = Command::new(golmok)
-            .args(["up", "--listen", &listen, "--data-dir"])
-            .arg(data_dir)
-            .env("GOLMOK_LOG", "warn")
-            .envs(env.iter().map(|(key, value)| (key, value)))
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .with_context(|| format!("starting {}", golmok.display()))?;
-        let stderr = child.stderr.take().context("stderr")?;
-        let mut lines = BufReader::new(stderr).lines();
-        loop {
-            let Some(line) = lines.next() else {
-                bail!("golmok up exited before serving");
-            };
-            if line?.starts_with("Golmok is up.") {
-                break;
-            }
-        }
-        std::thread::spawn(move || lines.for_each(drop));
-        Ok(Suite {
-            child,
-            base: format!("http://{listen}"),
-        })
+        let up = GolmokUp::start(golmok, &[], data_dir, env)?;
+        Ok(Suite { up })
     }
 
     /// SIGTERM, and wait for the exit (the exporter sends what is left).
-    fn stop(mut self) -> anyhow::Result<()> {
-        let pid = self.child.id().to_string();
-        Command::new("kill").args(["-TERM", &pid]).status()?;
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while self.child.try_wait()?.is_none() {
-            ensure!(
-                Instant::now() < deadline,
-                "golmok up (pid {pid}) did not stop"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        Ok(())
-    }
-}
-
-impl Drop for Suite {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+    fn stop(self) -> anyhow::Result<()> {
+        self.up.stop(Duration::from_secs(30))
     }
 }
