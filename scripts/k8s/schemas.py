@@ -14,7 +14,11 @@ Each file is the kind's definition with every definition it refers to under
 (`additionalProperties: false`), so a misspelt field fails validation. IntOrString
 accepts a string or an integer, Quantity a string or a number, as in YAML manifests.
 
-Usage: schemas.py --bin BIN_DIR --version 1.34.4 --out DIR   (BIN_DIR holds etcd and kube-apiserver)
+Each `--crd FILE` (a CustomResourceDefinition) is created in the cluster first, so its
+kinds get schemas too, from the OpenAPI the API server publishes for them.
+
+Usage: schemas.py --bin BIN_DIR --version 1.34.4 --out DIR [--crd FILE ...]
+       (BIN_DIR holds etcd, kube-apiserver and kubectl)
 """
 
 import argparse
@@ -100,6 +104,28 @@ def wait_ready(url, token, processes, work):
     sys.exit("kube-apiserver not ready in 180 s:\n" + open(os.path.join(work, "cluster.log")).read()[-4000:])
 
 
+def kubectl(bin_dir, url, token, *args):
+    return subprocess.run(
+        [os.path.join(bin_dir, "kubectl"), "--server", url, "--token", token,
+         "--insecure-skip-tls-verify", *args],
+        check=True, capture_output=True, text=True).stdout
+
+
+def install_crd(bin_dir, url, token, path):
+    """Creates the CRD and waits until the API server publishes its kind's schema."""
+    kubectl(bin_dir, url, token, "create", "-f", path)
+    kind = kubectl(bin_dir, url, token, "get", "-f", path, "-o", "jsonpath={.spec.names.kind}")
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        document = json.loads(get(url + "/openapi/v2", token))
+        if any(gvk.get("kind") == kind
+               for definition in document["definitions"].values()
+               for gvk in definition.get("x-kubernetes-group-version-kind", [])):
+            return
+        time.sleep(1)
+    sys.exit(f"the API server published no schema for {kind} ({path}) in 120 s")
+
+
 def strict(schema):
     """The schema with closed objects and YAML-friendly IntOrString and Quantity."""
     if isinstance(schema, list):
@@ -170,6 +196,8 @@ def main():
     parser.add_argument("--bin", required=True)
     parser.add_argument("--version", required=True, help="the Kubernetes version, 1.34.4")
     parser.add_argument("--out", required=True)
+    parser.add_argument("--crd", action="append", default=[],
+                        help="a CustomResourceDefinition file to install first")
     args = parser.parse_args()
     version = "v" + args.version
     work = tempfile.mkdtemp(prefix="golmok-k8s-schemas-")
@@ -177,6 +205,8 @@ def main():
     try:
         processes, url, token = start_cluster(args.bin, work)
         wait_ready(url, token, processes, work)
+        for crd in args.crd:
+            install_crd(args.bin, url, token, crd)
         document = json.loads(get(url + "/openapi/v2", token))
     finally:
         for p in processes:

@@ -106,6 +106,11 @@ gateway reaches each service through its Kubernetes Service.
 {{- $gateway := dict "listen" (printf "0.0.0.0:%d" (int .Values.gateway.port)) "auth" $auth "cors" (dict "allowed_origins" .Values.gateway.corsAllowedOrigins) }}
 {{- $_ := set $settings "gateway" $gateway }}
 {{- $_ := set $settings "upstreams" $upstreams }}
+{{- with .Values.telemetry }}
+{{- if .otlpEndpoint }}
+{{- $_ := set $settings "telemetry" (dict "otlp_endpoint" .otlpEndpoint "sampling_ratio" (float64 .samplingRatio)) }}
+{{- end }}
+{{- end }}
 {{- /* Helm reads every number of a values file as a float: a whole one is written as an
 integer, which the settings' integer keys require (`replication_factor = 1`). */}}
 {{- regexReplaceAll "(?m)= (-?[0-9]+)\\.0$" (toToml (mergeOverwrite $settings (deepCopy .Values.settings))) "= ${1}" }}
@@ -179,10 +184,11 @@ name, its `golmok serve` arguments and its values section.
 {{- end }}
 {{- end }}
 
-{{/* Egress rules to cluster DNS, Kafka and (when `cql`) the CQL nodes: call with (dict "np" .Values.networkPolicy "cql" BOOL). */}}
+{{/* Egress rules to cluster DNS, Kafka, (when `cql`) the CQL nodes and (when "telemetry" has an endpoint) the OTLP collector: call with (dict "np" .Values.networkPolicy "cql" BOOL ["telemetry" .Values.telemetry]). */}}
 {{- define "golmok.egress" -}}
 {{- $targets := list .np.dns .np.kafka }}
 {{- if .cql }}{{ $targets = append $targets .np.scylla }}{{ end }}
+{{- if and .telemetry .telemetry.otlpEndpoint }}{{ $targets = append $targets .telemetry.collector }}{{ end }}
 {{- range $i, $target := $targets }}
 - to:
     {{- toYaml $target.to | nindent 4 }}

@@ -52,6 +52,19 @@ pub fn k8s_schemas() -> PathBuf {
     schemas
 }
 
+/// A third-party CustomResourceDefinition scripts/k8s/install fetched (the Scylla
+/// Operator's `scylla.scylladb.com_scyllaclusters.yaml`), beside the bin directory.
+pub fn k8s_crd(file: &str) -> PathBuf {
+    let crd = k8s_bin().with_file_name("crds").join(file);
+    if !crd.is_file() {
+        panic!(
+            "{} is missing: run scripts/test (scripts/k8s/install fetches it)",
+            crd.display()
+        );
+    }
+    crd
+}
+
 fn locate(setting: Option<OsString>) -> Result<PathBuf, String> {
     let hint = "the deployment tests run helm, kubeconform, kubectl and a real kube-apiserver \
                 on etcd: run scripts/test, which builds them once with scripts/k8s/install into \
@@ -134,6 +147,38 @@ impl KubeApiServer {
     /// Runs kubectl against this server; its output, whatever the status.
     pub fn kubectl(&self, args: &[&str]) -> Output {
         self.tool("kubectl", args)
+    }
+
+    /// Creates the CustomResourceDefinition in `file` and waits (up to 60 s) until
+    /// it is Established, so its kind can be used. (`kubectl wait --for
+    /// condition=established` fails at once while the CRD has no conditions yet.)
+    pub fn install_crd(&self, file: &Path) {
+        let file = file.to_str().expect("a UTF-8 path");
+        let created = self.kubectl(&["create", "-f", file, "-o", "name"]);
+        assert!(
+            created.status.success(),
+            "kubectl create -f {file}: {}",
+            String::from_utf8_lossy(&created.stderr)
+        );
+        let name = String::from_utf8_lossy(&created.stdout).trim().to_owned();
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            let status = self.kubectl(&[
+                "get",
+                &name,
+                "-o",
+                "jsonpath={.status.conditions[?(@.type==\"Established\")].status}",
+            ]);
+            if status.status.success() && status.stdout == b"True" {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{name} not Established in 60 s: {}",
+                String::from_utf8_lossy(&status.stderr)
+            );
+            std::thread::sleep(Duration::from_millis(200));
+        }
     }
 
     /// Runs helm against this server; its output, whatever the status.

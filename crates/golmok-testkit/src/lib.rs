@@ -43,5 +43,5 @@ pub mod webhook;
 
 pub use cassandra::{CASSANDRA_LIBS_ENV, Cassandra, cassandra_libs};
 pub use kafka::{KAFKA_LIBS_ENV, Kafka, kafka_libs};
-pub use kube::{K8S_BIN_ENV, KubeApiServer, k8s_bin, k8s_schemas, k8s_tool};
+pub use kube::{K8S_BIN_ENV, KubeApiServer, k8s_bin, k8s_crd, k8s_schemas, k8s_tool};
 pub use shared::SharedKafka;

@@ -2,7 +2,8 @@
 //! every rendered manifest validated by kubeconform, and RELIABILITY 20's checks
 //! over the rendered objects.
 
-use std::process::Command;
+use std::path::Path;
+use std::process::{Command, Output};
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
@@ -10,8 +11,8 @@ use golmok_testkit::k8s_tool;
 use serde_json::Value;
 
 use crate::support::{
-    CUSTOM_KINDS, RELEASE, chart, containers, helm_template, kubeconform, kubeconform_output,
-    named, objects, of_kind, pod_spec, production_values, selects, str_of, succeeded,
+    RELEASE, chart, containers, helm_template, kubeconform, kubeconform_output, named, objects,
+    of_kind, pod_spec, production_values, selects, str_of, succeeded,
 };
 
 /// The services of crates/golmok/src/registry.rs and their ports.
@@ -114,6 +115,11 @@ fn a_misspelt_or_invalid_value_is_refused_by_the_values_schema() {
         ("services.ledger.enabled=true", "ledger"),
         ("gateway.corsAllowedOrigins[0]=*", "corsAllowedOrigins"),
         ("auth.signingKey=c2hvcnQ=", "signingKey"),
+        (
+            "telemetry.otlpEndpoint=https://collector:4318",
+            "otlpEndpoint",
+        ),
+        ("telemetry.samplingRatio=2", "samplingRatio"),
     ] {
         let chart = chart();
         let output = k8s_tool(
@@ -571,8 +577,6 @@ fn golmok_accepts_the_settings_and_the_signing_key_the_chart_writes() {
                 "{what}: {settings}"
             );
         }
-        let file = dir.path().join("golmok.toml");
-        std::fs::write(&file, settings).expect("write the settings");
         let data = dir.path().join(what.replace(' ', "-"));
         std::fs::create_dir_all(&data).expect("a data directory");
         if let Some(secret) = of_kind(&objects, "Secret").first() {
@@ -599,14 +603,10 @@ fn golmok_accepts_the_settings_and_the_signing_key_the_chart_writes() {
                 output,
             );
         }
-        let output = Command::new(env!("CARGO_BIN_EXE_golmok"))
-            .args(["token", "--role", "operator", "--config"])
-            .arg(&file)
-            .arg("--data-dir")
-            .arg(&data)
-            .output()
-            .expect("run golmok");
-        succeeded(&format!("golmok token with the {what}' settings"), output);
+        succeeded(
+            &format!("golmok token with the {what}' settings"),
+            token_with_settings(settings, &data),
+        );
     }
     // Extra settings reach the file, and a misspelt one stops the binary.
     let objects = objects(&helm_template(&[
@@ -615,21 +615,97 @@ fn golmok_accepts_the_settings_and_the_signing_key_the_chart_writes() {
     ]));
     let settings = str_of(&named(&objects, "ConfigMap", "golmok")["data"]["golmok.toml"]);
     assert!(settings.contains("hold_timeout_secs = 600"), "{settings}");
-    let file = dir.path().join("typo.toml");
-    std::fs::write(&file, settings).expect("write the settings");
-    let output = Command::new(env!("CARGO_BIN_EXE_golmok"))
-        .args(["token", "--role", "operator", "--config"])
-        .arg(&file)
-        .arg("--data-dir")
-        .arg(dir.path())
-        .output()
-        .expect("run golmok");
+    let output = token_with_settings(settings, dir.path());
     assert!(!output.status.success());
     assert!(
         String::from_utf8_lossy(&output.stderr).contains("colour"),
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );
+}
+
+/// `golmok token --role operator` run with `settings` as its settings file, which the
+/// binary reads and checks at start (unknown keys and bad values refused).
+fn token_with_settings(settings: &str, data: &Path) -> Output {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let file = dir.path().join("golmok.toml");
+    std::fs::write(&file, settings).expect("write the settings");
+    Command::new(env!("CARGO_BIN_EXE_golmok"))
+        .args(["token", "--role", "operator", "--config"])
+        .arg(&file)
+        .arg("--data-dir")
+        .arg(data)
+        .output()
+        .expect("run golmok")
+}
+
+/// `telemetry.otlpEndpoint` turns traces on in the settings the binary reads, and lets
+/// each `golmok serve` process (only those) reach the collector through its policy.
+#[test]
+fn an_otlp_endpoint_turns_traces_on_and_opens_egress_to_the_collector() {
+    let collector = |objects: &[Value], component: &str| {
+        let policy = named(objects, "NetworkPolicy", &format!("golmok-{component}"));
+        policy["spec"]["egress"]
+            .as_array()
+            .expect("egress rules")
+            .iter()
+            .any(|rule| {
+                rule["ports"][0]["port"] == 4318
+                    && rule["to"][0]["podSelector"]["matchLabels"]["app.kubernetes.io/name"]
+                        == "opentelemetry-collector"
+            })
+    };
+    let serving = ["gateway", "storefront", "voucher", "creator-media"];
+    let defaults = objects(&helm_template(&[]));
+    let settings = str_of(&named(&defaults, "ConfigMap", "golmok")["data"]["golmok.toml"]);
+    assert!(!settings.contains("[telemetry]"), "{settings}");
+    for component in serving.iter().chain(&["migrate"]) {
+        assert!(!collector(&defaults, component), "{component}");
+    }
+
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let endpoint = "telemetry.otlpEndpoint=http://otel-collector.observability:4318";
+    // (`--set` passes a fraction as a string; `--set-json` as a number.)
+    for (set, ratio) in [
+        (vec!["--set", endpoint], "1"),
+        (
+            vec![
+                "--set",
+                endpoint,
+                "--set-json",
+                "telemetry.samplingRatio=0.25",
+            ],
+            "0.25",
+        ),
+    ] {
+        let set = &set.join(" ");
+        let yaml = helm_template(&set.split(' ').collect::<Vec<_>>());
+        kubeconform(set, &yaml);
+        let objects = objects(&yaml);
+        let settings = str_of(&named(&objects, "ConfigMap", "golmok")["data"]["golmok.toml"]);
+        let lines: Vec<&str> = settings.lines().map(str::trim).collect();
+        let telemetry = lines
+            .iter()
+            .position(|line| *line == "[telemetry]")
+            .unwrap_or_else(|| panic!("{set}: no [telemetry] in {settings}"));
+        assert_eq!(
+            lines[telemetry + 1..telemetry + 3],
+            [
+                "otlp_endpoint = \"http://otel-collector.observability:4318\"",
+                &format!("sampling_ratio = {ratio}"),
+            ],
+            "{set}: {settings}"
+        );
+        for component in serving {
+            assert!(collector(&objects, component), "{set}: {component}");
+        }
+        assert!(!collector(&objects, "migrate"), "{set}: the migrate Job");
+        // The binary reads the section (and would refuse a bad value at start).
+        succeeded(
+            &format!("golmok token with {set}"),
+            token_with_settings(settings, dir.path()),
+        );
+    }
 }
 
 #[test]
@@ -651,7 +727,8 @@ fn no_service_account_token_and_no_role_binding() {
 }
 
 /// The Strimzi topics and the ScyllaCluster (production values) name what the
-/// processes use; the cluster has no schema for them, so their shape is checked here.
+/// processes use; no schema is reachable for the topics, so their shape is checked
+/// here (kubeconform checks the ScyllaCluster against the Scylla Operator's CRD).
 #[test]
 fn the_strimzi_topics_and_the_scylla_cluster_match_what_the_processes_use() {
     let (_, production) = renderings().pop().expect("the production rendering");
@@ -697,16 +774,9 @@ fn the_strimzi_topics_and_the_scylla_cluster_match_what_the_processes_use() {
         "the services use the ScyllaCluster's client Service: {settings}"
     );
     assert_eq!(scylla[0]["spec"]["datacenter"]["racks"][0]["members"], 3);
-    assert!(
-        CUSTOM_KINDS
-            .iter()
-            .all(|kind| !of_kind(&objects, kind).is_empty())
-    );
     // The default values render neither.
     let defaults = crate::support::objects(&helm_template(&[]));
-    assert!(
-        CUSTOM_KINDS
-            .iter()
-            .all(|kind| of_kind(&defaults, kind).is_empty())
-    );
+    for kind in ["KafkaTopic", "ScyllaCluster"] {
+        assert!(of_kind(&defaults, kind).is_empty(), "{kind}");
+    }
 }
