@@ -114,3 +114,53 @@ impl Drop for GolmokUp {
         }
     }
 }
+
+/// The `n`th valid 사업자등록번호 (the National Tax Service's check digit).
+pub fn business_number(n: usize) -> String {
+    let first_nine = format!("{:03}{:02}{:04}", 101 + n % 800, 82, n % 10_000);
+    let digits: Vec<usize> = first_nine
+        .chars()
+        .filter_map(|c| c.to_digit(10).map(|d| d as usize))
+        .collect();
+    let weights = [1, 3, 7, 1, 3, 7, 1, 3, 5];
+    let mut sum: usize = digits.iter().zip(weights).map(|(d, w)| d * w).sum();
+    sum += digits[8] * 5 / 10;
+    format!("{first_nine}{}", (10 - sum % 10) % 10)
+}
+
+/// `golmok token <args>` on `data_dir`: the token it prints.
+pub fn golmok_token(
+    golmok: &std::path::Path,
+    data_dir: &std::path::Path,
+    args: &[&str],
+) -> anyhow::Result<String> {
+    let output = std::process::Command::new(golmok)
+        .arg("token")
+        .args(args)
+        .arg("--data-dir")
+        .arg(data_dir)
+        .output()?;
+    anyhow::ensure!(output.status.success(), "golmok token failed");
+    Ok(String::from_utf8(output.stdout)?.trim().to_owned())
+}
+
+/// `query`'s data from the GraphQL endpoint at `base` as `token`'s bearer; an
+/// error for a GraphQL error.
+pub async fn graphql(
+    client: &reqwest::Client,
+    base: &str,
+    token: &str,
+    query: &str,
+    variables: serde_json::Value,
+) -> anyhow::Result<serde_json::Value> {
+    let body: serde_json::Value = client
+        .post(format!("{base}/graphql"))
+        .bearer_auth(token)
+        .json(&serde_json::json!({"query": query, "variables": variables}))
+        .send()
+        .await?
+        .json()
+        .await?;
+    anyhow::ensure!(body.get("errors").is_none(), "{body}");
+    Ok(body["data"].clone())
+}

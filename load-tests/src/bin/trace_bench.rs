@@ -10,13 +10,12 @@
 //! `cargo build --release -p golmok -p load-tests && target/release/trace_bench`
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 use anyhow::ensure;
 use clap::Parser;
 use golmok_testkit::otlp::OtlpReceiver;
-use load_tests::{GolmokUp, Percentiles};
+use load_tests::{GolmokUp, Percentiles, business_number, golmok_token, graphql};
 use serde_json::{Value, json};
 
 #[derive(Parser)]
@@ -219,45 +218,8 @@ async fn create(
     Ok(())
 }
 
-async fn graphql(
-    client: &reqwest::Client,
-    base: &str,
-    token: &str,
-    query: &str,
-    variables: Value,
-) -> anyhow::Result<Value> {
-    let body: Value = client
-        .post(format!("{base}/graphql"))
-        .bearer_auth(token)
-        .json(&json!({"query": query, "variables": variables}))
-        .send()
-        .await?
-        .json()
-        .await?;
-    ensure!(body.get("errors").is_none(), "{body}");
-    Ok(body["data"].clone())
-}
-
-/// The `n`th valid 사업자등록번호 (the National Tax Service's check digit).
-fn business_number(n: usize) -> String {
-    let first_nine = format!("{:03}{:02}{:04}", 101 + n % 800, 82, n % 10_000);
-    let digits: Vec<usize> = first_nine
-        .chars()
-        .filter_map(|c| c.to_digit(10).map(|d| d as usize))
-        .collect();
-    let weights = [1, 3, 7, 1, 3, 7, 1, 3, 5];
-    let mut sum: usize = digits.iter().zip(weights).map(|(d, w)| d * w).sum();
-    sum += digits[8] * 5 / 10;
-    format!("{first_nine}{}", (10 - sum % 10) % 10)
-}
-
 fn merchant_token(golmok: &Path, data_dir: &Path) -> anyhow::Result<String> {
-    let output = Command::new(golmok)
-        .args(["token", "--role", "merchant", "--data-dir"])
-        .arg(data_dir)
-        .output()?;
-    ensure!(output.status.success(), "golmok token failed");
-    Ok(String::from_utf8(output.stdout)?.trim().to_owned())
+    golmok_token(golmok, data_dir, &["--role", "merchant"])
 }
 
 /// The `golmok up` under test; stopped when dropped.

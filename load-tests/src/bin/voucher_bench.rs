@@ -11,11 +11,19 @@
 //!
 //! `cargo run --release -p load-tests --bin voucher_bench`
 //!
-//! `--history 0,100000` runs each round also with wallets that already made
-//! that many payments on earlier days (seeded through the voucher's own
-//! command path, dated the day before), to show that a long history does not
-//! slow a payment: the wallet's state keeps only what decisions need and a
-//! payment answers the payment, not the history.
+//! `--history 0,100000` runs each round also with `--history-wallets` wallets
+//! (4 by default) that already made that many payments the day before,
+//! paying beside new wallets in the same round, to show that a long history
+//! does not slow a payment: the wallet's state keeps only what decisions need
+//! and a payment answers the payment, not the history. The past payments go
+//! through the voucher's own command path (in process, the same decisions,
+//! events and projections as the API's), all wallets at once, each seeded
+//! once and reused by every round; after seeding, each wallet's balance and
+//! its ledger account must equal what it bought less what it paid.
+//! One wallet's payments are sequential (each waits for its durable append
+//! and its projections): ≈ 135/s on the shared 2-core machine, so 100,000
+//! take ≈ 12 minutes (wallets are seeded in parallel, each a little slower
+//! with more of them): `--history 0,100000 --history-wallets 1`.
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -55,10 +63,44 @@ struct Args {
     /// (comma separated: one round per value).
     #[arg(long, value_delimiter = ',', default_values_t = [0])]
     history: Vec<u64>,
+    /// A fixed number of payments per client and round instead of
+    /// `--seconds` (for instruction counts under callgrind: two runs with
+    /// different counts, the difference divided by the extra payments).
+    #[arg(long)]
+    payments_per_client: Option<u64>,
+    /// Wallets of a round with history that carry it; the round's other
+    /// wallets are new.
+    #[arg(long, default_value_t = 4)]
+    history_wallets: usize,
     /// Paths measured (comma separated): `http` (the voucher's own API, the
     /// baseline) and `graphql` (through the gateway).
     #[arg(long, value_delimiter = ',', default_values_t = [String::from("http"), String::from("graphql")])]
     paths: Vec<String>,
+}
+
+impl Args {
+    fn limit(&self) -> Limit {
+        match self.payments_per_client {
+            Some(count) => Limit::Count(count),
+            None => Limit::Time(Duration::from_secs(self.seconds)),
+        }
+    }
+}
+
+/// How long each client of a round pays.
+#[derive(Clone, Copy)]
+enum Limit {
+    Time(Duration),
+    Count(u64),
+}
+
+impl Limit {
+    fn more(self, started: Instant, made: u64) -> bool {
+        match self {
+            Limit::Time(duration) => started.elapsed() < duration,
+            Limit::Count(count) => made < count,
+        }
+    }
 }
 
 /// P6 goal, redemptions per second on 2 cores.
@@ -196,43 +238,57 @@ async fn main() -> anyhow::Result<()> {
         std::thread::available_parallelism().map_or(0, usize::from)
     );
     let mut rows = Vec::new();
+    let mut groups = Vec::new();
+    let mut seeded: BTreeMap<u64, Vec<Actor>> = BTreeMap::new();
+    let fewest_clients = args.clients.iter().copied().min().unwrap_or(1);
+    let history_wallets = args.history_wallets.min(fewest_clients);
+    for &history in args.history.iter().filter(|h| **h > 0) {
+        let started = Instant::now();
+        let actors = suite.seed(history, history_wallets).await?;
+        let seconds = started.elapsed().as_secs_f64();
+        println!(
+            "seeded {history} past payments in each of {history_wallets} wallets in {seconds:.0} s \
+             ({:.0} payments/s through the in-process command path); balances and ledger accounts verified",
+            (history * history_wallets as u64) as f64 / seconds
+        );
+        seeded.insert(history, actors);
+    }
     let paths = [Path::Direct, Path::Gateway]
         .into_iter()
         .filter(|path| args.paths.iter().any(|p| p == path.tag()));
     for path in paths {
         for &clients in &args.clients {
             for &history in &args.history {
-                if history > 0 {
-                    let started = Instant::now();
-                    suite.seed(path, clients, history).await?;
-                    let seconds = started.elapsed().as_secs_f64();
-                    println!(
-                        "seeded {history} past payments in each of {clients} wallets in {seconds:.0} s \
-                     ({:.0} payments/s through the in-process command path)",
-                        (history * clients as u64) as f64 / seconds
-                    );
-                }
-                let payers = suite.fund(path, clients, args.seconds, history).await?;
+                let old = seeded.get(&history).cloned().unwrap_or_default();
+                let actors: Vec<Actor> = old
+                    .iter()
+                    .cloned()
+                    .chain((old.len()..clients).map(|n| citizen(path, clients, history, n)))
+                    .collect();
+                let round = format!("{}-{clients}-{history}", path.tag());
+                let payers = suite.fund(actors, &round, args.seconds).await?;
                 let before = suite.totals(&payers).await?;
-                let measured = suite
-                    .drive(path, &payers, Duration::from_secs(args.seconds))
-                    .await?;
+                let measured = suite.drive(path, &payers, args.limit(), &round).await?;
                 let after = suite.totals(&payers).await?;
                 let check = Check::new(&before, &after, measured.redeemed);
                 println!(
-                    "{} clients over {}, history {}: {}",
+                    "{} clients over {}, history {} in {} wallets: {}",
                     clients,
                     path.tag(),
                     history,
+                    old.len(),
                     check.describe()
                 );
+                if !old.is_empty() {
+                    groups.push((path, clients, history, Groups::of(&measured, old.len())));
+                }
                 rows.push((path, clients, history, measured, check));
             }
         }
     }
     println!();
     println!(
-        "| path | clients | history | redemptions/s | ÷ HTTP, same clients, history 0 | first s → last s | p50 ms | p99 ms | errors | totals check | goal |"
+        "| path | clients | history (wallets with it) | redemptions/s | ÷ HTTP, same clients, history 0 | first s → last s | p50 ms | p99 ms | errors | totals check | goal |"
     );
     println!("|---|---:|---:|---:|---:|---|---:|---:|---:|---|---|");
     for (path, clients, history, measured, check) in &rows {
@@ -252,8 +308,9 @@ async fn main() -> anyhow::Result<()> {
                 .collect();
             codes.join(", ")
         };
+        let carriers = if *history > 0 { history_wallets } else { 0 };
         println!(
-            "| {} | {clients} | {history} | {:.0} | {baseline} | {:.0} → {:.0} | {:.2} | {:.2} | {errors} | {} | P6 ≥ 10,000/s: {:.2}× |",
+            "| {} | {clients} | {history} ({carriers}) | {:.0} | {baseline} | {:.0} → {:.0} | {:.2} | {:.2} | {errors} | {} | P6 ≥ 10,000/s: {:.2}× |",
             path.label(),
             measured.rate,
             measured.first_second,
@@ -263,6 +320,28 @@ async fn main() -> anyhow::Result<()> {
             if check.ok() { "ok" } else { "MISMATCH" },
             measured.rate / GOAL,
         );
+    }
+    if !groups.is_empty() {
+        println!();
+        println!(
+            "Wallets with history beside new wallets in the same round (payments/s per wallet, closed loop):"
+        );
+        println!(
+            "| path | clients | past payments per history wallet | history wallets | per history wallet /s | per new wallet /s | ÷ new | p50 ms history / new |"
+        );
+        println!("|---|---:|---:|---:|---:|---:|---:|---|");
+        for (path, clients, history, g) in &groups {
+            println!(
+                "| {} | {clients} | {history} | {} | {:.1} | {:.1} | {:.2} | {:.2} / {:.2} |",
+                path.tag(),
+                g.old_wallets,
+                g.old_rate,
+                g.new_rate,
+                g.old_rate / g.new_rate,
+                g.old_p50_ms,
+                g.new_p50_ms,
+            );
+        }
     }
     let failed = rows
         .iter()
@@ -561,6 +640,40 @@ struct Measured {
     /// Sum of the amounts of accepted payments.
     redeemed: i64,
     errors: BTreeMap<String, usize>,
+    /// Per client, in payer order: accepted payments and their latencies.
+    clients: Vec<Vec<Duration>>,
+    seconds: f64,
+}
+
+/// The wallets with history against the new ones of the same round.
+struct Groups {
+    old_wallets: usize,
+    old_rate: f64,
+    new_rate: f64,
+    old_p50_ms: f64,
+    new_p50_ms: f64,
+}
+
+impl Groups {
+    /// The first `old` clients of `measured` carry history.
+    fn of(measured: &Measured, old: usize) -> Groups {
+        let (first, rest) = measured.clients.split_at(old.min(measured.clients.len()));
+        let rate = |group: &[Vec<Duration>]| {
+            let payments: usize = group.iter().map(Vec::len).sum();
+            payments as f64 / group.len().max(1) as f64 / measured.seconds
+        };
+        let p50 = |group: &[Vec<Duration>]| {
+            let latencies: Vec<Duration> = group.iter().flatten().copied().collect();
+            load_tests::Percentiles::of(latencies).p50
+        };
+        Groups {
+            old_wallets: first.len(),
+            old_rate: rate(first),
+            new_rate: rate(rest),
+            old_p50_ms: p50(first),
+            new_p50_ms: p50(rest),
+        }
+    }
 }
 
 /// What one client saw: accepted payments (time since start, latency), the
@@ -573,20 +686,20 @@ struct ClientRun {
 }
 
 impl Suite {
-    /// `clients` new citizens of the programme, each with a wallet funded by
-    /// purchases of 1억 원 vouchers (enough for the round at `FUNDING_RATE`).
+    /// The citizens `actors` of the programme, each with a wallet funded for
+    /// the round `round` by purchases of 1억 원 vouchers (enough for the
+    /// round at `FUNDING_RATE`).
     async fn fund(
         &self,
-        path: Path,
-        clients: usize,
+        actors: Vec<Actor>,
+        round: &str,
         seconds: u64,
-        history: u64,
     ) -> anyhow::Result<Vec<Payer>> {
-        let per_wallet = FUNDING_RATE * seconds * MAX_AMOUNT as u64 / clients as u64;
+        let clients = actors.len() as u64;
+        let per_wallet = FUNDING_RATE * seconds * MAX_AMOUNT as u64 / clients;
         let purchases = per_wallet.div_ceil(FACE as u64).max(1);
         let day = Duration::from_secs(86_400);
-        try_join_all((0..clients).map(|n| async move {
-            let actor = citizen(path, clients, history, n);
+        try_join_all(actors.into_iter().map(|actor| async move {
             let subject = actor.subject.clone();
             let mut wallet = None;
             for purchase in 0..purchases {
@@ -596,7 +709,7 @@ impl Suite {
                     "http://{}/programmes/{}/purchases",
                     self.voucher, self.programme
                 );
-                let key = format!("fund-{subject}-{purchase}");
+                let key = format!("fund-{round}-{subject}-{purchase}");
                 let body = loop {
                     let response = self
                         .client
@@ -630,18 +743,25 @@ impl Suite {
         .await
     }
 
-    /// Opens the wallets of a round two days ago with one voucher and makes
+    /// Opens `wallets` wallets two days ago with one voucher and makes
     /// `history` payments of `SEED_AMOUNT` from each the day before, through
     /// the voucher's command path (in process, each answered once the
-    /// projections have applied it); all wallets at once. The round's own
-    /// purchases, today, then start a new day for each wallet.
-    async fn seed(&self, path: Path, clients: usize, history: u64) -> anyhow::Result<()> {
+    /// projections have applied it); all wallets at once. Then checks that
+    /// each wallet and its ledger account hold what was bought less what was
+    /// paid. A round's own purchases, today, start a new day for each wallet.
+    async fn seed(&self, history: u64, wallets: usize) -> anyhow::Result<Vec<Actor>> {
         let now = chrono::Utc::now();
         let yesterday = now - chrono::TimeDelta::days(1);
-        try_join_all((0..clients).map(|index| {
+        let actors: Vec<Actor> = (0..wallets)
+            .map(|n| Actor {
+                subject: format!("citizen-history-{history}-{n}"),
+                role: Role::Citizen,
+                merchant_id: None,
+            })
+            .collect();
+        let seeded = try_join_all(actors.iter().cloned().enumerate().map(|(index, actor)| {
             let service = std::sync::Arc::clone(&self.service);
             let merchants = self.merchants.clone();
-            let actor = citizen(path, clients, history, index);
             let programme = self.programme;
             async move {
                 let meta = golmok_kernel::CommandMeta::default();
@@ -676,11 +796,30 @@ impl Suite {
                         "a seeded payment has no redemption"
                     );
                 }
-                anyhow::Ok(())
+                anyhow::Ok(Payer {
+                    actor,
+                    wallet,
+                    token: String::new(),
+                })
             }
         }))
         .await?;
-        Ok(())
+        let totals = self.totals(&seeded).await?;
+        let expected = (FACE - (history * SEED_AMOUNT) as i64) * wallets as i64;
+        ensure!(
+            totals.wallets == expected
+                && totals.ledger_wallets == expected
+                && totals.debits == totals.credits
+                && totals.overdrawn.is_empty(),
+            "after seeding, wallets hold {} and their ledger accounts {} (expected {expected}); \
+             debits {} credits {}; overdrawn {:?}",
+            totals.wallets,
+            totals.ledger_wallets,
+            totals.debits,
+            totals.credits,
+            totals.overdrawn
+        );
+        Ok(actors)
     }
 
     async fn totals(&self, payers: &[Payer]) -> anyhow::Result<Totals> {
@@ -747,12 +886,13 @@ impl Suite {
         Ok(totals)
     }
 
-    /// One client per payer, paying in a loop for `duration`.
+    /// One client per payer, paying in a loop until `limit`.
     async fn drive(
         &self,
         path: Path,
         payers: &[Payer],
-        duration: Duration,
+        limit: Limit,
+        round: &str,
     ) -> anyhow::Result<Measured> {
         let started = Instant::now();
         let mut tasks = Vec::new();
@@ -761,12 +901,12 @@ impl Suite {
             let payer = payer.clone();
             let merchants = self.merchants.clone();
             let (voucher, gateway) = (self.voucher, self.gateway);
-            let run_tag = format!("{}-{}", path.tag(), payers.len());
+            let run_tag = round.to_owned();
             tasks.push(tokio::spawn(async move {
                 let mut run = ClientRun::default();
                 let wallet_global = global_id("VoucherWallet", payer.wallet);
                 let mut n = 0_u64;
-                while started.elapsed() < duration {
+                while limit.more(started, n) {
                     let merchant = merchants[(index + n as usize) % merchants.len()];
                     let amount = amount(n + index as u64);
                     let key = format!("pay-{run_tag}-{index}-{n}");
@@ -829,8 +969,10 @@ impl Suite {
         let mut accepted = Vec::new();
         let mut redeemed = 0;
         let mut errors = BTreeMap::new();
+        let mut clients = Vec::new();
         for task in tasks {
             let run = task.await??;
+            clients.push(run.accepted.iter().map(|(_, latency)| *latency).collect());
             accepted.extend(run.accepted);
             redeemed += run.redeemed;
             for (code, n) in run.errors {
@@ -848,7 +990,10 @@ impl Suite {
                 .count() as f64
                 / (to - from)
         };
-        let window = duration.as_secs_f64();
+        let window = match limit {
+            Limit::Time(duration) => duration.as_secs_f64(),
+            Limit::Count(_) => elapsed,
+        };
         let first_second = in_window(0.0, 1.0_f64.min(window));
         let last_second = in_window((window - 1.0).max(0.0), window);
         let mut latencies: Vec<Duration> = accepted.iter().map(|(_, l)| *l).collect();
@@ -863,6 +1008,8 @@ impl Suite {
             p99_ms: at(0.99),
             redeemed,
             errors,
+            clients,
+            seconds: elapsed,
         })
     }
 }

@@ -246,9 +246,7 @@ impl Decider for Wallet {
                     return Self::decide(state, command);
                 }
                 let mut recalled = state.clone();
-                recalled
-                    .redemptions
-                    .insert(*redemption_id, redemption.clone());
+                recalled.file(*redemption_id, redemption.clone());
                 Self::decide(&recalled, command)
             }
             WalletCommand::ReleaseTimedOutHolds { at } => {
@@ -335,7 +333,7 @@ impl Decider for Wallet {
                 expires_at,
                 at,
             } => {
-                state.redemptions.insert(
+                state.file(
                     *redemption_id,
                     Redemption {
                         merchant_id: *merchant_id,
@@ -355,19 +353,13 @@ impl Decider for Wallet {
                 ..
             } => {
                 sub(&mut state.balance, *amount);
-                if let Some(r) = state.redemptions.get_mut(redemption_id) {
-                    r.status = RedemptionStatus::Captured { at: *at };
-                }
+                state.settle(*redemption_id, RedemptionStatus::Captured { at: *at });
             }
             WalletEvent::HoldVoided { redemption_id, .. } => {
-                if let Some(r) = state.redemptions.get_mut(redemption_id) {
-                    r.status = RedemptionStatus::Voided;
-                }
+                state.settle(*redemption_id, RedemptionStatus::Voided);
             }
             WalletEvent::HoldTimedOut { redemption_id, .. } => {
-                if let Some(r) = state.redemptions.get_mut(redemption_id) {
-                    r.status = RedemptionStatus::TimedOut;
-                }
+                state.settle(*redemption_id, RedemptionStatus::TimedOut);
             }
             WalletEvent::Paid {
                 redemption_id,
@@ -376,7 +368,7 @@ impl Decider for Wallet {
                 at,
             } => {
                 sub(&mut state.balance, *amount);
-                state.redemptions.insert(
+                state.file(
                     *redemption_id,
                     Redemption {
                         merchant_id: *merchant_id,
@@ -394,7 +386,7 @@ impl Decider for Wallet {
                 reason,
                 at,
             } => {
-                state.redemptions.insert(
+                state.file(
                     *redemption_id,
                     Redemption {
                         merchant_id: *merchant_id,

@@ -8,6 +8,8 @@ mod decider;
 mod errors;
 mod events;
 #[cfg(test)]
+mod holds_tests;
+#[cfg(test)]
 mod pruning_tests;
 mod state;
 #[cfg(test)]

@@ -1,4 +1,4 @@
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
@@ -72,7 +72,13 @@ pub struct WalletState {
     /// redemptions are let go, so the state stays bounded however long the
     /// history. They stay in the wallet's history read model, and a command
     /// about one is decided with it recalled (`WalletCommand::Recalled`).
+    /// Filed and settled through [`WalletState::file`] and
+    /// [`WalletState::settle`], which keep the index of open holds.
     pub redemptions: BTreeMap<Uuid, Redemption>,
+    /// The ids of the open holds among `redemptions`: what is reserved is
+    /// summed over these alone, so a payment's decision costs what the open
+    /// holds number, not what the day's redemptions number.
+    open: BTreeSet<Uuid>,
     pub expired: Won,
     /// The Seoul day of the latest event.
     pub day: Option<NaiveDate>,
@@ -84,10 +90,9 @@ impl WalletState {
     /// the sum fits; it saturates rather than wrap if the log says otherwise.
     pub fn held_at(&self, at: DateTime<Utc>) -> Won {
         Won(self
-            .redemptions
-            .values()
-            .filter(|r| r.holds_at(at))
-            .fold(0i64, |sum, r| sum.saturating_add(r.amount.0)))
+            .open_holds()
+            .filter(|(_, r)| r.holds_at(at))
+            .fold(0i64, |sum, (_, r)| sum.saturating_add(r.amount.0)))
     }
 
     /// What can be spent or refunded at `at`.
@@ -105,10 +110,33 @@ impl WalletState {
         self.redemptions.retain(|_, r| r.live_on(day));
     }
 
-    /// Holds not yet captured, voided or released, whatever their time.
+    /// Holds not yet captured, voided or released, whatever their time, in
+    /// the order of their ids.
     pub fn open_holds(&self) -> impl Iterator<Item = (&Uuid, &Redemption)> {
-        self.redemptions
+        self.open
             .iter()
-            .filter(|(_, r)| matches!(r.status, RedemptionStatus::Held { .. }))
+            .filter_map(|id| self.redemptions.get_key_value(id))
+    }
+
+    /// Files `redemption` under `id` (replacing what was filed there).
+    pub fn file(&mut self, id: Uuid, redemption: Redemption) {
+        self.index(id, &redemption.status);
+        self.redemptions.insert(id, redemption);
+    }
+
+    /// The redemption `id`, if kept, now has `status`.
+    pub fn settle(&mut self, id: Uuid, status: RedemptionStatus) {
+        if let Some(redemption) = self.redemptions.get_mut(&id) {
+            redemption.status = status;
+            self.index(id, &status);
+        }
+    }
+
+    fn index(&mut self, id: Uuid, status: &RedemptionStatus) {
+        if matches!(status, RedemptionStatus::Held { .. }) {
+            self.open.insert(id);
+        } else {
+            self.open.remove(&id);
+        }
     }
 }
