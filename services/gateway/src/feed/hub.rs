@@ -315,7 +315,8 @@ impl SubscriptionClosed {
 /// `golmok_gateway_feed_release_seconds` (from the batch's arrival from the
 /// bus to its items' broadcast) observes how long the feed held it, and
 /// `golmok_gateway_feed_write_seconds` the part of it from its last event
-/// handled to durable (its atomic write in the store, the fsync included).
+/// handled to durable (its atomic write in the store, the fsync included,
+/// and the consumer task's turn to run again after it).
 struct BatchReleased {
     consumer: &'static str,
     since_arrival: Duration,
