@@ -18,9 +18,17 @@
 //!
 //! Where the time goes: the mean time the gateway held a consumer batch,
 //! from its arrival from Kafka to its items' broadcast (its durable write
-//! included; `golmok_gateway_feed_release_seconds`), per round; the rest
-//! of the latency is Kafka's (about the raw figure) and the fan-out's
-//! (rendering, the SSE writes, this bench's reading).
+//! included; `golmok_gateway_feed_release_seconds`), the part of it that
+//! was the batch's atomic write (`golmok_gateway_feed_write_seconds`) and
+//! the mean rendering of an item (`golmok_gateway_feed_render_seconds`),
+//! per round; the rest of the latency is Kafka's (about the raw figure) and
+//! the fan-out's (the SSE writes, this bench's reading). A gateway without
+//! the last two metrics shows 0 for them.
+//!
+//! Every delivery is checked: each subscription opens after the last
+//! position published so far and must get every later position, in order,
+//! once (`after + 1`, `after + 2`, …; the bench publishes nothing else), and
+//! every title must reach every subscription exactly once.
 //!
 //! The CPU time `golmok up` spends from a round's first promotion to its
 //! last delivery (`/proc/<pid>/stat`, all its threads, background work
@@ -42,6 +50,7 @@ use chrono::Utc;
 use clap::Parser;
 use futures::StreamExt;
 use futures::stream::FuturesUnordered;
+use golmok_contracts::creator_media::{feed_cursor, parse_feed_cursor};
 use golmok_kafka::cloudevents::encode;
 use golmok_kafka::{KafkaSettings, TopicSpec, events_topic, migrate};
 use golmok_kernel::{Envelope, RecordedEvent};
@@ -61,8 +70,9 @@ struct Args {
     /// Open subscriptions in each round (cumulative).
     #[arg(long, value_delimiter = ',', default_value = "1,100,10000")]
     subscriptions: Vec<usize>,
-    /// Promotions published per round.
-    #[arg(long, default_value_t = 20)]
+    /// Promotions published per round: each subscription's p99 is taken
+    /// over this many deliveries (with 20 it was the largest but one).
+    #[arg(long, default_value_t = 200)]
     promotions: usize,
     /// Pause between two promotions, in milliseconds.
     #[arg(long, default_value_t = 250)]
@@ -73,6 +83,8 @@ struct Args {
 }
 
 const CREATOR_MEDIA: &str = "creator-media";
+/// The tie-in's position in creator-media's log; the promotions follow it.
+const TIE_IN: u64 = 1;
 const RAW_TOPIC: &str = "feed-bench-raw";
 const WAIT: Duration = Duration::from_secs(120);
 /// Longest wait for `golmok up` to exit after SIGTERM.
@@ -140,6 +152,7 @@ async fn main() -> anyhow::Result<()> {
                 url,
                 token.clone(),
                 tie_in,
+                relay.position,
                 receipts.clone(),
             ));
             if opening.len() >= 256 {
@@ -156,7 +169,7 @@ async fn main() -> anyhow::Result<()> {
 
         eprintln!("round of {target}: {} promotions", args.promotions);
         let cpu_before = suite.cpu()?;
-        let held_before = suite.held(&client).await?;
+        let timed_before = suite.timed(&client).await?;
         let mut sent = Vec::new();
         for n in 0..args.promotions {
             let title = format!("promotion {round}-{n}");
@@ -170,8 +183,7 @@ async fn main() -> anyhow::Result<()> {
             latencies.extend(received.iter().map(|r| r.saturating_duration_since(*at)));
         }
         let cpu = suite.cpu()?.saturating_sub(cpu_before);
-        let held = suite.held(&client).await?;
-        let held = (held.0 - held_before.0) / (held.1 - held_before.1).max(1.0);
+        let timed = suite.timed(&client).await?.since(&timed_before);
         let resident = suite.resident()?;
         // The baseline under the same load: these subscriptions still open.
         eprintln!("round of {target}: raw produce → consume");
@@ -182,7 +194,7 @@ async fn main() -> anyhow::Result<()> {
             raw,
             resident,
             cpu,
-            held,
+            timed,
         };
         eprintln!(
             "{target} subscriptions: p50 {:.2} ms, p99 {:.2} ms (raw p99 {:.2} ms), RSS {} MiB",
@@ -208,12 +220,12 @@ async fn main() -> anyhow::Result<()> {
         args.promotions
     );
     println!(
-        "| subscriptions | deliveries | p50 ms | p99 ms | max ms | raw p50 ms | raw p99 ms | p99 ÷ raw p99 | batch held ms (mean) | golmok up RSS MiB (peak) | golmok up CPU ms | CPU µs per delivery |"
+        "| subscriptions | deliveries | p50 ms | p99 ms | max ms | raw p50 ms | raw p99 ms | p99 ÷ raw p99 | batch held ms (mean) | of it written ms (mean) | render ms (mean) | golmok up RSS MiB (peak) | golmok up CPU ms | CPU µs per delivery |"
     );
-    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for row in &rows {
         println!(
-            "| {} | {} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} | {:.0} ({:.0}) | {:.0} | {:.1} |",
+            "| {} | {} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} | {:.0} ({:.0}) | {:.0} | {:.1} |",
             row.subscriptions,
             row.feed.count,
             row.feed.p50,
@@ -222,7 +234,9 @@ async fn main() -> anyhow::Result<()> {
             row.raw.p50,
             row.raw.p99,
             row.feed.p99 / row.raw.p99,
-            row.held * 1e3,
+            row.timed.held * 1e3,
+            row.timed.written * 1e3,
+            row.timed.rendered * 1e3,
             row.resident.0 as f64 / 1_048_576.0,
             row.resident.1 as f64 / 1_048_576.0,
             row.cpu.as_secs_f64() * 1e3,
@@ -249,9 +263,8 @@ impl Suite {
         Ok(Suite { up })
     }
 
-    /// The seconds the gateway's feeds held the batches they released from
-    /// memory, and how many batches, so far (`golmok_gateway_feed_release_seconds`).
-    async fn held(&self, client: &reqwest::Client) -> anyhow::Result<(f64, f64)> {
+    /// The gateway's timings so far, each as (seconds in all, how many).
+    async fn timed(&self, client: &reqwest::Client) -> anyhow::Result<Timings<(f64, f64)>> {
         let text = client
             .get(format!("{}/metrics", self.up.base))
             .send()
@@ -259,14 +272,19 @@ impl Suite {
             .error_for_status()?
             .text()
             .await?;
-        let total = |suffix: &str| -> f64 {
-            let name = format!("golmok_gateway_feed_release_seconds_{suffix}");
+        let total = |metric: &str, suffix: &str| -> f64 {
+            let name = format!("golmok_gateway_feed_{metric}_seconds_{suffix}");
             text.lines()
                 .filter(|line| line.starts_with(&name))
                 .filter_map(|line| line.rsplit_once(' ')?.1.parse::<f64>().ok())
                 .sum()
         };
-        Ok((total("sum"), total("count")))
+        let timing = |metric: &str| (total(metric, "sum"), total(metric, "count"));
+        Ok(Timings {
+            held: timing("release"),
+            written: timing("write"),
+            rendered: timing("render"),
+        })
     }
 
     /// (VmRSS, VmHWM) in bytes.
@@ -406,6 +424,7 @@ async fn first_title(
         url.to_owned(),
         token.to_owned(),
         tie_in,
+        TIE_IN,
         send,
     )
     .await?;
@@ -413,22 +432,27 @@ async fn first_title(
         .await
         .ok()
         .flatten()
+        .and_then(Result::ok)
         .map(|(title, _)| title);
     subscription.abort();
     Ok(first)
 }
 
-/// One subscription over SSE: reports each item's title as it arrives.
+/// One subscription over SSE after position `after`: reports each item's
+/// title as it arrives, or that an item came out of order, twice or after a
+/// gap (every position after the tie-in's is a promotion of the tie-in, so a
+/// subscription's items are `after + 1`, `after + 2`, … without a hole).
 async fn subscribe(
     client: reqwest::Client,
     url: String,
     token: String,
     tie_in: Uuid,
-    receipts: mpsc::UnboundedSender<(String, Instant)>,
+    after: u64,
+    receipts: mpsc::UnboundedSender<Receipt>,
 ) -> anyhow::Result<JoinHandle<()>> {
     let body = json!({
-        "query": "subscription($t: ID!) { promotionFeed(tieIn: $t) { cursor promotion { title } } }",
-        "variables": {"t": tie_in},
+        "query": "subscription($t: ID!, $a: String) { promotionFeed(tieIn: $t, after: $a) { cursor promotion { title } } }",
+        "variables": {"t": tie_in, "a": feed_cursor(after)},
     });
     let mut response = client
         .post(url)
@@ -445,6 +469,7 @@ async fn subscribe(
     );
     Ok(tokio::spawn(async move {
         let mut buffer = String::new();
+        let mut last = after;
         while let Ok(Some(chunk)) = response.chunk().await {
             let now = Instant::now();
             buffer.push_str(&String::from_utf8_lossy(&chunk));
@@ -454,25 +479,37 @@ async fn subscribe(
                     let Ok(value) = serde_json::from_str::<Value>(data) else {
                         continue;
                     };
-                    if let Some(title) =
-                        value["data"]["promotionFeed"]["promotion"]["title"].as_str()
-                    {
-                        let _ = receipts.send((title.to_owned(), now));
+                    let item = &value["data"]["promotionFeed"];
+                    let Some(title) = item["promotion"]["title"].as_str() else {
+                        continue;
+                    };
+                    let position = item["cursor"].as_str().and_then(parse_feed_cursor);
+                    if position != Some(last + 1) {
+                        let _ = receipts.send(Err(format!(
+                            "{title} came at {position:?} after position {last}: \
+                             out of order, twice or after a gap"
+                        )));
+                        return;
                     }
+                    last += 1;
+                    let _ = receipts.send(Ok((title.to_owned(), now)));
                 }
             }
         }
     }))
 }
 
+/// An item's title and when it arrived, or why a subscription's items are wrong.
+type Receipt = Result<(String, Instant), String>;
+
 /// When each title reached each subscription.
 struct Arrivals {
-    receipts: mpsc::UnboundedReceiver<(String, Instant)>,
+    receipts: mpsc::UnboundedReceiver<Receipt>,
     by_title: HashMap<String, Vec<Instant>>,
 }
 
 impl Arrivals {
-    fn new(receipts: mpsc::UnboundedReceiver<(String, Instant)>) -> Self {
+    fn new(receipts: mpsc::UnboundedReceiver<Receipt>) -> Self {
         Arrivals {
             receipts,
             by_title: HashMap::new(),
@@ -485,7 +522,8 @@ impl Arrivals {
         while self.by_title.get(title).map_or(0, Vec::len) < count {
             let left = deadline.saturating_duration_since(Instant::now());
             match tokio::time::timeout(left, self.receipts.recv()).await {
-                Ok(Some((received, at))) => self.by_title.entry(received).or_default().push(at),
+                Ok(Some(Ok((received, at)))) => self.by_title.entry(received).or_default().push(at),
+                Ok(Some(Err(wrong))) => bail!("a subscription's items are wrong: {wrong}"),
                 Ok(None) => bail!("every subscription ended"),
                 Err(_) => bail!(
                     "{title}: {} of {count} subscriptions received it",
@@ -503,6 +541,30 @@ impl Arrivals {
     }
 }
 
+/// What the gateway reports of where a delivery's time goes: how long a
+/// feed held a batch from its arrival from Kafka to its broadcast
+/// (`golmok_gateway_feed_release_seconds`), the part of it from the batch's
+/// last event handled to durable (`…_write_seconds`: the atomic write and its
+/// fsync), and the rendering of an item for an operation and caller
+/// (`…_render_seconds`, once per item and key, after the broadcast).
+struct Timings<T> {
+    held: T,
+    written: T,
+    rendered: T,
+}
+
+impl Timings<(f64, f64)> {
+    /// The mean of each over what was reported since `before`, in seconds.
+    fn since(&self, before: &Self) -> Timings<f64> {
+        let mean = |now: (f64, f64), then: (f64, f64)| (now.0 - then.0) / (now.1 - then.1).max(1.0);
+        Timings {
+            held: mean(self.held, before.held),
+            written: mean(self.written, before.written),
+            rendered: mean(self.rendered, before.rendered),
+        }
+    }
+}
+
 struct Row {
     subscriptions: usize,
     feed: Percentiles,
@@ -510,8 +572,8 @@ struct Row {
     resident: (u64, u64),
     /// `golmok up`'s CPU time from the first promotion to the last delivery.
     cpu: Duration,
-    /// Seconds the gateway held a batch of the round, on average.
-    held: f64,
+    /// Where the round's time went in the gateway, mean seconds.
+    timed: Timings<f64>,
 }
 
 /// Clock ticks per second (`getconf CLK_TCK`), the unit of `/proc/<pid>/stat`.

@@ -313,16 +313,24 @@ impl SubscriptionClosed {
 
 /// A consumer batch was made durable and released from memory:
 /// `golmok_gateway_feed_release_seconds` (from the batch's arrival from the
-/// bus to its items' broadcast) observes how long the feed held it.
+/// bus to its items' broadcast) observes how long the feed held it, and
+/// `golmok_gateway_feed_write_seconds` the part of it from its last event
+/// handled to durable (its atomic write in the store, the fsync included,
+/// and the consumer task's turn to run again after it).
 struct BatchReleased {
     consumer: &'static str,
     since_arrival: Duration,
+    writing: Option<Duration>,
 }
 
 impl BatchReleased {
     fn emit(self) {
         metrics::histogram!("golmok_gateway_feed_release_seconds", "consumer" => self.consumer)
             .record(self.since_arrival.as_secs_f64());
+        if let Some(writing) = self.writing {
+            metrics::histogram!("golmok_gateway_feed_write_seconds", "consumer" => self.consumer)
+                .record(writing.as_secs_f64());
+        }
     }
 }
 
@@ -419,12 +427,14 @@ impl<S: EventSource, E: Send + Sync + 'static> EventSource for Announcing<S, E> 
     /// The batch's effects are durable: its items may be released before
     /// the source records its progress, here when memory holds them all.
     async fn committed(&mut self, batch: &[Delivery]) -> Result<u64, StorageError> {
-        self.feed.staged.durable();
+        let handled = self.feed.staged.durable();
+        let durable = Instant::now();
         if self.feed.release_durable() {
             if let Some(arrived) = self.arrived.take() {
                 BatchReleased {
                     consumer: self.feed.consumer,
                     since_arrival: arrived.elapsed(),
+                    writing: handled.map(|handled| durable.saturating_duration_since(handled)),
                 }
                 .emit();
             }

@@ -105,8 +105,16 @@ impl Renderings {
     {
         let cell = self.cell(key, position);
         Arc::clone(
-            cell.get_or_init(|| async { Arc::new(render().await) })
-                .await,
+            cell.get_or_init(|| async {
+                let started = std::time::Instant::now();
+                let rendered = Arc::new(render().await);
+                ItemRendered {
+                    took: started.elapsed(),
+                }
+                .emit();
+                rendered
+            })
+            .await,
         )
     }
 
@@ -134,6 +142,19 @@ impl Renderings {
             .unwrap_or_else(|e| e.into_inner())
             .cells
             .len()
+    }
+}
+
+/// An item was rendered for one operation and caller:
+/// `golmok_gateway_feed_render_seconds` observes how long it took (once per
+/// item and key, by the first subscription that asked).
+struct ItemRendered {
+    took: std::time::Duration,
+}
+
+impl ItemRendered {
+    fn emit(self) {
+        metrics::histogram!("golmok_gateway_feed_render_seconds").record(self.took.as_secs_f64());
     }
 }
 

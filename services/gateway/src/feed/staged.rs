@@ -6,6 +6,7 @@
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
+use std::time::Instant;
 
 use super::store::FeedItem;
 
@@ -25,6 +26,8 @@ struct Kept<E> {
     batch: Handled<E>,
     /// The watermark the batch being applied moves the store's to.
     batch_watermark: u64,
+    /// When the batch's last position was handled: its write began.
+    batch_handled: Option<Instant>,
     /// In batches now durable, not yet released.
     durable: Handled<E>,
     /// The store's watermark as the durable batches left it (0 before the
@@ -38,6 +41,7 @@ impl<E> Default for Staged<E> {
             kept: Mutex::new(Kept {
                 batch: BTreeMap::new(),
                 batch_watermark: 0,
+                batch_handled: None,
                 durable: BTreeMap::new(),
                 watermark: 0,
             }),
@@ -56,6 +60,7 @@ impl<E> Staged<E> {
         let mut kept = self.kept();
         kept.batch.clear();
         kept.batch_watermark = 0;
+        kept.batch_handled = None;
     }
 
     /// The consumer handled `position` in the current batch, writing `item`
@@ -64,10 +69,12 @@ impl<E> Staged<E> {
         let mut kept = self.kept();
         kept.batch.insert(position, item.map(Arc::new));
         kept.batch_watermark = kept.batch_watermark.max(watermark);
+        kept.batch_handled = Some(Instant::now());
     }
 
-    /// The current batch is durable.
-    pub(crate) fn durable(&self) {
+    /// The current batch is durable; returns when its last position was
+    /// handled (the start of its durable write), if it had any.
+    pub(crate) fn durable(&self) -> Option<Instant> {
         let mut kept = self.kept();
         let mut batch = std::mem::take(&mut kept.batch);
         kept.durable.append(&mut batch);
@@ -75,6 +82,7 @@ impl<E> Staged<E> {
             kept.durable.clear();
         }
         kept.watermark = kept.watermark.max(kept.batch_watermark);
+        kept.batch_handled.take()
     }
 
     /// The store's watermark as the durable batches since the start left it
