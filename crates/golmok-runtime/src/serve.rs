@@ -3,6 +3,7 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::middleware::from_fn;
+use axum::serve::ListenerExt;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
@@ -34,6 +35,13 @@ pub async fn serve(
         }
     };
     readiness.set(true);
+    // Each response and SSE frame goes out when written, not held back by Nagle's
+    // algorithm until the client acknowledges the previous one.
+    let listener = listener.tap_io(|tcp| {
+        if let Err(error) = tcp.set_nodelay(true) {
+            tracing::debug!(%error, "TCP_NODELAY not set on an accepted connection");
+        }
+    });
     let served = axum::serve(listener, app)
         .with_graceful_shutdown(stopping)
         .into_future();
