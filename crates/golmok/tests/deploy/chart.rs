@@ -11,8 +11,8 @@ use golmok_testkit::k8s_tool;
 use serde_json::Value;
 
 use crate::support::{
-    RELEASE, chart, containers, helm_template, kubeconform, kubeconform_output, named, objects,
-    of_kind, pod_spec, production_values, selects, str_of, succeeded,
+    RELEASE, chart, containers, egress_ports, helm_template, kubeconform, kubeconform_output,
+    named, objects, of_kind, pod_spec, production_values, selects, str_of, succeeded,
 };
 
 /// The services of crates/golmok/src/registry.rs and their ports.
@@ -403,18 +403,7 @@ fn network_policies_deny_by_default_and_let_only_the_gateway_reach_the_services(
             );
             let allow = &applying[0]["spec"];
             // Egress: cluster DNS, the Kafka brokers and (services, migrate) the CQL nodes.
-            let egress_ports: Vec<u64> = allow["egress"]
-                .as_array()
-                .expect("egress rules")
-                .iter()
-                .flat_map(|rule| {
-                    rule["ports"]
-                        .as_array()
-                        .expect("ports")
-                        .iter()
-                        .map(|p| p["port"].as_u64().expect("a port"))
-                })
-                .collect();
+            let egress_ports = egress_ports(allow);
             assert!(
                 egress_ports.contains(&53) && egress_ports.contains(&9092),
                 "{what} {component}: {egress_ports:?}"

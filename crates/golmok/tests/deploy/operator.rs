@@ -175,19 +175,7 @@ fn the_operator_workload_is_locked_down_and_its_role_is_what_it_calls() {
     assert_eq!(policy["ingress"], json!([]));
     let labels = &deployment["spec"]["template"]["metadata"]["labels"];
     assert!(crate::support::selects(&policy["podSelector"], labels));
-    let ports: Vec<u64> = policy["egress"]
-        .as_array()
-        .expect("egress")
-        .iter()
-        .flat_map(|rule| {
-            rule["ports"]
-                .as_array()
-                .expect("ports")
-                .iter()
-                .map(|p| p["port"].as_u64().expect("a port"))
-        })
-        .collect();
-    assert_eq!(ports, [53, 53, 443, 6443]);
+    assert_eq!(crate::support::egress_ports(policy), [53, 53, 443, 6443]);
 }
 
 /// A running `golmok operator run`, killed (SIGKILL) on drop.

@@ -146,6 +146,22 @@ pub fn kubeconform(what: &str, yaml: &str) -> usize {
     valid
 }
 
+/// Every port a NetworkPolicy's spec lets its pods reach, rule after rule.
+pub fn egress_ports(policy: &Value) -> Vec<u64> {
+    policy["egress"]
+        .as_array()
+        .expect("egress rules")
+        .iter()
+        .flat_map(|rule| {
+            rule["ports"]
+                .as_array()
+                .expect("ports")
+                .iter()
+                .map(|p| p["port"].as_u64().expect("a port"))
+        })
+        .collect()
+}
+
 /// The pod template's spec of a workload (Deployment or Job).
 pub fn pod_spec(workload: &Value) -> &Value {
     &workload["spec"]["template"]["spec"]
