@@ -35,10 +35,16 @@
 //! included) is printed per delivery: the fan-out's cost once deliveries
 //! dominate.
 //!
+//! A second baseline, the floor, is measured in every round too: a plain
+//! fan-out process (`fanout.rs`) that consumes a topic and writes each record
+//! to as many SSE connections as the round has subscriptions, with none of
+//! the feed's work. Its p99 is what one connection per subscription costs on
+//! this machine before any GraphQL, filtering or durable write.
+//!
 //! `cargo build --release -p golmok -p load-tests && target/release/feed_bench`
 //! (needs `GOLMOK_KAFKA_LIBS`; opens one connection per subscription, so
-//! 10,000 subscriptions need `ulimit -n` above 10,100 for this process and for
-//! `golmok`).
+//! 10,000 subscriptions need `ulimit -n` above 10,100 for this process, for
+//! `golmok` and for the floor's two processes).
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -65,6 +71,8 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use uuid::Uuid;
 
+mod fanout;
+
 #[derive(Parser)]
 struct Args {
     /// Open subscriptions in each round (cumulative).
@@ -80,12 +88,36 @@ struct Args {
     /// The `golmok` binary; by default the one beside this bench.
     #[arg(long)]
     golmok: Option<PathBuf>,
+    /// The bench's own helper processes; it starts them itself.
+    #[command(subcommand)]
+    role: Option<Role>,
+}
+
+/// The processes of the floor (see `fanout`), each a run of this binary.
+#[derive(clap::Subcommand)]
+enum Role {
+    /// The plain fan-out server on these brokers.
+    #[command(hide = true)]
+    FanoutServer { brokers: String },
+    /// Its clients: prints the latencies of `promotions` records to
+    /// `connections` connections and the server's CPU time meanwhile.
+    #[command(hide = true)]
+    FloorClient {
+        brokers: String,
+        url: String,
+        server_pid: u32,
+        connections: usize,
+        promotions: usize,
+        period_ms: u64,
+    },
 }
 
 const CREATOR_MEDIA: &str = "creator-media";
 /// The tie-in's position in creator-media's log; the promotions follow it.
 const TIE_IN: u64 = 1;
 const RAW_TOPIC: &str = "feed-bench-raw";
+/// The plain fan-out's topic (see `fanout`).
+const FANOUT_TOPIC: &str = "feed-bench-fanout";
 const WAIT: Duration = Duration::from_secs(120);
 /// Longest wait for `golmok up` to exit after SIGTERM.
 const STOP: Duration = Duration::from_secs(30);
@@ -95,6 +127,29 @@ const RAW_TIMEOUT: Duration = Duration::from_secs(10);
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
+    match args.role {
+        Some(Role::FanoutServer { brokers }) => return fanout::serve(brokers).await,
+        Some(Role::FloorClient {
+            brokers,
+            url,
+            server_pid,
+            connections,
+            promotions,
+            period_ms,
+        }) => {
+            let producer = producer(&brokers)?;
+            let client = reqwest::Client::new();
+            let floor = fanout::Floor {
+                url,
+                server_pid,
+                connections,
+            };
+            return floor
+                .measure(&client, &producer, promotions, period_ms)
+                .await;
+        }
+        None => {}
+    }
     let golmok = match &args.golmok {
         Some(path) => path.clone(),
         None => std::env::current_exe()?.with_file_name("golmok"),
@@ -107,18 +162,15 @@ async fn main() -> anyhow::Result<()> {
         &[
             TopicSpec::events(CREATOR_MEDIA, 12, None),
             TopicSpec::events(RAW_TOPIC, 12, None),
+            TopicSpec::events(FANOUT_TOPIC, 12, None),
         ],
     )
     .await?;
     let data = tempfile::tempdir()?;
     let suite = Suite::start(&golmok, data.path(), &kafka.bootstrap_servers)?;
     let token = partner_token(&golmok, data.path())?;
-    let producer: FutureProducer = ClientConfig::new()
-        .set("bootstrap.servers", &kafka.bootstrap_servers)
-        .set("enable.idempotence", "true")
-        .set("acks", "all")
-        .set("linger.ms", "0")
-        .create()?;
+    let plain = fanout::FanOut::start(&kafka.bootstrap_servers)?;
+    let producer = producer(&kafka.bootstrap_servers)?;
     let mut relay = Relayed {
         producer: producer.clone(),
         position: 0,
@@ -188,19 +240,31 @@ async fn main() -> anyhow::Result<()> {
         // The baseline under the same load: these subscriptions still open.
         eprintln!("round of {target}: raw produce → consume");
         let raw = raw_latency(&kafka, &producer, args.promotions, args.period_ms).await?;
+        eprintln!("round of {target}: plain fan-out to {target} connections");
+        let (floor, floor_cpu) = plain
+            .floor(
+                &kafka.bootstrap_servers,
+                target,
+                args.promotions,
+                args.period_ms,
+            )
+            .await?;
         let row = Row {
             subscriptions: target,
             feed: Percentiles::of(latencies),
             raw,
+            floor,
+            floor_cpu,
             resident,
             cpu,
             timed,
         };
         eprintln!(
-            "{target} subscriptions: p50 {:.2} ms, p99 {:.2} ms (raw p99 {:.2} ms), RSS {} MiB",
+            "{target} subscriptions: p50 {:.2} ms, p99 {:.2} ms (raw p99 {:.2} ms, plain fan-out p99 {:.2} ms), RSS {} MiB",
             row.feed.p50,
             row.feed.p99,
             row.raw.p99,
+            row.floor.p99,
             row.resident.0 / 1_048_576
         );
         rows.push(row);
@@ -211,6 +275,7 @@ async fn main() -> anyhow::Result<()> {
         subscription.abort();
     }
     suite.stop()?;
+    drop(plain);
 
     println!(
         "\nP7 promotion published → subscriber receives (GraphQL over SSE, golmok up --bus kafka)"
@@ -223,6 +288,7 @@ async fn main() -> anyhow::Result<()> {
         "| subscriptions | deliveries | p50 ms | p99 ms | max ms | raw p50 ms | raw p99 ms | p99 ÷ raw p99 | batch held ms (mean) | of it written ms (mean) | render ms (mean) | golmok up RSS MiB (peak) | golmok up CPU ms | CPU µs per delivery |"
     );
     println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    let mut floors = String::new();
     for row in &rows {
         println!(
             "| {} | {} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} | {:.0} ({:.0}) | {:.0} | {:.1} |",
@@ -242,7 +308,25 @@ async fn main() -> anyhow::Result<()> {
             row.cpu.as_secs_f64() * 1e3,
             row.cpu.as_secs_f64() * 1e6 / row.feed.count.max(1) as f64,
         );
+        floors.push_str(&format!(
+            "| {} | {} | {:.2} | {:.2} | {:.2} | {:.2} | {:.1} |\n",
+            row.subscriptions,
+            row.floor.count,
+            row.floor.p50,
+            row.floor.p99,
+            row.floor.p99 / row.raw.p99,
+            row.feed.p99 / row.floor.p99,
+            row.floor_cpu.as_secs_f64() * 1e6 / row.floor.count.max(1) as f64,
+        ));
     }
+    println!(
+        "\nThe floor: a plain fan-out process (Kafka consumer → one shared SSE frame → every connection; no GraphQL, no filter, no durable write), same records, same pace, as many connections as subscriptions\n"
+    );
+    println!(
+        "| connections | deliveries | plain p50 ms | plain p99 ms | plain p99 ÷ raw p99 | feed p99 ÷ plain p99 | plain CPU µs per delivery |"
+    );
+    println!("|---:|---:|---:|---:|---:|---:|---:|");
+    print!("{floors}");
     println!("\nP7 goal: p99 ≤ 3 × raw p99. P9 goal: RSS ≤ 500 MiB with 10,000 subscriptions.");
     Ok(())
 }
@@ -287,46 +371,54 @@ impl Suite {
         })
     }
 
-    /// (VmRSS, VmHWM) in bytes.
     fn resident(&self) -> anyhow::Result<(u64, u64)> {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.up.pid()))?;
-        let field = |name: &str| {
-            status
-                .lines()
-                .find_map(|line| line.strip_prefix(name))
-                .and_then(|value| {
-                    value
-                        .trim()
-                        .trim_end_matches("kB")
-                        .trim()
-                        .parse::<u64>()
-                        .ok()
-                })
-                .map(|kib| kib * 1024)
-                .context("a memory figure")
-        };
-        Ok((field("VmRSS:")?, field("VmHWM:")?))
+        resident_of(self.up.pid())
     }
 
-    /// The CPU time (user and system, all threads) the process has used.
     fn cpu(&self) -> anyhow::Result<Duration> {
-        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.up.pid()))?;
-        // Fields after the command name, which is in parentheses: state is
-        // field 3, utime 14 and stime 15.
-        let after = stat.rsplit_once(')').context("a stat line")?.1;
-        let fields: Vec<&str> = after.split_whitespace().collect();
-        let ticks = |n: usize| -> anyhow::Result<u64> {
-            Ok(fields.get(n - 3).context("a stat field")?.parse()?)
-        };
-        let per_second = clock_ticks()?;
-        Ok(Duration::from_secs_f64(
-            (ticks(14)? + ticks(15)?) as f64 / per_second as f64,
-        ))
+        cpu_of(self.up.pid())
     }
 
     fn stop(self) -> anyhow::Result<()> {
         self.up.stop(STOP)
     }
+}
+
+/// (VmRSS, VmHWM) of process `pid` in bytes.
+fn resident_of(pid: u32) -> anyhow::Result<(u64, u64)> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|line| line.strip_prefix(name))
+            .and_then(|value| {
+                value
+                    .trim()
+                    .trim_end_matches("kB")
+                    .trim()
+                    .parse::<u64>()
+                    .ok()
+            })
+            .map(|kib| kib * 1024)
+            .context("a memory figure")
+    };
+    Ok((field("VmRSS:")?, field("VmHWM:")?))
+}
+
+/// The CPU time (user and system, all threads) process `pid` has used.
+fn cpu_of(pid: u32) -> anyhow::Result<Duration> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"))?;
+    // Fields after the command name, which is in parentheses: state is
+    // field 3, utime 14 and stime 15.
+    let after = stat.rsplit_once(')').context("a stat line")?.1;
+    let fields: Vec<&str> = after.split_whitespace().collect();
+    let ticks = |n: usize| -> anyhow::Result<u64> {
+        Ok(fields.get(n - 3).context("a stat field")?.parse()?)
+    };
+    let per_second = clock_ticks()?;
+    Ok(Duration::from_secs_f64(
+        (ticks(14)? + ticks(15)?) as f64 / per_second as f64,
+    ))
 }
 
 fn partner_token(golmok: &Path, data_dir: &Path) -> anyhow::Result<String> {
@@ -569,6 +661,9 @@ struct Row {
     subscriptions: usize,
     feed: Percentiles,
     raw: Percentiles,
+    /// The plain fan-out's latency to as many connections, and its CPU time.
+    floor: Percentiles,
+    floor_cpu: Duration,
     resident: (u64, u64),
     /// `golmok up`'s CPU time from the first promotion to the last delivery.
     cpu: Duration,
@@ -661,6 +756,17 @@ async fn positioned_consumer(kafka: &KafkaSettings, topic: &str) -> anyhow::Resu
         anyhow::Ok(consumer)
     })
     .await?
+}
+
+/// The producer of the bench's records: idempotent, acknowledged by all
+/// replicas, sent at once.
+fn producer(brokers: &str) -> anyhow::Result<FutureProducer> {
+    Ok(ClientConfig::new()
+        .set("bootstrap.servers", brokers)
+        .set("enable.idempotence", "true")
+        .set("acks", "all")
+        .set("linger.ms", "0")
+        .create()?)
 }
 
 /// Sends one raw record keyed `key`; returns when it was sent.
