@@ -360,6 +360,44 @@ async fn whole_tables_are_listed_in_order_and_a_version_1_keyspace_is_migrated()
     // A version 1 keyspace: the same tables without the partition index.
     let session = connect(node).await;
     let ks = &settings.keyspace;
+
+    // A write's intent that a crash left behind (recorded, effects not yet
+    // written) is finished when a store is next opened.
+    let intent = serde_json::json!({
+        "id": Uuid::now_v7(),
+        "timestamp": null,
+        "effects": [
+            {"table": "crashed", "partition": "p", "clustering": "c", "value": [1, 2, 3]},
+            {"table": "checkpoints", "partition": "whole.c", "clustering": "", "value": [0, 0, 0, 0, 0, 0, 0, 9]},
+        ],
+    });
+    session
+        .query_unpaged(
+            format!("INSERT INTO {ks}.consumer_state (consumer, key, value) VALUES ('~write~crashed', 'p', ?)"),
+            (intent.to_string().into_bytes(),),
+        )
+        .await
+        .expect("leave an intent behind");
+    let store = CqlStore::open(settings.clone()).await.expect("reopen");
+    let rows = whole(&store, "crashed", 10).await;
+    assert_eq!(rows, [("p".to_owned(), "c".to_owned(), vec![1, 2, 3])]);
+    let checkpoint = Consumer::stored_checkpoint(store.as_ref(), "whole.c")
+        .await
+        .expect("checkpoint");
+    assert_eq!(checkpoint, 9);
+    drop(store);
+    let left = session
+        .query_unpaged(
+            format!("SELECT value FROM {ks}.consumer_state WHERE consumer = '~write~crashed'"),
+            (),
+        )
+        .await
+        .expect("read the intent's partition")
+        .into_rows_result()
+        .expect("rows")
+        .rows_num();
+    assert_eq!(left, 0, "the intent is released once applied");
+
     for cql in [
         format!("DROP TABLE {ks}.table_partitions"),
         format!("UPDATE {ks}.schema_version SET version = 1 WHERE id = 0"),
