@@ -35,8 +35,9 @@ pub fn physical_table(table: &str, generation: u64) -> String {
 
 /// A store that can list every row of a table, across partitions: what a
 /// rebuild needs to hash a read model and to delete a retired generation.
-/// The embedded adapter has it; the CQL adapter does not (a whole-table scan
-/// there would read every partition of the cluster).
+/// Both adapters have it: the embedded one walks its ordered key space; the
+/// CQL one walks its partition index (`table_partitions`, schema version 2),
+/// since `rows` holds one CQL partition per (table, partition) in token order.
 #[async_trait]
 pub trait WholeTables: Tables {
     /// Rows of the physical `table` in (partition, clustering) order,
@@ -47,6 +48,14 @@ pub trait WholeTables: Tables {
         after: Option<(&str, &str)>,
         limit: usize,
     ) -> Result<Vec<Row>, StorageError>;
+
+    /// Deletes every row of the physical `table`; returns how many there
+    /// were. Safe to repeat after a crash. The default deletes a page of
+    /// rows per write; an adapter with a cheaper way (the CQL one deletes
+    /// whole partitions, then its index of the table) overrides it.
+    async fn clear(&self, table: &str) -> Result<u64, StorageError> {
+        delete_rows(self, table).await
+    }
 }
 
 /// The current generation of every table that has one (absent = 0).
@@ -195,9 +204,14 @@ pub async fn table_digest(store: &dyn WholeTables, table: &str) -> Result<String
     Ok(format!("{:x}", hasher.finalize()))
 }
 
-/// Deletes every row of the physical `table`, a page per write; returns how
-/// many there were. Safe to repeat after a crash.
+/// Deletes every row of the physical `table` ([`WholeTables::clear`]);
+/// returns how many there were. Safe to repeat after a crash.
 pub async fn clear_table(store: &dyn WholeTables, table: &str) -> Result<u64, StorageError> {
+    store.clear(table).await
+}
+
+/// Deletes every row of the physical `table`, a page per write.
+async fn delete_rows<S: WholeTables + ?Sized>(store: &S, table: &str) -> Result<u64, StorageError> {
     let mut deleted = 0;
     loop {
         let rows = store.rows_after(table, None, PAGE).await?;

@@ -38,7 +38,7 @@ pub struct Storage {
     pub tables: Arc<dyn Tables>,
     pub health: StoreHealth,
     /// The raw store when it can list whole tables, which a read-model
-    /// rebuild (`golmok replay`) needs: the embedded file only.
+    /// rebuild (`golmok replay`) needs (both adapters have it).
     pub whole: Option<Arc<dyn WholeTables>>,
 }
 
@@ -118,8 +118,8 @@ impl Storage {
                 Ok(Storage {
                     health: StoreHealth::new(service, Some(store.reachable())),
                     log: store.clone(),
-                    tables: store,
-                    whole: None,
+                    tables: Generations::open(store.clone()).await?,
+                    whole: Some(store),
                 })
             }
         }

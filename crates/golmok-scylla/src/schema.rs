@@ -1,11 +1,14 @@
-//! Keyspace and tables: `migrate` creates them, `check` verifies them at open.
+//! Keyspace and tables: `migrate` creates them (and brings an older schema
+//! version to this one), `check` verifies them at open.
 
+use futures::StreamExt;
 use scylla::client::session::Session;
 
 use crate::{OpenError, Settings};
 
-/// The schema version this build writes and expects.
-pub const SCHEMA_VERSION: i32 = 1;
+/// The schema version this build writes and expects. Version 2 added
+/// `table_partitions`, the partition index of `rows`.
+pub const SCHEMA_VERSION: i32 = 2;
 
 /// The table DDL, from `schemas/cql/golmok.cql` (with `{keyspace}` to replace).
 pub const TABLES_CQL: &str = include_str!("../../../schemas/cql/golmok.cql");
@@ -60,7 +63,12 @@ fn query_error(what: &str, error: impl std::fmt::Display) -> OpenError {
 }
 
 /// Creates the keyspace (with the settings' replication) and the tables and
-/// records the schema version. Safe to rerun: every statement is `IF NOT EXISTS`.
+/// records the schema version. Safe to rerun: every statement is `IF NOT
+/// EXISTS`. A keyspace at an older version (1: no `table_partitions`) gets
+/// the new table, filled from `rows`, before its version row moves; a run
+/// stopped half-way is finished by the next. Run it with the services of the
+/// keyspace stopped: a process of the older build still writing would add
+/// rows the index does not list.
 pub async fn migrate(settings: &Settings) -> Result<(), OpenError> {
     valid_keyspace(&settings.keyspace)?;
     let session = crate::store::connect(settings).await?;
@@ -75,11 +83,19 @@ pub async fn migrate(settings: &Settings) -> Result<(), OpenError> {
         )
         .await
         .map_err(|e| query_error("create keyspace", e))?;
+    let found = stored_version(&session, keyspace).await?;
     for statement in table_statements(keyspace) {
         session
             .query_unpaged(statement.as_str(), ())
             .await
             .map_err(|e| query_error("create table", e))?;
+    }
+    session
+        .await_schema_agreement()
+        .await
+        .map_err(|e| query_error("schema agreement", e))?;
+    if found != Some(SCHEMA_VERSION) {
+        index_partitions(&session, keyspace).await?;
     }
     session
         .query_unpaged(
@@ -93,6 +109,56 @@ pub async fn migrate(settings: &Settings) -> Result<(), OpenError> {
         .await
         .map_err(|e| query_error("schema agreement", e))?;
     Ok(())
+}
+
+/// Fills `table_partitions` with every (table, partition) of `rows`, read
+/// page by page; the inserts are idempotent.
+async fn index_partitions(session: &Session, keyspace: &str) -> Result<u64, OpenError> {
+    let insert = session
+        .prepare(format!(
+            "INSERT INTO {keyspace}.table_partitions (tbl, part) VALUES (?, ?)"
+        ))
+        .await
+        .map_err(|e| query_error("prepare the partition index insert", e))?;
+    let mut partitions = session
+        .query_iter(
+            format!("SELECT DISTINCT tbl, part FROM {keyspace}.rows"),
+            (),
+        )
+        .await
+        .map_err(|e| query_error("list the partitions of rows", e))?
+        .rows_stream::<(String, String)>()
+        .map_err(|e| query_error("list the partitions of rows", e))?;
+    let mut indexed = 0;
+    while let Some(partition) = partitions.next().await {
+        let (table, part) = partition.map_err(|e| query_error("list the partitions of rows", e))?;
+        session
+            .execute_unpaged(&insert, (table, part))
+            .await
+            .map_err(|e| query_error("index a partition of rows", e))?;
+        indexed += 1;
+    }
+    Ok(indexed)
+}
+
+/// The schema version recorded in `keyspace` (`None`: not migrated).
+async fn stored_version(session: &Session, keyspace: &str) -> Result<Option<i32>, OpenError> {
+    match session
+        .query_unpaged(
+            format!("SELECT version FROM {keyspace}.schema_version WHERE id = 0"),
+            (),
+        )
+        .await
+    {
+        Ok(result) => Ok(result
+            .into_rows_result()
+            .map_err(|e| query_error("read the schema version", e))?
+            .maybe_first_row::<(Option<i32>,)>()
+            .map_err(|e| query_error("read the schema version", e))?
+            .and_then(|(v,)| v)),
+        // The keyspace exists but the version table does not: not migrated.
+        Err(_) => Ok(None),
+    }
 }
 
 /// Checks that the keyspace exists and holds this build's schema version.
@@ -113,22 +179,7 @@ pub(crate) async fn check(session: &Session, keyspace: &str) -> Result<(), OpenE
             keyspace: keyspace.to_owned(),
         });
     }
-    let found = match session
-        .query_unpaged(
-            format!("SELECT version FROM {keyspace}.schema_version WHERE id = 0"),
-            (),
-        )
-        .await
-    {
-        Ok(result) => result
-            .into_rows_result()
-            .map_err(|e| query_error("read the schema version", e))?
-            .maybe_first_row::<(Option<i32>,)>()
-            .map_err(|e| query_error("read the schema version", e))?
-            .and_then(|(v,)| v),
-        // The keyspace exists but the version table does not: not migrated.
-        Err(_) => None,
-    };
+    let found = stored_version(session, keyspace).await?;
     if found != Some(SCHEMA_VERSION) {
         return Err(OpenError::SchemaVersion {
             keyspace: keyspace.to_owned(),
@@ -154,7 +205,8 @@ mod tests {
                 "consumer_state",
                 "rows",
                 "schema_version",
-                "sequencer"
+                "sequencer",
+                "table_partitions"
             ]
         );
         let statements = table_statements("golmok");

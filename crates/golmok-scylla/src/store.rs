@@ -78,6 +78,12 @@ pub(crate) struct Statements {
     pub state_advance: PreparedStatement,
     pub state_pending: PreparedStatement,
     pub state_control: PreparedStatement,
+    pub index_partition: PreparedStatement,
+    pub list_partitions: PreparedStatement,
+    pub list_partitions_after: PreparedStatement,
+    pub count_partition: PreparedStatement,
+    pub delete_partition: PreparedStatement,
+    pub forget_table: PreparedStatement,
 }
 
 pub(crate) struct Inner {
@@ -178,6 +184,12 @@ impl CqlStore {
             state_release: prepare(format!("DELETE FROM {ks}.consumer_state WHERE consumer = ? AND key = ? IF value = ?"), false).await?,
             state_control: prepare(format!("SELECT key, value FROM {ks}.consumer_state WHERE consumer = ? AND key >= 'p' AND key <= 's'"), true).await?,
             state_pending: prepare(format!("SELECT consumer FROM {ks}.consumer_state WHERE key = 'p' ALLOW FILTERING"), false).await?,
+            index_partition: prepare(format!("INSERT INTO {ks}.table_partitions (tbl, part) VALUES (?, ?)"), false).await?,
+            list_partitions: prepare(format!("SELECT part FROM {ks}.table_partitions WHERE tbl = ? LIMIT ?"), false).await?,
+            list_partitions_after: prepare(format!("SELECT part FROM {ks}.table_partitions WHERE tbl = ? AND part > ? LIMIT ?"), false).await?,
+            count_partition: prepare(format!("SELECT COUNT(*) FROM {ks}.rows WHERE tbl = ? AND part = ?"), false).await?,
+            delete_partition: prepare(format!("DELETE FROM {ks}.rows WHERE tbl = ? AND part = ?"), false).await?,
+            forget_table: prepare(format!("DELETE FROM {ks}.table_partitions WHERE tbl = ?"), false).await?,
         };
         let mut read_head_serial = statements.read_head.clone();
         read_head_serial.set_consistency(Consistency::Serial);

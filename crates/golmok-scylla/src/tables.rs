@@ -17,13 +17,29 @@
 //! consumer): whoever writes them, and however late (a process paused after
 //! its conditional batch, two processes rolling one intent forward), they
 //! never replace what a later intent wrote.
+//!
+//! Effects are written in logged batches of at most [`CHUNK_STATEMENTS`]
+//! statements and [`CHUNK_BYTES`] of keys and values (a cluster refuses
+//! batches above its `batch_size_fail_threshold`). A plain write larger than
+//! one such batch, or one that moves the checkpoints of several consumers
+//! (a rebuild's swap), is committed as an intent of its own: the pending row
+//! of a fresh `~write~<id>` partition of `consumer_state` (one
+//! single-partition write, exempt from the batch threshold), then its
+//! effects, then the release; a crash in between is rolled forward when a
+//! store is next opened. Every write thus stays all-or-nothing.
+//!
+//! Before any row is put into a partition, the (table, partition) pair is
+//! inserted into `table_partitions` (idempotent, at the server's time): the
+//! index never misses a partition that holds rows, and [`WholeTables`] lists
+//! a table by walking it in partition order, skipping partitions whose rows
+//! were all deleted.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use async_trait::async_trait;
-use golmok_kernel::{Mutation, Page, Row, ScanOrder, StorageError, Tables};
+use golmok_kernel::{Mutation, Page, Row, ScanOrder, StorageError, Tables, WholeTables};
 use scylla::statement::batch::{Batch, BatchType};
 use scylla::value::CqlValue;
 use serde::{Deserialize, Serialize};
@@ -43,6 +59,14 @@ const SEQUENCE: &str = "s";
 const INBOX: &str = "inbox";
 const CHECKPOINTS: &str = "checkpoints";
 const MAX_ROLLS: usize = 50;
+/// Most statements one logged batch of effects holds.
+pub const CHUNK_STATEMENTS: usize = 256;
+/// Most bytes of keys and values one logged batch of effects holds.
+pub const CHUNK_BYTES: usize = 256 * 1024;
+/// The `consumer_state` partition prefix of a plain write's own intent.
+const WRITE_INTENT: &str = "~write~";
+/// Partitions read from `table_partitions` per query.
+const PARTITION_PAGE: i32 = 256;
 
 fn state_prefix(table: &str) -> Option<&'static str> {
     match table {
@@ -98,7 +122,11 @@ fn stored(mutation: &Mutation) -> Stored {
 }
 
 fn batch(inner: &Inner) -> Batch {
-    let mut batch = Batch::new(BatchType::Logged);
+    batch_of(inner, BatchType::Logged)
+}
+
+fn batch_of(inner: &Inner, kind: BatchType) -> Batch {
+    let mut batch = Batch::new(kind);
     batch.set_consistency(inner.consistency);
     batch.set_serial_consistency(Some(inner.serial));
     batch.set_request_timeout(Some(std::time::Duration::from_millis(
@@ -128,8 +156,64 @@ fn next_sequence(sequence: u64) -> u64 {
     now.max(sequence.saturating_add(1))
 }
 
-/// Writes plain (non consumer-state) mutations as one logged batch, at
-/// `timestamp` (an intent's) or the server's time.
+fn stored_size(m: &Stored) -> usize {
+    m.table.len() + m.partition.len() + m.clustering.len() + m.value.as_ref().map_or(0, Vec::len)
+}
+
+/// `effects` cut into runs of at most [`CHUNK_STATEMENTS`] statements and
+/// [`CHUNK_BYTES`] bytes (a single larger mutation is a run of its own).
+fn chunks(effects: &[Stored]) -> Vec<&[Stored]> {
+    let mut runs = Vec::new();
+    let (mut start, mut bytes) = (0, 0);
+    for (i, m) in effects.iter().enumerate() {
+        let size = stored_size(m);
+        if i > start && (i - start >= CHUNK_STATEMENTS || bytes + size > CHUNK_BYTES) {
+            runs.push(&effects[start..i]);
+            (start, bytes) = (i, 0);
+        }
+        bytes += size;
+    }
+    if start < effects.len() {
+        runs.push(&effects[start..]);
+    }
+    runs
+}
+
+/// Inserts the (table, partition) of every row `effects` put into
+/// `table_partitions`, before the rows are written.
+async fn index_partitions(inner: &Inner, effects: &[Stored]) -> Result<(), StorageError> {
+    let partitions: BTreeSet<(&str, &str)> = effects
+        .iter()
+        .filter(|m| m.value.is_some() && state_prefix(&m.table).is_none())
+        .map(|m| (m.table.as_str(), m.partition.as_str()))
+        .collect();
+    let partitions: Vec<(&str, &str)> = partitions.into_iter().collect();
+    for run in partitions.chunks(CHUNK_STATEMENTS) {
+        if let [(table, partition)] = run {
+            inner
+                .session
+                .execute_unpaged(&inner.statements.index_partition, (table, partition))
+                .await
+                .map_err(|e| io("index a partition", e))?;
+            continue;
+        }
+        let mut b = batch_of(inner, BatchType::Unlogged);
+        for _ in run {
+            b.append_statement(inner.statements.index_partition.clone());
+        }
+        inner
+            .session
+            .batch(&b, run)
+            .await
+            .map_err(|e| io("index partitions", e))?;
+    }
+    Ok(())
+}
+
+/// Writes mutations (rows, and consumer state when an intent of its own
+/// moves several checkpoints) in logged batches of at most one chunk each,
+/// at `timestamp` (an intent's) or the server's time. Several chunks are
+/// all-or-nothing only under an intent.
 async fn write_rows(
     inner: &Inner,
     effects: &[Stored],
@@ -138,36 +222,54 @@ async fn write_rows(
     if effects.is_empty() {
         return Ok(());
     }
+    index_partitions(inner, effects).await?;
     let s = &inner.statements;
-    let mut b = batch(inner);
-    b.set_timestamp(timestamp);
-    let mut values: Vec<Vec<CqlValue>> = Vec::new();
-    for m in effects {
-        match &m.value {
-            Some(value) => {
-                b.append_statement(s.put_row.clone());
-                values.push(vec![
-                    text(&m.table),
-                    text(&m.partition),
-                    text(&clustered(&m.clustering)),
-                    CqlValue::Blob(value.clone()),
-                ]);
-            }
-            None => {
-                b.append_statement(s.delete_row.clone());
-                values.push(vec![
-                    text(&m.table),
-                    text(&m.partition),
-                    text(&clustered(&m.clustering)),
-                ]);
+    for run in chunks(effects) {
+        let mut b = batch(inner);
+        b.set_timestamp(timestamp);
+        let mut values: Vec<Vec<CqlValue>> = Vec::new();
+        for m in run {
+            match (state_prefix(&m.table), &m.value) {
+                (Some(prefix), Some(value)) => {
+                    b.append_statement(s.state_put.clone());
+                    values.push(vec![
+                        text(&m.partition),
+                        text(&format!("{prefix}{}", m.clustering)),
+                        CqlValue::Blob(value.clone()),
+                    ]);
+                }
+                (Some(prefix), None) => {
+                    b.append_statement(s.state_delete.clone());
+                    values.push(vec![
+                        text(&m.partition),
+                        text(&format!("{prefix}{}", m.clustering)),
+                    ]);
+                }
+                (None, Some(value)) => {
+                    b.append_statement(s.put_row.clone());
+                    values.push(vec![
+                        text(&m.table),
+                        text(&m.partition),
+                        text(&clustered(&m.clustering)),
+                        CqlValue::Blob(value.clone()),
+                    ]);
+                }
+                (None, None) => {
+                    b.append_statement(s.delete_row.clone());
+                    values.push(vec![
+                        text(&m.table),
+                        text(&m.partition),
+                        text(&clustered(&m.clustering)),
+                    ]);
+                }
             }
         }
+        inner
+            .session
+            .batch(&b, values)
+            .await
+            .map_err(|e| io("write rows", e))?;
     }
-    inner
-        .session
-        .batch(&b, values)
-        .await
-        .map_err(|e| io("write rows", e))?;
     Ok(())
 }
 
@@ -261,6 +363,103 @@ pub(crate) async fn recover_all_pending(inner: &Arc<Inner>) -> Result<(), Storag
 }
 
 impl CqlStore {
+    /// Commits `effects` as an intent of their own (see the module doc):
+    /// all-or-nothing whatever their size or the partitions they touch.
+    async fn write_intent(&self, effects: Vec<Stored>) -> Result<(), StorageError> {
+        let inner = &self.inner;
+        let s = &inner.statements;
+        let id = Uuid::now_v7();
+        let owner = format!("{WRITE_INTENT}{id}");
+        let intent = Intent {
+            id,
+            timestamp: Some(i64::try_from(next_sequence(0)).unwrap_or(i64::MAX)),
+            effects,
+        };
+        let bytes = serde_json::to_vec(&intent).map_err(|e| io("encode the intent", e))?;
+        let claimed = inner
+            .session
+            .execute_unpaged(&s.state_claim, (&owner, PENDING, &bytes))
+            .await
+            .map_err(|e| io("record a write's intent", e))?;
+        if !applied(claimed)? {
+            return Err(StorageError::Io(format!(
+                "the intent {owner} of a write already exists"
+            )));
+        }
+        write_rows(inner, &intent.effects, intent.timestamp).await?;
+        inner
+            .session
+            .execute_unpaged(&s.state_release, (&owner, PENDING, &bytes))
+            .await
+            .map_err(|e| io("release a write's intent", e))?;
+        Ok(())
+    }
+
+    /// The partitions of `table` after `after` (all from the first when
+    /// `None`), in order, at most `limit`.
+    async fn partitions(
+        &self,
+        table: &str,
+        after: Option<&str>,
+        limit: i32,
+    ) -> Result<Vec<String>, StorageError> {
+        let s = &self.inner.statements;
+        let result = match after {
+            Some(after) => {
+                self.inner
+                    .session
+                    .execute_unpaged(&s.list_partitions_after, (table, after, limit))
+                    .await
+            }
+            None => {
+                self.inner
+                    .session
+                    .execute_unpaged(&s.list_partitions, (table, limit))
+                    .await
+            }
+        };
+        let rows = result
+            .map_err(|e| io("list partitions", e))?
+            .into_rows_result()
+            .map_err(|e| io("list partitions", e))?;
+        rows.rows::<(String,)>()
+            .map_err(|e| io("list partitions", e))?
+            .map(|row| {
+                row.map(|(part,)| part)
+                    .map_err(|e| io("list partitions", e))
+            })
+            .collect()
+    }
+
+    /// Appends the rows of one partition after `after` to `rows`, up to `limit` in all.
+    async fn partition_rows(
+        &self,
+        table: &str,
+        partition: &str,
+        after: Option<&str>,
+        limit: usize,
+        rows: &mut Vec<Row>,
+    ) -> Result<(), StorageError> {
+        let mut after = after.map(str::to_owned);
+        while rows.len() < limit {
+            let page = self
+                .scan(
+                    table,
+                    partition,
+                    after.as_deref(),
+                    ScanOrder::Ascending,
+                    limit - rows.len(),
+                )
+                .await?;
+            rows.extend(page.rows);
+            match page.next {
+                Some(next) => after = Some(next),
+                None => break,
+            }
+        }
+        Ok(())
+    }
+
     async fn write_consumer(
         &self,
         consumer: &str,
@@ -552,6 +751,9 @@ impl Tables for CqlStore {
         });
         if state.is_empty() {
             let effects: Vec<Stored> = effects.iter().map(stored).collect();
+            if chunks(&effects).len() > 1 {
+                return self.write_intent(effects).await;
+            }
             return write_rows(&self.inner, &effects, None).await;
         }
         let mut consumers = state.iter().map(|m| match m {
@@ -561,10 +763,145 @@ impl Tables for CqlStore {
         });
         let consumer = consumers.next().unwrap_or_default();
         if consumers.any(|c| c != consumer) {
+            if !state.iter().any(|m| m.table() == INBOX) {
+                // Checkpoints of several consumers (a rebuild's swap): no
+                // conditional write covers them all, an intent does.
+                let all = state.iter().chain(&effects).map(stored).collect();
+                return self.write_intent(all).await;
+            }
             return Err(StorageError::Io(
                 "one write may hold the inbox and checkpoint of one consumer only".to_owned(),
             ));
         }
         self.write_consumer(&consumer, state, effects).await
+    }
+}
+
+#[async_trait]
+impl WholeTables for CqlStore {
+    async fn rows_after(
+        &self,
+        table: &str,
+        after: Option<(&str, &str)>,
+        limit: usize,
+    ) -> Result<Vec<Row>, StorageError> {
+        if state_prefix(table).is_some() {
+            return Err(StorageError::Io(format!(
+                "{table} is consumer state, not a table that can be listed whole"
+            )));
+        }
+        let mut rows = Vec::new();
+        if let Some((partition, clustering)) = after {
+            self.partition_rows(table, partition, Some(clustering), limit, &mut rows)
+                .await?;
+        }
+        let mut from = after.map(|(partition, _)| partition.to_owned());
+        while rows.len() < limit {
+            let partitions = self
+                .partitions(table, from.as_deref(), PARTITION_PAGE)
+                .await?;
+            let Some(last) = partitions.last().cloned() else {
+                break;
+            };
+            for partition in &partitions {
+                self.partition_rows(table, partition, None, limit, &mut rows)
+                    .await?;
+                if rows.len() >= limit {
+                    break;
+                }
+            }
+            from = Some(last);
+        }
+        Ok(rows)
+    }
+
+    /// One partition deletion per partition of `table`, then its index.
+    async fn clear(&self, table: &str) -> Result<u64, StorageError> {
+        if state_prefix(table).is_some() {
+            return Err(StorageError::Io(format!(
+                "{table} is consumer state, not a table that can be cleared whole"
+            )));
+        }
+        let s = &self.inner.statements;
+        let session = &self.inner.session;
+        let mut deleted = 0;
+        let mut from: Option<String> = None;
+        loop {
+            let partitions = self
+                .partitions(table, from.as_deref(), PARTITION_PAGE)
+                .await?;
+            let Some(last) = partitions.last().cloned() else {
+                break;
+            };
+            for partition in &partitions {
+                let (count,): (i64,) = session
+                    .execute_unpaged(&s.count_partition, (table, partition))
+                    .await
+                    .map_err(|e| io("count a partition's rows", e))?
+                    .into_rows_result()
+                    .map_err(|e| io("count a partition's rows", e))?
+                    .single_row()
+                    .map_err(|e| io("count a partition's rows", e))?;
+                if count > 0 {
+                    session
+                        .execute_unpaged(&s.delete_partition, (table, partition))
+                        .await
+                        .map_err(|e| io("delete a partition", e))?;
+                    deleted += u64::try_from(count).unwrap_or(0);
+                }
+            }
+            from = Some(last);
+        }
+        session
+            .execute_unpaged(&s.forget_table, (table,))
+            .await
+            .map_err(|e| io("delete a table's partition index", e))?;
+        Ok(deleted)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn put(partition: &str, bytes: usize) -> Stored {
+        Stored {
+            table: "t".to_owned(),
+            partition: partition.to_owned(),
+            clustering: "c".to_owned(),
+            value: Some(vec![0; bytes]),
+        }
+    }
+
+    #[test]
+    fn effects_are_cut_into_batches_the_cluster_accepts() {
+        assert!(chunks(&[]).is_empty());
+        let small: Vec<Stored> = (0..CHUNK_STATEMENTS)
+            .map(|i| put(&i.to_string(), 8))
+            .collect();
+        assert_eq!(chunks(&small).len(), 1);
+        let many: Vec<Stored> = (0..=CHUNK_STATEMENTS)
+            .map(|i| put(&i.to_string(), 8))
+            .collect();
+        let runs = chunks(&many);
+        assert_eq!(
+            runs.iter().map(|r| r.len()).collect::<Vec<_>>(),
+            [CHUNK_STATEMENTS, 1]
+        );
+        let big: Vec<Stored> = (0..5)
+            .map(|i| put(&i.to_string(), CHUNK_BYTES / 2))
+            .collect();
+        let runs = chunks(&big);
+        assert!(
+            runs.iter()
+                .all(|r| r.iter().map(stored_size).sum::<usize>() <= CHUNK_BYTES || r.len() == 1)
+        );
+        assert_eq!(runs.iter().map(|r| r.len()).sum::<usize>(), 5);
+        let huge = [put("a", CHUNK_BYTES * 2)];
+        assert_eq!(
+            chunks(&huge).len(),
+            1,
+            "one mutation larger than a chunk is a batch of its own"
+        );
     }
 }

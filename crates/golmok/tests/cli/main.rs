@@ -10,6 +10,7 @@ mod hostile;
 mod kafka;
 mod metrics;
 mod replay;
+mod replay_cql;
 mod serve;
 mod support;
 mod traces;

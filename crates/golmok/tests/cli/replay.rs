@@ -61,7 +61,7 @@ fn replay(data_dir: &Path, args: &[&str]) -> Output {
         .expect("golmok replay runs")
 }
 
-fn text(output: &Output) -> String {
+pub(crate) fn text(output: &Output) -> String {
     format!(
         "{}{}",
         String::from_utf8_lossy(&output.stdout),
@@ -105,7 +105,7 @@ fn replay_killed_half_way(data_dir: &Path, service: &str, batch: usize) -> u64 {
     panic!("no progress line passed half-way: {seen:?}");
 }
 
-async fn traffic(suite: &Golmok, data_dir: &Path) {
+pub(crate) async fn traffic(suite: &Golmok, data_dir: &Path) {
     let official = token(data_dir, "official");
     let mut shops = Vec::new();
     for n in 0..3 {
