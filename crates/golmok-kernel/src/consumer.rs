@@ -97,19 +97,30 @@ pub trait EventHandler: Send + Sync + 'static {
 }
 
 type Key = (String, String, String);
+/// Rows by (table, partition, clustering): `None` is a delete.
+pub(crate) type Writes = BTreeMap<Key, Option<Vec<u8>>>;
 
 /// The writes of one consumer batch, committed atomically together with the
 /// checkpoint and inbox. Reads see the batch's own pending writes first.
 pub struct Transaction<'a> {
     tables: &'a dyn Tables,
-    committed: BTreeMap<Key, Option<Vec<u8>>>,
-    current: BTreeMap<Key, Option<Vec<u8>>>,
+    /// An earlier batch's writes that may not be in `tables` yet (a rebuild
+    /// applies a batch while the one before it is being written).
+    earlier: Option<&'a Writes>,
+    committed: Writes,
+    current: Writes,
 }
 
 impl<'a> Transaction<'a> {
     pub(crate) fn new(tables: &'a dyn Tables) -> Self {
+        Self::over(tables, None)
+    }
+
+    /// A transaction reading `earlier`'s writes before `tables`.
+    pub(crate) fn over(tables: &'a dyn Tables, earlier: Option<&'a Writes>) -> Self {
         Self {
             tables,
+            earlier,
             committed: BTreeMap::new(),
             current: BTreeMap::new(),
         }
@@ -126,7 +137,12 @@ impl<'a> Transaction<'a> {
             partition.to_owned(),
             clustering.to_owned(),
         );
-        if let Some(value) = self.current.get(&key).or_else(|| self.committed.get(&key)) {
+        if let Some(value) = self
+            .current
+            .get(&key)
+            .or_else(|| self.committed.get(&key))
+            .or_else(|| self.earlier.and_then(|earlier| earlier.get(&key)))
+        {
             return Ok(value.clone());
         }
         self.tables.get(table, partition, clustering).await
@@ -163,9 +179,14 @@ impl<'a> Transaction<'a> {
         self.current.clear();
     }
 
-    pub(crate) fn into_mutations(mut self) -> Vec<Mutation> {
+    /// The batch's writes, the event in progress included.
+    pub(crate) fn into_writes(mut self) -> Writes {
         self.keep_current();
         self.committed
+    }
+
+    pub(crate) fn into_mutations(self) -> Vec<Mutation> {
+        self.into_writes()
             .into_iter()
             .map(|((table, partition, clustering), value)| match value {
                 Some(value) => Mutation::Put {

@@ -29,6 +29,7 @@ use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
 
+use crate::consumer::Writes;
 use crate::generations::{
     Generations, WholeTables, clear_table, current_generations, generation_write, physical_table,
 };
@@ -201,8 +202,14 @@ impl Rebuild {
         if !plan.swapped {
             let head = *self.log.head().borrow();
             let reads = self.read_view(&plan).await?;
-            // The next batch is read while this one is applied.
+            let physical = physical_names(&plan);
+            // The next batch is read while this one is applied, and this one
+            // is applied while the one before it is written: its reads see
+            // that batch's rows first ([`Transaction::over`]). Batches are
+            // written one at a time, in order, each with the position it
+            // reaches, so a kill leaves a prefix of them durable.
             let mut next = (plan.position < head).then(|| self.read_ahead(plan.position + 1));
+            let mut writing: Option<Writing> = None;
             while let Some(reading) = next.take() {
                 let events = reading
                     .await
@@ -211,7 +218,8 @@ impl Rebuild {
                     break;
                 };
                 next = (last < head).then(|| self.read_ahead(last + 1));
-                let mut tx = Transaction::new(&reads);
+                let earlier = writing.as_ref().map(|w| &w.rows);
+                let mut tx = Transaction::over(&reads, earlier);
                 for event in &events {
                     for model in &self.models {
                         match model.handler.handle(event, &mut tx).await {
@@ -230,18 +238,27 @@ impl Rebuild {
                         }
                     }
                 }
+                let rows = tx.into_writes();
                 plan.position = last;
-                let mut writes = self.to_new_generation(&plan, tx.into_mutations())?;
+                let writes = to_new_generation(&plan, &physical, &rows);
+                // The batch before is durable before this one is sent.
+                if let Some(done) = writing.take() {
+                    done.written(&mut report, head, resumed_from, started, &mut on_progress)
+                        .await?;
+                }
+                let mut writes = writes?;
                 writes.push(plan.write());
-                self.store.write(writes).await?;
-                report.events += events.len() as u64;
-                on_progress(&Progress {
+                let store = Arc::clone(&self.store);
+                writing = Some(Writing {
+                    rows,
                     position: last,
-                    head,
-                    resumed_from,
-                    events: report.events,
-                    seconds: started.elapsed().as_secs_f64(),
+                    events: events.len() as u64,
+                    task: tokio::spawn(async move { store.write(writes).await }),
                 });
+            }
+            if let Some(done) = writing.take() {
+                done.written(&mut report, head, resumed_from, started, &mut on_progress)
+                    .await?;
             }
             plan.swapped = true;
             let mut swap: Vec<Mutation> = plan
@@ -326,29 +343,82 @@ impl Rebuild {
         let inner: Arc<dyn crate::Tables> = Arc::clone(&self.store) as Arc<dyn crate::Tables>;
         Ok(Generations::with(inner, generations))
     }
+}
 
-    /// The batch's writes under the physical names of the new generation;
-    /// a write to any other table fails the rebuild.
-    fn to_new_generation(
-        &self,
-        plan: &Plan,
-        mutations: Vec<Mutation>,
-    ) -> Result<Vec<Mutation>, RebuildError> {
-        mutations
-            .into_iter()
-            .map(|mutation| {
-                let table = mutation.table();
-                let Some((_, to)) = plan.tables.get(table) else {
-                    return Err(RebuildError::UndeclaredTable {
-                        consumers: plan.consumers.join(", "),
-                        table: table.to_owned(),
-                    });
-                };
-                let physical = physical_table(table, *to);
-                Ok(mutation.in_table(physical))
-            })
-            .collect()
+/// A batch being written: its rows (what the next batch reads first), the
+/// position it reaches and its write.
+struct Writing {
+    rows: Writes,
+    position: u64,
+    events: u64,
+    task: tokio::task::JoinHandle<Result<(), StorageError>>,
+}
+
+impl Writing {
+    /// Waits until the batch is durable, then counts and reports it.
+    async fn written(
+        self,
+        report: &mut RebuildReport,
+        head: u64,
+        resumed_from: u64,
+        started: Instant,
+        on_progress: &mut impl FnMut(&Progress),
+    ) -> Result<(), RebuildError> {
+        self.task
+            .await
+            .map_err(|e| StorageError::Io(format!("writing a batch: {e}")))??;
+        report.events += self.events;
+        on_progress(&Progress {
+            position: self.position,
+            head,
+            resumed_from,
+            events: report.events,
+            seconds: started.elapsed().as_secs_f64(),
+        });
+        Ok(())
     }
+}
+
+/// Each table of `plan` → its physical name at the generation being built.
+fn physical_names(plan: &Plan) -> HashMap<String, String> {
+    plan.tables
+        .iter()
+        .map(|(table, (_, to))| (table.clone(), physical_table(table, *to)))
+        .collect()
+}
+
+/// A batch's rows as writes under the physical names of the new generation;
+/// a write to any other table fails the rebuild.
+fn to_new_generation(
+    plan: &Plan,
+    physical: &HashMap<String, String>,
+    rows: &Writes,
+) -> Result<Vec<Mutation>, RebuildError> {
+    rows.iter()
+        .map(|((table, partition, clustering), value)| {
+            let Some(physical) = physical.get(table.as_str()) else {
+                return Err(RebuildError::UndeclaredTable {
+                    consumers: plan.consumers.join(", "),
+                    table: table.clone(),
+                });
+            };
+            let (table, partition, clustering) =
+                (physical.clone(), partition.clone(), clustering.clone());
+            Ok(match value {
+                Some(value) => Mutation::Put {
+                    table,
+                    partition,
+                    clustering,
+                    value: value.clone(),
+                },
+                None => Mutation::Delete {
+                    table,
+                    partition,
+                    clustering,
+                },
+            })
+        })
+        .collect()
 }
 
 /// The read models to rebuild: all of `models` when `only` is `None`, else

@@ -13,7 +13,10 @@
 //! and checks that the rebuilt tables hash equal to the caught-up ones.
 //!
 //! `cargo run --release -p load-tests --bin replay_bench` (`--events 200000
-//! --orders-per-merchant 48 --batch-size 4096`).
+//! --orders-per-merchant 48 --batch-size 4096`). Instructions per event of
+//! the rebuild: `valgrind --tool=callgrind --dump-before='*rebuild_starts*'
+//! --dump-before='*rebuild_ends*' replay_bench --events 20000`, the second
+//! dump's total divided by the events.
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -173,6 +176,20 @@ async fn digests(store: &dyn WholeTables) -> anyhow::Result<Vec<String>> {
     Ok(hashes)
 }
 
+/// Marks where the rebuild starts, for `valgrind --tool=callgrind
+/// --dump-before=*rebuild_starts* --dump-before=*rebuild_ends*`: the second
+/// dump then counts the instructions of the rebuild alone, every thread.
+#[inline(never)]
+fn rebuild_starts() {
+    std::hint::black_box(1_u8);
+}
+
+/// Marks where the rebuild ends (see [`rebuild_starts`]).
+#[inline(never)]
+fn rebuild_ends() {
+    std::hint::black_box(2_u8);
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
@@ -211,7 +228,9 @@ async fn main() -> anyhow::Result<()> {
     let rebuild =
         Rebuild::new(Arc::clone(&log), Arc::clone(&whole), models).batch_size(args.batch_size);
     let started = Instant::now();
+    rebuild_starts();
     let report = rebuild.run(|_| {}).await?;
+    rebuild_ends();
     let rebuild_seconds = started.elapsed().as_secs_f64();
     ensure!(report.position == head && report.refused == 0, "{report:?}");
     ensure!(

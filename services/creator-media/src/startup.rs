@@ -1,8 +1,10 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use golmok_kernel::Projections;
-use golmok_runtime::{Blueprint, Hosted, Need, Registration, Service, StartupError, Subscription};
+use golmok_kernel::{Projections, ReadModel};
+use golmok_runtime::{
+    Blueprint, Hosted, Need, Registration, Service, StartupError, Storage, Subscription,
+};
 
 use crate::Settings;
 use crate::app::commissions::OrderCommissions;
@@ -68,6 +70,22 @@ impl Blueprint for Application {
             webhooks,
             commissions,
         })
+    }
+
+    /// Every projection of `handlers()` a rebuild may redo, with the tables
+    /// of `READ_MODELS`. Left out: `creator-media.webhooks`, whose rows are
+    /// the partners' delivery queue (rebuilt, every webhook would be sent
+    /// again). The order-commissions process is not a projection of this
+    /// log (it follows the storefront's and issues commands), so it is not
+    /// among them either.
+    fn read_models(_: &Settings, _: &Storage) -> Vec<ReadModel> {
+        crate::app::projections::handlers()
+            .into_iter()
+            .filter_map(|handler| {
+                let tables = crate::app::projections::read_model_tables(handler.name())?;
+                Some(ReadModel::new(handler, tables))
+            })
+            .collect()
     }
 }
 

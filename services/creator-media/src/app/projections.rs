@@ -9,6 +9,9 @@ use golmok_kernel::{EventHandler, HandleError, RecordedEvent, Transaction, json}
 use uuid::Uuid;
 
 use super::codec::{CreatorMediaCodec, CreatorMediaEvent};
+use super::lives::{LIVE_BY_ID, LIVES_OF_MERCHANT};
+use super::training::{COHORT_BY_ID, COHORTS};
+use super::videos::{VIDEO_BY_ID, VIDEOS_OF_CREATOR, VIDEOS_OF_MERCHANT, VIDEOS_OF_PRODUCT};
 use super::views::{
     BookingStatus, BookingView, CreatorView, booking_view, channel_views, creator_view,
     studio_view, tier_of,
@@ -30,18 +33,67 @@ pub const BOOKING_BY_ID: &str = "creator_media_booking_by_id";
 /// The single partition of the lists.
 pub const ALL: &str = "all";
 
-/// Every read-model table, for tools that compare or rebuild them.
-pub const ALL_TABLES: [&str; 9] = [
-    CREATOR_BY_ID,
-    CREATORS,
-    STUDIO_BY_ID,
-    STUDIOS,
-    BOOKING_BY_ID,
-    super::lives::LIVE_BY_ID,
-    super::lives::LIVES_OF_MERCHANT,
-    super::training::COHORT_BY_ID,
-    super::training::COHORTS,
+/// Each projection of [`handlers`] that `golmok replay` rebuilds, with the
+/// tables it writes (a table missing here fails the rebuild with
+/// `UNDECLARED_TABLE`): the one list [`read_model_tables`] and
+/// [`all_tables`] read. Not here: the projections of [`NOT_REBUILT`].
+pub const READ_MODELS: [(&str, &[&str]); 7] = [
+    (
+        "creator-media.views",
+        &[
+            CREATOR_BY_ID,
+            CREATORS,
+            STUDIO_BY_ID,
+            STUDIOS,
+            BOOKING_BY_ID,
+        ],
+    ),
+    ("creator-media.lives", &[LIVE_BY_ID, LIVES_OF_MERCHANT]),
+    ("creator-media.cohorts", &[COHORT_BY_ID, COHORTS]),
+    (
+        "creator-media.promotions",
+        &super::promotion_projection::PROMOTION_TABLES,
+    ),
+    (
+        "creator-media.collaborations",
+        &super::collaboration_projection::TABLES,
+    ),
+    (
+        "creator-media.videos",
+        &[
+            VIDEO_BY_ID,
+            VIDEOS_OF_PRODUCT,
+            VIDEOS_OF_CREATOR,
+            VIDEOS_OF_MERCHANT,
+        ],
+    ),
+    (
+        "creator-media.commissions-due",
+        &super::commissions::DUE_TABLES,
+    ),
 ];
+
+/// The projections of [`handlers`] a rebuild must not redo, because they
+/// have effects outside their tables. `creator-media.webhooks` queues a
+/// delivery to a partner's endpoint for each promotion event: rebuilt from
+/// event 0 it would queue (and the worker would send) every webhook again.
+pub const NOT_REBUILT: [&str; 1] = ["creator-media.webhooks"];
+
+/// The tables `consumer` writes, if a rebuild may redo it.
+pub fn read_model_tables(consumer: &str) -> Option<&'static [&'static str]> {
+    READ_MODELS
+        .iter()
+        .find(|(name, _)| *name == consumer)
+        .map(|(_, tables)| *tables)
+}
+
+/// Every table of [`READ_MODELS`], for tools that compare or rebuild them.
+pub fn all_tables() -> Vec<&'static str> {
+    READ_MODELS
+        .iter()
+        .flat_map(|(_, tables)| tables.iter().copied())
+        .collect()
+}
 
 /// Every creator-media projection.
 pub fn handlers() -> Vec<Arc<dyn EventHandler>> {
@@ -189,4 +241,31 @@ fn update_subject(event: &RecordedEvent) -> Result<String, HandleError> {
                 event.envelope.subject
             ))
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+
+    #[test]
+    fn every_projection_is_either_rebuilt_or_said_not_to_be() {
+        let handlers: BTreeSet<&str> = handlers().iter().map(|h| h.name()).collect();
+        let declared: BTreeSet<&str> = READ_MODELS
+            .iter()
+            .map(|(name, _)| *name)
+            .chain(NOT_REBUILT)
+            .collect();
+        assert_eq!(handlers, declared);
+        assert_eq!(
+            READ_MODELS.len() + NOT_REBUILT.len(),
+            declared.len(),
+            "no projection is listed twice"
+        );
+        let tables = all_tables();
+        let distinct: BTreeSet<&str> = tables.iter().copied().collect();
+        assert_eq!(tables.len(), distinct.len(), "no table has two writers");
+        assert!(tables.iter().all(|t| t.starts_with("creator_media_")));
+    }
 }

@@ -14,6 +14,8 @@ pub const COMMISSIONS_DUE: &str = "creator_media_commissions_due";
 /// partition = order id, clustering = "" → its clustering key in
 /// [`COMMISSIONS_DUE`], while it is held.
 const DUE_KEY: &str = "creator_media_commission_due_key";
+/// The tables [`CommissionsDue`] writes.
+pub const DUE_TABLES: [&str; 2] = [COMMISSIONS_DUE, DUE_KEY];
 
 /// A held commission and when it becomes payable.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

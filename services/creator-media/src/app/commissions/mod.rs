@@ -8,7 +8,7 @@ mod process;
 #[cfg(any(test, feature = "samples"))]
 mod samples;
 
-pub use due::{COMMISSIONS_DUE, CommissionsDue};
+pub use due::{COMMISSIONS_DUE, CommissionsDue, DUE_TABLES};
 pub use ledger::COMMISSIONS;
 pub use process::{COMMISSION_ORDERS, OrderCommissions};
 #[cfg(any(test, feature = "samples"))]
