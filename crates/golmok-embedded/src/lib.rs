@@ -15,4 +15,20 @@ mod schema;
 mod store;
 mod writer;
 
+pub use recovery::{DEFAULT_CACHE_MIB, MAX_CACHE_MIB};
 pub use store::{EmbeddedStore, StoreStats};
+
+/// Checks a page-cache size given in settings (`cache_mib`): a whole number
+/// of MiB from 1 to [`MAX_CACHE_MIB`], else a message starting with the
+/// stable code `STORAGE_CACHE_MIB_INVALID`.
+pub fn check_cache_mib(mib: i64) -> Result<u32, String> {
+    u32::try_from(mib)
+        .ok()
+        .filter(|mib| (1..=MAX_CACHE_MIB).contains(mib))
+        .ok_or_else(|| {
+            format!(
+                "STORAGE_CACHE_MIB_INVALID: cache_mib must be a whole number of MiB \
+                 from 1 to {MAX_CACHE_MIB}, not {mib}"
+            )
+        })
+}

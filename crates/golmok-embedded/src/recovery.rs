@@ -15,26 +15,41 @@ use crate::schema::{
     storage_error,
 };
 
-/// Page cache of the store file. Writes of a group and the recent tail of the
-/// log stay hot; idle processes stay small.
-const CACHE_BYTES: usize = 128 * 1024 * 1024;
+/// Page cache of a store file by default, in MiB (`[<service>.storage]
+/// cache_mib`). redb counts against it both the pages it has read and the
+/// dirty pages of the write transaction in hand (at most half of it; beyond
+/// that they go to the file early, and the commit's fsync is unchanged), and
+/// keeps what it read until the budget is reached: the budget is what a busy
+/// store ends up holding. The figures behind the default are in
+/// load-tests/README.md ("mem_bench", the page cache).
+pub const DEFAULT_CACHE_MIB: u32 = 16;
 
-/// Opens (creating if missing) the store file at `path` and returns it with
-/// the log's last position.
-pub(crate) fn open_path(path: &Path) -> Result<(Database, u64), StorageError> {
+/// The largest page cache a store may be given, in MiB (64 GiB).
+pub const MAX_CACHE_MIB: u32 = 65_536;
+
+/// Bytes of a page cache of `mib` MiB.
+pub(crate) fn cache_bytes(mib: u32) -> usize {
+    usize::try_from(u64::from(mib) * 1024 * 1024).unwrap_or(usize::MAX)
+}
+
+/// Opens (creating if missing) the store file at `path` with a page cache of
+/// `cache_mib` MiB and returns it with the log's last position.
+pub(crate) fn open_path(path: &Path, cache_mib: u32) -> Result<(Database, u64), StorageError> {
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent).map_err(|e| {
             StorageError::Io(format!("cannot create directory {}: {e}", parent.display()))
         })?;
     }
-    open_with(&format!("store file {}", path.display()), |builder| {
-        builder.create(path)
-    })
+    open_with(
+        &format!("store file {}", path.display()),
+        cache_mib,
+        |builder| builder.create(path),
+    )
 }
 
 /// Opens a store kept in `backend` instead of a file.
 pub(crate) fn open_backend(backend: impl StorageBackend) -> Result<(Database, u64), StorageError> {
-    open_with("store backend", |builder| {
+    open_with("store backend", DEFAULT_CACHE_MIB, |builder| {
         builder.create_with_backend(backend)
     })
 }
@@ -46,6 +61,7 @@ pub(crate) fn open_backend(backend: impl StorageBackend) -> Result<(Database, u6
 /// checks run. Every error names the store (`name`).
 fn open_with(
     name: &str,
+    cache_mib: u32,
     create: impl FnOnce(&Builder) -> Result<Database, redb::DatabaseError>,
 ) -> Result<(Database, u64), StorageError> {
     let named = |error| match error {
@@ -56,7 +72,7 @@ fn open_with(
     let opened = catch_unwind(AssertUnwindSafe(|| {
         let mut builder = Builder::new();
         builder
-            .set_cache_size(CACHE_BYTES)
+            .set_cache_size(cache_bytes(cache_mib))
             .set_check_integrity_on_open(true);
         create(&builder)
     }));

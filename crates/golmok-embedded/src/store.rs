@@ -46,8 +46,18 @@ impl EmbeddedStore {
     /// starts its writer thread. A damaged or foreign file is refused with
     /// [`StorageError::Corrupt`]; it is never served.
     pub fn open(path: &Path) -> Result<Arc<EmbeddedStore>, StorageError> {
-        let (db, head) = recovery::open_path(path)?;
-        tracing::info!(path = %path.display(), head, "embedded store opened");
+        Self::open_with_cache(path, recovery::DEFAULT_CACHE_MIB)
+    }
+
+    /// [`Self::open`] with a page cache of `cache_mib` MiB instead of
+    /// [`crate::DEFAULT_CACHE_MIB`] (settings allow 1 to
+    /// [`crate::MAX_CACHE_MIB`], see [`crate::check_cache_mib`]).
+    pub fn open_with_cache(
+        path: &Path,
+        cache_mib: u32,
+    ) -> Result<Arc<EmbeddedStore>, StorageError> {
+        let (db, head) = recovery::open_path(path, cache_mib)?;
+        tracing::info!(path = %path.display(), head, cache_mib, "embedded store opened");
         Self::serve(db, head)
     }
 

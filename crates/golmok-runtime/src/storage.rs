@@ -16,8 +16,15 @@ use tokio::sync::watch;
 #[serde(tag = "kind", rename_all = "lowercase", deny_unknown_fields)]
 pub enum StorageSettings {
     /// One redb file per service, `<data_dir>/<service>.redb` (one process
-    /// per store); no other keys.
-    Embedded {},
+    /// per store). `cache_mib`: its page cache in MiB, 1 to 65,536
+    /// (`golmok_embedded::DEFAULT_CACHE_MIB` when missing).
+    Embedded {
+        #[serde(
+            default = "default_cache_mib",
+            deserialize_with = "deserialize_cache_mib"
+        )]
+        cache_mib: u32,
+    },
     /// A CQL cluster (ScyllaDB; tested on Apache Cassandra): `contact_points`,
     /// `keyspace` (one per service), `consistency` and the other keys of
     /// `golmok_scylla::Settings`. The keyspace must exist (`golmok_scylla::migrate`).
@@ -26,8 +33,23 @@ pub enum StorageSettings {
 
 impl Default for StorageSettings {
     fn default() -> Self {
-        StorageSettings::Embedded {}
+        StorageSettings::Embedded {
+            cache_mib: default_cache_mib(),
+        }
     }
+}
+
+fn default_cache_mib() -> u32 {
+    golmok_embedded::DEFAULT_CACHE_MIB
+}
+
+/// Any whole number is read, so that a zero, negative or huge one is refused
+/// by its own rule (`STORAGE_CACHE_MIB_INVALID`) rather than as a type error.
+fn deserialize_cache_mib<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<u32, D::Error> {
+    let mib = i64::deserialize(deserializer)?;
+    golmok_embedded::check_cache_mib(mib).map_err(serde::de::Error::custom)
 }
 
 /// A service's opened store: its event log, its tables and whether it answers.
@@ -99,12 +121,13 @@ impl Storage {
         settings: &StorageSettings,
     ) -> Result<Storage, StartupError> {
         match settings {
-            StorageSettings::Embedded {} => {
+            StorageSettings::Embedded { cache_mib } => {
                 std::fs::create_dir_all(data_dir).map_err(|source| StartupError::DataDir {
                     path: data_dir.to_owned(),
                     source,
                 })?;
-                let store = EmbeddedStore::open(&data_dir.join(format!("{service}.redb")))?;
+                let path = data_dir.join(format!("{service}.redb"));
+                let store = EmbeddedStore::open_with_cache(&path, *cache_mib)?;
                 Ok(Storage {
                     log: store.clone(),
                     tables: Generations::open(store.clone()).await?,
@@ -138,7 +161,7 @@ mod tests {
     fn the_kind_chooses_the_adapter_and_unknown_keys_are_refused() {
         assert_eq!(
             parse(serde_json::json!({"kind": "embedded"})).unwrap(),
-            StorageSettings::Embedded {}
+            StorageSettings::default()
         );
         let StorageSettings::Scylla(cql) = parse(serde_json::json!({
             "kind": "scylla",
@@ -158,6 +181,58 @@ mod tests {
         assert!(typo.unwrap_err().to_string().contains("keyspce"));
         let unknown = parse(serde_json::json!({"kind": "sqlite"})).unwrap_err();
         assert!(unknown.to_string().contains("sqlite"), "{unknown}");
+    }
+
+    #[test]
+    fn the_embedded_page_cache_is_set_in_whole_mib_within_its_bounds() {
+        assert_eq!(
+            StorageSettings::default(),
+            StorageSettings::Embedded {
+                cache_mib: golmok_embedded::DEFAULT_CACHE_MIB
+            }
+        );
+        for mib in [1, 16, 128, 65_536] {
+            assert_eq!(
+                parse(serde_json::json!({"kind": "embedded", "cache_mib": mib})).unwrap(),
+                StorageSettings::Embedded { cache_mib: mib }
+            );
+        }
+        for bad in [
+            serde_json::json!(0),
+            serde_json::json!(-16),
+            serde_json::json!(65_537),
+            serde_json::json!(i64::MAX),
+        ] {
+            let error = parse(serde_json::json!({"kind": "embedded", "cache_mib": bad}))
+                .unwrap_err()
+                .to_string();
+            assert!(
+                error.contains("STORAGE_CACHE_MIB_INVALID"),
+                "{bad}: {error}"
+            );
+            assert!(error.contains(&bad.to_string()), "{bad}: {error}");
+        }
+        for bad in [serde_json::json!(1.5), serde_json::json!("16MiB")] {
+            assert!(
+                parse(serde_json::json!({"kind": "embedded", "cache_mib": bad})).is_err(),
+                "{bad}"
+            );
+        }
+        let scylla = parse(serde_json::json!({
+            "kind": "scylla", "contact_points": ["a:1"], "keyspace": "k", "cache_mib": 16
+        }));
+        assert!(scylla.unwrap_err().to_string().contains("cache_mib"));
+    }
+
+    #[tokio::test]
+    async fn a_store_opens_with_the_page_cache_its_settings_give() {
+        let dir = tempfile::tempdir().unwrap();
+        let settings = StorageSettings::Embedded { cache_mib: 1 };
+        let storage = Storage::open("storefront", dir.path(), &settings)
+            .await
+            .expect("a store with a 1 MiB cache");
+        assert!(dir.path().join("storefront.redb").exists());
+        assert_eq!(*storage.log.head().borrow(), 0);
     }
 
     #[tokio::test]

@@ -184,7 +184,7 @@ mod tests {
         );
         assert_eq!(
             section(&settings, "voucher").storage,
-            StorageSettings::Embedded {}
+            StorageSettings::default()
         );
     }
 
@@ -257,6 +257,14 @@ mod tests {
             ("[voucher]\nhold_timeout_secs = 0", "hold_timeout_secs"),
             ("[upstreams]\nshop = \"http://x\"", "shop"),
             ("[storefront.storage]\nkind = \"sqlite\"", "sqlite"),
+            (
+                "[voucher.storage]\nkind = \"embedded\"\ncache_mib = 0",
+                "STORAGE_CACHE_MIB_INVALID",
+            ),
+            (
+                "[gateway.storage]\nkind = \"embedded\"\ncache_mib = -1",
+                "STORAGE_CACHE_MIB_INVALID",
+            ),
             ("[telemetry]\nsampling = 1", "sampling"),
             (
                 "[telemetry]\notlp_endpoint = \"collector:4318\"",

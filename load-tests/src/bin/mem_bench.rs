@@ -5,8 +5,15 @@
 //! mode:
 //!
 //! `cargo build --release -p golmok --bin golmok -p load-tests --bin mem_bench && target/release/mem_bench`
+//!
+//! `--cache-mib 128,16,8` runs the whole bench once per page-cache size of the
+//! embedded stores (`[<service>.storage] cache_mib`, every store of `golmok
+//! up`: storefront, voucher, creator-media, gateway), each on a fresh `golmok
+//! up`, and ends with a table of each against the first: memory after use
+//! and orders/s, payments/s. Without it, `golmok up` runs on its defaults
+//! (also for a build without the setting).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, ensure};
@@ -35,7 +42,14 @@ struct Args {
     /// The `golmok` binary; by default the one beside this bench.
     #[arg(long)]
     golmok: Option<PathBuf>,
+    /// Page caches of the embedded stores to compare, in MiB (comma
+    /// separated, the first is the baseline); by default `golmok up`'s own.
+    #[arg(long, value_delimiter = ',')]
+    cache_mib: Vec<u32>,
 }
+
+/// The embedded stores of `golmok up`, each given the page cache compared.
+const STORES: [&str; 4] = ["storefront", "voucher", "creator-media", "gateway"];
 
 /// P9 goal for `golmok up` idle, in MiB.
 const GOAL_MIB: f64 = 100.0;
@@ -92,6 +106,15 @@ struct Client {
     citizen: String,
 }
 
+/// What one run measured.
+struct Run {
+    idle: Memory,
+    after_orders: Memory,
+    after: Memory,
+    orders_per_second: f64,
+    payments_per_second: f64,
+}
+
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
@@ -100,8 +123,53 @@ async fn main() -> anyhow::Result<()> {
         Some(path) => path.clone(),
         None => std::env::current_exe()?.with_file_name("golmok"),
     };
+    if args.cache_mib.is_empty() {
+        measure(&args, &golmok, None).await?;
+        return Ok(());
+    }
+    let mut runs = Vec::new();
+    for &cache in &args.cache_mib {
+        println!("mem_bench: page cache {cache} MiB per store");
+        runs.push((cache, measure(&args, &golmok, Some(cache)).await?));
+        println!();
+    }
+    let (base_cache, base) = &runs[0];
+    println!(
+        "| cache per store | idle MiB | after orders MiB | after orders and payments MiB | ÷ {base_cache} MiB cache's | ÷ goal 100 MiB | orders/s | ÷ | payments/s | ÷ |"
+    );
+    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    for (cache, run) in &runs {
+        println!(
+            "| {cache} MiB | {:.1} | {:.1} | {:.1} | {:.2} | {:.2} | {:.0} | {:.2} | {:.0} | {:.2} |",
+            mib(run.idle.resident),
+            mib(run.after_orders.resident),
+            mib(run.after.resident),
+            run.after.resident as f64 / base.after.resident as f64,
+            mib(run.after.resident) / GOAL_MIB,
+            run.orders_per_second,
+            run.orders_per_second / base.orders_per_second,
+            run.payments_per_second,
+            run.payments_per_second / base.payments_per_second,
+        );
+    }
+    Ok(())
+}
+
+/// One run of the bench on a fresh `golmok up`, its stores given `cache` MiB
+/// of page cache each (its defaults for `None`); prints its own table.
+async fn measure(args: &Args, golmok: &Path, cache: Option<u32>) -> anyhow::Result<Run> {
     let data = tempfile::tempdir()?;
-    let up = GolmokUp::start(&golmok, &[], data.path(), &[])?;
+    let config = data.path().join("mem_bench.toml");
+    let mut up_args = Vec::new();
+    if let Some(cache) = cache {
+        let sections: String = STORES
+            .iter()
+            .map(|store| format!("[{store}.storage]\nkind = \"embedded\"\ncache_mib = {cache}\n"))
+            .collect();
+        std::fs::write(&config, sections)?;
+        up_args = vec!["--config", config.to_str().context("a UTF-8 temp path")?];
+    }
+    let up = GolmokUp::start(golmok, &up_args, data.path(), &[])?;
     let pid = up.pid();
     let settle = Duration::from_secs(args.settle);
     tokio::time::sleep(settle).await;
@@ -117,10 +185,10 @@ async fn main() -> anyhow::Result<()> {
         http: http.clone(),
         base: base.clone(),
     };
-    let official = token(&golmok, data.path(), &["--role", "official"])?;
+    let official = token(golmok, data.path(), &["--role", "official"])?;
     let per_client = args.orders.div_ceil(args.clients);
     let clients = try_join_all((0..args.clients).map(|n| {
-        let (gql, golmok, dir) = (&gql, &golmok, data.path());
+        let (gql, dir) = (&gql, data.path());
         async move {
             let merchant_token = token(golmok, dir, &["--role", "merchant"])?;
             let registered = gql
@@ -259,7 +327,13 @@ async fn main() -> anyhow::Result<()> {
             mib(memory.peak)
         );
     }
-    Ok(())
+    Ok(Run {
+        idle,
+        after_orders,
+        after,
+        orders_per_second: placed as f64 / orders_seconds,
+        payments_per_second: paid as f64 / payments_seconds,
+    })
 }
 
 /// `total` calls of `call` (client index, client, call number), spread over

@@ -198,7 +198,7 @@ async fn main() -> anyhow::Result<()> {
         data_dir: dir.path().to_owned(),
         ..Default::default()
     };
-    let storage = Storage::open("storefront", dir.path(), &StorageSettings::Embedded {}).await?;
+    let storage = Storage::open("storefront", dir.path(), &StorageSettings::default()).await?;
     let whole = storage
         .whole
         .clone()
