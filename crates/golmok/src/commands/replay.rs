@@ -90,7 +90,7 @@ async fn replay(args: ReplayArgs) -> Result<(), Failure> {
     let service = factory.name();
     let batch_size = args.batch_size.unwrap_or(match service_settings.storage {
         StorageSettings::Scylla(_) => CQL_BATCH,
-        StorageSettings::Embedded {} => DEFAULT_BATCH,
+        StorageSettings::Embedded { .. } => DEFAULT_BATCH,
     });
     let (storage, models) = factory
         .open_read_models(service_settings)
