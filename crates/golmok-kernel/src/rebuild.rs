@@ -211,34 +211,51 @@ impl Rebuild {
             let mut next = (plan.position < head).then(|| self.read_ahead(plan.position + 1));
             let mut writing: Option<Writing> = None;
             while let Some(reading) = next.take() {
-                let events = reading
+                let read = reading
                     .await
-                    .map_err(|e| StorageError::Io(format!("reading the log: {e}")))??;
+                    .map_err(|e| StorageError::Io(format!("reading the log: {e}")))
+                    .and_then(|read| read);
+                let events = match read {
+                    Ok(events) => events,
+                    Err(error) => {
+                        // What was sent before the failure still counts.
+                        if let Some(done) = writing.take() {
+                            done.written(
+                                &mut report,
+                                head,
+                                resumed_from,
+                                started,
+                                &mut on_progress,
+                            )
+                            .await?;
+                        }
+                        return Err(error.into());
+                    }
+                };
                 let Some(last) = events.last().map(|e| e.position) else {
                     break;
                 };
                 next = (last < head).then(|| self.read_ahead(last + 1));
                 let earlier = writing.as_ref().map(|w| &w.rows);
-                let mut tx = Transaction::over(&reads, earlier);
-                for event in &events {
-                    for model in &self.models {
-                        match model.handler.handle(event, &mut tx).await {
-                            Ok(()) => tx.keep_current(),
-                            Err(HandleError::Permanent(reason)) => {
-                                tx.drop_current();
-                                report.refused += 1;
-                                tracing::warn!(
-                                    consumer = model.name(),
-                                    position = event.position,
-                                    %reason,
-                                    "rebuild skipped an event the projection refuses"
-                                );
-                            }
-                            Err(HandleError::Storage(error)) => return Err(error.into()),
+                let applied = self.apply(&events, &reads, earlier).await;
+                let (rows, refused) = match applied {
+                    Ok(applied) => applied,
+                    Err(error) => {
+                        // The batch before the failure is durable and reported.
+                        if let Some(done) = writing.take() {
+                            done.written(
+                                &mut report,
+                                head,
+                                resumed_from,
+                                started,
+                                &mut on_progress,
+                            )
+                            .await?;
                         }
+                        return Err(error.into());
                     }
-                }
-                let rows = tx.into_writes();
+                };
+                report.refused += refused;
                 plan.position = last;
                 let writes = to_new_generation(&plan, &physical, &rows);
                 // The batch before is durable before this one is sent.
@@ -286,6 +303,38 @@ impl Rebuild {
             .await?;
         report.position = plan.position;
         Ok(report)
+    }
+
+    /// Applies `events` to every model, reading `earlier`'s rows and then
+    /// `reads`; returns the batch's rows and how many events a projection
+    /// refused (skipped, as the live consumer skips them).
+    async fn apply(
+        &self,
+        events: &[crate::RecordedEvent],
+        reads: &Generations,
+        earlier: Option<&Writes>,
+    ) -> Result<(Writes, u64), StorageError> {
+        let mut tx = Transaction::over(reads, earlier);
+        let mut refused = 0;
+        for event in events {
+            for model in &self.models {
+                match model.handler.handle(event, &mut tx).await {
+                    Ok(()) => tx.keep_current(),
+                    Err(HandleError::Permanent(reason)) => {
+                        tx.drop_current();
+                        refused += 1;
+                        tracing::warn!(
+                            consumer = model.name(),
+                            position = event.position,
+                            %reason,
+                            "rebuild skipped an event the projection refuses"
+                        );
+                    }
+                    Err(HandleError::Storage(error)) => return Err(error),
+                }
+            }
+        }
+        Ok((tx.into_writes(), refused))
     }
 
     /// Starts reading `batch` events from `position` on.

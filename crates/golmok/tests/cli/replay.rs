@@ -29,9 +29,14 @@ const CLIENTS: usize = 12;
 /// Creators, each with a shop that delegates its lives to it.
 const CREATORS: usize = 10;
 
-const ORDER: &str = "mutation($m: ID!, $p: ID!) { placeOrder(input: {merchantId: $m,
-  lines: [{productId: $p, quantity: 1}], payment: CARD}) { order { id } userErrors { code } } }";
-const CONFIRM: &str = "mutation($o: ID!) { confirmOrder(input: {orderId: $o}) { order { status } userErrors { code } } }";
+const ORDER: &str = "mutation($m: ID!, $p: ID!, $k: String!) { placeOrder(input: {merchantId: $m,
+  lines: [{productId: $p, quantity: 1}], payment: CARD, idempotencyKey: $k}) { order { id } userErrors { code } } }";
+const CONFIRM: &str =
+    "mutation($o: ID!, $k: String!) { confirmOrder(input: {orderId: $o, idempotencyKey: $k}) {
+  order { status } userErrors { code } } }";
+/// Times a mutation answered `UNAVAILABLE` is sent again, with the same
+/// idempotency key, as a partner app would (a loaded CQL node times out).
+const RETRIES: usize = 20;
 const PAY: &str = "mutation($input: RedeemVoucherInput!) {
   payWithVoucher(input: $input) { redemption { id status } userErrors { code } } }";
 
@@ -151,30 +156,46 @@ pub(crate) async fn traffic(suite: &Golmok, data_dir: &Path) {
         let wallets = wallets.clone();
         clients.push(tokio::spawn(async move {
             let http = reqwest::Client::new();
+            // Every mutation carries an idempotency key, so that one
+            // answered UNAVAILABLE (its outcome unknown) is sent again safely.
             let call = |token: String, query: &'static str, variables: Value| {
                 let (http, base) = (http.clone(), base.clone());
                 async move {
-                    let body: Value = http
-                        .post(format!("{base}/graphql"))
-                        .bearer_auth(token)
-                        .json(&json!({"query": query, "variables": variables}))
-                        .send()
-                        .await
-                        .expect("answered")
-                        .json()
-                        .await
-                        .expect("JSON");
-                    assert!(body["errors"].is_null(), "{body}");
-                    body["data"].clone()
+                    for _ in 0..RETRIES {
+                        let body: Value = http
+                            .post(format!("{base}/graphql"))
+                            .bearer_auth(&token)
+                            .json(&json!({"query": query, "variables": variables}))
+                            .send()
+                            .await
+                            .expect("answered")
+                            .json()
+                            .await
+                            .expect("JSON");
+                        let unavailable = body["errors"].as_array().is_some_and(|errors| {
+                            errors
+                                .iter()
+                                .all(|e| e["extensions"]["code"] == "UNAVAILABLE")
+                        });
+                        if unavailable {
+                            tokio::time::sleep(Duration::from_millis(250)).await;
+                            continue;
+                        }
+                        assert!(body["errors"].is_null(), "{body}");
+                        return body["data"].clone();
+                    }
+                    panic!("{query}: still UNAVAILABLE after {RETRIES} tries");
                 }
             };
             for i in (client..ORDERS).step_by(CLIENTS) {
                 let (merchant, shop, bread) = &shops[i % shops.len()];
-                let placed = call(buyer.clone(), ORDER, json!({"m": shop, "p": bread})).await;
+                let order = json!({"m": shop, "p": bread, "k": format!("order-{i}")});
+                let placed = call(buyer.clone(), ORDER, order).await;
                 let order = placed["placeOrder"]["order"]["id"].clone();
                 assert!(order.is_string(), "{placed}");
                 if i % 2 == 0 {
-                    call(merchant.clone(), CONFIRM, json!({"o": order})).await;
+                    let confirm = json!({"o": order, "k": format!("confirm-{i}")});
+                    call(merchant.clone(), CONFIRM, confirm).await;
                 }
             }
             for i in (client..PAYMENTS).step_by(CLIENTS) {
