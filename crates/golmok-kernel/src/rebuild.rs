@@ -211,65 +211,38 @@ impl Rebuild {
             let mut next = (plan.position < head).then(|| self.read_ahead(plan.position + 1));
             let mut writing: Option<Writing> = None;
             while let Some(reading) = next.take() {
-                let read = reading
-                    .await
-                    .map_err(|e| StorageError::Io(format!("reading the log: {e}")))
-                    .and_then(|read| read);
-                let events = match read {
-                    Ok(events) => events,
-                    Err(error) => {
-                        // What was sent before the failure still counts.
-                        if let Some(done) = writing.take() {
-                            done.written(
-                                &mut report,
-                                head,
-                                resumed_from,
-                                started,
-                                &mut on_progress,
-                            )
-                            .await?;
-                        }
-                        return Err(error.into());
-                    }
-                };
-                let Some(last) = events.last().map(|e| e.position) else {
-                    break;
-                };
-                next = (last < head).then(|| self.read_ahead(last + 1));
                 let earlier = writing.as_ref().map(|w| &w.rows);
-                let applied = self.apply(&events, &reads, earlier).await;
-                let (rows, refused) = match applied {
-                    Ok(applied) => applied,
-                    Err(error) => {
-                        // The batch before the failure is durable and reported.
-                        if let Some(done) = writing.take() {
-                            done.written(
-                                &mut report,
-                                head,
-                                resumed_from,
-                                started,
-                                &mut on_progress,
-                            )
-                            .await?;
-                        }
-                        return Err(error.into());
-                    }
-                };
-                report.refused += refused;
-                plan.position = last;
-                let writes = to_new_generation(&plan, &physical, &rows);
-                // The batch before is durable before this one is sent.
+                let step = async {
+                    let events = reading
+                        .await
+                        .map_err(|e| StorageError::Io(format!("reading the log: {e}")))??;
+                    let Some(last) = events.last().map(|e| e.position) else {
+                        return Ok(None);
+                    };
+                    next = (last < head).then(|| self.read_ahead(last + 1));
+                    let (rows, refused) = self.apply(&events, &reads, earlier).await?;
+                    Ok::<_, StorageError>(Some((last, events.len() as u64, rows, refused)))
+                }
+                .await;
+                // The batch before is durable and reported before this one is
+                // sent, and also when this one failed: a resumed run starts
+                // where the last report said.
                 if let Some(done) = writing.take() {
                     done.written(&mut report, head, resumed_from, started, &mut on_progress)
                         .await?;
                 }
-                let mut writes = writes?;
+                let Some((last, events, rows, refused)) = step? else {
+                    break;
+                };
+                report.refused += refused;
+                plan.position = last;
+                let mut writes = to_new_generation(&plan, &physical, &rows)?;
                 writes.push(plan.write());
                 let store = Arc::clone(&self.store);
                 writing = Some(Writing {
                     rows,
                     position: last,
-                    events: events.len() as u64,
+                    events,
                     task: tokio::spawn(async move { store.write(writes).await }),
                 });
             }

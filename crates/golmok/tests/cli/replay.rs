@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use golmok_embedded::EmbeddedStore;
-use golmok_kernel::{EventLog, current_generations, table_digest};
+use golmok_kernel::{EventLog, WholeTables, current_generations, table_digest};
 use serde_json::{Value, json};
 
 use crate::support::{GOLMOK, Golmok, bakery_with_bread, mapo_programme, token, token_command};
@@ -49,13 +49,22 @@ async fn snapshot(
 ) -> (BTreeMap<String, String>, u64, BTreeMap<String, u64>) {
     let store = EmbeddedStore::open(&data_dir.join(service).join(format!("{service}.redb")))
         .expect("the stopped service's store opens");
+    hashes_of(store.as_ref(), tables).await
+}
+
+/// The content hash of every read-model table of `store`, its log's head
+/// and the tables' current generations (either adapter).
+pub(crate) async fn hashes_of(
+    store: &(impl EventLog + WholeTables),
+    tables: &[&str],
+) -> (BTreeMap<String, String>, u64, BTreeMap<String, u64>) {
     let mut hashes = BTreeMap::new();
     for table in tables {
-        let hash = table_digest(store.as_ref(), table).await.expect("digest");
+        let hash = table_digest(store, table).await.expect("digest");
         hashes.insert((*table).to_owned(), hash);
     }
     let head = *store.head().borrow();
-    let generations = current_generations(store.as_ref())
+    let generations = current_generations(store)
         .await
         .expect("generations")
         .into_iter()

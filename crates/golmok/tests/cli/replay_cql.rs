@@ -14,12 +14,11 @@ use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::Instant;
 
-use golmok_kernel::{EventLog, current_generations, table_digest};
 use golmok_scylla::{CqlStore, Settings};
 use golmok_testkit::Cassandra;
 use serde_json::json;
 
-use crate::replay::{text, traffic};
+use crate::replay::{hashes_of, text, traffic};
 use crate::support::{GOLMOK, Golmok, bakery_with_bread};
 
 /// The content hash of every read-model table in `keyspace`, its log's head
@@ -32,19 +31,7 @@ async fn snapshot(
     let store = CqlStore::open(Settings::new(vec![node.contact_point()], keyspace))
         .await
         .expect("the stopped service's keyspace opens");
-    let mut hashes = BTreeMap::new();
-    for table in tables {
-        let hash = table_digest(store.as_ref(), table).await.expect("digest");
-        hashes.insert((*table).to_owned(), hash);
-    }
-    let head = *store.head().borrow();
-    let generations = current_generations(store.as_ref())
-        .await
-        .expect("generations")
-        .into_iter()
-        .filter(|(table, _)| tables.contains(&table.as_str()))
-        .collect();
-    (hashes, head, generations)
+    hashes_of(store.as_ref(), tables).await
 }
 
 fn replay_command(service: &str, config: &Path, data_dir: &Path) -> Command {
