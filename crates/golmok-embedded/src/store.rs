@@ -22,6 +22,9 @@ use crate::{reads, recovery};
 pub struct StoreStats {
     /// Durable write transactions committed, i.e. fsyncs of the store file.
     pub commits: u64,
+    /// Transactions of derived writes only, committed without a sync of
+    /// their own ([`Tables::write_derived`]).
+    pub derived_commits: u64,
     /// Events appended by those transactions.
     pub events_appended: u64,
 }
@@ -76,6 +79,7 @@ impl EmbeddedStore {
         let published = Arc::new(Published {
             head: watch::Sender::new(head),
             commits: AtomicU64::new(0),
+            derived_commits: AtomicU64::new(0),
             events_appended: AtomicU64::new(0),
         });
         let writer = Writer::spawn(Arc::clone(&db), Arc::clone(&published))?;
@@ -90,6 +94,7 @@ impl EmbeddedStore {
     pub fn stats(&self) -> StoreStats {
         StoreStats {
             commits: self.published.commits.load(Ordering::Relaxed),
+            derived_commits: self.published.derived_commits.load(Ordering::Relaxed),
             events_appended: self.published.events_appended.load(Ordering::Relaxed),
         }
     }
@@ -216,11 +221,27 @@ impl Tables for EmbeddedStore {
     }
 
     async fn write(&self, batch: Vec<Mutation>) -> Result<(), StorageError> {
+        self.submit_write(batch, true).await
+    }
+
+    /// Committed without a sync of its own: durable with the next durable
+    /// commit, or an empty one made within 100 ms, or at close.
+    async fn write_derived(&self, batch: Vec<Mutation>) -> Result<(), StorageError> {
+        self.submit_write(batch, false).await
+    }
+}
+
+impl EmbeddedStore {
+    async fn submit_write(&self, batch: Vec<Mutation>, durable: bool) -> Result<(), StorageError> {
         if batch.is_empty() {
             return Ok(());
         }
         let (reply, answer) = oneshot::channel();
-        self.writer.submit(Request::Write { batch, reply })?;
+        self.writer.submit(Request::Write {
+            batch,
+            durable,
+            reply,
+        })?;
         answer.await.map_err(|_| StorageError::Closed)?
     }
 }

@@ -5,6 +5,13 @@
 //! `Durability::Immediate` (one fsync), publishes the new head and only then
 //! answers each caller. Each append checks everything before writing a row, so
 //! a refused append leaves nothing behind and does not disturb the others.
+//!
+//! A group of derived writes only ([`Request::Write`] with `durable` false: a
+//! projection's rows and checkpoint, which its log can give again) commits
+//! without a sync (`Durability::None`). The next durable commit makes it
+//! durable with its own requests, since redb persists commits in order; when
+//! none comes within [`SYNC_DERIVED_AFTER`], or the writer stops, an empty
+//! durable commit does.
 
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -24,6 +31,8 @@ use crate::schema::{EVENT_IDS, EVENTS, IDEMPOTENCY, ROWS, STREAMS, storage_error
 const MAX_GROUP: usize = 4_096;
 /// The longest a group waits for more requests; small next to an fsync.
 const LINGER: Duration = Duration::from_micros(200);
+/// How long derived writes may stay unsynced while no other write comes.
+const SYNC_DERIVED_AFTER: Duration = Duration::from_millis(100);
 
 pub(crate) enum Request {
     Append {
@@ -32,15 +41,30 @@ pub(crate) enum Request {
     },
     Write {
         batch: Vec<Mutation>,
+        /// False for a derived batch, which may wait for a later sync.
+        durable: bool,
         reply: oneshot::Sender<Result<(), StorageError>>,
     },
+}
+
+impl Request {
+    /// Whether its group must be synced before it is answered.
+    fn durable(&self) -> bool {
+        match self {
+            Self::Append { .. } => true,
+            Self::Write { durable, .. } => *durable,
+        }
+    }
 }
 
 /// What the writer publishes: the committed head and the counters behind
 /// [`crate::StoreStats`].
 pub(crate) struct Published {
     pub(crate) head: watch::Sender<u64>,
+    /// Durable commits (fsyncs).
     pub(crate) commits: AtomicU64,
+    /// Commits of derived writes only, without a sync of their own.
+    pub(crate) derived_commits: AtomicU64,
     pub(crate) events_appended: AtomicU64,
 }
 
@@ -89,10 +113,54 @@ impl Drop for Writer {
 
 fn run(db: &Database, requests: &mpsc::Receiver<Request>, published: &Published) {
     let mut previous = 1;
-    while let Ok(first) = requests.recv() {
+    // Whether derived writes were committed since the last durable commit.
+    let mut unsynced = false;
+    loop {
+        let first = if unsynced {
+            match requests.recv_timeout(SYNC_DERIVED_AFTER) {
+                Ok(request) => request,
+                Err(mpsc::RecvTimeoutError::Timeout) => {
+                    unsynced = !sync(db, published);
+                    continue;
+                }
+                Err(mpsc::RecvTimeoutError::Disconnected) => break,
+            }
+        } else {
+            match requests.recv() {
+                Ok(request) => request,
+                Err(_) => break,
+            }
+        };
         let group = gather(first, requests, previous);
         previous = group.len();
-        commit_group(db, group, published);
+        let durable = group.iter().any(Request::durable);
+        if commit_group(db, group, durable, published) {
+            unsynced = !durable;
+        }
+    }
+    if unsynced {
+        sync(db, published);
+    }
+}
+
+/// Makes the derived writes committed without a sync durable: an empty
+/// durable commit. False when it failed (they stay unsynced; redb's close
+/// tries again).
+fn sync(db: &Database, published: &Published) -> bool {
+    let synced = || -> Result<(), redb::Error> {
+        let mut txn = db.begin_write()?;
+        txn.set_durability(Durability::Immediate)?;
+        Ok(txn.commit()?)
+    };
+    match synced() {
+        Ok(()) => {
+            published.commits.fetch_add(1, Ordering::Relaxed);
+            true
+        }
+        Err(error) => {
+            tracing::error!(error = %storage_error(error), "syncing derived writes failed");
+            false
+        }
     }
 }
 
@@ -150,12 +218,26 @@ enum GroupFailure {
     Transaction(StorageError),
 }
 
-fn commit_group(db: &Database, mut group: Vec<Request>, published: &Published) {
+/// Commits `group` in one transaction, synced when `durable`, and answers
+/// every request. True when the transaction committed.
+fn commit_group(
+    db: &Database,
+    mut group: Vec<Request>,
+    durable: bool,
+    published: &Published,
+) -> bool {
     let mut outcomes: Vec<Option<Outcome>> = group.iter().map(|_| None).collect();
+    let mut committed = false;
     loop {
-        match execute_group(db, &mut group, &outcomes) {
+        match execute_group(db, &mut group, &outcomes, durable) {
             Ok(executed) => {
-                published.commits.fetch_add(1, Ordering::Relaxed);
+                committed = true;
+                let counter = if durable {
+                    &published.commits
+                } else {
+                    &published.derived_commits
+                };
+                counter.fetch_add(1, Ordering::Relaxed);
                 published
                     .events_appended
                     .fetch_add(executed.events, Ordering::Relaxed);
@@ -200,6 +282,7 @@ fn commit_group(db: &Database, mut group: Vec<Request>, published: &Published) {
             _ => tracing::error!("group commit left a request without its outcome"),
         }
     }
+    committed
 }
 
 struct Executed {
@@ -246,10 +329,16 @@ fn execute_group(
     db: &Database,
     group: &mut [Request],
     settled: &[Option<Outcome>],
+    durable: bool,
 ) -> Result<Executed, GroupFailure> {
     let whole = |e: redb::Error| GroupFailure::Transaction(storage_error(e));
     let mut txn = db.begin_write().map_err(|e| whole(e.into()))?;
-    txn.set_durability(Durability::Immediate)
+    let durability = if durable {
+        Durability::Immediate
+    } else {
+        Durability::None
+    };
+    txn.set_durability(durability)
         .map_err(|e| whole(e.into()))?;
     let mut outcomes = Vec::with_capacity(group.len());
     let mut events = 0;

@@ -5,6 +5,11 @@
 //! be torn at a sector boundary. Other seeds first fail an fsync and keep
 //! going. The image is then reopened from a real file. Must hold: it opens,
 //! no acknowledged event is lost, positions are contiguous, nothing is torn.
+//!
+//! Derived writes (a projection's rows with its checkpoint, committed without
+//! a sync of their own) run beside the appends in a second test: after the
+//! power loss each batch is there whole or not at all, never ahead of its
+//! checkpoint, and every batch written before an acknowledged append is there.
 
 use std::io;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -12,7 +17,7 @@ use std::time::Duration;
 
 use golmok_embedded::EmbeddedStore;
 use golmok_kernel::conformance::{sample_envelope, verify_after_crash};
-use golmok_kernel::{AppendRequest, EventLog, ExpectedVersion};
+use golmok_kernel::{AppendRequest, EventLog, ExpectedVersion, Mutation, ScanOrder, Tables};
 use redb::StorageBackend;
 use uuid::Uuid;
 
@@ -284,5 +289,170 @@ async fn acknowledged_appends_survive_power_loss_and_fsync_failures() {
     assert!(
         lost_power > SEEDS as usize / 2,
         "only {lost_power} seeds cut the power mid-run"
+    );
+}
+
+const DERIVED: &str = "derived";
+const DERIVED_CHECKPOINT: &str = "derived_checkpoint";
+const ROWS_PER_BATCH: u64 = 3;
+
+/// One projection batch: its rows and its checkpoint `k`, as a consumer writes them.
+fn derived_batch(k: u64) -> Vec<Mutation> {
+    let mut batch: Vec<Mutation> = (0..ROWS_PER_BATCH)
+        .map(|row| {
+            Mutation::put(
+                DERIVED,
+                "p",
+                &format!("{k:06}.{row}"),
+                k.to_be_bytes().to_vec(),
+            )
+        })
+        .collect();
+    batch.push(Mutation::put(
+        DERIVED_CHECKPOINT,
+        "p",
+        "",
+        k.to_be_bytes().to_vec(),
+    ));
+    batch
+}
+
+/// Writes derived batches 1, 2, … as a consumer does (a failed batch is
+/// written again), every second one followed by an append. Returns the last
+/// batch an acknowledged append followed: it must have been made durable
+/// with it.
+async fn derive_until_power_loss(store: Arc<EmbeddedStore>) -> u64 {
+    let (mut sealed, mut failed, mut k) = (0, 0, 1);
+    while k <= 400 && failed <= 20 {
+        if store.write_derived(derived_batch(k)).await.is_err() {
+            failed += 1;
+            continue;
+        }
+        let written = k;
+        k += 1;
+        if written % 2 == 1 {
+            continue;
+        }
+        let seal = AppendRequest {
+            stream: "seal".into(),
+            expected: ExpectedVersion::Any,
+            events: vec![sample_envelope("seal", &written.to_string())],
+            idempotency: None,
+        };
+        match store.append(seal).await {
+            Ok(_) => sealed = written,
+            Err(_) => failed += 1,
+        }
+    }
+    sealed
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn derived_writes_are_whole_and_never_behind_a_later_append_after_power_loss() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let (mut kept_some, mut derived_commits) = (0, 0);
+    for seed in 1..=SEEDS {
+        let backend = FaultyBackend::new(seed);
+        let store =
+            EmbeddedStore::open_with_backend(backend.clone()).expect("open on the faulty disk");
+        backend.disk().armed = true;
+        let ((acknowledged, _), sealed) = tokio::time::timeout(Duration::from_secs(60), async {
+            tokio::join!(
+                append_until_power_loss(Arc::clone(&store)),
+                derive_until_power_loss(Arc::clone(&store))
+            )
+        })
+        .await
+        .unwrap_or_else(|_| panic!("seed {seed}: writes hung"));
+        derived_commits += store.stats().derived_commits;
+        let image = {
+            let mut disk = backend.disk();
+            disk.lose_power();
+            disk.after_power_loss
+                .clone()
+                .expect("an image after the power loss")
+        };
+        drop(store);
+
+        let path = dir.path().join(format!("derived-{seed}.redb"));
+        std::fs::write(&path, image).expect("write the disk image");
+        let reopened = EmbeddedStore::open(&path).unwrap_or_else(|e| {
+            panic!("seed {seed}: the store does not reopen after power loss: {e}")
+        });
+        let check = verify_after_crash(reopened.clone(), &acknowledged).await;
+        let checkpoint = reopened
+            .get(DERIVED_CHECKPOINT, "p", "")
+            .await
+            .expect("read the checkpoint")
+            .map_or(0, |bytes| {
+                u64::from_be_bytes(bytes.try_into().expect("8 bytes"))
+            });
+        let rows = reopened
+            .scan(DERIVED, "p", None, ScanOrder::Ascending, usize::MAX)
+            .await
+            .expect("scan the derived rows")
+            .rows;
+        let expected: Vec<String> = (1..=checkpoint)
+            .flat_map(|k| (0..ROWS_PER_BATCH).map(move |row| format!("{k:06}.{row}")))
+            .collect();
+        let found: Vec<String> = rows.into_iter().map(|row| row.clustering).collect();
+        eprintln!("seed {seed}: {check:?}, derived checkpoint {checkpoint}, sealed {sealed}");
+        assert_eq!(
+            found, expected,
+            "seed {seed}: the derived rows are not exactly the batches up to checkpoint {checkpoint}"
+        );
+        assert!(
+            checkpoint >= sealed,
+            "seed {seed}: batch {sealed} was followed by an acknowledged append but the checkpoint is {checkpoint}"
+        );
+        if checkpoint > 0 {
+            kept_some += 1;
+        }
+    }
+    assert!(
+        kept_some > SEEDS as usize / 2,
+        "only {kept_some} seeds kept any derived batch"
+    );
+    assert!(
+        derived_commits > 0,
+        "no derived batch was ever committed without a sync: the test missed that path"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn derived_writes_are_synced_soon_when_nothing_else_is_written() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let backend = FaultyBackend::new(1);
+    let store = EmbeddedStore::open_with_backend(backend.clone()).expect("open the store");
+    let before = store.stats();
+    store
+        .write_derived(derived_batch(1))
+        .await
+        .expect("write a derived batch");
+    assert_eq!(
+        store.stats().derived_commits,
+        before.derived_commits + 1,
+        "the derived batch was not committed on its own without a sync"
+    );
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    while store.stats().commits == before.commits {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "no sync followed the derived batch within 5 s"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    // Only what the last fsync made durable: the power goes out now.
+    let image = backend.disk().durable.clone();
+    let path = dir.path().join("synced.redb");
+    std::fs::write(&path, image).expect("write the disk image");
+    let reopened = EmbeddedStore::open(&path).expect("reopen the synced image");
+    assert_eq!(
+        reopened
+            .get(DERIVED_CHECKPOINT, "p", "")
+            .await
+            .expect("read the checkpoint"),
+        Some(1_u64.to_be_bytes().to_vec()),
+        "the derived batch was not durable after its sync"
     );
 }

@@ -214,10 +214,17 @@ impl<'a> Transaction<'a> {
 /// a crash the consumer resumes where its last write left it, and whatever the
 /// source delivers again finds its event id in the inbox: no effect is lost or
 /// applied twice.
+///
+/// A [`Consumer::derived`] one (a service's projections of its own log)
+/// writes with [`Tables::write_derived`]: its batch rides in the store's next
+/// durable commit instead of paying for one of its own; a crash before that
+/// rolls the batch back with its checkpoint, and the events are applied again
+/// from the log, which holds them durably.
 pub struct Consumer<S = LogTail> {
     source: S,
     tables: Arc<dyn Tables>,
     handler: Arc<dyn EventHandler>,
+    derived: bool,
 }
 
 /// A running consumer: its progress and its task.
@@ -297,6 +304,7 @@ impl Consumer<LogTail> {
                 self.tables.as_ref(),
                 self.handler.as_ref(),
                 &events,
+                self.derived,
             )
             .await?;
         }
@@ -310,7 +318,17 @@ impl<S: EventSource> Consumer<S> {
             source,
             tables,
             handler,
+            derived: false,
         }
+    }
+
+    /// The same consumer writing with [`Tables::write_derived`]: only for a
+    /// handler whose every effect is in its tables (or is idempotent) and
+    /// whose events stay in a durable log it resumes from, so that a batch
+    /// rolled back by a crash is simply applied again.
+    pub fn derived(mut self) -> Self {
+        self.derived = true;
+        self
     }
 
     /// Starts the source and runs until `shutdown` is cancelled.
@@ -372,6 +390,7 @@ impl<S: EventSource> Consumer<S> {
                 self.tables.as_ref(),
                 self.handler.as_ref(),
                 &batch,
+                self.derived,
             )
             .await
             {
@@ -413,14 +432,15 @@ async fn backoff(shutdown: &CancellationToken) -> Result<(), ()> {
 }
 
 /// Applies one batch: effects, inbox, dead letters and checkpoint in one
-/// atomic write, then tells the source. Returns the source's progress mark.
-/// What the batch did is reported only once it is durable, so a batch that
-/// is retried is counted once.
+/// atomic write (a derived one when `derived`), then tells the source.
+/// Returns the source's progress mark. What the batch did is reported only
+/// once it is written, so a batch that is retried is counted once.
 async fn apply<S: EventSource>(
     source: &mut S,
     tables: &dyn Tables,
     handler: &dyn EventHandler,
     batch: &[Delivery],
+    derived: bool,
 ) -> Result<u64, StorageError> {
     let name = handler.name();
     let mut tx = Transaction::new(tables);
@@ -464,7 +484,11 @@ async fn apply<S: EventSource>(
         writes.extend(source.dead_letter(name, &letters).await?);
     }
     writes.extend(source.checkpoint(name, batch));
-    tables.write(writes).await?;
+    if derived {
+        tables.write_derived(writes).await?;
+    } else {
+        tables.write(writes).await?;
+    }
     let durable = chrono::Utc::now();
     report.applied = applied.len() as u64;
     report.dead_lettered = letters.len() as u64;

@@ -168,6 +168,11 @@ impl Tables for Generations {
         let batch = batch.into_iter().map(|m| self.rename(m)).collect();
         self.inner.write(batch).await
     }
+
+    async fn write_derived(&self, batch: Vec<Mutation>) -> Result<(), StorageError> {
+        let batch = batch.into_iter().map(|m| self.rename(m)).collect();
+        self.inner.write_derived(batch).await
+    }
 }
 
 /// A content hash (SHA-256, hex) of the logical `table` at its current

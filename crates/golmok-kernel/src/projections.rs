@@ -2,8 +2,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::{
-    Committed, Consumer, ConsumerHandle, EventHandler, EventLog, EventSource, LogTail,
-    StorageError, Tables,
+    Committed, Consumer, ConsumerHandle, EventHandler, EventLog, EventSource, StorageError, Tables,
 };
 use tokio::sync::RwLock;
 use tokio_util::sync::CancellationToken;
@@ -18,6 +17,10 @@ pub struct Projections {
 
 impl Projections {
     /// Starts a consumer of `log` for each of `handlers`, writing to `tables`
+    /// of the same store: the service's projections of its own log. Their
+    /// writes are derived ([`Consumer::derived`]): each batch rides in the
+    /// store's next durable commit, and the log holds every event a crash
+    /// could roll back.
     pub async fn start_handlers(
         log: Arc<dyn EventLog>,
         tables: Arc<dyn Tables>,
@@ -26,9 +29,9 @@ impl Projections {
     ) -> Result<Arc<Self>, StorageError> {
         let consumers = handlers
             .into_iter()
-            .map(|handler| (LogTail::after(Arc::clone(&log), 0), handler))
+            .map(|handler| Consumer::new(Arc::clone(&log), Arc::clone(&tables), handler).derived())
             .collect();
-        Self::start_sources(consumers, tables, timeout).await
+        Self::start(consumers, timeout).await
     }
 
     /// Starts a consumer for each `(source, handler)`, writing to `tables`:
@@ -38,10 +41,20 @@ impl Projections {
         tables: Arc<dyn Tables>,
         timeout: Duration,
     ) -> Result<Arc<Self>, StorageError> {
+        let consumers = consumers
+            .into_iter()
+            .map(|(source, handler)| Consumer::with_source(source, Arc::clone(&tables), handler))
+            .collect();
+        Self::start(consumers, timeout).await
+    }
+
+    async fn start<S: EventSource>(
+        consumers: Vec<Consumer<S>>,
+        timeout: Duration,
+    ) -> Result<Arc<Self>, StorageError> {
         let shutdown = CancellationToken::new();
         let mut handles = Vec::new();
-        for (source, handler) in consumers {
-            let consumer = Consumer::with_source(source, Arc::clone(&tables), handler);
+        for consumer in consumers {
             match consumer.spawn(shutdown.child_token()).await {
                 Ok(handle) => handles.push(handle),
                 Err(error) => {

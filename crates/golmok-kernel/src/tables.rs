@@ -106,4 +106,16 @@ pub trait Tables: Send + Sync + 'static {
 
     /// Applies every mutation or none, durably before returning.
     async fn write(&self, batch: Vec<Mutation>) -> Result<(), StorageError>;
+
+    /// Applies every mutation or none, like [`Tables::write`], for a batch
+    /// that is derived from a durable log and can be computed again from it:
+    /// a projection's rows written with its own checkpoint. Readers see the
+    /// batch at once; it becomes durable with the store's next durable write
+    /// (an append, a [`Tables::write`]) or soon after, whichever comes first.
+    /// A crash before that loses the whole batch, never a part of it, and
+    /// with it the checkpoint, so the projection applies those events again.
+    /// A store without a cheaper path makes it durable before returning.
+    async fn write_derived(&self, batch: Vec<Mutation>) -> Result<(), StorageError> {
+        self.write(batch).await
+    }
 }

@@ -41,13 +41,32 @@ pub(crate) async fn append_events(log: &dyn EventLog, labels: &[&str]) -> Vec<Re
 /// has no second effect when its checkpoint is rewound (redelivery), and
 /// writes nothing of a batch that failed with a storage error.
 pub async fn consumer_applies_each_event_once(log: Arc<dyn EventLog>, tables: Arc<dyn Tables>) {
+    applies_each_event_once(log, tables, false).await;
+}
+
+/// [`consumer_applies_each_event_once`] for a [`Consumer::derived`] one (a
+/// service's projection of its own log, writing with
+/// [`Tables::write_derived`]).
+pub async fn derived_consumer_applies_each_event_once(
+    log: Arc<dyn EventLog>,
+    tables: Arc<dyn Tables>,
+) {
+    applies_each_event_once(log, tables, true).await;
+}
+
+async fn applies_each_event_once(log: Arc<dyn EventLog>, tables: Arc<dyn Tables>, derived: bool) {
     let handler = CountingHandler::new();
     let consumer = || {
-        Consumer::new(
+        let consumer = Consumer::new(
             Arc::clone(&log),
             Arc::clone(&tables),
             handler.clone() as Arc<dyn EventHandler>,
-        )
+        );
+        if derived {
+            consumer.derived()
+        } else {
+            consumer
+        }
     };
     let before = whole_log(log.as_ref()).await;
     let mut applied = append_events(log.as_ref(), &["a", "b", "c", "d", "e"]).await;

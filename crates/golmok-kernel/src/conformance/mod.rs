@@ -41,7 +41,10 @@ pub use bus::{
     bus_redelivery_has_no_second_effect,
 };
 pub use concurrency::{concurrent_writers_one_stream, read_all_contiguous, tailing_never_skips};
-pub use consumer::{consumer_applies_each_event_once, consumer_dead_letters_and_continues};
+pub use consumer::{
+    consumer_applies_each_event_once, consumer_dead_letters_and_continues,
+    derived_consumer_applies_each_event_once,
+};
 pub use crash::{CrashCheck, verify_after_crash};
 pub use log::{
     append_and_read_round_trip, duplicate_event_id_stored_once, expected_version_semantics,
