@@ -1,5 +1,6 @@
 use std::fmt;
 use std::task::{Context, Poll};
+use std::time::Duration;
 
 use axum::Router;
 use axum::body::{Body, Bytes};
@@ -9,6 +10,8 @@ use tower::{BoxError, Service, ServiceExt};
 
 /// Largest response body read from a service.
 const MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
+/// How long a connection to a service stays open, idle, for the next call.
+const IDLE_CONNECTION: Duration = Duration::from_secs(90);
 
 /// A way to reach one service: a tower `Service` from an HTTP request to
 /// the service's whole answer, the same requests either way.
@@ -34,12 +37,23 @@ impl ServiceClient {
         }
     }
 
-    /// Calls the service over HTTP at `base_url` (such as `http://storefront:8080`).
+    /// Calls the service over HTTP at `base_url` (such as `http://storefront:8080`),
+    /// over a pool of kept-alive connections with `TCP_NODELAY` set, so a call
+    /// neither opens a connection nor waits for the previous segment's
+    /// acknowledgement (Nagle's algorithm) when one is free.
     pub fn http(base_url: impl Into<String>) -> ServiceClient {
+        let client = reqwest::Client::builder()
+            .tcp_nodelay(true)
+            .pool_idle_timeout(IDLE_CONNECTION)
+            .build()
+            .unwrap_or_else(|error| {
+                tracing::warn!(%error, "the configured HTTP client failed to build; using the default");
+                reqwest::Client::new()
+            });
         ServiceClient {
             transport: Transport::Http {
                 base_url: base_url.into().trim_end_matches('/').to_owned(),
-                client: reqwest::Client::new(),
+                client,
             },
         }
     }
@@ -101,5 +115,40 @@ impl fmt::Debug for ServiceClient {
             Transport::InProcess(_) => f.write_str("ServiceClient(in-process)"),
             Transport::Http { base_url, .. } => write!(f, "ServiceClient({base_url})"),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use axum::routing::get;
+    use axum::serve::ListenerExt;
+
+    use super::*;
+
+    #[tokio::test]
+    async fn calls_over_http_reuse_one_kept_alive_connection() {
+        let accepted = Arc::new(AtomicUsize::new(0));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap();
+        let counted = Arc::clone(&accepted);
+        let listener = listener.tap_io(move |_| {
+            counted.fetch_add(1, Ordering::SeqCst);
+        });
+        let service = Router::new().route("/ping", get(|| async { "pong" }));
+        tokio::spawn(async move { axum::serve(listener, service).await });
+        let client = ServiceClient::http(format!("http://{address}/"));
+        for call in 0..50 {
+            let request = Request::get("/ping").body(Bytes::new()).unwrap();
+            let answer = client.clone().oneshot(request).await.unwrap();
+            assert_eq!(answer.body().as_ref(), b"pong", "call {call}");
+        }
+        assert_eq!(
+            accepted.load(Ordering::SeqCst),
+            1,
+            "50 calls one after another opened more than one connection"
+        );
     }
 }
