@@ -102,6 +102,20 @@ impl EmbeddedStore {
     fn read(&self) -> Result<ReadTransaction, StorageError> {
         self.db.begin_read().map_err(storage_error)
     }
+
+    /// Queues `batch` for the writer, synced before the answer when `durable`.
+    async fn submit_write(&self, batch: Vec<Mutation>, durable: bool) -> Result<(), StorageError> {
+        if batch.is_empty() {
+            return Ok(());
+        }
+        let (reply, answer) = oneshot::channel();
+        self.writer.submit(Request::Write {
+            batch,
+            durable,
+            reply,
+        })?;
+        answer.await.map_err(|_| StorageError::Closed)?
+    }
 }
 
 #[async_trait]
@@ -228,21 +242,6 @@ impl Tables for EmbeddedStore {
     /// commit, or an empty one made within 100 ms, or at close.
     async fn write_derived(&self, batch: Vec<Mutation>) -> Result<(), StorageError> {
         self.submit_write(batch, false).await
-    }
-}
-
-impl EmbeddedStore {
-    async fn submit_write(&self, batch: Vec<Mutation>, durable: bool) -> Result<(), StorageError> {
-        if batch.is_empty() {
-            return Ok(());
-        }
-        let (reply, answer) = oneshot::channel();
-        self.writer.submit(Request::Write {
-            batch,
-            durable,
-            reply,
-        })?;
-        answer.await.map_err(|_| StorageError::Closed)?
     }
 }
 

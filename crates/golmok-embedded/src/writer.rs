@@ -144,24 +144,10 @@ fn run(db: &Database, requests: &mpsc::Receiver<Request>, published: &Published)
 }
 
 /// Makes the derived writes committed without a sync durable: an empty
-/// durable commit. False when it failed (they stay unsynced; redb's close
-/// tries again).
+/// group, committed durably. False when that failed (they stay unsynced;
+/// redb's close tries again).
 fn sync(db: &Database, published: &Published) -> bool {
-    let synced = || -> Result<(), redb::Error> {
-        let mut txn = db.begin_write()?;
-        txn.set_durability(Durability::Immediate)?;
-        Ok(txn.commit()?)
-    };
-    match synced() {
-        Ok(()) => {
-            published.commits.fetch_add(1, Ordering::Relaxed);
-            true
-        }
-        Err(error) => {
-            tracing::error!(error = %storage_error(error), "syncing derived writes failed");
-            false
-        }
-    }
+    commit_group(db, Vec::new(), true, published)
 }
 
 /// Takes everything queued behind `first`. While the group is smaller than

@@ -12,6 +12,7 @@
 //! checkpoint, and every batch written before an acknowledged append is there.
 
 use std::io;
+use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -142,6 +143,19 @@ impl FaultyBackend {
         self.0.lock().expect("disk lock")
     }
 
+    /// Cuts the power now, if the run has not already; returns whether it
+    /// had gone during the run, and the disk image left.
+    fn power_cut(&self) -> (bool, Vec<u8>) {
+        let mut disk = self.disk();
+        let during_the_run = disk.after_power_loss.is_some();
+        disk.lose_power();
+        let image = disk
+            .after_power_loss
+            .clone()
+            .expect("an image after the power loss");
+        (during_the_run, image)
+    }
+
     fn alive(&self) -> Result<MutexGuard<'_, Disk>, BackendIoError> {
         let disk = self.disk();
         if disk.after_power_loss.is_some() {
@@ -207,6 +221,13 @@ impl StorageBackend for FaultyBackend {
     }
 }
 
+/// Opens `image` from a real file at `path`, as after a reboot.
+fn reopen_image(path: &Path, image: Vec<u8>, seed: u64) -> Arc<EmbeddedStore> {
+    std::fs::write(path, image).expect("write the disk image");
+    EmbeddedStore::open(path)
+        .unwrap_or_else(|e| panic!("seed {seed}: the store does not reopen after power loss: {e}"))
+}
+
 /// Appends from 4 tasks until the power goes; returns the acknowledged ids
 /// and how many appends failed.
 async fn append_until_power_loss(store: Arc<EmbeddedStore>) -> (Vec<Uuid>, usize) {
@@ -265,23 +286,13 @@ async fn acknowledged_appends_survive_power_loss_and_fsync_failures() {
         )
         .await
         .unwrap_or_else(|_| panic!("seed {seed}: appends hung"));
-        let image = {
-            let mut disk = backend.disk();
-            if disk.after_power_loss.is_some() {
-                lost_power += 1;
-            }
-            disk.lose_power();
-            disk.after_power_loss
-                .clone()
-                .expect("an image after the power loss")
-        };
+        let (during_the_run, image) = backend.power_cut();
+        if during_the_run {
+            lost_power += 1;
+        }
         drop(store);
 
-        let path = dir.path().join(format!("seed-{seed}.redb"));
-        std::fs::write(&path, image).expect("write the disk image");
-        let reopened = EmbeddedStore::open(&path).unwrap_or_else(|e| {
-            panic!("seed {seed}: the store does not reopen after power loss: {e}")
-        });
+        let reopened = reopen_image(&dir.path().join(format!("seed-{seed}.redb")), image, seed);
         let check = verify_after_crash(reopened, &acknowledged).await;
         eprintln!("seed {seed}: {failed} failed appends, {check:?}");
         assert!(failed > 0, "seed {seed}: no append saw the fault");
@@ -365,20 +376,14 @@ async fn derived_writes_are_whole_and_never_behind_a_later_append_after_power_lo
         .await
         .unwrap_or_else(|_| panic!("seed {seed}: writes hung"));
         derived_commits += store.stats().derived_commits;
-        let image = {
-            let mut disk = backend.disk();
-            disk.lose_power();
-            disk.after_power_loss
-                .clone()
-                .expect("an image after the power loss")
-        };
+        let (_, image) = backend.power_cut();
         drop(store);
 
-        let path = dir.path().join(format!("derived-{seed}.redb"));
-        std::fs::write(&path, image).expect("write the disk image");
-        let reopened = EmbeddedStore::open(&path).unwrap_or_else(|e| {
-            panic!("seed {seed}: the store does not reopen after power loss: {e}")
-        });
+        let reopened = reopen_image(
+            &dir.path().join(format!("derived-{seed}.redb")),
+            image,
+            seed,
+        );
         let check = verify_after_crash(reopened.clone(), &acknowledged).await;
         let checkpoint = reopened
             .get(DERIVED_CHECKPOINT, "p", "")
@@ -444,9 +449,7 @@ async fn derived_writes_are_synced_soon_when_nothing_else_is_written() {
     }
     // Only what the last fsync made durable: the power goes out now.
     let image = backend.disk().durable.clone();
-    let path = dir.path().join("synced.redb");
-    std::fs::write(&path, image).expect("write the disk image");
-    let reopened = EmbeddedStore::open(&path).expect("reopen the synced image");
+    let reopened = reopen_image(&dir.path().join("synced.redb"), image, 1);
     assert_eq!(
         reopened
             .get(DERIVED_CHECKPOINT, "p", "")
