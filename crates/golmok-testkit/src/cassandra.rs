@@ -257,6 +257,8 @@ impl Cassandra {
             dir = d.display(),
         );
         let _ = fs::remove_file(d.join(JAVA_PID));
+        // The log is appended to across restarts: count this start's line only.
+        let listened_before = self.cql_listens();
         let child = Command::new("sh")
             .arg("-c")
             .arg(script)
@@ -268,7 +270,12 @@ impl Cassandra {
         self.child = Some(child);
         let address = SocketAddr::from((Ipv4Addr::LOCALHOST, self.cql_port));
         loop {
-            if TcpStream::connect_timeout(&address, Duration::from_millis(200)).is_ok() {
+            // The port alone could be answered by another process that took it
+            // between its choice and the node's bind: the node's own log says
+            // when it listens.
+            if self.cql_listens() > listened_before
+                && TcpStream::connect_timeout(&address, Duration::from_millis(200)).is_ok()
+            {
                 break;
             }
             if let Some(child) = self.child.as_mut()
@@ -292,6 +299,14 @@ impl Cassandra {
             "Cassandra answered CQL on {address} after {:.1}s",
             self.startup.as_secs_f64()
         );
+    }
+
+    /// How many times the node's output says it started listening for CQL
+    /// clients (once per start).
+    fn cql_listens(&self) -> usize {
+        fs::read_to_string(self.dir.path().join(LOG_FILE)).map_or(0, |log| {
+            log.matches("Starting listening for CQL clients").count()
+        })
     }
 
     /// The last lines of the node's output, for failure messages.
