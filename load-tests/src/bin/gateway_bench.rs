@@ -27,6 +27,23 @@ struct Args {
     /// Concurrent clients.
     #[arg(long, default_value_t = 16)]
     clients: usize,
+    /// For instruction counts (callgrind) instead of the timed runs: send
+    /// this many requests, one at a time, to `--target` only, then exit.
+    #[arg(long)]
+    requests: Option<usize>,
+    /// The target `--requests` drives.
+    #[arg(long, value_enum, default_value_t = Target::InProcess)]
+    target: Target,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum Target {
+    /// The plain axum handler answering the same bytes.
+    Plain,
+    /// The gateway with the storefront in-process.
+    InProcess,
+    /// The gateway calling the storefront over HTTP.
+    OverHttp,
 }
 
 const QUERY: &str = "query($id: ID!) { product(id: $id) { id name price stock available published merchant { name district } } }";
@@ -103,6 +120,18 @@ async fn main() -> anyhow::Result<()> {
     ensure!(post_graphql(&client, over_http_address, &body).await? == expected);
     ensure!(post_graphql(&client, baseline, &body).await? == expected);
 
+    if let Some(requests) = args.requests {
+        let address = match args.target {
+            Target::Plain => baseline,
+            Target::InProcess => in_process_address,
+            Target::OverHttp => over_http_address,
+        };
+        for _ in 0..requests {
+            ensure!(post_graphql(&client, address, &body).await? == expected);
+        }
+        println!("gateway_bench: {requests} requests answered as expected");
+        return Ok(());
+    }
     let duration = Duration::from_secs(args.seconds);
     println!(
         "gateway_bench: {} clients, {} s per target, {} cores; query: product by id with its merchant",

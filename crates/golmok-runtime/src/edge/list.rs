@@ -1,7 +1,7 @@
 use std::collections::BTreeMap;
 use std::marker::PhantomData;
 
-use axum::Json;
+use super::Json;
 use axum::extract::{FromRequestParts, Query};
 use axum::http::request::Parts;
 use chrono::NaiveDate;

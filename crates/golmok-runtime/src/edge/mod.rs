@@ -1,6 +1,7 @@
 //! The HTTP edge of a service, written once: the caller, command bodies with
 //! their idempotency fingerprint, path ids, list parameters and cursors,
-//! command replies, and [`ApiError`], which renders the edge's own failures
+//! replies ([`Reply`], [`Json`]: JSON over HTTP, the value itself to a
+//! caller in this process, [`in_process`]), and [`ApiError`], which renders the edge's own failures
 //! and every service error that implements [`Problem`].
 
 mod caller;
@@ -13,4 +14,4 @@ pub use caller::Caller;
 pub use command::Command;
 pub use error::{ApiError, Failure, Problem, Row};
 pub use list::{Cursors, ListParams, OpaqueCursors, UuidCursors, path_id};
-pub use reply::Reply;
+pub use reply::{Handoff, Json, Reply, in_process};

@@ -2,15 +2,17 @@
 
 use std::sync::Arc;
 
+use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
-use axum::{Json, Router};
 use golmok_contracts::creator_media::http::{
     self as bodies, AuditEntryView, CollaborationView, Empty,
 };
 use golmok_kernel::ListPage;
-use golmok_runtime::edge::{ApiError, Caller, Command, ListParams, OpaqueCursors, Reply, path_id};
+use golmok_runtime::edge::{
+    ApiError, Caller, Command, Json, ListParams, OpaqueCursors, Reply, path_id,
+};
 use uuid::Uuid;
 
 use crate::app::{Answer, CreatorMedia, NewCollaboration};

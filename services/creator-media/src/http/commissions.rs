@@ -2,12 +2,12 @@
 
 use std::sync::Arc;
 
+use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
-use axum::{Json, Router};
 use golmok_contracts::creator_media::http::{CreatorCommissionsView, Empty, PayoutView};
-use golmok_runtime::edge::{ApiError, Caller, Command, ListParams, Reply, path_id};
+use golmok_runtime::edge::{ApiError, Caller, Command, Json, ListParams, Reply, path_id};
 use uuid::Uuid;
 
 use crate::app::CreatorMedia;

@@ -1,10 +1,9 @@
 use std::sync::Arc;
 
-use axum::Json;
 use axum::extract::{Path, State};
 use golmok_contracts::creator_media::http::CreatorMatchesView;
 use golmok_runtime::Role;
-use golmok_runtime::edge::{ApiError, Caller, ListParams, OpaqueCursors, path_id};
+use golmok_runtime::edge::{ApiError, Caller, Json, ListParams, OpaqueCursors, path_id};
 
 use crate::app::{CreatorMedia, MATCHES_MAX};
 

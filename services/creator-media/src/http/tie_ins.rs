@@ -1,11 +1,12 @@
 use std::sync::Arc;
 
-use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use golmok_contracts::creator_media::http as bodies;
 use golmok_kernel::ListPage;
-use golmok_runtime::edge::{ApiError, Caller, Command, ListParams, OpaqueCursors, Reply, path_id};
+use golmok_runtime::edge::{
+    ApiError, Caller, Command, Json, ListParams, OpaqueCursors, Reply, path_id,
+};
 use uuid::Uuid;
 
 use crate::app::promotion_projection::{PromotionView, TieInView};

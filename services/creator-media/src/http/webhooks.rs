@@ -3,7 +3,6 @@
 
 use std::sync::Arc;
 
-use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use golmok_contracts::creator_media::http::{
@@ -11,7 +10,9 @@ use golmok_contracts::creator_media::http::{
 };
 use golmok_kernel::ListPage;
 use golmok_runtime::Role;
-use golmok_runtime::edge::{ApiError, Caller, Command, ListParams, OpaqueCursors, Reply, path_id};
+use golmok_runtime::edge::{
+    ApiError, Caller, Command, Json, ListParams, OpaqueCursors, Reply, path_id,
+};
 use uuid::Uuid;
 
 use crate::app::CreatorMedia;

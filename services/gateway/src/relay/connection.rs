@@ -2,7 +2,6 @@ use std::future::Future;
 
 use async_graphql::OutputType;
 use async_graphql::connection::{Connection, Edge};
-use serde::Deserialize;
 
 use super::cursor::{Cursor, ListId};
 use crate::errors::coded;
@@ -14,14 +13,9 @@ pub(crate) const DEFAULT_PAGE: usize = 20;
 /// Most service calls one connection makes (services may answer short pages).
 const MAX_FETCHES: usize = 4;
 
-/// One page of a service's list: `{"items":[…],"nextCursor":"…"|null}`.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub(crate) struct ListPage<T> {
-    pub(crate) items: Vec<T>,
-    #[serde(default)]
-    pub(crate) next_cursor: Option<String>,
-}
+/// One page of a service's list: `{"items":[…],"nextCursor":"…"|null}`, the
+/// services' own type, so an in-process reply is handed over as it is.
+pub(crate) use golmok_kernel::ListPage;
 
 /// Forward paging arguments, checked.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,7 +1,9 @@
 use std::collections::{BTreeMap, HashMap};
+use std::sync::LazyLock;
 use std::time::{Duration, SystemTime};
 
 use axum::body::Bytes;
+use golmok_runtime::edge::Handoff;
 use golmok_runtime::{ACTOR_HEADER, Actor, AssertionKey, ErrorBody, IDEMPOTENCY_HEADER, TrustRoot};
 use http::header::CONTENT_TYPE;
 use http::{HeaderValue, Method, Request, StatusCode};
@@ -15,8 +17,11 @@ use super::layers::{Stack, TraceContext, stack};
 use super::{SERVICES, ServiceClient};
 use crate::relay::ListPage;
 
-/// Only the path and query of this base are used, to encode paths and queries.
-const PLACEHOLDER_BASE: &str = "http://service.invalid/";
+/// Only the path and query of this base are used, to encode paths and
+/// queries; parsed once, not for every call.
+static PLACEHOLDER_BASE: LazyLock<reqwest::Url> = LazyLock::new(|| {
+    reqwest::Url::parse("http://service.invalid/").expect("the placeholder base is a URL")
+});
 
 /// The one not-found rule for every read by id, on every service: a 404,
 /// and a 403 too, so that another's object reads exactly like one that is
@@ -163,7 +168,7 @@ pub(crate) struct Upstream<'a> {
 
 impl Upstream<'_> {
     /// A GET of one object; `None` when it reads as missing ([`READS_AS_MISSING`]).
-    pub(crate) async fn find<T: DeserializeOwned>(
+    pub(crate) async fn find<T: DeserializeOwned + 'static>(
         &self,
         path: &[String],
     ) -> Result<Option<T>, CallError> {
@@ -171,7 +176,7 @@ impl Upstream<'_> {
     }
 
     /// [`find`](Self::find) with query parameters.
-    pub(crate) async fn find_with<T: DeserializeOwned>(
+    pub(crate) async fn find_with<T: DeserializeOwned + 'static>(
         &self,
         path: &[String],
         query: &[(&str, &str)],
@@ -190,7 +195,7 @@ impl Upstream<'_> {
 
     /// A GET of one page of a list: `first` items after the cursor `after`,
     /// narrowed by `filters`.
-    pub(crate) async fn list<T: DeserializeOwned>(
+    pub(crate) async fn list<T: DeserializeOwned + 'static>(
         &self,
         path: &[String],
         filters: &[(&str, &str)],
@@ -205,7 +210,7 @@ impl Upstream<'_> {
     }
 
     /// A command: `method` on `path` with an optional JSON body and idempotency key.
-    pub(crate) async fn command<T: DeserializeOwned, B: Serialize + ?Sized>(
+    pub(crate) async fn command<T: DeserializeOwned + 'static, B: Serialize + ?Sized>(
         &self,
         method: Method,
         path: &[String],
@@ -220,7 +225,7 @@ impl Upstream<'_> {
 
     /// Sends `call` and reads the answer: a 2xx body as `T`, a 4xx
     /// `ErrorBody` as a rejection, anything else as the service being unavailable.
-    async fn call<T: DeserializeOwned>(&self, call: Call) -> Result<T, CallError> {
+    async fn call<T: DeserializeOwned + 'static>(&self, call: Call) -> Result<T, CallError> {
         let actor = self.caller.actor.as_ref();
         if let Some(refused) =
             super::partner::refusal(actor, self.service, &call.method, &call.path)
@@ -243,9 +248,14 @@ impl Upstream<'_> {
             }
         })?;
         let status = response.status();
+        let handed = response
+            .extensions()
+            .get::<Handoff>()
+            .and_then(Handoff::take);
         let body = response.into_body();
         if status.is_success() {
-            return serde_json::from_slice(&body)
+            return handed
+                .unwrap_or_else(|| serde_json::from_slice(&body))
                 .map_err(|error| unavailable(format!("unexpected {status} body: {error}")));
         }
         match serde_json::from_slice::<ErrorBody>(&body) {
@@ -323,7 +333,7 @@ impl Call {
         segments: &[String],
         pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
     ) -> Call {
-        let mut url = reqwest::Url::parse(PLACEHOLDER_BASE).expect("the placeholder base is a URL");
+        let mut url = PLACEHOLDER_BASE.clone();
         url.path_segments_mut()
             .expect("an http URL has path segments")
             .clear()
@@ -641,6 +651,88 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(untraced, json!({ "traceparent": null }));
+    }
+
+    /// A reply that counts how often it is written as JSON.
+    #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+    struct Counted {
+        name: String,
+        lines: Vec<u32>,
+    }
+
+    static ENCODED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+    impl Serialize for Counted {
+        fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            use serde::ser::SerializeStruct;
+            ENCODED.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            let mut fields = serializer.serialize_struct("Counted", 2)?;
+            fields.serialize_field("name", &self.name)?;
+            fields.serialize_field("lines", &self.lines)?;
+            fields.end()
+        }
+    }
+
+    #[tokio::test]
+    async fn an_in_process_reply_arrives_as_the_value_itself_and_over_http_as_its_json() {
+        use golmok_kernel::Committed;
+        use golmok_runtime::edge::{Json as Reply, Reply as CommandReply};
+        let counted = || Counted {
+            name: "소금빵".into(),
+            lines: vec![1, 2, 3],
+        };
+        let service = || {
+            Router::new()
+                .route("/read", get(move || async move { Reply(counted()) }))
+                .route(
+                    "/command",
+                    post(move || async move {
+                        CommandReply(
+                            StatusCode::CREATED,
+                            Committed {
+                                value: counted(),
+                                consistent: false,
+                            },
+                        )
+                    }),
+                )
+        };
+        let base = serve(service()).await;
+        let caller = Caller::default();
+        let in_process = clients(
+            ServiceClient::in_process(service()),
+            Duration::from_secs(10),
+        );
+        let over_http = clients(ServiceClient::http(base), Duration::from_secs(10));
+        for (transport, clients, encodings) in
+            [("in-process", in_process, 0), ("HTTP", over_http, 1)]
+        {
+            for (method, path) in [(Method::GET, "read"), (Method::POST, "command")] {
+                let before = ENCODED.load(std::sync::atomic::Ordering::SeqCst);
+                let answer: Counted = clients
+                    .upstream("storefront", &caller)
+                    .call(Call::new(method, &segments![path], []))
+                    .await
+                    .unwrap();
+                assert_eq!(answer, counted(), "{transport} {path}");
+                assert_eq!(
+                    ENCODED.load(std::sync::atomic::Ordering::SeqCst) - before,
+                    encodings,
+                    "{transport} {path}: times the reply was written as JSON"
+                );
+            }
+            // A caller that reads the reply as another type gets it through its JSON.
+            let as_json: Value = clients
+                .upstream("storefront", &caller)
+                .call(Call::new(Method::GET, &segments!["read"], []))
+                .await
+                .unwrap();
+            assert_eq!(
+                as_json,
+                json!({"name": "소금빵", "lines": [1, 2, 3]}),
+                "{transport}"
+            );
+        }
     }
 
     #[test]

@@ -30,7 +30,9 @@ enum Transport {
 }
 
 impl ServiceClient {
-    /// Calls the service's router in this process, as a tower `Service`.
+    /// Calls the service's router in this process, as a tower `Service`; a
+    /// JSON reply comes back as the value itself (a `Handoff` extension with an
+    /// empty body), neither encoded nor parsed.
     pub fn in_process(router: Router) -> ServiceClient {
         ServiceClient {
             transport: Transport::InProcess(router),
@@ -61,7 +63,9 @@ impl ServiceClient {
     async fn exchange(self, request: Request<Bytes>) -> Result<Response<Bytes>, BoxError> {
         match self.transport {
             Transport::InProcess(router) => {
-                let response = router.oneshot(request.map(Body::from)).await?;
+                // The service's JSON replies come back as values (`Handoff`).
+                let answer = router.oneshot(request.map(Body::from));
+                let response = golmok_runtime::edge::in_process(answer).await?;
                 let (parts, body) = response.into_parts();
                 let body = axum::body::to_bytes(body, MAX_RESPONSE_BYTES).await?;
                 Ok(Response::from_parts(parts, body))

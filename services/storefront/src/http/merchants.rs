@@ -1,11 +1,10 @@
 use std::sync::Arc;
 
-use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use chrono::Utc;
 use golmok_runtime::Role;
-use golmok_runtime::edge::{ApiError, Caller, Command, ListParams, Reply, path_id};
+use golmok_runtime::edge::{ApiError, Caller, Command, Json, ListParams, Reply, path_id};
 use uuid::Uuid;
 
 use crate::app::views::{ListPage, MerchantView};

@@ -1,10 +1,9 @@
 use std::sync::Arc;
 
-use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use golmok_runtime::Role;
-use golmok_runtime::edge::{ApiError, Caller, Command, ListParams, Reply, path_id};
+use golmok_runtime::edge::{ApiError, Caller, Command, Json, ListParams, Reply, path_id};
 
 use crate::app::views::{ListPage, OrderView};
 use crate::app::{OrderDraft, Storefront};

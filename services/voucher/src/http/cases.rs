@@ -1,11 +1,10 @@
 use std::sync::Arc;
 
-use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use chrono::Utc;
 use golmok_kernel::ListPage;
-use golmok_runtime::edge::{ApiError, Caller, Command, Reply, path_id};
+use golmok_runtime::edge::{ApiError, Caller, Command, Json, Reply, path_id};
 
 use super::{ListParams, bodies};
 use crate::app::views::CaseView;

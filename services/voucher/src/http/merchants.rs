@@ -1,10 +1,9 @@
 use std::sync::Arc;
 
-use axum::Json;
 use axum::extract::{Path, State};
 use golmok_kernel::ListPage;
 use golmok_runtime::Role;
-use golmok_runtime::edge::{ApiError, Caller, path_id};
+use golmok_runtime::edge::{ApiError, Caller, Json, path_id};
 use uuid::Uuid;
 
 use super::ListParams;

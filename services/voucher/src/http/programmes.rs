@@ -1,12 +1,11 @@
 use std::sync::Arc;
 
-use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use chrono::Utc;
 use golmok_kernel::ListPage;
 use golmok_runtime::Role;
-use golmok_runtime::edge::{ApiError, Caller, Command, Reply, path_id};
+use golmok_runtime::edge::{ApiError, Caller, Command, Json, Reply, path_id};
 
 use super::{ListParams, bodies};
 use crate::app::Voucher;
