@@ -7,7 +7,7 @@
 //! over SSE tells the same story, and the merchant's audit trail holds every
 //! step the creator took for it.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use chrono::Utc;
 use serde_json::{Value, json};
@@ -45,42 +45,27 @@ async fn data(suite: &Golmok, token: &str, query: &str, variables: Value) -> Val
     body["data"].clone()
 }
 
-/// `query`'s data once `done` holds of it (asked every 100 ms, within 15 s):
-/// the services follow each other's events a moment later.
-async fn until(
-    suite: &Golmok,
-    token: &str,
-    query: &str,
-    variables: Value,
-    done: impl Fn(&Value) -> bool,
-) -> Value {
-    let started = Instant::now();
-    loop {
-        let got = data(suite, token, query, variables.clone()).await;
-        if done(&got) {
-            return got;
-        }
-        assert!(started.elapsed() < Duration::from_secs(15), "{got}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
+/// How long the services may take to follow each other's events.
+const FOLLOWED_WITHIN: Duration = Duration::from_secs(15);
 
 /// The creator's account once it is `wanted`.
 async fn account_becomes(suite: &Golmok, token: &str, creator: &str, wanted: Value) {
     let variables = json!({"c": creator});
-    until(suite, token, ACCOUNT, variables, |got| {
-        got["creator"]["commissionAccount"] == wanted
-    })
-    .await;
+    suite
+        .data_once(token, ACCOUNT, variables, FOLLOWED_WITHIN, |got| {
+            got["creator"]["commissionAccount"] == wanted
+        })
+        .await;
 }
 
 /// Places an order, retrying while the storefront has not yet followed the
 /// live's start (`LIVE_NOT_FOUND` / `LIVE_NOT_ON_AIR` for a moment).
 async fn order_during(suite: &Golmok, citizen: &str, variables: Value) -> Value {
-    let placed = until(suite, citizen, ORDER, variables, |got| {
-        got["placeOrder"]["userErrors"] == json!([])
-    })
-    .await;
+    let placed = suite
+        .data_once(citizen, ORDER, variables, FOLLOWED_WITHIN, |got| {
+            got["placeOrder"]["userErrors"] == json!([])
+        })
+        .await;
     placed["placeOrder"]["order"].clone()
 }
 
@@ -159,10 +144,11 @@ async fn a_creator_sells_in_a_live_and_its_commissions_follow_orders_returns_and
     let ended = data(&suite, &kim, &step("endLive"), json!({"l": live})).await;
     assert_eq!(ended["endLive"]["liveSession"]["status"], "ENDED");
     let after_live = json!({"m": shop, "p": bread, "q": 1, "l": live});
-    until(&suite, &citizen, ORDER, after_live, |got| {
-        got["placeOrder"]["userErrors"] == json!([{"code": "LIVE_NOT_ON_AIR"}])
-    })
-    .await;
+    suite
+        .data_once(&citizen, ORDER, after_live, FOLLOWED_WITHIN, |got| {
+            got["placeOrder"]["userErrors"] == json!([{"code": "LIVE_NOT_ON_AIR"}])
+        })
+        .await;
     let second = order_during(&suite, &citizen, json!({"m": shop, "p": bread, "q": 1})).await;
     assert_eq!(second["total"], 3500);
     confirm(&suite, &merchant, &second).await;

@@ -91,15 +91,12 @@ pub(crate) fn text(output: &Output) -> String {
     )
 }
 
-/// Runs `golmok replay <service>` writing `batch` events per transaction
-/// and kills it with SIGKILL once a progress line passes half the head;
-/// returns the position that line named.
-fn replay_killed_half_way(data_dir: &Path, service: &str, batch: usize) -> u64 {
-    let mut child = Command::new(GOLMOK)
-        .args(["replay", service, "--progress-ms", "0", "--batch-size"])
-        .arg(batch.to_string())
-        .arg("--data-dir")
-        .arg(data_dir)
+/// Runs `replay` (a `golmok replay` command) with a progress line for every
+/// batch and kills it with SIGKILL once a line passes half the head; returns
+/// the position that line named.
+pub(crate) fn killed_half_way(mut replay: Command) -> u64 {
+    let mut child = replay
+        .args(["--progress-ms", "0"])
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
@@ -110,11 +107,13 @@ fn replay_killed_half_way(data_dir: &Path, service: &str, batch: usize) -> u64 {
         let line = line.expect("a line");
         seen.push(line.clone());
         // "replay: position 1234/5000 (24.7%), …"
-        let Some(progress) = line.strip_prefix("replay: position ") else {
+        let Some((position, head)) = line
+            .strip_prefix("replay: position ")
+            .and_then(|rest| rest.split_once(' '))
+            .and_then(|(fraction, _)| fraction.split_once('/'))
+        else {
             continue;
         };
-        let (position, rest) = progress.split_once('/').expect("position/head");
-        let head = rest.split_once(' ').expect("head").0;
         let (position, head): (u64, u64) = (position.parse().unwrap(), head.parse().unwrap());
         if position * 2 >= head {
             child.kill().expect("SIGKILL");
@@ -252,33 +251,16 @@ const PUBLISH: &str = "mutation($input: PublishPromotionInput!) { publishPromoti
 const ACCOUNT: &str =
     "query($c: ID!) { creator(id: $c) { commissionAccount { held payable owed paidOut } } }";
 
-/// `query`'s data once `done` holds of it (asked every 100 ms, within 20 s):
-/// creator-media and the storefront follow each other's events a moment later.
-async fn until(
-    suite: &Golmok,
-    token: &str,
-    query: &str,
-    variables: Value,
-    done: impl Fn(&Value) -> bool,
-) -> Value {
-    let started = Instant::now();
-    loop {
-        let body = suite
-            .graphql_body(Some(token), query, variables.clone())
-            .await;
-        assert!(body["errors"].is_null(), "{body}");
-        if done(&body["data"]) {
-            return body["data"].clone();
-        }
-        assert!(started.elapsed() < Duration::from_secs(20), "{body}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
+/// How long creator-media and the storefront may take to follow each other's events.
+const FOLLOWED_WITHIN: Duration = Duration::from_secs(20);
 
 /// `query`'s data, its payload `field` without user errors.
 async fn done(suite: &Golmok, token: &str, query: &str, field: &str, variables: Value) -> Value {
     let ok = |got: &Value| got[field]["userErrors"] == json!([]);
-    until(suite, token, query, variables, ok).await[field].clone()
+    suite
+        .data_once(token, query, variables, FOLLOWED_WITHIN, ok)
+        .await[field]
+        .clone()
 }
 
 /// Creator-media traffic: each of [`CREATORS`] creators registers and
@@ -375,7 +357,9 @@ async fn creator_traffic(suite: &Golmok, data_dir: &Path) {
             got["creator"]["commissionAccount"]
                 == json!({"held": 0, "payable": 300, "owed": 0, "paidOut": 0})
         };
-        until(suite, creator, ACCOUNT, json!({"c": id}), payable).await;
+        suite
+            .data_once(creator, ACCOUNT, json!({"c": id}), FOLLOWED_WITHIN, payable)
+            .await;
     }
 }
 
@@ -442,7 +426,17 @@ async fn replay_equals_live_cleanly_and_after_a_kill_9_half_way() {
         );
 
         // Killed half-way, then run again.
-        let reached = replay_killed_half_way(data, service, batch);
+        let mut command = Command::new(GOLMOK);
+        command
+            .args([
+                "replay",
+                service,
+                "--batch-size",
+                &batch.to_string(),
+                "--data-dir",
+            ])
+            .arg(data);
+        let reached = killed_half_way(command);
         let (untouched, _, _) = snapshot(data, service, tables).await;
         assert_eq!(
             untouched, live,

@@ -9,16 +9,15 @@
 //! rebuilt tables.
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 use std::time::Instant;
 
 use golmok_scylla::{CqlStore, Settings};
 use golmok_testkit::Cassandra;
 use serde_json::json;
 
-use crate::replay::{hashes_of, text, traffic};
+use crate::replay::{hashes_of, killed_half_way, text, traffic};
 use crate::support::{GOLMOK, Golmok, bakery_with_bread};
 
 /// The content hash of every read-model table in `keyspace`, its log's head
@@ -48,40 +47,6 @@ fn replay(service: &str, config: &Path, data_dir: &Path) -> Output {
     replay_command(service, config, data_dir)
         .output()
         .expect("golmok replay runs")
-}
-
-/// Runs `golmok replay <service>` and kills it with SIGKILL once a progress
-/// line passes half the head; returns the position that line named.
-fn replay_killed_half_way(service: &str, config: &Path, data_dir: &Path) -> u64 {
-    let mut child = replay_command(service, config, data_dir)
-        .args(["--progress-ms", "0"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("golmok replay starts");
-    let stderr = BufReader::new(child.stderr.take().expect("stderr is piped"));
-    let mut seen = Vec::new();
-    for line in stderr.lines() {
-        let line = line.expect("a line");
-        seen.push(line.clone());
-        // "replay: position 1234/5000 (24.7%), …"
-        let Some((position, head)) = line
-            .strip_prefix("replay: position ")
-            .and_then(|rest| rest.split_once(' '))
-            .and_then(|(fraction, _)| fraction.split_once('/'))
-        else {
-            continue;
-        };
-        let (position, head): (u64, u64) = (position.parse().unwrap(), head.parse().unwrap());
-        if position * 2 >= head {
-            child.kill().expect("SIGKILL");
-            child.wait().expect("replay exits");
-            assert!(position < head, "killed before the end: {line}");
-            return position;
-        }
-    }
-    child.wait().expect("replay exits");
-    panic!("no progress line passed half-way: {seen:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -165,7 +130,7 @@ async fn replay_on_cql_equals_live_cleanly_and_after_a_kill_9_half_way() {
         );
 
         // Killed half-way, then run again.
-        let reached = replay_killed_half_way(service, &config, data);
+        let reached = killed_half_way(replay_command(service, &config, data));
         let (untouched, _, _) = snapshot(node, &keyspace, tables).await;
         assert_eq!(
             untouched, live,

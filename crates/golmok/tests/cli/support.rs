@@ -200,6 +200,31 @@ impl Golmok {
         response.json().await.expect("a JSON body")
     }
 
+    /// `query`'s data, without errors, once `done` holds of it (asked every
+    /// 100 ms, within `within`): the services follow each other's events a
+    /// moment later.
+    pub async fn data_once(
+        &self,
+        token: &str,
+        query: &str,
+        variables: Value,
+        within: Duration,
+        done: impl Fn(&Value) -> bool,
+    ) -> Value {
+        let started = std::time::Instant::now();
+        loop {
+            let body = self
+                .graphql_body(Some(token), query, variables.clone())
+                .await;
+            assert!(body["errors"].is_null(), "{body}");
+            if done(&body["data"]) {
+                return body["data"].clone();
+            }
+            assert!(started.elapsed() < within, "{body}");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
     pub async fn get(&self, path: &str) -> (u16, String) {
         let response = reqwest::get(format!("{}{path}", self.base))
             .await
