@@ -115,6 +115,10 @@ fn run(db: &Database, requests: &mpsc::Receiver<Request>, published: &Published)
     let mut previous = 1;
     // Whether derived writes were committed since the last durable commit.
     let mut unsynced = false;
+    // Derived writes committed on their own since the last durable group, and
+    // how many came between the two durable groups before it: the projections
+    // that follow each append, whose writes a derived group waits for.
+    let (mut derived, mut burst) = (0, 1);
     loop {
         let first = if unsynced {
             match requests.recv_timeout(SYNC_DERIVED_AFTER) {
@@ -131,9 +135,19 @@ fn run(db: &Database, requests: &mpsc::Receiver<Request>, published: &Published)
                 Err(_) => break,
             }
         };
-        let group = gather(first, requests, previous);
+        let expected = if first.durable() {
+            previous
+        } else {
+            previous.max(burst)
+        };
+        let group = gather(first, requests, expected);
         previous = group.len();
         let durable = group.iter().any(Request::durable);
+        if durable {
+            (burst, derived) = (derived.max(1), 0);
+        } else {
+            derived += group.len();
+        }
         if commit_group(db, group, durable, published) {
             unsynced = !durable;
         }
@@ -151,16 +165,18 @@ fn sync(db: &Database, published: &Published) -> bool {
 }
 
 /// Takes everything queued behind `first`. While the group is smaller than
-/// the previous one, waits up to [`LINGER`] for the callers just answered to
-/// come back, so a steady crowd of writers shares one fsync instead of
-/// alternating between a large and a small group. A lone writer never waits.
-fn gather(first: Request, requests: &mpsc::Receiver<Request>, previous: usize) -> Vec<Request> {
+/// `expected` (the previous group; for derived writes, also the projections'
+/// writes that followed the last append), waits up to [`LINGER`] for the
+/// callers just answered to come back, so a steady crowd of writers shares one
+/// fsync instead of alternating between a large and a small group, and the
+/// projections following one append share one commit. A lone writer never waits.
+fn gather(first: Request, requests: &mpsc::Receiver<Request>, expected: usize) -> Vec<Request> {
     let mut group = vec![first];
     let deadline = Instant::now() + LINGER;
     while group.len() < MAX_GROUP {
         let next = match requests.try_recv() {
             Ok(request) => Some(request),
-            Err(mpsc::TryRecvError::Empty) if group.len() < previous => {
+            Err(mpsc::TryRecvError::Empty) if group.len() < expected => {
                 let left = deadline.saturating_duration_since(Instant::now());
                 if left.is_zero() {
                     None
