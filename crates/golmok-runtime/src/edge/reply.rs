@@ -1,4 +1,4 @@
-use std::any::{Any, TypeId};
+use std::any::Any;
 use std::future::Future;
 use std::sync::{Arc, Mutex};
 
@@ -57,21 +57,11 @@ pub async fn in_process<F: Future>(answer: F) -> F::Output {
 pub struct Handoff(Arc<Mutex<Option<Box<dyn Handed>>>>);
 
 /// A value that can be moved out as itself or read as JSON.
-trait Handed: Send {
-    fn type_id_of(&self) -> TypeId;
-    fn into_any(self: Box<Self>) -> Box<dyn Any>;
+trait Handed: Any + Send {
     fn to_json(&self) -> serde_json::Result<Vec<u8>>;
 }
 
 impl<T: Serialize + Send + 'static> Handed for T {
-    fn type_id_of(&self) -> TypeId {
-        TypeId::of::<T>()
-    }
-
-    fn into_any(self: Box<Self>) -> Box<dyn Any> {
-        self
-    }
-
     fn to_json(&self) -> serde_json::Result<Vec<u8>> {
         serde_json::to_vec(self)
     }
@@ -89,15 +79,19 @@ impl Handoff {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .take()?;
-        if handed.type_id_of() != TypeId::of::<T>() {
-            return Some(
-                handed
-                    .to_json()
-                    .and_then(|bytes| serde_json::from_slice(&bytes)),
-            );
-        }
-        let value = handed.into_any().downcast::<T>().ok()?;
-        Some(Ok(*value))
+        let value: Box<dyn Any> = match handed.to_json_unless::<T>() {
+            Some(json) => return Some(json.and_then(|bytes| serde_json::from_slice(&bytes))),
+            None => handed,
+        };
+        Some(Ok(*value.downcast::<T>().expect("the value is a T")))
+    }
+}
+
+impl dyn Handed {
+    /// `None` when the value is a `T`, its JSON otherwise.
+    fn to_json_unless<T: 'static>(&self) -> Option<serde_json::Result<Vec<u8>>> {
+        let any: &dyn Any = self;
+        (!any.is::<T>()).then(|| self.to_json())
     }
 }
 

@@ -357,6 +357,7 @@ impl Call {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::{Arc, Mutex};
 
     use axum::extract::{OriginalUri, State};
@@ -660,12 +661,12 @@ mod tests {
         lines: Vec<u32>,
     }
 
-    static ENCODED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    static ENCODED: AtomicUsize = AtomicUsize::new(0);
 
     impl Serialize for Counted {
         fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
             use serde::ser::SerializeStruct;
-            ENCODED.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            ENCODED.fetch_add(1, Ordering::SeqCst);
             let mut fields = serializer.serialize_struct("Counted", 2)?;
             fields.serialize_field("name", &self.name)?;
             fields.serialize_field("lines", &self.lines)?;
@@ -708,7 +709,7 @@ mod tests {
             [("in-process", in_process, 0), ("HTTP", over_http, 1)]
         {
             for (method, path) in [(Method::GET, "read"), (Method::POST, "command")] {
-                let before = ENCODED.load(std::sync::atomic::Ordering::SeqCst);
+                let before = ENCODED.load(Ordering::SeqCst);
                 let answer: Counted = clients
                     .upstream("storefront", &caller)
                     .call(Call::new(method, &segments![path], []))
@@ -716,7 +717,7 @@ mod tests {
                     .unwrap();
                 assert_eq!(answer, counted(), "{transport} {path}");
                 assert_eq!(
-                    ENCODED.load(std::sync::atomic::Ordering::SeqCst) - before,
+                    ENCODED.load(Ordering::SeqCst) - before,
                     encodings,
                     "{transport} {path}: times the reply was written as JSON"
                 );
