@@ -1,11 +1,13 @@
 //! The embedded storage adapter of Golmok: the [`golmok_kernel::EventLog`] and
-//! [`golmok_kernel::Tables`] ports over one durable, crash-safe redb file, for
-//! `golmok up` and tests.
+//! [`golmok_kernel::Tables`] ports over one crash-safe redb file and its
+//! write-ahead log, for `golmok up` and tests.
 //!
 //! One writer thread owns every write transaction and commits concurrent
-//! requests together (group commit): one fsync for many appends. Reads are
-//! redb read transactions (snapshots of the last commit). See
-//! `docs/adr/0002-embedded-storage-engine.md` for why redb.
+//! requests together (group commit): one log frame and one fsync for many
+//! appends; the redb file itself is synced at checkpoints. Reads are redb
+//! read transactions (snapshots of the last commit). See
+//! `docs/adr/0002-embedded-storage-engine.md` for why redb and
+//! `docs/adr/0010-durable-append-path.md` for the log.
 
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
 
@@ -13,10 +15,12 @@ mod reads;
 mod recovery;
 mod schema;
 mod store;
+mod wal;
 mod writer;
 
 pub use recovery::{DEFAULT_CACHE_MIB, MAX_CACHE_MIB};
 pub use store::{EmbeddedStore, StoreStats};
+pub use writer::Tuning;
 
 /// Checks a page-cache size given in settings (`cache_mib`): a whole number
 /// of MiB from 1 to [`MAX_CACHE_MIB`], else a message starting with the

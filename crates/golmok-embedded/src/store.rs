@@ -1,4 +1,5 @@
-//! [`EmbeddedStore`]: both storage ports over one redb file.
+//! [`EmbeddedStore`]: both storage ports over one redb file and its
+//! write-ahead log.
 
 use std::ops::Bound;
 use std::path::Path;
@@ -13,15 +14,19 @@ use golmok_kernel::{
 use redb::{Database, ReadTransaction, ReadableDatabase, StorageBackend};
 use tokio::sync::{oneshot, watch};
 
+use crate::recovery::Opened;
 use crate::schema::{IDEMPOTENCY, ROWS, partition_successor, storage_error};
-use crate::writer::{Published, Request, Writer};
+use crate::writer::{Published, Request, Tuning, Writer};
 use crate::{reads, recovery};
 
 /// Counters of the store since it was opened.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct StoreStats {
-    /// Durable write transactions committed, i.e. fsyncs of the store file.
+    /// Syncs: durable groups (one log frame each) and checkpoints.
     pub commits: u64,
+    /// Checkpoints: durable commits of the store file, after which the log
+    /// starts over.
+    pub checkpoints: u64,
     /// Transactions of derived writes only, committed without a sync of
     /// their own ([`Tables::write_derived`]).
     pub derived_commits: u64,
@@ -29,8 +34,10 @@ pub struct StoreStats {
     pub events_appended: u64,
 }
 
-/// The embedded implementation of [`EventLog`] and [`Tables`]: one durable,
-/// crash-safe redb file per store, written by a single group-commit thread.
+/// The embedded implementation of [`EventLog`] and [`Tables`]: one crash-safe
+/// redb file per store with its write-ahead log (`<file>-wal`), written by a
+/// single group-commit thread: one log frame and one `fdatasync` per group,
+/// the file itself synced at checkpoints (see `writer`).
 ///
 /// Every read is one redb read transaction (a snapshot of the last commit).
 /// Point reads and short event reads run on the calling task; long event
@@ -45,9 +52,12 @@ pub struct EmbeddedStore {
 }
 
 impl EmbeddedStore {
-    /// Opens (creating if missing) the store file at `path`, checks it and
-    /// starts its writer thread. A damaged or foreign file is refused with
-    /// [`StorageError::Corrupt`]; it is never served.
+    /// Opens (creating if missing) the store file at `path` and its log
+    /// `<path>-wal`, applies the log's frames the file does not hold yet,
+    /// checks it and starts its writer thread. A damaged or foreign file,
+    /// or a log damaged where a crash cannot explain it, is refused with
+    /// [`StorageError::Corrupt`]; it is never served. The two files are one
+    /// store: copy, move or delete them together.
     pub fn open(path: &Path) -> Result<Arc<EmbeddedStore>, StorageError> {
         Self::open_with_cache(path, recovery::DEFAULT_CACHE_MIB)
     }
@@ -59,30 +69,34 @@ impl EmbeddedStore {
         path: &Path,
         cache_mib: u32,
     ) -> Result<Arc<EmbeddedStore>, StorageError> {
-        let (db, head) = recovery::open_path(path, cache_mib)?;
-        tracing::info!(path = %path.display(), head, cache_mib, "embedded store opened");
-        Self::serve(db, head)
+        let opened = recovery::open_path(path, cache_mib)?;
+        tracing::info!(path = %path.display(), head = opened.head, cache_mib, "embedded store opened");
+        Self::serve(opened, Tuning::default())
     }
 
-    /// Opens a store kept in a redb [`StorageBackend`] instead of a file: an
-    /// in-memory store (`redb::backends::InMemoryBackend`), or a
-    /// fault-injecting one in crash tests. Same checks as [`Self::open`].
-    pub fn open_with_backend(
-        backend: impl StorageBackend,
+    /// Opens a store kept in two redb [`StorageBackend`]s instead of files,
+    /// the store file's and its log's: in memory
+    /// (`redb::backends::InMemoryBackend`), or fault-injecting ones in crash
+    /// tests, which also choose how often checkpoints run. Same checks as
+    /// [`Self::open`].
+    pub fn open_with_backends(
+        tables: impl StorageBackend,
+        log: impl StorageBackend,
+        tuning: Tuning,
     ) -> Result<Arc<EmbeddedStore>, StorageError> {
-        let (db, head) = recovery::open_backend(backend)?;
-        Self::serve(db, head)
+        Self::serve(recovery::open_backends(tables, log)?, tuning)
     }
 
-    fn serve(db: Database, head: u64) -> Result<Arc<EmbeddedStore>, StorageError> {
-        let db = Arc::new(db);
+    fn serve(opened: Opened, tuning: Tuning) -> Result<Arc<EmbeddedStore>, StorageError> {
+        let db = Arc::new(opened.db);
         let published = Arc::new(Published {
-            head: watch::Sender::new(head),
+            head: watch::Sender::new(opened.head),
             commits: AtomicU64::new(0),
+            checkpoints: AtomicU64::new(0),
             derived_commits: AtomicU64::new(0),
             events_appended: AtomicU64::new(0),
         });
-        let writer = Writer::spawn(Arc::clone(&db), Arc::clone(&published))?;
+        let writer = Writer::spawn(Arc::clone(&db), opened.wal, Arc::clone(&published), tuning)?;
         Ok(Arc::new(Self {
             db,
             published,
@@ -94,6 +108,7 @@ impl EmbeddedStore {
     pub fn stats(&self) -> StoreStats {
         StoreStats {
             commits: self.published.commits.load(Ordering::Relaxed),
+            checkpoints: self.published.checkpoints.load(Ordering::Relaxed),
             derived_commits: self.published.derived_commits.load(Ordering::Relaxed),
             events_appended: self.published.events_appended.load(Ordering::Relaxed),
         }
@@ -238,8 +253,8 @@ impl Tables for EmbeddedStore {
         self.submit_write(batch, true).await
     }
 
-    /// Committed without a sync of its own: durable with the next durable
-    /// commit, or an empty one made within 100 ms, or at close.
+    /// Committed without a log frame: durable with the next checkpoint, made
+    /// at the latest 100 ms after writes stop, or at close.
     async fn write_derived(&self, batch: Vec<Mutation>) -> Result<(), StorageError> {
         self.submit_write(batch, false).await
     }

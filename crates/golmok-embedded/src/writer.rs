@@ -1,17 +1,31 @@
 //! The group-commit writer: one thread owns every write transaction.
 //!
-//! Callers queue requests; the thread drains the queue, runs every request of
-//! the group in order inside ONE redb write transaction, commits it once with
-//! `Durability::Immediate` (one fsync), publishes the new head and only then
-//! answers each caller. Each append checks everything before writing a row, so
-//! a refused append leaves nothing behind and does not disturb the others.
+//! Callers queue requests; the thread drains the queue and runs every request
+//! of the group in order inside ONE redb write transaction. The group's
+//! writes go, as they are applied, into one frame of the write-ahead log
+//! (`wal`), which is written and synced once (one `fdatasync`); then the
+//! transaction commits without a sync of its own (`Durability::None`),
+//! publishes the new head and only then answers each caller. Each append
+//! checks everything before writing a row, so a refused append leaves nothing
+//! behind and does not disturb the others.
+//!
+//! A checkpoint, a durable redb commit, makes the store file hold every frame
+//! so far, after which the log starts again from its first byte. It runs
+//! after [`Tuning::checkpoint_frames`] frames, [`CHECKPOINT_BYTES`] of log or
+//! [`CHECKPOINT_AFTER`], when no write has come for [`SYNC_DERIVED_AFTER`],
+//! and when the writer stops (which then empties the log).
 //!
 //! A group of derived writes only ([`Request::Write`] with `durable` false: a
 //! projection's rows and checkpoint, which its log can give again) commits
-//! without a sync (`Durability::None`). The next durable commit makes it
-//! durable with its own requests, since redb persists commits in order; when
-//! none comes within [`SYNC_DERIVED_AFTER`], or the writer stops, an empty
-//! durable commit does.
+//! without a frame or a sync. Its ops ride in the next frame, ahead of that
+//! group's own, so an acknowledged group is never replayed without the
+//! derived writes committed before it; a checkpoint makes them durable too
+//! (redb persists commits in order). Until then a crash loses them whole,
+//! with their checkpoint.
+//!
+//! After a failed write or sync of the log, or a failed commit or checkpoint,
+//! what the disk holds is unknown: the writer refuses every later request
+//! until the store is opened again, which reads the log back.
 
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -22,17 +36,38 @@ use std::time::{Duration, Instant};
 use golmok_kernel::{
     AppendError, AppendRequest, Appended, ExpectedVersion, Mutation, StorageError,
 };
-use redb::{Database, Durability, ReadableTable, Table, WriteTransaction};
+use redb::{Database, Durability, ReadableTable};
 use tokio::sync::{oneshot, watch};
 
-use crate::schema::{EVENT_IDS, EVENTS, IDEMPOTENCY, ROWS, STREAMS, storage_error};
+use crate::schema::{GroupTables, storage_error};
+use crate::wal::{Op, Wal};
 
 /// Requests taken into one transaction at most; bounds a group's latency.
 const MAX_GROUP: usize = 4_096;
 /// The longest a group waits for more requests; small next to an fsync.
 const LINGER: Duration = Duration::from_micros(200);
-/// How long derived writes may stay unsynced while no other write comes.
+/// How long writes may stay out of the store file's own sync while no other
+/// write comes: then a checkpoint runs.
 const SYNC_DERIVED_AFTER: Duration = Duration::from_millis(100);
+/// Log bytes after which a checkpoint runs: bounds the log and its replay.
+pub(crate) const CHECKPOINT_BYTES: u64 = 16 << 20;
+/// The longest a busy store goes without a checkpoint.
+pub(crate) const CHECKPOINT_AFTER: Duration = Duration::from_secs(1);
+
+/// When the writer makes the store file durable on its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Tuning {
+    /// Log frames (durable groups) after which a checkpoint runs.
+    pub checkpoint_frames: u64,
+}
+
+impl Default for Tuning {
+    fn default() -> Self {
+        Self {
+            checkpoint_frames: 1_000,
+        }
+    }
+}
 
 pub(crate) enum Request {
     Append {
@@ -61,8 +96,10 @@ impl Request {
 /// [`crate::StoreStats`].
 pub(crate) struct Published {
     pub(crate) head: watch::Sender<u64>,
-    /// Durable commits (fsyncs).
+    /// Syncs: log frames and checkpoints.
     pub(crate) commits: AtomicU64,
+    /// Checkpoints: durable commits of the store file.
+    pub(crate) checkpoints: AtomicU64,
     /// Commits of derived writes only, without a sync of their own.
     pub(crate) derived_commits: AtomicU64,
     pub(crate) events_appended: AtomicU64,
@@ -78,12 +115,25 @@ pub(crate) struct Writer {
 impl Writer {
     pub(crate) fn spawn(
         db: Arc<Database>,
+        wal: Wal,
         published: Arc<Published>,
+        tuning: Tuning,
     ) -> Result<Self, StorageError> {
         let (queue, requests) = mpsc::channel();
         let thread = std::thread::Builder::new()
             .name("golmok-embedded-writer".into())
-            .spawn(move || run(&db, &requests, &published))
+            .spawn(move || {
+                let mut state = State {
+                    db: &db,
+                    wal,
+                    published: &published,
+                    tuning,
+                    last_checkpoint: Instant::now(),
+                    dirty: false,
+                    poisoned: None,
+                };
+                state.run(&requests);
+            })
             .map_err(|e| StorageError::Io(format!("cannot start the writer thread: {e}")))?;
         Ok(Self {
             queue: Some(queue),
@@ -111,57 +161,268 @@ impl Drop for Writer {
     }
 }
 
-fn run(db: &Database, requests: &mpsc::Receiver<Request>, published: &Published) {
-    let mut previous = 1;
-    // Whether derived writes were committed since the last durable commit.
-    let mut unsynced = false;
-    // Derived writes committed on their own since the last durable group, and
-    // how many came between the two durable groups before it: the projections
-    // that follow each append, whose writes a derived group waits for.
-    let (mut derived, mut burst) = (0, 1);
-    loop {
-        let first = if unsynced {
-            match requests.recv_timeout(SYNC_DERIVED_AFTER) {
-                Ok(request) => request,
-                Err(mpsc::RecvTimeoutError::Timeout) => {
-                    unsynced = !sync(db, published);
-                    continue;
-                }
-                Err(mpsc::RecvTimeoutError::Disconnected) => break,
-            }
-        } else {
-            match requests.recv() {
-                Ok(request) => request,
-                Err(_) => break,
-            }
-        };
-        let expected = if first.durable() {
-            previous
-        } else {
-            previous.max(burst)
-        };
-        let group = gather(first, requests, expected);
-        previous = group.len();
-        let durable = group.iter().any(Request::durable);
-        if durable {
-            (burst, derived) = (derived.max(1), 0);
-        } else {
-            derived += group.len();
-        }
-        if commit_group(db, group, durable, published) {
-            unsynced = !durable;
-        }
-    }
-    if unsynced {
-        sync(db, published);
-    }
+/// The writer thread's own state.
+struct State<'a> {
+    db: &'a Database,
+    wal: Wal,
+    published: &'a Published,
+    tuning: Tuning,
+    last_checkpoint: Instant,
+    /// Whether the store file holds commits its last sync did not cover.
+    dirty: bool,
+    /// Why the writer refuses requests, after a failure left the disk's
+    /// state unknown.
+    poisoned: Option<String>,
 }
 
-/// Makes the derived writes committed without a sync durable: an empty
-/// group, committed durably. False when that failed (they stay unsynced;
-/// redb's close tries again).
-fn sync(db: &Database, published: &Published) -> bool {
-    commit_group(db, Vec::new(), true, published)
+impl State<'_> {
+    fn run(&mut self, requests: &mpsc::Receiver<Request>) {
+        let mut previous = 1;
+        // Derived writes committed on their own since the last durable group,
+        // and how many came between the two durable groups before it: the
+        // projections that follow each append, whose writes a derived group
+        // waits for.
+        let (mut derived, mut burst) = (0, 1);
+        loop {
+            let first = if self.dirty {
+                match requests.recv_timeout(SYNC_DERIVED_AFTER) {
+                    Ok(request) => request,
+                    Err(mpsc::RecvTimeoutError::Timeout) => {
+                        self.checkpoint();
+                        continue;
+                    }
+                    Err(mpsc::RecvTimeoutError::Disconnected) => break,
+                }
+            } else {
+                match requests.recv() {
+                    Ok(request) => request,
+                    Err(_) => break,
+                }
+            };
+            let expected = if first.durable() {
+                previous
+            } else {
+                previous.max(burst)
+            };
+            let group = gather(first, requests, expected);
+            previous = group.len();
+            let durable = group.iter().any(Request::durable);
+            if durable {
+                (burst, derived) = (derived.max(1), 0);
+            } else {
+                derived += group.len();
+            }
+            self.commit_group(group, durable);
+            if self.checkpoint_due() {
+                self.checkpoint();
+            }
+        }
+        self.close();
+    }
+
+    fn checkpoint_due(&self) -> bool {
+        let (bytes, frames) = self.wal.since_checkpoint();
+        self.dirty
+            && (frames >= self.tuning.checkpoint_frames
+                || bytes >= CHECKPOINT_BYTES
+                || self.last_checkpoint.elapsed() >= CHECKPOINT_AFTER)
+    }
+
+    /// Makes the store file hold every commit so far (an empty durable
+    /// commit: redb persists commits in order), so the log can start over.
+    fn checkpoint(&mut self) {
+        if self.poisoned.is_some() {
+            return;
+        }
+        let synced = self
+            .db
+            .begin_write()
+            .map_err(redb::Error::from)
+            .and_then(|mut txn| {
+                txn.set_durability(Durability::Immediate)?;
+                txn.commit()?;
+                Ok(())
+            });
+        match synced {
+            Ok(()) => {
+                self.wal.checkpointed();
+                self.dirty = false;
+                self.last_checkpoint = Instant::now();
+                self.published.commits.fetch_add(1, Ordering::Relaxed);
+                self.published.checkpoints.fetch_add(1, Ordering::Relaxed);
+            }
+            Err(error) => self.poison(&format!("a checkpoint failed: {error}")),
+        }
+    }
+
+    fn poison(&mut self, reason: &str) {
+        tracing::error!(reason, "the embedded store stops accepting writes");
+        self.poisoned = Some(format!(
+            "the store stopped accepting writes after a failure ({reason}); open it again"
+        ));
+        self.dirty = false;
+    }
+
+    /// At the end: a last checkpoint, then an empty log, so the next open
+    /// has nothing to read back. Nothing is touched after a failure.
+    fn close(&mut self) {
+        if self.dirty {
+            self.checkpoint();
+        }
+        if self.poisoned.is_none()
+            && let Err(error) = self.wal.truncate()
+        {
+            tracing::warn!(%error, "could not empty the log at close; the next open reads it");
+        }
+    }
+
+    /// Commits `group` in one transaction, its writes synced through one log
+    /// frame when `durable`, and answers every request.
+    fn commit_group(&mut self, mut group: Vec<Request>, durable: bool) {
+        let mut outcomes: Vec<Option<Outcome>> = group.iter().map(|_| None).collect();
+        loop {
+            if let Some(reason) = &self.poisoned {
+                for (index, request) in group.iter().enumerate() {
+                    if outcomes[index].is_none() {
+                        let error = StorageError::Io(reason.clone());
+                        outcomes[index] = Some(Outcome::failed(request, error));
+                    }
+                }
+                break;
+            }
+            match self.execute_group(&mut group, &outcomes, durable) {
+                Ok(executed) => {
+                    if executed.logged {
+                        self.published.commits.fetch_add(1, Ordering::Relaxed);
+                    } else if !durable {
+                        self.published
+                            .derived_commits
+                            .fetch_add(1, Ordering::Relaxed);
+                    }
+                    self.dirty = true;
+                    self.published
+                        .events_appended
+                        .fetch_add(executed.events, Ordering::Relaxed);
+                    if let Some(head) = executed.head {
+                        self.published.head.send_replace(head);
+                    }
+                    for (index, outcome) in executed.outcomes {
+                        outcomes[index] = Some(outcome);
+                    }
+                    break;
+                }
+                Err(GroupFailure::Request { index, error }) => {
+                    tracing::error!(%error, "a write failed inside a group; retrying the group without it");
+                    outcomes[index] = Some(Outcome::failed(&group[index], error));
+                }
+                Err(GroupFailure::Transaction(error)) => {
+                    tracing::error!(%error, "group commit failed");
+                    let message = error.to_string();
+                    for (index, request) in group.iter().enumerate() {
+                        if outcomes[index].is_none() {
+                            let error = match &error {
+                                StorageError::Corrupt(_) => StorageError::Corrupt(message.clone()),
+                                StorageError::Closed => StorageError::Closed,
+                                StorageError::Io(_) => StorageError::Io(message.clone()),
+                            };
+                            outcomes[index] = Some(Outcome::failed(request, error));
+                        }
+                    }
+                    break;
+                }
+                Err(GroupFailure::Unknown(reason)) => self.poison(&reason),
+            }
+        }
+        for (request, outcome) in group.into_iter().zip(outcomes) {
+            // A caller that stopped waiting has dropped its receiver; nothing to tell.
+            match (request, outcome) {
+                (Request::Append { reply, .. }, Some(Outcome::Append(result))) => {
+                    let _ = reply.send(result);
+                }
+                (Request::Write { reply, .. }, Some(Outcome::Write(result))) => {
+                    let _ = reply.send(result);
+                }
+                _ => tracing::error!("group commit left a request without its outcome"),
+            }
+        }
+    }
+
+    fn execute_group(
+        &mut self,
+        group: &mut [Request],
+        settled: &[Option<Outcome>],
+        durable: bool,
+    ) -> Result<Executed, GroupFailure> {
+        let whole = |e: redb::Error| GroupFailure::Transaction(storage_error(e));
+        let mut txn = self.db.begin_write().map_err(|e| whole(e.into()))?;
+        txn.set_durability(Durability::None)
+            .map_err(|e| whole(e.into()))?;
+        let wal = &mut self.wal;
+        wal.begin();
+        let mut outcomes = Vec::with_capacity(group.len());
+        let mut events = 0;
+        let head;
+        let logged;
+        {
+            let mut tables = GroupTables::open(&txn).map_err(whole)?;
+            let mut position = tables.last_position().map_err(whole)?;
+            let first_position = position;
+            for (index, request) in group.iter_mut().enumerate() {
+                if settled[index].is_some() {
+                    continue;
+                }
+                let failed = |e: redb::Error| GroupFailure::Request {
+                    index,
+                    error: storage_error(e),
+                };
+                let outcome = match request {
+                    Request::Append { request, .. } => {
+                        match check_append(&tables, request, position) {
+                            Ok(Checked { appended, encoded }) => {
+                                for op in append_ops(request, &appended, &encoded) {
+                                    tables.apply(&op).map_err(failed)?;
+                                    wal.push(&op);
+                                }
+                                position = appended.last_position;
+                                events += encoded.len() as u64;
+                                Outcome::Append(Ok(appended))
+                            }
+                            Err(refused) => Outcome::Append(Err(refused)),
+                        }
+                    }
+                    Request::Write { batch, .. } => {
+                        for op in batch.iter().map(mutation_op) {
+                            tables.apply(&op).map_err(failed)?;
+                            wal.push(&op);
+                        }
+                        Outcome::Write(Ok(()))
+                    }
+                };
+                outcomes.push((index, outcome));
+            }
+            head = (position > first_position).then_some(position);
+            logged = durable && wal.has_ops();
+            if logged {
+                tables.stamp_applied(wal.next_seq()).map_err(whole)?;
+            }
+        }
+        if logged {
+            wal.commit().map_err(|e| {
+                GroupFailure::Unknown(format!("the log's write or sync failed: {e}"))
+            })?;
+        }
+        txn.commit()
+            .map_err(|e| GroupFailure::Unknown(format!("a commit failed: {}", storage_error(e))))?;
+        if !durable {
+            wal.keep_derived();
+        }
+        Ok(Executed {
+            outcomes,
+            events,
+            head,
+            logged,
+        })
+    }
 }
 
 /// Takes everything queued behind `first`. While the group is smaller than
@@ -214,77 +475,13 @@ enum GroupFailure {
     /// Writing request `index` failed half-way: its rows are in the aborted
     /// transaction, so the group is run again without it.
     Request { index: usize, error: StorageError },
-    /// The transaction as a whole failed (begin or commit). Every request
-    /// left gets a storage error: its outcome is unknown (a failed fsync may
-    /// still have persisted it), so callers must not assume either way.
+    /// The transaction could not start; nothing was written.
     Transaction(StorageError),
-}
-
-/// Commits `group` in one transaction, synced when `durable`, and answers
-/// every request. True when the transaction committed.
-fn commit_group(
-    db: &Database,
-    mut group: Vec<Request>,
-    durable: bool,
-    published: &Published,
-) -> bool {
-    let mut outcomes: Vec<Option<Outcome>> = group.iter().map(|_| None).collect();
-    let mut committed = false;
-    loop {
-        match execute_group(db, &mut group, &outcomes, durable) {
-            Ok(executed) => {
-                committed = true;
-                let counter = if durable {
-                    &published.commits
-                } else {
-                    &published.derived_commits
-                };
-                counter.fetch_add(1, Ordering::Relaxed);
-                published
-                    .events_appended
-                    .fetch_add(executed.events, Ordering::Relaxed);
-                if let Some(head) = executed.head {
-                    published.head.send_replace(head);
-                }
-                for (index, outcome) in executed.outcomes {
-                    outcomes[index] = Some(outcome);
-                }
-                break;
-            }
-            Err(GroupFailure::Request { index, error }) => {
-                tracing::error!(%error, "a write failed inside a group; retrying the group without it");
-                outcomes[index] = Some(Outcome::failed(&group[index], error));
-            }
-            Err(GroupFailure::Transaction(error)) => {
-                tracing::error!(%error, "group commit failed");
-                let message = error.to_string();
-                for (index, request) in group.iter().enumerate() {
-                    if outcomes[index].is_none() {
-                        let error = match &error {
-                            StorageError::Corrupt(_) => StorageError::Corrupt(message.clone()),
-                            StorageError::Closed => StorageError::Closed,
-                            StorageError::Io(_) => StorageError::Io(message.clone()),
-                        };
-                        outcomes[index] = Some(Outcome::failed(request, error));
-                    }
-                }
-                break;
-            }
-        }
-    }
-    for (request, outcome) in group.into_iter().zip(outcomes) {
-        // A caller that stopped waiting has dropped its receiver; nothing to tell.
-        match (request, outcome) {
-            (Request::Append { reply, .. }, Some(Outcome::Append(result))) => {
-                let _ = reply.send(result);
-            }
-            (Request::Write { reply, .. }, Some(Outcome::Write(result))) => {
-                let _ = reply.send(result);
-            }
-            _ => tracing::error!("group commit left a request without its outcome"),
-        }
-    }
-    committed
+    /// The log's write or sync, or the commit after it, failed: the group
+    /// may or may not be on the disk (a failed fsync may still have
+    /// persisted it), so callers must not assume either way, and the writer
+    /// stops.
+    Unknown(String),
 }
 
 struct Executed {
@@ -292,103 +489,8 @@ struct Executed {
     events: u64,
     /// The last position after the commit, when the group appended events.
     head: Option<u64>,
-}
-
-/// The tables a group writes, opened once per transaction.
-struct GroupTables<'txn> {
-    events: Table<'txn, u64, &'static [u8]>,
-    streams: Table<'txn, (&'static str, u64), u64>,
-    event_ids: Table<'txn, u128, u64>,
-    idempotency: Table<'txn, &'static str, (&'static str, &'static [u8])>,
-    rows: Table<'txn, (&'static str, &'static str, &'static str), &'static [u8]>,
-}
-
-impl<'txn> GroupTables<'txn> {
-    fn open(txn: &'txn WriteTransaction) -> Result<Self, redb::Error> {
-        Ok(Self {
-            events: txn.open_table(EVENTS)?,
-            streams: txn.open_table(STREAMS)?,
-            event_ids: txn.open_table(EVENT_IDS)?,
-            idempotency: txn.open_table(IDEMPOTENCY)?,
-            rows: txn.open_table(ROWS)?,
-        })
-    }
-
-    fn last_position(&self) -> Result<u64, redb::Error> {
-        Ok(self.events.last()?.map_or(0, |(key, _)| key.value()))
-    }
-
-    fn stream_version(&self, stream: &str) -> Result<u64, redb::Error> {
-        let mut range = self.streams.range((stream, 0)..=(stream, u64::MAX))?;
-        Ok(match range.next_back() {
-            Some(entry) => entry?.0.value().1,
-            None => 0,
-        })
-    }
-}
-
-fn execute_group(
-    db: &Database,
-    group: &mut [Request],
-    settled: &[Option<Outcome>],
-    durable: bool,
-) -> Result<Executed, GroupFailure> {
-    let whole = |e: redb::Error| GroupFailure::Transaction(storage_error(e));
-    let mut txn = db.begin_write().map_err(|e| whole(e.into()))?;
-    let durability = if durable {
-        Durability::Immediate
-    } else {
-        Durability::None
-    };
-    txn.set_durability(durability)
-        .map_err(|e| whole(e.into()))?;
-    let mut outcomes = Vec::with_capacity(group.len());
-    let mut events = 0;
-    let head;
-    {
-        let mut tables = GroupTables::open(&txn).map_err(whole)?;
-        let mut position = tables.last_position().map_err(whole)?;
-        let first_position = position;
-        for (index, request) in group.iter_mut().enumerate() {
-            if settled[index].is_some() {
-                continue;
-            }
-            let outcome = match request {
-                Request::Append { request, .. } => {
-                    let checked = check_append(&tables, request, position);
-                    match checked {
-                        Ok(Checked { appended, encoded }) => {
-                            write_append(&mut tables, request, &appended, &encoded).map_err(
-                                |e| GroupFailure::Request {
-                                    index,
-                                    error: storage_error(e),
-                                },
-                            )?;
-                            position = appended.last_position;
-                            events += encoded.len() as u64;
-                            Outcome::Append(Ok(appended))
-                        }
-                        Err(refused) => Outcome::Append(Err(refused)),
-                    }
-                }
-                Request::Write { batch, .. } => {
-                    write_rows(&mut tables, batch).map_err(|e| GroupFailure::Request {
-                        index,
-                        error: storage_error(e),
-                    })?;
-                    Outcome::Write(Ok(()))
-                }
-            };
-            outcomes.push((index, outcome));
-        }
-        head = (position > first_position).then_some(position);
-    }
-    txn.commit().map_err(|e| whole(e.into()))?;
-    Ok(Executed {
-        outcomes,
-        events,
-        head,
-    })
+    /// Whether the group's writes went through a log frame.
+    logged: bool,
 }
 
 /// An append that passed every check, with its rows ready to write.
@@ -467,57 +569,53 @@ fn check_append(
     })
 }
 
-fn write_append(
-    tables: &mut GroupTables<'_>,
-    request: &AppendRequest,
+/// The writes of an append that passed its checks, in order.
+fn append_ops<'a>(
+    request: &'a AppendRequest,
     appended: &Appended,
-    encoded: &[Vec<u8>],
-) -> Result<(), redb::Error> {
-    for ((event, bytes), position) in request
+    encoded: &'a [Vec<u8>],
+) -> impl Iterator<Item = Op<'a>> {
+    let events = request
         .events
         .iter()
         .zip(encoded)
         .zip(appended.first_position..)
-    {
-        tables.events.insert(position, bytes.as_slice())?;
-        tables
-            .streams
-            .insert((request.stream.as_str(), event.stream_version), position)?;
-        tables.event_ids.insert(event.id.as_u128(), position)?;
-    }
-    if let Some(record) = &request.idempotency {
-        tables.idempotency.insert(
-            record.key.as_str(),
-            (record.fingerprint.as_str(), record.response.as_slice()),
-        )?;
-    }
-    Ok(())
+        .map(|((event, bytes), position)| Op::Event {
+            position,
+            stream: &request.stream,
+            version: event.stream_version,
+            id: event.id.as_u128(),
+            bytes,
+        });
+    let record = request.idempotency.iter().map(|record| Op::Idempotency {
+        key: &record.key,
+        fingerprint: &record.fingerprint,
+        response: &record.response,
+    });
+    events.chain(record)
 }
 
-fn write_rows(tables: &mut GroupTables<'_>, batch: &[Mutation]) -> Result<(), redb::Error> {
-    for mutation in batch {
-        match mutation {
-            Mutation::Put {
-                table,
-                partition,
-                clustering,
-                value,
-            } => {
-                tables.rows.insert(
-                    (table.as_str(), partition.as_str(), clustering.as_str()),
-                    value.as_slice(),
-                )?;
-            }
-            Mutation::Delete {
-                table,
-                partition,
-                clustering,
-            } => {
-                tables
-                    .rows
-                    .remove((table.as_str(), partition.as_str(), clustering.as_str()))?;
-            }
-        }
+fn mutation_op(mutation: &Mutation) -> Op<'_> {
+    match mutation {
+        Mutation::Put {
+            table,
+            partition,
+            clustering,
+            value,
+        } => Op::Put {
+            table,
+            partition,
+            clustering,
+            value,
+        },
+        Mutation::Delete {
+            table,
+            partition,
+            clustering,
+        } => Op::Delete {
+            table,
+            partition,
+            clustering,
+        },
     }
-    Ok(())
 }

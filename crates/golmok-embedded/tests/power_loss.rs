@@ -1,9 +1,11 @@
-//! Storage crash consistency (RELIABILITY.md test 7): the store runs on a
-//! fault-injecting redb backend that keeps what a disk would keep. At a
-//! seeded fsync the power goes out: every synced write survives, each
-//! un-synced write survives or not at random, and the last surviving one may
-//! be torn at a sector boundary. Other seeds first fail an fsync and keep
-//! going. The image is then reopened from a real file. Must hold: it opens,
+//! Storage crash consistency (RELIABILITY.md test 7): the store's two files,
+//! the redb file and its write-ahead log, run on a fault-injecting disk that
+//! keeps what a disk would keep. At a seeded fsync (of either file, counted
+//! together) the power goes out: in each file every synced write survives,
+//! each un-synced write survives or not at random, and the last surviving one
+//! may be torn at a sector boundary. Other seeds first fail an fsync and keep
+//! going. Checkpoints run every 1 to 8 log frames, so both files' syncs are
+//! hit. The images are then reopened from real files. Must hold: it opens,
 //! no acknowledged event is lost, positions are contiguous, nothing is torn.
 //!
 //! Derived writes (a projection's rows with its checkpoint, committed without
@@ -16,7 +18,7 @@ use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use golmok_embedded::EmbeddedStore;
+use golmok_embedded::{EmbeddedStore, Tuning};
 use golmok_kernel::conformance::{sample_envelope, verify_after_crash};
 use golmok_kernel::{AppendRequest, EventLog, ExpectedVersion, Mutation, ScanOrder, Tables};
 use redb::StorageBackend;
@@ -64,43 +66,29 @@ fn apply(image: &mut Vec<u8>, write: &Write) {
     }
 }
 
-#[derive(Debug)]
-struct Disk {
+/// One file of the disk: what the process sees and what a power loss keeps.
+#[derive(Debug, Default)]
+struct File {
     /// What the process reads: every write so far.
     volatile: Vec<u8>,
     /// What survives a power loss for sure: the state at the last good fsync.
     durable: Vec<u8>,
     /// Writes since the last good fsync, in order.
     pending: Vec<Write>,
-    /// fsyncs since the fault plan was armed (0 = not armed).
-    syncs: u64,
-    armed: bool,
-    fail_sync_at: Option<u64>,
-    power_loss_at: u64,
-    rng: Rng,
-    /// The disk image left after the power loss.
-    after_power_loss: Option<Vec<u8>>,
 }
 
-impl Disk {
-    /// Cuts the power: the durable state plus a random subset of the
-    /// pending writes, the last of them possibly torn.
-    fn lose_power(&mut self) {
-        if self.after_power_loss.is_some() {
-            return;
-        }
+impl File {
+    /// The durable state plus a random subset of the pending writes, the
+    /// last of them possibly torn at a sector boundary.
+    fn after_power_loss(&self, rng: &mut Rng) -> Vec<u8> {
         let mut image = self.durable.clone();
-        let survivors: Vec<&Write> = self
-            .pending
-            .iter()
-            .filter(|_| self.rng.below(2) == 0)
-            .collect();
-        let tear = self.rng.below(2) == 0;
+        let survivors: Vec<&Write> = self.pending.iter().filter(|_| rng.below(2) == 0).collect();
+        let tear = rng.below(2) == 0;
         for (index, write) in survivors.iter().enumerate() {
             match write {
                 Write::Data { offset, bytes } if tear && index + 1 == survivors.len() => {
                     let sectors = bytes.len().div_ceil(SECTOR) as u64;
-                    let kept = (self.rng.below(sectors) as usize * SECTOR).min(bytes.len());
+                    let kept = (rng.below(sectors) as usize * SECTOR).min(bytes.len());
                     apply(
                         &mut image,
                         &Write::Data {
@@ -112,14 +100,48 @@ impl Disk {
                 _ => apply(&mut image, write),
             }
         }
-        self.after_power_loss = Some(image);
+        image
     }
 }
 
-#[derive(Debug, Clone)]
-struct FaultyBackend(Arc<Mutex<Disk>>);
+/// The store's two files, [`TABLES`] and [`LOG`], on one disk with one
+/// power supply and one fault plan, counted over the syncs of both.
+#[derive(Debug)]
+struct Disk {
+    files: [File; 2],
+    /// fsyncs since the fault plan was armed (0 = not armed).
+    syncs: u64,
+    armed: bool,
+    fail_sync_at: Option<u64>,
+    power_loss_at: u64,
+    rng: Rng,
+    /// The images of both files left after the power loss.
+    after_power_loss: Option<[Vec<u8>; 2]>,
+}
 
-impl FaultyBackend {
+/// Which file of the [`Disk`]: the store file and its write-ahead log.
+const TABLES: usize = 0;
+const LOG: usize = 1;
+
+impl Disk {
+    /// Cuts the power: each file keeps its durable state plus a random
+    /// subset of its pending writes.
+    fn lose_power(&mut self) {
+        if self.after_power_loss.is_some() {
+            return;
+        }
+        let rng = &mut self.rng;
+        let images = [TABLES, LOG].map(|file| self.files[file].after_power_loss(rng));
+        self.after_power_loss = Some(images);
+    }
+}
+
+/// A fault-injecting disk holding one store; [`Self::file`] gives the backend
+/// of each of its files.
+#[derive(Debug, Clone)]
+struct FaultyDisk(Arc<Mutex<Disk>>);
+
+impl FaultyDisk {
     fn new(seed: u64) -> Self {
         let mut rng = Rng::new(seed);
         let power_loss_at = 2 + rng.below(40);
@@ -127,9 +149,7 @@ impl FaultyBackend {
             .is_multiple_of(3)
             .then(|| 1 + rng.below(power_loss_at - 1));
         Self(Arc::new(Mutex::new(Disk {
-            volatile: Vec::new(),
-            durable: Vec::new(),
-            pending: Vec::new(),
+            files: [File::default(), File::default()],
             syncs: 0,
             armed: false,
             fail_sync_at,
@@ -143,17 +163,34 @@ impl FaultyBackend {
         self.0.lock().expect("disk lock")
     }
 
+    fn file(&self, file: usize) -> FaultyBackend {
+        FaultyBackend {
+            disk: self.clone(),
+            file,
+        }
+    }
+
+    /// Opens the store on this disk; checkpoints every `checkpoint_frames`.
+    fn open(&self, checkpoint_frames: u64) -> Arc<EmbeddedStore> {
+        EmbeddedStore::open_with_backends(
+            self.file(TABLES),
+            self.file(LOG),
+            Tuning { checkpoint_frames },
+        )
+        .expect("open on the faulty disk")
+    }
+
     /// Cuts the power now, if the run has not already; returns whether it
-    /// had gone during the run, and the disk image left.
-    fn power_cut(&self) -> (bool, Vec<u8>) {
+    /// had gone during the run, and the images of both files left.
+    fn power_cut(&self) -> (bool, [Vec<u8>; 2]) {
         let mut disk = self.disk();
         let during_the_run = disk.after_power_loss.is_some();
         disk.lose_power();
-        let image = disk
+        let images = disk
             .after_power_loss
             .clone()
-            .expect("an image after the power loss");
-        (during_the_run, image)
+            .expect("images after the power loss");
+        (during_the_run, images)
     }
 
     fn alive(&self) -> Result<MutexGuard<'_, Disk>, BackendIoError> {
@@ -165,15 +202,22 @@ impl FaultyBackend {
     }
 }
 
+/// One file of a [`FaultyDisk`], as a redb backend.
+#[derive(Debug)]
+struct FaultyBackend {
+    disk: FaultyDisk,
+    file: usize,
+}
+
 impl StorageBackend for FaultyBackend {
     fn len(&self) -> Result<u64, BackendIoError> {
-        Ok(self.alive()?.volatile.len() as u64)
+        Ok(self.disk.alive()?.files[self.file].volatile.len() as u64)
     }
 
     fn read(&self, offset: u64, out: &mut [u8]) -> Result<(), BackendIoError> {
-        let disk = self.alive()?;
+        let disk = self.disk.alive()?;
         let start = usize::try_from(offset).expect("offset fits");
-        let bytes = disk
+        let bytes = disk.files[self.file]
             .volatile
             .get(start..start + out.len())
             .ok_or_else(|| io::Error::new(io::ErrorKind::UnexpectedEof, "read past the end"))?;
@@ -182,15 +226,16 @@ impl StorageBackend for FaultyBackend {
     }
 
     fn set_len(&self, len: u64) -> Result<(), BackendIoError> {
-        let mut disk = self.alive()?;
+        let mut disk = self.disk.alive()?;
+        let file = &mut disk.files[self.file];
         let write = Write::Len(len);
-        apply(&mut disk.volatile, &write);
-        disk.pending.push(write);
+        apply(&mut file.volatile, &write);
+        file.pending.push(write);
         Ok(())
     }
 
     fn sync_data(&self) -> Result<(), BackendIoError> {
-        let mut disk = self.alive()?;
+        let mut disk = self.disk.alive()?;
         if disk.armed {
             disk.syncs += 1;
             if disk.syncs == disk.power_loss_at {
@@ -202,30 +247,42 @@ impl StorageBackend for FaultyBackend {
                 return Err(io::Error::other("injected fsync failure"));
             }
         }
-        let pending = std::mem::take(&mut disk.pending);
+        let file = &mut disk.files[self.file];
+        let pending = std::mem::take(&mut file.pending);
         for write in &pending {
-            apply(&mut disk.durable, write);
+            apply(&mut file.durable, write);
         }
         Ok(())
     }
 
     fn write(&self, offset: u64, data: &[u8]) -> Result<(), BackendIoError> {
-        let mut disk = self.alive()?;
+        let mut disk = self.disk.alive()?;
+        let file = &mut disk.files[self.file];
         let write = Write::Data {
             offset,
             bytes: data.to_vec(),
         };
-        apply(&mut disk.volatile, &write);
-        disk.pending.push(write);
+        apply(&mut file.volatile, &write);
+        file.pending.push(write);
         Ok(())
     }
 }
 
-/// Opens `image` from a real file at `path`, as after a reboot.
-fn reopen_image(path: &Path, image: Vec<u8>, seed: u64) -> Arc<EmbeddedStore> {
-    std::fs::write(path, image).expect("write the disk image");
+/// Opens the images of both files from real files at `path` (the store
+/// file) and `<path>-wal`, as after a reboot.
+fn reopen_image(path: &Path, [tables, log]: [Vec<u8>; 2], seed: u64) -> Arc<EmbeddedStore> {
+    std::fs::write(path, tables).expect("write the store file's image");
+    let mut log_path = path.as_os_str().to_owned();
+    log_path.push("-wal");
+    std::fs::write(log_path, log).expect("write the log's image");
     EmbeddedStore::open(path)
         .unwrap_or_else(|e| panic!("seed {seed}: the store does not reopen after power loss: {e}"))
+}
+
+/// Checkpoints every 1 to 8 frames, so that the power loss and the failed
+/// fsync hit the store file's syncs as well as the log's.
+fn checkpoint_frames(seed: u64) -> u64 {
+    1 + seed % 8
 }
 
 /// Appends from 4 tasks until the power goes; returns the acknowledged ids
@@ -274,11 +331,10 @@ async fn append_until_power_loss(store: Arc<EmbeddedStore>) -> (Vec<Uuid>, usize
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn acknowledged_appends_survive_power_loss_and_fsync_failures() {
     let dir = tempfile::tempdir().expect("temporary directory");
-    let mut lost_power = 0;
+    let (mut lost_power, mut checkpoints) = (0, 0);
     for seed in 1..=SEEDS {
-        let backend = FaultyBackend::new(seed);
-        let store =
-            EmbeddedStore::open_with_backend(backend.clone()).expect("open on the faulty disk");
+        let backend = FaultyDisk::new(seed);
+        let store = backend.open(checkpoint_frames(seed));
         backend.disk().armed = true;
         let (acknowledged, failed) = tokio::time::timeout(
             Duration::from_secs(60),
@@ -286,6 +342,7 @@ async fn acknowledged_appends_survive_power_loss_and_fsync_failures() {
         )
         .await
         .unwrap_or_else(|_| panic!("seed {seed}: appends hung"));
+        checkpoints += store.stats().checkpoints;
         let (during_the_run, image) = backend.power_cut();
         if during_the_run {
             lost_power += 1;
@@ -300,6 +357,10 @@ async fn acknowledged_appends_survive_power_loss_and_fsync_failures() {
     assert!(
         lost_power > SEEDS as usize / 2,
         "only {lost_power} seeds cut the power mid-run"
+    );
+    assert!(
+        checkpoints > SEEDS,
+        "only {checkpoints} checkpoints in {SEEDS} runs: the faults missed the store file's syncs"
     );
 }
 
@@ -363,9 +424,8 @@ async fn derived_writes_are_whole_and_never_behind_a_later_append_after_power_lo
     let dir = tempfile::tempdir().expect("temporary directory");
     let (mut kept_some, mut derived_commits) = (0, 0);
     for seed in 1..=SEEDS {
-        let backend = FaultyBackend::new(seed);
-        let store =
-            EmbeddedStore::open_with_backend(backend.clone()).expect("open on the faulty disk");
+        let backend = FaultyDisk::new(seed);
+        let store = backend.open(checkpoint_frames(seed));
         backend.disk().armed = true;
         let ((acknowledged, _), sealed) = tokio::time::timeout(Duration::from_secs(60), async {
             tokio::join!(
@@ -427,8 +487,8 @@ async fn derived_writes_are_whole_and_never_behind_a_later_append_after_power_lo
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn derived_writes_are_synced_soon_when_nothing_else_is_written() {
     let dir = tempfile::tempdir().expect("temporary directory");
-    let backend = FaultyBackend::new(1);
-    let store = EmbeddedStore::open_with_backend(backend.clone()).expect("open the store");
+    let backend = FaultyDisk::new(1);
+    let store = backend.open(Tuning::default().checkpoint_frames);
     let before = store.stats();
     store
         .write_derived(derived_batch(1))
@@ -448,8 +508,12 @@ async fn derived_writes_are_synced_soon_when_nothing_else_is_written() {
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
     // Only what the last fsync made durable: the power goes out now.
-    let image = backend.disk().durable.clone();
-    let reopened = reopen_image(&dir.path().join("synced.redb"), image, 1);
+    let images = backend
+        .disk()
+        .files
+        .each_ref()
+        .map(|file| file.durable.clone());
+    let reopened = reopen_image(&dir.path().join("synced.redb"), images, 1);
     assert_eq!(
         reopened
             .get(DERIVED_CHECKPOINT, "p", "")
