@@ -37,8 +37,8 @@ use redb::StorageBackend;
 
 /// Bytes of a frame header.
 const HEADER: usize = 20;
-/// The log file grows by at least this much at a time, so most frames'
-/// syncs do not also commit a new file size.
+/// The log file grows by at least this much at a time, zeros written, so
+/// most frames' syncs overwrite allocated blocks and commit no new size.
 const GROW: u64 = 1 << 20;
 /// How far past the next expected number a whole frame found after the end
 /// still counts as evidence of damage (a real log never gets that far ahead).
@@ -298,9 +298,7 @@ impl Wal {
         self.frame[16..20].copy_from_slice(&header_crc.to_le_bytes());
         let end = self.tail + self.frame.len() as u64;
         if end > self.len {
-            let len = end.max(self.len + GROW);
-            self.file.set_len(len)?;
-            self.len = len;
+            self.grow(end.max(self.len + GROW))?;
         }
         self.file.write(self.tail, &self.frame)?;
         self.file.sync_data()?;
@@ -310,6 +308,17 @@ impl Wal {
         self.derived = 0;
         self.frame.truncate(HEADER);
         Ok(seq)
+    }
+
+    /// Extends the file to `len` bytes and writes zeros over the new part,
+    /// so its blocks are allocated once (synced with the next frame) and
+    /// later frames' syncs overwrite them without committing a new size.
+    fn grow(&mut self, len: u64) -> io::Result<()> {
+        self.file.set_len(len)?;
+        let zeros = vec![0; usize::try_from(len - self.len).unwrap_or(usize::MAX)];
+        self.file.write(self.len, &zeros)?;
+        self.len = len;
+        Ok(())
     }
 
     /// Bytes (written or kept) and frames since the last checkpoint.
