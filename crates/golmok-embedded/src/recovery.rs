@@ -71,6 +71,15 @@ pub(crate) fn open_backends(
     serve(name, "its log backend", db, Box::new(log))
 }
 
+/// `error` with the store's `name` in front of its reason.
+fn named(name: &str, error: StorageError) -> StorageError {
+    match error {
+        StorageError::Corrupt(reason) => StorageError::Corrupt(format!("{name}: {reason}")),
+        StorageError::Io(reason) => StorageError::Io(format!("{name}: {reason}")),
+        StorageError::Closed => StorageError::Closed,
+    }
+}
+
 /// Initialises a new store, replays the log into the file and checks it.
 fn serve(
     name: &str,
@@ -78,11 +87,7 @@ fn serve(
     db: Database,
     log: Box<dyn StorageBackend>,
 ) -> Result<Opened, StorageError> {
-    let named = |error| match error {
-        StorageError::Corrupt(reason) => StorageError::Corrupt(format!("{name}: {reason}")),
-        StorageError::Io(reason) => StorageError::Io(format!("{name}: {reason}")),
-        StorageError::Closed => StorageError::Closed,
-    };
+    let named = |error| named(name, error);
     initialise(&db).map_err(named)?;
     let applied = replay(&db, log_name, log.as_ref()).map_err(named)?;
     let head = validate(&db).map_err(named)?;
@@ -101,11 +106,7 @@ fn open_db(
     cache_mib: u32,
     create: impl FnOnce(&Builder) -> Result<Database, redb::DatabaseError>,
 ) -> Result<Database, StorageError> {
-    let named = |error| match error {
-        StorageError::Corrupt(reason) => StorageError::Corrupt(format!("{name}: {reason}")),
-        StorageError::Io(reason) => StorageError::Io(format!("{name}: {reason}")),
-        StorageError::Closed => StorageError::Closed,
-    };
+    let named = |error| named(name, error);
     let opened = catch_unwind(AssertUnwindSafe(|| {
         let mut builder = Builder::new();
         builder

@@ -136,7 +136,7 @@ impl Op<'_> {
 }
 
 fn put_bytes(out: &mut Vec<u8>, bytes: &[u8]) {
-    // A single write above 4 GiB is refused by redb long before it gets here.
+    // Anything above 4 GiB makes the body larger still: `Wal::commit` refuses it.
     let len = u32::try_from(bytes.len()).unwrap_or(u32::MAX);
     out.extend_from_slice(&len.to_le_bytes());
     out.extend_from_slice(bytes);
