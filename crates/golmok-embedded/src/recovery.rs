@@ -72,7 +72,7 @@ pub(crate) fn open_backends(
 }
 
 /// `error` with the store's `name` in front of its reason.
-fn named(name: &str, error: StorageError) -> StorageError {
+fn with_store_name(name: &str, error: StorageError) -> StorageError {
     match error {
         StorageError::Corrupt(reason) => StorageError::Corrupt(format!("{name}: {reason}")),
         StorageError::Io(reason) => StorageError::Io(format!("{name}: {reason}")),
@@ -87,7 +87,7 @@ fn serve(
     db: Database,
     log: Box<dyn StorageBackend>,
 ) -> Result<Opened, StorageError> {
-    let named = |error| named(name, error);
+    let named = |error| with_store_name(name, error);
     initialise(&db).map_err(named)?;
     let applied = replay(&db, log_name, log.as_ref()).map_err(named)?;
     let head = validate(&db).map_err(named)?;
@@ -106,7 +106,7 @@ fn open_db(
     cache_mib: u32,
     create: impl FnOnce(&Builder) -> Result<Database, redb::DatabaseError>,
 ) -> Result<Database, StorageError> {
-    let named = |error| named(name, error);
+    let named = |error| with_store_name(name, error);
     let opened = catch_unwind(AssertUnwindSafe(|| {
         let mut builder = Builder::new();
         builder
